@@ -1,0 +1,206 @@
+#include <sys/tree.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "idset.h"
+
+/*
+ * A red-black tree from sys/tree.h: resume files hold up to millions of
+ * IDs, each looked up once per input row, and log n compares of short keys
+ * cost well under a microsecond.
+ */
+struct id {
+	RB_ENTRY(id)	 entry;
+	size_t		 len;
+	char		 key[];
+};
+
+RB_HEAD(idtree, id);
+
+struct idset {
+	struct idtree	 tree;
+	size_t		 count;
+};
+
+static int
+id_cmp(const struct id *a, const struct id *b)
+{
+	int	 c;
+
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	c = memcmp(a->key, b->key, a->len);
+	return c < 0 ? -1 : c > 0;
+}
+
+/* libbsd leaves __unused undefined, which RB_GENERATE_STATIC needs. */
+RB_GENERATE_INTERNAL(idtree, id, entry, id_cmp, static __attribute__((unused)))
+
+struct idset *
+idset_new(void)
+{
+	struct idset	*s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	RB_INIT(&s->tree);
+	return s;
+}
+
+void
+idset_free(struct idset *s)
+{
+	struct id	*n, *next;
+
+	if (s == NULL)
+		return;
+	RB_FOREACH_SAFE(n, idtree, &s->tree, next) {
+		RB_REMOVE(idtree, &s->tree, n);
+		free(n);
+	}
+	free(s);
+}
+
+int
+idset_add(struct idset *s, const char *key, size_t len)
+{
+	struct id	*n;
+
+	if (idset_has(s, key, len))
+		return 0;
+	if ((n = malloc(sizeof(*n) + len)) == NULL)
+		return -1;
+	n->len = len;
+	memcpy(n->key, key, len);
+	RB_INSERT(idtree, &s->tree, n);
+	s->count++;
+	return 1;
+}
+
+int
+idset_has(const struct idset *s, const char *key, size_t len)
+{
+	struct id	*n;
+	int		 c;
+
+	/* RB_FIND wants a whole node; walking by hand avoids building one. */
+	n = RB_ROOT(&s->tree);
+	while (n != NULL) {
+		if (len != n->len)
+			c = len < n->len ? -1 : 1;
+		else
+			c = memcmp(key, n->key, len);
+		if (c == 0)
+			return 1;
+		n = c < 0 ? RB_LEFT(n, entry) : RB_RIGHT(n, entry);
+	}
+	return 0;
+}
+
+size_t
+idset_count(const struct idset *s)
+{
+	return s->count;
+}
+
+int
+idset_key(const struct json *j, int t, struct buf *key)
+{
+	const char	*raw;
+	size_t		 off, len;
+
+	buf_reset(key);
+	if (json_type(j, t) == JSON_STRING) {
+		json_string_raw(j, t, &raw, &len);
+		return json_decode_string(key, raw, len);
+	}
+	if (!json_is_integer(j, t))
+		return -1;
+	json_span(j, t, &off, &len);
+	return buf_add(key, json_text(j) + off, len);
+}
+
+/* Take one line of a resume file; 1 if it named a done ID. */
+static int
+load_line(struct idset *s, struct json *j, struct buf *key, const char *p,
+    size_t len, const char *idfield, const char *errfield,
+    struct idset_stats *st)
+{
+	char	 err[128];
+	int	 t, e;
+
+	if (json_parse(j, p, len, err, sizeof(err)) == -1) {
+		/* Unquoted text is a bare ID; a broken object is not. */
+		if (*p == '{' || *p == '[' || *p == '"') {
+			st->unusable++;
+			return 0;
+		}
+		buf_reset(key);
+		if (buf_add(key, p, len) == -1)
+			return -1;
+	} else if (json_type(j, 0) == JSON_OBJECT) {
+		e = json_get(j, 0, errfield, strlen(errfield));
+		if (e != -1 && json_type(j, e) != JSON_NULL) {
+			st->failed++;
+			return 0;
+		}
+		t = json_get(j, 0, idfield, strlen(idfield));
+		if (t == -1 || idset_key(j, t, key) == -1) {
+			st->unusable++;
+			return 0;
+		}
+	} else if (idset_key(j, 0, key) == -1) {
+		st->unusable++;
+		return 0;
+	}
+	if (idset_add(s, key->data, key->len) == -1)
+		return -1;
+	st->ids++;
+	return 1;
+}
+
+int
+idset_load(struct idset *s, FILE *fp, const char *idfield,
+    const char *errfield, struct idset_stats *st)
+{
+	struct json	*j;
+	struct buf	 key = { 0 };
+	char		*line = NULL, *p;
+	size_t		 cap = 0, len;
+	ssize_t		 n;
+	int		 rv = 0, first = 1;
+
+	memset(st, 0, sizeof(*st));
+	if ((j = json_new()) == NULL)
+		return -1;
+	while ((n = getline(&line, &cap, fp)) != -1) {
+		p = line;
+		len = n;
+		if (first && len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
+			p += 3;
+			len -= 3;
+		}
+		first = 0;
+		while (len > 0 && (*p == ' ' || *p == '\t'))
+			p++, len--;
+		while (len > 0 && (p[len - 1] == '\n' || p[len - 1] == '\r' ||
+		    p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (len == 0)
+			continue;
+		st->lines++;
+		if (load_line(s, j, &key, p, len, idfield, errfield,
+		    st) == -1) {
+			rv = -1;
+			break;
+		}
+	}
+	if (rv == 0 && ferror(fp))
+		rv = -1;
+	free(line);
+	buf_free(&key);
+	json_free(j);
+	return rv;
+}

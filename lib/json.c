@@ -1,0 +1,787 @@
+/*
+ * jsmn is a tokenizer, not a validator: even in strict mode it takes
+ * {"a" "b"}, [1,], 01, tru and raw control characters in strings, and it
+ * knows nothing of UTF-8.  Rows are copied to the output byte for byte, so
+ * whatever jsmn accepts and JSON does not would leak out as invalid JSON.
+ * Hence two passes: a strict validator first, then jsmn for the tokens.
+ * The validator also bounds nesting, because jsmn's closing-bracket search
+ * walks back up the open containers and so is quadratic in the depth.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jsmn.h>
+
+#include "json.h"
+
+struct json {
+	const char	*text;
+	size_t		 len;
+	jsmntok_t	*tok;		/* ntok tokens, then a sentinel */
+	unsigned int	 ntok;
+	unsigned int	 cap;
+};
+
+struct json *
+json_new(void)
+{
+	return calloc(1, sizeof(struct json));
+}
+
+void
+json_free(struct json *j)
+{
+	if (j == NULL)
+		return;
+	free(j->tok);
+	free(j);
+}
+
+static int
+is_ws(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static int
+is_hex(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	    (c >= 'A' && c <= 'F');
+}
+
+/* Length of the well-formed UTF-8 sequence at p, or 0. */
+static size_t
+utf8_len(const unsigned char *p, size_t n)
+{
+	unsigned char	 c = p[0];
+
+	if (c < 0x80)
+		return 1;
+	if (c < 0xc2 || c > 0xf4)
+		return 0;
+	if (n < 2 || (p[1] & 0xc0) != 0x80)
+		return 0;
+	if (c < 0xe0)
+		return 2;
+	if (n < 3 || (p[2] & 0xc0) != 0x80)
+		return 0;
+	if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0))
+		return 0;	/* overlong, or a surrogate */
+	if (c < 0xf0)
+		return 3;
+	if (n < 4 || (p[3] & 0xc0) != 0x80)
+		return 0;
+	if ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90))
+		return 0;	/* overlong, or above U+10FFFF */
+	return 4;
+}
+
+static int
+fail(char *err, size_t errlen, size_t pos, const char *what)
+{
+	snprintf(err, errlen, "invalid JSON at byte %zu: %s", pos + 1, what);
+	return -1;
+}
+
+/* Scan a string whose opening quote is at *pos; leave *pos after it. */
+static int
+scan_string(const unsigned char *s, size_t len, size_t *pos, char *err,
+    size_t errlen)
+{
+	size_t	 i = *pos + 1, n;
+
+	for (;;) {
+		while (i < len && s[i] >= 0x20 && s[i] < 0x80 &&
+		    s[i] != '"' && s[i] != '\\')
+			i++;
+		if (i >= len)
+			return fail(err, errlen, *pos, "unterminated string");
+		if (s[i] == '"')
+			break;
+		if (s[i] == '\\') {
+			if (i + 1 >= len)
+				return fail(err, errlen, i, "bad escape");
+			switch (s[i + 1]) {
+			case '"': case '\\': case '/': case 'b': case 'f':
+			case 'n': case 'r': case 't':
+				i += 2;
+				continue;
+			case 'u':
+				if (i + 5 >= len || !is_hex(s[i + 2]) ||
+				    !is_hex(s[i + 3]) || !is_hex(s[i + 4]) ||
+				    !is_hex(s[i + 5]))
+					return fail(err, errlen, i,
+					    "bad \\u escape");
+				i += 6;
+				continue;
+			default:
+				return fail(err, errlen, i, "bad escape");
+			}
+		}
+		if (s[i] < 0x20)
+			return fail(err, errlen, i,
+			    "control character in string");
+		if ((n = utf8_len(s + i, len - i)) == 0)
+			return fail(err, errlen, i, "invalid UTF-8");
+		i += n;
+	}
+	*pos = i + 1;
+	return 0;
+}
+
+static int
+scan_digits(const unsigned char *s, size_t len, size_t *i)
+{
+	size_t	 start = *i;
+
+	while (*i < len && s[*i] >= '0' && s[*i] <= '9')
+		(*i)++;
+	return *i > start;
+}
+
+static int
+scan_number(const unsigned char *s, size_t len, size_t *pos, char *err,
+    size_t errlen)
+{
+	size_t	 i = *pos;
+
+	if (s[i] == '-')
+		i++;
+	if (i < len && s[i] == '0')
+		i++;
+	else if (!scan_digits(s, len, &i))
+		return fail(err, errlen, *pos, "bad number");
+	if (i < len && s[i] == '.') {
+		i++;
+		if (!scan_digits(s, len, &i))
+			return fail(err, errlen, *pos, "bad number");
+	}
+	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < len && (s[i] == '+' || s[i] == '-'))
+			i++;
+		if (!scan_digits(s, len, &i))
+			return fail(err, errlen, *pos, "bad number");
+	}
+	*pos = i;
+	return 0;
+}
+
+static int
+scan_word(const unsigned char *s, size_t len, size_t *pos, const char *w,
+    char *err, size_t errlen)
+{
+	size_t	 n = strlen(w);
+
+	if (len - *pos < n || memcmp(s + *pos, w, n) != 0)
+		return fail(err, errlen, *pos, "unexpected character");
+	*pos += n;
+	return 0;
+}
+
+static size_t
+skip_ws(const unsigned char *s, size_t len, size_t i)
+{
+	while (i < len && is_ws(s[i]))
+		i++;
+	return i;
+}
+
+/*
+ * An iterative descent: the stack holds one byte per open container, so
+ * depth costs nothing but that byte and no recursion can overflow.
+ */
+int
+json_validate(const char *text, size_t len, char *err, size_t errlen)
+{
+	const unsigned char	*s = (const unsigned char *)text;
+	char			 stack[JSON_MAX_DEPTH];
+	size_t			 i, depth = 0;
+
+	i = skip_ws(s, len, 0);
+	if (i == len)
+		return fail(err, errlen, i, "no value");
+value:
+	if (i >= len)
+		return fail(err, errlen, i, "value expected");
+	switch (s[i]) {
+	case '{':
+	case '[':
+		if (depth == JSON_MAX_DEPTH) {
+			snprintf(err, errlen, "JSON nested deeper than %d "
+			    "levels", JSON_MAX_DEPTH);
+			return -1;
+		}
+		stack[depth++] = s[i];
+		i = skip_ws(s, len, i + 1);
+		if (i < len && s[i] == (stack[depth - 1] == '{' ? '}' : ']')) {
+			depth--;
+			i++;
+			goto after;
+		}
+		if (stack[depth - 1] == '[')
+			goto value;
+		goto key;
+	case '"':
+		if (scan_string(s, len, &i, err, errlen) == -1)
+			return -1;
+		goto after;
+	case 't':
+		if (scan_word(s, len, &i, "true", err, errlen) == -1)
+			return -1;
+		goto after;
+	case 'f':
+		if (scan_word(s, len, &i, "false", err, errlen) == -1)
+			return -1;
+		goto after;
+	case 'n':
+		if (scan_word(s, len, &i, "null", err, errlen) == -1)
+			return -1;
+		goto after;
+	default:
+		if (s[i] == '-' || (s[i] >= '0' && s[i] <= '9')) {
+			if (scan_number(s, len, &i, err, errlen) == -1)
+				return -1;
+			goto after;
+		}
+		if (s[i] >= 0x80 || s[i] < 0x20)
+			return fail(err, errlen, i, "unexpected byte");
+		return fail(err, errlen, i, "unexpected character");
+	}
+key:
+	if (i >= len || s[i] != '"')
+		return fail(err, errlen, i, "object key expected");
+	if (scan_string(s, len, &i, err, errlen) == -1)
+		return -1;
+	i = skip_ws(s, len, i);
+	if (i >= len || s[i] != ':')
+		return fail(err, errlen, i, "':' expected");
+	i = skip_ws(s, len, i + 1);
+	goto value;
+after:
+	i = skip_ws(s, len, i);
+	if (depth == 0) {
+		if (i != len)
+			return fail(err, errlen, i, "data after the value");
+		return 0;
+	}
+	if (i >= len)
+		return fail(err, errlen, i, "unexpected end");
+	if (s[i] == ',') {
+		i = skip_ws(s, len, i + 1);
+		if (stack[depth - 1] == '{')
+			goto key;
+		goto value;
+	}
+	if (s[i] == (stack[depth - 1] == '{' ? '}' : ']')) {
+		depth--;
+		i++;
+		goto after;
+	}
+	return fail(err, errlen, i, stack[depth - 1] == '{' ?
+	    "',' or '}' expected" : "',' or ']' expected");
+}
+
+int
+json_parse(struct json *j, const char *text, size_t len, char *err,
+    size_t errlen)
+{
+	jsmn_parser	 p;
+	jsmntok_t	*t;
+	size_t		 a, b;
+	int		 r;
+
+	j->ntok = 0;
+	if (len > INT_MAX - 2) {
+		snprintf(err, errlen, "JSON text longer than %d bytes",
+		    INT_MAX - 2);
+		return -1;
+	}
+	if (json_validate(text, len, err, errlen) == -1)
+		return -1;
+	j->text = text;
+	j->len = len;
+	if (j->cap < 2) {
+		if ((t = reallocarray(NULL, 64, sizeof(*t))) == NULL)
+			goto nomem;
+		j->tok = t;
+		j->cap = 64;
+	}
+	a = skip_ws((const unsigned char *)text, len, 0);
+	if (text[a] != '{' && text[a] != '[' && text[a] != '"') {
+		/* Strict jsmn wants a delimiter after a primitive: do it here. */
+		b = len;
+		while (b > a && is_ws((unsigned char)text[b - 1]))
+			b--;
+		j->tok[0] = (jsmntok_t){ .type = JSMN_PRIMITIVE, .start = a,
+		    .end = b, .size = 0, .parent = -1 };
+		r = 1;
+		goto done;
+	}
+	jsmn_init(&p);
+	/* The last slot is kept for the sentinel. */
+	while ((r = jsmn_parse(&p, text, len, j->tok, j->cap - 1)) ==
+	    JSMN_ERROR_NOMEM) {
+		if (j->cap > UINT_MAX / 2 ||
+		    (t = reallocarray(j->tok, j->cap, 2 * sizeof(*t))) == NULL)
+			goto nomem;
+		j->tok = t;
+		j->cap *= 2;
+	}
+	if (r < 1) {
+		snprintf(err, errlen, "JSON tokenizer failed (%d)", r);
+		return -1;
+	}
+done:
+	/* A sentinel that starts after everything ends subtree walks. */
+	j->tok[r] = (jsmntok_t){ .type = JSMN_UNDEFINED, .start = INT_MAX,
+	    .end = INT_MAX, .size = 0, .parent = -1 };
+	j->ntok = r;
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory for JSON tokens");
+	return -1;
+}
+
+const char *
+json_text(const struct json *j)
+{
+	return j->text;
+}
+
+enum json_type
+json_type(const struct json *j, int t)
+{
+	if (t < 0 || (unsigned int)t >= j->ntok)
+		return JSON_NONE;
+	switch (j->tok[t].type) {
+	case JSMN_OBJECT:
+		return JSON_OBJECT;
+	case JSMN_ARRAY:
+		return JSON_ARRAY;
+	case JSMN_STRING:
+		return JSON_STRING;
+	case JSMN_PRIMITIVE:
+		switch (j->text[j->tok[t].start]) {
+		case 't':
+			return JSON_TRUE;
+		case 'f':
+			return JSON_FALSE;
+		case 'n':
+			return JSON_NULL;
+		default:
+			return JSON_NUMBER;
+		}
+	default:
+		return JSON_NONE;
+	}
+}
+
+void
+json_span(const struct json *j, int t, size_t *off, size_t *len)
+{
+	size_t	 a = j->tok[t].start, b = j->tok[t].end;
+
+	if (j->tok[t].type == JSMN_STRING) {
+		a--;
+		b++;
+	}
+	*off = a;
+	*len = b - a;
+}
+
+void
+json_string_raw(const struct json *j, int t, const char **p, size_t *len)
+{
+	*p = j->text + j->tok[t].start;
+	*len = j->tok[t].end - j->tok[t].start;
+}
+
+/* The token after t and everything inside it. */
+static int
+json_next(const struct json *j, int t)
+{
+	int	 end = j->tok[t].end, i = t + 1;
+
+	if (j->tok[t].type != JSMN_OBJECT && j->tok[t].type != JSMN_ARRAY)
+		return i;
+	while (j->tok[i].start < end)	/* the sentinel stops this */
+		i++;
+	return i;
+}
+
+int
+json_get(const struct json *j, int obj, const char *key, size_t keylen)
+{
+	int	 i, k, n, found = -1;
+
+	if (json_type(j, obj) != JSON_OBJECT)
+		return -1;
+	n = j->tok[obj].size;
+	for (i = obj + 1, k = 0; k < n; k++) {
+		if (json_key_equal(j->text + j->tok[i].start,
+		    j->tok[i].end - j->tok[i].start, key, keylen))
+			found = i + 1;
+		i = json_next(j, i + 1);
+	}
+	return found;
+}
+
+int
+json_index(const struct json *j, int arr, size_t idx)
+{
+	size_t	 k;
+	int	 i;
+
+	if (json_type(j, arr) != JSON_ARRAY ||
+	    idx >= (size_t)j->tok[arr].size)
+		return -1;
+	for (i = arr + 1, k = 0; k < idx; k++)
+		i = json_next(j, i);
+	return i;
+}
+
+int
+json_members(const struct json *j, int obj, struct json_members *m)
+{
+	struct json_member	*v;
+	size_t			 off, len;
+	int			 i, k, n;
+
+	m->n = 0;
+	if (json_type(j, obj) != JSON_OBJECT)
+		return -1;
+	n = j->tok[obj].size;
+	if ((size_t)n > m->cap) {
+		if ((v = reallocarray(m->v, n, sizeof(*v))) == NULL)
+			return -1;
+		m->v = v;
+		m->cap = n;
+	}
+	for (i = obj + 1, k = 0; k < n; k++) {
+		v = &m->v[k];
+		v->key = j->tok[i].start;
+		v->keylen = j->tok[i].end - j->tok[i].start;
+		json_span(j, i + 1, &off, &len);
+		v->val = off;
+		v->valend = off + len;
+		i = json_next(j, i + 1);
+	}
+	m->n = n;
+	return 0;
+}
+
+void
+json_members_free(struct json_members *m)
+{
+	free(m->v);
+	m->v = NULL;
+	m->n = m->cap = 0;
+}
+
+int
+json_is_integer(const struct json *j, int t)
+{
+	const char	*p;
+	size_t		 len;
+
+	if (json_type(j, t) != JSON_NUMBER)
+		return 0;
+	p = j->text + j->tok[t].start;
+	len = j->tok[t].end - j->tok[t].start;
+	return memchr(p, '.', len) == NULL && memchr(p, 'e', len) == NULL &&
+	    memchr(p, 'E', len) == NULL;
+}
+
+#define SPLICE_FIELDS	64
+
+int
+json_splice(struct buf *b, const char *obj, size_t len,
+    const struct json_members *m, const struct json_field *f, size_t nf)
+{
+	const struct json_member	*mb;
+	unsigned char			 used[SPLICE_FIELDS] = { 0 };
+	size_t				 i, k, cur = 0;
+	int				 comma;
+
+	if (nf > SPLICE_FIELDS || len < 2)
+		return -1;
+	for (i = 0; i < m->n; i++) {
+		mb = &m->v[i];
+		for (k = 0; k < nf; k++)
+			if (json_key_equal(obj + mb->key, mb->keylen,
+			    f[k].name, f[k].namelen))
+				break;
+		if (k == nf)
+			continue;
+		if (!used[k]) {
+			used[k] = 1;
+			if (buf_add(b, obj + cur, mb->val - cur) == -1 ||
+			    buf_add(b, f[k].value, f[k].valuelen) == -1)
+				return -1;
+		} else {
+			/* A duplicate, never the first member: cut it from
+			 * the end of the member before it. */
+			if (buf_add(b, obj + cur, m->v[i - 1].valend - cur)
+			    == -1)
+				return -1;
+		}
+		cur = mb->valend;
+	}
+	if (buf_add(b, obj + cur, len - 1 - cur) == -1)
+		return -1;
+	comma = m->n > 0;
+	for (k = 0; k < nf; k++) {
+		if (used[k])
+			continue;
+		if ((comma && buf_addc(b, ',') == -1) ||
+		    json_quote(b, f[k].name, f[k].namelen) == -1 ||
+		    buf_addc(b, ':') == -1 ||
+		    buf_add(b, f[k].value, f[k].valuelen) == -1)
+			return -1;
+		comma = 1;
+	}
+	return buf_addc(b, '}');
+}
+
+/* Keys are compared by length first; only an escaped key is decoded. */
+int
+json_key_equal(const char *raw, size_t rawlen, const char *name,
+    size_t namelen)
+{
+	struct buf	 b = { 0 };
+	int		 eq;
+
+	if (memchr(raw, '\\', rawlen) == NULL)
+		return rawlen == namelen && memcmp(raw, name, namelen) == 0;
+	if (rawlen < namelen || json_decode_string(&b, raw, rawlen) == -1) {
+		buf_free(&b);
+		return 0;
+	}
+	eq = b.len == namelen && memcmp(b.data, name, namelen) == 0;
+	buf_free(&b);
+	return eq;
+}
+
+static const char hexdigit[] = "0123456789abcdef";
+
+int
+json_escape(struct buf *b, const char *str, size_t len)
+{
+	const unsigned char	*s = (const unsigned char *)str;
+	size_t			 i = 0, run, n;
+	char			 esc[6] = { '\\', 'u', '0', '0', 0, 0 };
+
+	/* Room for the common case in one step. */
+	if (buf_reserve(b, len + 8) == -1)
+		return -1;
+	while (i < len) {
+		run = i;
+		while (i < len && s[i] >= 0x20 && s[i] < 0x80 && s[i] != '"' &&
+		    s[i] != '\\')
+			i++;
+		if (buf_add(b, s + run, i - run) == -1)
+			return -1;
+		if (i == len)
+			break;
+		if (s[i] >= 0x80) {
+			if ((n = utf8_len(s + i, len - i)) == 0) {
+				if (buf_add(b, "\xef\xbf\xbd", 3) == -1)
+					return -1;
+				i++;
+			} else {
+				if (buf_add(b, s + i, n) == -1)
+					return -1;
+				i += n;
+			}
+			continue;
+		}
+		switch (s[i]) {
+		case '"':
+			n = buf_add(b, "\\\"", 2);
+			break;
+		case '\\':
+			n = buf_add(b, "\\\\", 2);
+			break;
+		case '\n':
+			n = buf_add(b, "\\n", 2);
+			break;
+		case '\r':
+			n = buf_add(b, "\\r", 2);
+			break;
+		case '\t':
+			n = buf_add(b, "\\t", 2);
+			break;
+		case '\b':
+			n = buf_add(b, "\\b", 2);
+			break;
+		case '\f':
+			n = buf_add(b, "\\f", 2);
+			break;
+		default:
+			esc[4] = hexdigit[s[i] >> 4];
+			esc[5] = hexdigit[s[i] & 0xf];
+			n = buf_add(b, esc, 6);
+			break;
+		}
+		if (n != 0)
+			return -1;
+		i++;
+	}
+	return 0;
+}
+
+int
+json_quote(struct buf *b, const char *s, size_t len)
+{
+	if (buf_addc(b, '"') == -1 || json_escape(b, s, len) == -1 ||
+	    buf_addc(b, '"') == -1)
+		return -1;
+	return 0;
+}
+
+static unsigned int
+hex4(const char *p)
+{
+	unsigned int	 v = 0;
+	int		 k;
+
+	for (k = 0; k < 4; k++) {
+		v <<= 4;
+		if (p[k] >= '0' && p[k] <= '9')
+			v |= p[k] - '0';
+		else if (p[k] >= 'a' && p[k] <= 'f')
+			v |= p[k] - 'a' + 10;
+		else
+			v |= p[k] - 'A' + 10;
+	}
+	return v;
+}
+
+static int
+add_utf8(struct buf *b, unsigned int cp)
+{
+	char	 u[4];
+
+	if (cp < 0x80) {
+		u[0] = cp;
+		return buf_add(b, u, 1);
+	}
+	if (cp < 0x800) {
+		u[0] = 0xc0 | (cp >> 6);
+		u[1] = 0x80 | (cp & 0x3f);
+		return buf_add(b, u, 2);
+	}
+	if (cp < 0x10000) {
+		u[0] = 0xe0 | (cp >> 12);
+		u[1] = 0x80 | ((cp >> 6) & 0x3f);
+		u[2] = 0x80 | (cp & 0x3f);
+		return buf_add(b, u, 3);
+	}
+	u[0] = 0xf0 | (cp >> 18);
+	u[1] = 0x80 | ((cp >> 12) & 0x3f);
+	u[2] = 0x80 | ((cp >> 6) & 0x3f);
+	u[3] = 0x80 | (cp & 0x3f);
+	return buf_add(b, u, 4);
+}
+
+/* Lone surrogates decode to U+FFFD, so the result is always UTF-8. */
+int
+json_decode_string(struct buf *b, const char *s, size_t len)
+{
+	size_t		 i = 0, run;
+	unsigned int	 cp, lo;
+	char		 c;
+
+	if (buf_reserve(b, len) == -1)
+		return -1;
+	while (i < len) {
+		run = i;
+		while (i < len && s[i] != '\\')
+			i++;
+		if (buf_add(b, s + run, i - run) == -1)
+			return -1;
+		if (i + 1 >= len)
+			break;
+		c = s[i + 1];
+		i += 2;
+		switch (c) {
+		case 'b': c = '\b'; break;
+		case 'f': c = '\f'; break;
+		case 'n': c = '\n'; break;
+		case 'r': c = '\r'; break;
+		case 't': c = '\t'; break;
+		case 'u':
+			if (i + 4 > len)
+				return 0;
+			cp = hex4(s + i);
+			i += 4;
+			if (cp >= 0xd800 && cp <= 0xdbff && i + 6 <= len &&
+			    s[i] == '\\' && s[i + 1] == 'u' &&
+			    (lo = hex4(s + i + 2)) >= 0xdc00 && lo <= 0xdfff) {
+				cp = 0x10000 + ((cp - 0xd800) << 10) +
+				    (lo - 0xdc00);
+				i += 6;
+			} else if (cp >= 0xd800 && cp <= 0xdfff)
+				cp = 0xfffd;
+			if (add_utf8(b, cp) == -1)
+				return -1;
+			continue;
+		default:
+			break;	/* '"', '\\', '/' stand for themselves */
+		}
+		if (buf_addc(b, c) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+json_compact(struct buf *b, const char *s, size_t len, int escape)
+{
+	size_t	 i = 0, run;
+
+	if (buf_reserve(b, len) == -1)
+		return -1;
+	while (i < len) {
+		if (is_ws((unsigned char)s[i])) {
+			i++;
+			continue;
+		}
+		if (s[i] != '"') {
+			run = i;
+			while (i < len && !is_ws((unsigned char)s[i]) &&
+			    s[i] != '"')
+				i++;
+			if (buf_add(b, s + run, i - run) == -1)
+				return -1;
+			continue;
+		}
+		/* A string: copied as is, or with its quotes and escapes
+		 * escaped once more.  Valid JSON has no control bytes here. */
+		run = i;
+		for (i++; i < len && s[i] != '"'; i++)
+			if (s[i] == '\\')
+				i++;
+		if (++i > len)
+			i = len;
+		if (!escape) {
+			if (buf_add(b, s + run, i - run) == -1)
+				return -1;
+			continue;
+		}
+		for (; run < i; run++) {
+			if ((s[run] == '"' || s[run] == '\\') &&
+			    buf_addc(b, '\\') == -1)
+				return -1;
+			if (buf_addc(b, s[run]) == -1)
+				return -1;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,236 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "json.h"
+
+static int
+valid(const char *s)
+{
+	char	 err[128];
+
+	return json_validate(s, strlen(s), err, sizeof(err)) == 0;
+}
+
+static void
+test_validate(void)
+{
+	static const char *const good[] = {
+		"{}", "[]", "0", "-0", "1.5e+10", "-12.5E-3", "\"\"", "true",
+		"false", "null", " {\"a\" : [1, 2, {\"b\": null}]} ",
+		"\"\\u00e9\\ud83d\\ude00\\n\\/\"", "\"\xc3\xa9\xf0\x9f\x98\x80\"",
+		"{\"a\":1,\"a\":2}", "[[[[]]]]",
+	};
+	static const char *const bad[] = {
+		"", " ", "{", "}", "[1,]", "{\"a\" \"b\"}", "{\"a\":}", "{,}",
+		"01", "1.", ".5", "-", "1e", "tru", "nul", "True", "[1 2]",
+		"{\"a\":1}{}", "{} x", "\"\\x\"", "\"\\u12\"", "\"a\tb\"",
+		"\"\xc3\"", "\"\xc0\xaf\"", "\"\xed\xa0\x80\"", "\"\xf4\x90\x80\x80\"",
+		"{1:2}", "{\"a\":1,}", "[\"a\":1]", "'a'", "\"abc",
+	};
+	size_t	 k;
+
+	for (k = 0; k < sizeof(good) / sizeof(good[0]); k++)
+		CHECK(valid(good[k]));
+	for (k = 0; k < sizeof(bad) / sizeof(bad[0]); k++)
+		if (valid(bad[k]))
+			fprintf(stderr, "accepted: %s\n", bad[k]);
+	for (k = 0; k < sizeof(bad) / sizeof(bad[0]); k++)
+		CHECK(!valid(bad[k]));
+	/* A NUL byte inside a string or between values is refused. */
+	CHECK(json_validate("\"a\0b\"", 5, (char[64]){ 0 }, 64) == -1);
+	CHECK(json_validate("{}\0", 3, (char[64]){ 0 }, 64) == -1);
+}
+
+static void
+test_depth(void)
+{
+	char	*s, err[128];
+	size_t	 n = 100000, k;
+
+	/* 100,000 levels: refused at once, not parsed for minutes. */
+	s = malloc(2 * n);
+	for (k = 0; k < n; k++) {
+		s[k] = '[';
+		s[2 * n - 1 - k] = ']';
+	}
+	CHECK(json_validate(s, 2 * n, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "deeper") != NULL);
+	/* JSON_MAX_DEPTH levels are fine. */
+	n = JSON_MAX_DEPTH;
+	for (k = 0; k < n; k++) {
+		s[k] = '[';
+		s[2 * n - 1 - k] = ']';
+	}
+	CHECK(json_validate(s, 2 * n, err, sizeof(err)) == 0);
+	free(s);
+}
+
+static void
+test_lookup(void)
+{
+	struct json		*j = json_new();
+	struct json_members	 m = { 0 };
+	const char		*s = "{\"a\": {\"b\": [10, {\"c\": \"x\"}, [1,2]]},"
+				    " \"k\\u0065y\": 7, \"a\\\"q\": true, \"n\":null,"
+				    " \"dup\": 1, \"dup\": 2}";
+	char			 err[128];
+	size_t			 off, len;
+	int			 a, b, t;
+
+	CHECK(json_parse(j, s, strlen(s), err, sizeof(err)) == 0);
+	CHECK(json_type(j, 0) == JSON_OBJECT);
+	a = json_get(j, 0, "a", 1);
+	CHECK(json_type(j, a) == JSON_OBJECT);
+	b = json_get(j, a, "b", 1);
+	CHECK(json_type(j, b) == JSON_ARRAY);
+	t = json_index(j, b, 0);
+	CHECK(json_type(j, t) == JSON_NUMBER && json_is_integer(j, t));
+	t = json_get(j, json_index(j, b, 1), "c", 1);
+	CHECK(json_type(j, t) == JSON_STRING);
+	json_span(j, t, &off, &len);
+	CHECK_MEM(s + off, len, "\"x\"");
+	CHECK(json_type(j, json_index(j, b, 2)) == JSON_ARRAY);
+	CHECK(json_index(j, b, 3) == -1);
+	/* Escaped keys match their decoded names. */
+	CHECK(json_type(j, json_get(j, 0, "key", 3)) == JSON_NUMBER);
+	CHECK(json_type(j, json_get(j, 0, "a\"q", 3)) == JSON_TRUE);
+	CHECK(json_type(j, json_get(j, 0, "n", 1)) == JSON_NULL);
+	CHECK(json_get(j, 0, "nope", 4) == -1);
+	CHECK(json_get(j, 0, "ke", 2) == -1);
+	/* The last duplicate wins, as in jq. */
+	json_span(j, json_get(j, 0, "dup", 3), &off, &len);
+	CHECK_MEM(s + off, len, "2");
+	CHECK(json_members(j, 0, &m) == 0);
+	CHECK(m.n == 6);
+	CHECK_MEM(s + m.v[0].key, m.v[0].keylen, "a");
+	CHECK_MEM(s + m.v[1].key, m.v[1].keylen, "k\\u0065y");
+	CHECK_MEM(s + m.v[1].val, m.v[1].valend - m.v[1].val, "7");
+	CHECK(json_get(j, a, "zz", 2) == -1);
+	/* Lookups on the wrong type fail cleanly. */
+	CHECK(json_get(j, b, "a", 1) == -1);
+	CHECK(json_index(j, a, 0) == -1);
+	CHECK(json_type(j, -1) == JSON_NONE);
+	/* A primitive root, which strict jsmn alone cannot take. */
+	CHECK(json_parse(j, " 17 ", 4, err, sizeof(err)) == 0);
+	CHECK(json_type(j, 0) == JSON_NUMBER && json_is_integer(j, 0));
+	CHECK(json_parse(j, "1.0", 3, err, sizeof(err)) == 0);
+	CHECK(!json_is_integer(j, 0));
+	CHECK(json_parse(j, "{\"a\":", 5, err, sizeof(err)) == -1);
+	json_members_free(&m);
+	json_free(j);
+}
+
+static void
+test_many_tokens(void)
+{
+	struct json	*j = json_new();
+	struct buf	 b = { 0 };
+	char		 err[128];
+	int		 k;
+
+	/* Far more tokens than the first allocation: grown on NOMEM. */
+	buf_adds(&b, "{\"xs\":[");
+	for (k = 0; k < 10000; k++)
+		buf_adds(&b, k ? ",1" : "1");
+	buf_adds(&b, "],\"last\":\"ok\"}");
+	CHECK(json_parse(j, b.data, b.len, err, sizeof(err)) == 0);
+	CHECK(json_type(j, json_get(j, 0, "last", 4)) == JSON_STRING);
+	CHECK(json_index(j, json_get(j, 0, "xs", 2), 9999) != -1);
+	buf_free(&b);
+	json_free(j);
+}
+
+static void
+test_codecs(void)
+{
+	struct buf	 b = { 0 };
+
+	json_escape(&b, "a\"b\\c\n\t\r\b\f\x01\x1f\x7f", 13);
+	CHECK_BUF(b, "a\\\"b\\\\c\\n\\t\\r\\b\\f\\u0001\\u001f\x7f");
+	buf_reset(&b);
+	/* UTF-8 is kept; invalid bytes become U+FFFD. */
+	json_escape(&b, "\xc3\xa9\xf0\x9f\x98\x80|\xff|\xc3", 10);
+	CHECK_BUF(b, "\xc3\xa9\xf0\x9f\x98\x80|\xef\xbf\xbd|\xef\xbf\xbd");
+	buf_reset(&b);
+	json_escape(&b, "a\0b", 3);
+	CHECK_BUF(b, "a\\u0000b");
+	buf_reset(&b);
+	json_quote(&b, "x", 1);
+	CHECK_BUF(b, "\"x\"");
+	buf_reset(&b);
+	{
+		const char *enc = "a\\\"b\\\\\\/\\n\\u00e9\\ud83d\\ude00";
+
+		json_decode_string(&b, enc, strlen(enc));
+	}
+	CHECK_BUF(b, "a\"b\\/\n\xc3\xa9\xf0\x9f\x98\x80");
+	buf_reset(&b);
+	/* A lone surrogate decodes to U+FFFD. */
+	json_decode_string(&b, "\\ud800x", 7);
+	CHECK_BUF(b, "\xef\xbf\xbdx");
+	buf_reset(&b);
+	json_compact(&b, "{ \"a b\" : [ 1 , \"x \\\" y\" ] }", 28, 0);
+	CHECK_BUF(b, "{\"a b\":[1,\"x \\\" y\"]}");
+	buf_reset(&b);
+	json_compact(&b, "{ \"a\" : \"q\\\"\" }", 15, 1);
+	CHECK_BUF(b, "{\\\"a\\\":\\\"q\\\\\\\"\\\"}");
+	buf_free(&b);
+}
+
+static void
+splice(const char *obj, const char *name, const char *val,
+    const char *name2, const char *val2, const char *want)
+{
+	struct json		*j = json_new();
+	struct json_members	 m = { 0 };
+	struct json_field	 f[2];
+	struct buf		 b = { 0 };
+	char			 err[128];
+	size_t			 n = 1;
+
+	CHECK(json_parse(j, obj, strlen(obj), err, sizeof(err)) == 0);
+	CHECK(json_members(j, 0, &m) == 0);
+	f[0] = (struct json_field){ name, strlen(name), val, strlen(val) };
+	if (name2 != NULL) {
+		f[1] = (struct json_field){ name2, strlen(name2), val2,
+		    strlen(val2) };
+		n = 2;
+	}
+	CHECK(json_splice(&b, obj, strlen(obj), &m, f, n) == 0);
+	CHECK_BUF(b, want);
+	buf_free(&b);
+	json_members_free(&m);
+	json_free(j);
+}
+
+static void
+test_splice(void)
+{
+	splice("{\"a\": 1}", "x", "\"y\"", NULL, NULL, "{\"a\": 1,\"x\":\"y\"}");
+	splice("{}", "x", "1", NULL, NULL, "{\"x\":1}");
+	splice("{ }", "x", "1", "id", "7", "{ \"x\":1,\"id\":7}");
+	/* Replaced where it stands, the rest byte for byte. */
+	splice("{\"x\" : 0, \"b\":[1, 2]}", "x", "\"new\"", NULL, NULL,
+	    "{\"x\" : \"new\", \"b\":[1, 2]}");
+	/* Later duplicates are dropped. */
+	splice("{\"x\":0,\"b\":1,\"x\":2,\"c\":3}", "x", "9", NULL, NULL,
+	    "{\"x\":9,\"b\":1,\"c\":3}");
+	splice("{\"b\":1,\"x\":0,\"x\":2}", "x", "9", NULL, NULL,
+	    "{\"b\":1,\"x\":9}");
+	/* An escaped key is the same key. */
+	splice("{\"\\u0078\":0}", "x", "9", NULL, NULL, "{\"\\u0078\":9}");
+	splice("{\"a\":1}", "x", "1", "a", "2", "{\"a\":2,\"x\":1}");
+}
+
+int
+main(void)
+{
+	test_validate();
+	test_depth();
+	test_lookup();
+	test_many_tokens();
+	test_codecs();
+	test_splice();
+	return check_done("test_json");
+}
