@@ -1,0 +1,102 @@
+# enrich: see README.md.  `make check` and `make demo` set up a fresh Debian
+# 12 machine themselves (apt-get, with sudo when not root).
+#
+# Everything builds into $(O): the tree itself by default, build/san for
+# the sanitizer build that `make check` runs the suite under as well.
+
+PREFIX ?=	/usr/local
+BINDIR ?=	$(PREFIX)/bin
+MANDIR ?=	$(PREFIX)/share/man
+DESTDIR ?=
+O ?=		.
+
+CC ?=		cc
+PKGS =		libcurl libbsd-overlay
+CPPFLAGS +=	-D_GNU_SOURCE -DJSMN_PARENT_LINKS -DJSMN_STRICT -Ilib
+CFLAGS ?=	-O2 -g
+CFLAGS +=	-std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+		-Wmissing-prototypes -Wno-missing-field-initializers
+SANFLAGS =	-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+		-fno-sanitize-recover=all
+PKG_CFLAGS !=	pkg-config --cflags $(PKGS) 2>/dev/null || true
+PKG_LIBS !=	pkg-config --libs $(PKGS) 2>/dev/null || true
+
+LIBSRC =	lib/buf.c lib/json.c lib/template.c lib/idset.c lib/lines.c \
+		lib/request.c lib/pool.c lib/output.c lib/row.c
+LIBOBJ =	$(LIBSRC:%.c=$(O)/%.o)
+HDRS =		$(wildcard lib/*.h)
+UNITS =		json template idset lines request output
+UNITBIN =	$(UNITS:%=$(O)/tests/unit/test_%)
+
+# The Debian 12 packages that building and testing need.
+DEPS =		make gcc libc6-dev pkg-config libcurl4-openssl-dev \
+		libjsmn-dev libbsd-dev jq mandoc valgrind curl
+
+all: $(O)/enrich $(O)/tests/mock
+
+$(O)/enrich: $(O)/filter.o $(O)/lib/libenrich.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(O)/filter.o $(O)/lib/libenrich.a \
+	    $(PKG_LIBS)
+
+$(O)/lib/libenrich.a: $(LIBOBJ)
+	rm -f $@
+	ar rcs $@ $(LIBOBJ)
+
+$(O)/%.o: %.c $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(O)/tests/mock: tests/mock.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -o $@ tests/mock.c \
+	    $(PKG_LIBS)
+
+$(O)/tests/unit/test_%: tests/unit/test_%.c tests/unit/check.h \
+    $(O)/lib/libenrich.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< \
+	    $(O)/lib/libenrich.a $(PKG_LIBS)
+
+units: $(UNITBIN)
+
+# Install what is missing; a fresh Debian 12 machine needs nothing else.
+deps:
+	@missing=""; for p in $(DEPS); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
+	    grep -q "ok installed" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	    echo "installing:$$missing"; \
+	    if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	    $$SUDO apt-get update -q && \
+	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q \
+	    $$missing; fi
+
+# The suite twice: as built, and under ASan and UBSan.
+check: deps
+	$(MAKE) all units
+	$(MAKE) O=build/san CFLAGS="$(SANFLAGS)" \
+	    LDFLAGS="-fsanitize=address,undefined" all units
+	sh tests/check.sh . build/san
+
+demo: deps all
+	sh examples/demo.sh
+
+lint:
+	mandoc -Tlint -Wstyle man/enrich.1
+
+install: $(O)/enrich
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(O)/enrich $(DESTDIR)$(BINDIR)/enrich
+	install -m 644 man/enrich.1 $(DESTDIR)$(MANDIR)/man1/enrich.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/enrich $(DESTDIR)$(MANDIR)/man1/enrich.1
+
+clean:
+	rm -f enrich filter.o lib/*.o lib/libenrich.a tests/mock \
+	    tests/unit/test_json tests/unit/test_template \
+	    tests/unit/test_idset tests/unit/test_lines \
+	    tests/unit/test_request tests/unit/test_output
+	rm -rf build
+
+.PHONY: all units check demo deps lint install uninstall clean

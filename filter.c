@@ -1,0 +1,753 @@
+/*
+ * enrich: JSON Lines in, one chat completion per row, enriched JSON Lines
+ * out.
+ *
+ * This file is the command line and the loop.  The loop is netcat's: one
+ * poll() over named slots (stdin, stdout, the pool's sockets, the signal
+ * pipe), reading only while the window has room and the output is not
+ * backed up, so memory is bounded by the window and the longest line.
+ * Everything a row means lives in lib/.
+ */
+#include <sys/stat.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "lib/buf.h"
+#include "lib/clock.h"
+#include "lib/idset.h"
+#include "lib/lines.h"
+#include "lib/output.h"
+#include "lib/pool.h"
+#include "lib/request.h"
+#include "lib/row.h"
+#include "lib/template.h"
+
+#define VERSION		"0.1.0"
+#define DEFAULT_URL	"https://api.openai.com/v1"
+#define DEFAULT_MODEL	"gpt-4o-mini"
+#define LINE_MAX_BYTES	((size_t)256 * 1024 * 1024)
+#define OUT_HIGH	(1024 * 1024)	/* stop reading above this backlog */
+
+enum {
+	OPT_SYSTEM_FILE = 256,
+	OPT_SKIP_IDS,
+	OPT_ERRORS,
+	OPT_ERROR_FIELD,
+	OPT_DRY_RUN,
+	OPT_MAX_RESPONSE,
+	OPT_HELP,
+	OPT_VERSION
+};
+
+static const struct option longopts[] = {
+	{ "prompt",		required_argument, NULL, 'p' },
+	{ "prompt-file",	required_argument, NULL, 'f' },
+	{ "system",		required_argument, NULL, 's' },
+	{ "system-file",	required_argument, NULL, OPT_SYSTEM_FILE },
+	{ "model",		required_argument, NULL, 'm' },
+	{ "field",		required_argument, NULL, 'o' },
+	{ "id",			required_argument, NULL, 'i' },
+	{ "jobs",		required_argument, NULL, 'j' },
+	{ "url",		required_argument, NULL, 'u' },
+	{ "api-key-file",	required_argument, NULL, 'k' },
+	{ "header",		required_argument, NULL, 'H' },
+	{ "param",		required_argument, NULL, 'P' },
+	{ "skip-ids",		required_argument, NULL, OPT_SKIP_IDS },
+	{ "errors",		required_argument, NULL, OPT_ERRORS },
+	{ "error-field",	required_argument, NULL, OPT_ERROR_FIELD },
+	{ "dry-run",		no_argument,	   NULL, OPT_DRY_RUN },
+	{ "timeout",		required_argument, NULL, 't' },
+	{ "max-response-bytes",	required_argument, NULL, OPT_MAX_RESPONSE },
+	{ "verbose",		no_argument,	   NULL, 'v' },
+	{ "quiet",		no_argument,	   NULL, 'q' },
+	{ "help",		no_argument,	   NULL, OPT_HELP },
+	{ "version",		no_argument,	   NULL, OPT_VERSION },
+	{ NULL,			0,		   NULL, 0 }
+};
+
+struct list {
+	char		**v;
+	size_t		 n;
+};
+
+struct config {
+	const char	*prompt;
+	const char	*prompt_file;
+	const char	*system;
+	const char	*system_file;
+	const char	*model;
+	const char	*field;
+	const char	*idfield;
+	const char	*errfield;
+	const char	*url;
+	const char	*keyfile;
+	const char	*errors;
+	struct list	 headers;
+	struct list	 params;
+	struct list	 skipfiles;
+	int		 jobs;
+	long long	 timeout;
+	long long	 max_response;
+	int		 dry_run;
+	int		 verbose;	/* -1 quiet, 0, 1 verbose */
+};
+
+/* Slots of the poll set, by name, as in netcat. */
+enum { POLL_STDIN, POLL_STDOUT, POLL_NET, POLL_SIGNAL, POLL_N };
+
+struct run {
+	const struct config	*cfg;
+	struct lines		*in;
+	struct output		*out;
+	struct pool		*pool;
+	struct rows		*rows;
+	int			 reading;	/* stdin may give more rows */
+	int			 signal;	/* the first SIGINT/SIGTERM */
+	int			 fatal;
+	uint64_t		 ok;
+	uint64_t		 failed;
+	uint64_t		 skipped;
+};
+
+static int		 sigpipe_fds[2] = { -1, -1 };
+static volatile sig_atomic_t signals_seen;
+static int		 stdout_flags = -1;	/* to restore at exit */
+
+static void __attribute__((noreturn))
+usage(FILE *fp, int status)
+{
+	fprintf(fp,
+"usage: enrich [-qv] [-H 'Name: value'] [-i field] [-j jobs] [-k keyfile]\n"
+"              [-m model] [-o field] [-P key=json] [-s template]\n"
+"              [-t seconds] [-u url] [--dry-run] [--error-field name]\n"
+"              [--errors file] [--max-response-bytes n] [--skip-ids file]\n"
+"              [--system-file file] -p template | -f file\n");
+	if (fp == stdout)
+		fprintf(fp,
+"\n"
+"  -p, --prompt TEMPLATE     user message; {{field}}, {{a.b}}, {{items.0}}, {{.}}\n"
+"  -f, --prompt-file FILE    user message template from a file\n"
+"  -s, --system TEMPLATE     system message template\n"
+"      --system-file FILE    system message template from a file\n"
+"  -m, --model NAME          model (default $ENRICH_MODEL, else " DEFAULT_MODEL ")\n"
+"  -o, --field NAME          output field for the answer (default answer)\n"
+"  -i, --id FIELD            row ID field (default id; else the line number)\n"
+"  -j, --jobs N              requests in flight (default 32, 1-10000)\n"
+"  -u, --url BASE            API base URL (default $OPENAI_BASE_URL, else\n"
+"                            " DEFAULT_URL ")\n"
+"  -k, --api-key-file FILE   read the API key from FILE (else $OPENAI_API_KEY)\n"
+"  -H, --header 'N: V'       add a request header (repeatable)\n"
+"  -P, --param KEY=JSON      add a field to every request body (repeatable)\n"
+"      --skip-ids FILE       skip rows whose IDs FILE lists as done\n"
+"      --errors FILE         write failed rows to FILE, not stdout\n"
+"      --error-field NAME    field for the error object (default error)\n"
+"      --dry-run             print each request body; send nothing\n"
+"  -t, --timeout SECONDS     per request (default 300)\n"
+"      --max-response-bytes N  cap on a response body (default 16777216)\n"
+"  -v, --verbose             say more on stderr\n"
+"  -q, --quiet               say only what stops the run\n"
+"      --help, --version\n");
+	exit(status);
+}
+
+static void
+add_list(struct list *l, char *s)
+{
+	char	**v;
+
+	if ((v = reallocarray(l->v, l->n + 1, sizeof(*v))) == NULL)
+		err(2, NULL);
+	l->v = v;
+	l->v[l->n++] = s;
+}
+
+static long long
+number(const char *s, long long min, long long max, const char *opt)
+{
+	const char	*errstr;
+	long long	 v;
+
+	v = strtonum(s, min, max, &errstr);
+	if (errstr != NULL)
+		errx(2, "%s %s: %s (%lld to %lld)", opt, s, errstr, min, max);
+	return v;
+}
+
+/* A header line must not be able to smuggle in another. */
+static void
+check_header(const char *h)
+{
+	const char	*colon = strchr(h, ':'), *p;
+
+	if (colon == NULL || colon == h)
+		errx(2, "-H %s: 'Name: value' expected", h);
+	for (p = h; p < colon; p++)
+		if (*p <= ' ' || *p >= 0x7f)
+			errx(2, "-H %s: bad character in the header name", h);
+	if (strpbrk(colon, "\r\n") != NULL)
+		errx(2, "-H: a header value must not contain CR or LF");
+}
+
+static void
+parse_options(int argc, char *argv[], struct config *c)
+{
+	const char	*e;
+	int		 ch;
+
+	c->model = (e = getenv("ENRICH_MODEL")) && *e ? e : DEFAULT_MODEL;
+	c->url = (e = getenv("OPENAI_BASE_URL")) && *e ? e : DEFAULT_URL;
+	c->field = "answer";
+	c->idfield = "id";
+	c->errfield = "error";
+	c->jobs = 32;
+	c->timeout = 300;
+	c->max_response = 16 * 1024 * 1024;
+	while ((ch = getopt_long(argc, argv, "f:H:i:j:k:m:o:P:p:qs:t:u:v",
+	    longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'p':
+			c->prompt = optarg;
+			break;
+		case 'f':
+			c->prompt_file = optarg;
+			break;
+		case 's':
+			c->system = optarg;
+			break;
+		case OPT_SYSTEM_FILE:
+			c->system_file = optarg;
+			break;
+		case 'm':
+			c->model = optarg;
+			break;
+		case 'o':
+			c->field = optarg;
+			break;
+		case 'i':
+			c->idfield = optarg;
+			break;
+		case 'j':
+			c->jobs = number(optarg, 1, 10000, "-j");
+			break;
+		case 'u':
+			c->url = optarg;
+			break;
+		case 'k':
+			c->keyfile = optarg;
+			break;
+		case 'H':
+			check_header(optarg);
+			add_list(&c->headers, optarg);
+			break;
+		case 'P':
+			add_list(&c->params, optarg);
+			break;
+		case OPT_SKIP_IDS:
+			add_list(&c->skipfiles, optarg);
+			break;
+		case OPT_ERRORS:
+			c->errors = optarg;
+			break;
+		case OPT_ERROR_FIELD:
+			c->errfield = optarg;
+			break;
+		case OPT_DRY_RUN:
+			c->dry_run = 1;
+			break;
+		case 't':
+			c->timeout = number(optarg, 1, 86400, "-t");
+			break;
+		case OPT_MAX_RESPONSE:
+			c->max_response = number(optarg, 1024,
+			    (long long)1 << 30, "--max-response-bytes");
+			break;
+		case 'v':
+			c->verbose = 1;
+			break;
+		case 'q':
+			c->verbose = -1;
+			break;
+		case OPT_HELP:
+			usage(stdout, 0);
+		case OPT_VERSION:
+			printf("enrich %s (%s)\n", VERSION, curl_version());
+			exit(0);
+		default:
+			usage(stderr, 2);
+		}
+	}
+	if (optind != argc) {
+		warnx("unexpected argument: %s", argv[optind]);
+		usage(stderr, 2);
+	}
+	if ((c->prompt == NULL) == (c->prompt_file == NULL)) {
+		warnx("give the prompt with one of -p or -f");
+		usage(stderr, 2);
+	}
+	if (c->system != NULL && c->system_file != NULL)
+		errx(2, "give the system message with -s or --system-file, "
+		    "not both");
+	if (*c->field == '\0' || *c->idfield == '\0' || *c->errfield == '\0')
+		errx(2, "field names must not be empty");
+	if (strcmp(c->field, c->idfield) == 0 ||
+	    strcmp(c->field, c->errfield) == 0 ||
+	    strcmp(c->idfield, c->errfield) == 0)
+		errx(2, "-o, -i and --error-field must name different fields");
+}
+
+static void
+read_file(const char *path, struct buf *b, const char *what)
+{
+	char	 tmp[65536];
+	ssize_t	 n;
+	int	 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		err(2, "%s %s", what, path);
+	while ((n = read(fd, tmp, sizeof(tmp))) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			err(2, "%s %s", what, path);
+		if (buf_add(b, tmp, n) == -1)
+			err(2, NULL);
+	}
+	close(fd);
+}
+
+static struct tmpl *
+compile(const char *arg, const char *file, const char *argopt,
+    const char *fileopt)
+{
+	struct tmpl	*t;
+	struct buf	 src = { 0 };
+	char		 e[256];
+
+	if (file != NULL)
+		read_file(file, &src, fileopt);
+	else if (buf_adds(&src, arg) == -1)
+		err(2, NULL);
+	t = tmpl_compile(src.data ? src.data : "", src.len,
+	    file != NULL ? 0 : TMPL_ESCAPES, e, sizeof(e));
+	if (t == NULL && file != NULL)
+		errx(2, "%s %s: %s", fileopt, file, e);
+	if (t == NULL)
+		errx(2, "%s: %s", argopt, e);
+	buf_free(&src);
+	return t;
+}
+
+/*
+ * The key comes from a file or the environment, never argv, and goes
+ * nowhere but the Authorization header.  Returns that header or NULL.
+ */
+static char *
+auth_header(const struct config *c, const char *host)
+{
+	struct buf	 key = { 0 };
+	const char	*e;
+	char		*h;
+	size_t		 n;
+
+	if (c->keyfile != NULL) {
+		read_file(c->keyfile, &key, "--api-key-file");
+		n = strcspn(key.data ? key.data : "", "\r\n");
+		key.len = key.len < n ? key.len : n;
+	} else if ((e = getenv("OPENAI_API_KEY")) != NULL &&
+	    buf_adds(&key, e) == -1)
+		err(2, NULL);
+	while (key.len > 0 && (key.data[key.len - 1] == ' ' ||
+	    key.data[key.len - 1] == '\t'))
+		key.len--;
+	if (key.len == 0) {
+		buf_free(&key);
+		if (c->keyfile != NULL)
+			errx(2, "--api-key-file %s: no key on its first line",
+			    c->keyfile);
+		if (strcmp(host, "api.openai.com") == 0)
+			errx(2, "no API key: export OPENAI_API_KEY=... or use "
+			    "--api-key-file FILE");
+		return NULL;
+	}
+	for (n = 0; n < key.len; n++)
+		if ((unsigned char)key.data[n] < 0x20 || key.data[n] == 0x7f)
+			errx(2, "the API key contains control characters");
+	for (n = 0; n < c->headers.n; n++)
+		if (strncasecmp(c->headers.v[n], "authorization:", 14) == 0)
+			errx(2, "-H Authorization and an API key: give one");
+	if (asprintf(&h, "Authorization: Bearer %.*s", (int)key.len,
+	    key.data) == -1)
+		err(2, NULL);
+	explicit_bzero(key.data, key.len);
+	buf_free(&key);
+	return h;
+}
+
+/* BASE/chat/completions, checked by libcurl's own parser. */
+static char *
+endpoint(const char *base, char **host)
+{
+	CURLU	*u;
+	char	*url;
+	size_t	 n = strlen(base);
+
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	if (asprintf(&url, "%.*s/chat/completions", (int)n, base) == -1)
+		err(2, NULL);
+	if ((u = curl_url()) == NULL)
+		err(2, NULL);
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, host, 0) != CURLUE_OK)
+		errx(2, "-u %s: not a URL", base);
+	if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
+		errx(2, "-u %s: http:// or https:// expected", base);
+	curl_url_cleanup(u);
+	return url;
+}
+
+static struct idset *
+load_skip(const struct config *c)
+{
+	struct idset_stats	 st;
+	struct idset		*s;
+	FILE			*fp;
+	size_t			 k;
+
+	if (c->skipfiles.n == 0)
+		return NULL;
+	if ((s = idset_new()) == NULL)
+		err(2, NULL);
+	for (k = 0; k < c->skipfiles.n; k++) {
+		if ((fp = fopen(c->skipfiles.v[k], "re")) == NULL)
+			err(2, "--skip-ids %s", c->skipfiles.v[k]);
+		if (idset_load(s, fp, c->idfield, c->errfield, &st) == -1)
+			err(2, "--skip-ids %s", c->skipfiles.v[k]);
+		fclose(fp);
+		if (st.unusable > 0 && c->verbose >= 0)
+			warnx("%s: ignored %zu line%s without a usable ID",
+			    c->skipfiles.v[k], st.unusable,
+			    st.unusable == 1 ? "" : "s");
+		if (c->verbose > 0)
+			warnx("%s: %zu done, %zu failed (to redo)",
+			    c->skipfiles.v[k], st.ids, st.failed);
+	}
+	return s;
+}
+
+static void
+restore_stdout(void)
+{
+	if (stdout_flags != -1)
+		fcntl(STDOUT_FILENO, F_SETFL, stdout_flags);
+}
+
+/* First signal: finish what is in flight.  Second: leave now. */
+static void
+on_signal(int sig)
+{
+	int	 saved = errno;
+	char	 c = sig;
+
+	if (signals_seen++ > 0) {
+		restore_stdout();
+		_exit(128 + sig);
+	}
+	(void)write(sigpipe_fds[1], &c, 1);
+	errno = saved;
+}
+
+static void
+setup_signals(void)
+{
+	struct sigaction	 sa;
+	int			 k;
+
+	if (pipe2(sigpipe_fds, O_CLOEXEC | O_NONBLOCK) == -1)
+		err(2, "pipe");
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_signal;
+	for (k = 0; k < 2; k++)
+		if (sigaction(k == 0 ? SIGINT : SIGTERM, &sa, NULL) == -1)
+			err(2, "sigaction");
+	/* A closed stdout is an EPIPE to handle, not a death. */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* Writes to a pipe or terminal must not block the loop. */
+static void
+setup_stdout(void)
+{
+	struct stat	 st;
+	int		 fl;
+
+	if (fstat(STDOUT_FILENO, &st) == -1)
+		err(2, "stdout");
+	if (S_ISREG(st.st_mode))
+		return;
+	if ((fl = fcntl(STDOUT_FILENO, F_GETFL)) == -1)
+		err(2, "stdout");
+	stdout_flags = fl;
+	atexit(restore_stdout);
+	if (fcntl(STDOUT_FILENO, F_SETFL, fl | O_NONBLOCK) == -1)
+		err(2, "stdout");
+}
+
+static void
+print_failure(const struct run *run, const struct row *r)
+{
+	if (run->cfg->verbose < 0)
+		return;
+	if (r->error == ROW_ERR_HTTP)
+		warnx("row %.*s: HTTP %ld: %.*s", (int)r->id.len, r->id.data,
+		    r->status, (int)r->msg.len, r->msg.data);
+	else
+		warnx("row %.*s: %s: %.*s", (int)r->id.len, r->id.data,
+		    row_error_name(r->error), (int)r->msg.len, r->msg.data);
+}
+
+static void
+emit(struct run *run, struct row *r)
+{
+	if (output_line(run->out, r->failed, r->line.data, r->line.len) == -1)
+		err(1, NULL);
+	if (r->failed) {
+		run->failed++;
+		print_failure(run, r);
+	} else
+		run->ok++;
+}
+
+/* Take rows from the input while there is room for them. */
+static void
+start_rows(struct run *run)
+{
+	struct line	 ln;
+	struct row	*r;
+	char		 e[256];
+	int		 rv;
+
+	while (run->reading && !run->signal &&
+	    (run->pool == NULL || pool_room(run->pool) > 0) &&
+	    output_pending(run->out) < OUT_HIGH &&
+	    lines_next(run->in, &ln)) {
+		if ((r = rows_get(run->rows)) == NULL ||
+		    (rv = row_load(run->rows, r, &ln)) == -1)
+			err(1, NULL);
+		switch (rv) {
+		case ROW_SKIP:
+			run->skipped++;
+			break;
+		case ROW_WRITE:
+			emit(run, r);
+			break;
+		case ROW_SEND:
+			if (pool_submit(run->pool, &r->xfer, e,
+			    sizeof(e)) == -1)
+				errx(1, "%s", e);
+			continue;	/* the row is the pool's now */
+		}
+		rows_put(run->rows, r);
+	}
+	if (lines_done(run->in))
+		run->reading = 0;
+}
+
+static void
+finish_rows(struct run *run)
+{
+	struct xfer	*x;
+	struct row	*r;
+	int		 rv;
+
+	while (!run->fatal && (x = pool_done(run->pool)) != NULL) {
+		r = x->udata;
+		if ((rv = row_finish(run->rows, r)) == -1)
+			err(1, NULL);
+		if (rv == ROW_FATAL) {
+			warnx("%.*s", (int)r->msg.len, r->msg.data);
+			if (r->status != 0)
+				warnx("stopped at HTTP %ld; rows not written "
+				    "can be resumed with --skip-ids",
+				    r->status);
+			run->fatal = 1;
+		} else
+			emit(run, r);
+		rows_put(run->rows, r);
+	}
+}
+
+static void
+flush_output(struct run *run)
+{
+	if (output_flush(run->out) == 0)
+		return;
+	/* A reader that went away (| head) ends the run, quietly. */
+	if (errno == EPIPE)
+		exit(128 + SIGPIPE);
+	err(1, "write");
+}
+
+static int
+loop(struct run *run)
+{
+	struct pollfd	 pfd[POLL_N];
+	long long	 now, timeout;
+	char		 e[256], sig;
+	ssize_t		 n;
+	int		 active;
+
+	for (;;) {
+		start_rows(run);
+		if (run->pool != NULL)
+			finish_rows(run);
+		flush_output(run);
+		if (run->fatal)
+			return 3;
+		active = run->pool != NULL ? pool_active(run->pool) : 0;
+		if ((!run->reading || run->signal) && active == 0 &&
+		    output_pending(run->out) == 0)
+			break;
+
+		pfd[POLL_STDIN].fd = run->reading && !run->signal &&
+		    lines_need(run->in) &&
+		    (run->pool == NULL || pool_room(run->pool) > 0) &&
+		    output_pending(run->out) < OUT_HIGH ? STDIN_FILENO : -1;
+		pfd[POLL_STDIN].events = POLLIN;
+		pfd[POLL_STDOUT].fd = output_pending(run->out) > 0 ?
+		    STDOUT_FILENO : -1;
+		pfd[POLL_STDOUT].events = POLLOUT;
+		pfd[POLL_NET].fd = run->pool != NULL ? pool_fd(run->pool) : -1;
+		pfd[POLL_NET].events = POLLIN;
+		pfd[POLL_SIGNAL].fd = sigpipe_fds[0];
+		pfd[POLL_SIGNAL].events = POLLIN;
+		now = clock_ms();
+		timeout = run->pool != NULL ? pool_timeout(run->pool, now) :
+		    -1;
+		if (timeout > INT_MAX)
+			timeout = INT_MAX;
+		if (poll(pfd, POLL_N, timeout) == -1) {
+			if (errno != EINTR)
+				err(1, "poll");
+			continue;
+		}
+		if (pfd[POLL_SIGNAL].revents & POLLIN &&
+		    read(sigpipe_fds[0], &sig, 1) == 1 && !run->signal)
+			run->signal = sig;
+		if (pfd[POLL_STDIN].revents) {
+			n = lines_fill(run->in);
+			if (n == -1 && errno != EAGAIN && errno != EINTR)
+				err(1, "stdin");
+		}
+		if (run->pool != NULL &&
+		    pool_work(run->pool, clock_ms(), e, sizeof(e)) == -1)
+			errx(1, "%s", e);
+	}
+	if (run->signal)
+		return 128 + run->signal;
+	return run->failed > 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct config		 cfg = { 0 };
+	struct pool_config	 pc = { 0 };
+	struct row_config	 rc = { 0 };
+	struct run		 run = { 0 };
+	struct tmpl		*user, *system = NULL;
+	struct request		*req;
+	struct idset		*skip;
+	char			 e[256], *url, *host, *auth;
+	int			 errfd = -1, status;
+
+	parse_options(argc, argv, &cfg);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		errx(2, "cannot initialise libcurl");
+	user = compile(cfg.prompt, cfg.prompt_file, "-p", "--prompt-file");
+	if (cfg.system != NULL || cfg.system_file != NULL)
+		system = compile(cfg.system, cfg.system_file, "-s",
+		    "--system-file");
+	if ((req = request_new(cfg.model, system, user, cfg.params.v,
+	    cfg.params.n, e, sizeof(e))) == NULL)
+		errx(2, "%s", e);
+	url = endpoint(cfg.url, &host);
+	auth = cfg.dry_run ? NULL : auth_header(&cfg, host);
+	skip = load_skip(&cfg);
+	if (cfg.errors != NULL && (errfd = open(cfg.errors,
+	    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) == -1)
+		err(2, "--errors %s", cfg.errors);
+
+	setup_signals();
+	setup_stdout();
+	run.cfg = &cfg;
+	run.reading = 1;
+	if ((run.in = lines_new(STDIN_FILENO, LINE_MAX_BYTES)) == NULL ||
+	    (run.out = output_new(STDOUT_FILENO, errfd)) == NULL)
+		err(2, NULL);
+	rc.idfield = cfg.idfield;
+	rc.field = cfg.field;
+	rc.errfield = cfg.errfield;
+	rc.request = req;
+	rc.skip = skip;
+	rc.dry_run = cfg.dry_run;
+	if ((run.rows = rows_new(&rc)) == NULL)
+		err(2, NULL);
+	if (!cfg.dry_run) {
+		pc.url = url;
+		if (auth != NULL)
+			add_list(&cfg.headers, auth);
+		pc.headers = (const char *const *)cfg.headers.v;
+		pc.nheaders = cfg.headers.n;
+		pc.timeout_ms = cfg.timeout * 1000;
+		pc.max_response = cfg.max_response;
+		pc.window = cfg.jobs;
+		if ((run.pool = pool_new(&pc, e, sizeof(e))) == NULL)
+			errx(2, "%s", e);
+		if (auth != NULL) {
+			explicit_bzero(auth, strlen(auth));
+			free(auth);
+		}
+	}
+	if (cfg.verbose > 0)
+		warnx("%s, model %s, %d in flight%s", url, cfg.model, cfg.jobs,
+		    cfg.dry_run ? ", dry run" : "");
+
+	status = loop(&run);
+
+	if (cfg.verbose > 0)
+		warnx("%llu ok, %llu failed, %llu skipped",
+		    (unsigned long long)run.ok, (unsigned long long)run.failed,
+		    (unsigned long long)run.skipped);
+	pool_free(run.pool);
+	rows_free(run.rows);
+	output_free(run.out);
+	lines_free(run.in);
+	idset_free(skip);
+	request_free(req);
+	tmpl_free(user);
+	tmpl_free(system);
+	free(url);
+	curl_free(host);
+	free(cfg.headers.v);
+	free(cfg.params.v);
+	free(cfg.skipfiles.v);
+	if (errfd != -1 && close(errfd) == -1)
+		err(1, "--errors %s", cfg.errors);
+	curl_global_cleanup();
+	return status;
+}

@@ -1,0 +1,89 @@
+/*
+ * The pool: a window of HTTP POSTs in flight on one libcurl multi handle.
+ *
+ * The pool owns one easy handle per window slot, reused for every request
+ * so connections, TLS sessions and DNS answers are kept.  It does its
+ * socket bookkeeping with libcurl's socket and timer callbacks and an
+ * epoll set, and shows the caller a single descriptor to poll and a
+ * timeout, so the caller's one poll() loop also serves stdin and stdout.
+ *
+ * The caller owns each struct xfer: it fills body and udata, submits,
+ * and gets the xfer back from pool_done with the outcome filled in.  The
+ * body is borrowed until then.
+ *
+ * Not here: what a body means, or retrying (the caller decides).
+ */
+#ifndef ENRICH_POOL_H
+#define ENRICH_POOL_H
+
+#include <sys/queue.h>
+
+#include <stddef.h>
+
+#include "buf.h"
+
+enum xfer_result {
+	XFER_RESPONSE,		/* an HTTP response came; see status */
+	XFER_NETWORK,		/* no response: connection, DNS, reset */
+	XFER_TIMEOUT,		/* no full response in the time allowed */
+	XFER_TOOBIG		/* the response passed the size cap */
+};
+
+/* Response headers kept for the caller's retry and pacing decisions. */
+enum xfer_header {
+	XH_RETRY_AFTER,
+	XH_RETRY_AFTER_MS,
+	XH_SHOULD_RETRY,
+	XH_MAX
+};
+
+#define XFER_HEADER_LEN	64
+
+struct xfer {
+	/* Set by the caller. */
+	const char		*body;
+	size_t			 bodylen;
+	void			*udata;
+	/* Set by the pool when the transfer is done. */
+	enum xfer_result	 result;
+	long			 status;	/* HTTP status, 0 if none */
+	struct buf		 resp;		/* the response body */
+	char			 error[256];	/* what went wrong, if it did */
+	char			 header[XH_MAX][XFER_HEADER_LEN];
+	long long		 elapsed_ms;
+	/* The pool's. */
+	void			*handle;
+	size_t			 limit;
+	int			 toobig;
+	long long		 started;
+	TAILQ_ENTRY(xfer)	 link;
+};
+
+struct pool_config {
+	const char		*url;
+	const char *const	*headers;	/* "Name: value" lines */
+	size_t			 nheaders;
+	long			 timeout_ms;	/* per attempt */
+	size_t			 max_response;	/* bytes */
+	int			 window;
+	int			 verbose;	/* libcurl's own trace */
+};
+
+struct pool;
+
+struct pool	*pool_new(const struct pool_config *, char *, size_t);
+void		 pool_free(struct pool *);
+/* The descriptor to poll for input, and how long until pool_work is due
+ * anyway (-1: no deadline). */
+int		 pool_fd(const struct pool *);
+long long	 pool_timeout(const struct pool *, long long);
+/* Free slots in the window. */
+int		 pool_room(const struct pool *);
+int		 pool_active(const struct pool *);
+int		 pool_submit(struct pool *, struct xfer *, char *, size_t);
+/* Move transfers along; call after poll() whatever it returned. */
+int		 pool_work(struct pool *, long long, char *, size_t);
+/* The next finished transfer, or NULL. */
+struct xfer	*pool_done(struct pool *);
+
+#endif

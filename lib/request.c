@@ -1,0 +1,222 @@
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "request.h"
+
+#define ERROR_TEXT_MAX	500	/* bytes of a non-JSON error body quoted */
+
+struct request {
+	const struct tmpl	*system;
+	const struct tmpl	*user;
+	struct buf		 head;	/* up to the first rendered message */
+	struct buf		 mid;	/* between system and user */
+	struct buf		 tail;	/* after the user message */
+};
+
+static int
+check_param(const char *p, const char *eq, char *err, size_t errlen)
+{
+	static const char *const reserved[] = { "model", "messages" };
+	size_t			 k, n = eq - p;
+
+	if (n == 0) {
+		snprintf(err, errlen, "-P %s: empty key", p);
+		return -1;
+	}
+	for (k = 0; k < sizeof(reserved) / sizeof(reserved[0]); k++)
+		if (strlen(reserved[k]) == n && memcmp(p, reserved[k], n) == 0) {
+			snprintf(err, errlen, "-P %.*s: set by enrich itself%s",
+			    (int)n, p, k == 0 ? "; use -m" : "");
+			return -1;
+		}
+	return 0;
+}
+
+struct request *
+request_new(const char *model, const struct tmpl *system,
+    const struct tmpl *user, char *const *params, size_t nparams, char *err,
+    size_t errlen)
+{
+	struct request	*r;
+	const char	*eq, *ek;
+	char		 jerr[128];
+	size_t		 k, i;
+	int		 later;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		goto nomem;
+	r->system = system;
+	r->user = user;
+	if (buf_adds(&r->head, "{\"model\":") == -1 ||
+	    json_quote(&r->head, model, strlen(model)) == -1 ||
+	    buf_adds(&r->head, ",\"messages\":[") == -1)
+		goto nomem;
+	if (system != NULL) {
+		if (buf_adds(&r->head,
+		    "{\"role\":\"system\",\"content\":\"") == -1 ||
+		    buf_adds(&r->mid, "\"},") == -1)
+			goto nomem;
+	}
+	if (buf_adds(&r->mid, "{\"role\":\"user\",\"content\":\"") == -1 ||
+	    buf_adds(&r->tail, "\"}]") == -1)
+		goto nomem;
+	for (k = 0; k < nparams; k++) {
+		if ((eq = strchr(params[k], '=')) == NULL) {
+			snprintf(err, errlen, "-P %s: KEY=JSON expected",
+			    params[k]);
+			goto fail;
+		}
+		if (check_param(params[k], eq, err, errlen) == -1)
+			goto fail;
+		if (json_validate(eq + 1, strlen(eq + 1), jerr,
+		    sizeof(jerr)) == -1) {
+			snprintf(err, errlen, "-P %.*s: %s", (int)(eq -
+			    params[k]), params[k], jerr);
+			goto fail;
+		}
+		/* A key given again later wins, as on a command line. */
+		for (later = 0, i = k + 1; i < nparams && !later; i++)
+			later = (ek = strchr(params[i], '=')) != NULL &&
+			    ek - params[i] == eq - params[k] &&
+			    memcmp(params[i], params[k], eq - params[k]) == 0;
+		if (later)
+			continue;
+		if (buf_addc(&r->tail, ',') == -1 ||
+		    json_quote(&r->tail, params[k], eq - params[k]) == -1 ||
+		    buf_addc(&r->tail, ':') == -1 ||
+		    json_compact(&r->tail, eq + 1, strlen(eq + 1), 0) == -1)
+			goto nomem;
+	}
+	if (buf_addc(&r->tail, '}') == -1)
+		goto nomem;
+	return r;
+nomem:
+	snprintf(err, errlen, "out of memory");
+fail:
+	request_free(r);
+	return NULL;
+}
+
+void
+request_free(struct request *r)
+{
+	if (r == NULL)
+		return;
+	buf_free(&r->head);
+	buf_free(&r->mid);
+	buf_free(&r->tail);
+	free(r);
+}
+
+int
+request_body(const struct request *r, const struct json *row,
+    struct buf *body, char *err, size_t errlen)
+{
+	if (buf_add(body, r->head.data, r->head.len) == -1)
+		goto nomem;
+	if (r->system != NULL && tmpl_render(r->system, row, 0, body,
+	    TMPL_JSON, err, errlen) == -1)
+		return -1;
+	if (buf_add(body, r->mid.data, r->mid.len) == -1)
+		goto nomem;
+	if (tmpl_render(r->user, row, 0, body, TMPL_JSON, err, errlen) == -1)
+		return -1;
+	if (buf_add(body, r->tail.data, r->tail.len) == -1)
+		goto nomem;
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+static long long
+get_count(const struct json *j, int obj, const char *key)
+{
+	const char	*errstr;
+	char		 num[24];
+	size_t		 off, len;
+	long long	 v;
+	int		 t;
+
+	t = json_get(j, obj, key, strlen(key));
+	if (!json_is_integer(j, t))
+		return -1;
+	json_span(j, t, &off, &len);
+	if (len >= sizeof(num))
+		return -1;
+	memcpy(num, json_text(j) + off, len);
+	num[len] = '\0';
+	v = strtonum(num, 0, LLONG_MAX, &errstr);
+	return errstr == NULL ? v : -1;
+}
+
+int
+request_answer(struct json *j, const char *text, size_t len,
+    struct answer *a, char *err, size_t errlen)
+{
+	char	 jerr[96];
+	int	 t, u;
+
+	if (json_parse(j, text, len, jerr, sizeof(jerr)) == -1) {
+		snprintf(err, errlen, "response is not JSON: %s", jerr);
+		return -1;
+	}
+	t = json_index(j, json_get(j, 0, "choices", 7), 0);
+	t = json_get(j, json_get(j, t, "message", 7), "content", 7);
+	switch (json_type(j, t)) {
+	case JSON_STRING:
+		break;
+	case JSON_NONE:
+		snprintf(err, errlen, "response has no "
+		    "choices[0].message.content");
+		return -1;
+	case JSON_NULL:
+		snprintf(err, errlen, "response content is null "
+		    "(a refusal or a tool call)");
+		return -1;
+	default:
+		snprintf(err, errlen, "response content is not a string");
+		return -1;
+	}
+	json_span(j, t, &a->off, &a->len);
+	a->prompt_tokens = a->completion_tokens = -1;
+	if ((u = json_get(j, 0, "usage", 5)) != -1) {
+		a->prompt_tokens = get_count(j, u, "prompt_tokens");
+		a->completion_tokens = get_count(j, u, "completion_tokens");
+	}
+	return 0;
+}
+
+int
+request_error(struct json *j, const char *text, size_t len, struct buf *msg)
+{
+	const char	*raw;
+	char		 jerr[8];
+	size_t		 n;
+	int		 t;
+
+	buf_reset(msg);
+	if (json_parse(j, text, len, jerr, sizeof(jerr)) == 0) {
+		t = json_get(j, 0, "error", 5);
+		if (json_type(j, t) == JSON_STRING)
+			goto found;
+		t = json_get(j, t, "message", 7);
+		if (json_type(j, t) == JSON_STRING)
+			goto found;
+	}
+	/* Not an OpenAI error: quote the start, on one line. */
+	n = len > ERROR_TEXT_MAX ? ERROR_TEXT_MAX : len;
+	while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r'))
+		n--;
+	if (buf_add(msg, text, n) == -1)
+		return -1;
+	for (n = 0; n < msg->len; n++)
+		if (msg->data[n] == '\n' || msg->data[n] == '\r')
+			msg->data[n] = ' ';
+	return 0;
+found:
+	json_string_raw(j, t, &raw, &n);
+	return json_decode_string(msg, raw, n);
+}

@@ -1,0 +1,49 @@
+/*
+ * Requests: the body sent for a row, and what its response means.
+ *
+ * request_new fixes everything that is the same for every row (the model,
+ * the -P parameters, the message scaffolding) as two literal runs around
+ * each rendered message, so building a body is template rendering and
+ * copying.  request_answer and request_error read a response body with the
+ * JSON module; they keep nothing.
+ *
+ * Not here: HTTP (pool.h) or what to do about a failure (the caller).
+ */
+#ifndef ENRICH_REQUEST_H
+#define ENRICH_REQUEST_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "json.h"
+#include "template.h"
+
+struct request;
+
+/* What a successful response holds, as offsets into the response text. */
+struct answer {
+	size_t		 off;		/* the content as a JSON string, */
+	size_t		 len;		/* quotes included */
+	long long	 prompt_tokens;		/* -1 when not reported */
+	long long	 completion_tokens;
+};
+
+/*
+ * The templates are borrowed and must outlive the request; params are
+ * KEY=JSON strings, checked here.
+ */
+struct request	*request_new(const char *, const struct tmpl *,
+		    const struct tmpl *, char *const *, size_t, char *,
+		    size_t);
+void		 request_free(struct request *);
+/* Append the body for the row at token 0 of j. */
+int		 request_body(const struct request *, const struct json *,
+		    struct buf *, char *, size_t);
+/* Read choices[0].message.content from a response; -1 and err if absent. */
+int		 request_answer(struct json *, const char *, size_t,
+		    struct answer *, char *, size_t);
+/* The server's error message, or the start of the body as text. */
+int		 request_error(struct json *, const char *, size_t,
+		    struct buf *);
+
+#endif

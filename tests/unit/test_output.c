@@ -1,0 +1,89 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "output.h"
+
+static size_t
+drain(int fd, char *to, size_t cap)
+{
+	size_t	 got = 0;
+	ssize_t	 n;
+
+	while (got < cap && (n = read(fd, to + got, cap - got)) > 0)
+		got += n;
+	return got;
+}
+
+int
+main(void)
+{
+	struct output	*o;
+	char		*big, *back;
+	size_t		 n = 200000, got, k;
+	int		 out[2], errs[2], ok;
+
+	signal(SIGPIPE, SIG_IGN);
+	if (pipe(out) == -1 || pipe(errs) == -1)
+		abort();
+	fcntl(out[0], F_SETFL, O_NONBLOCK);
+	fcntl(out[1], F_SETFL, O_NONBLOCK);
+	fcntl(errs[0], F_SETFL, O_NONBLOCK);
+
+	/* Failed rows to their own descriptor, the rest to out. */
+	o = output_new(out[1], errs[1]);
+	CHECK(output_line(o, 0, "ok 1\n", 5) == 0);
+	CHECK(output_line(o, 1, "bad 1\n", 6) == 0);
+	CHECK(output_line(o, 0, "ok 2\n", 5) == 0);
+	CHECK(output_pending(o) == 10);
+	CHECK(output_flush(o) == 0);
+	CHECK(output_pending(o) == 0);
+	big = malloc(n);
+	back = malloc(2 * n);
+	got = drain(out[0], back, 2 * n);
+	CHECK_MEM(back, got, "ok 1\nok 2\n");
+	got = drain(errs[0], back, 2 * n);
+	CHECK_MEM(back, got, "bad 1\n");
+
+	/* More than the pipe holds: flush writes what fits, keeps the rest,
+	 * and the reader gets every byte in order. */
+	for (k = 0; k < n; k++)
+		big[k] = 'a' + k % 26;
+	big[n - 1] = '\n';
+	CHECK(output_line(o, 0, big, n) == 0);
+	CHECK(output_flush(o) == 0);
+	CHECK(output_pending(o) > 0 && output_pending(o) < n);
+	CHECK(output_line(o, 0, "tail\n", 5) == 0);
+	got = 0;
+	while (output_pending(o) > 0) {
+		got += drain(out[0], back + got, 2 * n - got);
+		CHECK(output_flush(o) == 0);
+	}
+	got += drain(out[0], back + got, 2 * n - got);
+	ok = got == n + 5 && memcmp(back, big, n) == 0 &&
+	    memcmp(back + n, "tail\n", 5) == 0;
+	CHECK(ok);
+	output_free(o);
+
+	/* Without an errors descriptor, failed rows go to out. */
+	o = output_new(out[1], -1);
+	output_line(o, 1, "bad\n", 4);
+	CHECK(output_pending(o) == 4);
+	CHECK(output_flush(o) == 0);
+	got = drain(out[0], back, 2 * n);
+	CHECK_MEM(back, got, "bad\n");
+
+	/* A reader that is gone: EPIPE, reported. */
+	close(out[0]);
+	output_line(o, 0, "x\n", 2);
+	CHECK(output_flush(o) == -1 && errno == EPIPE);
+	output_free(o);
+	output_free(NULL);
+	free(big);
+	free(back);
+	return check_done("test_output");
+}

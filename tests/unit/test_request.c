@@ -1,0 +1,147 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "request.h"
+
+static struct tmpl *
+tmpl(const char *s)
+{
+	char	 err[128];
+
+	return tmpl_compile(s, strlen(s), TMPL_ESCAPES, err, sizeof(err));
+}
+
+static void
+test_body(void)
+{
+	struct json	*j = json_new();
+	struct tmpl	*user = tmpl("Q: {{q}}"), *sys = tmpl("Be {{tone}}.");
+	struct request	*r;
+	struct buf	 b = { 0 };
+	char		*params[] = { "temperature=0", "max_tokens=5",
+			    "response_format={ \"type\" : \"json_object\" }",
+			    "temperature=0.5" };
+	char		*bad[] = { "model=\"x\"" }, *bad2[] = { "x=nope" },
+			*bad3[] = { "noequals" }, *bad4[] = { "=1" };
+	const char	*row = "{\"q\":\"why \\\"so\\\"?\\n\",\"tone\":\"br\xc3\xa9" "f\"}";
+	char		 err[256];
+
+	CHECK(json_parse(j, row, strlen(row), err, sizeof(err)) == 0);
+	r = request_new("m\"1", NULL, user, NULL, 0, err, sizeof(err));
+	CHECK(r != NULL);
+	CHECK(request_body(r, j, &b, err, sizeof(err)) == 0);
+	CHECK_BUF(b, "{\"model\":\"m\\\"1\",\"messages\":[{\"role\":\"user\","
+	    "\"content\":\"Q: why \\\"so\\\"?\\n\"}]}");
+	request_free(r);
+
+	buf_reset(&b);
+	r = request_new("gpt", sys, user, params, 4, err, sizeof(err));
+	CHECK(r != NULL);
+	CHECK(request_body(r, j, &b, err, sizeof(err)) == 0);
+	/* A key given twice: the last wins, once. */
+	CHECK_BUF(b, "{\"model\":\"gpt\",\"messages\":[{\"role\":\"system\","
+	    "\"content\":\"Be br\xc3\xa9" "f.\"},{\"role\":\"user\",\"content\":"
+	    "\"Q: why \\\"so\\\"?\\n\"}],\"max_tokens\":5,\"response_format\":"
+	    "{\"type\":\"json_object\"},\"temperature\":0.5}");
+	CHECK(json_validate(b.data, b.len, err, sizeof(err)) == 0);
+	request_free(r);
+
+	CHECK(request_new("m", NULL, user, bad, 1, err, sizeof(err)) == NULL);
+	CHECK(strstr(err, "-m") != NULL);
+	CHECK(request_new("m", NULL, user, bad2, 1, err, sizeof(err)) == NULL);
+	CHECK(strstr(err, "-P x") != NULL);
+	CHECK(request_new("m", NULL, user, bad3, 1, err, sizeof(err)) == NULL);
+	CHECK(request_new("m", NULL, user, bad4, 1, err, sizeof(err)) == NULL);
+
+	/* A template that does not fit the row fails the body. */
+	CHECK(json_parse(j, "{\"x\":1}", 7, err, sizeof(err)) == 0);
+	r = request_new("m", sys, user, NULL, 0, err, sizeof(err));
+	buf_reset(&b);
+	CHECK(request_body(r, j, &b, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "tone") != NULL);
+	request_free(r);
+	request_free(NULL);
+	tmpl_free(user);
+	tmpl_free(sys);
+	buf_free(&b);
+	json_free(j);
+}
+
+static int
+answer(const char *resp, struct answer *a, char *err, size_t errlen)
+{
+	struct json	*j = json_new();
+	int		 rv;
+
+	rv = request_answer(j, resp, strlen(resp), a, err, errlen);
+	json_free(j);
+	return rv;
+}
+
+static void
+test_answer(void)
+{
+	struct answer	 a;
+	char		 err[256];
+	const char	*ok = "{\"id\":\"x\",\"choices\":[{\"index\":0,\"message\":"
+			    "{\"role\":\"assistant\",\"content\":\"Hi \\\"you\\\"\"}}],"
+			    "\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":3}}";
+
+	CHECK(answer(ok, &a, err, sizeof(err)) == 0);
+	CHECK_MEM(ok + a.off, a.len, "\"Hi \\\"you\\\"\"");
+	CHECK(a.prompt_tokens == 12 && a.completion_tokens == 3);
+	CHECK(answer("{\"choices\":[{\"message\":{\"content\":\"\"}}]}", &a,
+	    err, sizeof(err)) == 0);
+	CHECK(a.len == 2 && a.prompt_tokens == -1);
+	CHECK(answer("not json", &a, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "not JSON") != NULL);
+	CHECK(answer("{\"object\":\"x\"}", &a, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "no choices") != NULL);
+	CHECK(answer("{\"choices\":[]}", &a, err, sizeof(err)) == -1);
+	CHECK(answer("{\"choices\":[{\"message\":{\"content\":null,"
+	    "\"refusal\":\"no\"}}]}", &a, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "null") != NULL);
+	CHECK(answer("{\"choices\":[{\"message\":{\"content\":[1]}}]}", &a,
+	    err, sizeof(err)) == -1);
+	CHECK(answer("{\"choices\":[{\"message\":{\"content\":\"x\"", &a, err,
+	    sizeof(err)) == -1);
+	CHECK(answer("", &a, err, sizeof(err)) == -1);
+}
+
+static void
+test_error(void)
+{
+	struct json	*j = json_new();
+	struct buf	 m = { 0 };
+	char		*big;
+	const char	*s;
+
+	s = "{\"error\":{\"message\":\"Bad \\\"param\\\"\",\"type\":\"x\"}}";
+	CHECK(request_error(j, s, strlen(s), &m) == 0);
+	CHECK_BUF(m, "Bad \"param\"");
+	s = "{\"error\":\"plain string\"}";
+	CHECK(request_error(j, s, strlen(s), &m) == 0);
+	CHECK_BUF(m, "plain string");
+	s = "<html>\r\n502 Bad Gateway\n</html>\n";
+	CHECK(request_error(j, s, strlen(s), &m) == 0);
+	CHECK_BUF(m, "<html>  502 Bad Gateway </html>");
+	CHECK(request_error(j, "", 0, &m) == 0);
+	CHECK(m.len == 0);
+	big = malloc(5000);
+	memset(big, 'e', 5000);
+	CHECK(request_error(j, big, 5000, &m) == 0);
+	CHECK(m.len == 500);
+	free(big);
+	buf_free(&m);
+	json_free(j);
+}
+
+int
+main(void)
+{
+	test_body();
+	test_answer();
+	test_error();
+	return check_done("test_request");
+}
