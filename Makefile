@@ -20,12 +20,14 @@ SANFLAGS =	-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 		-fno-sanitize-recover=all
 PKG_CFLAGS !=	pkg-config --cflags $(PKGS) 2>/dev/null || true
 PKG_LIBS !=	pkg-config --libs $(PKGS) 2>/dev/null || true
+PKG_LIBS +=	-lm
 
 LIBSRC =	lib/buf.c lib/json.c lib/template.c lib/idset.c lib/lines.c \
-		lib/request.c lib/pool.c lib/output.c lib/row.c
+		lib/request.c lib/retry.c lib/limit.c lib/pool.c lib/output.c \
+		lib/row.c
 LIBOBJ =	$(LIBSRC:%.c=$(O)/%.o)
 HDRS =		$(wildcard lib/*.h)
-UNITS =		json template idset lines request output
+UNITS =		json template idset lines request output retry limit
 UNITBIN =	$(UNITS:%=$(O)/tests/unit/test_%)
 
 # The Debian 12 packages that building and testing need.

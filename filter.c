@@ -28,6 +28,7 @@
 #include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/idset.h"
+#include "lib/limit.h"
 #include "lib/lines.h"
 #include "lib/output.h"
 #include "lib/pool.h"
@@ -48,6 +49,11 @@ enum {
 	OPT_ERROR_FIELD,
 	OPT_DRY_RUN,
 	OPT_MAX_RESPONSE,
+	OPT_MAX_WAIT,
+	OPT_RPM,
+	OPT_TPM,
+	OPT_STALL,
+	OPT_GRACE,
 	OPT_HELP,
 	OPT_VERSION
 };
@@ -71,6 +77,12 @@ static const struct option longopts[] = {
 	{ "dry-run",		no_argument,	   NULL, OPT_DRY_RUN },
 	{ "timeout",		required_argument, NULL, 't' },
 	{ "max-response-bytes",	required_argument, NULL, OPT_MAX_RESPONSE },
+	{ "retries",		required_argument, NULL, 'r' },
+	{ "max-wait",		required_argument, NULL, OPT_MAX_WAIT },
+	{ "rpm",		required_argument, NULL, OPT_RPM },
+	{ "tpm",		required_argument, NULL, OPT_TPM },
+	{ "stall-timeout",	required_argument, NULL, OPT_STALL },
+	{ "grace",		required_argument, NULL, OPT_GRACE },
 	{ "verbose",		no_argument,	   NULL, 'v' },
 	{ "quiet",		no_argument,	   NULL, 'q' },
 	{ "help",		no_argument,	   NULL, OPT_HELP },
@@ -101,6 +113,12 @@ struct config {
 	int		 jobs;
 	long long	 timeout;
 	long long	 max_response;
+	int		 retries;
+	long long	 max_wait;
+	long long	 rpm;
+	long long	 tpm;
+	long long	 stall;
+	long long	 grace;
 	int		 dry_run;
 	int		 verbose;	/* -1 quiet, 0, 1 verbose */
 };
@@ -114,12 +132,17 @@ struct run {
 	struct output		*out;
 	struct pool		*pool;
 	struct rows		*rows;
+	struct limit		*limit;
+	struct row		*next;		/* held back by the limiter */
 	int			 reading;	/* stdin may give more rows */
 	int			 signal;	/* the first SIGINT/SIGTERM */
+	long long		 grace_end;	/* after a signal */
 	int			 fatal;
 	uint64_t		 ok;
 	uint64_t		 failed;
 	uint64_t		 skipped;
+	uint64_t		 retries;
+	uint64_t		 ratelimited;
 };
 
 static int		 sigpipe_fds[2] = { -1, -1 };
@@ -131,10 +154,12 @@ usage(FILE *fp, int status)
 {
 	fprintf(fp,
 "usage: enrich [-qv] [-H 'Name: value'] [-i field] [-j jobs] [-k keyfile]\n"
-"              [-m model] [-o field] [-P key=json] [-s template]\n"
-"              [-t seconds] [-u url] [--dry-run] [--error-field name]\n"
-"              [--errors file] [--max-response-bytes n] [--skip-ids file]\n"
-"              [--system-file file] -p template | -f file\n");
+"              [-m model] [-o field] [-P key=json] [-r retries]\n"
+"              [-s template] [-t seconds] [-u url] [--dry-run]\n"
+"              [--error-field name] [--errors file] [--grace seconds]\n"
+"              [--max-response-bytes n] [--max-wait seconds] [--rpm n]\n"
+"              [--skip-ids file] [--stall-timeout seconds]\n"
+"              [--system-file file] [--tpm n] -p template | -f file\n");
 	if (fp == stdout)
 		fprintf(fp,
 "\n"
@@ -155,7 +180,13 @@ usage(FILE *fp, int status)
 "      --errors FILE         write failed rows to FILE, not stdout\n"
 "      --error-field NAME    field for the error object (default error)\n"
 "      --dry-run             print each request body; send nothing\n"
-"  -t, --timeout SECONDS     per request (default 300)\n"
+"  -t, --timeout SECONDS     per attempt (default 300)\n"
+"  -r, --retries N           retries per row on errors worth one (default 5)\n"
+"      --max-wait SECONDS    fail a row rather than wait longer (default 120)\n"
+"      --rpm N, --tpm N      requests, tokens per minute at most\n"
+"      --stall-timeout SECONDS  fail rate-limited rows after this long\n"
+"                            without any success (default 600)\n"
+"      --grace SECONDS       after ^C, time to finish rows (default 30)\n"
 "      --max-response-bytes N  cap on a response body (default 16777216)\n"
 "  -v, --verbose             say more on stderr\n"
 "  -q, --quiet               say only what stops the run\n"
@@ -215,7 +246,11 @@ parse_options(int argc, char *argv[], struct config *c)
 	c->jobs = 32;
 	c->timeout = 300;
 	c->max_response = 16 * 1024 * 1024;
-	while ((ch = getopt_long(argc, argv, "f:H:i:j:k:m:o:P:p:qs:t:u:v",
+	c->retries = 5;
+	c->max_wait = 120;
+	c->stall = 600;
+	c->grace = 30;
+	while ((ch = getopt_long(argc, argv, "f:H:i:j:k:m:o:P:p:qr:s:t:u:v",
 	    longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'p':
@@ -273,6 +308,25 @@ parse_options(int argc, char *argv[], struct config *c)
 		case OPT_MAX_RESPONSE:
 			c->max_response = number(optarg, 1024,
 			    (long long)1 << 30, "--max-response-bytes");
+			break;
+		case 'r':
+			c->retries = number(optarg, 0, 100, "-r");
+			break;
+		case OPT_MAX_WAIT:
+			c->max_wait = number(optarg, 0, 86400, "--max-wait");
+			break;
+		case OPT_RPM:
+			c->rpm = number(optarg, 1, 1000000000, "--rpm");
+			break;
+		case OPT_TPM:
+			c->tpm = number(optarg, 1, 1000000000000LL, "--tpm");
+			break;
+		case OPT_STALL:
+			c->stall = number(optarg, 1, 86400 * 7,
+			    "--stall-timeout");
+			break;
+		case OPT_GRACE:
+			c->grace = number(optarg, 0, 86400, "--grace");
 			break;
 		case 'v':
 			c->verbose = 1;
@@ -532,43 +586,93 @@ emit(struct run *run, struct row *r)
 		run->ok++;
 }
 
-/* Take rows from the input while there is room for them. */
-static void
-start_rows(struct run *run)
+/*
+ * The next row of the input that needs a request.  Rows that need none
+ * (skipped, bad, dry run) are dealt with on the way.  NULL when there is
+ * none now, or the run must not take more: a signal came, output is backed
+ * up, or as many rows wait for retries as the window holds.
+ */
+static struct row *
+read_row(struct run *run)
 {
 	struct line	 ln;
 	struct row	*r;
-	char		 e[256];
 	int		 rv;
 
 	while (run->reading && !run->signal &&
-	    (run->pool == NULL || pool_room(run->pool) > 0) &&
 	    output_pending(run->out) < OUT_HIGH &&
+	    rows_waiting(run->rows) < (size_t)run->cfg->jobs &&
 	    lines_next(run->in, &ln)) {
 		if ((r = rows_get(run->rows)) == NULL ||
 		    (rv = row_load(run->rows, r, &ln)) == -1)
 			err(1, NULL);
 		switch (rv) {
+		case ROW_SEND:
+			return r;
 		case ROW_SKIP:
 			run->skipped++;
 			break;
 		case ROW_WRITE:
 			emit(run, r);
 			break;
-		case ROW_SEND:
-			if (pool_submit(run->pool, &r->xfer, e,
-			    sizeof(e)) == -1)
-				errx(1, "%s", e);
-			continue;	/* the row is the pool's now */
 		}
 		rows_put(run->rows, r);
 	}
 	if (lines_done(run->in))
 		run->reading = 0;
+	return NULL;
+}
+
+/* Fill the window: retries that are due first, then new rows. */
+static void
+start_rows(struct run *run, long long now)
+{
+	struct row	*r;
+	char		 e[256];
+
+	if (run->pool == NULL) {
+		if (read_row(run) != NULL)
+			errx(1, "internal error: a row to send in a dry run");
+		return;
+	}
+	while (pool_room(run->pool) > 0) {
+		if ((r = run->next) == NULL &&
+		    (r = rows_due(run->rows, now)) == NULL &&
+		    (r = read_row(run)) == NULL)
+			break;
+		run->next = NULL;
+		if (limit_wait(run->limit, now, r->cost) > 0) {
+			run->next = r;
+			break;
+		}
+		limit_take(run->limit, now, r->cost);
+		if (pool_submit(run->pool, &r->xfer, e, sizeof(e)) == -1)
+			errx(1, "%s", e);
+	}
 }
 
 static void
-finish_rows(struct run *run)
+note_retry(struct run *run, const struct row *r)
+{
+	if (r->hold > 0)
+		run->ratelimited++;
+	else
+		run->retries++;
+	if (run->cfg->verbose <= 0)
+		return;
+	if (r->error == ROW_ERR_HTTP)
+		warnx("row %.*s: HTTP %ld: %.*s; %s %.1f s", (int)r->id.len,
+		    r->id.data, r->status, (int)r->msg.len, r->msg.data,
+		    r->hold > 0 ? "rate limited, all wait" : "retry in",
+		    r->delay / 1000.0);
+	else
+		warnx("row %.*s: %s: %.*s; retry in %.1f s", (int)r->id.len,
+		    r->id.data, row_error_name(r->error), (int)r->msg.len,
+		    r->msg.data, r->delay / 1000.0);
+}
+
+static void
+finish_rows(struct run *run, long long now)
 {
 	struct xfer	*x;
 	struct row	*r;
@@ -576,17 +680,31 @@ finish_rows(struct run *run)
 
 	while (!run->fatal && (x = pool_done(run->pool)) != NULL) {
 		r = x->udata;
-		if ((rv = row_finish(run->rows, r)) == -1)
+		if ((rv = row_finish(run->rows, r, now)) == -1)
 			err(1, NULL);
-		if (rv == ROW_FATAL) {
-			warnx("%.*s", (int)r->msg.len, r->msg.data);
+		switch (rv) {
+		case ROW_RETRY:
+			if (r->hold > 0)
+				limit_hold(run->limit, r->hold);
+			note_retry(run, r);
+			continue;	/* the row waits in the rows' queue */
+		case ROW_FATAL:
+			warnx("%s%.*s", r->status ? "" : "", (int)r->msg.len,
+			    r->msg.data);
 			if (r->status != 0)
 				warnx("stopped at HTTP %ld; rows not written "
 				    "can be resumed with --skip-ids",
 				    r->status);
 			run->fatal = 1;
-		} else
+			break;
+		default:
+			if (!r->failed && r->prompt_tokens >= 0 &&
+			    r->completion_tokens >= 0)
+				limit_adjust(run->limit, now, r->prompt_tokens +
+				    r->completion_tokens - r->cost);
 			emit(run, r);
+			break;
+		}
 		rows_put(run->rows, r);
 	}
 }
@@ -602,30 +720,97 @@ flush_output(struct run *run)
 	err(1, "write");
 }
 
+/* The first signal: read no more, and give the rest a deadline. */
+static void
+on_first_signal(struct run *run, int sig, long long now)
+{
+	struct row	*r;
+
+	run->signal = sig;
+	run->grace_end = now + run->cfg->grace * 1000;
+	rows_deadline(run->rows, run->grace_end);
+	/* A row read but never sent is as if never read. */
+	if ((r = run->next) != NULL && r->attempts == 0) {
+		run->next = NULL;
+		rows_put(run->rows, r);
+	}
+}
+
+/* The grace period is over: waiting rows fail, rows in flight are lost. */
+static void
+end_grace(struct run *run)
+{
+	struct row	*r;
+
+	while ((r = run->next) != NULL || (r = rows_pop(run->rows)) != NULL) {
+		run->next = NULL;
+		if (row_give_up(run->rows, r) == -1)
+			err(1, NULL);
+		emit(run, r);
+		rows_put(run->rows, r);
+	}
+}
+
+static long long
+min_timeout(long long a, long long b)
+{
+	if (a < 0)
+		return b;
+	if (b < 0)
+		return a;
+	return a < b ? a : b;
+}
+
+/* How long poll() may sleep: until the nearest thing that is due. */
+static long long
+next_timeout(struct run *run, long long now)
+{
+	long long	 t = -1, due;
+
+	if (run->pool != NULL)
+		t = pool_timeout(run->pool, now);
+	if ((due = rows_next_due(run->rows)) >= 0 && run->pool != NULL &&
+	    pool_room(run->pool) > 0)
+		t = min_timeout(t, due > now ? due - now : 0);
+	if (run->next != NULL)
+		t = min_timeout(t, limit_wait(run->limit, now, run->next->cost));
+	if (run->signal)
+		t = min_timeout(t, run->grace_end > now ?
+		    run->grace_end - now : 0);
+	return t > INT_MAX ? INT_MAX : t;
+}
+
 static int
 loop(struct run *run)
 {
 	struct pollfd	 pfd[POLL_N];
-	long long	 now, timeout;
+	long long	 now;
 	char		 e[256], sig;
 	ssize_t		 n;
 	int		 active;
 
 	for (;;) {
-		start_rows(run);
+		now = clock_ms();
+		start_rows(run, now);
 		if (run->pool != NULL)
-			finish_rows(run);
+			finish_rows(run, now);
+		if (run->signal && now >= run->grace_end)
+			end_grace(run);
 		flush_output(run);
 		if (run->fatal)
 			return 3;
+		if (run->signal && now >= run->grace_end)
+			break;
 		active = run->pool != NULL ? pool_active(run->pool) : 0;
 		if ((!run->reading || run->signal) && active == 0 &&
+		    run->next == NULL && rows_waiting(run->rows) == 0 &&
 		    output_pending(run->out) == 0)
 			break;
 
 		pfd[POLL_STDIN].fd = run->reading && !run->signal &&
-		    lines_need(run->in) &&
+		    run->next == NULL && lines_need(run->in) &&
 		    (run->pool == NULL || pool_room(run->pool) > 0) &&
+		    rows_waiting(run->rows) < (size_t)run->cfg->jobs &&
 		    output_pending(run->out) < OUT_HIGH ? STDIN_FILENO : -1;
 		pfd[POLL_STDIN].events = POLLIN;
 		pfd[POLL_STDOUT].fd = output_pending(run->out) > 0 ?
@@ -635,19 +820,14 @@ loop(struct run *run)
 		pfd[POLL_NET].events = POLLIN;
 		pfd[POLL_SIGNAL].fd = sigpipe_fds[0];
 		pfd[POLL_SIGNAL].events = POLLIN;
-		now = clock_ms();
-		timeout = run->pool != NULL ? pool_timeout(run->pool, now) :
-		    -1;
-		if (timeout > INT_MAX)
-			timeout = INT_MAX;
-		if (poll(pfd, POLL_N, timeout) == -1) {
+		if (poll(pfd, POLL_N, next_timeout(run, now)) == -1) {
 			if (errno != EINTR)
 				err(1, "poll");
 			continue;
 		}
 		if (pfd[POLL_SIGNAL].revents & POLLIN &&
 		    read(sigpipe_fds[0], &sig, 1) == 1 && !run->signal)
-			run->signal = sig;
+			on_first_signal(run, sig, clock_ms());
 		if (pfd[POLL_STDIN].revents) {
 			n = lines_fill(run->in);
 			if (n == -1 && errno != EAGAIN && errno != EINTR)
@@ -705,7 +885,11 @@ main(int argc, char *argv[])
 	rc.request = req;
 	rc.skip = skip;
 	rc.dry_run = cfg.dry_run;
-	if ((run.rows = rows_new(&rc)) == NULL)
+	rc.retries = cfg.retries;
+	rc.max_wait_ms = cfg.max_wait * 1000;
+	rc.stall_ms = cfg.stall * 1000;
+	if ((run.rows = rows_new(&rc, clock_ms())) == NULL ||
+	    (run.limit = limit_new(cfg.rpm, cfg.tpm)) == NULL)
 		err(2, NULL);
 	if (!cfg.dry_run) {
 		pc.url = url;
@@ -730,11 +914,17 @@ main(int argc, char *argv[])
 	status = loop(&run);
 
 	if (cfg.verbose > 0)
-		warnx("%llu ok, %llu failed, %llu skipped",
-		    (unsigned long long)run.ok, (unsigned long long)run.failed,
-		    (unsigned long long)run.skipped);
+		warnx("%llu ok, %llu failed, %llu skipped, %llu retries, "
+		    "%llu rate-limited", (unsigned long long)run.ok,
+		    (unsigned long long)run.failed,
+		    (unsigned long long)run.skipped,
+		    (unsigned long long)run.retries,
+		    (unsigned long long)run.ratelimited);
 	pool_free(run.pool);
+	if (run.next != NULL)
+		rows_put(run.rows, run.next);
 	rows_free(run.rows);
+	limit_free(run.limit);
 	output_free(run.out);
 	lines_free(run.in);
 	idset_free(skip);

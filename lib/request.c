@@ -13,6 +13,7 @@ struct request {
 	struct buf		 head;	/* up to the first rendered message */
 	struct buf		 mid;	/* between system and user */
 	struct buf		 tail;	/* after the user message */
+	long long		 budget;
 };
 
 static int
@@ -83,6 +84,10 @@ request_new(const char *model, const struct tmpl *system,
 			    memcmp(params[i], params[k], eq - params[k]) == 0;
 		if (later)
 			continue;
+		/* The completion budget counts against a token limit. */
+		if (strncmp(params[k], "max_tokens=", 11) == 0 ||
+		    strncmp(params[k], "max_completion_tokens=", 22) == 0)
+			r->budget = strtonum(eq + 1, 0, LLONG_MAX, NULL);
 		if (buf_addc(&r->tail, ',') == -1 ||
 		    json_quote(&r->tail, params[k], eq - params[k]) == -1 ||
 		    buf_addc(&r->tail, ':') == -1 ||
@@ -108,6 +113,18 @@ request_free(struct request *r)
 	buf_free(&r->mid);
 	buf_free(&r->tail);
 	free(r);
+}
+
+size_t
+request_overhead(const struct request *r)
+{
+	return r->head.len + r->mid.len + r->tail.len;
+}
+
+long long
+request_budget(const struct request *r)
+{
+	return r->budget;
 }
 
 int
@@ -189,22 +206,41 @@ request_answer(struct json *j, const char *text, size_t len,
 	return 0;
 }
 
-int
-request_error(struct json *j, const char *text, size_t len, struct buf *msg)
+/* Append a string member's decoded text, if it is a string. */
+static int
+add_string(const struct json *j, int obj, const char *key, struct buf *b)
 {
 	const char	*raw;
-	char		 jerr[8];
 	size_t		 n;
 	int		 t;
 
+	t = obj == -1 ? 0 : json_get(j, obj, key, strlen(key));
+	if (json_type(j, t) != JSON_STRING)
+		return 0;
+	json_string_raw(j, t, &raw, &n);
+	return json_decode_string(b, raw, n) == -1 ? -1 : 1;
+}
+
+int
+request_error(struct json *j, const char *text, size_t len, struct buf *msg,
+    struct buf *code)
+{
+	char	 jerr[8];
+	size_t	 n;
+	int	 e, rv;
+
 	buf_reset(msg);
-	if (json_parse(j, text, len, jerr, sizeof(jerr)) == 0) {
-		t = json_get(j, 0, "error", 5);
-		if (json_type(j, t) == JSON_STRING)
-			goto found;
-		t = json_get(j, t, "message", 7);
-		if (json_type(j, t) == JSON_STRING)
-			goto found;
+	buf_reset(code);
+	if (json_parse(j, text, len, jerr, sizeof(jerr)) == 0 &&
+	    (e = json_get(j, 0, "error", 5)) != -1) {
+		if (json_type(j, e) == JSON_STRING)
+			return add_string(j, 0, "error", msg) == -1 ? -1 : 0;
+		if ((rv = add_string(j, e, "code", code)) == 0)
+			rv = add_string(j, e, "type", code);
+		if (rv == -1 || (rv = add_string(j, e, "message", msg)) == -1)
+			return -1;
+		if (rv == 1)
+			return 0;
 	}
 	/* Not an OpenAI error: quote the start, on one line. */
 	n = len > ERROR_TEXT_MAX ? ERROR_TEXT_MAX : len;
@@ -216,7 +252,4 @@ request_error(struct json *j, const char *text, size_t len, struct buf *msg)
 		if (msg->data[n] == '\n' || msg->data[n] == '\r')
 			msg->data[n] = ' ';
 	return 0;
-found:
-	json_string_raw(j, t, &raw, &n);
-	return json_decode_string(msg, raw, n);
 }

@@ -36,14 +36,21 @@ struct request	*request_new(const char *, const struct tmpl *,
 		    const struct tmpl *, char *const *, size_t, char *,
 		    size_t);
 void		 request_free(struct request *);
+/* Bytes of every body that are not the rendered messages. */
+size_t		 request_overhead(const struct request *);
+/* The completion budget from -P max_tokens or max_completion_tokens. */
+long long	 request_budget(const struct request *);
 /* Append the body for the row at token 0 of j. */
 int		 request_body(const struct request *, const struct json *,
 		    struct buf *, char *, size_t);
 /* Read choices[0].message.content from a response; -1 and err if absent. */
 int		 request_answer(struct json *, const char *, size_t,
 		    struct answer *, char *, size_t);
-/* The server's error message, or the start of the body as text. */
+/*
+ * The server's error message (or the start of the body as text) and its
+ * error code (or type, or nothing).
+ */
 int		 request_error(struct json *, const char *, size_t,
-		    struct buf *);
+		    struct buf *, struct buf *);
 
 #endif

@@ -1,7 +1,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "retry.h"
 #include "row.h"
 
 /* A recycled row keeps buffers up to this size; larger ones are freed. */
@@ -16,17 +18,38 @@ static const char *const error_names[] = {
 	[ROW_ERR_INPUT] = "input",
 };
 
+static int
+wait_cmp(const struct row *a, const struct row *b)
+{
+	if (a->due != b->due)
+		return a->due < b->due ? -1 : 1;
+	if (a->lineno != b->lineno)
+		return a->lineno < b->lineno ? -1 : 1;
+	return 0;
+}
+
+RB_HEAD(waittree, row);
+/* libbsd leaves __unused undefined, which RB_GENERATE_STATIC needs. */
+RB_GENERATE_INTERNAL(waittree, row, wait, wait_cmp,
+    static __attribute__((unused)))
+
 struct rows {
 	struct row_config	 cfg;
 	size_t			 idlen;
 	struct json		*json;
 	struct buf		 key;		/* scratch: an ID's key */
 	struct buf		 val;		/* scratch: a field's value */
+	struct buf		 code;		/* scratch: an error code */
+	long long		 last_success;
+	long long		 deadline;	/* -1: none */
+	struct waittree		 waiting;
+	size_t			 nwaiting;
 	TAILQ_HEAD(, row)	 free;
+	LIST_HEAD(, row)	 all;	/* free, waiting, in flight, anywhere */
 };
 
 struct rows *
-rows_new(const struct row_config *cfg)
+rows_new(const struct row_config *cfg, long long now)
 {
 	struct rows	*rs;
 
@@ -34,7 +57,11 @@ rows_new(const struct row_config *cfg)
 		return NULL;
 	rs->cfg = *cfg;
 	rs->idlen = strlen(cfg->idfield);
+	rs->last_success = now;
+	rs->deadline = -1;
+	RB_INIT(&rs->waiting);
 	TAILQ_INIT(&rs->free);
+	LIST_INIT(&rs->all);
 	if ((rs->json = json_new()) == NULL) {
 		free(rs);
 		return NULL;
@@ -62,13 +89,15 @@ rows_free(struct rows *rs)
 
 	if (rs == NULL)
 		return;
-	while ((r = TAILQ_FIRST(&rs->free)) != NULL) {
-		TAILQ_REMOVE(&rs->free, r, link);
+	/* Rows still in flight or waiting when the run stops go too. */
+	while ((r = LIST_FIRST(&rs->all)) != NULL) {
+		LIST_REMOVE(r, all);
 		row_free(r);
 	}
 	json_free(rs->json);
 	buf_free(&rs->key);
 	buf_free(&rs->val);
+	buf_free(&rs->code);
 	free(rs);
 }
 
@@ -81,9 +110,12 @@ rows_get(struct rows *rs)
 		TAILQ_REMOVE(&rs->free, r, link);
 	else if ((r = calloc(1, sizeof(*r))) == NULL)
 		return NULL;
+	else
+		LIST_INSERT_HEAD(&rs->all, r, all);
 	r->xfer.udata = r;
-	r->attempts = 0;
+	r->attempts = r->retries = r->ratelimits = r->parse_retried = 0;
 	r->failed = 0;
+	r->hold = 0;
 	r->prompt_tokens = r->completion_tokens = -1;
 	buf_reset(&r->text);
 	buf_reset(&r->id);
@@ -113,23 +145,30 @@ rows_put(struct rows *rs, struct row *r)
 	TAILQ_INSERT_HEAD(&rs->free, r, link);
 }
 
-/* The error object: {"type":T,"status":S,"message":M}, into rs->val. */
+const char *
+row_error_name(enum row_error e)
+{
+	return error_names[e];
+}
+
+/* {"type":T,"status":S,"message":M,"attempts":N}, into rs->val. */
 static int
-error_object(struct rows *rs, enum row_error type, long status,
-    const struct buf *msg)
+error_object(struct rows *rs, const struct row *r)
 {
 	struct buf	*v = &rs->val;
 
 	buf_reset(v);
 	if (buf_adds(v, "{\"type\":\"") == -1 ||
-	    buf_adds(v, error_names[type]) == -1 ||
+	    buf_adds(v, error_names[r->error]) == -1 ||
 	    buf_adds(v, "\",\"status\":") == -1)
 		return -1;
-	if ((status > 0 ? buf_addu(v, status) : buf_adds(v, "null")) == -1)
+	if ((r->status > 0 ? buf_addu(v, r->status) :
+	    buf_adds(v, "null")) == -1)
 		return -1;
 	if (buf_adds(v, ",\"message\":") == -1 ||
-	    json_quote(v, msg->data, msg->len) == -1 ||
-	    buf_addc(v, '}') == -1)
+	    json_quote(v, r->msg.data, r->msg.len) == -1 ||
+	    buf_adds(v, ",\"attempts\":") == -1 ||
+	    buf_addu(v, r->attempts) == -1 || buf_addc(v, '}') == -1)
 		return -1;
 	return 0;
 }
@@ -153,19 +192,21 @@ splice_line(struct rows *rs, struct row *r, const char *name,
 	return 0;
 }
 
-const char *
-row_error_name(enum row_error e)
+/* Note what went wrong; r->msg is the caller's to fill. */
+static void
+set_error(struct row *r, enum row_error type, long status)
 {
-	return error_names[e];
-}
-
-static int
-fail_row(struct rows *rs, struct row *r, enum row_error type, long status)
-{
-	r->failed = 1;
 	r->error = type;
 	r->status = status;
-	if (error_object(rs, type, status, &r->msg) == -1)
+	buf_reset(&r->msg);
+}
+
+/* The row fails with the error set on it. */
+static int
+fail_row(struct rows *rs, struct row *r)
+{
+	r->failed = 1;
+	if (error_object(rs, r) == -1)
 		return -1;
 	if (splice_line(rs, r, rs->cfg.errfield, rs->val.data,
 	    rs->val.len) == -1)
@@ -180,9 +221,7 @@ fail_input(struct rows *rs, struct row *r, const struct line *ln)
 	struct buf	*b = &r->line;
 
 	r->failed = 1;
-	r->error = ROW_ERR_INPUT;
-	r->status = 0;
-	if (error_object(rs, ROW_ERR_INPUT, 0, &r->msg) == -1)
+	if (error_object(rs, r) == -1)
 		return -1;
 	buf_reset(b);
 	if (buf_addc(b, '{') == -1 ||
@@ -229,6 +268,22 @@ load_id(struct rows *rs, struct row *r)
 	return buf_add(&r->id, json_text(j) + off, len) == -1 ? -2 : 0;
 }
 
+static int
+dry_run_line(struct rows *rs, struct row *r)
+{
+	struct buf	*b = &r->line;
+
+	buf_reset(b);
+	if (buf_addc(b, '{') == -1 ||
+	    json_quote(b, rs->cfg.idfield, rs->idlen) == -1 ||
+	    buf_addc(b, ':') == -1 || buf_add(b, r->id.data, r->id.len) == -1 ||
+	    buf_adds(b, ",\"request\":") == -1 ||
+	    buf_add(b, r->body.data, r->body.len) == -1 ||
+	    buf_adds(b, "}\n") == -1)
+		return -1;
+	return ROW_WRITE;
+}
+
 int
 row_load(struct rows *rs, struct row *r, const struct line *ln)
 {
@@ -272,85 +327,233 @@ row_load(struct rows *rs, struct row *r, const struct line *ln)
 		return ROW_SKIP;
 	if (request_body(rs->cfg.request, j, &r->body, err, sizeof(err)) ==
 	    -1) {
-		buf_reset(&r->msg);
+		set_error(r, ROW_ERR_TEMPLATE, 0);
 		if (buf_adds(&r->msg, err) == -1)
 			return -1;
-		return fail_row(rs, r, ROW_ERR_TEMPLATE, 0);
+		return fail_row(rs, r);
 	}
-	if (rs->cfg.dry_run) {
-		buf_reset(&r->line);
-		if (buf_addc(&r->line, '{') == -1 ||
-		    json_quote(&r->line, rs->cfg.idfield, rs->idlen) == -1 ||
-		    buf_addc(&r->line, ':') == -1 ||
-		    buf_add(&r->line, r->id.data, r->id.len) == -1 ||
-		    buf_adds(&r->line, ",\"request\":") == -1 ||
-		    buf_add(&r->line, r->body.data, r->body.len) == -1 ||
-		    buf_adds(&r->line, "}\n") == -1)
-			return -1;
-		return ROW_WRITE;
-	}
+	if (rs->cfg.dry_run)
+		return dry_run_line(rs, r);
 	r->xfer.body = r->body.data;
 	r->xfer.bodylen = r->body.len;
+	/* The provider's estimate: 4 bytes a token, plus the budget. */
+	r->cost = (r->body.len - request_overhead(rs->cfg.request)) / 4 +
+	    request_budget(rs->cfg.request);
 	return ROW_SEND;
 input:
-	buf_reset(&r->msg);
+	set_error(r, ROW_ERR_INPUT, 0);
 	if (buf_adds(&r->msg, err) == -1)
 		return -1;
 	return fail_input(rs, r, ln);
 }
 
+/* Append to the message: " (" why ")". */
+static int
+explain(struct row *r, const char *why)
+{
+	if (buf_adds(&r->msg, " (") == -1 || buf_adds(&r->msg, why) == -1 ||
+	    buf_addc(&r->msg, ')') == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * Wait and then try again, unless the wait is too long for the run.  With
+ * hold, the wait is the server's word for everyone: see limit_hold.
+ */
+static int
+retry_row(struct rows *rs, struct row *r, long long now, long long delay,
+    int hold)
+{
+	if (rs->deadline >= 0 && now + delay > rs->deadline) {
+		if (explain(r, "not retried: interrupted") == -1)
+			return -1;
+		return fail_row(rs, r);
+	}
+	r->hold = hold ? now + delay : 0;
+	r->delay = delay;
+	r->due = now + delay;
+	RB_INSERT(waittree, &rs->waiting, r);
+	rs->nwaiting++;
+	return ROW_RETRY;
+}
+
+/* Is a response with this status worth another try, by its headers? */
+static int
+should_retry(const struct xfer *x)
+{
+	const char	*h = x->header[XH_SHOULD_RETRY];
+
+	if (strcmp(h, "true") == 0)
+		return 1;
+	if (strcmp(h, "false") == 0)
+		return 0;
+	return retry_status(x->status);
+}
+
+/* A response that is not a success: fail, retry, or stop the run. */
+static int
+finish_http(struct rows *rs, struct row *r, long long now)
+{
+	struct xfer	*x = &r->xfer;
+	long long	 wait;
+	char		 why[160];
+
+	set_error(r, ROW_ERR_HTTP, x->status);
+	if (request_error(rs->json, x->resp.data, x->resp.len, &r->msg,
+	    &rs->code) == -1)
+		return -1;
+	/* Every other row would get the same answer. */
+	if (x->status == 401)
+		return explain(r, "check OPENAI_API_KEY or --api-key-file") ==
+		    -1 ? -1 : ROW_FATAL;
+	if (x->status == 404)
+		return explain(r, "check --url and --model") == -1 ? -1 :
+		    ROW_FATAL;
+	wait = retry_after(x->header[XH_RETRY_AFTER_MS],
+	    x->header[XH_RETRY_AFTER], time(NULL));
+	if (x->status == 429) {
+		switch (retry_classify_429(rs->code.data, rs->code.len,
+		    r->msg.data, r->msg.len)) {
+		case RETRY_429_QUOTA:
+			return explain(r, "the account has no quota left") ==
+			    -1 ? -1 : ROW_FATAL;
+		case RETRY_429_TOO_LARGE:
+			return fail_row(rs, r);
+		case RETRY_429_RATE:
+			break;
+		}
+		if (wait < 0)
+			wait = retry_message_wait(r->msg.data, r->msg.len);
+	}
+	if (!should_retry(x))
+		return fail_row(rs, r);
+	if (wait > rs->cfg.max_wait_ms) {
+		snprintf(why, sizeof(why), "the server asked to wait %.1f s, "
+		    "more than --max-wait", wait / 1000.0);
+		return explain(r, why) == -1 ? -1 : fail_row(rs, r);
+	}
+	if (x->status == 429) {
+		/* Backpressure, not a failure of the row, while the run as
+		 * a whole still gets somewhere. */
+		if (now - rs->last_success > rs->cfg.stall_ms) {
+			snprintf(why, sizeof(why), "no row succeeded for "
+			    "%lld s: --stall-timeout", rs->cfg.stall_ms / 1000);
+			return explain(r, why) == -1 ? -1 : fail_row(rs, r);
+		}
+		r->ratelimits++;
+		return retry_row(rs, r, now, wait >= 0 ? wait :
+		    retry_backoff(r->ratelimits), wait >= 0);
+	}
+	if (r->retries >= rs->cfg.retries)
+		return fail_row(rs, r);
+	r->retries++;
+	return retry_row(rs, r, now, wait >= 0 ? wait :
+	    retry_backoff(r->retries), 0);
+}
+
 int
-row_finish(struct rows *rs, struct row *r)
+row_finish(struct rows *rs, struct row *r, long long now)
 {
 	struct xfer	*x = &r->xfer;
 	struct answer	 a;
 	char		 err[256];
 
 	r->attempts++;
-	buf_reset(&r->msg);
+	r->hold = 0;
 	switch (x->result) {
 	case XFER_NETWORK:
 	case XFER_TIMEOUT:
+		set_error(r, x->result == XFER_TIMEOUT ? ROW_ERR_TIMEOUT :
+		    ROW_ERR_NETWORK, 0);
 		if (buf_adds(&r->msg, x->error) == -1)
 			return -1;
-		return fail_row(rs, r, x->result == XFER_TIMEOUT ?
-		    ROW_ERR_TIMEOUT : ROW_ERR_NETWORK, 0);
+		if (r->retries >= rs->cfg.retries)
+			return fail_row(rs, r);
+		r->retries++;
+		return retry_row(rs, r, now, retry_backoff(r->retries), 0);
 	case XFER_TOOBIG:
+		set_error(r, ROW_ERR_PARSE, x->status);
 		if (buf_adds(&r->msg, "response larger than "
 		    "--max-response-bytes") == -1)
 			return -1;
-		return fail_row(rs, r, ROW_ERR_PARSE, x->status);
+		return fail_row(rs, r);
 	case XFER_RESPONSE:
 		break;
 	}
-	if (x->status >= 200 && x->status <= 299) {
-		if (request_answer(rs->json, x->resp.data, x->resp.len, &a,
-		    err, sizeof(err)) == -1) {
-			if (buf_adds(&r->msg, err) == -1)
-				return -1;
-			return fail_row(rs, r, ROW_ERR_PARSE, x->status);
-		}
-		r->prompt_tokens = a.prompt_tokens;
-		r->completion_tokens = a.completion_tokens;
-		if (splice_line(rs, r, rs->cfg.field, x->resp.data + a.off,
-		    a.len) == -1)
+	if (x->status < 200 || x->status > 299)
+		return finish_http(rs, r, now);
+	if (request_answer(rs->json, x->resp.data, x->resp.len, &a, err,
+	    sizeof(err)) == -1) {
+		set_error(r, ROW_ERR_PARSE, x->status);
+		if (buf_adds(&r->msg, err) == -1)
 			return -1;
-		return ROW_WRITE;
+		/* Once: a proxy may have cut it short; a model will not
+		 * change its mind about null content. */
+		if (r->parse_retried || r->retries >= rs->cfg.retries)
+			return fail_row(rs, r);
+		r->parse_retried = 1;
+		r->retries++;
+		return retry_row(rs, r, now, retry_backoff(r->retries), 0);
 	}
-	if (request_error(rs->json, x->resp.data, x->resp.len, &r->msg) == -1)
+	rs->last_success = now;
+	r->failed = 0;
+	r->prompt_tokens = a.prompt_tokens;
+	r->completion_tokens = a.completion_tokens;
+	if (splice_line(rs, r, rs->cfg.field, x->resp.data + a.off,
+	    a.len) == -1)
 		return -1;
-	r->status = x->status;
-	/* Every other row would get the same answer. */
-	if (x->status == 401) {
-		if (buf_adds(&r->msg, " (check OPENAI_API_KEY or "
-		    "--api-key-file)") == -1)
-			return -1;
-		return ROW_FATAL;
+	return ROW_WRITE;
+}
+
+struct row *
+rows_due(struct rows *rs, long long now)
+{
+	struct row	*r = RB_MIN(waittree, &rs->waiting);
+
+	if (r == NULL || r->due > now)
+		return NULL;
+	RB_REMOVE(waittree, &rs->waiting, r);
+	rs->nwaiting--;
+	return r;
+}
+
+long long
+rows_next_due(const struct rows *rs)
+{
+	struct row	*r = RB_MIN(waittree, (struct waittree *)&rs->waiting);
+
+	return r != NULL ? r->due : -1;
+}
+
+size_t
+rows_waiting(const struct rows *rs)
+{
+	return rs->nwaiting;
+}
+
+void
+rows_deadline(struct rows *rs, long long when)
+{
+	rs->deadline = when;
+}
+
+struct row *
+rows_pop(struct rows *rs)
+{
+	struct row	*r = RB_MIN(waittree, &rs->waiting);
+
+	if (r != NULL) {
+		RB_REMOVE(waittree, &rs->waiting, r);
+		rs->nwaiting--;
 	}
-	if (x->status == 404) {
-		if (buf_adds(&r->msg, " (check --url and --model)") == -1)
-			return -1;
-		return ROW_FATAL;
-	}
-	return fail_row(rs, r, ROW_ERR_HTTP, x->status);
+	return r;
+}
+
+int
+row_give_up(struct rows *rs, struct row *r)
+{
+	if (explain(r, "not retried: interrupted") == -1)
+		return -1;
+	return fail_row(rs, r);
 }

@@ -17,6 +17,7 @@
 #define ENRICH_ROW_H
 
 #include <sys/queue.h>
+#include <sys/tree.h>
 
 #include <stdint.h>
 
@@ -34,6 +35,9 @@ struct row_config {
 	const struct request	*request;
 	const struct idset	*skip;		/* --skip-ids, or NULL */
 	int			 dry_run;
+	int			 retries;	/* -r: per row */
+	long long		 max_wait_ms;	/* --max-wait */
+	long long		 stall_ms;	/* --stall-timeout */
 };
 
 enum row_error {
@@ -50,11 +54,14 @@ enum row_next {
 	ROW_SKIP,		/* done in an earlier run: no output */
 	ROW_SEND,		/* row->xfer is ready for the pool */
 	ROW_WRITE,		/* row->line is ready for the output */
+	ROW_RETRY,		/* waiting: rows_due gives it back later */
 	ROW_FATAL		/* no row can succeed: stop, see row->msg */
 };
 
 struct row {
-	TAILQ_ENTRY(row)	 link;
+	LIST_ENTRY(row)		 all;		/* every row, for rows_free */
+	TAILQ_ENTRY(row)	 link;		/* on the free list */
+	RB_ENTRY(row)		 wait;		/* waiting for a retry */
 	uint64_t		 lineno;
 	struct buf		 text;		/* the input object */
 	struct json_members	 members;
@@ -62,7 +69,14 @@ struct row {
 	int			 idmissing;
 	struct buf		 body;
 	struct xfer		 xfer;
-	int			 attempts;
+	long long		 cost;		/* estimated tokens */
+	int			 attempts;	/* requests sent */
+	int			 retries;	/* charged to -r */
+	int			 ratelimits;	/* 429s waited out */
+	int			 parse_retried;
+	long long		 due;		/* when to retry */
+	long long		 delay;		/* and how long that is */
+	long long		 hold;		/* a 429's wait: hold everyone */
 	long long		 prompt_tokens;
 	long long		 completion_tokens;
 	struct buf		 line;		/* the output line */
@@ -74,14 +88,26 @@ struct row {
 
 struct rows;
 
-struct rows	*rows_new(const struct row_config *);
+/* now: the start of the run, for --stall-timeout. */
+struct rows	*rows_new(const struct row_config *, long long);
 void		 rows_free(struct rows *);
 /* A clean row, or NULL if out of memory. */
 struct row	*rows_get(struct rows *);
 void		 rows_put(struct rows *, struct row *);
 /* Both return an enum row_next, or -1 if out of memory. */
 int		 row_load(struct rows *, struct row *, const struct line *);
-int		 row_finish(struct rows *, struct row *);
+int		 row_finish(struct rows *, struct row *, long long);
+/* A waiting row whose time has come, or NULL. */
+struct row	*rows_due(struct rows *, long long);
+/* When the next waiting row is due; -1 if none waits. */
+long long	 rows_next_due(const struct rows *);
+size_t		 rows_waiting(const struct rows *);
+/* After this time no retry is scheduled: the row fails instead. */
+void		 rows_deadline(struct rows *, long long);
+/* Any waiting row, due or not, or NULL. */
+struct row	*rows_pop(struct rows *);
+/* Fail a row that will not be tried again; its line is then ready. */
+int		 row_give_up(struct rows *, struct row *);
 /* The name of an error type, as in the record: "http", "timeout", ... */
 const char	*row_error_name(enum row_error);
 

@@ -6,6 +6,7 @@ passed=0
 failed=0
 for build in "$@"; do
 	echo "== suite against $build/enrich"
+	case $build in */san) export SANITIZED=1 ;; *) unset SANITIZED ;; esac
 	sh tests/run.sh "$build" >"${TMPDIR:-/tmp}/enrich-check.$$" 2>&1
 	cat "${TMPDIR:-/tmp}/enrich-check.$$"
 	last=$(tail -1 "${TMPDIR:-/tmp}/enrich-check.$$")

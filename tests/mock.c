@@ -188,6 +188,8 @@ struct reply {
 	const char	*retry_after_ms;
 	size_t		 retry_after_ms_len;
 	int		 allow;
+	int		 truncate;	/* send half the body, then close */
+	int		 gzip;		/* Content-Encoding: gzip */
 	struct hdr	 hdr[NHDR];
 	int		 nhdr;
 };
@@ -195,6 +197,9 @@ struct reply {
 /* Directives found in the last user message. */
 struct directives {
 	int		 drop, stall, garbage, nochoices, null, status;
+	int		 quota, too_large, truncate;
+	const char	*try_again, *gzip_file;
+	size_t		 try_again_len, gzip_file_len;
 	int		 drop_once, stall_once, garbage_once, status_once;
 	long long	 sleep_ms;
 	long long	 bytes;		/* -1: not given */
@@ -248,7 +253,8 @@ usage(FILE *fp)
 "Directives in the last user message: [[sleep:MS]] [[status:CODE]]\n"
 "[[status-once:CODE]] [[retry-after:S]] [[retry-after-ms:MS]] [[drop]]\n"
 "[[drop-once]] [[stall]] [[stall-once]] [[garbage]] [[garbage-once]]\n"
-"[[nochoices]] [[null]] [[bytes:N]] [[header:NAME=VALUE]]\n");
+"[[nochoices]] [[null]] [[bytes:N]] [[header:NAME=VALUE]] [[quota]]\n"
+"[[too-large]] [[try-again:644ms]] [[truncate]] [[gzip-file:PATH]]\n");
 }
 
 /* Buffers.  Running out of memory ends the mock: a test sees the exit. */
@@ -1229,7 +1235,20 @@ directive_one(const char *q, size_t len, struct directives *d)
 		d->nochoices = 1;
 	else if (IS("null"))
 		d->null = 1;
+	else if (IS("quota"))
+		d->quota = 1;
+	else if (IS("too-large"))
+		d->too_large = 1;
+	else if (IS("truncate"))
+		d->truncate = 1;
 #undef IS
+	else if (directive_arg(q, len, "try-again:", &a, &al)) {
+		d->try_again = a;
+		d->try_again_len = al;
+	} else if (directive_arg(q, len, "gzip-file:", &a, &al)) {
+		d->gzip_file = a;
+		d->gzip_file_len = al;
+	}
 	else if (directive_arg(q, len, "sleep:", &a, &al)) {
 		if (parse_digits(a, al, DELAY_MAX, &v) != 0)
 			return -1;
@@ -1354,6 +1373,27 @@ log_request(uint64_t seq, const char *req, const struct head *h)
 		warn("%s", cfg.log_path);
 }
 
+/* sc_body = the bytes of the file named by p[0..n); 0 or -1. */
+static int
+read_body_file(const char *p, size_t n)
+{
+	char	 path[PATH_MAX], tmp[65536];
+	size_t	 got;
+	FILE	*fp;
+
+	if (n >= sizeof(path))
+		return -1;
+	memcpy(path, p, n);
+	path[n] = '\0';
+	if ((fp = fopen(path, "rb")) == NULL)
+		return -1;
+	sc_body.len = 0;
+	while ((got = fread(tmp, 1, sizeof(tmp), fp)) > 0)
+		buf_add(&sc_body, tmp, got);
+	fclose(fp);
+	return 0;
+}
+
 /*
  * Write the reply's head and sc_body into c->out.  With no delay it may
  * go out at once; otherwise it waits behind out_ready for its timer.
@@ -1400,6 +1440,10 @@ reply_queue(struct conn *c, const struct reply *r, uint64_t delay_ms)
 	}
 	if (r->allow)
 		buf_adds(o, "Allow: POST\r\n");
+	if (r->gzip)
+		buf_adds(o, "Content-Encoding: gzip\r\n");
+	if (r->truncate)
+		c->closing = 1;
 	if (cfg.rl_headers) {
 		rps_refill();
 		rem = (long long)bucket;
@@ -1424,7 +1468,8 @@ reply_queue(struct conn *c, const struct reply *r, uint64_t delay_ms)
 	}
 	buf_adds(o, "\r\n");
 	if (!nobody && !c->h.is_head)
-		buf_add(o, sc_body.p, sc_body.len);
+		buf_add(o, sc_body.p, r->truncate ? sc_body.len / 2 :
+		    sc_body.len);
 	if (delay_ms == 0) {
 		c->out_ready = o->len;
 		inflight--;
@@ -1584,6 +1629,34 @@ req_handle(struct conn *c)
 		body_error(sc_msg.p, sc_msg.len, "mock", NULL, NULL);
 		if (d.status == 429 && d.ra == NULL)
 			strlcpy(r.retry_after, "1", sizeof(r.retry_after));
+	} else if (d.quota) {
+		reply_error(&r, 429, "You exceeded your current quota, please "
+		    "check your plan and billing details.", "insufficient_quota",
+		    NULL, "insufficient_quota");
+	} else if (d.too_large) {
+		reply_error(&r, 429, "Request too large for gpt-4o-mini in "
+		    "organization org-mock on tokens per min (TPM): Limit 30000, "
+		    "Requested 50000.", "tokens", NULL, "rate_limit_exceeded");
+	} else if (d.try_again != NULL) {
+		sc_msg.len = 0;
+		buf_adds(&sc_msg, "Rate limit reached for gpt-4o-mini on tokens "
+		    "per min (TPM): Limit 30000. Please try again in ");
+		buf_add(&sc_msg, d.try_again, d.try_again_len);
+		buf_adds(&sc_msg, ". Visit https://platform.openai.com to learn "
+		    "more.");
+		r.kind = R_ERROR;
+		r.status = 429;
+		body_error(sc_msg.p, sc_msg.len, "tokens", NULL,
+		    "rate_limit_exceeded");
+	} else if (d.gzip_file != NULL) {
+		/* A canned compressed body, for the client's size cap. */
+		if (read_body_file(d.gzip_file, d.gzip_file_len) == 0) {
+			r.kind = R_ANSWER;
+			r.status = 200;
+			r.gzip = 1;
+		} else
+			reply_error(&r, 500, "cannot read the gzip file",
+			    "mock", NULL, NULL);
 	} else if (r429) {
 		reply_ratelimit(&r, cfg.retry_after);
 	} else if (r500) {
@@ -1601,6 +1674,7 @@ req_handle(struct conn *c)
 		reply_answer(&r, R_NULL, prompt, -1);
 	else
 		reply_answer(&r, R_ANSWER, prompt, d.bytes);
+	r.truncate = d.truncate;
 out:
 	reply_count(&r);
 	reply_queue(c, &r, delay);

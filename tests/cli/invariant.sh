@@ -9,10 +9,11 @@ awk 'BEGIN { srand(7); for (i = 1; i <= 3000; i++) {
 	else if (r < 0.05) print ""
 	else if (r < 0.08) printf "{\"id\":%d}\n", i
 	else if (r < 0.12) printf "{\"id\":%d,\"t\":\"fail [[status:400]]\"}\n", i
-	else if (r < 0.15) printf "{\"id\":%d,\"t\":\"fail [[status:500]]\"}\n", i
+	else if (r < 0.14) printf "{\"id\":%d,\"t\":\"fail [[status:503]]\"}\n", i
+	else if (r < 0.17) printf "{\"id\":%d,\"t\":\"row %d[[status-once:500]]\"}\n", i, i
 	else printf "{\"id\":%d,\"t\":\"row %d\"}\n", i, i } }' >"$T/in"
 nonblank=$(grep -c . "$T/in")
-assert_status 1 "$ENRICH" -q -u "$URL" -j 50 -p '{{t}}' --errors "$T/errors" \
+assert_status 1 "$ENRICH" -q -u "$URL" -j 50 -r 1 -p '{{t}}' --errors "$T/errors" \
     <"$T/in" >"$T/out" 2>"$T/err"
 [ ! -s "$T/err" ] || fail "-q still wrote: $(head -3 "$T/err")"
 assert_eq "$(cat "$T/out" "$T/errors" | wc -l)" "$nonblank" "lines"
@@ -25,5 +26,7 @@ assert_eq "$(cat "$T/out" "$T/errors" | jq -r .id | sort -n | tr '\n' ' ')" \
     fail "a row got another row's answer"
 [ "$(jq -r 'select(.error == null) | .id' "$T/errors" | wc -l)" -eq 0 ] ||
     fail "a success in --errors"
-assert_eq "$(jq -r 'select(.t == "row " + (.id | tostring)) | .id' "$T/out" | wc -l)" \
+assert_eq "$(jq -r 'select(.t | startswith("row ")) | .id' "$T/out" | wc -l)" \
     "$(grep -c '"row ' "$T/in")" "successes"
+# Rows that failed once were retried and succeeded; the others used -r 1.
+assert_eq "$(jq -r 'select(.error.status == 503) | .error.attempts' "$T/errors" | sort -u)" 2

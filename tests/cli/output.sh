@@ -22,7 +22,7 @@ cat >"$T/want" <<'WANT'
 {"id":4,"answer":"Q delta","text":"delta"}
 {"text":"no id","id":5,"answer":"Q no id"}
 {"id":"s-6","text":"string id","answer":"Q string id"}
-{"id":7,"error":{"type":"template","status":null,"message":"no field \"text\" in the row"}}
+{"id":7,"error":{"type":"template","status":null,"message":"no field \"text\" in the row","attempts":0}}
 WANT
 sort "$T/out" >"$T/got"
 sort "$T/want" >"$T/want.sorted"

@@ -11,7 +11,7 @@ assert_status 0 "$ENRICH" -u "$URL" -p '{{text}}' </dev/null >"$T/out"
 printf '{"id":1,"t":"ok"}\n{"id":2,"t":"[[status:400]]"}\n' >"$T/in2"
 assert_status 1 "$ENRICH" -u "$URL" -p '{{t}}' <"$T/in2" >"$T/out" 2>"$T/err"
 assert_eq "$(jq -c 'select(.id == 2) | .error' "$T/out")" \
-    '{"type":"http","status":400,"message":"mock status 400"}'
+    '{"type":"http","status":400,"message":"mock status 400","attempts":1}'
 assert_grep '^enrich: row 2: HTTP 400: mock status 400$' "$T/err"
 
 # A model that does not exist: 404 stops the run with status 3.

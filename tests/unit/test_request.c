@@ -113,28 +113,64 @@ static void
 test_error(void)
 {
 	struct json	*j = json_new();
-	struct buf	 m = { 0 };
+	struct buf	 m = { 0 }, c = { 0 };
 	char		*big;
 	const char	*s;
 
 	s = "{\"error\":{\"message\":\"Bad \\\"param\\\"\",\"type\":\"x\"}}";
-	CHECK(request_error(j, s, strlen(s), &m) == 0);
+	CHECK(request_error(j, s, strlen(s), &m, &c) == 0);
 	CHECK_BUF(m, "Bad \"param\"");
+	CHECK_BUF(c, "x");
+	s = "{\"error\":{\"message\":\"m\",\"type\":\"t\","
+	    "\"code\":\"insufficient_quota\"}}";
+	CHECK(request_error(j, s, strlen(s), &m, &c) == 0);
+	CHECK_BUF(c, "insufficient_quota");
+	s = "{\"error\":{\"message\":\"m\",\"code\":null,\"type\":\"t\"}}";
+	CHECK(request_error(j, s, strlen(s), &m, &c) == 0);
+	CHECK_BUF(c, "t");
 	s = "{\"error\":\"plain string\"}";
-	CHECK(request_error(j, s, strlen(s), &m) == 0);
+	CHECK(request_error(j, s, strlen(s), &m, &c) == 0);
 	CHECK_BUF(m, "plain string");
+	CHECK(c.len == 0);
 	s = "<html>\r\n502 Bad Gateway\n</html>\n";
-	CHECK(request_error(j, s, strlen(s), &m) == 0);
+	CHECK(request_error(j, s, strlen(s), &m, &c) == 0);
 	CHECK_BUF(m, "<html>  502 Bad Gateway </html>");
-	CHECK(request_error(j, "", 0, &m) == 0);
+	s = "{\"error\":{\"code\":\"429\"}}";
+	CHECK(request_error(j, s, strlen(s), &m, &c) == 0);
+	CHECK_BUF(m, s);
+	CHECK(request_error(j, "", 0, &m, &c) == 0);
 	CHECK(m.len == 0);
 	big = malloc(5000);
 	memset(big, 'e', 5000);
-	CHECK(request_error(j, big, 5000, &m) == 0);
+	CHECK(request_error(j, big, 5000, &m, &c) == 0);
 	CHECK(m.len == 500);
 	free(big);
 	buf_free(&m);
+	buf_free(&c);
 	json_free(j);
+}
+
+static void
+test_budget(void)
+{
+	struct tmpl	*user = tmpl("{{q}}");
+	struct request	*r;
+	char		*p1[] = { "max_tokens=50" },
+			*p2[] = { "max_completion_tokens=7", "temperature=0" };
+	char		 err[256];
+
+	r = request_new("m", NULL, user, NULL, 0, err, sizeof(err));
+	CHECK(request_budget(r) == 0);
+	/* {"model":"m","messages":[{"role":"user","content":"  "}]} */
+	CHECK(request_overhead(r) == 55);
+	request_free(r);
+	r = request_new("m", NULL, user, p1, 1, err, sizeof(err));
+	CHECK(request_budget(r) == 50);
+	request_free(r);
+	r = request_new("m", NULL, user, p2, 2, err, sizeof(err));
+	CHECK(request_budget(r) == 7);
+	request_free(r);
+	tmpl_free(user);
 }
 
 int
@@ -143,5 +179,6 @@ main(void)
 	test_body();
 	test_answer();
 	test_error();
+	test_budget();
 	return check_done("test_request");
 }

@@ -1,0 +1,32 @@
+/*
+ * Rate limits: requests and tokens per minute, as token buckets.
+ *
+ * Each bucket refills continuously and holds about one second of budget:
+ * providers enforce their per-minute limits over 1 s or 10 s windows, so
+ * a bucket holding a minute's worth would burst into 429s at start-up.  A
+ * request larger than the bucket may still start once the bucket is full,
+ * leaving it in debt, so nothing waits forever.  Token costs are estimates
+ * charged up front and corrected with limit_adjust when usage is known.
+ *
+ * limit_hold makes everything wait until a time a server named in a 429:
+ * with 100 requests in flight, the first 429 must stop the other 99 from
+ * being replaced at once.
+ */
+#ifndef ENRICH_LIMIT_H
+#define ENRICH_LIMIT_H
+
+struct limit;
+
+/* Per minute; 0 leaves that bucket out. */
+struct limit	*limit_new(long long, long long);
+void		 limit_free(struct limit *);
+/* Milliseconds until a request of this token cost may start; 0: now. */
+long long	 limit_wait(struct limit *, long long, long long);
+/* Charge one request and its tokens. */
+void		 limit_take(struct limit *, long long, long long);
+/* Charge (or refund, if negative) tokens once they are known. */
+void		 limit_adjust(struct limit *, long long, long long);
+/* Start nothing before this time. */
+void		 limit_hold(struct limit *, long long);
+
+#endif
