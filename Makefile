@@ -32,7 +32,8 @@ UNITBIN =	$(UNITS:%=$(O)/tests/unit/test_%)
 
 # The Debian 12 packages that building and testing need.
 DEPS =		make gcc libc6-dev pkg-config libcurl4-openssl-dev \
-		libjsmn-dev libbsd-dev jq mandoc valgrind curl
+		libjsmn-dev libbsd-dev jq mandoc valgrind curl clang \
+		libclang-rt-14-dev
 
 all: $(O)/enrich $(O)/tests/mock
 
@@ -80,6 +81,32 @@ check: deps
 	    LDFLAGS="-fsanitize=address,undefined" all units
 	sh tests/check.sh . build/san
 
+# libFuzzer over the row parser, responses, templates and --skip-ids, each
+# for FUZZ_SECONDS, starting from the seeds in tests/fuzz/corpus.
+FUZZ_SECONDS ?=	30
+FUZZERS =	row response template skipids
+FUZZFLAGS =	-g -O1 -fsanitize=fuzzer-no-link,address,undefined \
+		-fno-sanitize-recover=all
+
+fuzz: deps
+	$(MAKE) O=build/fuzz CC=clang CFLAGS="$(FUZZFLAGS)" \
+	    build/fuzz/lib/libenrich.a
+	@for f in $(FUZZERS); do \
+	    clang $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
+	    $(PKG_CFLAGS) -o build/fuzz/fuzz_$$f tests/fuzz/fuzz_$$f.c \
+	    build/fuzz/lib/libenrich.a $(PKG_LIBS) || exit 1; \
+	    mkdir -p build/fuzz/corpus-$$f && \
+	    cp tests/fuzz/corpus/$$f/* build/fuzz/corpus-$$f/ && \
+	    echo "fuzz_$$f: $(FUZZ_SECONDS) s" && \
+	    build/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) \
+	    -max_len=65536 -artifact_prefix=build/fuzz/crash-$$f- \
+	    -print_final_stats=1 build/fuzz/corpus-$$f 2>&1 | \
+	    grep -E '^(stat::number_of_executed_units|stat::peak_rss|==|SUMMARY|.*ERROR)' \
+	    ; [ $$? -le 1 ] || exit 1; \
+	    ls build/fuzz/crash-$$f-* >/dev/null 2>&1 && \
+	    { echo "fuzz_$$f found a crash"; exit 1; }; \
+	done; echo "fuzz: no crashes"
+
 demo: deps all
 	sh examples/demo.sh
 
@@ -101,4 +128,4 @@ clean:
 	    tests/unit/test_request tests/unit/test_output
 	rm -rf build
 
-.PHONY: all units check demo deps lint install uninstall clean
+.PHONY: all units check fuzz demo deps lint install uninstall clean

@@ -73,7 +73,8 @@ idset_add(struct idset *s, const char *key, size_t len)
 	if ((n = malloc(sizeof(*n) + len)) == NULL)
 		return -1;
 	n->len = len;
-	memcpy(n->key, key, len);
+	if (len > 0)		/* the empty ID may come as a NULL buffer */
+		memcpy(n->key, key, len);
 	RB_INSERT(idtree, &s->tree, n);
 	s->count++;
 	return 1;
@@ -91,7 +92,7 @@ idset_has(const struct idset *s, const char *key, size_t len)
 		if (len != n->len)
 			c = len < n->len ? -1 : 1;
 		else
-			c = memcmp(key, n->key, len);
+			c = len > 0 ? memcmp(key, n->key, len) : 0;
 		if (c == 0)
 			return 1;
 		n = c < 0 ? RB_LEFT(n, entry) : RB_RIGHT(n, entry);

@@ -563,7 +563,8 @@ json_key_equal(const char *raw, size_t rawlen, const char *name,
 		buf_free(&b);
 		return 0;
 	}
-	eq = b.len == namelen && memcmp(b.data, name, namelen) == 0;
+	eq = b.len == namelen && (namelen == 0 ||
+	    memcmp(b.data, name, namelen) == 0);
 	buf_free(&b);
 	return eq;
 }

@@ -52,6 +52,8 @@ test_set(void)
 	CHECK(idset_add(s, "a", 1) == 1);
 	CHECK(idset_add(s, "a", 1) == 0);
 	CHECK(idset_add(s, "", 0) == 1);
+	CHECK(idset_add(s, NULL, 0) == 0);
+	CHECK(idset_has(s, NULL, 0));
 	CHECK(has(s, "a") && has(s, "") && !has(s, "b") && !has(s, "aa"));
 	for (k = 0; k < 100000; k++) {
 		snprintf(key, sizeof(key), "%d", k * 7);

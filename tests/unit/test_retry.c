@@ -56,6 +56,8 @@ main(void)
 	CHECK(msg_wait("Please try again later.") == -1);
 	CHECK(msg_wait("") == -1);
 	CHECK(msg_wait("try again in ") == -1);
+	CHECK(msg_wait("try again in 99999999999999999999999999s") ==
+	    1000000000000LL);
 
 	/* Backoff: full jitter under a cap that doubles from 0.5 s to 30 s. */
 	for (ok = 1, k = 0; k < 1000; k++) {
