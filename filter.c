@@ -41,6 +41,7 @@
 #define DEFAULT_MODEL	"gpt-4o-mini"
 #define LINE_MAX_BYTES	((size_t)256 * 1024 * 1024)
 #define OUT_HIGH	(1024 * 1024)	/* stop reading above this backlog */
+#define START_BATCH	64	/* requests started per turn of the loop */
 
 enum {
 	OPT_SYSTEM_FILE = 256,
@@ -134,6 +135,7 @@ struct run {
 	struct rows		*rows;
 	struct limit		*limit;
 	struct row		*next;		/* held back by the limiter */
+	int			 more;		/* a batch stopped short */
 	int			 reading;	/* stdin may give more rows */
 	int			 signal;	/* the first SIGINT/SIGTERM */
 	long long		 grace_end;	/* after a signal */
@@ -629,13 +631,23 @@ start_rows(struct run *run, long long now)
 {
 	struct row	*r;
 	char		 e[256];
+	int		 batch = 0;
 
 	if (run->pool == NULL) {
 		if (read_row(run) != NULL)
 			errx(1, "internal error: a row to send in a dry run");
 		return;
 	}
-	while (pool_room(run->pool) > 0) {
+	/*
+	 * In batches: a window of 1000 opened at once spends 0.2 s in
+	 * connect() before the first request goes out; a batch at a time
+	 * starts the first requests (and their latency) at once.
+	 */
+	for (run->more = 0; pool_room(run->pool) > 0; batch++) {
+		if (batch == START_BATCH) {
+			run->more = 1;
+			break;
+		}
 		if ((r = run->next) == NULL &&
 		    (r = rows_due(run->rows, now)) == NULL &&
 		    (r = read_row(run)) == NULL)
@@ -767,6 +779,8 @@ next_timeout(struct run *run, long long now)
 {
 	long long	 t = -1, due;
 
+	if (run->more)
+		return 0;
 	if (run->pool != NULL)
 		t = pool_timeout(run->pool, now);
 	if ((due = rows_next_due(run->rows)) >= 0 && run->pool != NULL &&
