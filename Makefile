@@ -32,7 +32,7 @@ UNITBIN =	$(UNITS:%=$(O)/tests/unit/test_%)
 
 # The Debian 12 packages that building and testing need.
 DEPS =		make gcc libc6-dev pkg-config libcurl4-openssl-dev \
-		libjsmn-dev libbsd-dev jq mandoc valgrind curl clang \
+		libjsmn-dev libbsd-dev jq mandoc valgrind curl parallel clang \
 		libclang-rt-14-dev
 
 all: $(O)/enrich $(O)/tests/mock
@@ -110,8 +110,11 @@ fuzz: deps
 demo: deps all
 	sh examples/demo.sh
 
+bench: deps all
+	sh bench/run.sh
+
 lint:
-	mandoc -Tlint -Wstyle man/enrich.1
+	mandoc -Tlint -Wwarning man/enrich.1
 
 install: $(O)/enrich
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
@@ -128,4 +131,4 @@ clean:
 	    tests/unit/test_request tests/unit/test_output
 	rm -rf build
 
-.PHONY: all units check fuzz demo deps lint install uninstall clean
+.PHONY: all units check fuzz bench demo deps lint install uninstall clean

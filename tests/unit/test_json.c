@@ -37,6 +37,21 @@ test_validate(void)
 			fprintf(stderr, "accepted: %s\n", bad[k]);
 	for (k = 0; k < sizeof(bad) / sizeof(bad[0]); k++)
 		CHECK(!valid(bad[k]));
+	/* Each ASCII byte alone in a string: printable ones stand for
+	 * themselves, control bytes are refused. */
+	{
+		char	 str[3] = { '"', 0, '"' }, err[64];
+		int	 c, ok = 1;
+
+		for (c = 0; c < 0x80; c++) {
+			str[1] = c;
+			if (c == '"' || c == '\\')
+				continue;
+			ok &= (json_validate(str, 3, err, sizeof(err)) == 0) ==
+			    (c >= 0x20);
+		}
+		CHECK(ok);
+	}
 	/* A NUL byte inside a string or between values is refused. */
 	CHECK(json_validate("\"a\0b\"", 5, (char[64]){ 0 }, 64) == -1);
 	CHECK(json_validate("{}\0", 3, (char[64]){ 0 }, 64) == -1);
