@@ -32,8 +32,8 @@ UNITBIN =	$(UNITS:%=$(O)/tests/unit/test_%)
 
 # The Debian 12 packages that building and testing need.
 DEPS =		make gcc libc6-dev pkg-config libcurl4-openssl-dev \
-		libjsmn-dev libbsd-dev jq mandoc valgrind curl parallel clang \
-		libclang-rt-14-dev
+		libjsmn-dev libbsd-dev jq mandoc valgrind curl parallel
+FUZZDEPS =	clang libclang-rt-14-dev
 
 all: $(O)/enrich $(O)/tests/mock
 
@@ -89,6 +89,7 @@ FUZZFLAGS =	-g -O1 -fsanitize=fuzzer-no-link,address,undefined \
 		-fno-sanitize-recover=all
 
 fuzz: deps
+	$(MAKE) deps DEPS="$(FUZZDEPS)"
 	$(MAKE) O=build/fuzz CC=clang CFLAGS="$(FUZZFLAGS)" \
 	    build/fuzz/lib/libenrich.a
 	@for f in $(FUZZERS); do \
