@@ -563,29 +563,44 @@ setup_stdout(void)
 		err(2, "stdout");
 }
 
-static void
-print_failure(const struct run *run, const struct row *r)
+/* What went wrong with a row, as "HTTP 400: message" or "timeout: ...". */
+static const char *
+cause(const struct row *r, char *buf, size_t len)
 {
-	if (run->cfg->verbose < 0)
-		return;
 	if (r->error == ROW_ERR_HTTP)
-		warnx("row %.*s: HTTP %ld: %.*s", (int)r->id.len, r->id.data,
-		    r->status, (int)r->msg.len, r->msg.data);
+		snprintf(buf, len, "HTTP %ld: %.*s", r->status, (int)r->msg.len,
+		    r->msg.data);
 	else
-		warnx("row %.*s: %s: %.*s", (int)r->id.len, r->id.data,
-		    row_error_name(r->error), (int)r->msg.len, r->msg.data);
+		snprintf(buf, len, "%s: %.*s", row_error_name(r->error),
+		    (int)r->msg.len, r->msg.data);
+	return buf;
 }
 
 static void
 emit(struct run *run, struct row *r)
 {
+	char	 buf[1024];
+
 	if (output_line(run->out, r->failed, r->line.data, r->line.len) == -1)
 		err(1, NULL);
 	if (r->failed) {
 		run->failed++;
-		print_failure(run, r);
+		if (run->cfg->verbose >= 0)
+			warnx("row %.*s: %s", (int)r->id.len, r->id.data,
+			    cause(r, buf, sizeof(buf)));
 	} else
 		run->ok++;
+}
+
+/*
+ * Rows waiting for a retry hold no place in the window, so new rows keep
+ * flowing past them; but when many fail at once, reading stops at this
+ * many, which keeps memory bounded by the window.
+ */
+static size_t
+max_waiting(const struct run *run)
+{
+	return 2 * (size_t)run->cfg->jobs + 64;
 }
 
 /*
@@ -603,7 +618,7 @@ read_row(struct run *run)
 
 	while (run->reading && !run->signal &&
 	    output_pending(run->out) < OUT_HIGH &&
-	    rows_waiting(run->rows) < (size_t)run->cfg->jobs &&
+	    rows_waiting(run->rows) < max_waiting(run) &&
 	    lines_next(run->in, &ln)) {
 		if ((r = rows_get(run->rows)) == NULL ||
 		    (rv = row_load(run->rows, r, &ln)) == -1)
@@ -666,21 +681,17 @@ start_rows(struct run *run, long long now)
 static void
 note_retry(struct run *run, const struct row *r)
 {
-	if (r->hold > 0)
+	char	 buf[1024];
+
+	if (r->ratelimited)
 		run->ratelimited++;
 	else
 		run->retries++;
-	if (run->cfg->verbose <= 0)
-		return;
-	if (r->error == ROW_ERR_HTTP)
-		warnx("row %.*s: HTTP %ld: %.*s; %s %.1f s", (int)r->id.len,
-		    r->id.data, r->status, (int)r->msg.len, r->msg.data,
-		    r->hold > 0 ? "rate limited, all wait" : "retry in",
-		    r->delay / 1000.0);
-	else
-		warnx("row %.*s: %s: %.*s; retry in %.1f s", (int)r->id.len,
-		    r->id.data, row_error_name(r->error), (int)r->msg.len,
-		    r->msg.data, r->delay / 1000.0);
+	if (run->cfg->verbose > 0)
+		warnx("row %.*s: %s; %s %.1f s", (int)r->id.len, r->id.data,
+		    cause(r, buf, sizeof(buf)), r->hold > 0 ?
+		    "rate limited, all wait" : r->ratelimited ?
+		    "rate limited, retry in" : "retry in", r->delay / 1000.0);
 }
 
 static void
@@ -688,6 +699,7 @@ finish_rows(struct run *run, long long now)
 {
 	struct xfer	*x;
 	struct row	*r;
+	char		 buf[1024];
 	int		 rv;
 
 	while (!run->fatal && (x = pool_done(run->pool)) != NULL) {
@@ -701,12 +713,10 @@ finish_rows(struct run *run, long long now)
 			note_retry(run, r);
 			continue;	/* the row waits in the rows' queue */
 		case ROW_FATAL:
-			warnx("%s%.*s", r->status ? "" : "", (int)r->msg.len,
-			    r->msg.data);
-			if (r->status != 0)
-				warnx("stopped at HTTP %ld; rows not written "
-				    "can be resumed with --skip-ids",
-				    r->status);
+			/* About the run, not the row: no row ID. */
+			warnx("%s", cause(r, buf, sizeof(buf)));
+			warnx("stopped; the rows not written can be resumed "
+			    "with --skip-ids");
 			run->fatal = 1;
 			break;
 		default:
@@ -824,7 +834,7 @@ loop(struct run *run)
 		pfd[POLL_STDIN].fd = run->reading && !run->signal &&
 		    run->next == NULL && lines_need(run->in) &&
 		    (run->pool == NULL || pool_room(run->pool) > 0) &&
-		    rows_waiting(run->rows) < (size_t)run->cfg->jobs &&
+		    rows_waiting(run->rows) < max_waiting(run) &&
 		    output_pending(run->out) < OUT_HIGH ? STDIN_FILENO : -1;
 		pfd[POLL_STDIN].events = POLLIN;
 		pfd[POLL_STDOUT].fd = output_pending(run->out) > 0 ?

@@ -357,20 +357,24 @@ explain(struct row *r, const char *why)
 	return 0;
 }
 
-/*
- * Wait and then try again, unless the wait is too long for the run.  With
- * hold, the wait is the server's word for everyone: see limit_hold.
- */
+enum wait_kind {
+	WAIT_RETRY,		/* charged to -r */
+	WAIT_RATE,		/* a rate limit, backing off */
+	WAIT_HOLD		/* a rate limit the server named: all wait */
+};
+
+/* Wait and then try again, unless the wait is too long for the run. */
 static int
 retry_row(struct rows *rs, struct row *r, long long now, long long delay,
-    int hold)
+    enum wait_kind kind)
 {
 	if (rs->deadline >= 0 && now + delay > rs->deadline) {
 		if (explain(r, "not retried: interrupted") == -1)
 			return -1;
 		return fail_row(rs, r);
 	}
-	r->hold = hold ? now + delay : 0;
+	r->hold = kind == WAIT_HOLD ? now + delay : 0;
+	r->ratelimited = kind != WAIT_RETRY;
 	r->delay = delay;
 	r->due = now + delay;
 	RB_INSERT(waittree, &rs->waiting, r);
@@ -442,14 +446,16 @@ finish_http(struct rows *rs, struct row *r, long long now)
 			return explain(r, why) == -1 ? -1 : fail_row(rs, r);
 		}
 		r->ratelimits++;
-		return retry_row(rs, r, now, wait >= 0 ? wait :
-		    retry_backoff(r->ratelimits), wait >= 0);
+		if (wait >= 0)
+			return retry_row(rs, r, now, wait, WAIT_HOLD);
+		return retry_row(rs, r, now, retry_backoff(r->ratelimits),
+		    WAIT_RATE);
 	}
 	if (r->retries >= rs->cfg.retries)
 		return fail_row(rs, r);
 	r->retries++;
 	return retry_row(rs, r, now, wait >= 0 ? wait :
-	    retry_backoff(r->retries), 0);
+	    retry_backoff(r->retries), WAIT_RETRY);
 }
 
 int
@@ -471,7 +477,8 @@ row_finish(struct rows *rs, struct row *r, long long now)
 		if (r->retries >= rs->cfg.retries)
 			return fail_row(rs, r);
 		r->retries++;
-		return retry_row(rs, r, now, retry_backoff(r->retries), 0);
+		return retry_row(rs, r, now, retry_backoff(r->retries),
+		    WAIT_RETRY);
 	case XFER_TOOBIG:
 		set_error(r, ROW_ERR_PARSE, x->status);
 		if (buf_adds(&r->msg, "response larger than "
@@ -494,7 +501,8 @@ row_finish(struct rows *rs, struct row *r, long long now)
 			return fail_row(rs, r);
 		r->parse_retried = 1;
 		r->retries++;
-		return retry_row(rs, r, now, retry_backoff(r->retries), 0);
+		return retry_row(rs, r, now, retry_backoff(r->retries),
+		    WAIT_RETRY);
 	}
 	rs->last_success = now;
 	r->failed = 0;

@@ -77,6 +77,7 @@ struct row {
 	long long		 due;		/* when to retry */
 	long long		 delay;		/* and how long that is */
 	long long		 hold;		/* a 429's wait: hold everyone */
+	int			 ratelimited;	/* the wait is for a rate limit */
 	long long		 prompt_tokens;
 	long long		 completion_tokens;
 	struct buf		 line;		/* the output line */
