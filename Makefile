@@ -7,6 +7,7 @@
 PREFIX ?=	/usr/local
 BINDIR ?=	$(PREFIX)/bin
 MANDIR ?=	$(PREFIX)/share/man
+COMPDIR ?=	$(PREFIX)/share/bash-completion/completions
 DESTDIR ?=
 O ?=		.
 
@@ -24,10 +25,11 @@ PKG_LIBS +=	-lm
 
 LIBSRC =	lib/buf.c lib/json.c lib/template.c lib/idset.c lib/lines.c \
 		lib/request.c lib/retry.c lib/limit.c lib/pool.c lib/output.c \
-		lib/row.c
+		lib/row.c lib/progress.c
 LIBOBJ =	$(LIBSRC:%.c=$(O)/%.o)
 HDRS =		$(wildcard lib/*.h)
-UNITS =		json template idset lines request output retry limit
+UNITS =		json template idset lines request output retry limit \
+		progress
 UNITBIN =	$(UNITS:%=$(O)/tests/unit/test_%)
 
 # The Debian 12 packages that building and testing need.
@@ -118,18 +120,19 @@ lint:
 	mandoc -Tlint -Wwarning man/enrich.1
 
 install: $(O)/enrich
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(COMPDIR)
 	install -m 755 $(O)/enrich $(DESTDIR)$(BINDIR)/enrich
 	install -m 644 man/enrich.1 $(DESTDIR)$(MANDIR)/man1/enrich.1
+	install -m 644 completions/enrich.bash $(DESTDIR)$(COMPDIR)/enrich
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/enrich $(DESTDIR)$(MANDIR)/man1/enrich.1
+	rm -f $(DESTDIR)$(BINDIR)/enrich $(DESTDIR)$(MANDIR)/man1/enrich.1 \
+	    $(DESTDIR)$(COMPDIR)/enrich
 
 clean:
 	rm -f enrich filter.o lib/*.o lib/libenrich.a tests/mock \
-	    tests/unit/test_json tests/unit/test_template \
-	    tests/unit/test_idset tests/unit/test_lines \
-	    tests/unit/test_request tests/unit/test_output
+	    $(UNITS:%=tests/unit/test_%)
 	rm -rf build
 
 .PHONY: all units check fuzz bench demo deps lint install uninstall clean

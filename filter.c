@@ -8,6 +8,7 @@
  * backed up, so memory is bounded by the window and the longest line.
  * Everything a row means lives in lib/.
  */
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include <err.h>
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -32,6 +34,7 @@
 #include "lib/lines.h"
 #include "lib/output.h"
 #include "lib/pool.h"
+#include "lib/progress.h"
 #include "lib/request.h"
 #include "lib/row.h"
 #include "lib/template.h"
@@ -39,9 +42,11 @@
 #define VERSION		"0.1.0"
 #define DEFAULT_URL	"https://api.openai.com/v1"
 #define DEFAULT_MODEL	"gpt-4o-mini"
+#define AZURE_VERSION	"2024-10-21"	/* a GA api-version of Azure OpenAI */
 #define LINE_MAX_BYTES	((size_t)256 * 1024 * 1024)
 #define OUT_HIGH	(1024 * 1024)	/* stop reading above this backlog */
 #define START_BATCH	64	/* requests started per turn of the loop */
+#define REDRAW_MS	100	/* the progress line, at most 10 times a second */
 
 enum {
 	OPT_SYSTEM_FILE = 256,
@@ -55,6 +60,14 @@ enum {
 	OPT_TPM,
 	OPT_STALL,
 	OPT_GRACE,
+	OPT_ORDERED,
+	OPT_PROGRESS,
+	OPT_NO_PROGRESS,
+	OPT_STATS,
+	OPT_STATS_JSON,
+	OPT_AZURE,
+	OPT_JSON,
+	OPT_META,
 	OPT_HELP,
 	OPT_VERSION
 };
@@ -84,6 +97,14 @@ static const struct option longopts[] = {
 	{ "tpm",		required_argument, NULL, OPT_TPM },
 	{ "stall-timeout",	required_argument, NULL, OPT_STALL },
 	{ "grace",		required_argument, NULL, OPT_GRACE },
+	{ "ordered",		no_argument,	   NULL, OPT_ORDERED },
+	{ "progress",		no_argument,	   NULL, OPT_PROGRESS },
+	{ "no-progress",	no_argument,	   NULL, OPT_NO_PROGRESS },
+	{ "stats",		no_argument,	   NULL, OPT_STATS },
+	{ "stats-json",		required_argument, NULL, OPT_STATS_JSON },
+	{ "azure",		no_argument,	   NULL, OPT_AZURE },
+	{ "json",		no_argument,	   NULL, OPT_JSON },
+	{ "meta",		no_argument,	   NULL, OPT_META },
 	{ "verbose",		no_argument,	   NULL, 'v' },
 	{ "quiet",		no_argument,	   NULL, 'q' },
 	{ "help",		no_argument,	   NULL, OPT_HELP },
@@ -106,8 +127,10 @@ struct config {
 	const char	*idfield;
 	const char	*errfield;
 	const char	*url;
+	int		 url_given;	/* by -u, not the environment */
 	const char	*keyfile;
 	const char	*errors;
+	const char	*stats_json;
 	struct list	 headers;
 	struct list	 params;
 	struct list	 skipfiles;
@@ -121,6 +144,13 @@ struct config {
 	long long	 stall;
 	long long	 grace;
 	int		 dry_run;
+	int		 ordered;
+	int		 progress;	/* -1: if a foreground terminal */
+	int		 stats;
+	int		 azure;
+	int		 json;
+	int		 meta;
+	int		 field_given;
 	int		 verbose;	/* -1 quiet, 0, 1 verbose */
 };
 
@@ -140,15 +170,16 @@ struct run {
 	int			 signal;	/* the first SIGINT/SIGTERM */
 	long long		 grace_end;	/* after a signal */
 	int			 fatal;
-	uint64_t		 ok;
-	uint64_t		 failed;
-	uint64_t		 skipped;
-	uint64_t		 retries;
-	uint64_t		 ratelimited;
+	uint64_t		 seq;		/* non-blank lines read */
+	struct stats		 st;
+	struct progress		*progress;	/* NULL: none shown */
+	long long		 next_draw;
+	int			 width;		/* of the terminal */
 };
 
 static int		 sigpipe_fds[2] = { -1, -1 };
 static volatile sig_atomic_t signals_seen;
+static volatile sig_atomic_t progress_shown;	/* a line to clear */
 static int		 stdout_flags = -1;	/* to restore at exit */
 
 static void __attribute__((noreturn))
@@ -157,11 +188,13 @@ usage(FILE *fp, int status)
 	fprintf(fp,
 "usage: enrich [-qv] [-H 'Name: value'] [-i field] [-j jobs] [-k keyfile]\n"
 "              [-m model] [-o field] [-P key=json] [-r retries]\n"
-"              [-s template] [-t seconds] [-u url] [--dry-run]\n"
+"              [-s template] [-t seconds] [-u url] [--azure] [--dry-run]\n"
 "              [--error-field name] [--errors file] [--grace seconds]\n"
-"              [--max-response-bytes n] [--max-wait seconds] [--rpm n]\n"
-"              [--skip-ids file] [--stall-timeout seconds]\n"
-"              [--system-file file] [--tpm n] -p template | -f file\n");
+"              [--json] [--max-response-bytes n] [--max-wait seconds]\n"
+"              [--meta] [--no-progress] [--ordered] [--progress] [--rpm n]\n"
+"              [--skip-ids file] [--stall-timeout seconds] [--stats]\n"
+"              [--stats-json file] [--system-file file] [--tpm n]\n"
+"              -p template | -f file\n");
 	if (fp == stdout)
 		fprintf(fp,
 "\n"
@@ -176,12 +209,17 @@ usage(FILE *fp, int status)
 "  -u, --url BASE            API base URL (default $OPENAI_BASE_URL, else\n"
 "                            " DEFAULT_URL ")\n"
 "  -k, --api-key-file FILE   read the API key from FILE (else $OPENAI_API_KEY)\n"
+"      --azure               Azure OpenAI: -m is the deployment, -u (else\n"
+"                            $AZURE_OPENAI_ENDPOINT) the endpoint\n"
 "  -H, --header 'N: V'       add a request header (repeatable)\n"
 "  -P, --param KEY=JSON      add a field to every request body (repeatable)\n"
 "      --skip-ids FILE       skip rows whose IDs FILE lists as done\n"
 "      --errors FILE         write failed rows to FILE, not stdout\n"
 "      --error-field NAME    field for the error object (default error)\n"
 "      --dry-run             print each request body; send nothing\n"
+"      --json                the answer is a JSON object: merge its fields\n"
+"      --meta                add _meta: attempts, latency, tokens\n"
+"      --ordered             write rows in input order\n"
 "  -t, --timeout SECONDS     per attempt (default 300)\n"
 "  -r, --retries N           retries per row on errors worth one (default 5)\n"
 "      --max-wait SECONDS    fail a row rather than wait longer (default 120)\n"
@@ -190,6 +228,10 @@ usage(FILE *fp, int status)
 "                            without any success (default 600)\n"
 "      --grace SECONDS       after ^C, time to finish rows (default 30)\n"
 "      --max-response-bytes N  cap on a response body (default 16777216)\n"
+"      --progress, --no-progress  a status line on stderr (default: if a\n"
+"                            terminal, in the foreground)\n"
+"      --stats               a summary line at the end\n"
+"      --stats-json FILE     the summary as JSON, for scripts\n"
 "  -v, --verbose             say more on stderr\n"
 "  -q, --quiet               say only what stops the run\n"
 "      --help, --version\n");
@@ -252,6 +294,7 @@ parse_options(int argc, char *argv[], struct config *c)
 	c->max_wait = 120;
 	c->stall = 600;
 	c->grace = 30;
+	c->progress = -1;
 	while ((ch = getopt_long(argc, argv, "f:H:i:j:k:m:o:P:p:qr:s:t:u:v",
 	    longopts, NULL)) != -1) {
 		switch (ch) {
@@ -272,6 +315,7 @@ parse_options(int argc, char *argv[], struct config *c)
 			break;
 		case 'o':
 			c->field = optarg;
+			c->field_given = 1;
 			break;
 		case 'i':
 			c->idfield = optarg;
@@ -281,6 +325,7 @@ parse_options(int argc, char *argv[], struct config *c)
 			break;
 		case 'u':
 			c->url = optarg;
+			c->url_given = 1;
 			break;
 		case 'k':
 			c->keyfile = optarg;
@@ -330,6 +375,30 @@ parse_options(int argc, char *argv[], struct config *c)
 		case OPT_GRACE:
 			c->grace = number(optarg, 0, 86400, "--grace");
 			break;
+		case OPT_ORDERED:
+			c->ordered = 1;
+			break;
+		case OPT_PROGRESS:
+			c->progress = 1;
+			break;
+		case OPT_NO_PROGRESS:
+			c->progress = 0;
+			break;
+		case OPT_STATS:
+			c->stats = 1;
+			break;
+		case OPT_STATS_JSON:
+			c->stats_json = optarg;
+			break;
+		case OPT_AZURE:
+			c->azure = 1;
+			break;
+		case OPT_JSON:
+			c->json = 1;
+			break;
+		case OPT_META:
+			c->meta = 1;
+			break;
 		case 'v':
 			c->verbose = 1;
 			break;
@@ -362,6 +431,19 @@ parse_options(int argc, char *argv[], struct config *c)
 	    strcmp(c->field, c->errfield) == 0 ||
 	    strcmp(c->idfield, c->errfield) == 0)
 		errx(2, "-o, -i and --error-field must name different fields");
+	if (c->json && c->field_given)
+		errx(2, "--json merges the answer's own fields; -o does not "
+		    "apply");
+	/* AZURE_OPENAI_ENDPOINT alone means Azure, unless a URL says not. */
+	if (!c->url_given && getenv("OPENAI_BASE_URL") == NULL &&
+	    (e = getenv("AZURE_OPENAI_ENDPOINT")) != NULL && *e != '\0')
+		c->azure = 1;
+	if (c->azure && !c->url_given) {
+		if ((e = getenv("AZURE_OPENAI_ENDPOINT")) == NULL || *e == '\0')
+			errx(2, "--azure: set AZURE_OPENAI_ENDPOINT or give -u "
+			    "https://RESOURCE.openai.azure.com");
+		c->url = e;
+	}
 }
 
 static void
@@ -408,61 +490,88 @@ compile(const char *arg, const char *file, const char *argopt,
 
 /*
  * The key comes from a file or the environment, never argv, and goes
- * nowhere but the Authorization header.  Returns that header or NULL.
+ * nowhere but its header: Authorization: Bearer, or Azure's api-key.
+ * Returns that header line, or NULL when no key is needed.
  */
 static char *
 auth_header(const struct config *c, const char *host)
 {
 	struct buf	 key = { 0 };
-	const char	*e;
+	const char	*e, *var, *name;
 	char		*h;
 	size_t		 n;
 
+	var = c->azure ? "AZURE_OPENAI_API_KEY" : "OPENAI_API_KEY";
+	name = c->azure ? "api-key:" : "authorization:";
 	if (c->keyfile != NULL) {
 		read_file(c->keyfile, &key, "--api-key-file");
 		n = strcspn(key.data ? key.data : "", "\r\n");
 		key.len = key.len < n ? key.len : n;
-	} else if ((e = getenv("OPENAI_API_KEY")) != NULL &&
-	    buf_adds(&key, e) == -1)
+	} else if ((e = getenv(var)) != NULL && buf_adds(&key, e) == -1)
 		err(2, NULL);
 	while (key.len > 0 && (key.data[key.len - 1] == ' ' ||
 	    key.data[key.len - 1] == '\t'))
 		key.len--;
+	for (n = 0; n < c->headers.n; n++)
+		if (strncasecmp(c->headers.v[n], name, strlen(name)) == 0 ||
+		    strncasecmp(c->headers.v[n], "authorization:", 14) == 0) {
+			/* The caller's own credentials, such as an Entra
+			 * token for Azure: fine, but not both. */
+			if (key.len > 0)
+				errx(2, "-H %.*s and an API key: give one",
+				    (int)strcspn(c->headers.v[n], ":"),
+				    c->headers.v[n]);
+			buf_free(&key);
+			return NULL;
+		}
 	if (key.len == 0) {
 		buf_free(&key);
 		if (c->keyfile != NULL)
 			errx(2, "--api-key-file %s: no key on its first line",
 			    c->keyfile);
-		if (strcmp(host, "api.openai.com") == 0)
-			errx(2, "no API key: export OPENAI_API_KEY=... or use "
-			    "--api-key-file FILE");
+		if (c->azure || strcmp(host, "api.openai.com") == 0)
+			errx(2, "no API key: export %s=... or use "
+			    "--api-key-file FILE", var);
 		return NULL;
 	}
 	for (n = 0; n < key.len; n++)
 		if ((unsigned char)key.data[n] < 0x20 || key.data[n] == 0x7f)
 			errx(2, "the API key contains control characters");
-	for (n = 0; n < c->headers.n; n++)
-		if (strncasecmp(c->headers.v[n], "authorization:", 14) == 0)
-			errx(2, "-H Authorization and an API key: give one");
-	if (asprintf(&h, "Authorization: Bearer %.*s", (int)key.len,
-	    key.data) == -1)
+	if (asprintf(&h, c->azure ? "api-key: %.*s" :
+	    "Authorization: Bearer %.*s", (int)key.len, key.data) == -1)
 		err(2, NULL);
 	explicit_bzero(key.data, key.len);
 	buf_free(&key);
 	return h;
 }
 
-/* BASE/chat/completions, checked by libcurl's own parser. */
+/*
+ * BASE/chat/completions, or for Azure OpenAI
+ * BASE/openai/deployments/MODEL/chat/completions?api-version=V;
+ * checked by libcurl's own URL parser.
+ */
 static char *
-endpoint(const char *base, char **host)
+endpoint(const struct config *c, char **host)
 {
-	CURLU	*u;
-	char	*url;
-	size_t	 n = strlen(base);
+	CURLU		*u;
+	const char	*base = c->url, *v;
+	char		*url, *model;
+	size_t		 n = strlen(base);
+	int		 rv;
 
 	while (n > 0 && base[n - 1] == '/')
 		n--;
-	if (asprintf(&url, "%.*s/chat/completions", (int)n, base) == -1)
+	if (c->azure) {
+		if ((v = getenv("OPENAI_API_VERSION")) == NULL || *v == '\0')
+			v = AZURE_VERSION;
+		if ((model = curl_easy_escape(NULL, c->model, 0)) == NULL)
+			err(2, NULL);
+		rv = asprintf(&url, "%.*s/openai/deployments/%s/chat/"
+		    "completions?api-version=%s", (int)n, base, model, v);
+		curl_free(model);
+	} else
+		rv = asprintf(&url, "%.*s/chat/completions", (int)n, base);
+	if (rv == -1)
 		err(2, NULL);
 	if ((u = curl_url()) == NULL)
 		err(2, NULL);
@@ -519,6 +628,8 @@ on_signal(int sig)
 	char	 c = sig;
 
 	if (signals_seen++ > 0) {
+		if (progress_shown)
+			(void)write(STDERR_FILENO, "\r\033[K", 4);
 		restore_stdout();
 		_exit(128 + sig);
 	}
@@ -563,6 +674,31 @@ setup_stdout(void)
 		err(2, "stdout");
 }
 
+/* Wipe the progress line, so that a message starts on a clean line. */
+static void
+clear_progress(struct run *run)
+{
+	if (run->progress != NULL && progress_shown) {
+		fputs("\r\033[K", stderr);
+		progress_shown = 0;
+	}
+}
+
+static void
+draw_progress(struct run *run, long long now)
+{
+	char	 line[512];
+
+	if (run->progress == NULL || now < run->next_draw)
+		return;
+	run->next_draw = now + REDRAW_MS;
+	run->st.inflight = run->pool != NULL ? pool_active(run->pool) : 0;
+	progress_line(run->progress, &run->st, now, line, sizeof(line),
+	    run->width - 1);
+	fprintf(stderr, "\r%s\033[K", line);
+	progress_shown = 1;
+}
+
 /* What went wrong with a row, as "HTTP 400: message" or "timeout: ...". */
 static const char *
 cause(const struct row *r, char *buf, size_t len)
@@ -581,15 +717,23 @@ emit(struct run *run, struct row *r)
 {
 	char	 buf[1024];
 
-	if (output_line(run->out, r->failed, r->line.data, r->line.len) == -1)
+	if (output_line(run->out, r->seq, r->failed, r->line.data,
+	    r->line.len) == -1)
 		err(1, NULL);
-	if (r->failed) {
-		run->failed++;
-		if (run->cfg->verbose >= 0)
-			warnx("row %.*s: %s", (int)r->id.len, r->id.data,
-			    cause(r, buf, sizeof(buf)));
-	} else
-		run->ok++;
+	if (r->prompt_tokens > 0)
+		run->st.prompt_tokens += r->prompt_tokens;
+	if (r->completion_tokens > 0)
+		run->st.completion_tokens += r->completion_tokens;
+	if (!r->failed) {
+		run->st.ok++;
+		return;
+	}
+	run->st.failed++;
+	if (run->cfg->verbose >= 0) {
+		clear_progress(run);
+		warnx("row %.*s: %s", (int)r->id.len, r->id.data,
+		    cause(r, buf, sizeof(buf)));
+	}
 }
 
 /*
@@ -603,11 +747,20 @@ max_waiting(const struct run *run)
 	return 2 * (size_t)run->cfg->jobs + 64;
 }
 
+/* May another row be read now? */
+static int
+may_read(const struct run *run)
+{
+	return run->reading && !run->signal &&
+	    output_pending(run->out) < OUT_HIGH &&
+	    rows_waiting(run->rows) < max_waiting(run) &&
+	    output_room(run->out, run->seq);
+}
+
 /*
  * The next row of the input that needs a request.  Rows that need none
  * (skipped, bad, dry run) are dealt with on the way.  NULL when there is
- * none now, or the run must not take more: a signal came, output is backed
- * up, or as many rows wait for retries as the window holds.
+ * none now, or the run must not take more.
  */
 static struct row *
 read_row(struct run *run)
@@ -616,18 +769,22 @@ read_row(struct run *run)
 	struct row	*r;
 	int		 rv;
 
-	while (run->reading && !run->signal &&
-	    output_pending(run->out) < OUT_HIGH &&
-	    rows_waiting(run->rows) < max_waiting(run) &&
-	    lines_next(run->in, &ln)) {
+	while (may_read(run) && lines_next(run->in, &ln)) {
 		if ((r = rows_get(run->rows)) == NULL ||
 		    (rv = row_load(run->rows, r, &ln)) == -1)
 			err(1, NULL);
+		if (rv != ROW_BLANK) {
+			r->seq = run->seq++;
+			run->st.rows_read++;
+			run->st.bytes_read = lines_consumed(run->in);
+		}
 		switch (rv) {
 		case ROW_SEND:
 			return r;
 		case ROW_SKIP:
-			run->skipped++;
+			run->st.skipped++;
+			if (output_skip(run->out, r->seq) == -1)
+				err(1, NULL);
 			break;
 		case ROW_WRITE:
 			emit(run, r);
@@ -683,15 +840,15 @@ note_retry(struct run *run, const struct row *r)
 {
 	char	 buf[1024];
 
-	if (r->ratelimited)
-		run->ratelimited++;
-	else
-		run->retries++;
-	if (run->cfg->verbose > 0)
+	if (!r->ratelimited)
+		run->st.retries++;
+	if (run->cfg->verbose > 0) {
+		clear_progress(run);
 		warnx("row %.*s: %s; %s %.1f s", (int)r->id.len, r->id.data,
 		    cause(r, buf, sizeof(buf)), r->hold > 0 ?
 		    "rate limited, all wait" : r->ratelimited ?
 		    "rate limited, retry in" : "retry in", r->delay / 1000.0);
+	}
 }
 
 static void
@@ -704,6 +861,8 @@ finish_rows(struct run *run, long long now)
 
 	while (!run->fatal && (x = pool_done(run->pool)) != NULL) {
 		r = x->udata;
+		if (x->result == XFER_RESPONSE && x->status == 429)
+			run->st.http429++;
 		if ((rv = row_finish(run->rows, r, now)) == -1)
 			err(1, NULL);
 		switch (rv) {
@@ -714,6 +873,7 @@ finish_rows(struct run *run, long long now)
 			continue;	/* the row waits in the rows' queue */
 		case ROW_FATAL:
 			/* About the run, not the row: no row ID. */
+			clear_progress(run);
 			warnx("%s", cause(r, buf, sizeof(buf)));
 			warnx("stopped; the rows not written can be resumed "
 			    "with --skip-ids");
@@ -737,6 +897,7 @@ flush_output(struct run *run)
 	if (output_flush(run->out) == 0)
 		return;
 	/* A reader that went away (| head) ends the run, quietly. */
+	clear_progress(run);
 	if (errno == EPIPE)
 		exit(128 + SIGPIPE);
 	err(1, "write");
@@ -789,7 +950,10 @@ next_timeout(struct run *run, long long now)
 {
 	long long	 t = -1, due;
 
-	if (run->more)
+	/* Rows to start now: a batch cut short, or lines already read. */
+	if (run->more || (run->next == NULL && may_read(run) &&
+	    !lines_need(run->in) && !lines_done(run->in) &&
+	    (run->pool == NULL || pool_room(run->pool) > 0)))
 		return 0;
 	if (run->pool != NULL)
 		t = pool_timeout(run->pool, now);
@@ -801,6 +965,9 @@ next_timeout(struct run *run, long long now)
 	if (run->signal)
 		t = min_timeout(t, run->grace_end > now ?
 		    run->grace_end - now : 0);
+	if (run->progress != NULL)
+		t = min_timeout(t, run->next_draw > now ?
+		    run->next_draw - now : 0);
 	return t > INT_MAX ? INT_MAX : t;
 }
 
@@ -814,10 +981,11 @@ loop(struct run *run)
 	int		 active;
 
 	for (;;) {
+		/* Finished rows first: they free the places new ones take. */
 		now = clock_ms();
-		start_rows(run, now);
 		if (run->pool != NULL)
 			finish_rows(run, now);
+		start_rows(run, now);
 		if (run->signal && now >= run->grace_end)
 			end_grace(run);
 		flush_output(run);
@@ -830,12 +998,12 @@ loop(struct run *run)
 		    run->next == NULL && rows_waiting(run->rows) == 0 &&
 		    output_pending(run->out) == 0)
 			break;
+		draw_progress(run, now);
 
-		pfd[POLL_STDIN].fd = run->reading && !run->signal &&
-		    run->next == NULL && lines_need(run->in) &&
-		    (run->pool == NULL || pool_room(run->pool) > 0) &&
-		    rows_waiting(run->rows) < max_waiting(run) &&
-		    output_pending(run->out) < OUT_HIGH ? STDIN_FILENO : -1;
+		pfd[POLL_STDIN].fd = run->next == NULL && may_read(run) &&
+		    lines_need(run->in) &&
+		    (run->pool == NULL || pool_room(run->pool) > 0) ?
+		    STDIN_FILENO : -1;
 		pfd[POLL_STDIN].events = POLLIN;
 		pfd[POLL_STDOUT].fd = output_pending(run->out) > 0 ?
 		    STDOUT_FILENO : -1;
@@ -863,7 +1031,76 @@ loop(struct run *run)
 	}
 	if (run->signal)
 		return 128 + run->signal;
-	return run->failed > 0;
+	return run->st.failed > 0;
+}
+
+/*
+ * The end of the run: rows held for their turn go out rather than be
+ * lost, and what is queued is written, waiting for the reader if need be.
+ */
+static void
+finish_output(struct run *run)
+{
+	if (output_drain(run->out) == -1)
+		err(1, NULL);
+	if (stdout_flags != -1)
+		fcntl(STDOUT_FILENO, F_SETFL, stdout_flags & ~O_NONBLOCK);
+	while (output_pending(run->out) > 0)
+		flush_output(run);
+	flush_output(run);		/* the --errors file */
+}
+
+/*
+ * Progress by default only where someone watches: stderr is a terminal
+ * and this process is in its foreground (not `enrich ... &`).
+ */
+static void
+setup_progress(struct run *run)
+{
+	const struct config	*c = run->cfg;
+	struct winsize		 ws;
+	struct stat		 st;
+	off_t			 at;
+
+	if (c->progress == 0 || (c->progress < 0 && (c->verbose < 0 ||
+	    !isatty(STDERR_FILENO) ||
+	    tcgetpgrp(STDERR_FILENO) != getpgrp())))
+		return;
+	if ((run->progress = progress_new()) == NULL)
+		err(2, NULL);
+	run->width = 80;
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20)
+		run->width = ws.ws_col;
+	/* From a file, the total can be estimated from bytes read. */
+	if (fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (at = lseek(STDIN_FILENO, 0, SEEK_CUR)) != -1 && st.st_size > at)
+		run->st.bytes_total = st.st_size - at;
+}
+
+/* The end: the summary line where progress was shown or asked for. */
+static void
+report(struct run *run)
+{
+	const struct config	*c = run->cfg;
+	struct buf		 b = { 0 };
+	long long		 now = clock_ms();
+	char			 line[512];
+	int			 fd;
+
+	clear_progress(run);
+	if (run->progress != NULL || c->stats || c->verbose > 0) {
+		progress_summary(&run->st, now, line, sizeof(line));
+		warnx("%s", line);
+	}
+	if (c->stats_json == NULL)
+		return;
+	if (progress_json(&run->st, now, &b) == -1)
+		err(1, NULL);
+	if ((fd = open(c->stats_json, O_WRONLY | O_CREAT | O_TRUNC |
+	    O_CLOEXEC, 0666)) == -1 || write(fd, b.data, b.len) !=
+	    (ssize_t)b.len || close(fd) == -1)
+		err(1, "--stats-json %s", c->stats_json);
+	buf_free(&b);
 }
 
 int
@@ -889,7 +1126,7 @@ main(int argc, char *argv[])
 	if ((req = request_new(cfg.model, system, user, cfg.params.v,
 	    cfg.params.n, e, sizeof(e))) == NULL)
 		errx(2, "%s", e);
-	url = endpoint(cfg.url, &host);
+	url = endpoint(&cfg, &host);
 	auth = cfg.dry_run ? NULL : auth_header(&cfg, host);
 	skip = load_skip(&cfg);
 	if (cfg.errors != NULL && (errfd = open(cfg.errors,
@@ -900,8 +1137,11 @@ main(int argc, char *argv[])
 	setup_stdout();
 	run.cfg = &cfg;
 	run.reading = 1;
+	/* In order, at most 4 windows of rows (and at least 1024) wait
+	 * behind a slow one before reading stops. */
 	if ((run.in = lines_new(STDIN_FILENO, LINE_MAX_BYTES)) == NULL ||
-	    (run.out = output_new(STDOUT_FILENO, errfd)) == NULL)
+	    (run.out = output_new(STDOUT_FILENO, errfd, !cfg.ordered ? 0 :
+	    cfg.jobs < 256 ? 1024 : 4 * (size_t)cfg.jobs)) == NULL)
 		err(2, NULL);
 	rc.idfield = cfg.idfield;
 	rc.field = cfg.field;
@@ -909,10 +1149,13 @@ main(int argc, char *argv[])
 	rc.request = req;
 	rc.skip = skip;
 	rc.dry_run = cfg.dry_run;
+	rc.json = cfg.json;
+	rc.meta = cfg.meta;
 	rc.retries = cfg.retries;
 	rc.max_wait_ms = cfg.max_wait * 1000;
 	rc.stall_ms = cfg.stall * 1000;
-	if ((run.rows = rows_new(&rc, clock_ms())) == NULL ||
+	run.st.start_ms = clock_ms();
+	if ((run.rows = rows_new(&rc, run.st.start_ms)) == NULL ||
 	    (run.limit = limit_new(cfg.rpm, cfg.tpm)) == NULL)
 		err(2, NULL);
 	if (!cfg.dry_run) {
@@ -934,16 +1177,12 @@ main(int argc, char *argv[])
 	if (cfg.verbose > 0)
 		warnx("%s, model %s, %d in flight%s", url, cfg.model, cfg.jobs,
 		    cfg.dry_run ? ", dry run" : "");
+	setup_progress(&run);
 
 	status = loop(&run);
 
-	if (cfg.verbose > 0)
-		warnx("%llu ok, %llu failed, %llu skipped, %llu retries, "
-		    "%llu rate-limited", (unsigned long long)run.ok,
-		    (unsigned long long)run.failed,
-		    (unsigned long long)run.skipped,
-		    (unsigned long long)run.retries,
-		    (unsigned long long)run.ratelimited);
+	finish_output(&run);
+	report(&run);
 	pool_free(run.pool);
 	if (run.next != NULL)
 		rows_put(run.rows, run.next);
@@ -951,6 +1190,7 @@ main(int argc, char *argv[])
 	limit_free(run.limit);
 	output_free(run.out);
 	lines_free(run.in);
+	progress_free(run.progress);
 	idset_free(skip);
 	request_free(req);
 	tmpl_free(user);

@@ -513,19 +513,20 @@ json_is_integer(const struct json *j, int t)
 	    memchr(p, 'E', len) == NULL;
 }
 
-#define SPLICE_FIELDS	64
-
 int
 json_splice(struct buf *b, const char *obj, size_t len,
     const struct json_members *m, const struct json_field *f, size_t nf)
 {
 	const struct json_member	*mb;
-	unsigned char			 used[SPLICE_FIELDS] = { 0 };
+	unsigned char			 small[16], *used = small;
 	size_t				 i, k, cur = 0;
-	int				 comma;
+	int				 comma, rv = -1;
 
-	if (nf > SPLICE_FIELDS || len < 2)
+	if (len < 2)
 		return -1;
+	if (nf > sizeof(small) && (used = calloc(nf, 1)) == NULL)
+		return -1;
+	memset(used, 0, nf < sizeof(small) ? sizeof(small) : nf);
 	for (i = 0; i < m->n; i++) {
 		mb = &m->v[i];
 		for (k = 0; k < nf; k++)
@@ -538,18 +539,18 @@ json_splice(struct buf *b, const char *obj, size_t len,
 			used[k] = 1;
 			if (buf_add(b, obj + cur, mb->val - cur) == -1 ||
 			    buf_add(b, f[k].value, f[k].valuelen) == -1)
-				return -1;
+				goto out;
 		} else {
 			/* A duplicate, never the first member: cut it from
 			 * the end of the member before it. */
 			if (buf_add(b, obj + cur, m->v[i - 1].valend - cur)
 			    == -1)
-				return -1;
+				goto out;
 		}
 		cur = mb->valend;
 	}
 	if (buf_add(b, obj + cur, len - 1 - cur) == -1)
-		return -1;
+		goto out;
 	comma = m->n > 0;
 	for (k = 0; k < nf; k++) {
 		if (used[k])
@@ -558,10 +559,14 @@ json_splice(struct buf *b, const char *obj, size_t len,
 		    json_quote(b, f[k].name, f[k].namelen) == -1 ||
 		    buf_addc(b, ':') == -1 ||
 		    buf_add(b, f[k].value, f[k].valuelen) == -1)
-			return -1;
+			goto out;
 		comma = 1;
 	}
-	return buf_addc(b, '}');
+	rv = buf_addc(b, '}');
+out:
+	if (used != small)
+		free(used);
+	return rv;
 }
 
 /*

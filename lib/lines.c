@@ -159,3 +159,9 @@ lines_offset(const struct lines *l)
 {
 	return l->offset;
 }
+
+uint64_t
+lines_consumed(const struct lines *l)
+{
+	return l->offset - (l->end - l->start);
+}

@@ -6,16 +6,36 @@
 #include "buf.h"
 #include "output.h"
 
+/* A held line keeps its buffer up to this size when it is released. */
+#define KEEP_BYTES	(64 * 1024)
+
+enum slot_state {
+	SLOT_EMPTY,
+	SLOT_LINE,
+	SLOT_SKIP
+};
+
+struct slot {
+	enum slot_state	 state;
+	int		 failed;
+	struct buf	 line;
+};
+
 struct output {
 	int		 outfd;
 	int		 errfd;
 	struct buf	 out;
 	size_t		 off;		/* out.data[0, off) is written */
 	struct buf	 err;
+	/* In order: a ring of cap slots; next is the row to write next. */
+	struct slot	*ring;
+	size_t		 cap;
+	uint64_t	 next;
+	size_t		 held;
 };
 
 struct output *
-output_new(int outfd, int errfd)
+output_new(int outfd, int errfd, size_t reorder)
 {
 	struct output	*o;
 
@@ -23,21 +43,33 @@ output_new(int outfd, int errfd)
 		return NULL;
 	o->outfd = outfd;
 	o->errfd = errfd;
+	if (reorder > 0 &&
+	    (o->ring = calloc(reorder, sizeof(*o->ring))) == NULL) {
+		free(o);
+		return NULL;
+	}
+	o->cap = reorder;
 	return o;
 }
 
 void
 output_free(struct output *o)
 {
+	size_t	 k;
+
 	if (o == NULL)
 		return;
+	for (k = 0; k < o->cap; k++)
+		buf_free(&o->ring[k].line);
+	free(o->ring);
 	buf_free(&o->out);
 	buf_free(&o->err);
 	free(o);
 }
 
-int
-output_line(struct output *o, int failed, const char *line, size_t len)
+/* Put a line in its sink's buffer. */
+static int
+queue(struct output *o, int failed, const char *line, size_t len)
 {
 	if (failed && o->errfd != -1)
 		return buf_add(&o->err, line, len);
@@ -48,6 +80,96 @@ output_line(struct output *o, int failed, const char *line, size_t len)
 		o->off = 0;
 	}
 	return buf_add(&o->out, line, len);
+}
+
+/* Release the slots from next on that are ready, in order. */
+static int
+release(struct output *o)
+{
+	struct slot	*s;
+
+	for (;;) {
+		s = &o->ring[o->next % o->cap];
+		if (s->state == SLOT_EMPTY)
+			return 0;
+		if (s->state == SLOT_LINE && queue(o, s->failed, s->line.data,
+		    s->line.len) == -1)
+			return -1;
+		s->state = SLOT_EMPTY;
+		buf_reset(&s->line);
+		if (s->line.cap > KEEP_BYTES)
+			buf_free(&s->line);
+		o->held--;
+		o->next++;
+	}
+}
+
+static int
+hold(struct output *o, uint64_t seq, enum slot_state state, int failed,
+    const char *line, size_t len)
+{
+	struct slot	*s;
+
+	if (seq < o->next || seq - o->next >= o->cap) {
+		errno = ERANGE;
+		return -1;
+	}
+	s = &o->ring[seq % o->cap];
+	buf_reset(&s->line);
+	if (state == SLOT_LINE && buf_add(&s->line, line, len) == -1)
+		return -1;
+	s->state = state;
+	s->failed = failed;
+	o->held++;
+	return seq == o->next ? release(o) : 0;
+}
+
+int
+output_line(struct output *o, uint64_t seq, int failed, const char *line,
+    size_t len)
+{
+	if (o->cap == 0)
+		return queue(o, failed, line, len);
+	/* The row everyone waits for goes straight out, uncopied. */
+	if (seq == o->next) {
+		if (queue(o, failed, line, len) == -1)
+			return -1;
+		o->next++;
+		return release(o);
+	}
+	return hold(o, seq, SLOT_LINE, failed, line, len);
+}
+
+int
+output_skip(struct output *o, uint64_t seq)
+{
+	if (o->cap == 0)
+		return 0;
+	if (seq == o->next) {
+		o->next++;
+		return release(o);
+	}
+	return hold(o, seq, SLOT_SKIP, 0, NULL, 0);
+}
+
+int
+output_room(const struct output *o, uint64_t seq)
+{
+	return o->cap == 0 || seq - o->next < o->cap;
+}
+
+int
+output_drain(struct output *o)
+{
+	size_t	 k;
+
+	for (k = 0; k < o->cap && o->held > 0; k++) {
+		if (o->ring[o->next % o->cap].state == SLOT_EMPTY)
+			o->next++;	/* a row that never came */
+		else if (release(o) == -1)
+			return -1;
+	}
+	return 0;
 }
 
 /* The errors file is a file: a blocking write of everything is fine. */

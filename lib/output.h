@@ -7,20 +7,34 @@
  * descriptor when there is one; that is a file, written at once.
  * A line is always written whole, in one piece of the buffer.
  *
+ * In order (a reorder capacity above 0), each line comes with the sequence
+ * number of its input row, counted from 0, and is held until every earlier
+ * row has given its line or been skipped.  The caller asks output_room
+ * before it reads a row, so at most that many rows are ever held.
+ *
  * Not here: what a line says (row.h).
  */
 #ifndef ENRICH_OUTPUT_H
 #define ENRICH_OUTPUT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct output;
 
-/* errfd -1: failed rows go to outfd as well.  Neither is closed. */
-struct output	*output_new(int, int);
+/* errfd -1: failed rows go to outfd as well.  Neither is closed.  A
+ * reorder capacity of 0 writes lines as they come. */
+struct output	*output_new(int, int, size_t);
 void		 output_free(struct output *);
-/* Queue one line, newline included. */
-int		 output_line(struct output *, int, const char *, size_t);
+/* Queue the line, newline included, of row seq. */
+int		 output_line(struct output *, uint64_t, int, const char *,
+		    size_t);
+/* Row seq gives no line (skipped by --skip-ids). */
+int		 output_skip(struct output *, uint64_t);
+/* May row seq be read now without holding more than the capacity? */
+int		 output_room(const struct output *, uint64_t);
+/* At the end: give up waiting for missing rows and queue what is held. */
+int		 output_drain(struct output *);
 /* Write what can be written now; -1 and errno on a write error. */
 int		 output_flush(struct output *);
 /* Bytes queued for outfd and not yet written. */

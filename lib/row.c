@@ -40,6 +40,13 @@ struct rows {
 	struct buf		 key;		/* scratch: an ID's key */
 	struct buf		 val;		/* scratch: a field's value */
 	struct buf		 code;		/* scratch: an error code */
+	struct buf		 meta;		/* scratch: the _meta object */
+	struct json		*answer;	/* --json: the answer's tokens */
+	struct buf		 atext;		/* --json: the answer's text */
+	struct buf		 akeys;		/* --json: its decoded keys */
+	struct json_members	 amembers;
+	struct json_field	*afields;
+	size_t			 nafields;
 	long long		 last_success;
 	long long		 deadline;	/* -1: none */
 	struct waittree		 waiting;
@@ -62,8 +69,9 @@ rows_new(const struct row_config *cfg, long long now)
 	RB_INIT(&rs->waiting);
 	TAILQ_INIT(&rs->free);
 	LIST_INIT(&rs->all);
-	if ((rs->json = json_new()) == NULL) {
-		free(rs);
+	if ((rs->json = json_new()) == NULL ||
+	    (rs->answer = json_new()) == NULL) {
+		rows_free(rs);
 		return NULL;
 	}
 	return rs;
@@ -95,9 +103,15 @@ rows_free(struct rows *rs)
 		row_free(r);
 	}
 	json_free(rs->json);
+	json_free(rs->answer);
 	buf_free(&rs->key);
 	buf_free(&rs->val);
 	buf_free(&rs->code);
+	buf_free(&rs->meta);
+	buf_free(&rs->atext);
+	buf_free(&rs->akeys);
+	json_members_free(&rs->amembers);
+	free(rs->afields);
 	free(rs);
 }
 
@@ -173,23 +187,74 @@ error_object(struct rows *rs, const struct row *r)
 	return 0;
 }
 
-/* Write the row's object with one field set (and the ID, if it had none). */
+/* {"attempts":N,"latency_ms":L,"prompt_tokens":P,"completion_tokens":C} */
 static int
-splice_line(struct rows *rs, struct row *r, const char *name,
-    const char *value, size_t valuelen)
+meta_object(struct rows *rs, const struct row *r)
 {
-	struct json_field	 f[2];
-	size_t			 n = 0;
+	struct buf	*m = &rs->meta;
 
-	if (r->idmissing)
-		f[n++] = (struct json_field){ rs->cfg.idfield, rs->idlen,
-		    r->id.data, r->id.len };
-	f[n++] = (struct json_field){ name, strlen(name), value, valuelen };
-	buf_reset(&r->line);
-	if (json_splice(&r->line, r->text.data, r->text.len, &r->members, f,
-	    n) == -1 || buf_addc(&r->line, '\n') == -1)
+	buf_reset(m);
+	if (buf_adds(m, "{\"attempts\":") == -1 ||
+	    buf_addu(m, r->attempts) == -1 ||
+	    buf_adds(m, ",\"latency_ms\":") == -1 ||
+	    (r->attempts > 0 ? buf_addu(m, r->xfer.elapsed_ms) :
+	    buf_adds(m, "null")) == -1 ||
+	    buf_adds(m, ",\"prompt_tokens\":") == -1 ||
+	    (r->prompt_tokens >= 0 ? buf_addu(m, r->prompt_tokens) :
+	    buf_adds(m, "null")) == -1 ||
+	    buf_adds(m, ",\"completion_tokens\":") == -1 ||
+	    (r->completion_tokens >= 0 ? buf_addu(m, r->completion_tokens) :
+	    buf_adds(m, "null")) == -1 || buf_addc(m, '}') == -1)
 		return -1;
 	return 0;
+}
+
+/*
+ * Write the row's object with these fields set, after its ID if it had
+ * none, and before _meta if asked for.  The fields may be rs->afields.
+ */
+static int
+write_row(struct rows *rs, struct row *r, const struct json_field *f,
+    size_t nf)
+{
+	struct json_field	*all, one[3];
+	size_t			 n = 0, k;
+	int			 rv;
+
+	if (nf + 2 <= 3)
+		all = one;
+	else if ((all = reallocarray(NULL, nf + 2, sizeof(*all))) == NULL)
+		return -1;
+	if (r->idmissing)
+		all[n++] = (struct json_field){ rs->cfg.idfield, rs->idlen,
+		    r->id.data, r->id.len };
+	for (k = 0; k < nf; k++)
+		all[n++] = f[k];
+	if (rs->cfg.meta) {
+		if (meta_object(rs, r) == -1)
+			goto fail;
+		all[n++] = (struct json_field){ "_meta", 5, rs->meta.data,
+		    rs->meta.len };
+	}
+	buf_reset(&r->line);
+	rv = json_splice(&r->line, r->text.data, r->text.len, &r->members,
+	    all, n) == -1 || buf_addc(&r->line, '\n') == -1 ? -1 : 0;
+	if (all != one)
+		free(all);
+	return rv;
+fail:
+	if (all != one)
+		free(all);
+	return -1;
+}
+
+static int
+write_field(struct rows *rs, struct row *r, const char *name,
+    const char *value, size_t valuelen)
+{
+	struct json_field	 f = { name, strlen(name), value, valuelen };
+
+	return write_row(rs, r, &f, 1);
 }
 
 /* Note what went wrong; r->msg is the caller's to fill. */
@@ -208,7 +273,7 @@ fail_row(struct rows *rs, struct row *r)
 	r->failed = 1;
 	if (error_object(rs, r) == -1)
 		return -1;
-	if (splice_line(rs, r, rs->cfg.errfield, rs->val.data,
+	if (write_field(rs, r, rs->cfg.errfield, rs->val.data,
 	    rs->val.len) == -1)
 		return -1;
 	return ROW_WRITE;
@@ -458,12 +523,113 @@ finish_http(struct rows *rs, struct row *r, long long now)
 	    retry_backoff(r->retries), WAIT_RETRY);
 }
 
+/* Drop a Markdown code fence around the text, as models like to add. */
+static void
+strip_fence(const char **p, size_t *n)
+{
+	const char	*s = *p, *e = *p + *n, *nl;
+
+	while (s < e && is_blank(*s))
+		s++;
+	while (e > s && is_blank(e[-1]))
+		e--;
+	if (e - s >= 6 && strncmp(s, "```", 3) == 0 &&
+	    strncmp(e - 3, "```", 3) == 0 &&
+	    (nl = memchr(s, '\n', e - s)) != NULL && nl < e - 3) {
+		s = nl + 1;
+		e -= 3;
+	}
+	*p = s;
+	*n = e - s;
+}
+
+/*
+ * --json: the answer is a JSON object whose members become fields of the
+ * row, so one call can fill several columns.  0 when the line is written,
+ * 1 with err when the answer does not fit, -1 if out of memory.
+ */
+static int
+merge_answer(struct rows *rs, struct row *r, const char *raw, size_t len,
+    char *err, size_t errlen)
+{
+	const struct json_member	*m;
+	struct json_field		*f;
+	const char			*p, *name;
+	char				 jerr[128];
+	size_t				 n, k, j, nf;
+
+	buf_reset(&rs->atext);
+	if (json_decode_string(&rs->atext, raw + 1, len - 2) == -1)
+		return -1;
+	p = rs->atext.data != NULL ? rs->atext.data : "";
+	n = rs->atext.len;
+	strip_fence(&p, &n);
+	if (json_parse(rs->answer, p, n, jerr, sizeof(jerr)) == -1) {
+		snprintf(err, errlen, "--json: the answer is not JSON: %s",
+		    jerr);
+		return 1;
+	}
+	if (json_type(rs->answer, 0) != JSON_OBJECT) {
+		snprintf(err, errlen, "--json: the answer is not a JSON "
+		    "object");
+		return 1;
+	}
+	if (json_members(rs->answer, 0, &rs->amembers) == -1)
+		return -1;
+	if (rs->amembers.n > rs->nafields) {
+		if ((f = reallocarray(rs->afields, rs->amembers.n,
+		    sizeof(*f))) == NULL)
+			return -1;
+		rs->afields = f;
+		rs->nafields = rs->amembers.n;
+	}
+	/* Decode the keys first: the buffer may move while it grows. */
+	buf_reset(&rs->akeys);
+	for (k = 0; k < rs->amembers.n; k++) {
+		m = &rs->amembers.v[k];
+		j = rs->akeys.len;
+		if (json_decode_string(&rs->akeys, p + m->key, m->keylen) == -1)
+			return -1;
+		rs->afields[k].namelen = rs->akeys.len - j;
+	}
+	name = rs->akeys.data;
+	for (nf = 0, k = 0; k < rs->amembers.n; k++) {
+		m = &rs->amembers.v[k];
+		f = &rs->afields[k];
+		f->name = name;
+		name += f->namelen;
+		if ((f->namelen == rs->idlen && memcmp(f->name,
+		    rs->cfg.idfield, f->namelen) == 0) ||
+		    (f->namelen == strlen(rs->cfg.errfield) && memcmp(f->name,
+		    rs->cfg.errfield, f->namelen) == 0)) {
+			snprintf(err, errlen, "--json: the answer sets \"%.*s\", "
+			    "the row's own field", (int)f->namelen, f->name);
+			return 1;
+		}
+		f->value = p + m->val;
+		f->valuelen = m->valend - m->val;
+		/* Of duplicate keys the last wins, as in jq. */
+		for (j = 0; j < nf; j++)
+			if (rs->afields[j].namelen == f->namelen &&
+			    memcmp(rs->afields[j].name, f->name,
+			    f->namelen) == 0)
+				break;
+		if (j < nf) {
+			rs->afields[j].value = f->value;
+			rs->afields[j].valuelen = f->valuelen;
+		} else
+			rs->afields[nf++] = *f;
+	}
+	return write_row(rs, r, rs->afields, nf) == -1 ? -1 : 0;
+}
+
 int
 row_finish(struct rows *rs, struct row *r, long long now)
 {
 	struct xfer	*x = &r->xfer;
 	struct answer	 a;
 	char		 err[256];
+	int		 rv;
 
 	r->attempts++;
 	r->hold = 0;
@@ -504,13 +670,26 @@ row_finish(struct rows *rs, struct row *r, long long now)
 		return retry_row(rs, r, now, retry_backoff(r->retries),
 		    WAIT_RETRY);
 	}
-	rs->last_success = now;
-	r->failed = 0;
 	r->prompt_tokens = a.prompt_tokens;
 	r->completion_tokens = a.completion_tokens;
-	if (splice_line(rs, r, rs->cfg.field, x->resp.data + a.off,
+	if (rs->cfg.json) {
+		if ((rv = merge_answer(rs, r, x->resp.data + a.off, a.len, err,
+		    sizeof(err))) == -1)
+			return -1;
+		if (rv == 1) {
+			/* The model answered, just not as asked: a retry
+			 * costs as much as the first try and may fare no
+			 * better, so it fails the row. */
+			set_error(r, ROW_ERR_PARSE, x->status);
+			if (buf_adds(&r->msg, err) == -1)
+				return -1;
+			return fail_row(rs, r);
+		}
+	} else if (write_field(rs, r, rs->cfg.field, x->resp.data + a.off,
 	    a.len) == -1)
 		return -1;
+	rs->last_success = now;
+	r->failed = 0;
 	return ROW_WRITE;
 }
 

@@ -35,6 +35,8 @@ struct row_config {
 	const struct request	*request;
 	const struct idset	*skip;		/* --skip-ids, or NULL */
 	int			 dry_run;
+	int			 json;		/* --json: merge the answer */
+	int			 meta;		/* --meta */
 	int			 retries;	/* -r: per row */
 	long long		 max_wait_ms;	/* --max-wait */
 	long long		 stall_ms;	/* --stall-timeout */
@@ -63,6 +65,7 @@ struct row {
 	TAILQ_ENTRY(row)	 link;		/* on the free list */
 	RB_ENTRY(row)		 wait;		/* waiting for a retry */
 	uint64_t		 lineno;
+	uint64_t		 seq;		/* among non-blank lines */
 	struct buf		 text;		/* the input object */
 	struct json_members	 members;
 	struct buf		 id;		/* the ID as JSON text */

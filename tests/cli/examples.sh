@@ -50,6 +50,30 @@ enrich -p '{{text}}' <rows.jsonl |
     jq -r '"\(.id)\t\(tojson)"' | sort -n -k1,1 | cut -f2- >ordered
 assert_eq "$(jq -r .id ordered | tr '\n' ' ')" "$(seq 1 30 | tr '\n' ' ')"
 
+# In order, with --ordered.
+enrich --ordered -p '{{text}}' <rows.jsonl >ordered2
+assert_eq "$(jq -r .id ordered2 | tr '\n' ' ')" "$(seq 1 30 | tr '\n' ' ')"
+
+# Two columns from one request (the mock echoes the prompt, which here is
+# the JSON the model is asked for).
+pick_url=$URL
+mock_start
+echo '{"id":1,"text":"{\"service\":\"S3\",\"severity\":\"high\"}"}' |
+    enrich -u "$URL" --json -P 'response_format={"type":"json_object"}' \
+    -p '{{text}}' >two
+URL=$pick_url
+assert_eq "$(jq -c '[.service, .severity]' two)" '["S3","high"]'
+
+# Split into parts, IDs first, all parts at once.
+jq -c '.id = input_line_number' <rows.jsonl >withids.jsonl
+split -n l/4 -d withids.jsonl part.
+# (The script has mock servers in the background: wait for these alone.)
+pids=""
+for p in part.0?; do enrich -p '{{text}}' <$p >$p.out & pids="$pids $!"; done
+wait $pids
+cat part.0?.out >split.jsonl
+assert_eq "$(jq -r .id split.jsonl | sort -n | tr '\n' ' ')" "$(seq 1 30 | tr '\n' ' ')"
+
 # Dry run.
 enrich --dry-run -s 'Answer in one word.' -p '{{text}}' <rows.jsonl |
     head -1 | jq .request >req
@@ -63,4 +87,21 @@ if command -v parallel >/dev/null; then
 	    -p "'{{text}}'" <many.jsonl >par.jsonl
 	assert_eq "$(jq -r .id par.jsonl | sort -n | uniq | wc -l)" 3000
 	assert_eq "$(wc -l <par.jsonl)" 3000
+fi
+
+# The scripts in examples/, each in a directory of its own.
+for s in resume in-order split parallel; do
+	mkdir "$T/ex-$s"
+	(cd "$T/ex-$s" && sh "$ROOT/examples/$s.sh" >out 2>err) ||
+	    fail "examples/$s.sh: $(cat "$T/ex-$s/err")"
+done
+assert_eq "$(cat "$T/ex-resume/out")" "40 rows done"
+(cd "$T/ex-resume" && sh "$ROOT/examples/resume.sh" >out2)
+assert_eq "$(wc -l <"$T/ex-resume/done.jsonl")" 40
+assert_eq "$(cat "$T/ex-in-order/out")" "$(seq 1 40 | tr '\n' ' ')"
+cmp -s "$T/ex-in-order/ordered.jsonl" "$T/ex-in-order/sorted.jsonl" ||
+    fail "--ordered and sort disagree"
+assert_eq "$(cat "$T/ex-split/out")" "40 rows"
+if command -v parallel >/dev/null; then
+	assert_eq "$(cat "$T/ex-parallel/out")" "40 rows, each once"
 fi

@@ -11,7 +11,7 @@
 #include "row.h"
 
 static struct rows *
-fuzz_rows(const char *template, int retries)
+fuzz_rows(const char *template, int retries, int json)
 {
 	struct row_config	 cfg = { 0 };
 	struct request		*req;
@@ -28,6 +28,8 @@ fuzz_rows(const char *template, int retries)
 	cfg.errfield = "error";
 	cfg.request = req;
 	cfg.retries = retries;
+	cfg.json = json;
+	cfg.meta = json;
 	cfg.max_wait_ms = 1000;
 	cfg.stall_ms = 1000;
 	return rows_new(&cfg, 0);	/* t and req live as long as it */

@@ -32,7 +32,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int			 rv;
 
 	if (rs == NULL)
-		rs = fuzz_rows("{{text}} {{a.b.0}} {{.}}", 0);
+		rs = fuzz_rows("{{text}} {{a.b.0}} {{.}}", 0, 0);
 	ln.text = (const char *)data;
 	ln.len = size;
 	ln.number = 1;

@@ -35,10 +35,10 @@ main(void)
 	fcntl(errs[0], F_SETFL, O_NONBLOCK);
 
 	/* Failed rows to their own descriptor, the rest to out. */
-	o = output_new(out[1], errs[1]);
-	CHECK(output_line(o, 0, "ok 1\n", 5) == 0);
-	CHECK(output_line(o, 1, "bad 1\n", 6) == 0);
-	CHECK(output_line(o, 0, "ok 2\n", 5) == 0);
+	o = output_new(out[1], errs[1], 0);
+	CHECK(output_line(o, 0, 0, "ok 1\n", 5) == 0);
+	CHECK(output_line(o, 0, 1, "bad 1\n", 6) == 0);
+	CHECK(output_line(o, 0, 0, "ok 2\n", 5) == 0);
 	CHECK(output_pending(o) == 10);
 	CHECK(output_flush(o) == 0);
 	CHECK(output_pending(o) == 0);
@@ -54,10 +54,10 @@ main(void)
 	for (k = 0; k < n; k++)
 		big[k] = 'a' + k % 26;
 	big[n - 1] = '\n';
-	CHECK(output_line(o, 0, big, n) == 0);
+	CHECK(output_line(o, 0, 0, big, n) == 0);
 	CHECK(output_flush(o) == 0);
 	CHECK(output_pending(o) > 0 && output_pending(o) < n);
-	CHECK(output_line(o, 0, "tail\n", 5) == 0);
+	CHECK(output_line(o, 0, 0, "tail\n", 5) == 0);
 	got = 0;
 	while (output_pending(o) > 0) {
 		got += drain(out[0], back + got, 2 * n - got);
@@ -70,8 +70,8 @@ main(void)
 	output_free(o);
 
 	/* Without an errors descriptor, failed rows go to out. */
-	o = output_new(out[1], -1);
-	output_line(o, 1, "bad\n", 4);
+	o = output_new(out[1], -1, 0);
+	output_line(o, 0, 1, "bad\n", 4);
 	CHECK(output_pending(o) == 4);
 	CHECK(output_flush(o) == 0);
 	got = drain(out[0], back, 2 * n);
@@ -79,10 +79,43 @@ main(void)
 
 	/* A reader that is gone: EPIPE, reported. */
 	close(out[0]);
-	output_line(o, 0, "x\n", 2);
+	output_line(o, 0, 0, "x\n", 2);
 	CHECK(output_flush(o) == -1 && errno == EPIPE);
 	output_free(o);
 	output_free(NULL);
+
+	/* In order: lines wait for every earlier row, skips count as rows. */
+	if (pipe(out) == -1)
+		abort();
+	fcntl(out[0], F_SETFL, O_NONBLOCK);
+	o = output_new(out[1], -1, 4);
+	CHECK(output_room(o, 0) && output_room(o, 3) && !output_room(o, 4));
+	CHECK(output_line(o, 2, 0, "c\n", 2) == 0);
+	CHECK(output_line(o, 1, 1, "b\n", 2) == 0);
+	CHECK(output_pending(o) == 0);
+	CHECK(output_line(o, 0, 0, "a\n", 2) == 0);
+	CHECK(output_pending(o) == 6);
+	CHECK(output_room(o, 6) && !output_room(o, 7));
+	CHECK(output_skip(o, 4) == 0);
+	CHECK(output_line(o, 5, 0, "f\n", 2) == 0);
+	CHECK(output_pending(o) == 6);
+	CHECK(output_skip(o, 3) == 0);
+	CHECK(output_pending(o) == 8);
+	/* Out of range: refused, not written over. */
+	CHECK(output_line(o, 20, 0, "x\n", 2) == -1);
+	CHECK(output_line(o, 2, 0, "x\n", 2) == -1);
+	/* At the end, held lines go out past the rows that never came. */
+	CHECK(output_line(o, 8, 0, "i\n", 2) == 0);
+	CHECK(output_line(o, 7, 0, "h\n", 2) == 0);
+	CHECK(output_pending(o) == 8);
+	CHECK(output_drain(o) == 0);
+	CHECK(output_flush(o) == 0);
+	got = drain(out[0], back, 2 * n);
+	CHECK_MEM(back, got, "a\nb\nc\nf\nh\ni\n");
+	CHECK(output_room(o, 9) && output_room(o, 12));
+	output_free(o);
+	close(out[0]);
+	close(out[1]);
 	free(big);
 	free(back);
 	return check_done("test_output");
