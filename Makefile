@@ -34,8 +34,10 @@ UNITBIN =	$(UNITS:%=$(O)/tests/unit/test_%)
 
 # The Debian 12 packages that building and testing need.
 DEPS =		make gcc libc6-dev pkg-config libcurl4-openssl-dev \
-		libjsmn-dev libbsd-dev jq mandoc valgrind curl parallel
+		libjsmn-dev libbsd-dev jq mandoc valgrind curl parallel \
+		python3-h2 openssl
 FUZZDEPS =	clang libclang-rt-14-dev
+BENCHDEPS =	python3-requests python3-aiohttp wrk nginx openssl
 
 all: $(O)/enrich $(O)/tests/mock
 
@@ -113,7 +115,9 @@ fuzz: deps
 demo: deps all
 	sh examples/demo.sh
 
-bench: deps all
+bench: deps
+	$(MAKE) deps DEPS="$(BENCHDEPS)"
+	$(MAKE) enrich tests/mock
 	sh bench/run.sh
 
 lint:

@@ -68,6 +68,9 @@ enum {
 	OPT_AZURE,
 	OPT_JSON,
 	OPT_META,
+	OPT_HTTP11,
+	OPT_HTTP2,
+	OPT_CACERT,
 	OPT_HELP,
 	OPT_VERSION
 };
@@ -105,6 +108,9 @@ static const struct option longopts[] = {
 	{ "azure",		no_argument,	   NULL, OPT_AZURE },
 	{ "json",		no_argument,	   NULL, OPT_JSON },
 	{ "meta",		no_argument,	   NULL, OPT_META },
+	{ "http1.1",		no_argument,	   NULL, OPT_HTTP11 },
+	{ "http2-prior-knowledge", no_argument,	   NULL, OPT_HTTP2 },
+	{ "cacert",		required_argument, NULL, OPT_CACERT },
 	{ "verbose",		no_argument,	   NULL, 'v' },
 	{ "quiet",		no_argument,	   NULL, 'q' },
 	{ "help",		no_argument,	   NULL, OPT_HELP },
@@ -131,6 +137,7 @@ struct config {
 	const char	*keyfile;
 	const char	*errors;
 	const char	*stats_json;
+	const char	*cacert;
 	struct list	 headers;
 	struct list	 params;
 	struct list	 skipfiles;
@@ -151,6 +158,7 @@ struct config {
 	int		 json;
 	int		 meta;
 	int		 field_given;
+	enum pool_http	 http;
 	int		 verbose;	/* -1 quiet, 0, 1 verbose */
 };
 
@@ -188,8 +196,10 @@ usage(FILE *fp, int status)
 	fprintf(fp,
 "usage: enrich [-qv] [-H 'Name: value'] [-i field] [-j jobs] [-k keyfile]\n"
 "              [-m model] [-o field] [-P key=json] [-r retries]\n"
-"              [-s template] [-t seconds] [-u url] [--azure] [--dry-run]\n"
+"              [-s template] [-t seconds] [-u url] [--azure]\n"
+"              [--cacert file] [--dry-run]\n"
 "              [--error-field name] [--errors file] [--grace seconds]\n"
+"              [--http1.1 | --http2-prior-knowledge]\n"
 "              [--json] [--max-response-bytes n] [--max-wait seconds]\n"
 "              [--meta] [--no-progress] [--ordered] [--progress] [--rpm n]\n"
 "              [--skip-ids file] [--stall-timeout seconds] [--stats]\n"
@@ -228,6 +238,9 @@ usage(FILE *fp, int status)
 "                            without any success (default 600)\n"
 "      --grace SECONDS       after ^C, time to finish rows (default 30)\n"
 "      --max-response-bytes N  cap on a response body (default 16777216)\n"
+"      --http1.1             HTTP/1.1 only (default: HTTP/2 where TLS offers it)\n"
+"      --http2-prior-knowledge  HTTP/2 without TLS (h2c)\n"
+"      --cacert FILE         trust the CA certificates in FILE\n"
 "      --progress, --no-progress  a status line on stderr (default: if a\n"
 "                            terminal, in the foreground)\n"
 "      --stats               a summary line at the end\n"
@@ -398,6 +411,17 @@ parse_options(int argc, char *argv[], struct config *c)
 			break;
 		case OPT_META:
 			c->meta = 1;
+			break;
+		case OPT_HTTP11:
+			c->http = POOL_HTTP_1_1;
+			break;
+		case OPT_HTTP2:
+			c->http = POOL_HTTP_2_PRIOR;
+			break;
+		case OPT_CACERT:
+			if (access(optarg, R_OK) == -1)
+				err(2, "--cacert %s", optarg);
+			c->cacert = optarg;
 			break;
 		case 'v':
 			c->verbose = 1;
@@ -1088,6 +1112,8 @@ report(struct run *run)
 	int			 fd;
 
 	clear_progress(run);
+	if (run->pool != NULL)
+		run->st.connections = pool_connections(run->pool);
 	if (run->progress != NULL || c->stats || c->verbose > 0) {
 		progress_summary(&run->st, now, line, sizeof(line));
 		warnx("%s", line);
@@ -1167,6 +1193,14 @@ main(int argc, char *argv[])
 		pc.timeout_ms = cfg.timeout * 1000;
 		pc.max_response = cfg.max_response;
 		pc.window = cfg.jobs;
+		pc.http = cfg.http;
+		pc.cacert = cfg.cacert;
+		if (cfg.http == POOL_HTTP_2_PRIOR && pool_h2c_broken() &&
+		    cfg.verbose >= 0)
+			warnx("this libcurl (%s) cannot reuse HTTP/2 "
+			    "connections without TLS (curl#10634, fixed in "
+			    "8.0.0): each request gets a connection of its own",
+			    curl_version_info(CURLVERSION_NOW)->version);
 		if ((run.pool = pool_new(&pc, e, sizeof(e))) == NULL)
 			errx(2, "%s", e);
 		if (auth != NULL) {

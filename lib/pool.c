@@ -20,6 +20,7 @@
 #include "pool.h"
 
 #define EVENTS	256
+#define STREAMS	100	/* libcurl's streams per HTTP/2 connection */
 
 static const char *const header_names[XH_MAX] = {
 	[XH_RETRY_AFTER] = "retry-after",
@@ -33,6 +34,10 @@ struct pool {
 	CURL			**idle;		/* handles not in use */
 	int			 nidle;
 	int			 window;
+	int			 learning;	/* one request until the version */
+	int			 version;	/* 0, 11 or 20 */
+	long			 connects;
+	CURLSH			*share;
 	int			 epfd;
 	long long		 deadline;	/* libcurl's timer; -1 off */
 	struct curl_slist	*headers;
@@ -97,11 +102,6 @@ write_cb(char *data, size_t size, size_t n, void *userp)
 }
 
 /*
- * PIPEWAIT only where HTTP/2 can be negotiated (TLS with ALPN): on plain
- * http:// libcurl learns that a connection cannot multiplex only from the
- * first response, so every other transfer would wait for it.
- */
-/*
  * Keep the few response headers the caller wants.  Called once per line;
  * cheaper than three curl_easy_header() walks of the whole list after
  * the transfer, which cost 9% of the CPU per row at zero latency.
@@ -138,6 +138,33 @@ header_cb(char *line, size_t size, size_t n, void *userp)
 	return len;
 }
 
+/*
+ * Size the connections to the version.  HTTP/1.1: one per request in
+ * flight, all kept when the window dips (libcurl's default keeps 4 x the
+ * handles present when one is returned, and closes the rest).  HTTP/2:
+ * window/100 connections, with PIPEWAIT so a request waits for a stream on
+ * one of them; libcurl 7.88 would otherwise open a connection per request
+ * beyond the first 100.
+ */
+static void
+set_version(struct pool *p, int version)
+{
+	long	 conns;
+	int	 i;
+
+	p->version = version;
+	p->learning = 0;
+	conns = version == 20 ? (p->window + STREAMS - 1) / STREAMS :
+	    p->window;
+	curl_multi_setopt(p->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+	    version == 20 ? conns : 0L);
+	curl_multi_setopt(p->multi, CURLMOPT_MAXCONNECTS, conns);
+	/* Handles in flight keep what they had; it does them no harm. */
+	for (i = 0; p->idle != NULL && i < p->nidle; i++)
+		curl_easy_setopt(p->idle[i], CURLOPT_PIPEWAIT,
+		    (long)(version == 20));
+}
+
 static CURL *
 easy_new(struct pool *p, const struct pool_config *c)
 {
@@ -157,14 +184,30 @@ easy_new(struct pool *p, const struct pool_config *c)
 	    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
 	    c->timeout_ms < 30000 ? c->timeout_ms : 30000L) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
+	    c->http == POOL_HTTP_1_1 ? (long)CURL_HTTP_VERSION_1_1 :
+	    c->http == POOL_HTTP_2_PRIOR ?
+	    (long)CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE :
+	    (long)CURL_HTTP_VERSION_2TLS) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_PIPEWAIT,
-	    (long)(strncasecmp(c->url, "https:", 6) == 0)) != CURLE_OK ||
+	    (long)(c->http == POOL_HTTP_2_PRIOR)) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_SHARE, p->share) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_CAINFO, c->cacert) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_FORBID_REUSE,
+	    (long)(c->http == POOL_HTTP_2_PRIOR && pool_h2c_broken())) !=
+	    CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_VERBOSE, (long)c->verbose) !=
 	    CURLE_OK) {
 		curl_easy_cleanup(e);
 		return NULL;
 	}
 	return e;
+}
+
+int
+pool_h2c_broken(void)
+{
+	return curl_version_info(CURLVERSION_NOW)->version_num < 0x080000;
 }
 
 struct pool *
@@ -196,11 +239,32 @@ pool_new(const struct pool_config *c, char *err, size_t errlen)
 	for (k = 0; k < c->nheaders; k++)
 		if ((h = curl_slist_append(p->headers, c->headers[k])) == NULL)
 			goto nomem;
-	if ((p->multi = curl_multi_init()) == NULL)
+	if ((p->multi = curl_multi_init()) == NULL ||
+	    (p->share = curl_share_init()) == NULL)
 		goto nomem;
-	/* The default, 4 x the handles present when one is returned, closes
-	 * idle connections whenever the window dips. */
-	curl_multi_setopt(p->multi, CURLMOPT_MAXCONNECTS, (long)c->window);
+	/* TLS sessions are kept per easy handle unless shared: with them
+	 * shared, each new connection resumes the first one's session. */
+	curl_share_setopt(p->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+	switch (c->http) {
+	case POOL_HTTP_2_PRIOR:
+		/* With the bug, a connection per request, as for 1.1:
+		 * no stream may join a connection another one opened. */
+		if (pool_h2c_broken())
+			curl_multi_setopt(p->multi, CURLMOPT_PIPELINING,
+			    (long)CURLPIPE_NOTHING);
+		set_version(p, pool_h2c_broken() ? 11 : 20);
+		break;
+	case POOL_HTTP_1_1:
+		set_version(p, 11);
+		break;
+	case POOL_HTTP_AUTO:
+		/* Plain http:// is HTTP/1.1; TLS may say otherwise. */
+		if (strncasecmp(c->url, "https:", 6) == 0)
+			p->learning = 1;
+		else
+			set_version(p, 11);
+		break;
+	}
 	curl_multi_setopt(p->multi, CURLMOPT_SOCKETFUNCTION, sock_cb);
 	curl_multi_setopt(p->multi, CURLMOPT_SOCKETDATA, p);
 	curl_multi_setopt(p->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
@@ -240,6 +304,8 @@ pool_free(struct pool *p)
 	free(p->idle);
 	if (p->multi != NULL)
 		curl_multi_cleanup(p->multi);
+	if (p->share != NULL)
+		curl_share_cleanup(p->share);
 	curl_slist_free_all(p->headers);
 	if (p->epfd != -1)
 		close(p->epfd);
@@ -263,7 +329,21 @@ pool_timeout(const struct pool *p, long long now)
 int
 pool_room(const struct pool *p)
 {
+	if (p->learning)
+		return p->nidle == p->window ? 1 : 0;
 	return p->nidle;
+}
+
+long
+pool_connections(const struct pool *p)
+{
+	return p->connects;
+}
+
+int
+pool_version(const struct pool *p)
+{
+	return p->version;
 }
 
 int
@@ -312,10 +392,17 @@ finish(struct pool *p, CURL *e, CURLcode rc, long long now)
 {
 	struct xfer	*x;
 	char		*priv;
+	long		 n, version;
 
 	curl_easy_getinfo(e, CURLINFO_PRIVATE, &priv);
 	x = (struct xfer *)priv;
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &x->status);
+	if (curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &n) == CURLE_OK)
+		p->connects += n;
+	/* The first response tells the version the server speaks. */
+	if (p->learning && x->status > 0 && curl_easy_getinfo(e,
+	    CURLINFO_HTTP_VERSION, &version) == CURLE_OK)
+		set_version(p, version == CURL_HTTP_VERSION_2_0 ? 20 : 11);
 	x->elapsed_ms = now - x->started;
 	if (rc == CURLE_OK)
 		x->result = XFER_RESPONSE;

@@ -1,6 +1,11 @@
 /*
  * The pool: a window of HTTP POSTs in flight on one libcurl multi handle.
  *
+ * Over HTTP/1.1 each request in flight needs a connection of its own; over
+ * HTTP/2, 100 share one.  Where TLS may offer either, the pool sends one
+ * request alone, learns the version from its response, and only then opens
+ * the window, so a window of 1000 costs 10 handshakes, not 1000.
+ *
  * The pool owns one easy handle per window slot, reused for every request
  * so connections, TLS sessions and DNS answers are kept.  It does its
  * socket bookkeeping with libcurl's socket and timer callbacks and an
@@ -59,6 +64,12 @@ struct xfer {
 	TAILQ_ENTRY(xfer)	 link;
 };
 
+enum pool_http {
+	POOL_HTTP_AUTO,		/* HTTP/2 where TLS offers it, else 1.1 */
+	POOL_HTTP_1_1,
+	POOL_HTTP_2_PRIOR	/* h2c: HTTP/2 without asking first */
+};
+
 struct pool_config {
 	const char		*url;
 	const char *const	*headers;	/* "Name: value" lines */
@@ -66,20 +77,28 @@ struct pool_config {
 	long			 timeout_ms;	/* per attempt */
 	size_t			 max_response;	/* bytes */
 	int			 window;
+	enum pool_http		 http;
+	const char		*cacert;	/* CA bundle, or NULL */
 	int			 verbose;	/* libcurl's own trace */
 };
 
 struct pool;
 
 struct pool	*pool_new(const struct pool_config *, char *, size_t);
+/* libcurl before 8.0.0 cannot reuse an h2c connection (curl#10634). */
+int		 pool_h2c_broken(void);
 void		 pool_free(struct pool *);
 /* The descriptor to poll for input, and how long until pool_work is due
  * anyway (-1: no deadline). */
 int		 pool_fd(const struct pool *);
 long long	 pool_timeout(const struct pool *, long long);
-/* Free slots in the window. */
+/* Free slots in the window: one alone until the HTTP version is known. */
 int		 pool_room(const struct pool *);
 int		 pool_active(const struct pool *);
+/* Connections opened so far, and the HTTP version learned (0 unknown,
+ * 11, 20). */
+long		 pool_connections(const struct pool *);
+int		 pool_version(const struct pool *);
 int		 pool_submit(struct pool *, struct xfer *, char *, size_t);
 /* Move transfers along; call after poll() whatever it returned. */
 int		 pool_work(struct pool *, long long, char *, size_t);

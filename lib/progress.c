@@ -145,12 +145,13 @@ progress_json(const struct stats *st, long long now, struct buf *b)
 	n = snprintf(tmp, sizeof(tmp), "{\"rows_ok\":%llu,\"rows_failed\":%llu,"
 	    "\"rows_skipped\":%llu,\"retries\":%llu,\"http_429\":%llu,"
 	    "\"prompt_tokens\":%llu,\"completion_tokens\":%llu,"
-	    "\"wall_seconds\":%.3f,\"rows_per_second\":%.2f}\n",
+	    "\"connections\":%llu,\"wall_seconds\":%.3f,"
+	    "\"rows_per_second\":%.2f}\n",
 	    (unsigned long long)st->ok, (unsigned long long)st->failed,
 	    (unsigned long long)st->skipped, (unsigned long long)st->retries,
 	    (unsigned long long)st->http429,
 	    (unsigned long long)st->prompt_tokens,
-	    (unsigned long long)st->completion_tokens, t,
-	    t > 0 ? done(st) / t : 0);
+	    (unsigned long long)st->completion_tokens,
+	    (unsigned long long)st->connections, t, t > 0 ? done(st) / t : 0);
 	return buf_add(b, tmp, n);
 }

@@ -24,6 +24,7 @@ struct stats {
 	uint64_t	 rows_read;	/* non-blank input lines taken */
 	uint64_t	 bytes_read;	/* input bytes they took */
 	uint64_t	 bytes_total;	/* the input's size, if known; else 0 */
+	uint64_t	 connections;	/* opened over the run */
 	long long	 start_ms;
 };
 

@@ -58,6 +58,7 @@ main(void)
 	CHECK(json_validate(b.data, b.len - 1, err, sizeof(err)) == 0);
 	CHECK(strstr(b.data, "\"rows_ok\":100,") != NULL);
 	CHECK(strstr(b.data, "\"rows_skipped\":20,") != NULL);
+	CHECK(strstr(b.data, "\"connections\":0,") != NULL);
 	CHECK(strstr(b.data, "\"wall_seconds\":10.000,") != NULL);
 	CHECK(strstr(b.data, "\"rows_per_second\":10.00}") != NULL);
 	buf_free(&b);

@@ -1,0 +1,56 @@
+# Over TLS: --cacert trusts a test CA; the HTTP version is learned from the
+# first response (ALPN) before the window opens: over HTTP/2, 100 requests
+# share a connection; over HTTP/1.1, each has its own.
+. "$(dirname "$0")/../lib.sh"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" \
+    -out "$T/cert.pem" -days 2 -subj /CN=127.0.0.1 \
+    -addext subjectAltName=IP:127.0.0.1 2>/dev/null
+
+# tls_start ALPN: a TLS server offering only that protocol.
+tls_start() {
+	rm -f "$T/tport"
+	"$ROOT/tests/tlsserver.py" --cert "$T/cert.pem" --key "$T/key.pem" \
+	    --alpn "$1" --latency 300 --port-file "$T/tport" \
+	    --stats "$T/tstats" --max-seconds 120 >/dev/null 2>>"$T/tls.err" &
+	MOCK_PIDS="$MOCK_PIDS $!"
+	MOCK_PID=$!
+	i=0
+	while [ ! -s "$T/tport" ]; do
+		i=$((i + 1))
+		[ $i -le 500 ] || fail "TLS server did not start: $(cat "$T/tls.err")"
+		sleep 0.02
+	done
+	TURL="https://127.0.0.1:$(cat "$T/tport")/v1"
+}
+
+rows 300 >"$T/in"
+tls_start h2
+"$ENRICH" -u "$TURL" --cacert "$T/cert.pem" -j 300 --stats-json "$T/st" \
+    -p '{{text}}' <"$T/in" >"$T/out"
+assert_eq "$(jq -r 'select(.answer == .text) | .id' "$T/out" | wc -l)" 300
+c=$(jq .connections "$T/st")
+[ "$c" -ge 1 ] && [ "$c" -le 3 ] || fail "HTTP/2: $c connections for -j 300"
+
+# --http1.1 against the same server: a connection per request in flight.
+"$ENRICH" -u "$TURL" --cacert "$T/cert.pem" --http1.1 -j 300 \
+    --stats-json "$T/st" -p '{{text}}' <"$T/in" >"$T/out"
+assert_eq "$(wc -l <"$T/out")" 300
+[ "$(jq .connections "$T/st")" -gt 50 ] || fail "--http1.1 multiplexed"
+
+# Without the CA: a certificate error per row, nothing sent in clear.
+assert_status 1 "$ENRICH" -u "$TURL" -r 0 -p '{{text}}' <"$T/in" \
+    >"$T/out" 2>"$T/err"
+assert_grep 'certificate' "$T/err"
+assert_eq "$(jq -r .error.type "$T/out" | sort -u)" network
+mock_stop
+
+# A server that offers only HTTP/1.1: learned, then the window opens.
+tls_start http/1.1
+start=$(date +%s%N)
+"$ENRICH" -u "$TURL" --cacert "$T/cert.pem" -j 300 --stats-json "$T/st" \
+    -p '{{text}}' <"$T/in" >"$T/out"
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+assert_eq "$(wc -l <"$T/out")" 300
+[ "$(jq .connections "$T/st")" -gt 50 ] || fail "HTTP/1.1: too few connections"
+# One request alone to learn the version, then all the rest at once.
+[ "$ms" -lt 3000 ] || fail "took $ms ms"
