@@ -21,6 +21,10 @@ SANFLAGS =	-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 		-fno-sanitize-recover=all
 PKG_CFLAGS !=	pkg-config --cflags $(PKGS) 2>/dev/null || true
 PKG_LIBS !=	pkg-config --libs $(PKGS) 2>/dev/null || true
+# The mock server speaks HTTP/2 (h2c) as well, with libnghttp2.
+MOCK_PKGS =	libbsd-overlay libnghttp2
+MOCK_CFLAGS !=	pkg-config --cflags $(MOCK_PKGS) 2>/dev/null || true
+MOCK_LIBS !=	pkg-config --libs $(MOCK_PKGS) 2>/dev/null || true
 PKG_LIBS +=	-lm
 
 LIBSRC =	lib/buf.c lib/json.c lib/template.c lib/idset.c lib/lines.c \
@@ -34,10 +38,11 @@ UNITBIN =	$(UNITS:%=$(O)/tests/unit/test_%)
 
 # The Debian 12 packages that building and testing need.
 DEPS =		make gcc libc6-dev pkg-config libcurl4-openssl-dev \
-		libjsmn-dev libbsd-dev jq mandoc valgrind curl parallel \
-		python3-h2 openssl
+		libjsmn-dev libbsd-dev libnghttp2-dev jq mandoc valgrind curl \
+		parallel python3-h2 openssl
 FUZZDEPS =	clang libclang-rt-14-dev
-BENCHDEPS =	python3-requests python3-aiohttp wrk nginx openssl
+BENCHDEPS =	python3-requests python3-aiohttp wrk nginx openssl \
+		nghttp2-client
 
 all: $(O)/enrich $(O)/tests/mock
 
@@ -55,8 +60,8 @@ $(O)/%.o: %.c $(HDRS)
 
 $(O)/tests/mock: tests/mock.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -o $@ tests/mock.c \
-	    $(PKG_LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(MOCK_CFLAGS) -o $@ tests/mock.c \
+	    $(MOCK_LIBS)
 
 $(O)/tests/unit/test_%: tests/unit/test_%.c tests/unit/check.h \
     $(O)/lib/libenrich.a

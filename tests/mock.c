@@ -10,11 +10,19 @@
  * late or never.  See usage() for the whole list.
  *
  * It is not a general HTTP server: no TLS, no chunked request bodies, and
- * one request in progress per connection (pipelined requests wait their
- * turn, which HTTP/1.1 requires anyway since answers go out in order).
- * A connection is a pair of buffers: requests are parsed in place in the
- * input buffer, and each answer is written whole into the output buffer,
- * where a delayed answer waits behind out_ready until its timer fires.
+ * one request in progress per HTTP/1.1 connection (pipelined requests wait
+ * their turn, which HTTP/1.1 requires anyway since answers go out in
+ * order).  A connection is a pair of buffers: requests are parsed in place
+ * in the input buffer, and each answer is written whole into the output
+ * buffer, where a delayed answer waits behind out_ready until its timer
+ * fires.
+ *
+ * A connection that opens with the HTTP/2 preface (h2c with prior
+ * knowledge: no TLS, no Upgrade) is handed to an nghttp2 server session
+ * instead.  Its streams are answered in any order, each with its own
+ * timer, so many can wait at once.  Both protocols build the same struct
+ * request and get the same struct reply from req_decide; only the
+ * serializing differs.
  */
 
 #include <sys/types.h>
@@ -45,6 +53,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <nghttp2/nghttp2.h>
+
 /*
  * libbsd leaves __unused undefined, as it clashes with a field name in
  * Linux headers, but RB_GENERATE_STATIC needs it: define it after all
@@ -72,6 +82,10 @@
 #define MAXEVENTS	512
 #define ACCEPT_BATCH	256
 #define NHDR		8			/* [[header:...]] per request */
+#define NV_MAX		(12 + NHDR)		/* an HTTP/2 answer's fields */
+#define H2_PREFACE	"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+#define H2_PREFACE_LEN	24
+#define H2_CHUNK	(64 * 1024)		/* one read on HTTP/2 */
 #define PPM		1000000			/* shares are kept in ppm */
 
 #define CREATED		"1700000000"
@@ -97,17 +111,63 @@ struct head {
 	int		 is_head;	/* HEAD: answer without a body */
 };
 
-/* What a connection owes for the request it has taken. */
+/* What a connection (HTTP/1.1) or a stream (HTTP/2) owes a request. */
 enum wait {
 	W_NONE,		/* nothing: the next request may be parsed */
-	W_SEND,		/* an answer waits past out_ready for deadline */
-	W_DROP,		/* close without an answer at deadline */
+	W_SEND,		/* an answer waits for deadline */
+	W_DROP,		/* close or reset without an answer at deadline */
 	W_STALL		/* never answer; close when the client does */
 };
 
+/*
+ * A deadline in the timer tree.  A connection has one (its delayed
+ * answer, or the end of lingering); each HTTP/2 stream has its own, so
+ * that the streams of one connection can wait at once.
+ */
+struct timer {
+	uint64_t	 deadline;
+	uint64_t	 id;		/* unique: orders equal deadlines */
+	int		 on;
+	struct conn	*c;
+	struct stream	*s;		/* NULL for the connection's own */
+	RB_ENTRY(timer)	 entry;
+};
+
+/*
+ * An HTTP/2 request and what it is owed.  An HTTP/1.1 answer is written
+ * whole into the connection's output at once; a stream's answer waits
+ * here instead, as nghttp2 pulls the body when flow control allows, and
+ * a delayed answer is submitted only when its timer fires.  head holds
+ * the request's fields, then the answer's; data the request's body, then
+ * the answer's.  Fields are stored as (name length, value length, name,
+ * value), so that no byte of either needs escaping.
+ */
+struct stream {
+	struct conn	*c;
+	int32_t		 id;
+	enum wait	 wait;
+	int		 fail;		/* status owed for a bad request */
+	int		 done;		/* END_STREAM seen */
+	int		 is_head;
+	struct buf	 head;
+	size_t		 nfields;
+	size_t		 meth_off, meth_len, path_off, path_len;
+	size_t		 auth_off, auth_len;
+	int		 has_meth, has_path, has_auth;
+	struct buf	 data;
+	size_t		 data_off;	/* of the answer, sent */
+	size_t		 data_end;	/* of the answer, to send */
+	int		 has_body;
+	int		 truncate;	/* reset the stream at data_end */
+	struct timer	 t;
+	LIST_ENTRY(stream) entry;
+};
+
+enum proto { P_NEW, P_H1, P_H2 };
+
 struct conn {
 	int		 fd;
-	uint64_t	 id;
+	enum proto	 proto;		/* P_NEW until the first bytes tell */
 	int		 readable;	/* edge-triggered: until EAGAIN */
 	int		 writable;
 	int		 eof;		/* read returned 0 */
@@ -126,9 +186,10 @@ struct conn {
 	size_t		 out_off;	/* sent */
 	size_t		 out_ready;	/* may be sent; the rest is delayed */
 
-	uint64_t	 deadline;
-	int		 timer_on;
-	RB_ENTRY(conn)	 t_entry;
+	nghttp2_session	*h2;
+	LIST_HEAD(, stream) streams;
+
+	struct timer	 t;
 	LIST_ENTRY(conn) entry;
 };
 
@@ -153,32 +214,59 @@ static struct config {
 	const char	*pick;		/* --answer pick:A,B,C */
 	const char	*log_path;
 	const char	*stats_path;
+	uint32_t	 h2_streams;	/* SETTINGS_MAX_CONCURRENT_STREAMS */
 } cfg = {
 	.max_seconds = 900,
 	.mode = A_ECHO,
 	.seed = 1,
 	.retry_after = "1",
+	.h2_streams = 100,
 };
 
 /*
  * Counters for --stats.  Every request that was read lands in exactly one
  * of ok (2xx answers), status_429, status_5xx, status_4xx (other 4xx,
  * including heads too large or malformed), dropped, stalled or garbage;
- * a [[status:3xx]] lands in none.
+ * a [[status:3xx]] lands in none.  connections counts all that were
+ * accepted, h2_connections those of them that spoke HTTP/2, h2_streams
+ * the requests that came over HTTP/2.
  */
 static struct stats {
 	uint64_t	 requests, ok, s429, s5xx, s4xx;
 	uint64_t	 dropped, stalled, garbage;
 	uint64_t	 connections, max_concurrent;
+	uint64_t	 h2_connections, h2_streams;
 } st;
 
-/* What to answer to one request; built by req_handle. */
+/* What to answer to one request; built by req_decide. */
 enum kind { R_ANSWER, R_ERROR, R_GARBAGE, R_NOCHOICES, R_NULL, R_DROP,
 	R_STALL };
 
 struct hdr {
 	const char	*name, *val;
 	size_t		 nlen, vlen;
+};
+
+/*
+ * A request as both protocols hand it to req_decide.  The strings are
+ * borrowed from the connection's input (HTTP/1.1) or the stream's
+ * buffers (HTTP/2) and stay valid until req_decide returns.  The headers
+ * are only walked for --log: raw lines from hdr to hdr_end (HTTP/1.1),
+ * or, with hdr NULL, nfields decoded fields (HTTP/2).
+ */
+struct request {
+	const char	*meth, *target, *auth, *body;
+	size_t		 meth_len, target_len, auth_len, body_len;
+	int		 has_auth;
+	const char	*hdr, *hdr_end;
+	const struct hdr *fields;
+	size_t		 nfields;
+};
+
+/* Where a walk over a request's headers is. */
+struct hcursor {
+	const char	*p;
+	size_t		 i;
 };
 
 struct reply {
@@ -193,6 +281,9 @@ struct reply {
 	int		 gzip;		/* Content-Encoding: gzip */
 	struct hdr	 hdr[NHDR];
 	int		 nhdr;
+	int		 rl;		/* x-ratelimit-* with these values */
+	long long	 rl_remaining;
+	char		 rl_reset[32];
 };
 
 /* Directives found in the last user message. */
@@ -210,17 +301,18 @@ struct directives {
 	int		 nhdr;
 };
 
-static int	 timer_cmp(struct conn *, struct conn *);
-RB_HEAD(timers, conn);
-RB_GENERATE_STATIC(timers, conn, t_entry, timer_cmp)
+static int	 timer_cmp(struct timer *, struct timer *);
+RB_HEAD(timers, timer);
+RB_GENERATE_STATIC(timers, timer, entry, timer_cmp)
 static struct timers timers = RB_INITIALIZER(&timers);
 static LIST_HEAD(, conn) conns = LIST_HEAD_INITIALIZER(conns);
+static nghttp2_session_callbacks *h2_cbs;
 
 static int	 ep = -1, lfd = -1, sfd = -1, spare_fd = -1;
 static int	 listen_tag, signal_tag;	/* epoll cookies */
 static FILE	*logfp;
 static uint64_t	 now_ns, end_ns, drain_end;
-static uint64_t	 conn_ids, inflight, answered, fail500_turn;
+static uint64_t	 timer_ids, inflight, answered, fail500_turn;
 static int	 draining, quitting;
 static uint64_t	 rng_state;
 static double	 bucket;			/* --rps tokens */
@@ -236,6 +328,8 @@ static size_t	 once_cap, once_len;
 static jsmntok_t *toks;
 static unsigned int ntoks;
 static struct buf sc_user, sc_model, sc_alt, sc_msg, sc_body, sc_log;
+static struct hdr *sc_fields;			/* HTTP/2 headers for --log */
+static size_t	 sc_fields_cap;
 
 static void
 usage(FILE *fp)
@@ -247,10 +341,12 @@ usage(FILE *fp)
 "            [--fail-500 pct] [--drop pct] [--stall pct] [--garbage pct]\n"
 "            [--retry-after s] [--rps n] [--ratelimit-headers]\n"
 "            [--require-key key] [--reject-model name] [--log file]\n"
-"            [--stats file] [--path path]\n"
+"            [--stats file] [--path path] [--h2-streams n]\n"
 "\n"
 "Serves POST .../chat/completions (or exactly --path) on 127.0.0.1 and\n"
-"prints the port.\n"
+"prints the port.  Speaks HTTP/1.1, and HTTP/2 to a client that opens\n"
+"with the HTTP/2 preface (h2c with prior knowledge); --h2-streams sets\n"
+"its SETTINGS_MAX_CONCURRENT_STREAMS (default 100).\n"
 "Directives in the last user message: [[sleep:MS]] [[status:CODE]]\n"
 "[[status-once:CODE]] [[retry-after:S]] [[retry-after-ms:MS]] [[drop]]\n"
 "[[drop-once]] [[stall]] [[stall-once]] [[garbage]] [[garbage-once]]\n"
@@ -858,10 +954,21 @@ rps_take(long long *wait_s)
 	return 0;
 }
 
-/* Timers: one per connection at most, in a tree ordered by deadline. */
+/*
+ * Timers: one per connection and one per HTTP/2 stream at most, in a
+ * tree ordered by deadline.
+ */
+
+static void
+timer_init(struct timer *t, struct conn *c, struct stream *s)
+{
+	t->id = ++timer_ids;
+	t->c = c;
+	t->s = s;
+}
 
 static int
-timer_cmp(struct conn *a, struct conn *b)
+timer_cmp(struct timer *a, struct timer *b)
 {
 	if (a->deadline != b->deadline)
 		return a->deadline < b->deadline ? -1 : 1;
@@ -871,21 +978,21 @@ timer_cmp(struct conn *a, struct conn *b)
 }
 
 static void
-timer_del(struct conn *c)
+timer_del(struct timer *t)
 {
-	if (c->timer_on) {
-		RB_REMOVE(timers, &timers, c);
-		c->timer_on = 0;
+	if (t->on) {
+		RB_REMOVE(timers, &timers, t);
+		t->on = 0;
 	}
 }
 
 static void
-timer_set(struct conn *c, uint64_t deadline)
+timer_set(struct timer *t, uint64_t deadline)
 {
-	timer_del(c);
-	c->deadline = deadline;
-	RB_INSERT(timers, &timers, c);
-	c->timer_on = 1;
+	timer_del(t);
+	t->deadline = deadline;
+	RB_INSERT(timers, &timers, t);
+	t->on = 1;
 }
 
 /* Stop taking new requests; quit once what is owed has been sent. */
@@ -913,18 +1020,13 @@ count_answer(void)
 
 /* HTTP heads */
 
-struct hline {
-	const char	*name, *val;
-	size_t		 nlen, vlen;
-};
-
 /*
  * Read the header line at *pp; end is the end of the head.  Returns 1
  * and moves *pp on, 0 at the blank line that ends the head, -1 if the
  * line is malformed.
  */
 static int
-hdr_next(const char **pp, const char *end, struct hline *l)
+hdr_next(const char **pp, const char *end, struct hdr *l)
 {
 	const char *p = *pp, *eol, *le, *colon, *v, *q;
 
@@ -955,7 +1057,7 @@ hdr_next(const char **pp, const char *end, struct hline *l)
 }
 
 static int
-hname_is(const struct hline *l, const char *name)
+hname_is(const struct hdr *l, const char *name)
 {
 	size_t n = strlen(name);
 
@@ -993,7 +1095,7 @@ static int
 head_parse(const char *p, size_t n, struct head *h)
 {
 	const char *end = p + n, *eol, *le, *sp1, *sp2, *q;
-	struct hline l;
+	struct hdr l;
 	long long v;
 	int r, have_len = 0, te = 0;
 
@@ -1352,38 +1454,48 @@ directives_parse(const char *s, size_t n, struct directives *d)
 /* Requests */
 
 static int
-auth_ok(const char *req, const struct head *h)
+auth_ok(const struct request *rq)
 {
-	const char *v = req + h->auth_off;
 	size_t kl = strlen(cfg.key);
 
-	return h->has_auth && h->auth_len == 7 + kl &&
-	    strncasecmp(v, "Bearer ", 7) == 0 &&
-	    memcmp(v + 7, cfg.key, kl) == 0;
+	return rq->has_auth && rq->auth_len == 7 + kl &&
+	    strncasecmp(rq->auth, "Bearer ", 7) == 0 &&
+	    memcmp(rq->auth + 7, cfg.key, kl) == 0;
+}
+
+/* The next of a request's headers, whichever protocol it came by. */
+static int
+req_hdr_next(const struct request *rq, struct hcursor *cur, struct hdr *l)
+{
+	if (rq->hdr != NULL)
+		return hdr_next(&cur->p, rq->hdr_end, l) == 1;
+	if (cur->i >= rq->nfields)
+		return 0;
+	*l = rq->fields[cur->i++];
+	return 1;
 }
 
 /* One JSON line per request for --log; slow and thorough. */
 static void
-log_request(uint64_t seq, const char *req, const struct head *h)
+log_request(uint64_t seq, const struct request *rq)
 {
 	struct buf *b = &sc_log;
-	const char *p, *q, *end = req + h->len;
-	struct hline l, m;
+	struct hcursor p = { rq->hdr, 0 }, q;
+	struct hdr l, m;
 	size_t at, i;
 	int first = 1, dup;
 
 	b->len = 0;
 	buf_addf(b, "{\"n\":%" PRIu64 ",\"method\":\"", seq);
-	buf_add_jstr(b, req + h->meth_off, h->meth_len);
+	buf_add_jstr(b, rq->meth, rq->meth_len);
 	buf_adds(b, "\",\"path\":\"");
-	buf_add_jstr(b, req + h->target_off, h->target_len);
+	buf_add_jstr(b, rq->target, rq->target_len);
 	buf_adds(b, "\",\"headers\":{");
-	p = req + h->hdr_off;
-	while (hdr_next(&p, end, &l) == 1) {
+	while (req_hdr_next(rq, &p, &l)) {
 		/* A header sent again later is left to its last copy. */
 		q = p;
 		dup = 0;
-		while (!dup && hdr_next(&q, end, &m) == 1)
+		while (!dup && req_hdr_next(rq, &q, &m))
 			dup = m.nlen == l.nlen &&
 			    strncasecmp(m.name, l.name, l.nlen) == 0;
 		if (dup)
@@ -1402,7 +1514,7 @@ log_request(uint64_t seq, const char *req, const struct head *h)
 		buf_addc(b, '"');
 	}
 	buf_adds(b, "},\"body\":\"");
-	buf_add_jstr(b, req + h->len, h->body_len);
+	buf_add_jstr(b, rq->body, rq->body_len);
 	buf_adds(b, "\"}\n");
 	if (fwrite(b->p, 1, b->len, logfp) != b->len || fflush(logfp) == EOF)
 		warn("%s", cfg.log_path);
@@ -1430,16 +1542,39 @@ read_body_file(const char *p, size_t n)
 }
 
 /*
- * Write the reply's head and sc_body into c->out.  With no delay it may
- * go out at once; otherwise it waits behind out_ready for its timer.
+ * The x-ratelimit-* values as they stand when the request is answered:
+ * what is left in the --rps bucket, and when it is full again.
+ */
+static void
+reply_ratelimit_hdrs(struct reply *r)
+{
+	long long reset;
+
+	rps_refill();
+	r->rl = 1;
+	r->rl_remaining = (long long)bucket;
+	reset = (long long)(((double)cfg.rps - bucket) * 1000.0 /
+	    (double)cfg.rps + 0.5);
+	if (reset < 1000)
+		snprintf(r->rl_reset, sizeof(r->rl_reset), "%lldms", reset);
+	else if (reset % 1000 == 0)
+		snprintf(r->rl_reset, sizeof(r->rl_reset), "%llds",
+		    reset / 1000);
+	else
+		snprintf(r->rl_reset, sizeof(r->rl_reset), "%lld.%03llds",
+		    reset / 1000, reset % 1000);
+}
+
+/*
+ * HTTP/1.1: write the reply's head and sc_body into c->out.  With no
+ * delay it may go out at once; otherwise it waits behind out_ready for
+ * its timer.
  */
 static void
 reply_queue(struct conn *c, const struct reply *r, uint64_t delay_ms)
 {
 	struct buf *o = &c->out;
-	long long rem, reset;
 	int nobody, i;
-	char secs[32];
 
 	switch (r->kind) {
 	case R_STALL:
@@ -1448,7 +1583,7 @@ reply_queue(struct conn *c, const struct reply *r, uint64_t delay_ms)
 	case R_DROP:
 		/* Through the timer even at 0 ms, so the caller's c stays. */
 		c->wait = W_DROP;
-		timer_set(c, now_ns + delay_ms * MS);
+		timer_set(&c->t, now_ns + delay_ms * MS);
 		return;
 	default:
 		break;
@@ -1479,22 +1614,11 @@ reply_queue(struct conn *c, const struct reply *r, uint64_t delay_ms)
 		buf_adds(o, "Content-Encoding: gzip\r\n");
 	if (r->truncate)
 		c->closing = 1;
-	if (cfg.rl_headers) {
-		rps_refill();
-		rem = (long long)bucket;
-		reset = (long long)(((double)cfg.rps - bucket) * 1000.0 /
-		    (double)cfg.rps + 0.5);
-		if (reset < 1000)
-			snprintf(secs, sizeof(secs), "%lldms", reset);
-		else if (reset % 1000 == 0)
-			snprintf(secs, sizeof(secs), "%llds", reset / 1000);
-		else
-			snprintf(secs, sizeof(secs), "%lld.%03llds",
-			    reset / 1000, reset % 1000);
+	if (r->rl)
 		buf_addf(o, "x-ratelimit-limit-requests: %lld\r\n"
 		    "x-ratelimit-remaining-requests: %lld\r\n"
-		    "x-ratelimit-reset-requests: %s\r\n", cfg.rps, rem, secs);
-	}
+		    "x-ratelimit-reset-requests: %s\r\n", cfg.rps,
+		    r->rl_remaining, r->rl_reset);
 	for (i = 0; i < r->nhdr; i++) {
 		buf_add(o, r->hdr[i].name, r->hdr[i].nlen);
 		buf_adds(o, ": ");
@@ -1511,7 +1635,7 @@ reply_queue(struct conn *c, const struct reply *r, uint64_t delay_ms)
 		count_answer();
 	} else {
 		c->wait = W_SEND;
-		timer_set(c, now_ns + delay_ms * MS);
+		timer_set(&c->t, now_ns + delay_ms * MS);
 	}
 }
 
@@ -1542,66 +1666,67 @@ reply_count(const struct reply *r)
 }
 
 /*
- * Answer the complete request at the start of c's input.  The checks go
- * in the order a real service makes them: key, URL, method, body, model,
- * rate limit; then the faults, then the answer.
+ * Decide the answer to a complete request, for either protocol: fill *r
+ * and sc_body, count it, and return the delay in ms before it is due.
+ * The request is taken into inflight; the caller releases it when the
+ * answer goes out.  The checks go in the order a real service makes
+ * them: key, URL, method, body, model, rate limit; then the faults, then
+ * the answer.  r's headers may point into sc_user: serialize them before
+ * the next request.
  */
-static void
-req_handle(struct conn *c)
+static uint64_t
+req_decide(const struct request *rq, struct reply *r)
 {
-	const struct head *h = &c->h;
-	const char *req = c->in.p + c->in_off, *target, *qm, *emsg;
+	const char *target = rq->target, *qm, *emsg;
 	const char *param, *code;
 	struct directives d;
-	struct reply r;
 	size_t plen, prompt;
 	uint64_t delay;
 	long long wait_s;
 	int rdrop, rstall, r429, r500, rgarb, i;
 	char secs[32];
 
-	memset(&r, 0, sizeof(r));
-	r.seq = ++st.requests;
+	memset(r, 0, sizeof(*r));
+	r->seq = ++st.requests;
 	if (++inflight > st.max_concurrent)
 		st.max_concurrent = inflight;
 	if (logfp != NULL)
-		log_request(r.seq, req, h);
+		log_request(r->seq, rq);
 	delay = (uint64_t)cfg.latency_ms;
 	if (cfg.jitter_ms > 0)
 		delay += rng_next() % (uint64_t)(cfg.jitter_ms + 1);
 
-	if (cfg.key != NULL && !auth_ok(req, h)) {
-		reply_error(&r, 401, "Incorrect API key provided.",
+	if (cfg.key != NULL && !auth_ok(rq)) {
+		reply_error(r, 401, "Incorrect API key provided.",
 		    "invalid_request_error", NULL, "invalid_api_key");
 		goto out;
 	}
-	target = req + h->target_off;
-	qm = memchr(target, '?', h->target_len);
-	plen = qm != NULL ? (size_t)(qm - target) : h->target_len;
+	qm = memchr(target, '?', rq->target_len);
+	plen = qm != NULL ? (size_t)(qm - target) : rq->target_len;
 	if (cfg.path != NULL ? plen != strlen(cfg.path) ||
 	    memcmp(target, cfg.path, plen) != 0 :
 	    plen < 17 || memcmp(target + plen - 17, "/chat/completions", 17)) {
 		sc_msg.len = 0;
 		buf_adds(&sc_msg, "Invalid URL (");
-		buf_add(&sc_msg, req + h->meth_off, h->meth_len);
+		buf_add(&sc_msg, rq->meth, rq->meth_len);
 		buf_addc(&sc_msg, ' ');
 		buf_add(&sc_msg, target, plen);
 		buf_addc(&sc_msg, ')');
-		r.kind = R_ERROR;
-		r.status = 404;
+		r->kind = R_ERROR;
+		r->status = 404;
 		body_error(sc_msg.p, sc_msg.len, "invalid_request_error",
 		    NULL, NULL);
 		goto out;
 	}
-	if (h->meth_len != 4 || memcmp(req + h->meth_off, "POST", 4) != 0) {
-		reply_error(&r, 405, "Method not allowed; use POST.",
+	if (rq->meth_len != 4 || memcmp(rq->meth, "POST", 4) != 0) {
+		reply_error(r, 405, "Method not allowed; use POST.",
 		    "invalid_request_error", NULL, NULL);
-		r.allow = 1;
+		r->allow = 1;
 		goto out;
 	}
-	if ((emsg = chat_parse(req + h->len, h->body_len, &prompt, &param,
+	if ((emsg = chat_parse(rq->body, rq->body_len, &prompt, &param,
 	    &code)) != NULL) {
-		reply_error(&r, 400, emsg, "invalid_request_error", param,
+		reply_error(r, 400, emsg, "invalid_request_error", param,
 		    code);
 		goto out;
 	}
@@ -1613,15 +1738,15 @@ req_handle(struct conn *c)
 		buf_add(&sc_msg, sc_model.p, sc_model.len);
 		buf_adds(&sc_msg, "` does not exist or you do not have access "
 		    "to it.");
-		r.kind = R_ERROR;
-		r.status = 404;
+		r->kind = R_ERROR;
+		r->status = 404;
 		body_error(sc_msg.p, sc_msg.len, "invalid_request_error",
 		    NULL, "model_not_found");
 		goto out;
 	}
 	if (cfg.rps > 0 && !rps_take(&wait_s)) {
 		snprintf(secs, sizeof(secs), "%lld", wait_s);
-		reply_ratelimit(&r, secs);
+		reply_ratelimit(r, secs);
 		goto out;
 	}
 
@@ -1642,34 +1767,34 @@ req_handle(struct conn *c)
 	rgarb = chance(cfg.pgarbage);
 	delay += (uint64_t)d.sleep_ms;
 	for (i = 0; i < d.nhdr; i++)
-		r.hdr[r.nhdr++] = d.hdr[i];
+		r->hdr[r->nhdr++] = d.hdr[i];
 	if (d.ra_ms != NULL) {
-		r.retry_after_ms = d.ra_ms;
-		r.retry_after_ms_len = d.ra_ms_len;
+		r->retry_after_ms = d.ra_ms;
+		r->retry_after_ms_len = d.ra_ms_len;
 	}
 	if (d.ra != NULL) {
-		memcpy(r.retry_after, d.ra, d.ra_len);
-		r.retry_after[d.ra_len] = '\0';
+		memcpy(r->retry_after, d.ra, d.ra_len);
+		r->retry_after[d.ra_len] = '\0';
 	}
 
 	if (d.drop || rdrop)
-		r.kind = R_DROP;
+		r->kind = R_DROP;
 	else if (d.stall || rstall)
-		r.kind = R_STALL;
+		r->kind = R_STALL;
 	else if (d.status != 0) {
 		sc_msg.len = 0;
 		buf_addf(&sc_msg, "mock status %d", d.status);
-		r.kind = R_ERROR;
-		r.status = d.status;
+		r->kind = R_ERROR;
+		r->status = d.status;
 		body_error(sc_msg.p, sc_msg.len, "mock", NULL, NULL);
 		if (d.status == 429 && d.ra == NULL)
-			strlcpy(r.retry_after, "1", sizeof(r.retry_after));
+			strlcpy(r->retry_after, "1", sizeof(r->retry_after));
 	} else if (d.quota) {
-		reply_error(&r, 429, "You exceeded your current quota, please "
+		reply_error(r, 429, "You exceeded your current quota, please "
 		    "check your plan and billing details.", "insufficient_quota",
 		    NULL, "insufficient_quota");
 	} else if (d.too_large) {
-		reply_error(&r, 429, "Request too large for gpt-4o-mini in "
+		reply_error(r, 429, "Request too large for gpt-4o-mini in "
 		    "organization org-mock on tokens per min (TPM): Limit 30000, "
 		    "Requested 50000.", "tokens", NULL, "rate_limit_exceeded");
 	} else if (d.try_again != NULL) {
@@ -1679,50 +1804,99 @@ req_handle(struct conn *c)
 		buf_add(&sc_msg, d.try_again, d.try_again_len);
 		buf_adds(&sc_msg, ". Visit https://platform.openai.com to learn "
 		    "more.");
-		r.kind = R_ERROR;
-		r.status = 429;
+		r->kind = R_ERROR;
+		r->status = 429;
 		body_error(sc_msg.p, sc_msg.len, "tokens", NULL,
 		    "rate_limit_exceeded");
 	} else if (d.gzip_file != NULL) {
 		/* A canned compressed body, for the client's size cap. */
 		if (read_body_file(d.gzip_file, d.gzip_file_len) == 0) {
-			r.kind = R_ANSWER;
-			r.status = 200;
-			r.gzip = 1;
+			r->kind = R_ANSWER;
+			r->status = 200;
+			r->gzip = 1;
 		} else
-			reply_error(&r, 500, "cannot read the gzip file",
+			reply_error(r, 500, "cannot read the gzip file",
 			    "mock", NULL, NULL);
 	} else if (r429) {
-		reply_ratelimit(&r, cfg.retry_after);
+		reply_ratelimit(r, cfg.retry_after);
 	} else if (r500) {
-		reply_error(&r, fail500_turn++ % 2 ? 503 : 500,
+		reply_error(r, fail500_turn++ % 2 ? 503 : 500,
 		    "The server had an error while processing your request.",
 		    "server_error", NULL, NULL);
 	} else if (d.garbage || rgarb) {
-		r.kind = R_GARBAGE;
-		r.status = 200;
+		r->kind = R_GARBAGE;
+		r->status = 200;
 		sc_body.len = 0;
 		buf_adds(&sc_body, "this is not json");
 	} else if (d.nochoices)
-		reply_answer(&r, R_NOCHOICES, prompt, -1);
+		reply_answer(r, R_NOCHOICES, prompt, -1);
 	else if (d.null)
-		reply_answer(&r, R_NULL, prompt, -1);
+		reply_answer(r, R_NULL, prompt, -1);
 	else
-		reply_answer(&r, R_ANSWER, prompt, d.bytes);
-	r.truncate = d.truncate;
+		reply_answer(r, R_ANSWER, prompt, d.bytes);
+	r->truncate = d.truncate;
 out:
-	reply_count(&r);
+	if (cfg.rl_headers)
+		reply_ratelimit_hdrs(r);
+	reply_count(r);
+	return delay;
+}
+
+/* HTTP/1.1: answer the complete request at the start of c's input. */
+static void
+req_handle(struct conn *c)
+{
+	const struct head *h = &c->h;
+	const char *req = c->in.p + c->in_off;
+	struct request rq;
+	struct reply r;
+	uint64_t delay;
+
+	rq.meth = req + h->meth_off;
+	rq.meth_len = h->meth_len;
+	rq.target = req + h->target_off;
+	rq.target_len = h->target_len;
+	rq.auth = req + h->auth_off;
+	rq.auth_len = h->auth_len;
+	rq.has_auth = h->has_auth;
+	rq.body = req + h->len;
+	rq.body_len = h->body_len;
+	rq.hdr = req + h->hdr_off;
+	rq.hdr_end = req + h->len;
+	rq.fields = NULL;
+	rq.nfields = 0;
+	delay = req_decide(&rq, &r);
 	reply_queue(c, &r, delay);
 }
 
+
 /* Connections */
+
+/* Forget a stream: nghttp2 has closed it, or its connection is going. */
+static void
+stream_free(struct stream *s)
+{
+	timer_del(&s->t);
+	if (s->wait != W_NONE)
+		inflight--;
+	LIST_REMOVE(s, entry);
+	buf_free(&s->head);
+	buf_free(&s->data);
+	free(s);
+}
 
 static void
 conn_close(struct conn *c)
 {
-	timer_del(c);
+	struct stream *s;
+
+	timer_del(&c->t);
 	if (c->wait != W_NONE)
 		inflight--;
+	/* nghttp2_session_del calls no on_stream_close: free them here. */
+	while ((s = LIST_FIRST(&c->streams)) != NULL)
+		stream_free(s);
+	nghttp2_session_del(c->h2);
 	LIST_REMOVE(c, entry);
 	close(c->fd);
 	buf_free(&c->in);
@@ -1730,27 +1904,29 @@ conn_close(struct conn *c)
 	free(c);
 }
 
+/* The message for a request that could not be taken whole. */
+static const char *
+fail_msg(int status)
+{
+	switch (status) {
+	case 411:
+		return "Chunked request bodies are not supported; send "
+		    "Content-Length.";
+	case 413:
+		return "Request body too large.";
+	case 431:
+		return "Request header fields too large.";
+	default:
+		return "Malformed HTTP request.";
+	}
+}
+
 /* Answer an unreadable request, then close: its end cannot be found. */
 static void
 conn_fail(struct conn *c, int status)
 {
-	const char *msg;
+	const char *msg = fail_msg(status);
 
-	switch (status) {
-	case 411:
-		msg = "Chunked request bodies are not supported; send "
-		    "Content-Length.";
-		break;
-	case 413:
-		msg = "Request body too large.";
-		break;
-	case 431:
-		msg = "Request header fields too large.";
-		break;
-	default:
-		msg = "Malformed HTTP request.";
-		break;
-	}
 	st.requests++;
 	st.s4xx++;
 	body_error(msg, strlen(msg), "invalid_request_error", NULL, NULL);
@@ -1937,9 +2113,550 @@ conn_linger(struct conn *c)
 	}
 	c->lingering = 1;
 	c->in_off = c->in.len = 0;
-	timer_set(c, now_ns + LINGER_NS);
+	timer_set(&c->t, now_ns + LINGER_NS);
 	if (conn_discard(c) == -1 || c->eof)
 		conn_close(c);
+}
+
+/*
+ * HTTP/2.  nghttp2 does the framing, HPACK, flow control and the checks
+ * of RFC 9113 (a malformed request resets its stream, a broken connection
+ * gets GOAWAY); the callbacks below only collect each request into its
+ * struct stream and hand it to req_decide when END_STREAM comes.
+ */
+
+/* Append one field to b; returns the offset of its value. */
+static size_t
+field_add(struct buf *b, const char *name, size_t nlen, const char *val,
+    size_t vlen)
+{
+	size_t len[2] = { nlen, vlen };
+
+	buf_add(b, (const char *)len, sizeof(len));
+	buf_add(b, name, nlen);
+	buf_add(b, val, vlen);
+	return b->len - vlen;
+}
+
+static void
+field_adds(struct buf *b, const char *name, const char *val)
+{
+	field_add(b, name, strlen(name), val, strlen(val));
+}
+
+/* The field at *off in b, if there is one; moves *off on. */
+static int
+field_next(const struct buf *b, size_t *off, struct hdr *f)
+{
+	size_t len[2];
+
+	if (*off >= b->len)
+		return 0;
+	memcpy(len, b->p + *off, sizeof(len));
+	f->name = b->p + *off + sizeof(len);
+	f->nlen = len[0];
+	f->val = f->name + len[0];
+	f->vlen = len[1];
+	*off += sizeof(len) + len[0] + len[1];
+	return 1;
+}
+
+/*
+ * Fields that RFC 9113 8.2.2 forbids in HTTP/2: a client must treat a
+ * response that has one as malformed, so a [[header:...]] naming one is
+ * left out rather than turned into a protocol error.
+ */
+static int
+h2_forbidden(const char *name, size_t n)
+{
+	static const char *const hop[] = { "connection", "keep-alive",
+	    "proxy-connection", "transfer-encoding", "upgrade", "te" };
+	size_t i;
+
+	for (i = 0; i < sizeof(hop) / sizeof(hop[0]); i++)
+		if (n == strlen(hop[i]) && strncasecmp(name, hop[i], n) == 0)
+			return 1;
+	return 0;
+}
+
+/* nghttp2 pulls the answer's body from here as flow control allows. */
+static ssize_t
+h2_body_read(nghttp2_session *h2, int32_t id, uint8_t *p, size_t len,
+    uint32_t *flags, nghttp2_data_source *src, void *arg)
+{
+	struct stream *s = src->ptr;
+	size_t n = s->data_end - s->data_off;
+
+	(void)h2;
+	(void)id;
+	(void)arg;
+	/* [[truncate]]: half the body, then RST_STREAM(INTERNAL_ERROR). */
+	if (n == 0 && s->truncate)
+		return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+	if (n > len)
+		n = len;
+	memcpy(p, s->data.p + s->data_off, n);
+	s->data_off += n;
+	if (s->data_off == s->data_end && !s->truncate)
+		*flags |= NGHTTP2_DATA_FLAG_EOF;
+	return (ssize_t)n;
+}
+
+/*
+ * Turn a reply into the stream's answer fields and body, so that it can
+ * be submitted later: the reply points into scratch space (sc_body,
+ * sc_user) that the next request overwrites.  HTTP/2 field names are
+ * lowercase, so a [[header:...]] name is lowercased here.
+ */
+static void
+h2_prepare(struct stream *s, const struct reply *r)
+{
+	struct buf *b = &s->head;
+	char num[32];
+	size_t at, k;
+	int i, nobody;
+
+	nobody = r->status == 204 || r->status == 304;
+	b->len = 0;
+	snprintf(num, sizeof(num), "%d", r->status);
+	field_adds(b, ":status", num);
+	if (!nobody) {
+		field_adds(b, "content-type", "application/json");
+		snprintf(num, sizeof(num), "%zu", sc_body.len);
+		field_adds(b, "content-length", num);
+	}
+	snprintf(num, sizeof(num), "req_mock_%" PRIu64, r->seq);
+	field_adds(b, "x-request-id", num);
+	if (r->retry_after[0] != '\0')
+		field_adds(b, "retry-after", r->retry_after);
+	if (r->retry_after_ms != NULL)
+		field_add(b, "retry-after-ms", 14, r->retry_after_ms,
+		    r->retry_after_ms_len);
+	if (r->allow)
+		field_adds(b, "allow", "POST");
+	if (r->gzip)
+		field_adds(b, "content-encoding", "gzip");
+	if (r->rl) {
+		snprintf(num, sizeof(num), "%lld", cfg.rps);
+		field_adds(b, "x-ratelimit-limit-requests", num);
+		snprintf(num, sizeof(num), "%lld", r->rl_remaining);
+		field_adds(b, "x-ratelimit-remaining-requests", num);
+		field_adds(b, "x-ratelimit-reset-requests", r->rl_reset);
+	}
+	for (i = 0; i < r->nhdr; i++) {
+		if (h2_forbidden(r->hdr[i].name, r->hdr[i].nlen))
+			continue;
+		at = field_add(b, r->hdr[i].name, r->hdr[i].nlen,
+		    r->hdr[i].val, r->hdr[i].vlen) - r->hdr[i].nlen;
+		for (k = at; k < at + r->hdr[i].nlen; k++)
+			b->p[k] = (char)tolower((unsigned char)b->p[k]);
+	}
+
+	/* The request's body is no longer needed: its buffer takes this. */
+	s->data.len = 0;
+	s->has_body = !nobody && !s->is_head;
+	if (s->has_body)
+		buf_add(&s->data, sc_body.p, sc_body.len);
+	s->data_off = 0;
+	s->truncate = r->truncate && s->has_body;
+	s->data_end = s->truncate ? s->data.len / 2 : s->data.len;
+}
+
+/* Hand the prepared answer to nghttp2; it goes out on the next flush. */
+static void
+h2_submit(struct stream *s)
+{
+	nghttp2_session *h2 = s->c->h2;
+	nghttp2_data_provider dp;
+	nghttp2_nv nv[NV_MAX];
+	struct hdr f;
+	size_t off = 0, n = 0;
+
+	while (n < NV_MAX && field_next(&s->head, &off, &f)) {
+		nv[n].name = (uint8_t *)(uintptr_t)f.name;
+		nv[n].namelen = f.nlen;
+		nv[n].value = (uint8_t *)(uintptr_t)f.val;
+		nv[n].valuelen = f.vlen;
+		nv[n].flags = NGHTTP2_NV_FLAG_NONE;
+		n++;
+	}
+	dp.source.ptr = s;
+	dp.read_callback = h2_body_read;
+	if (nghttp2_submit_response(h2, s->id, nv, n,
+	    s->has_body ? &dp : NULL) != 0)
+		nghttp2_submit_rst_stream(h2, NGHTTP2_FLAG_NONE, s->id,
+		    NGHTTP2_INTERNAL_ERROR);
+}
+
+/*
+ * The stream's answer is due: submit it, or reset the stream for a
+ * drop.  A reset, unlike HTTP/1.1's close, leaves the other streams of
+ * the connection alone.
+ */
+static void
+stream_release(struct stream *s)
+{
+	enum wait w = s->wait;
+
+	s->wait = W_NONE;
+	inflight--;
+	count_answer();
+	if (w == W_DROP)
+		nghttp2_submit_rst_stream(s->c->h2, NGHTTP2_FLAG_NONE, s->id,
+		    NGHTTP2_INTERNAL_ERROR);
+	else
+		h2_submit(s);
+}
+
+/* What conn_fail is to HTTP/1.1, for one stream. */
+static void
+h2_fail(struct stream *s)
+{
+	const char *msg = fail_msg(s->fail);
+	struct reply r;
+
+	memset(&r, 0, sizeof(r));
+	r.seq = ++st.requests;
+	st.s4xx++;
+	r.kind = R_ERROR;
+	r.status = s->fail;
+	body_error(msg, strlen(msg), "invalid_request_error", NULL, NULL);
+	h2_prepare(s, &r);
+	h2_submit(s);
+}
+
+/* A stream's request is complete (or failed): decide and answer it. */
+static void
+h2_request(struct stream *s)
+{
+	struct request rq;
+	struct reply r;
+	struct hdr f, *t;
+	size_t off, cap;
+	uint64_t delay;
+
+	/* As on HTTP/1.1, no new request is taken while draining. */
+	if (draining)
+		return;
+	st.h2_streams++;
+	if (s->fail != 0) {
+		h2_fail(s);
+		return;
+	}
+	memset(&rq, 0, sizeof(rq));
+	rq.meth = s->has_meth ? s->head.p + s->meth_off : "";
+	rq.meth_len = s->meth_len;
+	rq.target = s->has_path ? s->head.p + s->path_off : "";
+	rq.target_len = s->path_len;
+	rq.has_auth = s->has_auth;
+	rq.auth = s->has_auth ? s->head.p + s->auth_off : "";
+	rq.auth_len = s->auth_len;
+	rq.body = s->data.p != NULL ? s->data.p : "";
+	rq.body_len = s->data.len;
+	if (logfp != NULL) {
+		if (s->nfields > sc_fields_cap) {
+			cap = s->nfields * 2;
+			if ((t = reallocarray(sc_fields, cap, sizeof(*t))) ==
+			    NULL)
+				err(1, NULL);
+			sc_fields = t;
+			sc_fields_cap = cap;
+		}
+		rq.fields = sc_fields;
+		off = 0;
+		while (field_next(&s->head, &off, &f))
+			if (f.nlen > 0 && f.name[0] != ':')
+				sc_fields[rq.nfields++] = f;
+	}
+
+	delay = req_decide(&rq, &r);
+	switch (r.kind) {
+	case R_STALL:
+		s->wait = W_STALL;
+		return;
+	case R_DROP:
+		s->wait = W_DROP;
+		break;
+	default:
+		h2_prepare(s, &r);
+		s->wait = W_SEND;
+		break;
+	}
+	if (delay == 0)
+		stream_release(s);
+	else
+		timer_set(&s->t, now_ns + delay * MS);
+}
+
+static int
+h2_on_begin_headers(nghttp2_session *h2, const nghttp2_frame *frame,
+    void *arg)
+{
+	struct conn *c = arg;
+	struct stream *s;
+
+	if (frame->hd.type != NGHTTP2_HEADERS ||
+	    frame->headers.cat != NGHTTP2_HCAT_REQUEST)
+		return 0;
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		err(1, NULL);
+	s->c = c;
+	s->id = frame->hd.stream_id;
+	timer_init(&s->t, c, s);
+	LIST_INSERT_HEAD(&c->streams, s, entry);
+	if (nghttp2_session_set_stream_user_data(h2, s->id, s) != 0) {
+		stream_free(s);
+		return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+	}
+	return 0;
+}
+
+/*
+ * Keep :method and :path, :authority as "host" (what an HTTP/1.1 client
+ * sends, and what --log readers look for), and the regular fields.
+ */
+static int
+h2_on_header(nghttp2_session *h2, const nghttp2_frame *frame,
+    const uint8_t *name, size_t nlen, const uint8_t *value, size_t vlen,
+    uint8_t flags, void *arg)
+{
+	const char *n = (const char *)name, *v = (const char *)value;
+	struct stream *s;
+	size_t off;
+	long long cl;
+
+	(void)flags;
+	(void)arg;
+	if (frame->hd.type != NGHTTP2_HEADERS ||
+	    frame->headers.cat != NGHTTP2_HCAT_REQUEST ||
+	    (s = nghttp2_session_get_stream_user_data(h2,
+	    frame->hd.stream_id)) == NULL || s->fail != 0)
+		return 0;
+	if (s->head.len + nlen + vlen > HEAD_MAX) {
+		s->fail = 431;
+		return 0;
+	}
+#define IS(lit)	(nlen == sizeof(lit) - 1 && memcmp(n, lit, nlen) == 0)
+	if (IS(":method")) {
+		s->meth_off = field_add(&s->head, n, nlen, v, vlen);
+		s->meth_len = vlen;
+		s->has_meth = 1;
+		s->is_head = vlen == 4 && memcmp(v, "HEAD", 4) == 0;
+	} else if (IS(":path")) {
+		s->path_off = field_add(&s->head, n, nlen, v, vlen);
+		s->path_len = vlen;
+		s->has_path = 1;
+	} else if (IS(":authority")) {
+		field_add(&s->head, "host", 4, v, vlen);
+		s->nfields++;
+	} else if (nlen > 0 && n[0] == ':')
+		;		/* :scheme, :protocol */
+	else {
+		off = field_add(&s->head, n, nlen, v, vlen);
+		s->nfields++;
+		if (IS("authorization")) {
+			s->auth_off = off;
+			s->auth_len = vlen;
+			s->has_auth = 1;
+		} else if (IS("content-length") &&
+		    parse_digits(v, vlen, BODY_MAX, &cl) == -2)
+			s->fail = 413;
+	}
+#undef IS
+	return 0;
+}
+
+static int
+h2_on_data(nghttp2_session *h2, uint8_t flags, int32_t id,
+    const uint8_t *data, size_t len, void *arg)
+{
+	struct stream *s;
+
+	(void)flags;
+	(void)arg;
+	if ((s = nghttp2_session_get_stream_user_data(h2, id)) == NULL ||
+	    s->fail != 0)
+		return 0;
+	if (len > (size_t)BODY_MAX - s->data.len) {
+		s->fail = 413;
+		buf_free(&s->data);
+		return 0;
+	}
+	buf_add(&s->data, (const char *)data, len);
+	return 0;
+}
+
+/*
+ * END_STREAM on HEADERS or DATA completes a request.  A request that has
+ * already failed (too large) is answered at once, without waiting for a
+ * body that would be thrown away.
+ */
+static int
+h2_on_frame(nghttp2_session *h2, const nghttp2_frame *frame, void *arg)
+{
+	struct stream *s;
+
+	(void)arg;
+	if (frame->hd.type != NGHTTP2_HEADERS &&
+	    frame->hd.type != NGHTTP2_DATA)
+		return 0;
+	if ((s = nghttp2_session_get_stream_user_data(h2,
+	    frame->hd.stream_id)) == NULL || s->done)
+		return 0;
+	if ((frame->hd.flags & NGHTTP2_FLAG_END_STREAM) || s->fail != 0) {
+		s->done = 1;
+		h2_request(s);
+	}
+	return 0;
+}
+
+static int
+h2_on_close(nghttp2_session *h2, int32_t id, uint32_t code, void *arg)
+{
+	struct stream *s;
+
+	(void)code;
+	(void)arg;
+	if ((s = nghttp2_session_get_stream_user_data(h2, id)) != NULL)
+		stream_free(s);
+	return 0;
+}
+
+static void
+h2_callbacks(void)
+{
+	nghttp2_session_callbacks *cb;
+
+	if (nghttp2_session_callbacks_new(&cb) != 0)
+		errx(1, "nghttp2_session_callbacks_new");
+	nghttp2_session_callbacks_set_on_begin_headers_callback(cb,
+	    h2_on_begin_headers);
+	nghttp2_session_callbacks_set_on_header_callback(cb, h2_on_header);
+	nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb,
+	    h2_on_data);
+	nghttp2_session_callbacks_set_on_frame_recv_callback(cb, h2_on_frame);
+	nghttp2_session_callbacks_set_on_stream_close_callback(cb,
+	    h2_on_close);
+	h2_cbs = cb;
+}
+
+/*
+ * Move what nghttp2 has to send into c->out, up to OUT_PAUSE: past that
+ * the client is not reading, and the rest may as well wait in nghttp2.
+ */
+static int
+h2_flush(struct conn *c)
+{
+	const uint8_t *p;
+	ssize_t n;
+	int progress = 0;
+
+	while (c->out.len - c->out_off <= OUT_PAUSE) {
+		if ((n = nghttp2_session_mem_send(c->h2, &p)) < 0)
+			return -1;
+		if (n == 0)
+			break;
+		buf_add(&c->out, (const char *)p, (size_t)n);
+		progress = 1;
+	}
+	c->out_ready = c->out.len;
+	return progress;
+}
+
+/*
+ * Read and feed nghttp2 until the socket is empty, flushing as we go so
+ * that OUT_PAUSE holds back a client that sends and does not read.
+ * Returns -1 if the connection is beyond saving.
+ */
+static int
+h2_read(struct conn *c)
+{
+	static uint8_t chunk[H2_CHUNK];
+	ssize_t n;
+	int progress = 0;
+
+	while (c->out.len - c->out_off <= OUT_PAUSE &&
+	    nghttp2_session_want_read(c->h2)) {
+		n = read(c->fd, chunk, sizeof(chunk));
+		if (n > 0) {
+			progress = 1;
+			if (nghttp2_session_mem_recv(c->h2, chunk,
+			    (size_t)n) < 0 || h2_flush(c) == -1)
+				return -1;
+			if ((size_t)n < sizeof(chunk) && !c->rdhup) {
+				c->readable = 0;
+				return 1;
+			}
+		} else if (n == 0) {
+			c->eof = 1;
+			c->readable = 0;
+			return 1;
+		} else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			c->readable = 0;
+			return progress;
+		} else if (errno != EINTR)
+			return -1;
+	}
+	return progress;
+}
+
+/*
+ * The connection opened with the HTTP/2 preface: start a server session,
+ * with our SETTINGS first, and give it what has been read so far,
+ * preface included (nghttp2 checks it itself).
+ */
+static int
+h2_start(struct conn *c)
+{
+	nghttp2_settings_entry iv;
+
+	if (nghttp2_session_server_new(&c->h2, h2_cbs, c) != 0)
+		errx(1, "nghttp2_session_server_new");
+	c->proto = P_H2;
+	st.h2_connections++;
+	iv.settings_id = NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS;
+	iv.value = cfg.h2_streams;
+	if (nghttp2_submit_settings(c->h2, NGHTTP2_FLAG_NONE, &iv, 1) != 0 ||
+	    nghttp2_session_mem_recv(c->h2, (const uint8_t *)c->in.p,
+	    c->in.len) < 0)
+		return -1;
+	buf_free(&c->in);
+	c->in_off = 0;
+	return 0;
+}
+
+/*
+ * Tell the protocol by the first bytes: the HTTP/2 preface, or anything
+ * else, which is HTTP/1.1.  Returns 1 once it is known, 0 while the bytes
+ * so far are a prefix of the preface, -1 if HTTP/2 failed at once.
+ */
+static int
+conn_detect(struct conn *c)
+{
+	size_t n = c->in.len < H2_PREFACE_LEN ? c->in.len : H2_PREFACE_LEN;
+
+	if (n == 0 && !c->eof)
+		return 0;
+	if (n == 0 || memcmp(c->in.p, H2_PREFACE, n) != 0 ||
+	    (n < H2_PREFACE_LEN && c->eof)) {
+		c->proto = P_H1;
+		return 1;
+	}
+	if (n < H2_PREFACE_LEN)
+		return 0;
+	return h2_start(c) == -1 ? -1 : 1;
+}
+
+/* Is a stream of c waiting for its timer? */
+static int
+h2_waiting(const struct conn *c)
+{
+	const struct stream *s;
+
+	LIST_FOREACH(s, &c->streams, entry)
+		if (s->t.on)
+			return 1;
+	return 0;
 }
 
 /* Move c as far as it can go now, then see whether it is finished. */
@@ -1955,15 +2672,37 @@ conn_run(struct conn *c)
 	}
 	do {
 		progress = 0;
-		if (c->readable && !c->eof && !c->closing) {
-			if ((r = conn_read(c)) == -1) {
+		if (c->proto == P_H2) {
+			if (c->readable && !c->eof && !c->closing) {
+				if ((r = h2_read(c)) == -1) {
+					conn_close(c);
+					return;
+				}
+				progress |= r;
+			}
+			if ((r = h2_flush(c)) == -1) {
 				conn_close(c);
 				return;
 			}
 			progress |= r;
+		} else {
+			if (c->readable && !c->eof && !c->closing) {
+				if ((r = conn_read(c)) == -1) {
+					conn_close(c);
+					return;
+				}
+				progress |= r;
+			}
+			if (c->proto == P_NEW) {
+				if ((r = conn_detect(c)) == -1) {
+					conn_close(c);
+					return;
+				}
+				progress |= r;
+			}
+			while (c->proto == P_H1 && conn_parse(c))
+				progress = 1;
 		}
-		while (conn_parse(c))
-			progress = 1;
 		if (c->writable && c->out_off < c->out_ready) {
 			if ((r = conn_write(c)) == -1) {
 				conn_close(c);
@@ -1973,6 +2712,17 @@ conn_run(struct conn *c)
 		}
 	} while (progress);
 
+	if (c->proto == P_H2) {
+		if (c->out_off < c->out.len)
+			return;
+		/* Both off: GOAWAY was sent or received and all is done. */
+		if (c->closing || (!nghttp2_session_want_read(c->h2) &&
+		    !nghttp2_session_want_write(c->h2)))
+			conn_linger(c);
+		else if (c->eof && !h2_waiting(c))
+			conn_close(c);
+		return;
+	}
 	if (c->wait == W_STALL) {
 		if (c->eof || c->rdhup)
 			conn_close(c);
@@ -2004,9 +2754,16 @@ conn_event(struct conn *c, uint32_t ev)
 }
 
 static void
-timer_fire(struct conn *c)
+timer_fire(struct timer *t)
 {
-	timer_del(c);
+	struct conn *c = t->c;
+
+	timer_del(t);
+	if (t->s != NULL) {
+		stream_release(t->s);
+		conn_run(c);
+		return;
+	}
 	if (c->lingering) {
 		conn_close(c);
 		return;
@@ -2066,7 +2823,8 @@ srv_accept(void)
 		if ((c = calloc(1, sizeof(*c))) == NULL)
 			err(1, NULL);
 		c->fd = fd;
-		c->id = ++conn_ids;
+		LIST_INIT(&c->streams);
+		timer_init(&c->t, c, NULL);
 		ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
 		ev.data.ptr = c;
 		if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == -1) {
@@ -2095,7 +2853,7 @@ drain_done(void)
 static int
 loop_timeout(void)
 {
-	struct conn *t;
+	struct timer *t;
 	uint64_t next = end_ns, ms;
 
 	if ((t = RB_MIN(timers, &timers)) != NULL && t->deadline < next)
@@ -2135,9 +2893,11 @@ stats_write(void)
 	    PRIu64 ",\"status_429\":%" PRIu64 ",\"status_5xx\":%" PRIu64
 	    ",\"status_4xx\":%" PRIu64 ",\"dropped\":%" PRIu64 ",\"stalled\":%"
 	    PRIu64 ",\"garbage\":%" PRIu64 ",\"connections\":%" PRIu64
-	    ",\"max_concurrent\":%" PRIu64 "}\n", st.requests, st.ok, st.s429,
+	    ",\"max_concurrent\":%" PRIu64 ",\"h2_connections\":%" PRIu64
+	    ",\"h2_streams\":%" PRIu64 "}\n", st.requests, st.ok, st.s429,
 	    st.s5xx, st.s4xx, st.dropped, st.stalled, st.garbage,
-	    st.connections, st.max_concurrent);
+	    st.connections, st.max_concurrent, st.h2_connections,
+	    st.h2_streams);
 	write_file(cfg.stats_path, text);
 }
 
@@ -2171,7 +2931,7 @@ enum {
 	O_PORT_FILE = 256, O_MAX_SECONDS, O_MAX_REQUESTS, O_LATENCY, O_JITTER,
 	O_ANSWER, O_SEED, O_FAIL429, O_FAIL500, O_DROP, O_STALL, O_GARBAGE,
 	O_RETRY_AFTER, O_RPS, O_RL_HEADERS, O_REQUIRE_KEY, O_REJECT_MODEL,
-	O_LOG, O_STATS, O_SERVE_PATH
+	O_LOG, O_STATS, O_SERVE_PATH, O_H2_STREAMS
 };
 
 static const struct option longopts[] = {
@@ -2196,6 +2956,7 @@ static const struct option longopts[] = {
 	{ "log",		required_argument, NULL, O_LOG },
 	{ "stats",		required_argument, NULL, O_STATS },
 	{ "path",		required_argument, NULL, O_SERVE_PATH },
+	{ "h2-streams",		required_argument, NULL, O_H2_STREAMS },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ NULL,			0,		   NULL, 0 }
 };
@@ -2289,6 +3050,10 @@ parse_options(int argc, char *argv[])
 		case O_STATS:
 			cfg.stats_path = optarg;
 			break;
+		case O_H2_STREAMS:
+			cfg.h2_streams = (uint32_t)opt_num(optarg, 1, 1000000,
+			    "h2-streams");
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -2376,6 +3141,7 @@ srv_setup(void)
 		err(1, "epoll_ctl");
 
 	spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	h2_callbacks();
 	if (cfg.log_path != NULL && (logfp = fopen(cfg.log_path, "a")) == NULL)
 		err(1, "%s", cfg.log_path);
 }
@@ -2397,8 +3163,10 @@ srv_cleanup(void)
 		close(spare_fd);
 	if (logfp != NULL)
 		fclose(logfp);
+	nghttp2_session_callbacks_del(h2_cbs);
 	free(toks);
 	free(once_tab);
+	free(sc_fields);
 	buf_free(&sc_user);
 	buf_free(&sc_model);
 	buf_free(&sc_alt);
@@ -2412,7 +3180,7 @@ main(int argc, char *argv[])
 {
 	struct epoll_event evs[MAXEVENTS];
 	struct signalfd_siginfo si;
-	struct conn *c;
+	struct timer *t;
 	int i, n;
 
 	parse_options(argc, argv);
@@ -2439,9 +3207,9 @@ main(int argc, char *argv[])
 			} else
 				conn_event(evs[i].data.ptr, evs[i].events);
 		}
-		while ((c = RB_MIN(timers, &timers)) != NULL &&
-		    c->deadline <= now_ns)
-			timer_fire(c);
+		while ((t = RB_MIN(timers, &timers)) != NULL &&
+		    t->deadline <= now_ns)
+			timer_fire(t);
 		if (now_ns >= end_ns)
 			quitting = 1;
 		if (draining && (drain_done() || now_ns >= drain_end))
