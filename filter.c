@@ -71,6 +71,14 @@ enum {
 	OPT_HTTP11,
 	OPT_HTTP2,
 	OPT_CACERT,
+	OPT_ESTIMATE,
+	OPT_BATCH_INPUT,
+	OPT_BATCH_OUTPUT,
+	OPT_BODY,
+	OPT_ENDPOINT,
+	OPT_EXTRACT,
+	OPT_PRICE_IN,
+	OPT_PRICE_OUT,
 	OPT_HELP,
 	OPT_VERSION
 };
@@ -111,6 +119,14 @@ static const struct option longopts[] = {
 	{ "http1.1",		no_argument,	   NULL, OPT_HTTP11 },
 	{ "http2-prior-knowledge", no_argument,	   NULL, OPT_HTTP2 },
 	{ "cacert",		required_argument, NULL, OPT_CACERT },
+	{ "estimate",		no_argument,	   NULL, OPT_ESTIMATE },
+	{ "body",		required_argument, NULL, OPT_BODY },
+	{ "batch-input",	no_argument,	   NULL, OPT_BATCH_INPUT },
+	{ "batch-output",	no_argument,	   NULL, OPT_BATCH_OUTPUT },
+	{ "endpoint",		required_argument, NULL, OPT_ENDPOINT },
+	{ "extract",		required_argument, NULL, OPT_EXTRACT },
+	{ "price-in",		required_argument, NULL, OPT_PRICE_IN },
+	{ "price-out",		required_argument, NULL, OPT_PRICE_OUT },
 	{ "verbose",		no_argument,	   NULL, 'v' },
 	{ "quiet",		no_argument,	   NULL, 'q' },
 	{ "help",		no_argument,	   NULL, OPT_HELP },
@@ -129,6 +145,13 @@ struct config {
 	const char	*system;
 	const char	*system_file;
 	const char	*model;
+	int		 model_given;
+	const char	*body;
+	int		 batch_in;
+	int		 batch_out;
+	int		 id_given;
+	const char	*endpoint;
+	const char	*extract;
 	const char	*field;
 	const char	*idfield;
 	const char	*errfield;
@@ -151,6 +174,9 @@ struct config {
 	long long	 stall;
 	long long	 grace;
 	int		 dry_run;
+	int		 estimate;
+	double		 price_in;	/* dollars a million tokens */
+	double		 price_out;
 	int		 ordered;
 	int		 progress;	/* -1: if a foreground terminal */
 	int		 stats;
@@ -179,6 +205,8 @@ struct run {
 	long long		 grace_end;	/* after a signal */
 	int			 fatal;
 	uint64_t		 seq;		/* non-blank lines read */
+	uint64_t		 est_rows;	/* --estimate: rows to send */
+	uint64_t		 est_tokens;	/* and their prompt tokens */
 	struct stats		 st;
 	struct progress		*progress;	/* NULL: none shown */
 	long long		 next_draw;
@@ -197,14 +225,17 @@ usage(FILE *fp, int status)
 "usage: enrich [-qv] [-H 'Name: value'] [-i field] [-j jobs] [-k keyfile]\n"
 "              [-m model] [-o field] [-P key=json] [-r retries]\n"
 "              [-s template] [-t seconds] [-u url] [--azure]\n"
-"              [--cacert file] [--dry-run]\n"
+"              [--cacert file] [--dry-run [--estimate]]\n"
 "              [--error-field name] [--errors file] [--grace seconds]\n"
 "              [--http1.1 | --http2-prior-knowledge]\n"
 "              [--json] [--max-response-bytes n] [--max-wait seconds]\n"
 "              [--meta] [--no-progress] [--ordered] [--progress] [--rpm n]\n"
 "              [--skip-ids file] [--stall-timeout seconds] [--stats]\n"
+"              [--price-in dollars] [--price-out dollars]\n"
 "              [--stats-json file] [--system-file file] [--tpm n]\n"
-"              -p template | -f file\n");
+"              -p template | -f file | --body json | --batch-input\n"
+"              [--batch-output]\n"
+"              [--endpoint path] [--extract path]\n");
 	if (fp == stdout)
 		fprintf(fp,
 "\n"
@@ -212,6 +243,13 @@ usage(FILE *fp, int status)
 "  -f, --prompt-file FILE    user message template from a file\n"
 "  -s, --system TEMPLATE     system message template\n"
 "      --system-file FILE    system message template from a file\n"
+"      --body JSON           any JSON API: the whole body, a template whose\n"
+"                            {{field}} as a value inserts JSON\n"
+"      --batch-input         lines are OpenAI Batch requests, sent as they are\n"
+"      --batch-output        write OpenAI Batch output lines\n"
+"      --endpoint PATH       the path after the URL (default /chat/completions)\n"
+"      --extract PATH        what to keep of the response (default\n"
+"                            choices.0.message.content)\n"
 "  -m, --model NAME          model (default $ENRICH_MODEL, else " DEFAULT_MODEL ")\n"
 "  -o, --field NAME          output field for the answer (default answer)\n"
 "  -i, --id FIELD            row ID field (default id; else the line number)\n"
@@ -227,6 +265,8 @@ usage(FILE *fp, int status)
 "      --errors FILE         write failed rows to FILE, not stdout\n"
 "      --error-field NAME    field for the error object (default error)\n"
 "      --dry-run             print each request body; send nothing\n"
+"      --estimate            with --dry-run: tokens, cost and time, not bodies\n"
+"      --price-in D, --price-out D  dollars per million tokens, for --estimate\n"
 "      --json                the answer is a JSON object: merge its fields\n"
 "      --meta                add _meta: attempts, latency, tokens\n"
 "      --ordered             write rows in input order\n"
@@ -274,6 +314,21 @@ number(const char *s, long long min, long long max, const char *opt)
 	return v;
 }
 
+/* Dollars a million tokens: a decimal, not a strtonum integer. */
+static double
+price(const char *s, const char *opt)
+{
+	char	*end;
+	double	 v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || *end != '\0' || errno != 0 || !(v >= 0 && v <= 1e6))
+		errx(2, "%s %s: a price in dollars per million tokens expected",
+		    opt, s);
+	return v;
+}
+
 /* A header line must not be able to smuggle in another. */
 static void
 check_header(const char *h)
@@ -308,6 +363,7 @@ parse_options(int argc, char *argv[], struct config *c)
 	c->stall = 600;
 	c->grace = 30;
 	c->progress = -1;
+	c->endpoint = "/chat/completions";
 	while ((ch = getopt_long(argc, argv, "f:H:i:j:k:m:o:P:p:qr:s:t:u:v",
 	    longopts, NULL)) != -1) {
 		switch (ch) {
@@ -325,6 +381,7 @@ parse_options(int argc, char *argv[], struct config *c)
 			break;
 		case 'm':
 			c->model = optarg;
+			c->model_given = 1;
 			break;
 		case 'o':
 			c->field = optarg;
@@ -332,6 +389,7 @@ parse_options(int argc, char *argv[], struct config *c)
 			break;
 		case 'i':
 			c->idfield = optarg;
+			c->id_given = 1;
 			break;
 		case 'j':
 			c->jobs = number(optarg, 1, 10000, "-j");
@@ -418,6 +476,33 @@ parse_options(int argc, char *argv[], struct config *c)
 		case OPT_HTTP2:
 			c->http = POOL_HTTP_2_PRIOR;
 			break;
+		case OPT_BODY:
+			c->body = optarg;
+			break;
+		case OPT_BATCH_INPUT:
+			c->batch_in = 1;
+			break;
+		case OPT_BATCH_OUTPUT:
+			c->batch_out = 1;
+			break;
+		case OPT_ENDPOINT:
+			if (*optarg != '/' || strpbrk(optarg, " \r\n") != NULL)
+				errx(2, "--endpoint %s: a path such as "
+				    "/embeddings expected", optarg);
+			c->endpoint = optarg;
+			break;
+		case OPT_EXTRACT:
+			c->extract = optarg;
+			break;
+		case OPT_ESTIMATE:
+			c->estimate = c->dry_run = 1;
+			break;
+		case OPT_PRICE_IN:
+			c->price_in = price(optarg, "--price-in");
+			break;
+		case OPT_PRICE_OUT:
+			c->price_out = price(optarg, "--price-out");
+			break;
 		case OPT_CACERT:
 			if (access(optarg, R_OK) == -1)
 				err(2, "--cacert %s", optarg);
@@ -442,7 +527,25 @@ parse_options(int argc, char *argv[], struct config *c)
 		warnx("unexpected argument: %s", argv[optind]);
 		usage(stderr, 2);
 	}
-	if ((c->prompt == NULL) == (c->prompt_file == NULL)) {
+	if (c->batch_in && c->body != NULL)
+		errx(2, "--batch-input lines hold their bodies: --body does "
+		    "not apply");
+	if (c->batch_in && !c->id_given)
+		c->idfield = "custom_id";
+	if ((c->batch_in || c->batch_out) && (c->json || c->meta ||
+	    c->azure || c->field_given))
+		errx(2, "--batch-input and --batch-output have formats of "
+		    "their own: --json, --meta, --azure and -o do not apply");
+	if (c->body != NULL || c->batch_in) {
+		/* The body says everything the chat options would. */
+		if (c->prompt != NULL || c->prompt_file != NULL ||
+		    c->system != NULL || c->system_file != NULL ||
+		    c->params.n > 0 || c->model_given)
+			errx(2, "%s: -p, -f, -s, --system-file, -P and -m do "
+			    "not apply", c->body != NULL ? "--body is the "
+			    "whole request" : "--batch-input lines hold their "
+			    "requests");
+	} else if ((c->prompt == NULL) == (c->prompt_file == NULL)) {
 		warnx("give the prompt with one of -p or -f");
 		usage(stderr, 2);
 	}
@@ -570,7 +673,7 @@ auth_header(const struct config *c, const char *host)
 }
 
 /*
- * BASE/chat/completions, or for Azure OpenAI
+ * BASE/chat/completions (or --endpoint), or for Azure OpenAI
  * BASE/openai/deployments/MODEL/chat/completions?api-version=V;
  * checked by libcurl's own URL parser.
  */
@@ -590,11 +693,11 @@ endpoint(const struct config *c, char **host)
 			v = AZURE_VERSION;
 		if ((model = curl_easy_escape(NULL, c->model, 0)) == NULL)
 			err(2, NULL);
-		rv = asprintf(&url, "%.*s/openai/deployments/%s/chat/"
-		    "completions?api-version=%s", (int)n, base, model, v);
+		rv = asprintf(&url, "%.*s/openai/deployments/%s%s"
+		    "?api-version=%s", (int)n, base, model, c->endpoint, v);
 		curl_free(model);
 	} else
-		rv = asprintf(&url, "%.*s/chat/completions", (int)n, base);
+		rv = asprintf(&url, "%.*s%s", (int)n, base, c->endpoint);
 	if (rv == -1)
 		err(2, NULL);
 	if ((u = curl_url()) == NULL)
@@ -741,6 +844,14 @@ emit(struct run *run, struct row *r)
 {
 	char	 buf[1024];
 
+	/* An estimate counts what a dry run would print. */
+	if (run->cfg->estimate && !r->failed) {
+		run->est_rows++;
+		run->est_tokens += r->prompt_bytes / 4;
+		if (output_skip(run->out, r->seq) == -1)
+			err(1, NULL);
+		return;
+	}
 	if (output_line(run->out, r->seq, r->failed, r->line.data,
 	    r->line.len) == -1)
 		err(1, NULL);
@@ -1101,6 +1212,46 @@ setup_progress(struct run *run)
 		run->st.bytes_total = st.st_size - at;
 }
 
+/* --estimate: what the run would send, cost, and take, on stdout. */
+static void
+print_estimate(const struct run *run, long long budget)
+{
+	const struct config	*c = run->cfg;
+	double			 out = (double)budget * run->est_rows, t = 0;
+
+	printf("rows               %llu", (unsigned long long)run->est_rows);
+	if (run->st.failed > 0)
+		printf(" (and %llu that would fail: see above)",
+		    (unsigned long long)run->st.failed);
+	printf("\nprompt tokens      %llu (estimated, 4 bytes a token)\n",
+	    (unsigned long long)run->est_tokens);
+	if (budget > 0)
+		printf("completion budget  %lld a row, %.0f in all\n", budget,
+		    out);
+	else
+		printf("completion budget  unknown: no -P max_tokens or "
+		    "max_completion_tokens\n");
+	if (c->price_in > 0 || c->price_out > 0) {
+		printf("cost               $%.4f in", run->est_tokens *
+		    c->price_in / 1e6);
+		if (budget > 0)
+			printf(" + at most $%.4f out = $%.4f\n", out *
+			    c->price_out / 1e6, (run->est_tokens * c->price_in +
+			    out * c->price_out) / 1e6);
+		else
+			printf(", out unknown\n");
+	}
+	if (c->rpm > 0)
+		t = run->est_rows * 60.0 / c->rpm;
+	if (c->tpm > 0 && (run->est_tokens + out) * 60.0 / c->tpm > t)
+		t = (run->est_tokens + out) * 60.0 / c->tpm;
+	if (t > 0)
+		printf("time               at least %.0f s (%.1f min) at the "
+		    "limits given\n", t, t / 60);
+	else
+		printf("time               give --rpm or --tpm to estimate it\n");
+}
+
 /* The end: the summary line where progress was shown or asked for. */
 static void
 report(struct run *run)
@@ -1139,20 +1290,38 @@ main(int argc, char *argv[])
 	struct tmpl		*user, *system = NULL;
 	struct request		*req;
 	struct idset		*skip;
-	char			 e[256], *url, *host, *auth;
+	char			 e[256], *url, *host, *auth, *base;
 	int			 errfd = -1, status;
 
 	parse_options(argc, argv, &cfg);
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+	/* A dry run sends nothing: spare it the TLS library's set-up. */
+	if (!cfg.dry_run && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		errx(2, "cannot initialise libcurl");
-	user = compile(cfg.prompt, cfg.prompt_file, "-p", "--prompt-file");
-	if (cfg.system != NULL || cfg.system_file != NULL)
-		system = compile(cfg.system, cfg.system_file, "-s",
-		    "--system-file");
-	if ((req = request_new(cfg.model, system, user, cfg.params.v,
-	    cfg.params.n, e, sizeof(e))) == NULL)
+	if (cfg.body != NULL || cfg.batch_in) {
+		/* Batch lines carry their bodies: the body template is unused. */
+		if ((user = tmpl_compile(cfg.body ? cfg.body : "{}",
+		    strlen(cfg.body ? cfg.body : "{}"), TMPL_BODY, e,
+		    sizeof(e))) == NULL)
+			errx(2, "--body: %s", e);
+		req = request_new_body(user, e, sizeof(e));
+	} else {
+		user = compile(cfg.prompt, cfg.prompt_file, "-p",
+		    "--prompt-file");
+		if (cfg.system != NULL || cfg.system_file != NULL)
+			system = compile(cfg.system, cfg.system_file, "-s",
+			    "--system-file");
+		req = request_new(cfg.model, system, user, cfg.params.v,
+		    cfg.params.n, e, sizeof(e));
+	}
+	if (req == NULL || (cfg.extract != NULL &&
+	    request_extract(req, cfg.extract, e, sizeof(e)) == -1))
 		errx(2, "%s", e);
 	url = endpoint(&cfg, &host);
+	base = strndup(cfg.url, strcspn(cfg.url, "?"));
+	if (base == NULL)
+		err(2, NULL);
+	while (*base != '\0' && base[strlen(base) - 1] == '/')
+		base[strlen(base) - 1] = '\0';
 	auth = cfg.dry_run ? NULL : auth_header(&cfg, host);
 	skip = load_skip(&cfg);
 	if (cfg.errors != NULL && (errfd = open(cfg.errors,
@@ -1177,6 +1346,9 @@ main(int argc, char *argv[])
 	rc.dry_run = cfg.dry_run;
 	rc.json = cfg.json;
 	rc.meta = cfg.meta;
+	rc.batch_in = cfg.batch_in;
+	rc.batch_out = cfg.batch_out;
+	rc.base = base;
 	rc.retries = cfg.retries;
 	rc.max_wait_ms = cfg.max_wait * 1000;
 	rc.stall_ms = cfg.stall * 1000;
@@ -1216,6 +1388,8 @@ main(int argc, char *argv[])
 	status = loop(&run);
 
 	finish_output(&run);
+	if (cfg.estimate)
+		print_estimate(&run, request_budget(req));
 	report(&run);
 	pool_free(run.pool);
 	if (run.next != NULL)
@@ -1230,12 +1404,14 @@ main(int argc, char *argv[])
 	tmpl_free(user);
 	tmpl_free(system);
 	free(url);
+	free(base);
 	curl_free(host);
 	free(cfg.headers.v);
 	free(cfg.params.v);
 	free(cfg.skipfiles.v);
 	if (errfd != -1 && close(errfd) == -1)
 		err(1, "--errors %s", cfg.errors);
-	curl_global_cleanup();
+	if (!cfg.dry_run)
+		curl_global_cleanup();
 	return status;
 }

@@ -16,10 +16,11 @@ valgrind --tool=callgrind --callgrind-out-file="$out/callgrind.out" \
     ./enrich -u "http://127.0.0.1:$(cat "$out/port")/v1" -j 64 -p '{{text}}' \
     <"$out/prof.jsonl" >/dev/null 2>"$out/callgrind.err"
 # Self cost per function, summed by where the function lives.
-callgrind_annotate --threshold=100 "$out/callgrind.out" 2>/dev/null |
+callgrind_annotate --auto=no --threshold=100 "$out/callgrind.out" 2>/dev/null |
     awk '/^ *[0-9,]+ / && $0 ~ /:/ {
 	n = $1; gsub(",", "", n)
 	w = "other"
+	if ($0 ~ /PROGRAM TOTALS/) next
 	if ($0 ~ /libcurl/) w = "libcurl"
 	else if ($0 ~ /jsmn/ || $0 ~ /lib\/json\.c/) w = "JSON (lib/json.c, jsmn)"
 	else if ($0 ~ /lib\/template\.c/) w = "templates (lib/template.c)"

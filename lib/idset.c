@@ -123,6 +123,29 @@ idset_key(const struct json *j, int t, struct buf *key)
 	return buf_add(key, json_text(j) + off, len);
 }
 
+/*
+ * An OpenAI Batch output line reports an HTTP error as a response with
+ * its status code and a null error: that row is not done either.
+ */
+static int
+batch_failed(const struct json *j)
+{
+	char	 code[4];
+	size_t	 off, len;
+	int	 t;
+
+	if (json_get(j, 0, "custom_id", 9) == -1)
+		return 0;
+	t = json_get(j, json_get(j, 0, "response", 8), "status_code", 11);
+	if (!json_is_integer(j, t))
+		return 0;
+	json_span(j, t, &off, &len);
+	if (len != 3)
+		return 1;
+	memcpy(code, json_text(j) + off, 3);
+	return code[0] != '2';
+}
+
 /* Take one line of a resume file; 1 if it named a done ID. */
 static int
 load_line(struct idset *s, struct json *j, struct buf *key, const char *p,
@@ -143,7 +166,8 @@ load_line(struct idset *s, struct json *j, struct buf *key, const char *p,
 			return -1;
 	} else if (json_type(j, 0) == JSON_OBJECT) {
 		e = json_get(j, 0, errfield, strlen(errfield));
-		if (e != -1 && json_type(j, e) != JSON_NULL) {
+		if ((e != -1 && json_type(j, e) != JSON_NULL) ||
+		    batch_failed(j)) {
 			st->failed++;
 			return 0;
 		}

@@ -26,6 +26,7 @@ static const char *const header_names[XH_MAX] = {
 	[XH_RETRY_AFTER] = "retry-after",
 	[XH_RETRY_AFTER_MS] = "retry-after-ms",
 	[XH_SHOULD_RETRY] = "x-should-retry",
+	[XH_REQUEST_ID] = "x-request-id",
 };
 
 struct pool {
@@ -35,6 +36,8 @@ struct pool {
 	int			 nidle;
 	int			 window;
 	int			 learning;	/* one request until the version */
+	char			*url;
+	int			 url_changed;	/* some handle has another URL */
 	int			 version;	/* 0, 11 or 20 */
 	long			 connects;
 	CURLSH			*share;
@@ -225,6 +228,8 @@ pool_new(const struct pool_config *c, char *err, size_t errlen)
 	p->deadline = -1;
 	p->window = c->window;
 	p->max_response = c->max_response;
+	if ((p->url = strdup(c->url)) == NULL)
+		goto nomem;
 	if ((p->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1) {
 		snprintf(err, errlen, "epoll_create1: %s", strerror(errno));
 		goto fail;
@@ -302,6 +307,7 @@ pool_free(struct pool *p)
 	}
 	free(p->all);
 	free(p->idle);
+	free(p->url);
 	if (p->multi != NULL)
 		curl_multi_cleanup(p->multi);
 	if (p->share != NULL)
@@ -370,6 +376,12 @@ pool_submit(struct pool *p, struct xfer *x, char *err, size_t errlen)
 	x->toobig = 0;
 	x->handle = e;
 	x->started = clock_ms();
+	/* A handle keeps the last URL set: put the pool's back after a
+	 * request of its own. */
+	if (x->url != NULL || p->url_changed)
+		curl_easy_setopt(e, CURLOPT_URL, x->url != NULL ? x->url :
+		    p->url);
+	p->url_changed |= x->url != NULL;
 	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->bodylen);
 	curl_easy_setopt(e, CURLOPT_POSTFIELDS, x->body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, x);

@@ -39,6 +39,7 @@ enum xfer_header {
 	XH_RETRY_AFTER,
 	XH_RETRY_AFTER_MS,
 	XH_SHOULD_RETRY,
+	XH_REQUEST_ID,
 	XH_MAX
 };
 
@@ -46,6 +47,7 @@ enum xfer_header {
 
 struct xfer {
 	/* Set by the caller. */
+	const char		*url;		/* NULL: the pool's */
 	const char		*body;
 	size_t			 bodylen;
 	void			*udata;

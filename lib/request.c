@@ -8,6 +8,8 @@
 #define ERROR_TEXT_MAX	500	/* bytes of a non-JSON error body quoted */
 
 struct request {
+	const struct tmpl	*body;	/* --body: the whole of it */
+	struct tmpl		*extract;	/* a path, or NULL: content */
 	const struct tmpl	*system;
 	const struct tmpl	*user;
 	struct buf		 head;	/* up to the first rendered message */
@@ -104,11 +106,51 @@ fail:
 	return NULL;
 }
 
+struct request *
+request_new_body(const struct tmpl *body, char *err, size_t errlen)
+{
+	struct request	*r;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	r->body = body;
+	return r;
+}
+
+int
+request_extract(struct request *r, const char *path, char *err,
+    size_t errlen)
+{
+	struct buf	 b = { 0 };
+	char		 e[128];
+
+	/* A path is a template of one placeholder: one parser for both. */
+	if (buf_adds(&b, "{{") == -1 || buf_adds(&b, path) == -1 ||
+	    buf_adds(&b, "}}") == -1) {
+		buf_free(&b);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (strstr(path, "{{") != NULL || strstr(path, "}}") != NULL ||
+	    (r->extract = tmpl_compile(b.data, b.len, 0, e, sizeof(e))) ==
+	    NULL) {
+		snprintf(err, errlen, "--extract %s: not a path like "
+		    "choices.0.message.content", path);
+		buf_free(&b);
+		return -1;
+	}
+	buf_free(&b);
+	return 0;
+}
+
 void
 request_free(struct request *r)
 {
 	if (r == NULL)
 		return;
+	tmpl_free(r->extract);
 	buf_free(&r->head);
 	buf_free(&r->mid);
 	buf_free(&r->tail);
@@ -118,7 +160,7 @@ request_free(struct request *r)
 size_t
 request_overhead(const struct request *r)
 {
-	return r->head.len + r->mid.len + r->tail.len;
+	return r->head.len + r->mid.len + r->tail.len;	/* 0 for --body */
 }
 
 long long
@@ -131,6 +173,9 @@ int
 request_body(const struct request *r, const struct json *row,
     struct buf *body, char *err, size_t errlen)
 {
+	if (r->body != NULL)
+		return tmpl_render(r->body, row, 0, body, TMPL_VALUES, err,
+		    errlen);
 	if (buf_add(body, r->head.data, r->head.len) == -1)
 		goto nomem;
 	if (r->system != NULL && tmpl_render(r->system, row, 0, body,
@@ -170,34 +215,58 @@ get_count(const struct json *j, int obj, const char *key)
 }
 
 int
-request_answer(struct json *j, const char *text, size_t len,
-    struct answer *a, char *err, size_t errlen)
+request_answer(const struct request *r, struct json *j, const char *text,
+    size_t len, struct buf *scratch, struct answer *a, char *err,
+    size_t errlen)
 {
 	char	 jerr[96];
+	size_t	 off, n;
 	int	 t, u;
 
 	if (json_parse(j, text, len, jerr, sizeof(jerr)) == -1) {
 		snprintf(err, errlen, "response is not JSON: %s", jerr);
 		return -1;
 	}
-	t = json_index(j, json_get(j, 0, "choices", 7), 0);
-	t = json_get(j, json_get(j, t, "message", 7), "content", 7);
+	if (r->extract != NULL)
+		t = tmpl_lookup(r->extract, j, 0);
+	else {
+		t = json_index(j, json_get(j, 0, "choices", 7), 0);
+		t = json_get(j, json_get(j, t, "message", 7), "content", 7);
+	}
 	switch (json_type(j, t)) {
-	case JSON_STRING:
-		break;
 	case JSON_NONE:
-		snprintf(err, errlen, "response has no "
-		    "choices[0].message.content");
+		snprintf(err, errlen, "response has no %s", r->extract ?
+		    "value at --extract" : "choices[0].message.content");
 		return -1;
 	case JSON_NULL:
-		snprintf(err, errlen, "response content is null "
-		    "(a refusal or a tool call)");
+		snprintf(err, errlen, "%s", r->extract ? "the value at "
+		    "--extract is null" : "response content is null (a "
+		    "refusal or a tool call)");
 		return -1;
+	case JSON_STRING:
+		json_span(j, t, &off, &n);
+		a->value = text + off;
+		a->len = n;
+		a->string = 1;
+		break;
 	default:
-		snprintf(err, errlen, "response content is not a string");
-		return -1;
+		if (r->extract == NULL) {
+			snprintf(err, errlen, "response content is not a "
+			    "string");
+			return -1;
+		}
+		/* Compact: the value goes on one output line. */
+		json_span(j, t, &off, &n);
+		buf_reset(scratch);
+		if (json_compact(scratch, text + off, n, 0) == -1) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		a->value = scratch->data;
+		a->len = scratch->len;
+		a->string = 0;
+		break;
 	}
-	json_span(j, t, &a->off, &a->len);
 	a->prompt_tokens = a->completion_tokens = -1;
 	if ((u = json_get(j, 0, "usage", 5)) != -1) {
 		a->prompt_tokens = get_count(j, u, "prompt_tokens");

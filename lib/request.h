@@ -20,10 +20,11 @@
 
 struct request;
 
-/* What a successful response holds, as offsets into the response text. */
+/* What a successful response holds. */
 struct answer {
-	size_t		 off;		/* the content as a JSON string, */
-	size_t		 len;		/* quotes included */
+	const char	*value;		/* the answer as JSON text: a string */
+	size_t		 len;		/* with its quotes, or compact JSON */
+	int		 string;	/* it is a JSON string */
 	long long	 prompt_tokens;		/* -1 when not reported */
 	long long	 completion_tokens;
 };
@@ -35,6 +36,15 @@ struct answer {
 struct request	*request_new(const char *, const struct tmpl *,
 		    const struct tmpl *, char *const *, size_t, char *,
 		    size_t);
+/*
+ * Any JSON API instead: the body is a TMPL_BODY template (borrowed, like
+ * the chat templates).
+ */
+struct request	*request_new_body(const struct tmpl *, char *, size_t);
+/* Take the answer from this path of the response, not from
+ * choices.0.message.content. */
+int		 request_extract(struct request *, const char *, char *,
+		    size_t);
 void		 request_free(struct request *);
 /* Bytes of every body that are not the rendered messages. */
 size_t		 request_overhead(const struct request *);
@@ -43,9 +53,13 @@ long long	 request_budget(const struct request *);
 /* Append the body for the row at token 0 of j. */
 int		 request_body(const struct request *, const struct json *,
 		    struct buf *, char *, size_t);
-/* Read choices[0].message.content from a response; -1 and err if absent. */
-int		 request_answer(struct json *, const char *, size_t,
-		    struct answer *, char *, size_t);
+/*
+ * Read the answer from a response; -1 and err if it is absent or null.
+ * The answer points into the response text or into the scratch buffer.
+ */
+int		 request_answer(const struct request *, struct json *,
+		    const char *, size_t, struct buf *, struct answer *, char *,
+		    size_t);
 /*
  * The server's error message (or the start of the body as text) and its
  * error code (or type, or nothing).

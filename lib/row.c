@@ -84,6 +84,7 @@ row_free(struct row *r)
 	json_members_free(&r->members);
 	buf_free(&r->id);
 	buf_free(&r->body);
+	buf_free(&r->url);
 	buf_free(&r->xfer.resp);
 	buf_free(&r->line);
 	buf_free(&r->msg);
@@ -134,6 +135,8 @@ rows_get(struct rows *rs)
 	buf_reset(&r->text);
 	buf_reset(&r->id);
 	buf_reset(&r->body);
+	buf_reset(&r->url);
+	r->xfer.url = NULL;
 	buf_reset(&r->line);
 	buf_reset(&r->msg);
 	return r;
@@ -266,11 +269,55 @@ set_error(struct row *r, enum row_error type, long status)
 	buf_reset(&r->msg);
 }
 
+/*
+ * --batch-output: an OpenAI Batch output line,
+ * {"id":"batch_req_N","custom_id":ID,"response":{"status_code":S,
+ * "request_id":R,"body":{..}},"error":null}, or "response":null and an
+ * "error":{"code":..,"message":..} when no whole response came.
+ */
+static int
+batch_line(struct row *r)
+{
+	struct xfer	*x = &r->xfer;
+	struct buf	*b = &r->line;
+	const char	*rid = x->header[XH_REQUEST_ID];
+	char		 jerr[8];
+	int		 rv = 0;
+
+	buf_reset(b);
+	rv |= buf_adds(b, "{\"id\":\"batch_req_");
+	rv |= buf_addu(b, r->lineno);
+	rv |= buf_adds(b, "\",\"custom_id\":");
+	rv |= buf_add(b, r->id.data, r->id.len);
+	if (r->attempts > 0 && x->result == XFER_RESPONSE) {
+		rv |= buf_adds(b, ",\"response\":{\"status_code\":");
+		rv |= buf_addu(b, x->status);
+		rv |= buf_adds(b, ",\"request_id\":");
+		rv |= *rid != '\0' ? json_quote(b, rid, strlen(rid)) :
+		    buf_adds(b, "null");
+		rv |= buf_adds(b, ",\"body\":");
+		/* A body that is not JSON is kept, as a string. */
+		rv |= json_validate(x->resp.data, x->resp.len, jerr,
+		    sizeof(jerr)) == 0 ? json_compact(b, x->resp.data,
+		    x->resp.len, 0) : json_quote(b, x->resp.data, x->resp.len);
+		rv |= buf_adds(b, "},\"error\":null}\n");
+	} else {
+		rv |= buf_adds(b, ",\"response\":null,\"error\":{\"code\":\"");
+		rv |= buf_adds(b, error_names[r->error]);
+		rv |= buf_adds(b, "\",\"message\":");
+		rv |= json_quote(b, r->msg.data, r->msg.len);
+		rv |= buf_adds(b, "}}\n");
+	}
+	return rv == 0 ? 0 : -1;
+}
+
 /* The row fails with the error set on it. */
 static int
 fail_row(struct rows *rs, struct row *r)
 {
 	r->failed = 1;
+	if (rs->cfg.batch_out)
+		return batch_line(r) == -1 ? -1 : ROW_WRITE;
 	if (error_object(rs, r) == -1)
 		return -1;
 	if (write_field(rs, r, rs->cfg.errfield, rs->val.data,
@@ -339,14 +386,61 @@ dry_run_line(struct rows *rs, struct row *r)
 	struct buf	*b = &r->line;
 
 	buf_reset(b);
+	/* Compact: a --body template may span lines; output may not. */
 	if (buf_addc(b, '{') == -1 ||
 	    json_quote(b, rs->cfg.idfield, rs->idlen) == -1 ||
 	    buf_addc(b, ':') == -1 || buf_add(b, r->id.data, r->id.len) == -1 ||
 	    buf_adds(b, ",\"request\":") == -1 ||
-	    buf_add(b, r->body.data, r->body.len) == -1 ||
+	    json_compact(b, r->body.data, r->body.len, 0) == -1 ||
 	    buf_adds(b, "}\n") == -1)
 		return -1;
 	return ROW_WRITE;
+}
+
+/*
+ * --batch-input: the line is an OpenAI Batch request,
+ * {"custom_id":..,"method":"POST","url":"/v1/chat/completions","body":{..}},
+ * sent as it is.  The url is a path: after --url, less the /v1 they share.
+ * 0, or 1 with err when the line is not such a request.
+ */
+static int
+batch_request(struct rows *rs, struct row *r, char *err, size_t errlen)
+{
+	const struct json	*j = rs->json;
+	const char		*raw, *base = rs->cfg.base;
+	size_t			 off, len, blen = strlen(base);
+	int			 t;
+
+	t = json_get(j, 0, "method", 6);
+	if (t != -1 && (json_type(j, t) != JSON_STRING || (json_string_raw(j,
+	    t, &raw, &len), len != 4 || memcmp(raw, "POST", 4) != 0))) {
+		snprintf(err, errlen, "batch line: only method POST is sent");
+		return 1;
+	}
+	t = json_get(j, 0, "url", 3);
+	if (json_type(j, t) != JSON_STRING ||
+	    (json_string_raw(j, t, &raw, &len), len == 0 || *raw != '/' ||
+	    memchr(raw, '\\', len) != NULL)) {
+		snprintf(err, errlen, "batch line: no \"url\" path");
+		return 1;
+	}
+	if (blen >= 3 && strcmp(base + blen - 3, "/v1") == 0 && len >= 4 &&
+	    memcmp(raw, "/v1/", 4) == 0) {
+		raw += 3;
+		len -= 3;
+	}
+	if (buf_adds(&r->url, base) == -1 || buf_add(&r->url, raw, len) ==
+	    -1 || buf_addc(&r->url, '\0') == -1)
+		return -1;
+	r->xfer.url = r->url.data;
+	t = json_get(j, 0, "body", 4);
+	if (json_type(j, t) != JSON_OBJECT) {
+		snprintf(err, errlen, "batch line: no \"body\" object");
+		return 1;
+	}
+	json_span(j, t, &off, &len);
+	return json_compact(&r->body, json_text(j) + off, len, 0) == -1 ?
+	    -1 : 0;
 }
 
 int
@@ -390,20 +484,32 @@ row_load(struct rows *rs, struct row *r, const struct line *ln)
 	if (rs->cfg.skip != NULL && idset_has(rs->cfg.skip, rs->key.data,
 	    rs->key.len))
 		return ROW_SKIP;
-	if (request_body(rs->cfg.request, j, &r->body, err, sizeof(err)) ==
-	    -1) {
+	if (rs->cfg.batch_in) {
+		if ((rv = batch_request(rs, r, err, sizeof(err))) == -1)
+			return -1;
+		/* With its custom_id known, a Batch error line can say so. */
+		if (rv == 1 && rs->cfg.batch_out) {
+			set_error(r, ROW_ERR_INPUT, 0);
+			if (buf_adds(&r->msg, err) == -1)
+				return -1;
+			return fail_row(rs, r);
+		}
+		if (rv == 1)
+			goto input;
+	} else if (request_body(rs->cfg.request, j, &r->body, err,
+	    sizeof(err)) == -1) {
 		set_error(r, ROW_ERR_TEMPLATE, 0);
 		if (buf_adds(&r->msg, err) == -1)
 			return -1;
 		return fail_row(rs, r);
 	}
+	/* The provider's estimate: 4 bytes a token, plus the budget. */
+	r->prompt_bytes = r->body.len - request_overhead(rs->cfg.request);
+	r->cost = r->prompt_bytes / 4 + request_budget(rs->cfg.request);
 	if (rs->cfg.dry_run)
 		return dry_run_line(rs, r);
 	r->xfer.body = r->body.data;
 	r->xfer.bodylen = r->body.len;
-	/* The provider's estimate: 4 bytes a token, plus the budget. */
-	r->cost = (r->body.len - request_overhead(rs->cfg.request)) / 4 +
-	    request_budget(rs->cfg.request);
 	return ROW_SEND;
 input:
 	set_error(r, ROW_ERR_INPUT, 0);
@@ -544,12 +650,13 @@ strip_fence(const char **p, size_t *n)
 }
 
 /*
- * --json: the answer is a JSON object whose members become fields of the
- * row, so one call can fill several columns.  0 when the line is written,
- * 1 with err when the answer does not fit, -1 if out of memory.
+ * --json: the answer is a JSON object, or a string that holds one, whose
+ * members become fields of the row, so one call can fill several columns.
+ * 0 when the line is written, 1 with err when the answer does not fit, -1
+ * if out of memory.
  */
 static int
-merge_answer(struct rows *rs, struct row *r, const char *raw, size_t len,
+merge_answer(struct rows *rs, struct row *r, const struct answer *a,
     char *err, size_t errlen)
 {
 	const struct json_member	*m;
@@ -559,7 +666,8 @@ merge_answer(struct rows *rs, struct row *r, const char *raw, size_t len,
 	size_t				 n, k, j, nf;
 
 	buf_reset(&rs->atext);
-	if (json_decode_string(&rs->atext, raw + 1, len - 2) == -1)
+	if ((a->string ? json_decode_string(&rs->atext, a->value + 1,
+	    a->len - 2) : buf_add(&rs->atext, a->value, a->len)) == -1)
 		return -1;
 	p = rs->atext.data != NULL ? rs->atext.data : "";
 	n = rs->atext.len;
@@ -623,6 +731,37 @@ merge_answer(struct rows *rs, struct row *r, const char *raw, size_t len,
 	return write_row(rs, r, rs->afields, nf) == -1 ? -1 : 0;
 }
 
+/* --batch-output: any JSON body of a success is the answer. */
+static int
+finish_batch(struct rows *rs, struct row *r, long long now)
+{
+	struct xfer	*x = &r->xfer;
+	struct answer	 a;
+	char		 err[256];
+
+	if (json_validate(x->resp.data, x->resp.len, err, sizeof(err)) == -1) {
+		set_error(r, ROW_ERR_PARSE, x->status);
+		if (buf_adds(&r->msg, "response is not JSON: ") == -1 ||
+		    buf_adds(&r->msg, err) == -1)
+			return -1;
+		if (r->parse_retried || r->retries >= rs->cfg.retries)
+			return fail_row(rs, r);
+		r->parse_retried = 1;
+		r->retries++;
+		return retry_row(rs, r, now, retry_backoff(r->retries),
+		    WAIT_RETRY);
+	}
+	/* The usage, where a chat completion gives it. */
+	if (request_answer(rs->cfg.request, rs->json, x->resp.data,
+	    x->resp.len, &rs->val, &a, err, sizeof(err)) == 0) {
+		r->prompt_tokens = a.prompt_tokens;
+		r->completion_tokens = a.completion_tokens;
+	}
+	rs->last_success = now;
+	r->failed = 0;
+	return batch_line(r) == -1 ? -1 : ROW_WRITE;
+}
+
 int
 row_finish(struct rows *rs, struct row *r, long long now)
 {
@@ -656,8 +795,10 @@ row_finish(struct rows *rs, struct row *r, long long now)
 	}
 	if (x->status < 200 || x->status > 299)
 		return finish_http(rs, r, now);
-	if (request_answer(rs->json, x->resp.data, x->resp.len, &a, err,
-	    sizeof(err)) == -1) {
+	if (rs->cfg.batch_out)
+		return finish_batch(rs, r, now);
+	if (request_answer(rs->cfg.request, rs->json, x->resp.data,
+	    x->resp.len, &rs->val, &a, err, sizeof(err)) == -1) {
 		set_error(r, ROW_ERR_PARSE, x->status);
 		if (buf_adds(&r->msg, err) == -1)
 			return -1;
@@ -673,8 +814,7 @@ row_finish(struct rows *rs, struct row *r, long long now)
 	r->prompt_tokens = a.prompt_tokens;
 	r->completion_tokens = a.completion_tokens;
 	if (rs->cfg.json) {
-		if ((rv = merge_answer(rs, r, x->resp.data + a.off, a.len, err,
-		    sizeof(err))) == -1)
+		if ((rv = merge_answer(rs, r, &a, err, sizeof(err))) == -1)
 			return -1;
 		if (rv == 1) {
 			/* The model answered, just not as asked: a retry
@@ -685,8 +825,7 @@ row_finish(struct rows *rs, struct row *r, long long now)
 				return -1;
 			return fail_row(rs, r);
 		}
-	} else if (write_field(rs, r, rs->cfg.field, x->resp.data + a.off,
-	    a.len) == -1)
+	} else if (write_field(rs, r, rs->cfg.field, a.value, a.len) == -1)
 		return -1;
 	rs->last_success = now;
 	r->failed = 0;

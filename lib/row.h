@@ -36,6 +36,9 @@ struct row_config {
 	const struct idset	*skip;		/* --skip-ids, or NULL */
 	int			 dry_run;
 	int			 json;		/* --json: merge the answer */
+	int			 batch_in;	/* --batch-input lines */
+	int			 batch_out;	/* --batch-output lines */
+	const char		*base;		/* --url, for batch paths */
 	int			 meta;		/* --meta */
 	int			 retries;	/* -r: per row */
 	long long		 max_wait_ms;	/* --max-wait */
@@ -71,8 +74,10 @@ struct row {
 	struct buf		 id;		/* the ID as JSON text */
 	int			 idmissing;
 	struct buf		 body;
+	struct buf		 url;		/* a batch line's own */
 	struct xfer		 xfer;
 	long long		 cost;		/* estimated tokens */
+	size_t			 prompt_bytes;	/* of the rendered messages */
 	int			 attempts;	/* requests sent */
 	int			 retries;	/* charged to -r */
 	int			 ratelimits;	/* 429s waited out */

@@ -17,6 +17,7 @@ struct comp {
 
 struct part {
 	int	 field;		/* 0: literal, 1: path */
+	int	 instr;		/* TMPL_BODY: the path is inside a string */
 	size_t	 text;		/* literal: offset into lit/esc */
 	size_t	 textlen;
 	size_t	 esc;
@@ -68,7 +69,8 @@ end_literal(struct tmpl *t, size_t start)
 }
 
 static int
-add_path(struct tmpl *t, const char *s, size_t len, char *err, size_t errlen)
+add_path(struct tmpl *t, const char *s, size_t len, int instr, char *err,
+    size_t errlen)
 {
 	struct part	 p = { 0 };
 	struct comp	*c;
@@ -84,6 +86,7 @@ add_path(struct tmpl *t, const char *s, size_t len, char *err, size_t errlen)
 		return -1;
 	}
 	p.field = 1;
+	p.instr = instr;
 	p.src = t->src.len;
 	p.srclen = len;
 	p.comp = t->ncomps;
@@ -120,12 +123,29 @@ add_path(struct tmpl *t, const char *s, size_t len, char *err, size_t errlen)
 	return add_part(t, &p);
 }
 
+/* Where a TMPL_BODY template's text stands: in a JSON string or not. */
+static void
+track(int *instr, int *esc, char c)
+{
+	if (!*instr)
+		*instr = c == '"';
+	else if (*esc)
+		*esc = 0;
+	else if (c == '\\')
+		*esc = 1;
+	else if (c == '"')
+		*instr = 0;
+}
+
+static int check_body(const struct tmpl *, char *, size_t);
+
 struct tmpl *
 tmpl_compile(const char *s, size_t len, int flags, char *err, size_t errlen)
 {
 	struct tmpl	*t;
 	const char	*close;
 	size_t		 i = 0, start;
+	int		 instr = 0, esc = 0;
 	char		 c;
 
 	if ((t = calloc(1, sizeof(*t))) == NULL)
@@ -160,8 +180,8 @@ tmpl_compile(const char *s, size_t len, int flags, char *err, size_t errlen)
 			}
 			if (end_literal(t, start) == -1)
 				goto nomem;
-			if (add_path(t, s + i + 2, close - (s + i + 2), err,
-			    errlen) == -1)
+			if (add_path(t, s + i + 2, close - (s + i + 2), instr,
+			    err, errlen) == -1)
 				goto fail;
 			i = close + 2 - s;
 			start = t->lit.len;
@@ -169,10 +189,13 @@ tmpl_compile(const char *s, size_t len, int flags, char *err, size_t errlen)
 		}
 		if (buf_addc(&t->lit, c) == -1)
 			goto nomem;
+		track(&instr, &esc, c);
 		i++;
 	}
 	if (end_literal(t, start) == -1)
 		goto nomem;
+	if ((flags & TMPL_BODY) && check_body(t, err, errlen) == -1)
+		goto fail;
 	return t;
 nomem:
 	snprintf(err, errlen, "out of memory");
@@ -255,7 +278,7 @@ tmpl_render(const struct tmpl *t, const struct json *j, int root,
     struct buf *out, enum tmpl_mode mode, char *err, size_t errlen)
 {
 	const struct part	*p;
-	size_t			 k;
+	size_t			 k, off, len;
 	int			 v;
 
 	for (k = 0; k < t->nparts; k++) {
@@ -273,11 +296,65 @@ tmpl_render(const struct tmpl *t, const struct json *j, int root,
 			    t->src.data + p->src);
 			return -1;
 		}
-		if (render_value(j, v, out, mode) == -1)
+		if (mode == TMPL_VALUES && !p->instr) {
+			json_span(j, v, &off, &len);
+			if (json_compact(out, json_text(j) + off, len, 0) == -1)
+				goto nomem;
+		} else if (render_value(j, v, out, mode == TMPL_VALUES ?
+		    TMPL_JSON : mode) == -1)
 			goto nomem;
 	}
 	return 0;
 nomem:
 	snprintf(err, errlen, "out of memory");
 	return -1;
+}
+
+int
+tmpl_lookup(const struct tmpl *t, const struct json *j, int root)
+{
+	if (t->nparts != 1 || !t->parts[0].field)
+		return -1;
+	return lookup(t, &t->parts[0], j, root);
+}
+
+/*
+ * A body template must be a JSON object whatever the rows hold: try it
+ * with null for each value placeholder and nothing in the strings.
+ */
+static int
+check_body(const struct tmpl *t, char *err, size_t errlen)
+{
+	const struct part	*p;
+	struct buf		 b = { 0 };
+	char			 jerr[128];
+	size_t			 k, i;
+	int			 rv = 0;
+
+	for (k = 0; k < t->nparts; k++) {
+		p = &t->parts[k];
+		if (!p->field)
+			rv |= buf_add(&b, t->lit.data + p->text, p->textlen);
+		else if (!p->instr)
+			rv |= buf_adds(&b, "null");
+	}
+	if (rv == -1) {
+		snprintf(err, errlen, "out of memory");
+		rv = -1;
+	} else if (json_validate(b.data ? b.data : "", b.len, jerr,
+	    sizeof(jerr)) == -1) {
+		snprintf(err, errlen, "not a JSON template: %s", jerr);
+		rv = -1;
+	} else {
+		for (i = 0; i < b.len && (b.data[i] == ' ' ||
+		    b.data[i] == '\t' || b.data[i] == '\n' ||
+		    b.data[i] == '\r'); i++)
+			;
+		if (b.data[i] != '{') {
+			snprintf(err, errlen, "not a JSON object");
+			rv = -1;
+		}
+	}
+	buf_free(&b);
+	return rv;
 }

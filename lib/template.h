@@ -6,6 +6,12 @@
  * With TMPL_ESCAPES, as for templates given on the command line, \n, \t and
  * \\ stand for newline, tab and backslash as well.
  *
+ * A TMPL_BODY template is itself JSON, such as a whole request body: a
+ * placeholder inside one of its strings inserts the field's text, escaped,
+ * and one standing as a value inserts the field as a JSON value, so
+ * {"input": {{text}}, "n": {{count}}} keeps a number a number.  It is
+ * rendered in TMPL_VALUES mode, and checked at compile time.
+ *
  * tmpl_compile runs once at start-up; rendering then only walks the row's
  * tokens and copies bytes.  A path that is missing from a row is an error
  * for that row, never an empty string.
@@ -21,10 +27,12 @@
 #include "json.h"
 
 #define TMPL_ESCAPES	0x01
+#define TMPL_BODY	0x02	/* the template is JSON text: see below */
 
 enum tmpl_mode {
 	TMPL_TEXT,		/* decoded text, as a person would read it */
-	TMPL_JSON		/* the same text escaped for a JSON string */
+	TMPL_JSON,		/* the same text escaped for a JSON string */
+	TMPL_VALUES		/* a TMPL_BODY template: JSON text */
 };
 
 struct tmpl;
@@ -37,5 +45,7 @@ int		 tmpl_has_fields(const struct tmpl *);
 /* Append the template filled from the value at token root. */
 int		 tmpl_render(const struct tmpl *, const struct json *, int,
 		    struct buf *, enum tmpl_mode, char *, size_t);
+/* The token that a template of one placeholder names, or -1: a path. */
+int		 tmpl_lookup(const struct tmpl *, const struct json *, int);
 
 #endif

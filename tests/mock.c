@@ -756,6 +756,33 @@ chat_parse(const char *js, size_t len, size_t *prompt, const char **param,
 	return NULL;
 }
 
+/*
+ * Read an embeddings body: the model to sc_model, the input (a string, or
+ * the first of an array of them) to sc_user, so directives work as for
+ * chat.  Returns NULL, or the message of a 400.
+ */
+static const char *
+embed_parse(const char *js, size_t len, size_t *prompt)
+{
+	int n, in;
+
+	sc_model.len = sc_user.len = 0;
+	*prompt = 0;
+	n = json_tokenize(js, len);
+	if (n < 1 || toks[0].type != JSMN_OBJECT)
+		return "We could not parse the JSON body of your request.";
+	if ((in = obj_get(js, 0, "model", n)) != -1)
+		content_decode(js, in, n, &sc_model);
+	if ((in = obj_get(js, 0, "input", n)) == -1)
+		return "Missing required parameter: 'input'.";
+	if (toks[in].type == JSMN_ARRAY && toks[in].size > 0)
+		in++;
+	if (toks[in].type != JSMN_STRING)
+		return "Invalid type for 'input': expected a string.";
+	*prompt = content_decode(js, in, n, &sc_user);
+	return NULL;
+}
+
 /* Small helpers */
 
 static uint64_t
@@ -1300,6 +1327,31 @@ pick_answer(struct buf *out)
 		buf_adds(out, "unknown");
 }
 
+/*
+ * An embedding of the input in sc_user: eight numbers from its hash, so
+ * each row gets its own and a test can recompute it.
+ */
+static void
+reply_embedding(struct reply *r, size_t prompt)
+{
+	struct buf *b = &sc_body;
+	uint64_t h = fnv1a(sc_user.p, sc_user.len);
+	int k;
+
+	r->kind = R_ANSWER;
+	r->status = 200;
+	b->len = 0;
+	buf_adds(b, "{\"object\":\"list\",\"data\":[{\"object\":"
+	    "\"embedding\",\"index\":0,\"embedding\":[");
+	for (k = 0; k < 8; k++)
+		buf_addf(b, "%s%.4f", k ? "," : "",
+		    (double)((h >> (8 * k)) & 0xff) / 255.0);
+	buf_adds(b, "]}],\"model\":\"");
+	buf_add_jstr(b, sc_model.p, sc_model.len);
+	buf_addf(b, "\",\"usage\":{\"prompt_tokens\":%zu,\"total_tokens\":"
+	    "%zu}}", (prompt + 3) / 4, (prompt + 3) / 4);
+}
+
 static void
 reply_answer(struct reply *r, enum kind kind, size_t prompt, long long nx)
 {
@@ -1678,12 +1730,12 @@ static uint64_t
 req_decide(const struct request *rq, struct reply *r)
 {
 	const char *target = rq->target, *qm, *emsg;
-	const char *param, *code;
+	const char *param = NULL, *code = NULL;
 	struct directives d;
 	size_t plen, prompt;
 	uint64_t delay;
 	long long wait_s;
-	int rdrop, rstall, r429, r500, rgarb, i;
+	int rdrop, rstall, r429, r500, rgarb, i, embed;
 	char secs[32];
 
 	memset(r, 0, sizeof(*r));
@@ -1703,9 +1755,11 @@ req_decide(const struct request *rq, struct reply *r)
 	}
 	qm = memchr(target, '?', rq->target_len);
 	plen = qm != NULL ? (size_t)(qm - target) : rq->target_len;
+	embed = cfg.path == NULL && plen >= 11 &&
+	    memcmp(target + plen - 11, "/embeddings", 11) == 0;
 	if (cfg.path != NULL ? plen != strlen(cfg.path) ||
-	    memcmp(target, cfg.path, plen) != 0 :
-	    plen < 17 || memcmp(target + plen - 17, "/chat/completions", 17)) {
+	    memcmp(target, cfg.path, plen) != 0 : !embed &&
+	    (plen < 17 || memcmp(target + plen - 17, "/chat/completions", 17))) {
 		sc_msg.len = 0;
 		buf_adds(&sc_msg, "Invalid URL (");
 		buf_add(&sc_msg, rq->meth, rq->meth_len);
@@ -1724,8 +1778,9 @@ req_decide(const struct request *rq, struct reply *r)
 		r->allow = 1;
 		goto out;
 	}
-	if ((emsg = chat_parse(rq->body, rq->body_len, &prompt, &param,
-	    &code)) != NULL) {
+	if ((emsg = embed ? embed_parse(rq->body, rq->body_len, &prompt) :
+	    chat_parse(rq->body, rq->body_len, &prompt, &param, &code)) !=
+	    NULL) {
 		reply_error(r, 400, emsg, "invalid_request_error", param,
 		    code);
 		goto out;
@@ -1833,7 +1888,10 @@ req_decide(const struct request *rq, struct reply *r)
 	else if (d.null)
 		reply_answer(r, R_NULL, prompt, -1);
 	else
-		reply_answer(r, R_ANSWER, prompt, d.bytes);
+		if (embed)
+			reply_embedding(r, prompt);
+		else
+			reply_answer(r, R_ANSWER, prompt, d.bytes);
 	r->truncate = d.truncate;
 out:
 	if (cfg.rl_headers)

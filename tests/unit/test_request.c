@@ -68,13 +68,17 @@ test_body(void)
 	json_free(j);
 }
 
+static struct request	*chat;
+static struct buf	 scratch;
+
 static int
 answer(const char *resp, struct answer *a, char *err, size_t errlen)
 {
 	struct json	*j = json_new();
 	int		 rv;
 
-	rv = request_answer(j, resp, strlen(resp), a, err, errlen);
+	rv = request_answer(chat, j, resp, strlen(resp), &scratch, a, err,
+	    errlen);
 	json_free(j);
 	return rv;
 }
@@ -82,14 +86,17 @@ answer(const char *resp, struct answer *a, char *err, size_t errlen)
 static void
 test_answer(void)
 {
+	struct tmpl	*user = tmpl("{{q}}");
 	struct answer	 a;
 	char		 err[256];
 	const char	*ok = "{\"id\":\"x\",\"choices\":[{\"index\":0,\"message\":"
 			    "{\"role\":\"assistant\",\"content\":\"Hi \\\"you\\\"\"}}],"
 			    "\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":3}}";
 
+	chat = request_new("m", NULL, user, NULL, 0, err, sizeof(err));
 	CHECK(answer(ok, &a, err, sizeof(err)) == 0);
-	CHECK_MEM(ok + a.off, a.len, "\"Hi \\\"you\\\"\"");
+	CHECK_MEM(a.value, a.len, "\"Hi \\\"you\\\"\"");
+	CHECK(a.string);
 	CHECK(a.prompt_tokens == 12 && a.completion_tokens == 3);
 	CHECK(answer("{\"choices\":[{\"message\":{\"content\":\"\"}}]}", &a,
 	    err, sizeof(err)) == 0);
@@ -107,6 +114,63 @@ test_answer(void)
 	CHECK(answer("{\"choices\":[{\"message\":{\"content\":\"x\"", &a, err,
 	    sizeof(err)) == -1);
 	CHECK(answer("", &a, err, sizeof(err)) == -1);
+
+	/* --extract: any path; a value that is not a string, compacted. */
+	CHECK(request_extract(chat, "data.0.embedding", err, sizeof(err)) ==
+	    0);
+	CHECK(answer("{\"data\":[{\"embedding\":[ 0.5,\n -1 ]}],"
+	    "\"usage\":{\"prompt_tokens\":4}}", &a, err, sizeof(err)) == 0);
+	CHECK_MEM(a.value, a.len, "[0.5,-1]");
+	CHECK(!a.string && a.prompt_tokens == 4 && a.completion_tokens == -1);
+	CHECK(answer("{\"data\":[]}", &a, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "--extract") != NULL);
+	CHECK(answer("{\"data\":[{\"embedding\":null}]}", &a, err,
+	    sizeof(err)) == -1);
+	request_free(chat);
+	chat = request_new("m", NULL, user, NULL, 0, err, sizeof(err));
+	CHECK(request_extract(chat, "a..b", err, sizeof(err)) == -1);
+	CHECK(request_extract(chat, "x}}{{y", err, sizeof(err)) == -1);
+	request_free(chat);
+	tmpl_free(user);
+	buf_free(&scratch);
+}
+
+static void
+test_body_template(void)
+{
+	struct json	*j = json_new();
+	struct tmpl	*t;
+	struct request	*r;
+	struct buf	 b = { 0 };
+	char		 err[256];
+	const char	*row = "{\"text\":\"say \\\"hi\\\"\",\"n\":3,"
+			    "\"tags\":[\"a\", \"b\"],\"o\":{\"k\":1}}";
+	const char	*src = "{\"model\":\"emb\",\"input\": {{text}}, "
+			    "\"n\":{{n}},\"tags\":{{tags}},\"o\":{{o}},"
+			    "\"p\":\"Q: {{text}} / {{n}} / {{o}}\"}";
+
+	CHECK(json_parse(j, row, strlen(row), err, sizeof(err)) == 0);
+	t = tmpl_compile(src, strlen(src), TMPL_BODY, err, sizeof(err));
+	CHECK(t != NULL);
+	r = request_new_body(t, err, sizeof(err));
+	CHECK(request_body(r, j, &b, err, sizeof(err)) == 0);
+	/* As values: JSON; inside a string: text, escaped. */
+	CHECK_BUF(b, "{\"model\":\"emb\",\"input\": \"say \\\"hi\\\"\", "
+	    "\"n\":3,\"tags\":[\"a\",\"b\"],\"o\":{\"k\":1},"
+	    "\"p\":\"Q: say \\\"hi\\\" / 3 / {\\\"k\\\":1}\"}");
+	CHECK(json_validate(b.data, b.len, err, sizeof(err)) == 0);
+	CHECK(request_overhead(r) == 0);
+	request_free(r);
+	tmpl_free(t);
+	/* Malformed JSON, or not an object, is refused when compiled. */
+	CHECK(tmpl_compile("{\"a\": {{x}}", 12, TMPL_BODY, err,
+	    sizeof(err)) == NULL);
+	CHECK(strstr(err, "JSON") != NULL);
+	CHECK(tmpl_compile("[{{x}}]", 7, TMPL_BODY, err, sizeof(err)) == NULL);
+	CHECK(tmpl_compile("{\"a\": \"{{x}}\" {{y}}}", 18, TMPL_BODY, err,
+	    sizeof(err)) == NULL);
+	buf_free(&b);
+	json_free(j);
 }
 
 static void
@@ -180,5 +244,6 @@ main(void)
 	test_answer();
 	test_error();
 	test_budget();
+	test_body_template();
 	return check_done("test_request");
 }
