@@ -31,10 +31,13 @@ static const char *const header_names[XH_MAX] = {
 
 struct pool {
 	CURLM			*multi;
+	struct pool_config	 cfg;		/* for handles made later */
 	CURL			**all;		/* every handle, for pool_free */
+	int			 nall;
 	CURL			**idle;		/* handles not in use */
 	int			 nidle;
-	int			 window;
+	int			 max;		/* handles at most */
+	int			 window;	/* requests in flight at most */
 	int			 learning;	/* one request until the version */
 	char			*url;
 	int			 url_changed;	/* some handle has another URL */
@@ -150,28 +153,37 @@ header_cb(char *line, size_t size, size_t n, void *userp)
  * beyond the first 100.
  */
 static void
-set_version(struct pool *p, int version)
+size_connections(struct pool *p)
 {
 	long	 conns;
+
+	conns = p->version == 20 ? (p->window + STREAMS - 1) / STREAMS :
+	    p->window;
+	curl_multi_setopt(p->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+	    p->version == 20 ? conns : 0L);
+	curl_multi_setopt(p->multi, CURLMOPT_MAXCONNECTS, conns);
+}
+
+static void
+set_version(struct pool *p, int version)
+{
 	int	 i;
 
 	p->version = version;
 	p->learning = 0;
-	conns = version == 20 ? (p->window + STREAMS - 1) / STREAMS :
-	    p->window;
-	curl_multi_setopt(p->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
-	    version == 20 ? conns : 0L);
-	curl_multi_setopt(p->multi, CURLMOPT_MAXCONNECTS, conns);
+	size_connections(p);
 	/* Handles in flight keep what they had; it does them no harm. */
 	for (i = 0; p->idle != NULL && i < p->nidle; i++)
 		curl_easy_setopt(p->idle[i], CURLOPT_PIPEWAIT,
 		    (long)(version == 20));
 }
 
+/* A new handle, made when the window first needs it. */
 static CURL *
-easy_new(struct pool *p, const struct pool_config *c)
+easy_new(struct pool *p)
 {
-	CURL	*e;
+	const struct pool_config	*c = &p->cfg;
+	CURL				*e;
 
 	if ((e = curl_easy_init()) == NULL)
 		return NULL;
@@ -192,8 +204,8 @@ easy_new(struct pool *p, const struct pool_config *c)
 	    c->http == POOL_HTTP_2_PRIOR ?
 	    (long)CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE :
 	    (long)CURL_HTTP_VERSION_2TLS) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_PIPEWAIT,
-	    (long)(c->http == POOL_HTTP_2_PRIOR)) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_PIPEWAIT, (long)(p->version == 20)) !=
+	    CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_SHARE, p->share) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_CAINFO, c->cacert) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_FORBID_REUSE,
@@ -219,17 +231,19 @@ pool_new(const struct pool_config *c, char *err, size_t errlen)
 	struct pool		*p;
 	struct curl_slist	*h;
 	size_t			 k;
-	int			 i;
 
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		goto nomem;
 	TAILQ_INIT(&p->done);
 	p->epfd = -1;
 	p->deadline = -1;
-	p->window = c->window;
+	p->cfg = *c;
+	p->max = p->window = c->window;
 	p->max_response = c->max_response;
 	if ((p->url = strdup(c->url)) == NULL)
 		goto nomem;
+	p->cfg.url = p->url;
+	p->cfg.headers = NULL;		/* the slist below has them */
 	if ((p->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1) {
 		snprintf(err, errlen, "epoll_create1: %s", strerror(errno));
 		goto fail;
@@ -274,14 +288,11 @@ pool_new(const struct pool_config *c, char *err, size_t errlen)
 	curl_multi_setopt(p->multi, CURLMOPT_SOCKETDATA, p);
 	curl_multi_setopt(p->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
 	curl_multi_setopt(p->multi, CURLMOPT_TIMERDATA, p);
-	if ((p->idle = reallocarray(NULL, c->window, sizeof(CURL *))) == NULL ||
-	    (p->all = calloc(c->window, sizeof(CURL *))) == NULL)
+	/* Handles are made as the window fills: a -j far above what a run
+	 * uses costs nothing. */
+	if ((p->idle = reallocarray(NULL, p->max, sizeof(CURL *))) == NULL ||
+	    (p->all = calloc(p->max, sizeof(CURL *))) == NULL)
 		goto nomem;
-	for (i = 0; i < c->window; i++) {
-		if ((p->all[i] = easy_new(p, c)) == NULL)
-			goto nomem;
-		p->idle[p->nidle++] = p->all[i];
-	}
 	return p;
 nomem:
 	snprintf(err, errlen, "cannot set up libcurl: out of memory");
@@ -297,9 +308,7 @@ pool_free(struct pool *p)
 
 	if (p == NULL)
 		return;
-	for (i = 0; p->all != NULL && i < p->window; i++) {
-		if (p->all[i] == NULL)
-			continue;
+	for (i = 0; p->all != NULL && i < p->nall; i++) {
 		/* Removing one that is not in the multi handle is harmless. */
 		if (p->multi != NULL)
 			curl_multi_remove_handle(p->multi, p->all[i]);
@@ -335,9 +344,26 @@ pool_timeout(const struct pool *p, long long now)
 int
 pool_room(const struct pool *p)
 {
+	int	 active = p->nall - p->nidle;
+
 	if (p->learning)
-		return p->nidle == p->window ? 1 : 0;
-	return p->nidle;
+		return active == 0 ? 1 : 0;
+	return active < p->window ? p->window - active : 0;
+}
+
+int
+pool_window(const struct pool *p)
+{
+	return p->window;
+}
+
+/* A smaller window takes effect as requests finish; none is cut short. */
+void
+pool_set_window(struct pool *p, int w)
+{
+	p->window = w < 1 ? 1 : w > p->max ? p->max : w;
+	if (p->version != 0)
+		size_connections(p);
 }
 
 long
@@ -355,7 +381,7 @@ pool_version(const struct pool *p)
 int
 pool_active(const struct pool *p)
 {
-	return p->window - p->nidle;
+	return p->nall - p->nidle;
 }
 
 int
@@ -364,9 +390,18 @@ pool_submit(struct pool *p, struct xfer *x, char *err, size_t errlen)
 	CURL		*e;
 	CURLMcode	 mc;
 
-	if (p->nidle == 0) {
+	if (pool_room(p) == 0) {
 		snprintf(err, errlen, "no room in the window");
 		return -1;
+	}
+	if (p->nidle == 0) {
+		if ((e = easy_new(p)) == NULL) {
+			snprintf(err, errlen, "cannot set up libcurl: out of "
+			    "memory");
+			return -1;
+		}
+		p->all[p->nall++] = e;
+		p->idle[p->nidle++] = e;
 	}
 	e = p->idle[p->nidle - 1];
 	buf_reset(&x->resp);

@@ -80,7 +80,7 @@ struct pool_config {
 	size_t			 max_response;	/* bytes */
 	int			 window;
 	enum pool_http		 http;
-	const char		*cacert;	/* CA bundle, or NULL */
+	const char		*cacert;	/* CA bundle, or NULL; borrowed */
 	int			 verbose;	/* libcurl's own trace */
 };
 
@@ -97,6 +97,9 @@ long long	 pool_timeout(const struct pool *, long long);
 /* Free slots in the window: one alone until the HTTP version is known. */
 int		 pool_room(const struct pool *);
 int		 pool_active(const struct pool *);
+/* The window, between 1 and the -j it was made with. */
+int		 pool_window(const struct pool *);
+void		 pool_set_window(struct pool *, int);
 /* Connections opened so far, and the HTTP version learned (0 unknown,
  * 11, 20). */
 long		 pool_connections(const struct pool *);
