@@ -29,11 +29,11 @@ PKG_LIBS +=	-lm
 
 LIBSRC =	lib/buf.c lib/json.c lib/template.c lib/idset.c lib/lines.c \
 		lib/request.c lib/retry.c lib/limit.c lib/pool.c lib/output.c \
-		lib/row.c lib/progress.c
+		lib/row.c lib/progress.c lib/tune.c
 LIBOBJ =	$(LIBSRC:%.c=$(O)/%.o)
 HDRS =		$(wildcard lib/*.h)
 UNITS =		json template idset lines request output retry limit \
-		progress
+		progress tune
 UNITBIN =	$(UNITS:%=$(O)/tests/unit/test_%)
 
 # The Debian 12 packages that building and testing need.

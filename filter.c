@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -38,6 +39,7 @@
 #include "lib/request.h"
 #include "lib/row.h"
 #include "lib/template.h"
+#include "lib/tune.h"
 
 #define VERSION		"0.1.0"
 #define DEFAULT_URL	"https://api.openai.com/v1"
@@ -47,6 +49,7 @@
 #define OUT_HIGH	(1024 * 1024)	/* stop reading above this backlog */
 #define START_BATCH	64	/* requests started per turn of the loop */
 #define REDRAW_MS	100	/* the progress line, at most 10 times a second */
+#define MAX_JOBS	10000	/* -j at most, and what SIGUSR1 may reach */
 
 enum {
 	OPT_SYSTEM_FILE = 256,
@@ -165,6 +168,7 @@ struct config {
 	struct list	 params;
 	struct list	 skipfiles;
 	int		 jobs;
+	int		 autotune;	/* -j auto */
 	long long	 timeout;
 	long long	 max_response;
 	int		 retries;
@@ -209,6 +213,8 @@ struct run {
 	uint64_t		 est_tokens;	/* and their prompt tokens */
 	struct stats		 st;
 	struct progress		*progress;	/* NULL: none shown */
+	struct tune		*tune;		/* -j auto, or NULL */
+	long long		 inflight_cost;	/* tokens of requests in flight */
 	long long		 next_draw;
 	int			 width;		/* of the terminal */
 };
@@ -222,7 +228,8 @@ static void __attribute__((noreturn))
 usage(FILE *fp, int status)
 {
 	fprintf(fp,
-"usage: enrich [-qv] [-H 'Name: value'] [-i field] [-j jobs] [-k keyfile]\n"
+"usage: enrich [-qv] [-H 'Name: value'] [-i field] [-j jobs | auto]\n"
+"              [-k keyfile]\n"
 "              [-m model] [-o field] [-P key=json] [-r retries]\n"
 "              [-s template] [-t seconds] [-u url] [--azure]\n"
 "              [--cacert file] [--dry-run [--estimate]]\n"
@@ -253,7 +260,8 @@ usage(FILE *fp, int status)
 "  -m, --model NAME          model (default $ENRICH_MODEL, else " DEFAULT_MODEL ")\n"
 "  -o, --field NAME          output field for the answer (default answer)\n"
 "  -i, --id FIELD            row ID field (default id; else the line number)\n"
-"  -j, --jobs N              requests in flight (default 32, 1-10000)\n"
+"  -j, --jobs N|auto         requests in flight (default 32, 1-10000); auto:\n"
+"                            find the provider's rate limit by itself\n"
 "  -u, --url BASE            API base URL (default $OPENAI_BASE_URL, else\n"
 "                            " DEFAULT_URL ")\n"
 "  -k, --api-key-file FILE   read the API key from FILE (else $OPENAI_API_KEY)\n"
@@ -392,7 +400,10 @@ parse_options(int argc, char *argv[], struct config *c)
 			c->id_given = 1;
 			break;
 		case 'j':
-			c->jobs = number(optarg, 1, 10000, "-j");
+			if (strcmp(optarg, "auto") == 0)
+				c->autotune = 1;
+			else
+				c->jobs = number(optarg, 1, MAX_JOBS, "-j");
 			break;
 		case 'u':
 			c->url = optarg;
@@ -764,6 +775,17 @@ on_signal(int sig)
 	errno = saved;
 }
 
+/* SIGUSR1, SIGUSR2: only a note for the loop. */
+static void
+on_tune_signal(int sig)
+{
+	int	 saved = errno;
+	char	 c = sig;
+
+	(void)write(sigpipe_fds[1], &c, 1);
+	errno = saved;
+}
+
 static void
 setup_signals(void)
 {
@@ -777,6 +799,10 @@ setup_signals(void)
 	sa.sa_handler = on_signal;
 	for (k = 0; k < 2; k++)
 		if (sigaction(k == 0 ? SIGINT : SIGTERM, &sa, NULL) == -1)
+			err(2, "sigaction");
+	sa.sa_handler = on_tune_signal;
+	for (k = 0; k < 2; k++)
+		if (sigaction(k == 0 ? SIGUSR1 : SIGUSR2, &sa, NULL) == -1)
 			err(2, "sigaction");
 	/* A closed stdout is an EPIPE to handle, not a death. */
 	signal(SIGPIPE, SIG_IGN);
@@ -879,7 +905,8 @@ emit(struct run *run, struct row *r)
 static size_t
 max_waiting(const struct run *run)
 {
-	return 2 * (size_t)run->cfg->jobs + 64;
+	return 2 * (size_t)(run->pool != NULL ? pool_window(run->pool) :
+	    run->cfg->jobs) + 64;
 }
 
 /* May another row be read now? */
@@ -967,7 +994,48 @@ start_rows(struct run *run, long long now)
 		limit_take(run->limit, now, r->cost);
 		if (pool_submit(run->pool, &r->xfer, e, sizeof(e)) == -1)
 			errx(1, "%s", e);
+		run->inflight_cost += r->cost;
+		if (run->tune != NULL)
+			tune_started(run->tune, now);
 	}
+}
+
+/* A header's value as a count, or -1. */
+static long long
+header_count(const struct xfer *x, enum xfer_header h)
+{
+	const char	*errstr;
+	long long	 v;
+
+	if (x->header[h][0] == '\0')
+		return -1;
+	v = strtonum(x->header[h], 0, LLONG_MAX, &errstr);
+	return errstr == NULL ? v : -1;
+}
+
+/*
+ * What the server announces of its limits, on every response: paced
+ * before its budget runs out rather than after, with 429s.
+ */
+static void
+heed_server(struct run *run, const struct xfer *x, long long now)
+{
+	long long	 limit, left, reset;
+
+	limit = header_count(x, XH_RL_LIMIT_REQUESTS);
+	left = header_count(x, XH_RL_REMAINING_REQUESTS);
+	reset = limit_duration(x->header[XH_RL_RESET_REQUESTS]);
+	limit_server(run->limit, now, LIMIT_REQUESTS, limit, left, reset,
+	    pool_active(run->pool));
+	limit_server(run->limit, now, LIMIT_TOKENS,
+	    header_count(x, XH_RL_LIMIT_TOKENS),
+	    header_count(x, XH_RL_REMAINING_TOKENS),
+	    limit_duration(x->header[XH_RL_RESET_TOKENS]),
+	    run->inflight_cost);
+	/* What is spent comes back in the time to reset: that is the rate
+	 * -j auto would otherwise have to find. */
+	if (run->tune != NULL && limit > left && left >= 0 && reset > 0)
+		tune_announced(run->tune, (limit - left) * 1000.0 / reset);
 }
 
 static void
@@ -996,14 +1064,20 @@ finish_rows(struct run *run, long long now)
 
 	while (!run->fatal && (x = pool_done(run->pool)) != NULL) {
 		r = x->udata;
-		if (x->result == XFER_RESPONSE && x->status == 429)
-			run->st.http429++;
+		run->inflight_cost -= r->cost;
+		if (x->result == XFER_RESPONSE) {
+			if (x->status == 429)
+				run->st.http429++;
+			heed_server(run, x, now);
+		}
 		if ((rv = row_finish(run->rows, r, now)) == -1)
 			err(1, NULL);
 		switch (rv) {
 		case ROW_RETRY:
 			if (r->hold > 0)
 				limit_hold(run->limit, r->hold);
+			if (r->ratelimited && run->tune != NULL)
+				tune_ratelimited(run->tune, now);
 			note_retry(run, r);
 			continue;	/* the row waits in the rows' queue */
 		case ROW_FATAL:
@@ -1019,6 +1093,8 @@ finish_rows(struct run *run, long long now)
 			    r->completion_tokens >= 0)
 				limit_adjust(run->limit, now, r->prompt_tokens +
 				    r->completion_tokens - r->cost);
+			if (!r->failed && run->tune != NULL)
+				tune_success(run->tune, now, x->elapsed_ms);
 			emit(run, r);
 			break;
 		}
@@ -1036,6 +1112,31 @@ flush_output(struct run *run)
 	if (errno == EPIPE)
 		exit(128 + SIGPIPE);
 	err(1, "write");
+}
+
+/* SIGUSR1 and SIGUSR2: a window 10% wider or narrower, as xargs -P. */
+static void
+retune(struct run *run, double f)
+{
+	int	 w, n;
+
+	if (run->pool == NULL)
+		return;
+	if (run->tune != NULL) {
+		tune_scale(run->tune, f);
+		w = tune_window(run->tune);
+	} else {
+		w = pool_window(run->pool);
+		n = f > 1 ? (int)ceil(w * f) : (int)floor(w * f);
+		if (n == w)
+			n += f > 1 ? 1 : -1;
+		pool_set_window(run->pool, n);
+		w = pool_window(run->pool);
+	}
+	if (run->cfg->verbose > 0) {
+		clear_progress(run);
+		warnx("window %d%s", w, run->tune != NULL ? " (-j auto)" : "");
+	}
 }
 
 /* The first signal: read no more, and give the rest a deadline. */
@@ -1120,6 +1221,14 @@ loop(struct run *run)
 		now = clock_ms();
 		if (run->pool != NULL)
 			finish_rows(run, now);
+		if (run->tune != NULL) {
+			tune_tick(run->tune, now);
+			/* --rpm stays a ceiling the tuning cannot pass. */
+			limit_set_rpm(run->limit, now, run->cfg->rpm > 0 &&
+			    run->cfg->rpm < tune_rpm(run->tune) ?
+			    run->cfg->rpm : tune_rpm(run->tune));
+			pool_set_window(run->pool, tune_window(run->tune));
+		}
 		start_rows(run, now);
 		if (run->signal && now >= run->grace_end)
 			end_grace(run);
@@ -1153,8 +1262,12 @@ loop(struct run *run)
 			continue;
 		}
 		if (pfd[POLL_SIGNAL].revents & POLLIN &&
-		    read(sigpipe_fds[0], &sig, 1) == 1 && !run->signal)
-			on_first_signal(run, sig, clock_ms());
+		    read(sigpipe_fds[0], &sig, 1) == 1) {
+			if (sig == SIGUSR1 || sig == SIGUSR2)
+				retune(run, sig == SIGUSR1 ? 1.1 : 1 / 1.1);
+			else if (!run->signal)
+				on_first_signal(run, sig, clock_ms());
+		}
 		if (pfd[POLL_STDIN].revents) {
 			n = lines_fill(run->in);
 			if (n == -1 && errno != EAGAIN && errno != EINTR)
@@ -1364,7 +1477,8 @@ main(int argc, char *argv[])
 		pc.nheaders = cfg.headers.n;
 		pc.timeout_ms = cfg.timeout * 1000;
 		pc.max_response = cfg.max_response;
-		pc.window = cfg.jobs;
+		/* Room for SIGUSR1 and -j auto to widen the window later. */
+		pc.window = MAX_JOBS;
 		pc.http = cfg.http;
 		pc.cacert = cfg.cacert;
 		if (cfg.http == POOL_HTTP_2_PRIOR && pool_h2c_broken() &&
@@ -1375,14 +1489,22 @@ main(int argc, char *argv[])
 			    curl_version_info(CURLVERSION_NOW)->version);
 		if ((run.pool = pool_new(&pc, e, sizeof(e))) == NULL)
 			errx(2, "%s", e);
+		if (cfg.autotune) {
+			if ((run.tune = tune_new(MAX_JOBS, clock_ms())) == NULL)
+				err(2, NULL);
+			pool_set_window(run.pool, tune_window(run.tune));
+		} else
+			pool_set_window(run.pool, cfg.jobs);
 		if (auth != NULL) {
 			explicit_bzero(auth, strlen(auth));
 			free(auth);
 		}
 	}
 	if (cfg.verbose > 0)
-		warnx("%s, model %s, %d in flight%s", url, cfg.model, cfg.jobs,
-		    cfg.dry_run ? ", dry run" : "");
+		warnx("%s, model %s, %s%d in flight%s", url, cfg.model,
+		    cfg.autotune ? "-j auto, " : "", run.pool != NULL ?
+		    pool_window(run.pool) : cfg.jobs, cfg.dry_run ?
+		    ", dry run" : "");
 	setup_progress(&run);
 
 	status = loop(&run);
@@ -1399,6 +1521,7 @@ main(int argc, char *argv[])
 	output_free(run.out);
 	lines_free(run.in);
 	progress_free(run.progress);
+	tune_free(run.tune);
 	idset_free(skip);
 	request_free(req);
 	tmpl_free(user);

@@ -21,6 +21,9 @@ struct bucket {
 struct limit {
 	struct bucket	 req;
 	struct bucket	 tok;
+	/* The servers' own, while their budget is low: until then. */
+	struct bucket	 srv[2];
+	long long	 srv_until[2];
 	long long	 last;		/* when the buckets were refilled */
 	long long	 hold;
 };
@@ -55,22 +58,34 @@ limit_free(struct limit *l)
 }
 
 static void
+bucket_fill(struct bucket *b, double dt)
+{
+	b->level += b->rate * dt;
+	if (b->level > b->cap)
+		b->level = b->cap;
+}
+
+static void
 refill(struct limit *l, long long now)
 {
 	double	 dt;
+	int	 k;
 
 	if (l->last < 0)
 		l->last = now;
+	/* Nothing accrues while everyone holds: after a 429's wait the run
+	 * resumes at its rate, not with a burst the server would refuse. */
+	if (l->hold > l->last)
+		l->last = l->hold < now ? l->hold : now;
 	if (now <= l->last)
 		return;
 	dt = now - l->last;
 	l->last = now;
-	l->req.level += l->req.rate * dt;
-	if (l->req.level > l->req.cap)
-		l->req.level = l->req.cap;
-	l->tok.level += l->tok.rate * dt;
-	if (l->tok.level > l->tok.cap)
-		l->tok.level = l->tok.cap;
+	bucket_fill(&l->req, dt);
+	bucket_fill(&l->tok, dt);
+	for (k = 0; k < 2; k++)
+		if (l->srv_until[k] > now)
+			bucket_fill(&l->srv[k], dt);
 }
 
 /* How long until the bucket holds cost, or is full if cost is more. */
@@ -99,6 +114,12 @@ limit_wait(struct limit *l, long long now, long long tokens)
 		w = t;
 	if ((t = bucket_wait(&l->tok, tokens)) > w)
 		w = t;
+	if (l->srv_until[LIMIT_REQUESTS] > now &&
+	    (t = bucket_wait(&l->srv[LIMIT_REQUESTS], 1)) > w)
+		w = t;
+	if (l->srv_until[LIMIT_TOKENS] > now &&
+	    (t = bucket_wait(&l->srv[LIMIT_TOKENS], tokens)) > w)
+		w = t;
 	return w;
 }
 
@@ -110,6 +131,8 @@ limit_take(struct limit *l, long long now, long long tokens)
 		l->req.level -= 1;
 	if (l->tok.rate > 0)
 		l->tok.level -= tokens;
+	l->srv[LIMIT_REQUESTS].level -= 1;
+	l->srv[LIMIT_TOKENS].level -= tokens;
 }
 
 void
@@ -126,6 +149,101 @@ limit_adjust(struct limit *l, long long now, long long tokens)
 void
 limit_hold(struct limit *l, long long until)
 {
-	if (until > l->hold)
-		l->hold = until;
+	if (until <= l->hold)
+		return;
+	l->hold = until;
+	/* And what had accrued before it is spent too. */
+	if (l->req.rate > 0 && l->req.level > 1)
+		l->req.level = 1;
+}
+
+void
+limit_set_rpm(struct limit *l, long long now, double rpm)
+{
+	refill(l, now);
+	if (l->req.rate == 0)
+		l->req.level = INFINITY;	/* a first rate starts full */
+	l->req.rate = rpm / 60000.0;
+	l->req.cap = l->req.rate * BURST_MS;
+	if (l->req.cap < 1)
+		l->req.cap = 1;
+	if (l->req.level > l->req.cap)
+		l->req.level = l->req.cap;
+}
+
+double
+limit_server(struct limit *l, long long now, enum limit_kind k,
+    long long limit, long long remaining, long long reset_ms,
+    long long inflight)
+{
+	struct bucket	*b = &l->srv[k];
+	double		 avail;
+
+	if (remaining < 0 || reset_ms <= 0)
+		return 0;
+	refill(l, now);
+	avail = (double)remaining - inflight;
+	/* Plenty left: a tenth of the limit, or more than is in flight. */
+	if (limit > 0 ? avail > limit / 10.0 : avail > inflight + 1) {
+		l->srv_until[k] = 0;
+		return 0;
+	}
+	/* The budget comes back at (limit - remaining) / reset; not knowing
+	 * the limit, assume what remains is all that comes back. */
+	b->rate = (limit > remaining ? (double)(limit - remaining) :
+	    (double)(remaining > 0 ? remaining : 1)) / reset_ms;
+	b->cap = b->rate * BURST_MS;
+	if (b->cap < 1)
+		b->cap = 1;
+	b->level = avail < b->cap ? avail : b->cap;
+	l->srv_until[k] = now + reset_ms;
+	return b->rate * 1000;
+}
+
+long long
+limit_duration(const char *s)
+{
+	double		 v, total = 0;
+	char		*end;
+	int		 any = 0;
+
+	while (*s == ' ')
+		s++;
+	while (*s != '\0') {
+		if (*s == ' ') {
+			s++;
+			continue;
+		}
+		if (!(*s >= '0' && *s <= '9') && *s != '.')
+			return -1;
+		v = strtod(s, &end);
+		if (end == s)
+			return -1;
+		s = end;
+		any = 1;
+		if (s[0] == 'm' && s[1] == 's') {
+			total += v;
+			s += 2;
+			continue;
+		}
+		switch (*s) {
+		case 'h':
+			total += v * 3600000;
+			break;
+		case 'm':
+			total += v * 60000;
+			break;
+		case 's':
+			total += v * 1000;
+			break;
+		case '\0':
+		case ' ':
+			total += v * 1000;	/* bare seconds, as Azure sends */
+			continue;
+		default:
+			return -1;
+		}
+		s++;
+	}
+	return any && total < 1e12 ? (long long)(total + 0.5) : -1;
 }

@@ -11,6 +11,11 @@
  * limit_hold makes everything wait until a time a server named in a 429:
  * with 100 requests in flight, the first 429 must stop the other 99 from
  * being replaced at once.
+ *
+ * limit_server takes what a server announces on every response
+ * (x-ratelimit-remaining-requests and the like): when its budget runs low,
+ * new requests are paced at the rate the budget refills until its reset,
+ * instead of collecting 429s.
  */
 #ifndef ENRICH_LIMIT_H
 #define ENRICH_LIMIT_H
@@ -28,5 +33,23 @@ void		 limit_take(struct limit *, long long, long long);
 void		 limit_adjust(struct limit *, long long, long long);
 /* Start nothing before this time. */
 void		 limit_hold(struct limit *, long long);
+/* Change the requests per minute (for -j auto). */
+void		 limit_set_rpm(struct limit *, long long, double);
+
+enum limit_kind {
+	LIMIT_REQUESTS,
+	LIMIT_TOKENS
+};
+
+/*
+ * A server's announcement for one kind: its limit (-1 if not said), what
+ * remains, the ms until it is whole again, and how much of it the requests
+ * still in flight will take.  Returns the rate, per second, it is paced at
+ * now, or 0 when it is not low.
+ */
+double		 limit_server(struct limit *, long long, enum limit_kind,
+		    long long, long long, long long, long long);
+/* "6m0s", "1.5s", "12ms", "1h2m3s": ms, or -1. */
+long long	 limit_duration(const char *);
 
 #endif

@@ -27,6 +27,12 @@ static const char *const header_names[XH_MAX] = {
 	[XH_RETRY_AFTER_MS] = "retry-after-ms",
 	[XH_SHOULD_RETRY] = "x-should-retry",
 	[XH_REQUEST_ID] = "x-request-id",
+	[XH_RL_LIMIT_REQUESTS] = "x-ratelimit-limit-requests",
+	[XH_RL_LIMIT_TOKENS] = "x-ratelimit-limit-tokens",
+	[XH_RL_REMAINING_REQUESTS] = "x-ratelimit-remaining-requests",
+	[XH_RL_REMAINING_TOKENS] = "x-ratelimit-remaining-tokens",
+	[XH_RL_RESET_REQUESTS] = "x-ratelimit-reset-requests",
+	[XH_RL_RESET_TOKENS] = "x-ratelimit-reset-tokens",
 };
 
 struct pool {

@@ -40,10 +40,16 @@ enum xfer_header {
 	XH_RETRY_AFTER_MS,
 	XH_SHOULD_RETRY,
 	XH_REQUEST_ID,
+	XH_RL_LIMIT_REQUESTS,		/* x-ratelimit-*: see limit_server */
+	XH_RL_LIMIT_TOKENS,
+	XH_RL_REMAINING_REQUESTS,
+	XH_RL_REMAINING_TOKENS,
+	XH_RL_RESET_REQUESTS,
+	XH_RL_RESET_TOKENS,
 	XH_MAX
 };
 
-#define XFER_HEADER_LEN	64
+#define XFER_HEADER_LEN	48
 
 struct xfer {
 	/* Set by the caller. */

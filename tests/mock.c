@@ -208,6 +208,7 @@ static struct config {
 	const char	*retry_after;
 	long long	 rps;
 	int		 rl_headers;
+	int		 rps_ms;	/* --rps 429s say retry-after-ms too */
 	const char	*key;
 	const char	*reject_model;
 	const char	*path;		/* the only path served, if set */
@@ -962,6 +963,9 @@ rps_refill(void)
 }
 
 /* Take a token, or say in how many seconds the next one comes. */
+/* The exact wait, for retry-after-ms, as OpenAI sends it. */
+static char rps_wait_ms[24];
+
 static int
 rps_take(long long *wait_s)
 {
@@ -973,6 +977,8 @@ rps_take(long long *wait_s)
 		return 1;
 	}
 	w = (1.0 - bucket) / (double)cfg.rps;
+	snprintf(rps_wait_ms, sizeof(rps_wait_ms), "%lld",
+	    (long long)(w * 1000.0) + 1);
 	*wait_s = (long long)w;
 	if ((double)*wait_s < w)	/* round up, without libm */
 		(*wait_s)++;
@@ -1802,6 +1808,10 @@ req_decide(const struct request *rq, struct reply *r)
 	if (cfg.rps > 0 && !rps_take(&wait_s)) {
 		snprintf(secs, sizeof(secs), "%lld", wait_s);
 		reply_ratelimit(r, secs);
+		if (cfg.rps_ms) {
+			r->retry_after_ms = rps_wait_ms;
+			r->retry_after_ms_len = strlen(rps_wait_ms);
+		}
 		goto out;
 	}
 
@@ -2989,7 +2999,7 @@ enum {
 	O_PORT_FILE = 256, O_MAX_SECONDS, O_MAX_REQUESTS, O_LATENCY, O_JITTER,
 	O_ANSWER, O_SEED, O_FAIL429, O_FAIL500, O_DROP, O_STALL, O_GARBAGE,
 	O_RETRY_AFTER, O_RPS, O_RL_HEADERS, O_REQUIRE_KEY, O_REJECT_MODEL,
-	O_LOG, O_STATS, O_SERVE_PATH, O_H2_STREAMS
+	O_LOG, O_STATS, O_SERVE_PATH, O_H2_STREAMS, O_RPS_MS
 };
 
 static const struct option longopts[] = {
@@ -3014,6 +3024,7 @@ static const struct option longopts[] = {
 	{ "log",		required_argument, NULL, O_LOG },
 	{ "stats",		required_argument, NULL, O_STATS },
 	{ "path",		required_argument, NULL, O_SERVE_PATH },
+	{ "retry-after-ms",	no_argument,	   NULL, O_RPS_MS },
 	{ "h2-streams",		required_argument, NULL, O_H2_STREAMS },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ NULL,			0,		   NULL, 0 }
@@ -3089,6 +3100,9 @@ parse_options(int argc, char *argv[])
 			break;
 		case O_RPS:
 			cfg.rps = opt_num(optarg, 1, 100000000, "rps");
+			break;
+		case O_RPS_MS:
+			cfg.rps_ms = 1;
 			break;
 		case O_RL_HEADERS:
 			cfg.rl_headers = 1;

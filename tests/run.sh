@@ -8,7 +8,7 @@ build=${1:-.}
 export ENRICH="$PWD/$build/enrich"
 passed=0
 failed=0
-for u in json template idset lines request output retry limit progress; do
+for u in json template idset lines request output retry limit progress tune; do
 	t=$build/tests/unit/test_$u
 	out=$("$t" 2>&1)
 	status=$?

@@ -1,0 +1,40 @@
+/*
+ * Tune: -j auto, finding a provider's rate limit without being told it.
+ *
+ * A window alone cannot do it: against a fast server one request in
+ * flight already exceeds a low limit.  So tune paces the request rate,
+ * as TCP paces its window: it starts modestly and doubles every
+ * half second (slow start) while the server accepts everything; at a
+ * rate-limit 429 it comes down to what the server actually admitted over
+ * the last second, and from there it probes upward by 1% a second.  The
+ * window follows the rate: enough requests in flight to keep it, twice
+ * over, at the latency seen.
+ *
+ * It only computes; the caller feeds it what happened and applies the
+ * rate (limit.h) and the window (pool.h).  Not here: announced limits,
+ * which limit_server paces without guessing.
+ */
+#ifndef ENRICH_TUNE_H
+#define ENRICH_TUNE_H
+
+struct tune;
+
+/* The window may not pass max. */
+struct tune	*tune_new(int, long long);
+void		 tune_free(struct tune *);
+/* A request started; a success came back after this many ms; a 429 for a
+ * rate limit came back. */
+void		 tune_started(struct tune *, long long);
+void		 tune_success(struct tune *, long long, long long);
+void		 tune_ratelimited(struct tune *, long long);
+/* The server announced the rate its budget refills at, per second. */
+void		 tune_announced(struct tune *, double);
+/* Move the rate along with time; then read it, per minute, and the
+ * window. */
+void		 tune_tick(struct tune *, long long);
+double		 tune_rpm(const struct tune *);
+int		 tune_window(const struct tune *);
+/* SIGUSR1 and SIGUSR2: ten per cent up or down. */
+void		 tune_scale(struct tune *, double);
+
+#endif

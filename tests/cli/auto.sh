@@ -1,0 +1,57 @@
+# Finding the wall: -j auto paces its rate up to a limit nobody announced
+# (only 429s and Retry-After) and settles under it; announced limits
+# (x-ratelimit-*) are paced before they run out, with or without -j auto;
+# SIGUSR1 and SIGUSR2 widen and narrow the window.
+. "$(dirname "$0")/../lib.sh"
+
+# run R ARGS...: 1000 rows against a wall of R a second with a second of
+# burst; sets $pct (of the wall's throughput over the run) and $n429.
+run() {
+	R=$1
+	shift
+	mock_start --rps "$R" --latency 20 --stats "$T/stats" "$@"
+	rows 1000 >"$T/in"
+	start=$(date +%s%N)
+	"$ENRICH" -u "$URL" $ENRICH_ARGS -p '{{text}}' <"$T/in" >"$T/out"
+	ms=$(( ($(date +%s%N) - start) / 1000000 ))
+	mock_stop
+	assert_eq "$(jq -r 'select(.answer == .text) | .id' "$T/out" | wc -l)" 1000
+	pct=$(( 1000 * 100000 / (R * ms + R * 1000) ))
+	n429=$(jq .status_429 "$T/stats")
+}
+
+# Not announced: at least 90% of the wall, under 2% of requests refused.
+ENRICH_ARGS="-j auto"
+run 50
+[ "$pct" -ge 90 ] || fail "-j auto: $pct% of the wall"
+[ "$n429" -lt 20 ] || fail "-j auto: $n429 429s"
+
+# Announced: under 0.5%.
+run 100 --ratelimit-headers
+[ "$pct" -ge 90 ] || fail "-j auto, announced: $pct% of the wall"
+[ "$n429" -lt 5 ] || fail "-j auto, announced: $n429 429s"
+
+# Announced limits pace a fixed window too: -j 100 against 100 a second.
+ENRICH_ARGS="-j 100"
+run 100 --ratelimit-headers
+[ "$n429" -lt 10 ] || fail "-j 100, announced: $n429 429s"
+
+# SIGUSR1: 10% more in flight; SIGUSR2: 10% fewer.
+mock_start --latency 300 --stats "$T/stats"
+rows 300 >"$T/in"
+"$ENRICH" -v -u "$URL" -j 10 -p '{{text}}' <"$T/in" >"$T/out" 2>"$T/err" &
+pid=$!
+sleep 0.5
+kill -USR1 $pid
+sleep 0.1
+kill -USR1 $pid
+sleep 1
+kill -USR2 $pid
+wait $pid
+mock_stop
+assert_grep 'enrich: window 11$' "$T/err"
+assert_grep 'enrich: window 13$' "$T/err"
+assert_grep 'enrich: window 11$' "$T/err"
+assert_eq "$(grep -c 'enrich: window' "$T/err")" 3
+assert_eq "$(jq .max_concurrent "$T/stats")" 13
+assert_eq "$(wc -l <"$T/out")" 300
