@@ -213,7 +213,8 @@ struct run {
 	uint64_t		 est_tokens;	/* and their prompt tokens */
 	struct stats		 st;
 	struct progress		*progress;	/* NULL: none shown */
-	struct tune		*tune;		/* -j auto, or NULL */
+	struct tune		*tune;		/* the rate the server allows */
+	int			 paced;		/* by it: -j auto, or a 429 */
 	long long		 inflight_cost;	/* tokens of requests in flight */
 	long long		 next_draw;
 	int			 width;		/* of the terminal */
@@ -996,7 +997,7 @@ start_rows(struct run *run, long long now)
 			errx(1, "%s", e);
 		run->inflight_cost += r->cost;
 		if (run->tune != NULL)
-			tune_started(run->tune, now);
+			r->epoch = tune_started(run->tune, now);
 	}
 }
 
@@ -1076,8 +1077,15 @@ finish_rows(struct run *run, long long now)
 		case ROW_RETRY:
 			if (r->hold > 0)
 				limit_hold(run->limit, r->hold);
-			if (r->ratelimited && run->tune != NULL)
-				tune_ratelimited(run->tune, now);
+			if (r->ratelimited && run->tune != NULL) {
+				tune_ratelimited(run->tune, now, r->epoch);
+				if (!run->paced && run->cfg->verbose > 0) {
+					clear_progress(run);
+					warnx("rate limited: pacing new requests "
+					    "from now on");
+				}
+				run->paced = 1;
+			}
 			note_retry(run, r);
 			continue;	/* the row waits in the rows' queue */
 		case ROW_FATAL:
@@ -1122,7 +1130,7 @@ retune(struct run *run, double f)
 
 	if (run->pool == NULL)
 		return;
-	if (run->tune != NULL) {
+	if (run->cfg->autotune) {
 		tune_scale(run->tune, f);
 		w = tune_window(run->tune);
 	} else {
@@ -1135,7 +1143,7 @@ retune(struct run *run, double f)
 	}
 	if (run->cfg->verbose > 0) {
 		clear_progress(run);
-		warnx("window %d%s", w, run->tune != NULL ? " (-j auto)" : "");
+		warnx("window %d%s", w, run->cfg->autotune ? " (-j auto)" : "");
 	}
 }
 
@@ -1224,10 +1232,13 @@ loop(struct run *run)
 		if (run->tune != NULL) {
 			tune_tick(run->tune, now);
 			/* --rpm stays a ceiling the tuning cannot pass. */
-			limit_set_rpm(run->limit, now, run->cfg->rpm > 0 &&
-			    run->cfg->rpm < tune_rpm(run->tune) ?
-			    run->cfg->rpm : tune_rpm(run->tune));
-			pool_set_window(run->pool, tune_window(run->tune));
+			if (run->paced)
+				limit_set_rpm(run->limit, now, run->cfg->rpm >
+				    0 && run->cfg->rpm < tune_rpm(run->tune) ?
+				    run->cfg->rpm : tune_rpm(run->tune));
+			if (run->cfg->autotune)
+				pool_set_window(run->pool,
+				    tune_window(run->tune));
 		}
 		start_rows(run, now);
 		if (run->signal && now >= run->grace_end)
@@ -1489,12 +1500,13 @@ main(int argc, char *argv[])
 			    curl_version_info(CURLVERSION_NOW)->version);
 		if ((run.pool = pool_new(&pc, e, sizeof(e))) == NULL)
 			errx(2, "%s", e);
-		if (cfg.autotune) {
-			if ((run.tune = tune_new(MAX_JOBS, clock_ms())) == NULL)
-				err(2, NULL);
-			pool_set_window(run.pool, tune_window(run.tune));
-		} else
-			pool_set_window(run.pool, cfg.jobs);
+		/* Every run learns the server's rate; -j auto paces by it from
+		 * the start, a fixed window from the first rate-limit 429. */
+		if ((run.tune = tune_new(MAX_JOBS, clock_ms())) == NULL)
+			err(2, NULL);
+		run.paced = cfg.autotune;
+		pool_set_window(run.pool, cfg.autotune ?
+		    tune_window(run.tune) : cfg.jobs);
 		if (auth != NULL) {
 			explicit_bzero(auth, strlen(auth));
 			free(auth);

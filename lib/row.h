@@ -86,6 +86,7 @@ struct row {
 	long long		 delay;		/* and how long that is */
 	long long		 hold;		/* a 429's wait: hold everyone */
 	int			 ratelimited;	/* the wait is for a rate limit */
+	unsigned long		 epoch;		/* tune_started's, this attempt */
 	long long		 prompt_tokens;
 	long long		 completion_tokens;
 	struct buf		 line;		/* the output line */

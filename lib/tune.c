@@ -4,7 +4,7 @@
 #include "tune.h"
 
 #define START_RATE	10.0	/* requests a second at first */
-#define SLOW_START	2.0	/* growth every half second before a 429 */
+#define SLOW_START	2.0	/* growth every quarter second before a 429 */
 #define PROBE		0.01	/* growth a second once the rate is known */
 #define RECOVER		0.05	/* growth a second after a first 429 */
 #define BACKOFF		0.85	/* at least this cut at a 429 */
@@ -19,14 +19,21 @@ struct tune {
 	int		 known;		/* two 429s have measured the rate */
 	int		 max;
 	double		 latency;	/* ms, smoothed */
+	long long	 born;
 	long long	 last;		/* last tick */
 	long long	 last_cut;	/* the last 429 acted on, or -1 */
-	unsigned long	 oks_since;	/* successes since then */
-	/* Starts and successes over the last second, in 100 ms slots. */
+	unsigned long	 epoch;		/* how many were */
+	/* Since then: requests started, and refused. */
+	unsigned long	 starts_since;
+	unsigned long	 refused_since;
+	double		 share_last;	/* refused before the last cut */
+	double		 rate_before;	/* and the rate it cut */
+	double		 noise;		/* refusals that no cut lowers */
+	/* Starts and refusals over the last second, in 100 ms slots. */
 	long long	 slot_at;
 	int		 slot;
 	unsigned int	 starts[SLOTS];
-	unsigned int	 oks[SLOTS];
+	unsigned int	 refused[SLOTS];
 };
 
 struct tune *
@@ -40,7 +47,7 @@ tune_new(int max, long long now)
 	t->slow = 1;
 	t->max = max;
 	t->latency = 1000;
-	t->last = t->slot_at = now;
+	t->born = t->last = t->slot_at = now;
 	t->last_cut = -1;
 	return t;
 }
@@ -59,7 +66,7 @@ advance(struct tune *t, long long now)
 
 	for (k = 0; now - t->slot_at >= 100 && k < SLOTS; k++) {
 		t->slot = (t->slot + 1) % SLOTS;
-		t->starts[t->slot] = t->oks[t->slot] = 0;
+		t->starts[t->slot] = t->refused[t->slot] = 0;
 		t->slot_at += 100;
 	}
 	if (now - t->slot_at >= 100)
@@ -77,55 +84,109 @@ sum(const unsigned int *v)
 	return n;
 }
 
-void
+unsigned long
 tune_started(struct tune *t, long long now)
 {
 	advance(t, now);
 	t->starts[t->slot]++;
+	t->starts_since++;
+	return t->epoch;
 }
 
 void
 tune_success(struct tune *t, long long now, long long ms)
 {
-	advance(t, now);
-	t->oks[t->slot]++;
-	t->oks_since++;
+	(void)now;
 	t->latency = 0.9 * t->latency + 0.1 * ms;
 }
 
-void
-tune_ratelimited(struct tune *t, long long now)
+/* Start counting afresh from a 429 acted on. */
+static void
+mark(struct tune *t, long long now)
 {
-	double	 admitted, est;
+	t->last_cut = now;
+	t->epoch++;
+	t->starts_since = t->refused_since = 0;
+}
+
+/*
+ * The server's rate is read from what it accepted, counted when requests
+ * start less the ones it refused: a gateway refuses at once, long before
+ * the accepted ones come back from a model that takes seconds.
+ */
+void
+tune_ratelimited(struct tune *t, long long now, unsigned long epoch)
+{
+	double	 accepted, share, span;
 
 	advance(t, now);
+	t->refused[t->slot]++;
+	/* Counted against the starts it belongs to. */
+	if (epoch == t->epoch)
+		t->refused_since++;
 	/* The 429s of one overshoot arrive together: act on the first. */
 	if (t->last_cut >= 0 && now - t->last_cut < CUT_GAP_MS)
 		return;
-	if (t->last_cut >= 0 && t->oks_since > 0) {
+	if (t->last_cut < 0) {
 		/*
-		 * A 429 says the server's budget is spent.  Between two such
-		 * moments it let through just what it refilled, whatever was
-		 * asked of it: that is its rate.
+		 * The first: what was accepted over the last second is a guess
+		 * that runs high (the server's burst passed too), so come down
+		 * well below it; the next 429 measures the rate.
 		 */
-		est = t->oks_since * 1000.0 / (now - t->last_cut);
-		t->rate = fmin(t->rate, est) * 0.97;
-		t->known = 1;
-	} else {
-		t->rate *= BACKOFF;
-		/*
-		 * The first: what passed over the last second is a guess that
-		 * runs high (the server's burst passed too), so come down well
-		 * below it; the next 429 measures the rate.
-		 */
-		admitted = sum(t->oks);
-		if (admitted > 0 && admitted * 0.7 < t->rate)
-			t->rate = admitted * 0.7;
+		span = now - t->born < 1000 ? fmax(now - t->born, 100) : 1000;
+		accepted = ((double)sum(t->starts) - sum(t->refused)) *
+		    1000 / span;
+		/* The rate was at least what was sent, when the caller did not
+		 * pace by it before. */
+		t->rate = fmax(t->rate, sum(t->starts) * 1000 / span) * BACKOFF;
+		if (accepted > 0 && accepted * 0.7 < t->rate)
+			t->rate = accepted * 0.7;
+		t->share_last = 1;
+		goto cut;
 	}
+	share = t->starts_since > 0 ? fmin(1, (double)t->refused_since /
+	    t->starts_since) : 1;
+	if (t->known) {
+		/* Too little seen since the last cut to judge it by. */
+		if (t->starts_since < 20 && now - t->last_cut < 2000)
+			return;
+		/* As many refused as at any rate: not the rate's doing. */
+		if (share <= t->noise * 1.5) {
+			mark(t, now);
+			return;
+		}
+		/* The last cut did not lower the share refused: it was not
+		 * the rate, so take it back, learn the noise, and look for
+		 * the wall again. */
+		if (share > 0.02 && t->share_last > 0 &&
+		    share >= 0.6 * t->share_last) {
+			t->noise = share;
+			t->rate = fmax(t->rate, t->rate_before);
+			t->slow = 1;
+			t->share_last = 0;	/* no cut to judge */
+			mark(t, now);
+			return;
+		}
+	}
+	/*
+	 * A 429 says the server's budget is spent.  Between two such moments
+	 * it accepted just what it refilled, whatever was asked of it: that
+	 * is its rate.
+	 */
+	t->rate_before = t->rate;
+	t->share_last = share;
+	if (t->starts_since < 5) {
+		t->rate *= BACKOFF;	/* too few to measure by */
+		goto cut;
+	}
+	accepted = ((double)t->starts_since - t->refused_since) * 1000 /
+	    (now - t->last_cut);
+	t->rate = fmin(t->rate, accepted) * 0.97;
+	t->known = 1;
+cut:
 	if (t->rate < MIN_RATE)
 		t->rate = MIN_RATE;
-	t->last_cut = now;
-	t->oks_since = 0;
+	mark(t, now);
 	t->slow = 0;
 }
 
@@ -154,7 +215,7 @@ tune_tick(struct tune *t, long long now)
 	if (sum(t->starts) < (t->slow ? 0.25 : 0.7) * t->rate)
 		return;
 	if (t->slow)
-		t->rate *= pow(SLOW_START, dt * 2);
+		t->rate *= pow(SLOW_START, dt * 4);
 	else
 		t->rate += fmax(MIN_RATE, t->rate * (t->known ? PROBE :
 		    RECOVER)) * dt;

@@ -3,12 +3,18 @@
  *
  * A window alone cannot do it: against a fast server one request in
  * flight already exceeds a low limit.  So tune paces the request rate,
- * as TCP paces its window: it starts modestly and doubles every
- * half second (slow start) while the server accepts everything; at a
- * rate-limit 429 it comes down to what the server actually admitted over
- * the last second, and from there it probes upward by 1% a second.  The
- * window follows the rate: enough requests in flight to keep it, twice
- * over, at the latency seen.
+ * as TCP paces its window: it starts modestly and doubles every quarter
+ * second (slow start) while the server accepts everything; at a
+ * rate-limit 429 it comes down below what the server accepted over the
+ * last second, at the next one it measures the server's rate (what it
+ * accepted between two 429s is what it refilled), and from there it
+ * probes upward by 1% a second.  Accepted means started and not
+ * refused: a gateway refuses at once, while the accepted requests may
+ * take seconds to come back from the model.  A cut that does not lower
+ * the share refused was not the rate's doing: it is taken back, that
+ * share is learned as noise, and the search starts again.  The window
+ * follows the rate: enough requests in flight to keep it, twice over,
+ * at the latency seen.
  *
  * It only computes; the caller feeds it what happened and applies the
  * rate (limit.h) and the window (pool.h).  Not here: announced limits,
@@ -22,11 +28,12 @@ struct tune;
 /* The window may not pass max. */
 struct tune	*tune_new(int, long long);
 void		 tune_free(struct tune *);
-/* A request started; a success came back after this many ms; a 429 for a
- * rate limit came back. */
-void		 tune_started(struct tune *, long long);
+/* A request started (the number returned goes with it); a success came
+ * back after this many ms; a 429 for a rate limit came back, for the
+ * request that was given that number. */
+unsigned long	 tune_started(struct tune *, long long);
 void		 tune_success(struct tune *, long long, long long);
-void		 tune_ratelimited(struct tune *, long long);
+void		 tune_ratelimited(struct tune *, long long, unsigned long);
 /* The server announced the rate its budget refills at, per second. */
 void		 tune_announced(struct tune *, double);
 /* Move the rate along with time; then read it, per minute, and the

@@ -340,14 +340,17 @@ usage(FILE *fp)
 "            [--max-requests n] [--latency ms] [--jitter ms]\n"
 "            [--answer echo|hash|json|pick:A,B] [--seed n] [--fail-429 pct]\n"
 "            [--fail-500 pct] [--drop pct] [--stall pct] [--garbage pct]\n"
-"            [--retry-after s] [--rps n] [--ratelimit-headers]\n"
-"            [--require-key key] [--reject-model name] [--log file]\n"
+"            [--retry-after s] [--rps n [--retry-after-ms]]\n"
+"            [--ratelimit-headers] [--require-key key]\n"
+"            [--reject-model name] [--log file]\n"
 "            [--stats file] [--path path] [--h2-streams n]\n"
 "\n"
 "Serves POST .../chat/completions (or exactly --path) on 127.0.0.1 and\n"
 "prints the port.  Speaks HTTP/1.1, and HTTP/2 to a client that opens\n"
 "with the HTTP/2 preface (h2c with prior knowledge); --h2-streams sets\n"
 "its SETTINGS_MAX_CONCURRENT_STREAMS (default 100).\n"
+"--rps is a wall of n requests a second with a second of burst; beyond it\n"
+"the mock answers 429 at once, without --latency, as a gateway does.\n"
 "Directives in the last user message: [[sleep:MS]] [[status:CODE]]\n"
 "[[status-once:CODE]] [[retry-after:S]] [[retry-after-ms:MS]] [[drop]]\n"
 "[[drop-once]] [[stall]] [[stall-once]] [[garbage]] [[garbage-once]]\n"
@@ -1812,6 +1815,9 @@ req_decide(const struct request *rq, struct reply *r)
 			r->retry_after_ms = rps_wait_ms;
 			r->retry_after_ms_len = strlen(rps_wait_ms);
 		}
+		/* At once: a provider's gateway refuses before any model
+		 * runs, so its 429s do not take a request's latency. */
+		delay = 0;
 		goto out;
 	}
 

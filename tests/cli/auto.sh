@@ -36,6 +36,26 @@ ENRICH_ARGS="-j 100"
 run 100 --ratelimit-headers
 [ "$n429" -lt 10 ] || fail "-j 100, announced: $n429 429s"
 
+# A fixed window is paced from its first rate-limit 429: with waits of a
+# few ms (retry-after-ms), 100 slots would otherwise refill at once after
+# each, tens of refusals a row.  The opening burst of 100 is all it pays.
+run 100 --retry-after-ms
+[ "$pct" -ge 90 ] || fail "-j 100 paced: $pct% of the wall"
+[ "$n429" -lt 200 ] || fail "-j 100 paced: $n429 429s"
+
+# A server that refuses one request in ten at any rate is not a wall: the
+# rate must not be cut to nothing (at 1 a second this would take minutes).
+for ENRICH_ARGS in "-j auto" "-j 20"; do
+	mock_start --fail-429 10 --retry-after 0 --latency 20 --stats "$T/stats"
+	rows 1000 >"$T/in"
+	"$ENRICH" -u "$URL" $ENRICH_ARGS --stats-json "$T/st" -p '{{text}}' \
+	    <"$T/in" >"$T/out"
+	mock_stop
+	assert_eq "$(jq -r 'select(.answer == .text) | .id' "$T/out" | wc -l)" 1000
+	[ "$(jq '.rows_per_second >= 100' "$T/st")" = true ] ||
+	    fail "$ENRICH_ARGS, random 429s: $(jq .rows_per_second "$T/st") rows/s"
+done
+
 # SIGUSR1: 10% more in flight; SIGUSR2: 10% fewer.
 mock_start --latency 300 --stats "$T/stats"
 rows 300 >"$T/in"

@@ -5,35 +5,53 @@
 #include "tune.h"
 
 /*
- * A simulated server that admits R requests a second with a second's
- * burst, as tests/mock --rps does, against the tuning: the rate settles
- * just under R with few 429s.
+ * A simulated server against the tuning, a millisecond at a time: it
+ * admits R requests a second with a second's burst, as tests/mock --rps
+ * does (R = 0: no wall), refuses another share p at random whatever the
+ * rate, answers a refusal at once, as a gateway does, and an accepted
+ * request after lat ms.  Counts the successes and refusals over secs.
  */
+#define RING	65536
+
 static void
-simulate(double R, int *ok, int *refused, double *rate)
+simulate(double R, long long lat, double p, long long secs, int *ok,
+    int *refused, double *rate)
 {
+	static long long due[RING];
 	struct tune	*t = tune_new(10000, 0);
 	struct limit	*l = limit_new(0, 0);
 	double		 bucket = R;
 	long long	 now;
+	unsigned long	 head = 0, tail = 0, draw = 1, ep;
+	int		 pass;
 
 	*ok = *refused = 0;
-	for (now = 0; now < 30000; now++) {
+	for (now = 0; now < secs * 1000; now++) {
 		bucket += R / 1000;
 		if (bucket > R)
 			bucket = R;
+		for (; head < tail && due[head % RING] <= now; head++) {
+			tune_success(t, now, lat);
+			(*ok)++;
+		}
 		tune_tick(t, now);
 		limit_set_rpm(l, now, tune_rpm(t));
-		while (limit_wait(l, now, 1) == 0) {
+		while ((long)(tail - head) < tune_window(t) &&
+		    tail - head < RING && limit_wait(l, now, 1) == 0) {
 			limit_take(l, now, 1);
-			tune_started(t, now);
-			if (bucket >= 1) {
-				bucket -= 1;
-				tune_success(t, now, 20);
-				(*ok)++;
+			ep = tune_started(t, now);
+			pass = R == 0 || bucket >= 1;
+			draw = draw * 6364136223846793005UL + 1442695040888963407UL;
+			if (pass && (draw >> 33) % 1000 < p * 1000)
+				pass = 0;
+			if (pass) {
+				if (R > 0)
+					bucket -= 1;
+				due[tail++ % RING] = now + lat;
 			} else {
-				tune_ratelimited(t, now);
 				(*refused)++;
+				tune_ratelimited(t, now, ep);
+				limit_hold(l, now + 5);
 			}
 		}
 	}
@@ -47,30 +65,35 @@ main(void)
 {
 	struct tune	*t;
 	double		 rate;
-	int		 ok, refused;
+	unsigned long	 ep;
+	int		 ok, refused, k;
 
-	/* Slow start: the rate doubles every half second while it binds. */
+	/* Slow start: the rate doubles every quarter second while it binds. */
 	t = tune_new(10000, 0);
 	CHECK(tune_rpm(t) == 600);
-	for (ok = 0; ok < 20; ok++)
+	for (k = 0; k < 20; k++)
 		tune_started(t, 0);
-	tune_tick(t, 500);
+	tune_tick(t, 250);
 	CHECK(tune_rpm(t) > 1190 && tune_rpm(t) < 1210);
 	/* Not while something else holds the run back. */
 	tune_tick(t, 2000);
 	CHECK(tune_rpm(t) > 1190 && tune_rpm(t) < 1210);
-	/* A first 429 cuts the rate: by BACKOFF, or below what passed in the
-	 * last second when that is less. */
-	tune_ratelimited(t, 2100);
+	/* A first 429 cuts the rate: by BACKOFF, or below what the server
+	 * accepted over the last second when that is less. */
+	tune_ratelimited(t, 2100, 0);
 	CHECK(tune_rpm(t) > 0.85 * 1200 - 1 && tune_rpm(t) < 0.85 * 1200 + 1);
-	/* The next 429 measures the rate: 50 passed in the second between. */
+	/* The next 429 measures the rate: of 80 started in the second since,
+	 * 30 were refused, so the server accepted 50. */
 	tune_scale(t, 10);		/* 170 a second, too many */
-	for (ok = 0; ok < 50; ok++)
-		tune_success(t, 2150 + ok * 19, 20);
-	tune_ratelimited(t, 3100);
+	for (k = 0; k < 80; k++)
+		ep = tune_started(t, 2110 + k * 12);
+	for (k = 0; k < 29; k++)
+		tune_ratelimited(t, 2150 + k, ep);	/* one event */
+	CHECK(tune_rpm(t) > 170 * 60 - 1);
+	tune_ratelimited(t, 3100, ep);
 	CHECK(tune_rpm(t) > 0.97 * 50 * 60 - 1 && tune_rpm(t) < 0.97 * 50 * 60 + 1);
 	/* 429s closer together than 100 ms are one event. */
-	tune_ratelimited(t, 3150);
+	tune_ratelimited(t, 3150, ep);
 	CHECK(tune_rpm(t) > 0.97 * 50 * 60 - 1);
 	/* The window follows the rate and the latency, within bounds. */
 	CHECK(tune_window(t) >= 4 && tune_window(t) <= 10000);
@@ -78,14 +101,32 @@ main(void)
 	CHECK(tune_rpm(t) > 3150);
 	tune_free(t);
 
-	/* Against the simulated wall. */
-	simulate(50, &ok, &refused, &rate);
+	/* A first 429 before anything came back: no collapse. */
+	t = tune_new(10000, 0);
+	tune_ratelimited(t, 40, tune_started(t, 10));
+	CHECK(tune_rpm(t) >= 0.85 * 600 - 1);
+	tune_free(t);
+
+	/* Against the simulated wall: over 90% of it, under 2% refused. */
+	simulate(50, 20, 0, 30, &ok, &refused, &rate);
 	CHECK(ok >= 0.9 * 50 * 31);		/* 30 s and the burst */
-	CHECK(refused * 50 < ok);		/* under 2% */
+	CHECK(refused * 50 < ok);
 	CHECK(rate > 45 && rate < 56);
-	simulate(400, &ok, &refused, &rate);
+	simulate(400, 20, 0, 30, &ok, &refused, &rate);
 	CHECK(ok >= 0.9 * 400 * 31);
 	CHECK(refused * 50 < ok);
+	/* A model that takes 2.5 s, answers that come back long after the
+	 * refusals: the rate is read from what was accepted, not answered. */
+	simulate(100, 2500, 0, 60, &ok, &refused, &rate);
+	CHECK(ok >= 0.9 * 100 * (61 - 2.5));
+	CHECK(refused * 50 < ok);
+	CHECK(rate > 90 && rate < 110);
+	/* A server that refuses one in ten at any rate: a cut that does not
+	 * lower the share refused is taken back, and the rate keeps growing
+	 * instead of falling to nothing. */
+	simulate(0, 100, 0.1, 30, &ok, &refused, &rate);
+	CHECK(ok > 50 * 30);
+	CHECK(rate > 100);
 
 	/* Announced limits: paced at the refill rate, not held. */
 	{
