@@ -29,6 +29,7 @@ struct tune {
 	double		 share_last;	/* refused before the last cut */
 	double		 rate_before;	/* and the rate it cut */
 	double		 noise;		/* refusals that no cut lowers */
+	double		 thresh;	/* the rate last measured */
 	/* Starts and refusals over the last second, in 100 ms slots. */
 	long long	 slot_at;
 	int		 slot;
@@ -157,8 +158,9 @@ tune_ratelimited(struct tune *t, long long now, unsigned long epoch)
 		}
 		/* The last cut did not lower the share refused: it was not
 		 * the rate, so take it back, learn the noise, and look for
-		 * the wall again. */
-		if (share > 0.02 && t->share_last > 0 &&
+		 * the wall again.  Not when most are refused: that is a wall
+		 * far off, or an outage, and no noise. */
+		if (share > 0.02 && share < 0.5 && t->share_last > 0 &&
 		    share >= 0.6 * t->share_last) {
 			t->noise = share;
 			t->rate = fmax(t->rate, t->rate_before);
@@ -175,13 +177,15 @@ tune_ratelimited(struct tune *t, long long now, unsigned long epoch)
 	 */
 	t->rate_before = t->rate;
 	t->share_last = share;
-	if (t->starts_since < 5) {
-		t->rate *= BACKOFF;	/* too few to measure by */
-		goto cut;
-	}
 	accepted = ((double)t->starts_since - t->refused_since) * 1000 /
 	    (now - t->last_cut);
-	t->rate = fmin(t->rate, accepted) * 0.97;
+	/* Too few to measure by, or all refused (an outage says nothing of
+	 * the rate): only back off. */
+	if (t->starts_since < 5 || accepted <= 0) {
+		t->rate *= BACKOFF;
+		goto cut;
+	}
+	t->rate = t->thresh = fmin(t->rate, accepted) * 0.97;
 	t->known = 1;
 cut:
 	if (t->rate < MIN_RATE)
@@ -204,6 +208,7 @@ void
 tune_tick(struct tune *t, long long now)
 {
 	double	 dt = (now - t->last) / 1000.0;
+	int	 below;
 
 	advance(t, now);
 	if (dt <= 0)
@@ -212,10 +217,13 @@ tune_tick(struct tune *t, long long now)
 	/* Grow only while the rate is what holds the run back: not while
 	 * input, output or the window are.  The last second's starts lag a
 	 * rate that grows, the more so in slow start. */
-	if (sum(t->starts) < (t->slow ? 0.25 : 0.7) * t->rate)
+	below = t->rate < t->thresh;
+	if (sum(t->starts) < (t->slow || below ? 0.25 : 0.7) * t->rate)
 		return;
 	if (t->slow)
 		t->rate *= pow(SLOW_START, dt * 4);
+	else if (below)		/* after an outage: back as fast */
+		t->rate = fmin(t->thresh, t->rate * pow(SLOW_START, dt * 4));
 	else
 		t->rate += fmax(MIN_RATE, t->rate * (t->known ? PROBE :
 		    RECOVER)) * dt;

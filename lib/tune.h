@@ -12,9 +12,11 @@
  * refused: a gateway refuses at once, while the accepted requests may
  * take seconds to come back from the model.  A cut that does not lower
  * the share refused was not the rate's doing: it is taken back, that
- * share is learned as noise, and the search starts again.  The window
- * follows the rate: enough requests in flight to keep it, twice over,
- * at the latency seen.
+ * share is learned as noise, and the search starts again.  Everything
+ * refused (an outage) says nothing of the rate: it only backs off, and
+ * climbs back to the rate last measured as fast as at the start.  The
+ * window follows the rate: enough requests in flight to keep it, twice
+ * over, at the latency seen.
  *
  * It only computes; the caller feeds it what happened and applies the
  * rate (limit.h) and the window (pool.h).  Not here: announced limits,

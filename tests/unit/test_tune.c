@@ -9,13 +9,14 @@
  * admits R requests a second with a second's burst, as tests/mock --rps
  * does (R = 0: no wall), refuses another share p at random whatever the
  * rate, answers a refusal at once, as a gateway does, and an accepted
- * request after lat ms.  Counts the successes and refusals over secs.
+ * request after lat ms.  With out, it refuses everything from 10 to 15 s.
+ * Counts the successes and refusals over secs.
  */
 #define RING	65536
 
 static void
-simulate(double R, long long lat, double p, long long secs, int *ok,
-    int *refused, double *rate)
+simulate(double R, long long lat, double p, long long secs, int out,
+    int *ok, int *refused, double *rate)
 {
 	static long long due[RING];
 	struct tune	*t = tune_new(10000, 0);
@@ -43,6 +44,8 @@ simulate(double R, long long lat, double p, long long secs, int *ok,
 			pass = R == 0 || bucket >= 1;
 			draw = draw * 6364136223846793005UL + 1442695040888963407UL;
 			if (pass && (draw >> 33) % 1000 < p * 1000)
+				pass = 0;
+			if (out && now >= 10000 && now < 15000)
 				pass = 0;
 			if (pass) {
 				if (R > 0)
@@ -108,25 +111,30 @@ main(void)
 	tune_free(t);
 
 	/* Against the simulated wall: over 90% of it, under 2% refused. */
-	simulate(50, 20, 0, 30, &ok, &refused, &rate);
+	simulate(50, 20, 0, 30, 0, &ok, &refused, &rate);
 	CHECK(ok >= 0.9 * 50 * 31);		/* 30 s and the burst */
 	CHECK(refused * 50 < ok);
 	CHECK(rate > 45 && rate < 56);
-	simulate(400, 20, 0, 30, &ok, &refused, &rate);
+	simulate(400, 20, 0, 30, 0, &ok, &refused, &rate);
 	CHECK(ok >= 0.9 * 400 * 31);
 	CHECK(refused * 50 < ok);
 	/* A model that takes 2.5 s, answers that come back long after the
 	 * refusals: the rate is read from what was accepted, not answered. */
-	simulate(100, 2500, 0, 60, &ok, &refused, &rate);
+	simulate(100, 2500, 0, 60, 0, &ok, &refused, &rate);
 	CHECK(ok >= 0.9 * 100 * (61 - 2.5));
 	CHECK(refused * 50 < ok);
 	CHECK(rate > 90 && rate < 110);
 	/* A server that refuses one in ten at any rate: a cut that does not
 	 * lower the share refused is taken back, and the rate keeps growing
 	 * instead of falling to nothing. */
-	simulate(0, 100, 0.1, 30, &ok, &refused, &rate);
+	simulate(0, 100, 0.1, 30, 0, &ok, &refused, &rate);
 	CHECK(ok > 50 * 30);
 	CHECK(rate > 100);
+	/* Five seconds of refusing everything say nothing of the rate: the
+	 * run comes back to the wall within seconds, and keeps to it. */
+	simulate(100, 100, 0, 40, 1, &ok, &refused, &rate);
+	CHECK(ok >= 0.85 * 100 * (41 - 5));
+	CHECK(rate > 90 && rate < 115);
 
 	/* Announced limits: paced at the refill rate, not held. */
 	{
