@@ -1389,6 +1389,12 @@ report(struct run *run)
 	clear_progress(run);
 	if (run->pool != NULL)
 		run->st.connections = pool_connections(run->pool);
+	if (run->paced) {
+		run->st.paced = tune_measured(run->tune) > 0 ?
+		    tune_measured(run->tune) : tune_rpm(run->tune) / 60;
+		if (c->rpm > 0 && c->rpm / 60.0 < run->st.paced)
+			run->st.paced = c->rpm / 60.0;
+	}
 	if (run->progress != NULL || c->stats || c->verbose > 0) {
 		progress_summary(&run->st, now, line, sizeof(line));
 		warnx("%s", line);

@@ -133,25 +133,34 @@ progress_summary(const struct stats *st, long long now, char *buf,
 	    (unsigned long long)st->retries, (unsigned long long)st->http429,
 	    (unsigned long long)st->prompt_tokens,
 	    (unsigned long long)st->completion_tokens);
+	if (st->paced > 0 && strlen(buf) < len)
+		snprintf(buf + strlen(buf), len - strlen(buf), "; paced at "
+		    "%.1f requests/s", st->paced);
 }
 
 int
 progress_json(const struct stats *st, long long now, struct buf *b)
 {
-	char	 tmp[512];
+	char	 tmp[512], paced[32];
 	double	 t = seconds(st, now);
 	int	 n;
+
+	if (st->paced > 0)
+		snprintf(paced, sizeof(paced), "%.2f", st->paced);
+	else
+		strlcpy(paced, "null", sizeof(paced));
 
 	n = snprintf(tmp, sizeof(tmp), "{\"rows_ok\":%llu,\"rows_failed\":%llu,"
 	    "\"rows_skipped\":%llu,\"retries\":%llu,\"http_429\":%llu,"
 	    "\"prompt_tokens\":%llu,\"completion_tokens\":%llu,"
-	    "\"connections\":%llu,\"wall_seconds\":%.3f,"
+	    "\"connections\":%llu,\"paced_rps\":%s,\"wall_seconds\":%.3f,"
 	    "\"rows_per_second\":%.2f}\n",
 	    (unsigned long long)st->ok, (unsigned long long)st->failed,
 	    (unsigned long long)st->skipped, (unsigned long long)st->retries,
 	    (unsigned long long)st->http429,
 	    (unsigned long long)st->prompt_tokens,
 	    (unsigned long long)st->completion_tokens,
-	    (unsigned long long)st->connections, t, t > 0 ? done(st) / t : 0);
+	    (unsigned long long)st->connections, paced, t,
+	    t > 0 ? done(st) / t : 0);
 	return buf_add(b, tmp, n);
 }

@@ -25,6 +25,7 @@ struct stats {
 	uint64_t	 bytes_read;	/* input bytes they took */
 	uint64_t	 bytes_total;	/* the input's size, if known; else 0 */
 	uint64_t	 connections;	/* opened over the run */
+	double		 paced;		/* requests a second paced at, or 0 */
 	long long	 start_ms;
 };
 

@@ -29,7 +29,8 @@ struct tune {
 	double		 share_last;	/* refused before the last cut */
 	double		 rate_before;	/* and the rate it cut */
 	double		 noise;		/* refusals that no cut lowers */
-	double		 thresh;	/* the rate last measured */
+	double		 thresh;	/* the rate last measured, less 3% */
+	double		 measured;	/* or announced, whole; 0: none yet */
 	/* Starts and refusals over the last second, in 100 ms slots. */
 	long long	 slot_at;
 	int		 slot;
@@ -185,6 +186,7 @@ tune_ratelimited(struct tune *t, long long now, unsigned long epoch)
 		t->rate *= BACKOFF;
 		goto cut;
 	}
+	t->measured = accepted;
 	t->rate = t->thresh = fmin(t->rate, accepted) * 0.97;
 	t->known = 1;
 cut:
@@ -202,6 +204,7 @@ tune_announced(struct tune *t, double rate)
 	t->known = 1;
 	t->rate = rate < MIN_RATE ? MIN_RATE : rate > MAX_RATE ? MAX_RATE :
 	    rate;
+	t->measured = t->rate;
 }
 
 void
@@ -235,6 +238,12 @@ double
 tune_rpm(const struct tune *t)
 {
 	return t->rate * 60;
+}
+
+double
+tune_measured(const struct tune *t)
+{
+	return t->measured;
 }
 
 int

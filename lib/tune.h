@@ -42,6 +42,9 @@ void		 tune_announced(struct tune *, double);
  * window. */
 void		 tune_tick(struct tune *, long long);
 double		 tune_rpm(const struct tune *);
+/* What the server was last seen to accept, or announced, a second; 0 if
+ * neither yet. */
+double		 tune_measured(const struct tune *);
 int		 tune_window(const struct tune *);
 /* SIGUSR1 and SIGUSR2: ten per cent up or down. */
 void		 tune_scale(struct tune *, double);

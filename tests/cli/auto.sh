@@ -12,7 +12,8 @@ run() {
 	mock_start --rps "$R" --latency 20 --stats "$T/stats" "$@"
 	rows 1000 >"$T/in"
 	start=$(date +%s%N)
-	"$ENRICH" -u "$URL" $ENRICH_ARGS -p '{{text}}' <"$T/in" >"$T/out"
+	"$ENRICH" -u "$URL" $ENRICH_ARGS --stats-json "$T/st" -p '{{text}}' \
+	    <"$T/in" >"$T/out" 2>"$T/err"
 	ms=$(( ($(date +%s%N) - start) / 1000000 ))
 	mock_stop
 	assert_eq "$(jq -r 'select(.answer == .text) | .id' "$T/out" | wc -l)" 1000
@@ -25,6 +26,9 @@ ENRICH_ARGS="-j auto"
 run 50
 [ "$pct" -ge 90 ] || fail "-j auto: $pct% of the wall"
 [ "$n429" -lt 20 ] || fail "-j auto: $n429 429s"
+# The rate it found is reported, for --rpm next time.
+[ "$(jq '.paced_rps > 45 and .paced_rps < 55' "$T/st")" = true ] ||
+    fail "-j auto found $(jq .paced_rps "$T/st") a second, not 50"
 
 # Announced: under 0.5%.
 run 100 --ratelimit-headers
@@ -39,9 +43,14 @@ run 100 --ratelimit-headers
 # A fixed window is paced from its first rate-limit 429: with waits of a
 # few ms (retry-after-ms), 100 slots would otherwise refill at once after
 # each, tens of refusals a row.  The opening burst of 100 is all it pays.
+ENRICH_ARGS="-j 100 -v"
 run 100 --retry-after-ms
+assert_eq "$(grep -c 'enrich: rate limited: pacing new requests' "$T/err")" 1
+assert_grep 'paced at [0-9.]* requests/s$' "$T/err"
 [ "$pct" -ge 90 ] || fail "-j 100 paced: $pct% of the wall"
 [ "$n429" -lt 200 ] || fail "-j 100 paced: $n429 429s"
+[ "$(jq '.paced_rps > 85 and .paced_rps < 115' "$T/st")" = true ] ||
+    fail "-j 100 paced at $(jq .paced_rps "$T/st") a second, not 100"
 
 # A server that refuses one request in ten at any rate is not a wall: the
 # rate must not be cut to nothing (at 1 a second this would take minutes).
@@ -75,3 +84,6 @@ assert_grep 'enrich: window 11$' "$T/err"
 assert_eq "$(grep -c 'enrich: window' "$T/err")" 3
 assert_eq "$(jq .max_concurrent "$T/stats")" 13
 assert_eq "$(wc -l <"$T/out")" 300
+# Nothing refused, nothing paced.
+assert_grep '300 ok, 0 failed' "$T/err"
+assert_no_grep 'paced at' "$T/err"

@@ -61,6 +61,17 @@ main(void)
 	CHECK(strstr(b.data, "\"connections\":0,") != NULL);
 	CHECK(strstr(b.data, "\"wall_seconds\":10.000,") != NULL);
 	CHECK(strstr(b.data, "\"rows_per_second\":10.00}") != NULL);
+	CHECK(strstr(b.data, "\"paced_rps\":null,") != NULL);
+	/* Paced by -j auto or after a 429: at what rate, in the end. */
+	st.paced = 49.25;
+	progress_summary(&st, 10000, line, sizeof(line));
+	CHECK(strcmp(line, "100 rows in 10.0 s (10.0/s): 100 ok, 0 failed, "
+	    "20 skipped; 0 retries, 0 429s; tokens 0 in, 0 out; paced at 49.2 "
+	    "requests/s") == 0);
+	b.len = 0;
+	CHECK(progress_json(&st, 10000, &b) == 0);
+	CHECK(json_validate(b.data, b.len - 1, err, sizeof(err)) == 0);
+	CHECK(strstr(b.data, "\"paced_rps\":49.25,") != NULL);
 	buf_free(&b);
 	progress_free(p);
 	progress_free(NULL);
