@@ -5,13 +5,18 @@ _enrich()
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
 	case $prev in
-	-f|--prompt-file|--system-file|-k|--api-key-file|--skip-ids|--errors|--stats-json)
+	-f|--prompt-file|--system-file|-k|--api-key-file|--skip-ids|--errors|\
+	--stats-json|--cacert)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
-	-p|--prompt|-s|--system|-m|--model|-o|--field|-i|--id|-j|--jobs|\
+	-j|--jobs)
+		COMPREPLY=($(compgen -W auto -- "$cur"))
+		return ;;
+	-p|--prompt|-s|--system|-m|--model|-o|--field|-i|--id|\
 	-u|--url|-H|--header|-P|--param|--error-field|-t|--timeout|\
 	-r|--retries|--max-wait|--rpm|--tpm|--stall-timeout|--grace|\
-	--max-response-bytes)
+	--max-response-bytes|--body|--endpoint|--extract|--price-in|\
+	--price-out)
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then

@@ -14,6 +14,20 @@ if command -v bash >/dev/null; then
 	    . "$1"; COMP_WORDS=(enrich --st); COMP_CWORD=1; _enrich
 	    echo "${COMPREPLY[*]}"' sh "$T/root/usr/share/bash-completion/completions/enrich")
 	assert_eq "$got" "--stall-timeout --stats --stats-json"
+	got=$(PATH="$T/root/usr/bin:$PATH" bash -c '
+	    . "$1"; COMP_WORDS=(enrich -j a); COMP_CWORD=2; _enrich
+	    echo "${COMPREPLY[*]}"' sh "$T/root/usr/share/bash-completion/completions/enrich")
+	assert_eq "$got" "auto"
+	# No option's argument is completed as an option: each one --help
+	# shows with an argument is known to the completion.
+	for o in $("$ENRICH" --help |
+	    sed -nE 's/^ +(-[a-zA-Z0-9], )?(--[a-z0-9.-]+) [^ ].*/\2/p'); do
+		got=$(PATH="$T/root/usr/bin:$PATH" bash -c '
+		    . "$1"; COMP_WORDS=(enrich "$2" -); COMP_CWORD=2; _enrich
+		    echo "${COMPREPLY[*]}"' sh \
+		    "$T/root/usr/share/bash-completion/completions/enrich" "$o")
+		case $got in *--*) fail "completion: $o takes an argument" ;; esac
+	done
 fi
 make -s uninstall DESTDIR="$T/root" PREFIX=/usr MANDIR=/usr/share/man >/dev/null
 [ -z "$(find "$T/root" -type f)" ] || fail "left behind: $(find "$T/root" -type f)"
