@@ -48,7 +48,10 @@ run 100 --retry-after-ms
 assert_eq "$(grep -c 'enrich: rate limited: pacing new requests' "$T/err")" 1
 assert_grep 'paced at [0-9.]* requests/s$' "$T/err"
 [ "$pct" -ge 90 ] || fail "-j 100 paced: $pct% of the wall"
-[ "$n429" -lt 200 ] || fail "-j 100 paced: $n429 429s"
+# Its refusals are the opening burst and its echo while the first cuts
+# land: 17 to 96 on an idle machine, 205 once under CI's load; unpaced,
+# over 30,000.
+[ "$n429" -lt 500 ] || fail "-j 100 paced: $n429 429s"
 [ "$(jq '.paced_rps > 85 and .paced_rps < 115' "$T/st")" = true ] ||
     fail "-j 100 paced at $(jq .paced_rps "$T/st") a second, not 100"
 
