@@ -1102,7 +1102,7 @@ finish_rows(struct run *run, long long now)
 				limit_adjust(run->limit, now, r->prompt_tokens +
 				    r->completion_tokens - r->cost);
 			if (!r->failed && run->tune != NULL)
-				tune_success(run->tune, now, x->elapsed_ms);
+				tune_success(run->tune, x->elapsed_ms);
 			emit(run, r);
 			break;
 		}

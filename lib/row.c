@@ -553,6 +553,25 @@ retry_row(struct rows *rs, struct row *r, long long now, long long delay,
 	return ROW_RETRY;
 }
 
+/*
+ * A retry charged to -r: after wait ms, or a backoff if wait is -1; or
+ * the row fails when -r is spent.  A parse error is retried once only: a
+ * proxy may have cut the answer short, but a model will not change its
+ * mind about null content.
+ */
+static int
+retry_charged(struct rows *rs, struct row *r, long long now, long long wait,
+    int parse)
+{
+	if ((parse && r->parse_retried) || r->retries >= rs->cfg.retries)
+		return fail_row(rs, r);
+	if (parse)
+		r->parse_retried = 1;
+	r->retries++;
+	return retry_row(rs, r, now, wait >= 0 ? wait :
+	    retry_backoff(r->retries), WAIT_RETRY);
+}
+
 /* Is a response with this status worth another try, by its headers? */
 static int
 should_retry(const struct xfer *x)
@@ -622,11 +641,7 @@ finish_http(struct rows *rs, struct row *r, long long now)
 		return retry_row(rs, r, now, retry_backoff(r->ratelimits),
 		    WAIT_RATE);
 	}
-	if (r->retries >= rs->cfg.retries)
-		return fail_row(rs, r);
-	r->retries++;
-	return retry_row(rs, r, now, wait >= 0 ? wait :
-	    retry_backoff(r->retries), WAIT_RETRY);
+	return retry_charged(rs, r, now, wait, 0);
 }
 
 /* Drop a Markdown code fence around the text, as models like to add. */
@@ -744,12 +759,7 @@ finish_batch(struct rows *rs, struct row *r, long long now)
 		if (buf_adds(&r->msg, "response is not JSON: ") == -1 ||
 		    buf_adds(&r->msg, err) == -1)
 			return -1;
-		if (r->parse_retried || r->retries >= rs->cfg.retries)
-			return fail_row(rs, r);
-		r->parse_retried = 1;
-		r->retries++;
-		return retry_row(rs, r, now, retry_backoff(r->retries),
-		    WAIT_RETRY);
+		return retry_charged(rs, r, now, -1, 1);
 	}
 	/* The usage, where a chat completion gives it. */
 	if (request_answer(rs->cfg.request, rs->json, x->resp.data,
@@ -779,11 +789,7 @@ row_finish(struct rows *rs, struct row *r, long long now)
 		    ROW_ERR_NETWORK, 0);
 		if (buf_adds(&r->msg, x->error) == -1)
 			return -1;
-		if (r->retries >= rs->cfg.retries)
-			return fail_row(rs, r);
-		r->retries++;
-		return retry_row(rs, r, now, retry_backoff(r->retries),
-		    WAIT_RETRY);
+		return retry_charged(rs, r, now, -1, 0);
 	case XFER_TOOBIG:
 		set_error(r, ROW_ERR_PARSE, x->status);
 		if (buf_adds(&r->msg, "response larger than "
@@ -802,14 +808,7 @@ row_finish(struct rows *rs, struct row *r, long long now)
 		set_error(r, ROW_ERR_PARSE, x->status);
 		if (buf_adds(&r->msg, err) == -1)
 			return -1;
-		/* Once: a proxy may have cut it short; a model will not
-		 * change its mind about null content. */
-		if (r->parse_retried || r->retries >= rs->cfg.retries)
-			return fail_row(rs, r);
-		r->parse_retried = 1;
-		r->retries++;
-		return retry_row(rs, r, now, retry_backoff(r->retries),
-		    WAIT_RETRY);
+		return retry_charged(rs, r, now, -1, 1);
 	}
 	r->prompt_tokens = a.prompt_tokens;
 	r->completion_tokens = a.completion_tokens;

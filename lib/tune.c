@@ -96,9 +96,8 @@ tune_started(struct tune *t, long long now)
 }
 
 void
-tune_success(struct tune *t, long long now, long long ms)
+tune_success(struct tune *t, long long ms)
 {
-	(void)now;
 	t->latency = 0.9 * t->latency + 0.1 * ms;
 }
 

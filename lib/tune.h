@@ -34,7 +34,7 @@ void		 tune_free(struct tune *);
  * back after this many ms; a 429 for a rate limit came back, for the
  * request that was given that number. */
 unsigned long	 tune_started(struct tune *, long long);
-void		 tune_success(struct tune *, long long, long long);
+void		 tune_success(struct tune *, long long);
 void		 tune_ratelimited(struct tune *, long long, unsigned long);
 /* The server announced the rate its budget refills at, per second. */
 void		 tune_announced(struct tune *, double);

@@ -32,7 +32,7 @@ simulate(double R, long long lat, double p, long long secs, int out,
 		if (bucket > R)
 			bucket = R;
 		for (; head < tail && due[head % RING] <= now; head++) {
-			tune_success(t, now, lat);
+			tune_success(t, lat);
 			(*ok)++;
 		}
 		tune_tick(t, now);
