@@ -7,7 +7,7 @@ unset OPENAI_API_KEY OPENAI_BASE_URL ENRICH_MODEL AZURE_OPENAI_ENDPOINT \
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 ENRICH=${ENRICH:-$ROOT/enrich}
-MOCK=$ROOT/tests/mock
+MOCK=${MOCK:-$ROOT/tests/mock}
 T=$(mktemp -d)
 MOCK_PIDS=""
 
