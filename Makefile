@@ -27,13 +27,10 @@ MOCK_CFLAGS !=	pkg-config --cflags $(MOCK_PKGS) 2>/dev/null || true
 MOCK_LIBS !=	pkg-config --libs $(MOCK_PKGS) 2>/dev/null || true
 PKG_LIBS +=	-lm
 
-LIBSRC =	lib/buf.c lib/json.c lib/template.c lib/idset.c lib/lines.c \
-		lib/request.c lib/retry.c lib/limit.c lib/pool.c lib/output.c \
-		lib/row.c lib/progress.c lib/tune.c
+LIBSRC =	$(wildcard lib/*.c)
 LIBOBJ =	$(LIBSRC:%.c=$(O)/%.o)
 HDRS =		$(wildcard lib/*.h)
-UNITS =		json template idset lines request output retry limit \
-		progress tune
+UNITS =		$(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNITBIN =	$(UNITS:%=$(O)/tests/unit/test_%)
 
 # The Debian 12 packages that building and testing need.
@@ -46,15 +43,17 @@ BENCHDEPS =	python3-requests python3-aiohttp wrk nginx openssl \
 
 all: $(O)/enrich $(O)/tests/mock
 
-$(O)/enrich: $(O)/filter.o $(O)/lib/libenrich.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(O)/filter.o $(O)/lib/libenrich.a \
+PROGOBJ =	$(O)/filter.o $(O)/cli.o $(O)/tty.o
+
+$(O)/enrich: $(PROGOBJ) $(O)/lib/libenrich.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(PROGOBJ) $(O)/lib/libenrich.a \
 	    $(PKG_LIBS)
 
 $(O)/lib/libenrich.a: $(LIBOBJ)
 	rm -f $@
 	ar rcs $@ $(LIBOBJ)
 
-$(O)/%.o: %.c $(HDRS)
+$(O)/%.o: %.c $(HDRS) cli.h tty.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
 

@@ -2,195 +2,48 @@
  * enrich: JSON Lines in, one chat completion per row, enriched JSON Lines
  * out.
  *
- * This file is the command line and the loop.  The loop is netcat's: one
- * poll() over named slots (stdin, stdout, the pool's sockets, the signal
- * pipe), reading only while the window has room and the output is not
+ * This file is main and the loop.  The loop is netcat's: one poll() over
+ * named slots (stdin, stdout, the pool's sockets, the signal pipe),
+ * reading only while the scheduler wants rows and the output is not
  * backed up, so memory is bounded by the window and the longest line.
- * Everything a row means lives in lib/.
+ * It wires the modules together and talks to the user; what a row means,
+ * when it goes and how fast all live in lib/ (sched.h drives them), the
+ * command line in cli.c, the terminal in tty.c.
  */
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
-#include <math.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
 
+#include "cli.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/idset.h"
-#include "lib/limit.h"
+#include "lib/input.h"
 #include "lib/lines.h"
 #include "lib/output.h"
+#include "lib/pace.h"
 #include "lib/pool.h"
-#include "lib/progress.h"
+#include "lib/provider.h"
+#include "lib/record.h"
 #include "lib/request.h"
-#include "lib/row.h"
+#include "lib/sched.h"
+#include "lib/stats.h"
 #include "lib/template.h"
-#include "lib/tune.h"
+#include "lib/verdict.h"
+#include "tty.h"
 
-#define VERSION		"0.1.0"
-#define DEFAULT_URL	"https://api.openai.com/v1"
-#define DEFAULT_MODEL	"gpt-4o-mini"
-#define AZURE_VERSION	"2024-10-21"	/* a GA api-version of Azure OpenAI */
 #define LINE_MAX_BYTES	((size_t)256 * 1024 * 1024)
-#define OUT_HIGH	(1024 * 1024)	/* stop reading above this backlog */
-#define START_BATCH	64	/* requests started per turn of the loop */
-#define REDRAW_MS	100	/* the progress line, at most 10 times a second */
-#define MAX_JOBS	10000	/* -j at most, and what SIGUSR1 may reach */
-
-enum {
-	OPT_SYSTEM_FILE = 256,
-	OPT_SKIP_IDS,
-	OPT_ERRORS,
-	OPT_ERROR_FIELD,
-	OPT_DRY_RUN,
-	OPT_MAX_RESPONSE,
-	OPT_MAX_WAIT,
-	OPT_RPM,
-	OPT_TPM,
-	OPT_STALL,
-	OPT_GRACE,
-	OPT_ORDERED,
-	OPT_PROGRESS,
-	OPT_NO_PROGRESS,
-	OPT_STATS,
-	OPT_STATS_JSON,
-	OPT_AZURE,
-	OPT_JSON,
-	OPT_META,
-	OPT_HTTP11,
-	OPT_HTTP2,
-	OPT_CACERT,
-	OPT_ESTIMATE,
-	OPT_BATCH_INPUT,
-	OPT_BATCH_OUTPUT,
-	OPT_BODY,
-	OPT_ENDPOINT,
-	OPT_EXTRACT,
-	OPT_PRICE_IN,
-	OPT_PRICE_OUT,
-	OPT_HELP,
-	OPT_VERSION
-};
-
-static const struct option longopts[] = {
-	{ "prompt",		required_argument, NULL, 'p' },
-	{ "prompt-file",	required_argument, NULL, 'f' },
-	{ "system",		required_argument, NULL, 's' },
-	{ "system-file",	required_argument, NULL, OPT_SYSTEM_FILE },
-	{ "model",		required_argument, NULL, 'm' },
-	{ "field",		required_argument, NULL, 'o' },
-	{ "id",			required_argument, NULL, 'i' },
-	{ "jobs",		required_argument, NULL, 'j' },
-	{ "url",		required_argument, NULL, 'u' },
-	{ "api-key-file",	required_argument, NULL, 'k' },
-	{ "header",		required_argument, NULL, 'H' },
-	{ "param",		required_argument, NULL, 'P' },
-	{ "skip-ids",		required_argument, NULL, OPT_SKIP_IDS },
-	{ "errors",		required_argument, NULL, OPT_ERRORS },
-	{ "error-field",	required_argument, NULL, OPT_ERROR_FIELD },
-	{ "dry-run",		no_argument,	   NULL, OPT_DRY_RUN },
-	{ "timeout",		required_argument, NULL, 't' },
-	{ "max-response-bytes",	required_argument, NULL, OPT_MAX_RESPONSE },
-	{ "retries",		required_argument, NULL, 'r' },
-	{ "max-wait",		required_argument, NULL, OPT_MAX_WAIT },
-	{ "rpm",		required_argument, NULL, OPT_RPM },
-	{ "tpm",		required_argument, NULL, OPT_TPM },
-	{ "stall-timeout",	required_argument, NULL, OPT_STALL },
-	{ "grace",		required_argument, NULL, OPT_GRACE },
-	{ "ordered",		no_argument,	   NULL, OPT_ORDERED },
-	{ "progress",		no_argument,	   NULL, OPT_PROGRESS },
-	{ "no-progress",	no_argument,	   NULL, OPT_NO_PROGRESS },
-	{ "stats",		no_argument,	   NULL, OPT_STATS },
-	{ "stats-json",		required_argument, NULL, OPT_STATS_JSON },
-	{ "azure",		no_argument,	   NULL, OPT_AZURE },
-	{ "json",		no_argument,	   NULL, OPT_JSON },
-	{ "meta",		no_argument,	   NULL, OPT_META },
-	{ "http1.1",		no_argument,	   NULL, OPT_HTTP11 },
-	{ "http2-prior-knowledge", no_argument,	   NULL, OPT_HTTP2 },
-	{ "cacert",		required_argument, NULL, OPT_CACERT },
-	{ "estimate",		no_argument,	   NULL, OPT_ESTIMATE },
-	{ "body",		required_argument, NULL, OPT_BODY },
-	{ "batch-input",	no_argument,	   NULL, OPT_BATCH_INPUT },
-	{ "batch-output",	no_argument,	   NULL, OPT_BATCH_OUTPUT },
-	{ "endpoint",		required_argument, NULL, OPT_ENDPOINT },
-	{ "extract",		required_argument, NULL, OPT_EXTRACT },
-	{ "price-in",		required_argument, NULL, OPT_PRICE_IN },
-	{ "price-out",		required_argument, NULL, OPT_PRICE_OUT },
-	{ "verbose",		no_argument,	   NULL, 'v' },
-	{ "quiet",		no_argument,	   NULL, 'q' },
-	{ "help",		no_argument,	   NULL, OPT_HELP },
-	{ "version",		no_argument,	   NULL, OPT_VERSION },
-	{ NULL,			0,		   NULL, 0 }
-};
-
-struct list {
-	char		**v;
-	size_t		 n;
-};
-
-struct config {
-	const char	*prompt;
-	const char	*prompt_file;
-	const char	*system;
-	const char	*system_file;
-	const char	*model;
-	int		 model_given;
-	const char	*body;
-	int		 batch_in;
-	int		 batch_out;
-	int		 id_given;
-	const char	*endpoint;
-	const char	*extract;
-	const char	*field;
-	const char	*idfield;
-	const char	*errfield;
-	const char	*url;
-	int		 url_given;	/* by -u, not the environment */
-	const char	*keyfile;
-	const char	*errors;
-	const char	*stats_json;
-	const char	*cacert;
-	struct list	 headers;
-	struct list	 params;
-	struct list	 skipfiles;
-	int		 jobs;
-	int		 autotune;	/* -j auto */
-	long long	 timeout;
-	long long	 max_response;
-	int		 retries;
-	long long	 max_wait;
-	long long	 rpm;
-	long long	 tpm;
-	long long	 stall;
-	long long	 grace;
-	int		 dry_run;
-	int		 estimate;
-	double		 price_in;	/* dollars a million tokens */
-	double		 price_out;
-	int		 ordered;
-	int		 progress;	/* -1: if a foreground terminal */
-	int		 stats;
-	int		 azure;
-	int		 json;
-	int		 meta;
-	int		 field_given;
-	enum pool_http	 http;
-	int		 verbose;	/* -1 quiet, 0, 1 verbose */
-};
 
 /* Slots of the poll set, by name, as in netcat. */
 enum { POLL_STDIN, POLL_STDOUT, POLL_NET, POLL_SIGNAL, POLL_N };
@@ -199,391 +52,16 @@ struct run {
 	const struct config	*cfg;
 	struct lines		*in;
 	struct output		*out;
-	struct pool		*pool;
-	struct rows		*rows;
-	struct limit		*limit;
-	struct row		*next;		/* held back by the limiter */
-	int			 more;		/* a batch stopped short */
-	int			 reading;	/* stdin may give more rows */
-	int			 signal;	/* the first SIGINT/SIGTERM */
-	long long		 grace_end;	/* after a signal */
-	int			 fatal;
-	uint64_t		 seq;		/* non-blank lines read */
-	uint64_t		 est_rows;	/* --estimate: rows to send */
-	uint64_t		 est_tokens;	/* and their prompt tokens */
+	struct pool		*pool;		/* NULL: a dry run */
+	struct pace		*pace;
+	struct sched		*sched;
 	struct stats		 st;
-	struct progress		*progress;	/* NULL: none shown */
-	struct tune		*tune;		/* the rate the server allows */
-	int			 paced;		/* by it: -j auto, or a 429 */
-	long long		 inflight_cost;	/* tokens of requests in flight */
-	long long		 next_draw;
-	int			 width;		/* of the terminal */
+	int			 signal;	/* the first SIGINT/SIGTERM */
 };
 
 static int		 sigpipe_fds[2] = { -1, -1 };
 static volatile sig_atomic_t signals_seen;
-static volatile sig_atomic_t progress_shown;	/* a line to clear */
 static int		 stdout_flags = -1;	/* to restore at exit */
-
-static void __attribute__((noreturn))
-usage(FILE *fp, int status)
-{
-	fprintf(fp,
-"usage: enrich [-qv] [-H 'Name: value'] [-i field] [-j jobs | auto]\n"
-"              [-k keyfile]\n"
-"              [-m model] [-o field] [-P key=json] [-r retries]\n"
-"              [-s template] [-t seconds] [-u url] [--azure]\n"
-"              [--cacert file] [--dry-run [--estimate]]\n"
-"              [--error-field name] [--errors file] [--grace seconds]\n"
-"              [--http1.1 | --http2-prior-knowledge]\n"
-"              [--json] [--max-response-bytes n] [--max-wait seconds]\n"
-"              [--meta] [--no-progress] [--ordered] [--progress] [--rpm n]\n"
-"              [--skip-ids file] [--stall-timeout seconds] [--stats]\n"
-"              [--price-in dollars] [--price-out dollars]\n"
-"              [--stats-json file] [--system-file file] [--tpm n]\n"
-"              -p template | -f file | --body json | --batch-input\n"
-"              [--batch-output]\n"
-"              [--endpoint path] [--extract path]\n");
-	if (fp == stdout)
-		fprintf(fp,
-"\n"
-"  -p, --prompt TEMPLATE     user message; {{field}}, {{a.b}}, {{items.0}}, {{.}}\n"
-"  -f, --prompt-file FILE    user message template from a file\n"
-"  -s, --system TEMPLATE     system message template\n"
-"      --system-file FILE    system message template from a file\n"
-"      --body JSON           any JSON API: the whole body, a template whose\n"
-"                            {{field}} as a value inserts JSON\n"
-"      --batch-input         lines are OpenAI Batch requests, sent as they are\n"
-"      --batch-output        write OpenAI Batch output lines\n"
-"      --endpoint PATH       the path after the URL (default /chat/completions)\n"
-"      --extract PATH        what to keep of the response (default\n"
-"                            choices.0.message.content)\n"
-"  -m, --model NAME          model (default $ENRICH_MODEL, else " DEFAULT_MODEL ")\n"
-"  -o, --field NAME          output field for the answer (default answer)\n"
-"  -i, --id FIELD            row ID field (default id; else the line number)\n"
-"  -j, --jobs N|auto         requests in flight (default 32, 1-10000); auto:\n"
-"                            find the provider's rate limit by itself\n"
-"  -u, --url BASE            API base URL (default $OPENAI_BASE_URL, else\n"
-"                            " DEFAULT_URL ")\n"
-"  -k, --api-key-file FILE   read the API key from FILE (else $OPENAI_API_KEY)\n"
-"      --azure               Azure OpenAI: -m is the deployment, -u (else\n"
-"                            $AZURE_OPENAI_ENDPOINT) the endpoint\n"
-"  -H, --header 'N: V'       add a request header (repeatable)\n"
-"  -P, --param KEY=JSON      add a field to every request body (repeatable)\n"
-"      --skip-ids FILE       skip rows whose IDs FILE lists as done\n"
-"      --errors FILE         write failed rows to FILE, not stdout\n"
-"      --error-field NAME    field for the error object (default error)\n"
-"      --dry-run             print each request body; send nothing\n"
-"      --estimate            with --dry-run: tokens, cost and time, not bodies\n"
-"      --price-in D, --price-out D  dollars per million tokens, for --estimate\n"
-"      --json                the answer is a JSON object: merge its fields\n"
-"      --meta                add _meta: attempts, latency, tokens\n"
-"      --ordered             write rows in input order\n"
-"  -t, --timeout SECONDS     per attempt (default 300)\n"
-"  -r, --retries N           retries per row on errors worth one (default 5)\n"
-"      --max-wait SECONDS    fail a row rather than wait longer (default 120)\n"
-"      --rpm N, --tpm N      requests, tokens per minute at most\n"
-"      --stall-timeout SECONDS  fail rate-limited rows after this long\n"
-"                            without any success (default 600)\n"
-"      --grace SECONDS       after ^C, time to finish rows (default 30)\n"
-"      --max-response-bytes N  cap on a response body (default 16777216)\n"
-"      --http1.1             HTTP/1.1 only (default: HTTP/2 where TLS offers it)\n"
-"      --http2-prior-knowledge  HTTP/2 without TLS (h2c)\n"
-"      --cacert FILE         trust the CA certificates in FILE\n"
-"      --progress, --no-progress  a status line on stderr (default: if a\n"
-"                            terminal, in the foreground)\n"
-"      --stats               a summary line at the end\n"
-"      --stats-json FILE     the summary as JSON, for scripts\n"
-"  -v, --verbose             say more on stderr\n"
-"  -q, --quiet               say only what stops the run\n"
-"      --help, --version\n");
-	exit(status);
-}
-
-static void
-add_list(struct list *l, char *s)
-{
-	char	**v;
-
-	if ((v = reallocarray(l->v, l->n + 1, sizeof(*v))) == NULL)
-		err(2, NULL);
-	l->v = v;
-	l->v[l->n++] = s;
-}
-
-static long long
-number(const char *s, long long min, long long max, const char *opt)
-{
-	const char	*errstr;
-	long long	 v;
-
-	v = strtonum(s, min, max, &errstr);
-	if (errstr != NULL)
-		errx(2, "%s %s: %s (%lld to %lld)", opt, s, errstr, min, max);
-	return v;
-}
-
-/* Dollars a million tokens: a decimal, not a strtonum integer. */
-static double
-price(const char *s, const char *opt)
-{
-	char	*end;
-	double	 v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (end == s || *end != '\0' || errno != 0 || !(v >= 0 && v <= 1e6))
-		errx(2, "%s %s: a price in dollars per million tokens expected",
-		    opt, s);
-	return v;
-}
-
-/* A header line must not be able to smuggle in another. */
-static void
-check_header(const char *h)
-{
-	const char	*colon = strchr(h, ':'), *p;
-
-	if (colon == NULL || colon == h)
-		errx(2, "-H %s: 'Name: value' expected", h);
-	for (p = h; p < colon; p++)
-		if (*p <= ' ' || *p >= 0x7f)
-			errx(2, "-H %s: bad character in the header name", h);
-	if (strpbrk(colon, "\r\n") != NULL)
-		errx(2, "-H: a header value must not contain CR or LF");
-}
-
-static void
-parse_options(int argc, char *argv[], struct config *c)
-{
-	const char	*e;
-	int		 ch;
-
-	c->model = (e = getenv("ENRICH_MODEL")) && *e ? e : DEFAULT_MODEL;
-	c->url = (e = getenv("OPENAI_BASE_URL")) && *e ? e : DEFAULT_URL;
-	c->field = "answer";
-	c->idfield = "id";
-	c->errfield = "error";
-	c->jobs = 32;
-	c->timeout = 300;
-	c->max_response = 16 * 1024 * 1024;
-	c->retries = 5;
-	c->max_wait = 120;
-	c->stall = 600;
-	c->grace = 30;
-	c->progress = -1;
-	c->endpoint = "/chat/completions";
-	while ((ch = getopt_long(argc, argv, "f:H:i:j:k:m:o:P:p:qr:s:t:u:v",
-	    longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'p':
-			c->prompt = optarg;
-			break;
-		case 'f':
-			c->prompt_file = optarg;
-			break;
-		case 's':
-			c->system = optarg;
-			break;
-		case OPT_SYSTEM_FILE:
-			c->system_file = optarg;
-			break;
-		case 'm':
-			c->model = optarg;
-			c->model_given = 1;
-			break;
-		case 'o':
-			c->field = optarg;
-			c->field_given = 1;
-			break;
-		case 'i':
-			c->idfield = optarg;
-			c->id_given = 1;
-			break;
-		case 'j':
-			if (strcmp(optarg, "auto") == 0)
-				c->autotune = 1;
-			else
-				c->jobs = number(optarg, 1, MAX_JOBS, "-j");
-			break;
-		case 'u':
-			c->url = optarg;
-			c->url_given = 1;
-			break;
-		case 'k':
-			c->keyfile = optarg;
-			break;
-		case 'H':
-			check_header(optarg);
-			add_list(&c->headers, optarg);
-			break;
-		case 'P':
-			add_list(&c->params, optarg);
-			break;
-		case OPT_SKIP_IDS:
-			add_list(&c->skipfiles, optarg);
-			break;
-		case OPT_ERRORS:
-			c->errors = optarg;
-			break;
-		case OPT_ERROR_FIELD:
-			c->errfield = optarg;
-			break;
-		case OPT_DRY_RUN:
-			c->dry_run = 1;
-			break;
-		case 't':
-			c->timeout = number(optarg, 1, 86400, "-t");
-			break;
-		case OPT_MAX_RESPONSE:
-			c->max_response = number(optarg, 1024,
-			    (long long)1 << 30, "--max-response-bytes");
-			break;
-		case 'r':
-			c->retries = number(optarg, 0, 100, "-r");
-			break;
-		case OPT_MAX_WAIT:
-			c->max_wait = number(optarg, 0, 86400, "--max-wait");
-			break;
-		case OPT_RPM:
-			c->rpm = number(optarg, 1, 1000000000, "--rpm");
-			break;
-		case OPT_TPM:
-			c->tpm = number(optarg, 1, 1000000000000LL, "--tpm");
-			break;
-		case OPT_STALL:
-			c->stall = number(optarg, 1, 86400 * 7,
-			    "--stall-timeout");
-			break;
-		case OPT_GRACE:
-			c->grace = number(optarg, 0, 86400, "--grace");
-			break;
-		case OPT_ORDERED:
-			c->ordered = 1;
-			break;
-		case OPT_PROGRESS:
-			c->progress = 1;
-			break;
-		case OPT_NO_PROGRESS:
-			c->progress = 0;
-			break;
-		case OPT_STATS:
-			c->stats = 1;
-			break;
-		case OPT_STATS_JSON:
-			c->stats_json = optarg;
-			break;
-		case OPT_AZURE:
-			c->azure = 1;
-			break;
-		case OPT_JSON:
-			c->json = 1;
-			break;
-		case OPT_META:
-			c->meta = 1;
-			break;
-		case OPT_HTTP11:
-			c->http = POOL_HTTP_1_1;
-			break;
-		case OPT_HTTP2:
-			c->http = POOL_HTTP_2_PRIOR;
-			break;
-		case OPT_BODY:
-			c->body = optarg;
-			break;
-		case OPT_BATCH_INPUT:
-			c->batch_in = 1;
-			break;
-		case OPT_BATCH_OUTPUT:
-			c->batch_out = 1;
-			break;
-		case OPT_ENDPOINT:
-			if (*optarg != '/' || strpbrk(optarg, " \r\n") != NULL)
-				errx(2, "--endpoint %s: a path such as "
-				    "/embeddings expected", optarg);
-			c->endpoint = optarg;
-			break;
-		case OPT_EXTRACT:
-			c->extract = optarg;
-			break;
-		case OPT_ESTIMATE:
-			c->estimate = c->dry_run = 1;
-			break;
-		case OPT_PRICE_IN:
-			c->price_in = price(optarg, "--price-in");
-			break;
-		case OPT_PRICE_OUT:
-			c->price_out = price(optarg, "--price-out");
-			break;
-		case OPT_CACERT:
-			if (access(optarg, R_OK) == -1)
-				err(2, "--cacert %s", optarg);
-			c->cacert = optarg;
-			break;
-		case 'v':
-			c->verbose = 1;
-			break;
-		case 'q':
-			c->verbose = -1;
-			break;
-		case OPT_HELP:
-			usage(stdout, 0);
-		case OPT_VERSION:
-			printf("enrich %s (%s)\n", VERSION, curl_version());
-			exit(0);
-		default:
-			usage(stderr, 2);
-		}
-	}
-	if (optind != argc) {
-		warnx("unexpected argument: %s", argv[optind]);
-		usage(stderr, 2);
-	}
-	if (c->batch_in && c->body != NULL)
-		errx(2, "--batch-input lines hold their bodies: --body does "
-		    "not apply");
-	if (c->batch_in && !c->id_given)
-		c->idfield = "custom_id";
-	if ((c->batch_in || c->batch_out) && (c->json || c->meta ||
-	    c->azure || c->field_given))
-		errx(2, "--batch-input and --batch-output have formats of "
-		    "their own: --json, --meta, --azure and -o do not apply");
-	if (c->body != NULL || c->batch_in) {
-		/* The body says everything the chat options would. */
-		if (c->prompt != NULL || c->prompt_file != NULL ||
-		    c->system != NULL || c->system_file != NULL ||
-		    c->params.n > 0 || c->model_given)
-			errx(2, "%s: -p, -f, -s, --system-file, -P and -m do "
-			    "not apply", c->body != NULL ? "--body is the "
-			    "whole request" : "--batch-input lines hold their "
-			    "requests");
-	} else if ((c->prompt == NULL) == (c->prompt_file == NULL)) {
-		warnx("give the prompt with one of -p or -f");
-		usage(stderr, 2);
-	}
-	if (c->system != NULL && c->system_file != NULL)
-		errx(2, "give the system message with -s or --system-file, "
-		    "not both");
-	if (*c->field == '\0' || *c->idfield == '\0' || *c->errfield == '\0')
-		errx(2, "field names must not be empty");
-	if (strcmp(c->field, c->idfield) == 0 ||
-	    strcmp(c->field, c->errfield) == 0 ||
-	    strcmp(c->idfield, c->errfield) == 0)
-		errx(2, "-o, -i and --error-field must name different fields");
-	if (c->json && c->field_given)
-		errx(2, "--json merges the answer's own fields; -o does not "
-		    "apply");
-	/* AZURE_OPENAI_ENDPOINT alone means Azure, unless a URL says not. */
-	if (!c->url_given && getenv("OPENAI_BASE_URL") == NULL &&
-	    (e = getenv("AZURE_OPENAI_ENDPOINT")) != NULL && *e != '\0')
-		c->azure = 1;
-	if (c->azure && !c->url_given) {
-		if ((e = getenv("AZURE_OPENAI_ENDPOINT")) == NULL || *e == '\0')
-			errx(2, "--azure: set AZURE_OPENAI_ENDPOINT or give -u "
-			    "https://RESOURCE.openai.azure.com");
-		c->url = e;
-	}
-}
 
 static void
 read_file(const char *path, struct buf *b, const char *what)
@@ -627,100 +105,33 @@ compile(const char *arg, const char *file, const char *argopt,
 	return t;
 }
 
-/*
- * The key comes from a file or the environment, never argv, and goes
- * nowhere but its header: Authorization: Bearer, or Azure's api-key.
- * Returns that header line, or NULL when no key is needed.
- */
-static char *
-auth_header(const struct config *c, const char *host)
+/* The request every row's body is made from, and its templates. */
+static struct request *
+make_request(const struct config *c, struct tmpl **user, struct tmpl **system)
 {
-	struct buf	 key = { 0 };
-	const char	*e, *var, *name;
-	char		*h;
-	size_t		 n;
+	struct request	*req;
+	const char	*body = c->body != NULL ? c->body : "{}";
+	char		 e[256];
 
-	var = c->azure ? "AZURE_OPENAI_API_KEY" : "OPENAI_API_KEY";
-	name = c->azure ? "api-key:" : "authorization:";
-	if (c->keyfile != NULL) {
-		read_file(c->keyfile, &key, "--api-key-file");
-		n = strcspn(key.data ? key.data : "", "\r\n");
-		key.len = key.len < n ? key.len : n;
-	} else if ((e = getenv(var)) != NULL && buf_adds(&key, e) == -1)
-		err(2, NULL);
-	while (key.len > 0 && (key.data[key.len - 1] == ' ' ||
-	    key.data[key.len - 1] == '\t'))
-		key.len--;
-	for (n = 0; n < c->headers.n; n++)
-		if (strncasecmp(c->headers.v[n], name, strlen(name)) == 0 ||
-		    strncasecmp(c->headers.v[n], "authorization:", 14) == 0) {
-			/* The caller's own credentials, such as an Entra
-			 * token for Azure: fine, but not both. */
-			if (key.len > 0)
-				errx(2, "-H %.*s and an API key: give one",
-				    (int)strcspn(c->headers.v[n], ":"),
-				    c->headers.v[n]);
-			buf_free(&key);
-			return NULL;
-		}
-	if (key.len == 0) {
-		buf_free(&key);
-		if (c->keyfile != NULL)
-			errx(2, "--api-key-file %s: no key on its first line",
-			    c->keyfile);
-		if (c->azure || strcmp(host, "api.openai.com") == 0)
-			errx(2, "no API key: export %s=... or use "
-			    "--api-key-file FILE", var);
-		return NULL;
+	*system = NULL;
+	if (c->body != NULL || c->batch_in) {
+		/* Batch lines carry their bodies: the body template is unused. */
+		if ((*user = tmpl_compile(body, strlen(body), TMPL_BODY, e,
+		    sizeof(e))) == NULL)
+			errx(2, "--body: %s", e);
+		req = request_new_body(*user, e, sizeof(e));
+	} else {
+		*user = compile(c->prompt, c->prompt_file, "-p", "--prompt-file");
+		if (c->system != NULL || c->system_file != NULL)
+			*system = compile(c->system, c->system_file, "-s",
+			    "--system-file");
+		req = request_new(c->model, *system, *user, c->params.v,
+		    c->params.n, e, sizeof(e));
 	}
-	for (n = 0; n < key.len; n++)
-		if ((unsigned char)key.data[n] < 0x20 || key.data[n] == 0x7f)
-			errx(2, "the API key contains control characters");
-	if (asprintf(&h, c->azure ? "api-key: %.*s" :
-	    "Authorization: Bearer %.*s", (int)key.len, key.data) == -1)
-		err(2, NULL);
-	explicit_bzero(key.data, key.len);
-	buf_free(&key);
-	return h;
-}
-
-/*
- * BASE/chat/completions (or --endpoint), or for Azure OpenAI
- * BASE/openai/deployments/MODEL/chat/completions?api-version=V;
- * checked by libcurl's own URL parser.
- */
-static char *
-endpoint(const struct config *c, char **host)
-{
-	CURLU		*u;
-	const char	*base = c->url, *v;
-	char		*url, *model;
-	size_t		 n = strlen(base);
-	int		 rv;
-
-	while (n > 0 && base[n - 1] == '/')
-		n--;
-	if (c->azure) {
-		if ((v = getenv("OPENAI_API_VERSION")) == NULL || *v == '\0')
-			v = AZURE_VERSION;
-		if ((model = curl_easy_escape(NULL, c->model, 0)) == NULL)
-			err(2, NULL);
-		rv = asprintf(&url, "%.*s/openai/deployments/%s%s"
-		    "?api-version=%s", (int)n, base, model, c->endpoint, v);
-		curl_free(model);
-	} else
-		rv = asprintf(&url, "%.*s%s", (int)n, base, c->endpoint);
-	if (rv == -1)
-		err(2, NULL);
-	if ((u = curl_url()) == NULL)
-		err(2, NULL);
-	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, host, 0) != CURLUE_OK)
-		errx(2, "-u %s: not a URL", base);
-	if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
-		errx(2, "-u %s: http:// or https:// expected", base);
-	curl_url_cleanup(u);
-	return url;
+	if (req == NULL || (c->extract != NULL &&
+	    request_extract(req, c->extract, e, sizeof(e)) == -1))
+		errx(2, "%s", e);
+	return req;
 }
 
 static struct idset *
@@ -759,15 +170,16 @@ restore_stdout(void)
 		fcntl(STDOUT_FILENO, F_SETFL, stdout_flags);
 }
 
-/* First signal: finish what is in flight.  Second: leave now. */
+/* First signal: finish what is in flight.  Second: leave now.
+ * SIGUSR1, SIGUSR2: only a note for the loop. */
 static void
 on_signal(int sig)
 {
 	int	 saved = errno;
 	char	 c = sig;
 
-	if (signals_seen++ > 0) {
-		if (progress_shown)
+	if (sig != SIGUSR1 && sig != SIGUSR2 && signals_seen++ > 0) {
+		if (tty_shown)
 			(void)write(STDERR_FILENO, "\r\033[K", 4);
 		restore_stdout();
 		_exit(128 + sig);
@@ -776,34 +188,20 @@ on_signal(int sig)
 	errno = saved;
 }
 
-/* SIGUSR1, SIGUSR2: only a note for the loop. */
-static void
-on_tune_signal(int sig)
-{
-	int	 saved = errno;
-	char	 c = sig;
-
-	(void)write(sigpipe_fds[1], &c, 1);
-	errno = saved;
-}
-
 static void
 setup_signals(void)
 {
+	static const int	 sigs[] = { SIGINT, SIGTERM, SIGUSR1, SIGUSR2 };
 	struct sigaction	 sa;
-	int			 k;
+	size_t			 k;
 
 	if (pipe2(sigpipe_fds, O_CLOEXEC | O_NONBLOCK) == -1)
 		err(2, "pipe");
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = on_signal;
-	for (k = 0; k < 2; k++)
-		if (sigaction(k == 0 ? SIGINT : SIGTERM, &sa, NULL) == -1)
-			err(2, "sigaction");
-	sa.sa_handler = on_tune_signal;
-	for (k = 0; k < 2; k++)
-		if (sigaction(k == 0 ? SIGUSR1 : SIGUSR2, &sa, NULL) == -1)
+	for (k = 0; k < sizeof(sigs) / sizeof(sigs[0]); k++)
+		if (sigaction(sigs[k], &sa, NULL) == -1)
 			err(2, "sigaction");
 	/* A closed stdout is an EPIPE to handle, not a death. */
 	signal(SIGPIPE, SIG_IGN);
@@ -828,31 +226,6 @@ setup_stdout(void)
 		err(2, "stdout");
 }
 
-/* Wipe the progress line, so that a message starts on a clean line. */
-static void
-clear_progress(struct run *run)
-{
-	if (run->progress != NULL && progress_shown) {
-		fputs("\r\033[K", stderr);
-		progress_shown = 0;
-	}
-}
-
-static void
-draw_progress(struct run *run, long long now)
-{
-	char	 line[512];
-
-	if (run->progress == NULL || now < run->next_draw)
-		return;
-	run->next_draw = now + REDRAW_MS;
-	run->st.inflight = run->pool != NULL ? pool_active(run->pool) : 0;
-	progress_line(run->progress, &run->st, now, line, sizeof(line),
-	    run->width - 1);
-	fprintf(stderr, "\r%s\033[K", line);
-	progress_shown = 1;
-}
-
 /* What went wrong with a row, as "HTTP 400: message" or "timeout: ...". */
 static const char *
 cause(const struct row *r, char *buf, size_t len)
@@ -861,252 +234,46 @@ cause(const struct row *r, char *buf, size_t len)
 		snprintf(buf, len, "HTTP %ld: %.*s", r->status, (int)r->msg.len,
 		    r->msg.data);
 	else
-		snprintf(buf, len, "%s: %.*s", row_error_name(r->error),
+		snprintf(buf, len, "%s: %.*s", rows_error_name(r->error),
 		    (int)r->msg.len, r->msg.data);
 	return buf;
 }
 
+/* What the scheduler has to say, said as the user asked. */
 static void
-emit(struct run *run, struct row *r)
+notify(void *arg, const struct sched_notice *n)
 {
-	char	 buf[1024];
+	const struct run	*run = arg;
+	const struct row	*r = n->row;
+	char			 buf[1024];
+	int			 v = run->cfg->verbose;
 
-	/* An estimate counts what a dry run would print. */
-	if (run->cfg->estimate && !r->failed) {
-		run->est_rows++;
-		run->est_tokens += r->prompt_bytes / 4;
-		if (output_skip(run->out, r->seq) == -1)
-			err(1, NULL);
-		return;
-	}
-	if (output_line(run->out, r->seq, r->failed, r->line.data,
-	    r->line.len) == -1)
-		err(1, NULL);
-	if (r->prompt_tokens > 0)
-		run->st.prompt_tokens += r->prompt_tokens;
-	if (r->completion_tokens > 0)
-		run->st.completion_tokens += r->completion_tokens;
-	if (!r->failed) {
-		run->st.ok++;
-		return;
-	}
-	run->st.failed++;
-	if (run->cfg->verbose >= 0) {
-		clear_progress(run);
-		warnx("row %.*s: %s", (int)r->id.len, r->id.data,
-		    cause(r, buf, sizeof(buf)));
-	}
-}
-
-/*
- * Rows waiting for a retry hold no place in the window, so new rows keep
- * flowing past them; but when many fail at once, reading stops at this
- * many, which keeps memory bounded by the window.
- */
-static size_t
-max_waiting(const struct run *run)
-{
-	return 2 * (size_t)(run->pool != NULL ? pool_window(run->pool) :
-	    run->cfg->jobs) + 64;
-}
-
-/* May another row be read now? */
-static int
-may_read(const struct run *run)
-{
-	return run->reading && !run->signal &&
-	    output_pending(run->out) < OUT_HIGH &&
-	    rows_waiting(run->rows) < max_waiting(run) &&
-	    output_room(run->out, run->seq);
-}
-
-/*
- * The next row of the input that needs a request.  Rows that need none
- * (skipped, bad, dry run) are dealt with on the way.  NULL when there is
- * none now, or the run must not take more.
- */
-static struct row *
-read_row(struct run *run)
-{
-	struct line	 ln;
-	struct row	*r;
-	int		 rv;
-
-	while (may_read(run) && lines_next(run->in, &ln)) {
-		if ((r = rows_get(run->rows)) == NULL ||
-		    (rv = row_load(run->rows, r, &ln)) == -1)
-			err(1, NULL);
-		if (rv != ROW_BLANK) {
-			r->seq = run->seq++;
-			run->st.rows_read++;
-			run->st.bytes_read = lines_consumed(run->in);
-		}
-		switch (rv) {
-		case ROW_SEND:
-			return r;
-		case ROW_SKIP:
-			run->st.skipped++;
-			if (output_skip(run->out, r->seq) == -1)
-				err(1, NULL);
-			break;
-		case ROW_WRITE:
-			emit(run, r);
-			break;
-		}
-		rows_put(run->rows, r);
-	}
-	if (lines_done(run->in))
-		run->reading = 0;
-	return NULL;
-}
-
-/* Fill the window: retries that are due first, then new rows. */
-static void
-start_rows(struct run *run, long long now)
-{
-	struct row	*r;
-	char		 e[256];
-	int		 batch = 0;
-
-	if (run->pool == NULL) {
-		if (read_row(run) != NULL)
-			errx(1, "internal error: a row to send in a dry run");
-		return;
-	}
-	/*
-	 * In batches: a window of 1000 opened at once spends 0.2 s in
-	 * connect() before the first request goes out; a batch at a time
-	 * starts the first requests (and their latency) at once.
-	 */
-	for (run->more = 0; pool_room(run->pool) > 0; batch++) {
-		if (batch == START_BATCH) {
-			run->more = 1;
-			break;
-		}
-		if ((r = run->next) == NULL &&
-		    (r = rows_due(run->rows, now)) == NULL &&
-		    (r = read_row(run)) == NULL)
-			break;
-		run->next = NULL;
-		if (limit_wait(run->limit, now, r->cost) > 0) {
-			run->next = r;
-			break;
-		}
-		limit_take(run->limit, now, r->cost);
-		if (pool_submit(run->pool, &r->xfer, e, sizeof(e)) == -1)
-			errx(1, "%s", e);
-		run->inflight_cost += r->cost;
-		if (run->tune != NULL)
-			r->epoch = tune_started(run->tune, now);
-	}
-}
-
-/* A header's value as a count, or -1. */
-static long long
-header_count(const struct xfer *x, enum xfer_header h)
-{
-	const char	*errstr;
-	long long	 v;
-
-	if (x->header[h][0] == '\0')
-		return -1;
-	v = strtonum(x->header[h], 0, LLONG_MAX, &errstr);
-	return errstr == NULL ? v : -1;
-}
-
-/*
- * What the server announces of its limits, on every response: paced
- * before its budget runs out rather than after, with 429s.
- */
-static void
-heed_server(struct run *run, const struct xfer *x, long long now)
-{
-	long long	 limit, left, reset;
-
-	limit = header_count(x, XH_RL_LIMIT_REQUESTS);
-	left = header_count(x, XH_RL_REMAINING_REQUESTS);
-	reset = limit_duration(x->header[XH_RL_RESET_REQUESTS]);
-	limit_server(run->limit, now, LIMIT_REQUESTS, limit, left, reset,
-	    pool_active(run->pool));
-	limit_server(run->limit, now, LIMIT_TOKENS,
-	    header_count(x, XH_RL_LIMIT_TOKENS),
-	    header_count(x, XH_RL_REMAINING_TOKENS),
-	    limit_duration(x->header[XH_RL_RESET_TOKENS]),
-	    run->inflight_cost);
-	/* What is spent comes back in the time to reset: that is the rate
-	 * -j auto would otherwise have to find. */
-	if (run->tune != NULL && limit > left && left >= 0 && reset > 0)
-		tune_announced(run->tune, (limit - left) * 1000.0 / reset);
-}
-
-static void
-note_retry(struct run *run, const struct row *r)
-{
-	char	 buf[1024];
-
-	if (!r->ratelimited)
-		run->st.retries++;
-	if (run->cfg->verbose > 0) {
-		clear_progress(run);
-		warnx("row %.*s: %s; %s %.1f s", (int)r->id.len, r->id.data,
-		    cause(r, buf, sizeof(buf)), r->hold > 0 ?
-		    "rate limited, all wait" : r->ratelimited ?
-		    "rate limited, retry in" : "retry in", r->delay / 1000.0);
-	}
-}
-
-static void
-finish_rows(struct run *run, long long now)
-{
-	struct xfer	*x;
-	struct row	*r;
-	char		 buf[1024];
-	int		 rv;
-
-	while (!run->fatal && (x = pool_done(run->pool)) != NULL) {
-		r = x->udata;
-		run->inflight_cost -= r->cost;
-		if (x->result == XFER_RESPONSE) {
-			if (x->status == 429)
-				run->st.http429++;
-			heed_server(run, x, now);
-		}
-		if ((rv = row_finish(run->rows, r, now)) == -1)
-			err(1, NULL);
-		switch (rv) {
-		case ROW_RETRY:
-			if (r->hold > 0)
-				limit_hold(run->limit, r->hold);
-			if (r->ratelimited && run->tune != NULL) {
-				tune_ratelimited(run->tune, now, r->epoch);
-				if (!run->paced && run->cfg->verbose > 0) {
-					clear_progress(run);
-					warnx("rate limited: pacing new requests "
-					    "from now on");
-				}
-				run->paced = 1;
-			}
-			note_retry(run, r);
-			continue;	/* the row waits in the rows' queue */
-		case ROW_FATAL:
-			/* About the run, not the row: no row ID. */
-			clear_progress(run);
-			warnx("%s", cause(r, buf, sizeof(buf)));
-			warnx("stopped; the rows not written can be resumed "
-			    "with --skip-ids");
-			run->fatal = 1;
-			break;
-		default:
-			if (!r->failed && r->prompt_tokens >= 0 &&
-			    r->completion_tokens >= 0)
-				limit_adjust(run->limit, now, r->prompt_tokens +
-				    r->completion_tokens - r->cost);
-			if (!r->failed && run->tune != NULL)
-				tune_success(run->tune, x->elapsed_ms);
-			emit(run, r);
-			break;
-		}
-		rows_put(run->rows, r);
+	switch (n->what) {
+	case SCHED_FAILED:
+		if (v >= 0)
+			say("row %.*s: %s", (int)r->id.len, r->id.data,
+			    cause(r, buf, sizeof(buf)));
+		break;
+	case SCHED_RETRY:
+		if (v > 0)
+			say("row %.*s: %s; %s %.1f s", (int)r->id.len,
+			    r->id.data, cause(r, buf, sizeof(buf)),
+			    n->verdict->wait == VERDICT_HOLD ?
+			    "rate limited, all wait" :
+			    n->verdict->wait == VERDICT_RATE ?
+			    "rate limited, retry in" : "retry in",
+			    n->verdict->delay / 1000.0);
+		break;
+	case SCHED_PACED:
+		if (v > 0)
+			say("rate limited: pacing new requests from now on");
+		break;
+	case SCHED_STOP:
+		/* About the run, not the row: no row ID. */
+		say("%s", cause(r, buf, sizeof(buf)));
+		say("stopped; the rows not written can be resumed with "
+		    "--skip-ids");
+		break;
 	}
 }
 
@@ -1116,148 +283,41 @@ flush_output(struct run *run)
 	if (output_flush(run->out) == 0)
 		return;
 	/* A reader that went away (| head) ends the run, quietly. */
-	clear_progress(run);
+	tty_clear();
 	if (errno == EPIPE)
 		exit(128 + SIGPIPE);
 	err(1, "write");
 }
 
-/* SIGUSR1 and SIGUSR2: a window 10% wider or narrower, as xargs -P. */
-static void
-retune(struct run *run, double f)
-{
-	int	 w, n;
-
-	if (run->pool == NULL)
-		return;
-	if (run->cfg->autotune) {
-		tune_scale(run->tune, f);
-		w = tune_window(run->tune);
-	} else {
-		w = pool_window(run->pool);
-		n = f > 1 ? (int)ceil(w * f) : (int)floor(w * f);
-		if (n == w)
-			n += f > 1 ? 1 : -1;
-		pool_set_window(run->pool, n);
-		w = pool_window(run->pool);
-	}
-	if (run->cfg->verbose > 0) {
-		clear_progress(run);
-		warnx("window %d%s", w, run->cfg->autotune ? " (-j auto)" : "");
-	}
-}
-
-/* The first signal: read no more, and give the rest a deadline. */
-static void
-on_first_signal(struct run *run, int sig, long long now)
-{
-	struct row	*r;
-
-	run->signal = sig;
-	run->grace_end = now + run->cfg->grace * 1000;
-	rows_deadline(run->rows, run->grace_end);
-	/* A row read but never sent is as if never read. */
-	if ((r = run->next) != NULL && r->attempts == 0) {
-		run->next = NULL;
-		rows_put(run->rows, r);
-	}
-}
-
-/* The grace period is over: waiting rows fail, rows in flight are lost. */
-static void
-end_grace(struct run *run)
-{
-	struct row	*r;
-
-	while ((r = run->next) != NULL || (r = rows_pop(run->rows)) != NULL) {
-		run->next = NULL;
-		if (row_give_up(run->rows, r) == -1)
-			err(1, NULL);
-		emit(run, r);
-		rows_put(run->rows, r);
-	}
-}
-
 static long long
 min_timeout(long long a, long long b)
 {
-	if (a < 0)
-		return b;
-	if (b < 0)
-		return a;
-	return a < b ? a : b;
-}
-
-/* How long poll() may sleep: until the nearest thing that is due. */
-static long long
-next_timeout(struct run *run, long long now)
-{
-	long long	 t = -1, due;
-
-	/* Rows to start now: a batch cut short, or lines already read. */
-	if (run->more || (run->next == NULL && may_read(run) &&
-	    !lines_need(run->in) && !lines_done(run->in) &&
-	    (run->pool == NULL || pool_room(run->pool) > 0)))
-		return 0;
-	if (run->pool != NULL)
-		t = pool_timeout(run->pool, now);
-	if ((due = rows_next_due(run->rows)) >= 0 && run->pool != NULL &&
-	    pool_room(run->pool) > 0)
-		t = min_timeout(t, due > now ? due - now : 0);
-	if (run->next != NULL)
-		t = min_timeout(t, limit_wait(run->limit, now, run->next->cost));
-	if (run->signal)
-		t = min_timeout(t, run->grace_end > now ?
-		    run->grace_end - now : 0);
-	if (run->progress != NULL)
-		t = min_timeout(t, run->next_draw > now ?
-		    run->next_draw - now : 0);
-	return t > INT_MAX ? INT_MAX : t;
+	return a < 0 ? b : b < 0 || a < b ? a : b;
 }
 
 static int
 loop(struct run *run)
 {
 	struct pollfd	 pfd[POLL_N];
-	long long	 now;
+	long long	 now, t;
 	char		 e[256], sig;
 	ssize_t		 n;
-	int		 active;
+	int		 w;
 
 	for (;;) {
-		/* Finished rows first: they free the places new ones take. */
 		now = clock_ms();
-		if (run->pool != NULL)
-			finish_rows(run, now);
-		if (run->tune != NULL) {
-			tune_tick(run->tune, now);
-			/* --rpm stays a ceiling the tuning cannot pass. */
-			if (run->paced)
-				limit_set_rpm(run->limit, now, run->cfg->rpm >
-				    0 && run->cfg->rpm < tune_rpm(run->tune) ?
-				    run->cfg->rpm : tune_rpm(run->tune));
-			if (run->cfg->autotune)
-				pool_set_window(run->pool,
-				    tune_window(run->tune));
-		}
-		start_rows(run, now);
-		if (run->signal && now >= run->grace_end)
-			end_grace(run);
+		if (sched_turn(run->sched, now, e, sizeof(e)) == -1)
+			errx(1, "%s", e);
 		flush_output(run);
-		if (run->fatal)
+		if (sched_stopped(run->sched))
 			return 3;
-		if (run->signal && now >= run->grace_end)
+		if (sched_over(run->sched, now))
 			break;
-		active = run->pool != NULL ? pool_active(run->pool) : 0;
-		if ((!run->reading || run->signal) && active == 0 &&
-		    run->next == NULL && rows_waiting(run->rows) == 0 &&
-		    output_pending(run->out) == 0)
-			break;
-		draw_progress(run, now);
+		run->st.inflight = run->pool != NULL ?
+		    pool_active(run->pool) : 0;
+		tty_draw(&run->st, now);
 
-		pfd[POLL_STDIN].fd = run->next == NULL && may_read(run) &&
-		    lines_need(run->in) &&
-		    (run->pool == NULL || pool_room(run->pool) > 0) ?
+		pfd[POLL_STDIN].fd = sched_want_input(run->sched) ?
 		    STDIN_FILENO : -1;
 		pfd[POLL_STDIN].events = POLLIN;
 		pfd[POLL_STDOUT].fd = output_pending(run->out) > 0 ?
@@ -1267,17 +327,27 @@ loop(struct run *run)
 		pfd[POLL_NET].events = POLLIN;
 		pfd[POLL_SIGNAL].fd = sigpipe_fds[0];
 		pfd[POLL_SIGNAL].events = POLLIN;
-		if (poll(pfd, POLL_N, next_timeout(run, now)) == -1) {
+		t = min_timeout(sched_timeout(run->sched, now),
+		    tty_next_draw(now));
+		if (poll(pfd, POLL_N, t > INT_MAX ? INT_MAX : (int)t) == -1) {
 			if (errno != EINTR)
 				err(1, "poll");
 			continue;
 		}
 		if (pfd[POLL_SIGNAL].revents & POLLIN &&
 		    read(sigpipe_fds[0], &sig, 1) == 1) {
-			if (sig == SIGUSR1 || sig == SIGUSR2)
-				retune(run, sig == SIGUSR1 ? 1.1 : 1 / 1.1);
-			else if (!run->signal)
-				on_first_signal(run, sig, clock_ms());
+			if (sig == SIGUSR1 || sig == SIGUSR2) {
+				/* A window 10% wider or narrower, as xargs
+				 * -P; under -j auto, the rate. */
+				w = sched_scale(run->sched, sig == SIGUSR1 ?
+				    1.1 : 1 / 1.1);
+				if (run->pool != NULL && run->cfg->verbose > 0)
+					say("window %d%s", w, run->cfg->autotune ?
+					    " (-j auto)" : "");
+			} else if (!run->signal) {
+				run->signal = sig;
+				sched_interrupt(run->sched, clock_ms());
+			}
 		}
 		if (pfd[POLL_STDIN].revents) {
 			n = lines_fill(run->in);
@@ -1309,104 +379,41 @@ finish_output(struct run *run)
 	flush_output(run);		/* the --errors file */
 }
 
-/*
- * Progress by default only where someone watches: stderr is a terminal
- * and this process is in its foreground (not `enrich ... &`).
- */
+/* The end: the estimate, the summary line and --stats-json. */
 static void
-setup_progress(struct run *run)
+report(struct run *run, const struct request *req)
 {
 	const struct config	*c = run->cfg;
-	struct winsize		 ws;
-	struct stat		 st;
-	off_t			 at;
-
-	if (c->progress == 0 || (c->progress < 0 && (c->verbose < 0 ||
-	    !isatty(STDERR_FILENO) ||
-	    tcgetpgrp(STDERR_FILENO) != getpgrp())))
-		return;
-	if ((run->progress = progress_new()) == NULL)
-		err(2, NULL);
-	run->width = 80;
-	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20)
-		run->width = ws.ws_col;
-	/* From a file, the total can be estimated from bytes read. */
-	if (fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode) &&
-	    (at = lseek(STDIN_FILENO, 0, SEEK_CUR)) != -1 && st.st_size > at)
-		run->st.bytes_total = st.st_size - at;
-}
-
-/* --estimate: what the run would send, cost, and take, on stdout. */
-static void
-print_estimate(const struct run *run, long long budget)
-{
-	const struct config	*c = run->cfg;
-	double			 out = (double)budget * run->est_rows, t = 0;
-
-	printf("rows               %llu", (unsigned long long)run->est_rows);
-	if (run->st.failed > 0)
-		printf(" (and %llu that would fail: see above)",
-		    (unsigned long long)run->st.failed);
-	printf("\nprompt tokens      %llu (estimated, 4 bytes a token)\n",
-	    (unsigned long long)run->est_tokens);
-	if (budget > 0)
-		printf("completion budget  %lld a row, %.0f in all\n", budget,
-		    out);
-	else
-		printf("completion budget  unknown: no -P max_tokens or "
-		    "max_completion_tokens\n");
-	if (c->price_in > 0 || c->price_out > 0) {
-		printf("cost               $%.4f in", run->est_tokens *
-		    c->price_in / 1e6);
-		if (budget > 0)
-			printf(" + at most $%.4f out = $%.4f\n", out *
-			    c->price_out / 1e6, (run->est_tokens * c->price_in +
-			    out * c->price_out) / 1e6);
-		else
-			printf(", out unknown\n");
-	}
-	if (c->rpm > 0)
-		t = run->est_rows * 60.0 / c->rpm;
-	if (c->tpm > 0 && (run->est_tokens + out) * 60.0 / c->tpm > t)
-		t = (run->est_tokens + out) * 60.0 / c->tpm;
-	if (t > 0)
-		printf("time               at least %.0f s (%.1f min) at the "
-		    "limits given\n", t, t / 60);
-	else
-		printf("time               give --rpm or --tpm to estimate it\n");
-}
-
-/* The end: the summary line where progress was shown or asked for. */
-static void
-report(struct run *run)
-{
-	const struct config	*c = run->cfg;
+	struct stats_prices	 pr = { request_budget(req), c->price_in,
+				    c->price_out, c->rpm, c->tpm };
 	struct buf		 b = { 0 };
 	long long		 now = clock_ms();
 	char			 line[512];
 	int			 fd;
 
-	clear_progress(run);
-	if (run->pool != NULL)
-		run->st.connections = pool_connections(run->pool);
-	if (run->paced) {
-		run->st.paced = tune_measured(run->tune) > 0 ?
-		    tune_measured(run->tune) : tune_rpm(run->tune) / 60;
-		if (c->rpm > 0 && c->rpm / 60.0 < run->st.paced)
-			run->st.paced = c->rpm / 60.0;
+	tty_clear();
+	if (c->estimate) {
+		if (stats_estimate(&run->st, &pr, &b) == -1)
+			err(1, NULL);
+		fwrite(b.data, 1, b.len, stdout);
+		buf_reset(&b);
 	}
-	if (run->progress != NULL || c->stats || c->verbose > 0) {
-		progress_summary(&run->st, now, line, sizeof(line));
+	if (run->pool != NULL) {
+		run->st.connections = pool_connections(run->pool);
+		run->st.paced = pace_rate(run->pace);
+	}
+	if (tty_progress() || c->stats || c->verbose > 0) {
+		stats_summary(&run->st, now, line, sizeof(line));
 		warnx("%s", line);
 	}
-	if (c->stats_json == NULL)
-		return;
-	if (progress_json(&run->st, now, &b) == -1)
-		err(1, NULL);
-	if ((fd = open(c->stats_json, O_WRONLY | O_CREAT | O_TRUNC |
-	    O_CLOEXEC, 0666)) == -1 || write(fd, b.data, b.len) !=
-	    (ssize_t)b.len || close(fd) == -1)
-		err(1, "--stats-json %s", c->stats_json);
+	if (c->stats_json != NULL) {
+		if (stats_json(&run->st, now, &b) == -1)
+			err(1, NULL);
+		if ((fd = open(c->stats_json, O_WRONLY | O_CREAT | O_TRUNC |
+		    O_CLOEXEC, 0666)) == -1 || write(fd, b.data, b.len) !=
+		    (ssize_t)b.len || close(fd) == -1)
+			err(1, "--stats-json %s", c->stats_json);
+	}
 	buf_free(&b);
 }
 
@@ -1414,45 +421,43 @@ int
 main(int argc, char *argv[])
 {
 	struct config		 cfg = { 0 };
-	struct pool_config	 pc = { 0 };
-	struct row_config	 rc = { 0 };
 	struct run		 run = { 0 };
-	struct tmpl		*user, *system = NULL;
+	struct provider_config	 prc = { 0 };
+	struct record_config	 rc = { 0 };
+	struct input_config	 ic = { 0 };
+	struct verdict_config	 vc = { 0 };
+	struct pace_config	 pac = { 0 };
+	struct sched_config	 sc = { 0 };
+	struct sched_parts	 sp = { 0 };
+	struct pool_config	 pc = { 0 };
+	struct provider		*prov;
+	struct record		*record;
+	struct input		*input;
+	struct verdicts		*verdicts;
+	struct tmpl		*user, *system;
 	struct request		*req;
 	struct idset		*skip;
-	char			 e[256], *url, *host, *auth, *base;
+	char			 e[256];
 	int			 errfd = -1, status;
 
-	parse_options(argc, argv, &cfg);
+	cli_parse(argc, argv, &cfg);
 	/* A dry run sends nothing: spare it the TLS library's set-up. */
 	if (!cfg.dry_run && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		errx(2, "cannot initialise libcurl");
-	if (cfg.body != NULL || cfg.batch_in) {
-		/* Batch lines carry their bodies: the body template is unused. */
-		if ((user = tmpl_compile(cfg.body ? cfg.body : "{}",
-		    strlen(cfg.body ? cfg.body : "{}"), TMPL_BODY, e,
-		    sizeof(e))) == NULL)
-			errx(2, "--body: %s", e);
-		req = request_new_body(user, e, sizeof(e));
-	} else {
-		user = compile(cfg.prompt, cfg.prompt_file, "-p",
-		    "--prompt-file");
-		if (cfg.system != NULL || cfg.system_file != NULL)
-			system = compile(cfg.system, cfg.system_file, "-s",
-			    "--system-file");
-		req = request_new(cfg.model, system, user, cfg.params.v,
-		    cfg.params.n, e, sizeof(e));
-	}
-	if (req == NULL || (cfg.extract != NULL &&
-	    request_extract(req, cfg.extract, e, sizeof(e)) == -1))
+	req = make_request(&cfg, &user, &system);
+	prc.url = cfg.url;
+	prc.endpoint = cfg.endpoint;
+	prc.model = cfg.model;
+	prc.azure = cfg.azure;
+	prc.api_version = cfg.api_version;
+	prc.keyfile = cfg.keyfile;
+	prc.env_key = cfg.env_key;
+	prc.env_key_name = cfg.env_key_name;
+	prc.headers = cfg.headers.v;
+	prc.nheaders = cfg.headers.n;
+	prc.need_key = !cfg.dry_run;
+	if ((prov = provider_new(&prc, e, sizeof(e))) == NULL)
 		errx(2, "%s", e);
-	url = endpoint(&cfg, &host);
-	base = strndup(cfg.url, strcspn(cfg.url, "?"));
-	if (base == NULL)
-		err(2, NULL);
-	while (*base != '\0' && base[strlen(base) - 1] == '/')
-		base[strlen(base) - 1] = '\0';
-	auth = cfg.dry_run ? NULL : auth_header(&cfg, host);
 	skip = load_skip(&cfg);
 	if (cfg.errors != NULL && (errfd = open(cfg.errors,
 	    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) == -1)
@@ -1461,37 +466,34 @@ main(int argc, char *argv[])
 	setup_signals();
 	setup_stdout();
 	run.cfg = &cfg;
-	run.reading = 1;
-	/* In order, at most 4 windows of rows (and at least 1024) wait
-	 * behind a slow one before reading stops. */
-	if ((run.in = lines_new(STDIN_FILENO, LINE_MAX_BYTES)) == NULL ||
-	    (run.out = output_new(STDOUT_FILENO, errfd, !cfg.ordered ? 0 :
-	    cfg.jobs < 256 ? 1024 : 4 * (size_t)cfg.jobs)) == NULL)
-		err(2, NULL);
+	run.st.start_ms = clock_ms();
+	rc.request = req;
 	rc.idfield = cfg.idfield;
 	rc.field = cfg.field;
 	rc.errfield = cfg.errfield;
-	rc.request = req;
-	rc.skip = skip;
-	rc.dry_run = cfg.dry_run;
 	rc.json = cfg.json;
 	rc.meta = cfg.meta;
-	rc.batch_in = cfg.batch_in;
 	rc.batch_out = cfg.batch_out;
-	rc.base = base;
-	rc.retries = cfg.retries;
-	rc.max_wait_ms = cfg.max_wait * 1000;
-	rc.stall_ms = cfg.stall * 1000;
-	run.st.start_ms = clock_ms();
-	if ((run.rows = rows_new(&rc, run.st.start_ms)) == NULL ||
-	    (run.limit = limit_new(cfg.rpm, cfg.tpm)) == NULL)
+	ic.idfield = cfg.idfield;
+	ic.request = req;
+	ic.skip = skip;
+	ic.dry_run = cfg.dry_run;
+	ic.batch_in = cfg.batch_in;
+	ic.batch_out = cfg.batch_out;
+	ic.base = provider_base(prov);
+	vc.retries = cfg.retries;
+	vc.max_wait_ms = cfg.max_wait * 1000;
+	vc.stall_ms = cfg.stall * 1000;
+	if ((run.in = lines_new(STDIN_FILENO, LINE_MAX_BYTES)) == NULL ||
+	    (run.out = output_new(STDOUT_FILENO, errfd, cfg.ordered ? 1024 :
+	    0)) == NULL || (record = record_new(&rc)) == NULL ||
+	    (input = input_new(&ic, record)) == NULL ||
+	    (verdicts = verdict_new(&vc, run.st.start_ms)) == NULL)
 		err(2, NULL);
 	if (!cfg.dry_run) {
-		pc.url = url;
-		if (auth != NULL)
-			add_list(&cfg.headers, auth);
-		pc.headers = (const char *const *)cfg.headers.v;
-		pc.nheaders = cfg.headers.n;
+		pc.url = provider_url(prov);
+		pc.headers = provider_headers(prov, &pc.nheaders);
+		pc.keep_headers = provider_keep(prov);
 		pc.timeout_ms = cfg.timeout * 1000;
 		pc.max_response = cfg.max_response;
 		/* Room for SIGUSR1 and -j auto to widen the window later. */
@@ -1506,47 +508,52 @@ main(int argc, char *argv[])
 			    curl_version_info(CURLVERSION_NOW)->version);
 		if ((run.pool = pool_new(&pc, e, sizeof(e))) == NULL)
 			errx(2, "%s", e);
-		/* Every run learns the server's rate; -j auto paces by it from
-		 * the start, a fixed window from the first rate-limit 429. */
-		if ((run.tune = tune_new(MAX_JOBS, clock_ms())) == NULL)
+		pac.rpm = cfg.rpm;
+		pac.tpm = cfg.tpm;
+		pac.autotune = cfg.autotune;
+		pac.window = cfg.jobs;
+		pac.max_window = MAX_JOBS;
+		if ((run.pace = pace_new(&pac, clock_ms())) == NULL)
 			err(2, NULL);
-		run.paced = cfg.autotune;
-		pool_set_window(run.pool, cfg.autotune ?
-		    tune_window(run.tune) : cfg.jobs);
-		if (auth != NULL) {
-			explicit_bzero(auth, strlen(auth));
-			free(auth);
-		}
 	}
+	sc.estimate = cfg.estimate;
+	sc.ordered = cfg.ordered;
+	sc.grace_ms = cfg.grace * 1000;
+	sp.in = run.in;
+	sp.out = run.out;
+	sp.input = input;
+	sp.record = record;
+	sp.verdicts = verdicts;
+	sp.pool = run.pool;
+	sp.pace = run.pace;
+	sp.stats = &run.st;
+	if ((run.sched = sched_new(&sc, &sp, notify, &run)) == NULL)
+		err(2, NULL);
 	if (cfg.verbose > 0)
-		warnx("%s, model %s, %s%d in flight%s", url, cfg.model,
-		    cfg.autotune ? "-j auto, " : "", run.pool != NULL ?
-		    pool_window(run.pool) : cfg.jobs, cfg.dry_run ?
+		warnx("%s, model %s, %s%d in flight%s", provider_url(prov),
+		    cfg.model, cfg.autotune ? "-j auto, " : "", run.pool !=
+		    NULL ? pool_window(run.pool) : cfg.jobs, cfg.dry_run ?
 		    ", dry run" : "");
-	setup_progress(&run);
+	tty_setup(cfg.progress, cfg.verbose, &run.st);
 
 	status = loop(&run);
 
 	finish_output(&run);
-	if (cfg.estimate)
-		print_estimate(&run, request_budget(req));
-	report(&run);
+	report(&run, req);
+	sched_free(run.sched);
 	pool_free(run.pool);
-	if (run.next != NULL)
-		rows_put(run.rows, run.next);
-	rows_free(run.rows);
-	limit_free(run.limit);
+	pace_free(run.pace);
+	verdict_free(verdicts);
+	input_free(input);
+	record_free(record);
 	output_free(run.out);
 	lines_free(run.in);
-	progress_free(run.progress);
-	tune_free(run.tune);
+	tty_free();
 	idset_free(skip);
 	request_free(req);
 	tmpl_free(user);
 	tmpl_free(system);
-	free(url);
-	free(base);
-	curl_free(host);
+	provider_free(prov);
 	free(cfg.headers.v);
 	free(cfg.params.v);
 	free(cfg.skipfiles.v);

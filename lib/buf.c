@@ -67,16 +67,6 @@ buf_addu(struct buf *b, unsigned long long v)
 	return buf_add(b, p, tmp + sizeof(tmp) - p);
 }
 
-/* NUL-terminate without counting the NUL; NULL if that cannot be done. */
-const char *
-buf_cstr(struct buf *b)
-{
-	if (buf_reserve(b, 1) == -1)
-		return NULL;
-	b->data[b->len] = '\0';
-	return b->data;
-}
-
 void
 buf_free(struct buf *b)
 {

@@ -3,9 +3,9 @@
  *
  * A buffer owns its storage; buf_free releases it and leaves the buffer
  * empty and reusable.  Growth is geometric, so appending n bytes one call
- * at a time costs O(n).  Contents are not NUL-terminated unless the caller
- * asks with buf_cstr.  Functions that may allocate return -1 (errno ENOMEM)
- * and leave the buffer as it was.
+ * at a time costs O(n).  Contents are not NUL-terminated: a caller that
+ * needs a C string adds the NUL itself.  Functions that may allocate
+ * return -1 (errno ENOMEM) and leave the buffer as it was.
  */
 #ifndef ENRICH_BUF_H
 #define ENRICH_BUF_H
@@ -23,7 +23,6 @@ int	 buf_add(struct buf *, const void *, size_t);
 int	 buf_addc(struct buf *, char);
 int	 buf_adds(struct buf *, const char *);
 int	 buf_addu(struct buf *, unsigned long long);
-const char *buf_cstr(struct buf *);
 void	 buf_free(struct buf *);
 
 static inline void

@@ -49,7 +49,5 @@ enum limit_kind {
  */
 double		 limit_server(struct limit *, long long, enum limit_kind,
 		    long long, long long, long long, long long);
-/* "6m0s", "1.5s", "12ms", "1h2m3s": ms, or -1. */
-long long	 limit_duration(const char *);
 
 #endif

@@ -155,12 +155,6 @@ lines_need(const struct lines *l)
 }
 
 uint64_t
-lines_offset(const struct lines *l)
-{
-	return l->offset;
-}
-
-uint64_t
 lines_consumed(const struct lines *l)
 {
 	return l->offset - (l->end - l->start);

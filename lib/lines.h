@@ -38,8 +38,7 @@ int		 lines_next(struct lines *, struct line *);
 int		 lines_done(const struct lines *);
 /* No whole line is buffered, so reading is the only way on. */
 int		 lines_need(const struct lines *);
-/* Bytes read so far, and of those the bytes of lines handed out. */
-uint64_t	 lines_offset(const struct lines *);
+/* Bytes of the lines handed out so far. */
 uint64_t	 lines_consumed(const struct lines *);
 
 #endif

@@ -153,6 +153,26 @@ output_skip(struct output *o, uint64_t seq)
 }
 
 int
+output_grow(struct output *o, size_t cap)
+{
+	struct slot	*ring;
+	uint64_t	 seq;
+
+	if (o->cap == 0 || cap <= o->cap)
+		return 0;
+	if ((ring = calloc(cap, sizeof(*ring))) == NULL)
+		return -1;
+	/* The old ring's slots are rows next to next + cap - 1, one each:
+	 * each moves to its place in the new ring, buffer and all. */
+	for (seq = o->next; seq < o->next + o->cap; seq++)
+		ring[seq % cap] = o->ring[seq % o->cap];
+	free(o->ring);
+	o->ring = ring;
+	o->cap = cap;
+	return 0;
+}
+
+int
 output_room(const struct output *o, uint64_t seq)
 {
 	return o->cap == 0 || seq - o->next < o->cap;

@@ -31,6 +31,9 @@ int		 output_line(struct output *, uint64_t, int, const char *,
 		    size_t);
 /* Row seq gives no line (skipped by --skip-ids). */
 int		 output_skip(struct output *, uint64_t);
+/* In order: hold up to this many rows from now on (never fewer than
+ * before), as the window grows; -1 if out of memory. */
+int		 output_grow(struct output *, size_t);
 /* May row seq be read now without holding more than the capacity? */
 int		 output_room(const struct output *, uint64_t);
 /* At the end: give up waiting for missing rows and queue what is held. */

@@ -22,19 +22,6 @@
 #define EVENTS	256
 #define STREAMS	100	/* libcurl's streams per HTTP/2 connection */
 
-static const char *const header_names[XH_MAX] = {
-	[XH_RETRY_AFTER] = "retry-after",
-	[XH_RETRY_AFTER_MS] = "retry-after-ms",
-	[XH_SHOULD_RETRY] = "x-should-retry",
-	[XH_REQUEST_ID] = "x-request-id",
-	[XH_RL_LIMIT_REQUESTS] = "x-ratelimit-limit-requests",
-	[XH_RL_LIMIT_TOKENS] = "x-ratelimit-limit-tokens",
-	[XH_RL_REMAINING_REQUESTS] = "x-ratelimit-remaining-requests",
-	[XH_RL_REMAINING_TOKENS] = "x-ratelimit-remaining-tokens",
-	[XH_RL_RESET_REQUESTS] = "x-ratelimit-reset-requests",
-	[XH_RL_RESET_TOKENS] = "x-ratelimit-reset-tokens",
-};
-
 struct pool {
 	CURLM			*multi;
 	struct pool_config	 cfg;		/* for handles made later */
@@ -54,6 +41,11 @@ struct pool {
 	long long		 deadline;	/* libcurl's timer; -1 off */
 	struct curl_slist	*headers;
 	size_t			 max_response;
+	/* The response headers kept, and a bitmap of their first letters
+	 * that lets most header lines be passed over at one test. */
+	const char		*keep[XH_MAX];
+	size_t			 keeplen[XH_MAX];
+	unsigned char		 first[32];
 	TAILQ_HEAD(, xfer)	 done;
 	struct epoll_event	 ev[EVENTS];
 };
@@ -121,17 +113,19 @@ write_cb(char *data, size_t size, size_t n, void *userp)
 static size_t
 header_cb(char *line, size_t size, size_t n, void *userp)
 {
-	struct xfer	*x = userp;
-	const char	*v, *end;
-	size_t		 len = size * n, nl;
-	int		 k;
+	struct xfer		*x = userp;
+	const struct pool	*p = x->pool;
+	const char		*v, *end;
+	size_t			 len = size * n, nl = 0;
+	unsigned char		 c = line[0] | 0x20;
+	int			 k;
 
-	if (len < 2 || ((line[0] | 0x20) != 'r' && (line[0] | 0x20) != 'x'))
+	if (len < 2 || !(p->first[c >> 3] & (1 << (c & 7))))
 		return len;
 	for (k = 0; k < XH_MAX; k++) {
-		nl = strlen(header_names[k]);
-		if (len > nl && line[nl] == ':' &&
-		    strncasecmp(line, header_names[k], nl) == 0)
+		nl = p->keeplen[k];
+		if (nl > 0 && len > nl && line[nl] == ':' &&
+		    strncasecmp(line, p->keep[k], nl) == 0)
 			break;
 	}
 	if (k == XH_MAX)
@@ -216,8 +210,6 @@ easy_new(struct pool *p)
 	    curl_easy_setopt(e, CURLOPT_CAINFO, c->cacert) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_FORBID_REUSE,
 	    (long)(c->http == POOL_HTTP_2_PRIOR && pool_h2c_broken())) !=
-	    CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_VERBOSE, (long)c->verbose) !=
 	    CURLE_OK) {
 		curl_easy_cleanup(e);
 		return NULL;
@@ -246,6 +238,14 @@ pool_new(const struct pool_config *c, char *err, size_t errlen)
 	p->cfg = *c;
 	p->max = p->window = c->window;
 	p->max_response = c->max_response;
+	for (k = 0; k < XH_MAX; k++) {
+		if ((p->keep[k] = c->keep_headers != NULL ?
+		    c->keep_headers[k] : NULL) == NULL)
+			continue;
+		p->keeplen[k] = strlen(p->keep[k]);
+		p->first[(p->keep[k][0] | 0x20) >> 3] |=
+		    1 << ((p->keep[k][0] | 0x20) & 7);
+	}
 	if ((p->url = strdup(c->url)) == NULL)
 		goto nomem;
 	p->cfg.url = p->url;
@@ -379,12 +379,6 @@ pool_connections(const struct pool *p)
 }
 
 int
-pool_version(const struct pool *p)
-{
-	return p->version;
-}
-
-int
 pool_active(const struct pool *p)
 {
 	return p->nall - p->nidle;
@@ -416,6 +410,7 @@ pool_submit(struct pool *p, struct xfer *x, char *err, size_t errlen)
 	x->limit = p->max_response;
 	x->toobig = 0;
 	x->handle = e;
+	x->pool = p;
 	x->started = clock_ms();
 	/* A handle keeps the last URL set: put the pool's back after a
 	 * request of its own. */

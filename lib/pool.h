@@ -34,13 +34,14 @@ enum xfer_result {
 	XFER_TOOBIG		/* the response passed the size cap */
 };
 
-/* Response headers kept for the caller's retry and pacing decisions. */
+/* Slots for the response headers the caller's retry and pacing decisions
+ * read; which header fills each is the provider's to say (provider.h). */
 enum xfer_header {
 	XH_RETRY_AFTER,
 	XH_RETRY_AFTER_MS,
 	XH_SHOULD_RETRY,
 	XH_REQUEST_ID,
-	XH_RL_LIMIT_REQUESTS,		/* x-ratelimit-*: see limit_server */
+	XH_RL_LIMIT_REQUESTS,		/* x-ratelimit-*: see pace.h */
 	XH_RL_LIMIT_TOKENS,
 	XH_RL_REMAINING_REQUESTS,
 	XH_RL_REMAINING_TOKENS,
@@ -50,6 +51,8 @@ enum xfer_header {
 };
 
 #define XFER_HEADER_LEN	48
+
+struct pool;
 
 struct xfer {
 	/* Set by the caller. */
@@ -66,6 +69,7 @@ struct xfer {
 	long long		 elapsed_ms;
 	/* The pool's. */
 	void			*handle;
+	const struct pool	*pool;
 	size_t			 limit;
 	int			 toobig;
 	long long		 started;
@@ -87,10 +91,10 @@ struct pool_config {
 	int			 window;
 	enum pool_http		 http;
 	const char		*cacert;	/* CA bundle, or NULL; borrowed */
-	int			 verbose;	/* libcurl's own trace */
+	/* The response header to keep in each of xfer's header slots, by
+	 * name (NULL: none); borrowed, for the pool's life. */
+	const char *const	*keep_headers;
 };
-
-struct pool;
 
 struct pool	*pool_new(const struct pool_config *, char *, size_t);
 /* libcurl before 8.0.0 cannot reuse an h2c connection (curl#10634). */
@@ -106,10 +110,8 @@ int		 pool_active(const struct pool *);
 /* The window, between 1 and the -j it was made with. */
 int		 pool_window(const struct pool *);
 void		 pool_set_window(struct pool *, int);
-/* Connections opened so far, and the HTTP version learned (0 unknown,
- * 11, 20). */
+/* Connections opened so far. */
 long		 pool_connections(const struct pool *);
-int		 pool_version(const struct pool *);
 int		 pool_submit(struct pool *, struct xfer *, char *, size_t);
 /* Move transfers along; call after poll() whatever it returned. */
 int		 pool_work(struct pool *, long long, char *, size_t);

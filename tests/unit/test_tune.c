@@ -156,14 +156,5 @@ main(void)
 		CHECK(limit_server(l, 5, LIMIT_TOKENS, -1, -1, 1000, 0) == 0);
 		limit_free(l);
 	}
-	CHECK(limit_duration("1s") == 1000);
-	CHECK(limit_duration("6m0s") == 360000);
-	CHECK(limit_duration("12ms") == 12);
-	CHECK(limit_duration("1.5s") == 1500);
-	CHECK(limit_duration("1h2m3s") == 3723000);
-	CHECK(limit_duration("2") == 2000);
-	CHECK(limit_duration("") == -1);
-	CHECK(limit_duration("soon") == -1);
-	CHECK(limit_duration("5x") == -1);
 	return check_done("test_tune");
 }

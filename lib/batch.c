@@ -1,0 +1,80 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "batch.h"
+#include "jsonw.h"
+
+int
+batch_request(const struct json *j, const char *base, struct buf *url,
+    struct buf *body, char *err, size_t errlen)
+{
+	const char	*raw;
+	size_t		 off, len, blen = strlen(base);
+	int		 t;
+
+	t = json_get(j, 0, "method", 6);
+	if (t != -1 && (json_type(j, t) != JSON_STRING || (json_string_raw(j,
+	    t, &raw, &len), len != 4 || memcmp(raw, "POST", 4) != 0))) {
+		snprintf(err, errlen, "batch line: only method POST is sent");
+		return 1;
+	}
+	t = json_get(j, 0, "url", 3);
+	if (json_type(j, t) != JSON_STRING ||
+	    (json_string_raw(j, t, &raw, &len), len == 0 || *raw != '/' ||
+	    memchr(raw, '\\', len) != NULL)) {
+		snprintf(err, errlen, "batch line: no \"url\" path");
+		return 1;
+	}
+	if (blen >= 3 && strcmp(base + blen - 3, "/v1") == 0 && len >= 4 &&
+	    memcmp(raw, "/v1/", 4) == 0) {
+		raw += 3;
+		len -= 3;
+	}
+	if (buf_adds(url, base) == -1 || buf_add(url, raw, len) == -1 ||
+	    buf_addc(url, '\0') == -1)
+		return -1;
+	t = json_get(j, 0, "body", 4);
+	if (json_type(j, t) != JSON_OBJECT) {
+		snprintf(err, errlen, "batch line: no \"body\" object");
+		return 1;
+	}
+	json_span(j, t, &off, &len);
+	return json_compact(body, json_text(j) + off, len, 0) == -1 ? -1 : 0;
+}
+
+int
+batch_output(struct buf *b, uint64_t lineno, const char *id, size_t idlen,
+    const struct xfer *x, const char *type, const char *msg, size_t msglen)
+{
+	struct jsonw	 w;
+	const char	*rid;
+	char		 name[32];
+	int		 n;
+
+	snprintf(name, sizeof(name), "batch_req_%llu",
+	    (unsigned long long)lineno);
+	jsonw_begin(&w, b);
+	jsonw_str(&w, "id", name, strlen(name));
+	jsonw_raw(&w, "custom_id", id, idlen);
+	if (x != NULL) {
+		rid = x->header[XH_REQUEST_ID];
+		jsonw_open(&w, "response", &n);
+		jsonw_uint(&w, "status_code", x->status);
+		if (*rid != '\0')
+			jsonw_str(&w, "request_id", rid, strlen(rid));
+		else
+			jsonw_null(&w, "request_id");
+		/* A body that is not JSON is kept, as a string. */
+		jsonw_raw(&w, "body", x->resp.data != NULL ? x->resp.data :
+		    "", x->resp.len);
+		jsonw_close(&w, n);
+		jsonw_null(&w, "error");
+	} else {
+		jsonw_null(&w, "response");
+		jsonw_open(&w, "error", &n);
+		jsonw_str(&w, "code", type, strlen(type));
+		jsonw_str(&w, "message", msg != NULL ? msg : "", msglen);
+		jsonw_close(&w, n);
+	}
+	return jsonw_end(&w, 1);
+}

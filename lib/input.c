@@ -1,0 +1,137 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "batch.h"
+#include "input.h"
+#include "text.h"
+
+struct input {
+	struct input_config	 cfg;
+	struct record		*record;
+	size_t			 idlen;
+	struct json		*json;
+	struct buf		 key;		/* scratch: an ID's key */
+};
+
+struct input *
+input_new(const struct input_config *cfg, struct record *record)
+{
+	struct input	*in;
+
+	if ((in = calloc(1, sizeof(*in))) == NULL)
+		return NULL;
+	in->cfg = *cfg;
+	in->record = record;
+	in->idlen = strlen(cfg->idfield);
+	if ((in->json = json_new()) == NULL) {
+		free(in);
+		return NULL;
+	}
+	return in;
+}
+
+void
+input_free(struct input *in)
+{
+	if (in == NULL)
+		return;
+	json_free(in->json);
+	buf_free(&in->key);
+	free(in);
+}
+
+/* Find the row's ID and its key: 0; 1 if the ID is of the wrong type;
+ * -1 if out of memory. */
+static int
+load_id(struct input *in, struct row *r)
+{
+	struct json	*j = in->json;
+	size_t		 off, len;
+	int		 t;
+
+	r->idmissing = 0;
+	buf_reset(&in->key);
+	if ((t = json_get(j, 0, in->cfg.idfield, in->idlen)) == -1) {
+		r->idmissing = 1;
+		if (buf_addu(&r->id, r->lineno) == -1 ||
+		    buf_addu(&in->key, r->lineno) == -1)
+			return -1;
+		return 0;
+	}
+	if (idset_key(j, t, &in->key) == -1)
+		return 1;
+	json_span(j, t, &off, &len);
+	return buf_add(&r->id, json_text(j) + off, len) == -1 ? -1 : 0;
+}
+
+/* The row fails with this error: a line of its own when it is no row. */
+static int
+fail(struct input *in, struct row *r, enum row_error type, const char *why,
+    const struct line *ln)
+{
+	rows_set_error(r, type, 0);
+	if (buf_adds(&r->msg, why) == -1 || (ln != NULL ?
+	    record_input_error(in->record, r, ln) :
+	    record_error(in->record, r)) == -1)
+		return -1;
+	return INPUT_WRITE;
+}
+
+int
+input_load(struct input *in, struct row *r, const struct line *ln)
+{
+	struct json	*j = in->json;
+	const char	*p = ln->text;
+	size_t		 len = ln->len;
+	char		 err[256];
+	int		 rv;
+
+	r->lineno = ln->number;
+	text_trim(&p, &len);
+	if (len == 0 && !ln->toolong)
+		return INPUT_BLANK;
+	if (ln->toolong) {
+		snprintf(err, sizeof(err), "line longer than the limit; "
+		    "\"line\" holds its first %d bytes", LINES_KEEP);
+		return fail(in, r, ROW_ERR_INPUT, err, ln);
+	}
+	if (buf_add(&r->text, p, len) == -1)
+		return -1;
+	if (json_parse(j, r->text.data, r->text.len, err, sizeof(err)) == -1)
+		return fail(in, r, ROW_ERR_INPUT, err, ln);
+	if (json_type(j, 0) != JSON_OBJECT)
+		return fail(in, r, ROW_ERR_INPUT, "not a JSON object", ln);
+	if (json_members(j, 0, &r->members) == -1 ||
+	    (rv = load_id(in, r)) == -1)
+		return -1;
+	if (rv == 1) {
+		snprintf(err, sizeof(err), "ID field \"%.100s\" is neither a "
+		    "string nor an integer", in->cfg.idfield);
+		return fail(in, r, ROW_ERR_INPUT, err, ln);
+	}
+	if (in->cfg.skip != NULL && idset_has(in->cfg.skip, in->key.data,
+	    in->key.len))
+		return INPUT_SKIP;
+	if (in->cfg.batch_in) {
+		if ((rv = batch_request(j, in->cfg.base, &r->url, &r->body,
+		    err, sizeof(err))) == -1)
+			return -1;
+		/* With its custom_id known, a Batch error line can say so. */
+		if (rv == 1)
+			return fail(in, r, ROW_ERR_INPUT, err,
+			    in->cfg.batch_out ? NULL : ln);
+		r->xfer.url = r->url.data;
+	} else if (request_body(in->cfg.request, j, &r->body, err,
+	    sizeof(err)) == -1)
+		return fail(in, r, ROW_ERR_TEMPLATE, err, NULL);
+	/* The provider's estimate: bytes of prompt, plus the budget. */
+	r->prompt_bytes = r->body.len - request_overhead(in->cfg.request);
+	r->cost = text_tokens(r->prompt_bytes) +
+	    request_budget(in->cfg.request);
+	if (in->cfg.dry_run)
+		return record_dry_run(in->record, r) == -1 ? -1 : INPUT_WRITE;
+	r->xfer.body = r->body.data;
+	r->xfer.bodylen = r->body.len;
+	return INPUT_SEND;
+}

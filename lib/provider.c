@@ -1,0 +1,292 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "buf.h"
+#include "pool.h"
+#include "provider.h"
+
+/* A key file larger than this is not a key file (-k /dev/zero). */
+#define KEY_MAX		(64 * 1024)
+
+static const char *const openai_headers[XH_MAX] = {
+	[XH_RETRY_AFTER] = "retry-after",
+	[XH_RETRY_AFTER_MS] = "retry-after-ms",
+	[XH_SHOULD_RETRY] = "x-should-retry",
+	[XH_REQUEST_ID] = "x-request-id",
+	[XH_RL_LIMIT_REQUESTS] = "x-ratelimit-limit-requests",
+	[XH_RL_LIMIT_TOKENS] = "x-ratelimit-limit-tokens",
+	[XH_RL_REMAINING_REQUESTS] = "x-ratelimit-remaining-requests",
+	[XH_RL_REMAINING_TOKENS] = "x-ratelimit-remaining-tokens",
+	[XH_RL_RESET_REQUESTS] = "x-ratelimit-reset-requests",
+	[XH_RL_RESET_TOKENS] = "x-ratelimit-reset-tokens",
+};
+
+struct provider {
+	char		*url;
+	char		*base;
+	char		*auth;		/* the key's header line, or NULL */
+	const char	**headers;
+	size_t		 nheaders;
+};
+
+int
+provider_check_header(const char *h, char *err, size_t errlen)
+{
+	const char	*colon = strchr(h, ':'), *p;
+
+	if (colon == NULL || colon == h) {
+		snprintf(err, errlen, "-H %s: 'Name: value' expected", h);
+		return -1;
+	}
+	for (p = h; p < colon; p++)
+		if (*p <= ' ' || *p >= 0x7f) {
+			snprintf(err, errlen, "-H %s: bad character in the "
+			    "header name", h);
+			return -1;
+		}
+	if (strpbrk(colon, "\r\n") != NULL) {
+		snprintf(err, errlen, "-H: a header value must not contain CR "
+		    "or LF");
+		return -1;
+	}
+	return 0;
+}
+
+/* The first line of the key file, at most KEY_MAX bytes of it. */
+static int
+read_key(const char *path, struct buf *key, char *err, size_t errlen)
+{
+	char	 tmp[4096];
+	ssize_t	 n;
+	int	 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		goto fail;
+	while ((n = read(fd, tmp, sizeof(tmp))) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			goto fail;
+		if (buf_add(key, tmp, n) == -1)
+			goto fail;
+		if (memchr(tmp, '\n', n) != NULL)
+			break;
+		if (key->len > KEY_MAX) {
+			close(fd);
+			snprintf(err, errlen, "--api-key-file %s: no key in its "
+			    "first %d KiB", path, KEY_MAX / 1024);
+			return -1;
+		}
+	}
+	close(fd);
+	n = strcspn(key->data != NULL ? key->data : "", "\r\n");
+	if ((size_t)n < key->len)
+		key->len = n;
+	return 0;
+fail:
+	snprintf(err, errlen, "--api-key-file %s: %s", path, strerror(errno));
+	if (fd != -1)
+		close(fd);
+	return -1;
+}
+
+/*
+ * The key's header line, in p->auth, or none when the caller's -H gives
+ * credentials or no key is needed.
+ */
+static int
+auth_header(struct provider *p, const struct provider_config *c,
+    const char *host, char *err, size_t errlen)
+{
+	struct buf	 key = { 0 };
+	const char	*name = c->azure ? "api-key:" : "authorization:";
+	size_t		 n;
+	int		 rv = -1;
+
+	if (c->keyfile != NULL) {
+		if (read_key(c->keyfile, &key, err, errlen) == -1)
+			goto out;
+	} else if (c->env_key != NULL && buf_adds(&key, c->env_key) == -1)
+		goto nomem;
+	while (key.len > 0 && (key.data[key.len - 1] == ' ' ||
+	    key.data[key.len - 1] == '\t'))
+		key.len--;
+	for (n = 0; n < c->nheaders; n++)
+		if (strncasecmp(c->headers[n], name, strlen(name)) == 0 ||
+		    strncasecmp(c->headers[n], "authorization:", 14) == 0) {
+			/* The caller's own credentials, such as an Entra
+			 * token for Azure: fine, but not both. */
+			if (key.len > 0) {
+				snprintf(err, errlen, "-H %.*s and an API key: "
+				    "give one", (int)strcspn(c->headers[n], ":"),
+				    c->headers[n]);
+				goto out;
+			}
+			rv = 0;
+			goto out;
+		}
+	if (key.len == 0) {
+		if (c->keyfile != NULL)
+			snprintf(err, errlen, "--api-key-file %s: no key on its "
+			    "first line", c->keyfile);
+		else if (c->azure || strcmp(host, "api.openai.com") == 0)
+			snprintf(err, errlen, "no API key: export %s=... or use "
+			    "--api-key-file FILE", c->env_key_name);
+		else
+			rv = 0;
+		goto out;
+	}
+	for (n = 0; n < key.len; n++)
+		if ((unsigned char)key.data[n] < 0x20 || key.data[n] == 0x7f) {
+			snprintf(err, errlen, "the API key contains control "
+			    "characters");
+			goto out;
+		}
+	if (asprintf(&p->auth, c->azure ? "api-key: %.*s" :
+	    "Authorization: Bearer %.*s", (int)key.len, key.data) == -1) {
+		p->auth = NULL;
+		goto nomem;
+	}
+	rv = 0;
+	goto out;
+nomem:
+	snprintf(err, errlen, "out of memory");
+out:
+	if (key.data != NULL)
+		explicit_bzero(key.data, key.cap);
+	buf_free(&key);
+	return rv;
+}
+
+/* The endpoint's URL in p->url; its host in *host, for the caller to
+ * curl_free. */
+static int
+endpoint(struct provider *p, const struct provider_config *c, char **host,
+    char *err, size_t errlen)
+{
+	CURLU		*u;
+	const char	*base = c->url;
+	char		*model;
+	size_t		 n = strlen(base);
+	int		 rv;
+
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	if (c->azure) {
+		if ((model = curl_easy_escape(NULL, c->model, 0)) == NULL)
+			goto nomem;
+		rv = asprintf(&p->url, "%.*s/openai/deployments/%s%s"
+		    "?api-version=%s", (int)n, base, model, c->endpoint,
+		    c->api_version);
+		curl_free(model);
+	} else
+		rv = asprintf(&p->url, "%.*s%s", (int)n, base, c->endpoint);
+	if (rv == -1) {
+		p->url = NULL;
+		goto nomem;
+	}
+	if ((u = curl_url()) == NULL)
+		goto nomem;
+	rv = curl_url_set(u, CURLUPART_URL, p->url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, host, 0) != CURLUE_OK;
+	curl_url_cleanup(u);
+	if (rv) {
+		snprintf(err, errlen, "-u %s: not a URL", base);
+		return -1;
+	}
+	if (strncmp(p->url, "http://", 7) != 0 &&
+	    strncmp(p->url, "https://", 8) != 0) {
+		snprintf(err, errlen, "-u %s: http:// or https:// expected",
+		    base);
+		return -1;
+	}
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+struct provider *
+provider_new(const struct provider_config *c, char *err, size_t errlen)
+{
+	struct provider	*p;
+	char		*host = NULL;
+	size_t		 k, n;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		goto nomem;
+	for (k = 0; k < c->nheaders; k++)
+		if (provider_check_header(c->headers[k], err, errlen) == -1)
+			goto fail;
+	if (endpoint(p, c, &host, err, errlen) == -1 ||
+	    (c->need_key && auth_header(p, c, host, err, errlen) == -1))
+		goto fail;
+	curl_free(host);
+	host = NULL;
+	n = strcspn(c->url, "?");
+	while (n > 0 && c->url[n - 1] == '/')
+		n--;
+	if ((p->base = strndup(c->url, n)) == NULL ||
+	    (p->headers = reallocarray(NULL, c->nheaders + 1,
+	    sizeof(*p->headers))) == NULL)
+		goto nomem;
+	for (k = 0; k < c->nheaders; k++)
+		p->headers[p->nheaders++] = c->headers[k];
+	if (p->auth != NULL)
+		p->headers[p->nheaders++] = p->auth;
+	return p;
+nomem:
+	snprintf(err, errlen, "out of memory");
+fail:
+	curl_free(host);
+	provider_free(p);
+	return NULL;
+}
+
+void
+provider_free(struct provider *p)
+{
+	if (p == NULL)
+		return;
+	if (p->auth != NULL) {
+		explicit_bzero(p->auth, strlen(p->auth));
+		free(p->auth);
+	}
+	free(p->url);
+	free(p->base);
+	free(p->headers);
+	free(p);
+}
+
+const char *
+provider_url(const struct provider *p)
+{
+	return p->url;
+}
+
+const char *
+provider_base(const struct provider *p)
+{
+	return p->base;
+}
+
+const char *const *
+provider_headers(const struct provider *p, size_t *n)
+{
+	*n = p->nheaders;
+	return p->headers;
+}
+
+const char *const *
+provider_keep(const struct provider *p)
+{
+	(void)p;
+	return openai_headers;
+}

@@ -1,0 +1,326 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "batch.h"
+#include "jsonw.h"
+#include "record.h"
+#include "text.h"
+
+struct record {
+	struct record_config	 cfg;
+	size_t			 idlen;
+	struct buf		 err;		/* scratch: the error object */
+	struct buf		 meta;		/* scratch: the _meta object */
+	struct json		*response;	/* a response's tokens */
+	struct buf		 scratch;	/* an answer made compact */
+	struct json		*answer;	/* --json: the answer's tokens */
+	struct buf		 atext;		/* --json: the answer's text */
+	struct buf		 akeys;		/* --json: its decoded keys */
+	struct json_members	 amembers;
+	struct json_field	*afields;
+	size_t			 nafields;
+};
+
+struct record *
+record_new(const struct record_config *cfg)
+{
+	struct record	*rec;
+
+	if ((rec = calloc(1, sizeof(*rec))) == NULL)
+		return NULL;
+	rec->cfg = *cfg;
+	rec->idlen = strlen(cfg->idfield);
+	if ((rec->response = json_new()) == NULL ||
+	    (rec->answer = json_new()) == NULL) {
+		record_free(rec);
+		return NULL;
+	}
+	return rec;
+}
+
+void
+record_free(struct record *rec)
+{
+	if (rec == NULL)
+		return;
+	json_free(rec->response);
+	json_free(rec->answer);
+	buf_free(&rec->scratch);
+	buf_free(&rec->err);
+	buf_free(&rec->meta);
+	buf_free(&rec->atext);
+	buf_free(&rec->akeys);
+	json_members_free(&rec->amembers);
+	free(rec->afields);
+	free(rec);
+}
+
+/* {"type":T,"status":S,"message":M,"attempts":N}, into rec->err. */
+static int
+error_object(struct record *rec, const struct row *r)
+{
+	struct jsonw	 w;
+	const char	*type = rows_error_name(r->error);
+
+	buf_reset(&rec->err);
+	jsonw_begin(&w, &rec->err);
+	jsonw_str(&w, "type", type, strlen(type));
+	jsonw_count(&w, "status", r->status > 0 ? r->status : -1);
+	jsonw_str(&w, "message", r->msg.data != NULL ? r->msg.data : "",
+	    r->msg.len);
+	jsonw_uint(&w, "attempts", r->attempts);
+	return jsonw_end(&w, 0);
+}
+
+/* {"attempts":N,"latency_ms":L,"prompt_tokens":P,"completion_tokens":C} */
+static int
+meta_object(struct record *rec, const struct row *r)
+{
+	struct jsonw	 w;
+
+	buf_reset(&rec->meta);
+	jsonw_begin(&w, &rec->meta);
+	jsonw_uint(&w, "attempts", r->attempts);
+	jsonw_count(&w, "latency_ms", r->attempts > 0 ?
+	    r->xfer.elapsed_ms : -1);
+	jsonw_count(&w, "prompt_tokens", r->prompt_tokens);
+	jsonw_count(&w, "completion_tokens", r->completion_tokens);
+	return jsonw_end(&w, 0);
+}
+
+/*
+ * Write the row's object with these fields set, after its ID if it had
+ * none, and before _meta if asked for.  The fields may be rec->afields.
+ */
+static int
+write_row(struct record *rec, struct row *r, const struct json_field *f,
+    size_t nf)
+{
+	struct json_field	*all, one[3];
+	size_t			 n = 0, k;
+	int			 rv = -1;
+
+	if (nf + 2 <= 3)
+		all = one;
+	else if ((all = reallocarray(NULL, nf + 2, sizeof(*all))) == NULL)
+		return -1;
+	if (r->idmissing)
+		all[n++] = (struct json_field){ rec->cfg.idfield, rec->idlen,
+		    r->id.data, r->id.len };
+	for (k = 0; k < nf; k++)
+		all[n++] = f[k];
+	if (rec->cfg.meta) {
+		if (meta_object(rec, r) == -1)
+			goto out;
+		all[n++] = (struct json_field){ "_meta", 5, rec->meta.data,
+		    rec->meta.len };
+	}
+	buf_reset(&r->line);
+	rv = json_splice(&r->line, r->text.data, r->text.len, &r->members,
+	    all, n) == -1 || buf_addc(&r->line, '\n') == -1 ? -1 : 0;
+out:
+	if (all != one)
+		free(all);
+	return rv;
+}
+
+/* Drop a Markdown code fence around the text, as models like to add. */
+static void
+strip_fence(const char **p, size_t *n)
+{
+	const char	*s, *e, *nl;
+
+	text_trim(p, n);
+	s = *p;
+	e = *p + *n;
+	if (e - s >= 6 && strncmp(s, "```", 3) == 0 &&
+	    strncmp(e - 3, "```", 3) == 0 &&
+	    (nl = memchr(s, '\n', e - s)) != NULL && nl < e - 3) {
+		*p = nl + 1;
+		*n = e - 3 - (nl + 1);
+	}
+}
+
+/*
+ * --json: the answer is a JSON object, or a string that holds one, whose
+ * members become fields of the row, so one call can fill several columns.
+ */
+static int
+merge_answer(struct record *rec, struct row *r, const struct answer *a,
+    char *err, size_t errlen)
+{
+	const struct json_member	*m;
+	struct json_field		*f;
+	const char			*p, *name;
+	char				 jerr[128];
+	size_t				 n, k, j, nf;
+
+	buf_reset(&rec->atext);
+	if ((a->string ? json_decode_string(&rec->atext, a->value + 1,
+	    a->len - 2) : buf_add(&rec->atext, a->value, a->len)) == -1)
+		return -1;
+	p = rec->atext.data != NULL ? rec->atext.data : "";
+	n = rec->atext.len;
+	strip_fence(&p, &n);
+	if (json_parse(rec->answer, p, n, jerr, sizeof(jerr)) == -1) {
+		snprintf(err, errlen, "--json: the answer is not JSON: %s",
+		    jerr);
+		return 1;
+	}
+	if (json_type(rec->answer, 0) != JSON_OBJECT) {
+		snprintf(err, errlen, "--json: the answer is not a JSON "
+		    "object");
+		return 1;
+	}
+	if (json_members(rec->answer, 0, &rec->amembers) == -1)
+		return -1;
+	if (rec->amembers.n > rec->nafields) {
+		if ((f = reallocarray(rec->afields, rec->amembers.n,
+		    sizeof(*f))) == NULL)
+			return -1;
+		rec->afields = f;
+		rec->nafields = rec->amembers.n;
+	}
+	/* Decode the keys first: the buffer may move while it grows. */
+	buf_reset(&rec->akeys);
+	for (k = 0; k < rec->amembers.n; k++) {
+		m = &rec->amembers.v[k];
+		j = rec->akeys.len;
+		if (json_decode_string(&rec->akeys, p + m->key,
+		    m->keylen) == -1)
+			return -1;
+		rec->afields[k].namelen = rec->akeys.len - j;
+	}
+	name = rec->akeys.data;
+	for (nf = 0, k = 0; k < rec->amembers.n; k++) {
+		m = &rec->amembers.v[k];
+		f = &rec->afields[k];
+		f->name = name;
+		name += f->namelen;
+		if ((f->namelen == rec->idlen && memcmp(f->name,
+		    rec->cfg.idfield, f->namelen) == 0) ||
+		    (f->namelen == strlen(rec->cfg.errfield) && memcmp(f->name,
+		    rec->cfg.errfield, f->namelen) == 0)) {
+			snprintf(err, errlen, "--json: the answer sets \"%.*s\", "
+			    "the row's own field", (int)f->namelen, f->name);
+			return 1;
+		}
+		f->value = p + m->val;
+		f->valuelen = m->valend - m->val;
+		/* Of duplicate keys the last wins, as in jq. */
+		for (j = 0; j < nf; j++)
+			if (rec->afields[j].namelen == f->namelen &&
+			    memcmp(rec->afields[j].name, f->name,
+			    f->namelen) == 0)
+				break;
+		if (j < nf) {
+			rec->afields[j].value = f->value;
+			rec->afields[j].valuelen = f->valuelen;
+		} else
+			rec->afields[nf++] = *f;
+	}
+	return write_row(rec, r, rec->afields, nf) == -1 ? -1 : 0;
+}
+
+/* --batch-output: any JSON body of a success is the answer. */
+static int
+batch_response(struct record *rec, struct row *r, char *err, size_t errlen)
+{
+	struct xfer	*x = &r->xfer;
+	struct answer	 a;
+	char		 jerr[128];
+
+	if (json_validate(x->resp.data, x->resp.len, jerr,
+	    sizeof(jerr)) == -1) {
+		snprintf(err, errlen, "response is not JSON: %s", jerr);
+		return RECORD_UNREADABLE;
+	}
+	/* The usage, where a chat completion gives it. */
+	if (request_answer(rec->cfg.request, rec->response, x->resp.data,
+	    x->resp.len, &rec->scratch, &a, jerr, sizeof(jerr)) == 0) {
+		r->prompt_tokens = a.prompt_tokens;
+		r->completion_tokens = a.completion_tokens;
+	}
+	buf_reset(&r->line);
+	return batch_output(&r->line, r->lineno, r->id.data, r->id.len, x,
+	    NULL, NULL, 0) == -1 ? -1 : RECORD_WRITTEN;
+}
+
+int
+record_response(struct record *rec, struct row *r, char *err, size_t errlen)
+{
+	struct xfer		*x = &r->xfer;
+	struct json_field	 f;
+	struct answer		 a;
+	int			 rv;
+
+	r->failed = 0;
+	if (rec->cfg.batch_out)
+		return batch_response(rec, r, err, errlen);
+	if (request_answer(rec->cfg.request, rec->response, x->resp.data,
+	    x->resp.len, &rec->scratch, &a, err, errlen) == -1)
+		return RECORD_UNREADABLE;
+	r->prompt_tokens = a.prompt_tokens;
+	r->completion_tokens = a.completion_tokens;
+	if (rec->cfg.json) {
+		if ((rv = merge_answer(rec, r, &a, err, errlen)) == 1)
+			return RECORD_INVALID;
+		return rv == -1 ? -1 : RECORD_WRITTEN;
+	}
+	f = (struct json_field){ rec->cfg.field, strlen(rec->cfg.field),
+	    a.value, a.len };
+	return write_row(rec, r, &f, 1) == -1 ? -1 : RECORD_WRITTEN;
+}
+
+int
+record_error(struct record *rec, struct row *r)
+{
+	struct json_field	 f;
+	const char		*type = rows_error_name(r->error);
+
+	r->failed = 1;
+	if (rec->cfg.batch_out) {
+		buf_reset(&r->line);
+		return batch_output(&r->line, r->lineno, r->id.data, r->id.len,
+		    r->attempts > 0 && r->xfer.result == XFER_RESPONSE ?
+		    &r->xfer : NULL, type, r->msg.data, r->msg.len);
+	}
+	if (error_object(rec, r) == -1)
+		return -1;
+	f = (struct json_field){ rec->cfg.errfield, strlen(rec->cfg.errfield),
+	    rec->err.data, rec->err.len };
+	return write_row(rec, r, &f, 1);
+}
+
+int
+record_input_error(struct record *rec, struct row *r, const struct line *ln)
+{
+	struct jsonw	 w;
+
+	r->failed = 1;
+	if (error_object(rec, r) == -1)
+		return -1;
+	buf_reset(&r->line);
+	jsonw_begin(&w, &r->line);
+	jsonw_uint(&w, rec->cfg.idfield, ln->number);
+	jsonw_raw(&w, rec->cfg.errfield, rec->err.data, rec->err.len);
+	jsonw_str(&w, "line", ln->text, ln->len);
+	if (jsonw_end(&w, 1) == -1)
+		return -1;
+	buf_reset(&r->id);
+	return buf_addu(&r->id, ln->number);
+}
+
+int
+record_dry_run(struct record *rec, struct row *r)
+{
+	struct jsonw	 w;
+
+	buf_reset(&r->line);
+	jsonw_begin(&w, &r->line);
+	jsonw_raw(&w, rec->cfg.idfield, r->id.data, r->id.len);
+	/* Compact: a --body template may span lines; output may not. */
+	jsonw_raw(&w, "request", r->body.data, r->body.len);
+	return jsonw_end(&w, 1);
+}

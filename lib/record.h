@@ -1,0 +1,66 @@
+/*
+ * Record: the line written for a row.
+ *
+ * A success is the input object byte for byte with the answer set under
+ * -o (or, with --json, the answer object's members merged in); a failure
+ * is the input object with an error object under --error-field; a line
+ * that is no object is a new object holding its line number, the error
+ * and the raw line.  With --meta each row also gets _meta; with
+ * --batch-output the line is a Batch output line instead (batch.h); a
+ * dry run writes the request that would be sent.  Every line is one line:
+ * values that come from elsewhere are written compact.
+ *
+ * Each function writes r->line (replacing what was there) and returns 0,
+ * or -1 if out of memory.  The record keeps scratch buffers only; the
+ * request and the names in its config are borrowed and must outlive it.
+ *
+ * Not here: whether a row failed (verdict.h), or where lines go
+ * (output.h).
+ */
+#ifndef ENRICH_RECORD_H
+#define ENRICH_RECORD_H
+
+#include <stddef.h>
+
+#include "lines.h"
+#include "request.h"
+#include "rows.h"
+
+struct record_config {
+	const struct request	*request;	/* reads the answers */
+	const char	*idfield;	/* -i */
+	const char	*field;		/* -o */
+	const char	*errfield;	/* --error-field */
+	int		 json;		/* --json: merge the answer */
+	int		 meta;		/* --meta */
+	int		 batch_out;	/* --batch-output lines */
+};
+
+struct record;
+
+/* The names are borrowed and must outlive the record. */
+struct record	*record_new(const struct record_config *);
+void		 record_free(struct record *);
+enum record_result {
+	RECORD_WRITTEN,
+	RECORD_UNREADABLE,	/* no answer could be read from it */
+	RECORD_INVALID		/* the answer is not what was asked for */
+};
+
+/*
+ * A 2xx response to the row's request: read its answer and usage, and
+ * write the row with it.  An enum record_result, with why in err when the
+ * line was not written; or -1 if out of memory.
+ */
+int		 record_response(struct record *, struct row *, char *,
+		    size_t);
+/* The error set on the row (rows_set_error); sets r->failed. */
+int		 record_error(struct record *, struct row *);
+/* A line that is no row, with the error set on r; sets r->failed and
+ * makes the line number the row's ID. */
+int		 record_input_error(struct record *, struct row *,
+		    const struct line *);
+/* A dry run: {"<id>":ID,"request":BODY}. */
+int		 record_dry_run(struct record *, struct row *);
+
+#endif

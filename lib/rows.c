@@ -1,0 +1,182 @@
+#include <stdlib.h>
+
+#include "rows.h"
+
+/* A recycled row keeps buffers up to this size; larger ones are freed. */
+#define KEEP_BYTES	(1024 * 1024)
+
+static const char *const error_names[] = {
+	[ROW_ERR_HTTP] = "http",
+	[ROW_ERR_NETWORK] = "network",
+	[ROW_ERR_TIMEOUT] = "timeout",
+	[ROW_ERR_PARSE] = "parse",
+	[ROW_ERR_TEMPLATE] = "template",
+	[ROW_ERR_INPUT] = "input",
+};
+
+static int
+wait_cmp(const struct row *a, const struct row *b)
+{
+	if (a->due != b->due)
+		return a->due < b->due ? -1 : 1;
+	if (a->lineno != b->lineno)
+		return a->lineno < b->lineno ? -1 : 1;
+	return 0;
+}
+
+RB_HEAD(waittree, row);
+/* libbsd leaves __unused undefined, which RB_GENERATE_STATIC needs. */
+RB_GENERATE_INTERNAL(waittree, row, wait, wait_cmp,
+    static __attribute__((unused)))
+
+struct rows {
+	struct waittree		 waiting;
+	size_t			 nwaiting;
+	TAILQ_HEAD(, row)	 free;
+	LIST_HEAD(, row)	 all;	/* free, waiting, in flight, anywhere */
+};
+
+struct rows *
+rows_new(void)
+{
+	struct rows	*rs;
+
+	if ((rs = calloc(1, sizeof(*rs))) == NULL)
+		return NULL;
+	RB_INIT(&rs->waiting);
+	TAILQ_INIT(&rs->free);
+	LIST_INIT(&rs->all);
+	return rs;
+}
+
+static void
+row_free(struct row *r)
+{
+	buf_free(&r->text);
+	json_members_free(&r->members);
+	buf_free(&r->id);
+	buf_free(&r->body);
+	buf_free(&r->url);
+	buf_free(&r->xfer.resp);
+	buf_free(&r->line);
+	buf_free(&r->msg);
+	free(r);
+}
+
+void
+rows_free(struct rows *rs)
+{
+	struct row	*r;
+
+	if (rs == NULL)
+		return;
+	/* Rows still in flight or waiting when the run stops go too. */
+	while ((r = LIST_FIRST(&rs->all)) != NULL) {
+		LIST_REMOVE(r, all);
+		row_free(r);
+	}
+	free(rs);
+}
+
+struct row *
+rows_get(struct rows *rs)
+{
+	struct row	*r;
+
+	if ((r = TAILQ_FIRST(&rs->free)) != NULL)
+		TAILQ_REMOVE(&rs->free, r, link);
+	else if ((r = calloc(1, sizeof(*r))) == NULL)
+		return NULL;
+	else
+		LIST_INSERT_HEAD(&rs->all, r, all);
+	r->xfer.udata = r;
+	r->attempts = r->retries = r->ratelimits = r->parse_retried = 0;
+	r->failed = 0;
+	r->cost = 0;
+	r->prompt_bytes = 0;
+	r->prompt_tokens = r->completion_tokens = -1;
+	buf_reset(&r->text);
+	buf_reset(&r->id);
+	buf_reset(&r->body);
+	buf_reset(&r->url);
+	r->xfer.url = NULL;
+	buf_reset(&r->line);
+	buf_reset(&r->msg);
+	return r;
+}
+
+static void
+shrink(struct buf *b)
+{
+	if (b->cap > KEEP_BYTES)
+		buf_free(b);
+}
+
+void
+rows_put(struct rows *rs, struct row *r)
+{
+	/* One huge row must not pin its memory for the rest of the run. */
+	shrink(&r->text);
+	shrink(&r->body);
+	shrink(&r->xfer.resp);
+	shrink(&r->line);
+	shrink(&r->msg);
+	if (r->members.cap > 1024)
+		json_members_free(&r->members);
+	TAILQ_INSERT_HEAD(&rs->free, r, link);
+}
+
+void
+rows_wait(struct rows *rs, struct row *r)
+{
+	RB_INSERT(waittree, &rs->waiting, r);
+	rs->nwaiting++;
+}
+
+struct row *
+rows_pop(struct rows *rs)
+{
+	struct row	*r = RB_MIN(waittree, &rs->waiting);
+
+	if (r != NULL) {
+		RB_REMOVE(waittree, &rs->waiting, r);
+		rs->nwaiting--;
+	}
+	return r;
+}
+
+struct row *
+rows_due(struct rows *rs, long long now)
+{
+	struct row	*r = RB_MIN(waittree, &rs->waiting);
+
+	return r != NULL && r->due <= now ? rows_pop(rs) : NULL;
+}
+
+long long
+rows_next_due(const struct rows *rs)
+{
+	struct row	*r = RB_MIN(waittree, (struct waittree *)&rs->waiting);
+
+	return r != NULL ? r->due : -1;
+}
+
+size_t
+rows_waiting(const struct rows *rs)
+{
+	return rs->nwaiting;
+}
+
+void
+rows_set_error(struct row *r, enum row_error type, long status)
+{
+	r->error = type;
+	r->status = status;
+	buf_reset(&r->msg);
+}
+
+const char *
+rows_error_name(enum row_error e)
+{
+	return error_names[e];
+}

@@ -1,0 +1,101 @@
+/*
+ * Rows: a row's life, from the input line it came from to the output
+ * line written for it, and the places it waits on the way.
+ *
+ * A row is made by rows_get and given back with rows_put; its buffers
+ * are kept for the next row, up to a size, so a run allocates about as
+ * many rows as its window holds.  Between the two it is in exactly one
+ * place: being loaded (input.h), in flight (its xfer belongs to the pool),
+ * waiting for a retry (here, until rows_due gives it back), or finished
+ * (its line waiting to be queued by the caller).
+ *
+ * Ownership: the row owns every buffer in it.  r->line is valid until
+ * the row is put back; output_line copies it.  r->xfer.body points into
+ * r->body and r->xfer.url into r->url (or is NULL): both borrowed by the
+ * pool while the request is in flight.
+ *
+ * Not here: what a row's text means (input.h), what a response means
+ * (verdict.h), what its line says (record.h), when it starts (sched.h).
+ */
+#ifndef ENRICH_ROWS_H
+#define ENRICH_ROWS_H
+
+#include <sys/queue.h>
+#include <sys/tree.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "json.h"
+#include "pool.h"
+
+/* The kinds of failure an error record names, as "type". */
+enum row_error {
+	ROW_ERR_HTTP,
+	ROW_ERR_NETWORK,
+	ROW_ERR_TIMEOUT,
+	ROW_ERR_PARSE,
+	ROW_ERR_TEMPLATE,
+	ROW_ERR_INPUT
+};
+
+struct row {
+	LIST_ENTRY(row)		 all;		/* every row, for rows_free */
+	TAILQ_ENTRY(row)	 link;		/* on the free list */
+	RB_ENTRY(row)		 wait;		/* waiting for a retry */
+	/* The input. */
+	uint64_t		 lineno;
+	uint64_t		 seq;		/* among non-blank lines */
+	struct buf		 text;		/* the input object */
+	struct json_members	 members;	/* its members, in text */
+	struct buf		 id;		/* the ID as JSON text */
+	int			 idmissing;	/* id is the line number */
+	/* The request. */
+	struct buf		 body;
+	struct buf		 url;		/* a batch line's own */
+	struct xfer		 xfer;
+	long long		 cost;		/* estimated tokens */
+	size_t			 prompt_bytes;	/* of the rendered messages */
+	/* Its attempts so far. */
+	int			 attempts;	/* requests sent */
+	int			 retries;	/* charged to -r */
+	int			 ratelimits;	/* 429s waited out */
+	int			 parse_retried;
+	long long		 due;		/* when to retry */
+	long long		 delay;		/* and how long that is */
+	unsigned long		 epoch;		/* pace_start's, this attempt */
+	long long		 prompt_tokens;		/* -1: not reported */
+	long long		 completion_tokens;
+	/* The outcome. */
+	struct buf		 line;		/* the output line */
+	int			 failed;	/* line is an error record */
+	enum row_error		 error;		/* if failed: the kind, */
+	long			 status;	/* the HTTP status or 0, */
+	struct buf		 msg;		/* and the message */
+};
+
+struct rows;
+
+struct rows	*rows_new(void);
+/* Frees every row, wherever it is. */
+void		 rows_free(struct rows *);
+/* A clean row, or NULL if out of memory. */
+struct row	*rows_get(struct rows *);
+void		 rows_put(struct rows *, struct row *);
+/* Wait until the time the row's due says. */
+void		 rows_wait(struct rows *, struct row *);
+/* A waiting row whose time has come, or NULL. */
+struct row	*rows_due(struct rows *, long long);
+/* Any waiting row, due or not, or NULL. */
+struct row	*rows_pop(struct rows *);
+/* When the next waiting row is due; -1 if none waits. */
+long long	 rows_next_due(const struct rows *);
+size_t		 rows_waiting(const struct rows *);
+/* Set the row's error: its kind and status, and an empty message for
+ * the caller to fill. */
+void		 rows_set_error(struct row *, enum row_error, long);
+/* The name of an error type, as in the record: "http", "timeout", ... */
+const char	*rows_error_name(enum row_error);
+
+#endif

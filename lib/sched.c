@@ -1,0 +1,433 @@
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sched.h"
+#include "text.h"
+
+#define OUT_HIGH	(1024 * 1024)	/* stop reading above this backlog */
+#define START_BATCH	64	/* requests started per turn */
+
+struct sched {
+	struct sched_config	 cfg;
+	struct sched_parts	 p;
+	struct rows		*rows;
+	void			(*notify)(void *, const struct sched_notice *);
+	void			*arg;
+	struct row		*next;		/* held back by the pace */
+	int			 more;		/* a batch stopped short */
+	int			 reading;	/* the input may give more rows */
+	int			 interrupted;
+	long long		 grace_end;
+	int			 stopped;
+	int			 window;	/* as the pool has it */
+	uint64_t		 seq;		/* non-blank lines read */
+};
+
+/* Rows held for --ordered: four windows, and at least 1024. */
+static size_t
+reorder(int window)
+{
+	return window < 256 ? 1024 : 4 * (size_t)window;
+}
+
+static int
+set_window(struct sched *s, int w)
+{
+	pool_set_window(s->p.pool, w);
+	s->window = pool_window(s->p.pool);
+	return s->cfg.ordered ? output_grow(s->p.out, reorder(s->window)) : 0;
+}
+
+struct sched *
+sched_new(const struct sched_config *cfg, const struct sched_parts *parts,
+    void (*notify)(void *, const struct sched_notice *), void *arg)
+{
+	struct sched	*s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	s->cfg = *cfg;
+	s->p = *parts;
+	s->notify = notify;
+	s->arg = arg;
+	s->reading = 1;
+	if ((s->rows = rows_new()) == NULL ||
+	    (s->p.pool != NULL && set_window(s, pace_window(s->p.pace)) == -1)) {
+		sched_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void
+sched_free(struct sched *s)
+{
+	if (s == NULL)
+		return;
+	rows_free(s->rows);	/* s->next among them */
+	free(s);
+}
+
+static void
+notice(struct sched *s, enum sched_event what, const struct row *r,
+    const struct verdict *v)
+{
+	struct sched_notice	 n = { what, r, v };
+
+	if (s->notify != NULL)
+		s->notify(s->arg, &n);
+}
+
+/* The row's line is ready: out it goes, and it is counted. */
+static int
+emit(struct sched *s, struct row *r)
+{
+	struct stats	*st = s->p.stats;
+
+	/* An estimate counts what a dry run would print. */
+	if (s->cfg.estimate && !r->failed) {
+		st->est_rows++;
+		stats_add(&st->est_tokens, text_tokens(r->prompt_bytes));
+		return output_skip(s->p.out, r->seq);
+	}
+	if (output_line(s->p.out, r->seq, r->failed, r->line.data,
+	    r->line.len) == -1)
+		return -1;
+	stats_add(&st->prompt_tokens, r->prompt_tokens);
+	stats_add(&st->completion_tokens, r->completion_tokens);
+	if (!r->failed) {
+		st->ok++;
+		return 0;
+	}
+	st->failed++;
+	notice(s, SCHED_FAILED, r, NULL);
+	return 0;
+}
+
+static int
+room(const struct sched *s)
+{
+	return s->p.pool != NULL ? pool_room(s->p.pool) : 1;
+}
+
+static int
+active(const struct sched *s)
+{
+	return s->p.pool != NULL ? pool_active(s->p.pool) : 0;
+}
+
+/*
+ * Rows waiting for a retry hold no place in the window, so new rows keep
+ * flowing past them; but when many fail at once, reading stops at this
+ * many, which keeps memory bounded by the window.
+ */
+static int
+may_read(const struct sched *s)
+{
+	return s->reading && !s->interrupted &&
+	    output_pending(s->p.out) < OUT_HIGH &&
+	    rows_waiting(s->rows) < 2 * (size_t)s->window + 64 &&
+	    output_room(s->p.out, s->seq);
+}
+
+/*
+ * The next row of the input that needs a request, in *rp, or NULL when
+ * there is none now or the run must not take more.  Rows that need none
+ * (skipped, bad, dry run) are dealt with on the way.
+ */
+static int
+read_row(struct sched *s, struct row **rp)
+{
+	struct line	 ln;
+	struct row	*r;
+	int		 rv;
+
+	*rp = NULL;
+	while (may_read(s) && lines_next(s->p.in, &ln)) {
+		if ((r = rows_get(s->rows)) == NULL)
+			return -1;
+		if ((rv = input_load(s->p.input, r, &ln)) == -1) {
+			rows_put(s->rows, r);
+			return -1;
+		}
+		if (rv != INPUT_BLANK) {
+			r->seq = s->seq++;
+			s->p.stats->rows_read++;
+			s->p.stats->bytes_read = lines_consumed(s->p.in);
+		}
+		switch (rv) {
+		case INPUT_SEND:
+			*rp = r;
+			return 0;
+		case INPUT_SKIP:
+			s->p.stats->skipped++;
+			rv = output_skip(s->p.out, r->seq);
+			break;
+		case INPUT_WRITE:
+			rv = emit(s, r);
+			break;
+		default:
+			rv = 0;
+			break;
+		}
+		rows_put(s->rows, r);
+		if (rv == -1)
+			return -1;
+	}
+	if (lines_done(s->p.in))
+		s->reading = 0;
+	return 0;
+}
+
+/* Fill the window: retries that are due first, then new rows. */
+static int
+start_rows(struct sched *s, long long now, char *err, size_t errlen)
+{
+	struct row	*r;
+	int		 batch = 0;
+
+	if (s->p.pool == NULL) {
+		if (read_row(s, &r) == -1)
+			goto nomem;
+		if (r != NULL) {
+			snprintf(err, errlen, "internal error: a row to send "
+			    "in a dry run");
+			return -1;
+		}
+		return 0;
+	}
+	/*
+	 * In batches: a window of 1000 opened at once spends 0.2 s in
+	 * connect() before the first request goes out; a batch at a time
+	 * starts the first requests (and their latency) at once.
+	 */
+	for (s->more = 0; pool_room(s->p.pool) > 0; batch++) {
+		if (batch == START_BATCH) {
+			s->more = 1;
+			break;
+		}
+		if ((r = s->next) == NULL &&
+		    (r = rows_due(s->rows, now)) == NULL) {
+			if (read_row(s, &r) == -1)
+				goto nomem;
+			if (r == NULL)
+				break;
+		}
+		s->next = NULL;
+		if (pace_wait(s->p.pace, now, r->cost) > 0) {
+			s->next = r;
+			break;
+		}
+		r->epoch = pace_start(s->p.pace, now, r->cost);
+		if (pool_submit(s->p.pool, &r->xfer, err, errlen) == -1)
+			return -1;
+	}
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+/* What a finished attempt means; the row's line is written unless it is
+ * to be tried again or the run stops. */
+static int
+judge(struct sched *s, struct row *r, long long now, struct verdict *v)
+{
+	char	 why[256];
+	int	 rv;
+
+	if (verdict_transfer(s->p.verdicts, r, now, v) == -1)
+		return -1;
+	if (v->kind == VERDICT_DONE) {
+		rv = record_response(s->p.record, r, why, sizeof(why));
+		if (rv == -1)
+			return -1;
+		if (rv == RECORD_WRITTEN)
+			verdict_success(s->p.verdicts, now);
+		else if ((rv == RECORD_UNREADABLE ?
+		    verdict_unreadable(s->p.verdicts, r, now, why, v) :
+		    verdict_invalid(s->p.verdicts, r, why, v)) == -1)
+			return -1;
+	}
+	if (v->kind == VERDICT_FAIL && record_error(s->p.record, r) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+finish_rows(struct sched *s, long long now)
+{
+	struct verdict	 v;
+	struct xfer	*x;
+	struct row	*r;
+	long long	 tokens;
+
+	while (!s->stopped && (x = pool_done(s->p.pool)) != NULL) {
+		r = x->udata;
+		r->attempts++;
+		pace_end(s->p.pace, r->cost);
+		if (x->result == XFER_RESPONSE) {
+			if (x->status == 429)
+				s->p.stats->http429++;
+			pace_response(s->p.pace, now, x,
+			    pool_active(s->p.pool));
+		}
+		if (judge(s, r, now, &v) == -1)
+			return -1;
+		switch (v.kind) {
+		case VERDICT_RETRY:
+			r->delay = v.delay;
+			r->due = now + v.delay;
+			if (v.wait != VERDICT_CHARGED &&
+			    pace_refused(s->p.pace, now, r->epoch,
+			    v.wait == VERDICT_HOLD ? r->due : 0))
+				notice(s, SCHED_PACED, r, &v);
+			if (v.wait == VERDICT_CHARGED)
+				s->p.stats->retries++;
+			notice(s, SCHED_RETRY, r, &v);
+			rows_wait(s->rows, r);
+			continue;
+		case VERDICT_STOP:
+			/* The row is not written: it resumes. */
+			notice(s, SCHED_STOP, r, &v);
+			s->stopped = 1;
+			break;
+		case VERDICT_DONE:
+			tokens = r->prompt_tokens >= 0 &&
+			    r->completion_tokens >= 0 ? r->prompt_tokens +
+			    r->completion_tokens : -1;
+			pace_success(s->p.pace, now, r->cost, tokens,
+			    x->elapsed_ms);
+			/* FALLTHROUGH */
+		case VERDICT_FAIL:
+			if (emit(s, r) == -1) {
+				rows_put(s->rows, r);
+				return -1;
+			}
+			break;
+		}
+		rows_put(s->rows, r);
+	}
+	return 0;
+}
+
+/* The grace period is over: waiting rows fail, rows in flight are lost. */
+static int
+end_grace(struct sched *s)
+{
+	struct row	*r;
+	int		 rv;
+
+	while ((r = s->next) != NULL || (r = rows_pop(s->rows)) != NULL) {
+		s->next = NULL;
+		rv = verdict_give_up(r) == -1 ||
+		    record_error(s->p.record, r) == -1 || emit(s, r) == -1;
+		rows_put(s->rows, r);
+		if (rv)
+			return -1;
+	}
+	return 0;
+}
+
+int
+sched_turn(struct sched *s, long long now, char *err, size_t errlen)
+{
+	/* Finished rows first: they free the places new ones take. */
+	if (s->p.pool != NULL) {
+		if (finish_rows(s, now) == -1)
+			goto nomem;
+		pace_tick(s->p.pace, now);
+		if (pace_window(s->p.pace) != s->window &&
+		    set_window(s, pace_window(s->p.pace)) == -1)
+			goto nomem;
+	}
+	if (start_rows(s, now, err, errlen) == -1)
+		return -1;
+	if (s->interrupted && now >= s->grace_end && end_grace(s) == -1)
+		goto nomem;
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+int
+sched_want_input(const struct sched *s)
+{
+	return s->next == NULL && may_read(s) && lines_need(s->p.in) &&
+	    room(s) > 0;
+}
+
+static long long
+min_timeout(long long a, long long b)
+{
+	if (a < 0)
+		return b;
+	if (b < 0)
+		return a;
+	return a < b ? a : b;
+}
+
+long long
+sched_timeout(struct sched *s, long long now)
+{
+	long long	 t = -1, due;
+
+	/* Rows to start now: a batch cut short, or lines already read. */
+	if (s->more || (s->next == NULL && may_read(s) &&
+	    !lines_need(s->p.in) && !lines_done(s->p.in) && room(s) > 0))
+		return 0;
+	if (s->p.pool != NULL)
+		t = pool_timeout(s->p.pool, now);
+	if ((due = rows_next_due(s->rows)) >= 0 && s->p.pool != NULL &&
+	    pool_room(s->p.pool) > 0)
+		t = min_timeout(t, due > now ? due - now : 0);
+	if (s->next != NULL)
+		t = min_timeout(t, pace_wait(s->p.pace, now, s->next->cost));
+	if (s->interrupted)
+		t = min_timeout(t, s->grace_end > now ? s->grace_end - now : 0);
+	return t;
+}
+
+int
+sched_over(const struct sched *s, long long now)
+{
+	if (s->interrupted && now >= s->grace_end)
+		return 1;
+	return (!s->reading || s->interrupted) && active(s) == 0 &&
+	    s->next == NULL && rows_waiting(s->rows) == 0 &&
+	    output_pending(s->p.out) == 0;
+}
+
+int
+sched_stopped(const struct sched *s)
+{
+	return s->stopped;
+}
+
+void
+sched_interrupt(struct sched *s, long long now)
+{
+	struct row	*r;
+
+	if (s->interrupted)
+		return;
+	s->interrupted = 1;
+	s->grace_end = now + s->cfg.grace_ms;
+	verdict_deadline(s->p.verdicts, s->grace_end);
+	/* A row read but never sent is as if never read. */
+	if ((r = s->next) != NULL && r->attempts == 0) {
+		s->next = NULL;
+		rows_put(s->rows, r);
+	}
+}
+
+int
+sched_scale(struct sched *s, double f)
+{
+	if (s->p.pool == NULL)
+		return 0;
+	return pace_scale(s->p.pace, f);
+}

@@ -1,0 +1,92 @@
+/*
+ * Sched: which row goes next, and when.
+ *
+ * It drives a run one turn of the caller's poll loop at a time: rows
+ * whose transfers finished are judged (verdict.h) and written (record.h,
+ * output.h) or put to wait; then the window is filled, retries that are
+ * due first, then new rows from the input (input.h), each as soon as the
+ * pace (pace.h) lets it start.  It reads no more input while the window
+ * is full, the output is backed up, or too many rows wait for a retry, so
+ * memory is bounded by the window, never by the input.
+ *
+ * After an interrupt it reads nothing more and gives the rows in flight
+ * or waiting until the grace period ends; then the waiting rows fail and
+ * the rest are lost, to be resumed with --skip-ids.
+ *
+ * It owns its rows; everything in sched_parts is borrowed.  Without a
+ * pool (a dry run) no row is sent: each is written as it is read.  It
+ * prints nothing: what the user may want to hear of comes to the
+ * caller's notify function.
+ *
+ * Not here: the poll() itself, signals, or stdin and stdout's
+ * descriptors (filter.c).
+ */
+#ifndef ENRICH_SCHED_H
+#define ENRICH_SCHED_H
+
+#include <stddef.h>
+
+#include "input.h"
+#include "lines.h"
+#include "output.h"
+#include "pace.h"
+#include "pool.h"
+#include "record.h"
+#include "rows.h"
+#include "stats.h"
+#include "verdict.h"
+
+struct sched_config {
+	int		 estimate;	/* --estimate: count, do not write */
+	int		 ordered;	/* --ordered: grow the reorder buffer
+					 * with the window */
+	long long	 grace_ms;	/* --grace */
+};
+
+struct sched_parts {
+	struct lines	*in;
+	struct output	*out;
+	struct input	*input;
+	struct record	*record;
+	struct verdicts	*verdicts;
+	struct pool	*pool;		/* NULL: a dry run */
+	struct pace	*pace;		/* NULL with the pool */
+	struct stats	*stats;
+};
+
+enum sched_event {
+	SCHED_FAILED,		/* a row failed: row */
+	SCHED_RETRY,		/* a row waits to try again: row, verdict */
+	SCHED_PACED,		/* a first rate-limit 429: pacing from now */
+	SCHED_STOP		/* no row can succeed: the row says why */
+};
+
+struct sched_notice {
+	enum sched_event	 what;
+	const struct row	*row;
+	const struct verdict	*verdict;
+};
+
+struct sched;
+
+struct sched	*sched_new(const struct sched_config *,
+		    const struct sched_parts *,
+		    void (*)(void *, const struct sched_notice *), void *);
+void		 sched_free(struct sched *);
+/* One turn at time now; -1 and err if the run cannot go on (out of
+ * memory, or the pool refused a request). */
+int		 sched_turn(struct sched *, long long, char *, size_t);
+/* Should the caller read stdin now? */
+int		 sched_want_input(const struct sched *);
+/* How long the caller's poll() may sleep: ms, or -1 for no limit. */
+long long	 sched_timeout(struct sched *, long long);
+/* Is the run over: everything written, or the grace period spent? */
+int		 sched_over(const struct sched *, long long);
+/* A row said the run must stop (SCHED_STOP). */
+int		 sched_stopped(const struct sched *);
+/* The first interrupt: read no more, and give the rest a deadline. */
+void		 sched_interrupt(struct sched *, long long);
+/* SIGUSR1/SIGUSR2: scale the window; the new window. */
+int		 sched_scale(struct sched *, double);
+
+#endif

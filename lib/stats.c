@@ -1,0 +1,124 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "jsonw.h"
+#include "stats.h"
+
+void
+stats_add(uint64_t *v, long long n)
+{
+	if (n <= 0)
+		return;
+	*v = *v > UINT64_MAX - (uint64_t)n ? UINT64_MAX : *v + n;
+}
+
+static uint64_t
+done(const struct stats *st)
+{
+	return st->ok + st->failed;
+}
+
+static double
+seconds(const struct stats *st, long long now)
+{
+	return (now - st->start_ms) / 1000.0;
+}
+
+void
+stats_summary(const struct stats *st, long long now, char *buf, size_t len)
+{
+	double	 t = seconds(st, now);
+
+	snprintf(buf, len, "%llu rows in %.1f s (%.1f/s): %llu ok, %llu "
+	    "failed, %llu skipped; %llu retries, %llu 429s; tokens %llu in, "
+	    "%llu out", (unsigned long long)done(st), t,
+	    t > 0 ? done(st) / t : 0, (unsigned long long)st->ok,
+	    (unsigned long long)st->failed, (unsigned long long)st->skipped,
+	    (unsigned long long)st->retries, (unsigned long long)st->http429,
+	    (unsigned long long)st->prompt_tokens,
+	    (unsigned long long)st->completion_tokens);
+	if (st->paced > 0 && strlen(buf) < len)
+		snprintf(buf + strlen(buf), len - strlen(buf), "; paced at "
+		    "%.1f requests/s", st->paced);
+}
+
+/* A member whose value is a decimal printed with this format. */
+static void
+decimal(struct jsonw *w, const char *key, const char *fmt, double v)
+{
+	char	 num[64];
+
+	snprintf(num, sizeof(num), fmt, v);
+	jsonw_raw(w, key, num, strlen(num));
+}
+
+int
+stats_json(const struct stats *st, long long now, struct buf *b)
+{
+	struct jsonw	 w;
+	double		 t = seconds(st, now);
+
+	jsonw_begin(&w, b);
+	jsonw_uint(&w, "rows_ok", st->ok);
+	jsonw_uint(&w, "rows_failed", st->failed);
+	jsonw_uint(&w, "rows_skipped", st->skipped);
+	jsonw_uint(&w, "retries", st->retries);
+	jsonw_uint(&w, "http_429", st->http429);
+	jsonw_uint(&w, "prompt_tokens", st->prompt_tokens);
+	jsonw_uint(&w, "completion_tokens", st->completion_tokens);
+	jsonw_uint(&w, "connections", st->connections);
+	if (st->paced > 0)
+		decimal(&w, "paced_rps", "%.2f", st->paced);
+	else
+		jsonw_null(&w, "paced_rps");
+	decimal(&w, "wall_seconds", "%.3f", t);
+	decimal(&w, "rows_per_second", "%.2f", t > 0 ? done(st) / t : 0);
+	return jsonw_end(&w, 1);
+}
+
+int
+stats_estimate(const struct stats *st, const struct stats_prices *p,
+    struct buf *b)
+{
+	char	 line[256];
+	double	 out = (double)p->budget * st->est_rows, t = 0;
+	int	 rv = 0;
+
+#define LINE(...) do {							\
+	snprintf(line, sizeof(line), __VA_ARGS__);			\
+	rv |= buf_adds(b, line);					\
+} while (0)
+	LINE("rows               %llu", (unsigned long long)st->est_rows);
+	if (st->failed > 0)
+		LINE(" (and %llu that would fail: see above)",
+		    (unsigned long long)st->failed);
+	LINE("\nprompt tokens      %llu (estimated, 4 bytes a token)\n",
+	    (unsigned long long)st->est_tokens);
+	if (p->budget > 0)
+		LINE("completion budget  %lld a row, %.0f in all\n", p->budget,
+		    out);
+	else
+		LINE("completion budget  unknown: no -P max_tokens or "
+		    "max_completion_tokens\n");
+	if (p->price_in > 0 || p->price_out > 0) {
+		LINE("cost               $%.4f in", st->est_tokens *
+		    p->price_in / 1e6);
+		if (p->budget > 0)
+			LINE(" + at most $%.4f out = $%.4f\n", out *
+			    p->price_out / 1e6, (st->est_tokens * p->price_in +
+			    out * p->price_out) / 1e6);
+		else
+			LINE(", out unknown\n");
+	}
+	if (p->rpm > 0)
+		t = st->est_rows * 60.0 / p->rpm;
+	if (p->tpm > 0 && (st->est_tokens + out) * 60.0 / p->tpm > t)
+		t = (st->est_tokens + out) * 60.0 / p->tpm;
+	if (t > 0)
+		LINE("time               at least %.0f s (%.1f min) at the "
+		    "limits given\n", t, t / 60);
+	else
+		LINE("time               give --rpm or --tpm to estimate it\n");
+#undef LINE
+	return rv == 0 ? 0 : -1;
+}

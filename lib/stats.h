@@ -1,0 +1,57 @@
+/*
+ * Stats: what a run has done, counted, and the three ways it is told at
+ * the end: the summary line, --stats-json, and --estimate's figures for a
+ * dry run.  Counts from a server are added with saturation, so absurd
+ * usage cannot wrap them.  It formats; the caller prints.
+ *
+ * Not here: the live status line (progress.h).
+ */
+#ifndef ENRICH_STATS_H
+#define ENRICH_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+struct stats {
+	uint64_t	 ok;
+	uint64_t	 failed;
+	uint64_t	 skipped;
+	uint64_t	 retries;
+	uint64_t	 http429;
+	uint64_t	 inflight;
+	uint64_t	 prompt_tokens;
+	uint64_t	 completion_tokens;
+	uint64_t	 rows_read;	/* non-blank input lines taken */
+	uint64_t	 bytes_read;	/* input bytes they took */
+	uint64_t	 bytes_total;	/* the input's size, if known; else 0 */
+	uint64_t	 connections;	/* opened over the run */
+	double		 paced;		/* requests a second paced at, or 0 */
+	long long	 start_ms;
+	/* --estimate: what a dry run would send. */
+	uint64_t	 est_rows;
+	uint64_t	 est_tokens;	/* prompt tokens, estimated */
+};
+
+/* What the estimate needs that is not counted. */
+struct stats_prices {
+	long long	 budget;	/* completion tokens a row, 0: unknown */
+	double		 price_in;	/* dollars a million tokens */
+	double		 price_out;
+	long long	 rpm;		/* --rpm, --tpm, or 0 */
+	long long	 tpm;
+};
+
+/* *v += n, where n < 0 adds nothing, and the sum stops at the top. */
+void		 stats_add(uint64_t *, long long);
+/* "N rows in T s (R/s): ...", without a newline. */
+void		 stats_summary(const struct stats *, long long, char *,
+		    size_t);
+/* The same figures as one JSON object, with a newline. */
+int		 stats_json(const struct stats *, long long, struct buf *);
+/* --estimate: rows, tokens, cost and time, as lines of text. */
+int		 stats_estimate(const struct stats *, const struct stats_prices *,
+		    struct buf *);
+
+#endif

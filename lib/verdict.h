@@ -1,0 +1,101 @@
+/*
+ * Verdict: what a finished attempt means for its row and for the run.
+ *
+ * Done; retry after a wait (charged to -r, or a rate limit's backoff, or
+ * a wait the server named that every request must honour); fail the row
+ * with its error type; or stop the run, because every other row would
+ * meet the same answer (401, 404, no quota).  The waits follow the
+ * servers' own words first (retry-after-ms, then Retry-After as seconds
+ * or an HTTP date, then "try again in 644ms" in an OpenAI or Azure error
+ * message), and otherwise exponential backoff with full jitter: a uniform
+ * wait up to 0.5 s doubling per attempt, capped at 30 s, so that many
+ * rows failing together do not come back together.
+ *
+ * This is the one place that decides about a 429; what it does to the
+ * rate of new requests is pace.h's.  The verdict sets the row's error
+ * (kind, status, message) and its retry counts; it writes nothing.
+ *
+ * Not here: the line written (record.h), the waiting (rows.h, sched.h).
+ */
+#ifndef ENRICH_VERDICT_H
+#define ENRICH_VERDICT_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "rows.h"
+
+#define VERDICT_BASE_MS	500
+#define VERDICT_CAP_MS	30000
+
+struct verdict_config {
+	int		 retries;	/* -r: per row */
+	long long	 max_wait_ms;	/* --max-wait */
+	long long	 stall_ms;	/* --stall-timeout */
+};
+
+enum verdict_kind {
+	VERDICT_DONE,
+	VERDICT_RETRY,		/* after delay ms */
+	VERDICT_FAIL,		/* the row fails with its error */
+	VERDICT_STOP		/* no row can succeed: see the row's error */
+};
+
+enum verdict_wait {
+	VERDICT_CHARGED,	/* a retry charged to -r */
+	VERDICT_RATE,		/* a rate limit, backing off */
+	VERDICT_HOLD		/* a rate limit with a wait the server named:
+				 * no request starts before it is over */
+};
+
+struct verdict {
+	enum verdict_kind	 kind;
+	enum verdict_wait	 wait;
+	long long		 delay;
+};
+
+struct verdicts;
+
+struct verdicts	*verdict_new(const struct verdict_config *, long long);
+void		 verdict_free(struct verdicts *);
+/* After this time no retry is scheduled: the row fails instead. */
+void		 verdict_deadline(struct verdicts *, long long);
+/*
+ * An attempt that brought no success: no response, one too large, or a
+ * status other than 2xx.  0, or -1 if out of memory.
+ */
+int		 verdict_transfer(struct verdicts *, struct row *, long long,
+		    struct verdict *);
+/* A 2xx whose answer could not be read (why): a proxy may have cut it
+ * short, so it is retried once. */
+int		 verdict_unreadable(struct verdicts *, struct row *, long long,
+		    const char *, struct verdict *);
+/* A 2xx whose answer is not what was asked for (why): the same request
+ * may fare no better, so the row fails. */
+int		 verdict_invalid(struct verdicts *, struct row *, const char *,
+		    struct verdict *);
+/* A success, for --stall-timeout. */
+void		 verdict_success(struct verdicts *, long long);
+/* A row that will not be tried again, interrupted. */
+int		 verdict_give_up(struct row *);
+
+/* The policy's parts, for tests. */
+/* Is an HTTP status worth retrying (408, 409, 429, 5xx of a gateway)? */
+int		 verdict_retryable(long);
+/* The wait a response asks for, in ms, from its headers (NULL if absent)
+ * or its error message; -1 if it asks for none. */
+long long	 verdict_retry_after(const char *, const char *, time_t);
+long long	 verdict_message_wait(const char *, size_t);
+/* The wait before retry number n (1 for the first retry), in ms. */
+long long	 verdict_backoff(int);
+
+/* What a 429 means. */
+enum verdict_429 {
+	VERDICT_429_RATE,	/* slow down: backpressure, try again */
+	VERDICT_429_QUOTA,	/* no credit left: nothing can succeed */
+	VERDICT_429_TOO_LARGE	/* this request can never fit: fail it */
+};
+enum verdict_429 verdict_classify_429(const char *, size_t, const char *,
+		    size_t);
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * The terminal: the progress line on stderr, and every message, which
+ * first wipes the progress line so that it starts on a clean line.  This
+ * is program code, the one place besides cli.c that writes to stderr.
+ *
+ * Not here: what the line says (lib/progress.h, lib/stats.h).
+ */
+#ifndef ENRICH_TTY_H
+#define ENRICH_TTY_H
+
+#include <signal.h>
+
+#include "lib/stats.h"
+
+/* A progress line is on the screen: a signal handler may wipe it. */
+extern volatile sig_atomic_t tty_shown;
+
+/*
+ * Show progress if asked (1), or by default (-1) where someone watches:
+ * stderr is a terminal and this process is in its foreground (not
+ * `enrich ... &`), unless quiet.  Sets st->bytes_total when stdin is a
+ * file, for an estimate of the rows to come.
+ */
+void		 tty_setup(int, int, struct stats *);
+int		 tty_progress(void);
+/* Draw the line, at most ten times a second; and when next. */
+void		 tty_draw(const struct stats *, long long);
+long long	 tty_next_draw(long long);
+/* warnx, on a clean line. */
+void		 say(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+/* Wipe the line, for good or before writing elsewhere. */
+void		 tty_clear(void);
+void		 tty_free(void);
+
+#endif
