@@ -1,5 +1,6 @@
 /*
- * Rate limits: requests and tokens per minute, as token buckets.
+ * Rate limits: requests and tokens per minute, as token buckets.  Used
+ * by pace.c alone, which decides what to feed them.
  *
  * Each bucket refills continuously and holds about one second of budget:
  * providers enforce their per-minute limits over 1 s or 10 s windows, so

@@ -12,7 +12,7 @@
  * row has given its line or been skipped.  The caller asks output_room
  * before it reads a row, so at most that many rows are ever held.
  *
- * Not here: what a line says (row.h).
+ * Not here: what a line says (record.h).
  */
 #ifndef ENRICH_OUTPUT_H
 #define ENRICH_OUTPUT_H

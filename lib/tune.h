@@ -18,9 +18,9 @@
  * window follows the rate: enough requests in flight to keep it, twice
  * over, at the latency seen.
  *
- * It only computes; the caller feeds it what happened and applies the
- * rate (limit.h) and the window (pool.h).  Not here: announced limits,
- * which limit_server paces without guessing.
+ * It only computes; its one caller, pace.c, feeds it what happened and
+ * applies the rate (limit.h) and the window.  Not here: announced
+ * limits, which limit_server paces without guessing.
  */
 #ifndef ENRICH_TUNE_H
 #define ENRICH_TUNE_H
