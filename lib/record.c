@@ -16,7 +16,8 @@ struct record {
 	struct buf		 scratch;	/* an answer made compact */
 	struct json		*answer;	/* --json: the answer's tokens */
 	struct buf		 atext;		/* --json: the answer's text */
-	struct buf		 akeys;		/* --json: its decoded keys */
+	struct buf		 akeys;		/* --json: its decoded keys, each
+						 * followed by its value, compact */
 	struct json_members	 amembers;
 	struct json_field	*afields;
 	size_t			 nafields;
@@ -182,7 +183,12 @@ merge_answer(struct record *rec, struct row *r, const struct answer *a,
 		rec->afields = f;
 		rec->nafields = rec->amembers.n;
 	}
-	/* Decode the keys first: the buffer may move while it grows. */
+	/*
+	 * Decode the keys and compact the values first, since the buffer
+	 * may move while it grows: a model's pretty-printed value must not
+	 * split the row over lines, where a resume would read its pieces as
+	 * IDs.
+	 */
 	buf_reset(&rec->akeys);
 	for (k = 0; k < rec->amembers.n; k++) {
 		m = &rec->amembers.v[k];
@@ -191,13 +197,18 @@ merge_answer(struct record *rec, struct row *r, const struct answer *a,
 		    m->keylen) == -1)
 			return -1;
 		rec->afields[k].namelen = rec->akeys.len - j;
+		j = rec->akeys.len;
+		if (json_compact(&rec->akeys, p + m->val, m->valend - m->val,
+		    0) == -1)
+			return -1;
+		rec->afields[k].valuelen = rec->akeys.len - j;
 	}
 	name = rec->akeys.data;
 	for (nf = 0, k = 0; k < rec->amembers.n; k++) {
-		m = &rec->amembers.v[k];
 		f = &rec->afields[k];
 		f->name = name;
-		name += f->namelen;
+		f->value = name + f->namelen;
+		name += f->namelen + f->valuelen;
 		if ((f->namelen == rec->idlen && memcmp(f->name,
 		    rec->cfg.idfield, f->namelen) == 0) ||
 		    (f->namelen == strlen(rec->cfg.errfield) && memcmp(f->name,
@@ -206,8 +217,6 @@ merge_answer(struct record *rec, struct row *r, const struct answer *a,
 			    "the row's own field", (int)f->namelen, f->name);
 			return 1;
 		}
-		f->value = p + m->val;
-		f->valuelen = m->valend - m->val;
 		/* Of duplicate keys the last wins, as in jq. */
 		for (j = 0; j < nf; j++)
 			if (rec->afields[j].namelen == f->namelen &&
