@@ -7,6 +7,7 @@
  * The validator also bounds nesting, because jsmn's closing-bracket search
  * walks back up the open containers and so is quadratic in the depth.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
@@ -814,4 +815,43 @@ json_compact(struct buf *b, const char *s, size_t len, int escape)
 		}
 	}
 	return 0;
+}
+
+/* The code unit of the \uXXXX escape at s, or -1. */
+static long
+escape_unit(const char *s, size_t left)
+{
+	size_t	 k;
+
+	if (left < 6 || s[0] != '\\' || s[1] != 'u')
+		return -1;
+	for (k = 2; k < 6; k++)
+		if (!isxdigit((unsigned char)s[k]))
+			return -1;
+	return hex4(s + 2);
+}
+
+void
+json_fix_surrogates(char *s, size_t len)
+{
+	char	*p = s, *end = s + len;
+	long	 u;
+
+	while ((p = memchr(p, '\\', end - p)) != NULL) {
+		if ((u = escape_unit(p, end - p)) < 0) {
+			p += 2;		/* \" \\ \n ...: one escape */
+			if (p >= end)
+				break;
+			continue;
+		}
+		if (u >= 0xd800 && u <= 0xdbff &&
+		    (u = escape_unit(p + 6, end - p - 6)) >= 0xdc00 &&
+		    u <= 0xdfff) {
+			p += 12;	/* a pair: one character */
+			continue;
+		}
+		if ((u = escape_unit(p, end - p)) >= 0xd800 && u <= 0xdfff)
+			memcpy(p + 2, "fffd", 4);
+		p += 6;
+	}
 }

@@ -107,5 +107,11 @@ int		 json_decode_string(struct buf *, const char *, size_t);
  * set, escaped as well for the inside of a JSON string.
  */
 int		 json_compact(struct buf *, const char *, size_t, int);
+/*
+ * In valid JSON text, make each lone surrogate escape (\ud800 without its
+ * pair) a \ufffd, in place: the text stays valid for parsers that refuse
+ * them, such as jq 1.6.
+ */
+void		 json_fix_surrogates(char *, size_t);
 
 #endif

@@ -120,6 +120,9 @@ write_row(struct record *rec, struct row *r, const struct json_field *f,
 	buf_reset(&r->line);
 	rv = json_splice(&r->line, r->text.data, r->text.len, &r->members,
 	    all, n) == -1 || buf_addc(&r->line, '\n') == -1 ? -1 : 0;
+	/* The row is copied byte for byte: its lone surrogates too. */
+	if (rv == 0)
+		json_fix_surrogates(r->line.data, r->line.len);
 out:
 	if (all != one)
 		free(all);
@@ -252,8 +255,11 @@ batch_response(struct record *rec, struct row *r, char *err, size_t errlen)
 		r->completion_tokens = a.completion_tokens;
 	}
 	buf_reset(&r->line);
-	return batch_output(&r->line, r->lineno, r->id.data, r->id.len, x,
-	    NULL, NULL, 0) == -1 ? -1 : RECORD_WRITTEN;
+	if (batch_output(&r->line, r->lineno, r->id.data, r->id.len, x,
+	    NULL, NULL, 0) == -1)
+		return -1;
+	json_fix_surrogates(r->line.data, r->line.len);
+	return RECORD_WRITTEN;
 }
 
 int
@@ -291,9 +297,12 @@ record_error(struct record *rec, struct row *r)
 	r->failed = 1;
 	if (rec->cfg.batch_out) {
 		buf_reset(&r->line);
-		return batch_output(&r->line, r->lineno, r->id.data, r->id.len,
+		if (batch_output(&r->line, r->lineno, r->id.data, r->id.len,
 		    r->attempts > 0 && r->xfer.result == XFER_RESPONSE ?
-		    &r->xfer : NULL, type, r->msg.data, r->msg.len);
+		    &r->xfer : NULL, type, r->msg.data, r->msg.len) == -1)
+			return -1;
+		json_fix_surrogates(r->line.data, r->line.len);
+		return 0;
 	}
 	if (error_object(rec, r) == -1)
 		return -1;
@@ -331,5 +340,8 @@ record_dry_run(struct record *rec, struct row *r)
 	jsonw_raw(&w, rec->cfg.idfield, r->id.data, r->id.len);
 	/* Compact: a --body template may span lines; output may not. */
 	jsonw_raw(&w, "request", r->body.data, r->body.len);
-	return jsonw_end(&w, 1);
+	if (jsonw_end(&w, 1) == -1)
+		return -1;
+	json_fix_surrogates(r->line.data, r->line.len);
+	return 0;
 }

@@ -247,5 +247,16 @@ main(void)
 	test_many_tokens();
 	test_codecs();
 	test_splice();
+	/* Lone surrogates become U+FFFD in place; pairs and escaped
+	 * backslashes stay. */
+	{
+		char	 t[] = "[\"\\ud800\",\"\\ud83d\\ude00\",\"\\\\ud800\","
+		    "\"\\uDC00x\",\"\\ud800\\u0041\",\"\\\"\"]";
+
+		json_fix_surrogates(t, strlen(t));
+		CHECK(strcmp(t, "[\"\\ufffd\",\"\\ud83d\\ude00\",\"\\\\ud800\","
+		    "\"\\ufffdx\",\"\\ufffd\\u0041\",\"\\\"\"]") == 0);
+		CHECK(valid(t));
+	}
 	return check_done("test_json");
 }
