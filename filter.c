@@ -10,6 +10,7 @@
  * when it goes and how fast all live in lib/ (sched.h drives them), the
  * command line in cli.c, the terminal in tty.c.
  */
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <err.h>
@@ -57,11 +58,12 @@ struct run {
 	struct sched		*sched;
 	struct stats		 st;
 	int			 signal;	/* the first SIGINT/SIGTERM */
+	int			 statsfd;	/* --stats-json, or -1 */
 };
 
 static int		 sigpipe_fds[2] = { -1, -1 };
 static volatile sig_atomic_t signals_seen;
-static int		 stdout_flags = -1;	/* to restore at exit */
+static int		 stdout_blocking;	/* a description we share */
 
 static void
 read_file(const char *path, struct buf *b, const char *what)
@@ -134,6 +136,32 @@ make_request(const struct config *c, struct tmpl **user, struct tmpl **system)
 	return req;
 }
 
+/*
+ * A checkpoint cut off mid-line (kill -9 while `tee -a` wrote) would glue
+ * the next run's first row to its last line: when enrich appends to that
+ * same file it ends the line first; otherwise it says how to.
+ */
+static void
+check_last_line(FILE *fp, const char *path)
+{
+	struct stat	 st, out;
+	char		 c;
+
+	if (fstat(fileno(fp), &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_size == 0 || pread(fileno(fp), &c, 1, st.st_size - 1) != 1 ||
+	    c == '\n')
+		return;
+	if (fstat(STDOUT_FILENO, &out) == 0 && out.st_dev == st.st_dev &&
+	    out.st_ino == st.st_ino) {
+		if (write(STDOUT_FILENO, "\n", 1) != 1)
+			err(5, "write");
+		return;
+	}
+	warnx("--skip-ids %s does not end in a newline (a run was cut off): "
+	    "the next row appended to it would join its last line; run "
+	    "'echo >> %s' first", path, path);
+}
+
 static struct idset *
 load_skip(const struct config *c)
 {
@@ -151,6 +179,7 @@ load_skip(const struct config *c)
 			err(2, "--skip-ids %s", c->skipfiles.v[k]);
 		if (idset_load(s, fp, c->idfield, c->errfield, &st) == -1)
 			err(2, "--skip-ids %s", c->skipfiles.v[k]);
+		check_last_line(fp, c->skipfiles.v[k]);
 		fclose(fp);
 		if (st.unusable > 0 && c->verbose >= 0)
 			warnx("%s: ignored %zu line%s without a usable ID",
@@ -163,27 +192,21 @@ load_skip(const struct config *c)
 	return s;
 }
 
-static void
-restore_stdout(void)
-{
-	if (stdout_flags != -1)
-		fcntl(STDOUT_FILENO, F_SETFL, stdout_flags);
-}
-
-/* First signal: finish what is in flight.  Second: leave now.
- * SIGUSR1, SIGUSR2: only a note for the loop. */
+/*
+ * First SIGINT, SIGTERM or SIGHUP: finish what is in flight.  Second:
+ * leave now, but after the line being written, which the loop finishes
+ * (a half line would glue the next run's first row to it in a `tee -a`
+ * checkpoint).  SIGUSR1, SIGUSR2: only a note for the loop.
+ */
 static void
 on_signal(int sig)
 {
 	int	 saved = errno;
 	char	 c = sig;
 
-	if (sig != SIGUSR1 && sig != SIGUSR2 && signals_seen++ > 0) {
-		if (tty_shown)
-			(void)write(STDERR_FILENO, "\r\033[K", 4);
-		restore_stdout();
+	/* A third, when even the line cannot be finished: now. */
+	if (sig != SIGUSR1 && sig != SIGUSR2 && ++signals_seen > 2)
 		_exit(128 + sig);
-	}
 	(void)write(sigpipe_fds[1], &c, 1);
 	errno = saved;
 }
@@ -191,7 +214,8 @@ on_signal(int sig)
 static void
 setup_signals(void)
 {
-	static const int	 sigs[] = { SIGINT, SIGTERM, SIGUSR1, SIGUSR2 };
+	static const int	 sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGUSR1,
+				    SIGUSR2 };
 	struct sigaction	 sa;
 	size_t			 k;
 
@@ -207,23 +231,75 @@ setup_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-/* Writes to a pipe or terminal must not block the loop. */
+/*
+ * Descriptors 0, 1 and 2 that are closed would be taken by the first
+ * files opened (stdin by the signal pipe, stdout by --errors): /dev/null
+ * takes their place, and a closed stdout, where the rows would go, stops
+ * the run.
+ */
+static void
+setup_std(void)
+{
+	int	 fd, closed[3], k;
+
+	for (k = 0; k < 3; k++)
+		closed[k] = fcntl(k, F_GETFD) == -1 && errno == EBADF;
+	for (k = 0; k < 3; k++)
+		if (closed[k] && ((fd = open("/dev/null", O_RDWR)) == -1 ||
+		    fd != k))
+			_exit(2);	/* nowhere to say why */
+	if (closed[STDOUT_FILENO])
+		errx(2, "stdout is closed: nowhere to write the rows");
+}
+
+/*
+ * Writes to a pipe or terminal must not block the loop, but O_NONBLOCK
+ * on the descriptor enrich was given would change it for every process
+ * that shares it (2>&1 into the same pipe, the shell after enrich exits).
+ * So stdout is opened again through /proc: a description of its own,
+ * non-blocking.  Where that cannot be done (a socket), writes block.
+ */
 static void
 setup_stdout(void)
 {
 	struct stat	 st;
-	int		 fl;
+	int		 fd;
 
 	if (fstat(STDOUT_FILENO, &st) == -1)
 		err(2, "stdout");
 	if (S_ISREG(st.st_mode))
 		return;
-	if ((fl = fcntl(STDOUT_FILENO, F_GETFL)) == -1)
+	if ((fd = open("/proc/self/fd/1", O_WRONLY | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC)) == -1) {
+		stdout_blocking = 1;	/* see output_blocking */
+		return;
+	}
+	if (dup2(fd, STDOUT_FILENO) == -1)
 		err(2, "stdout");
-	stdout_flags = fl;
-	atexit(restore_stdout);
-	if (fcntl(STDOUT_FILENO, F_SETFL, fl | O_NONBLOCK) == -1)
-		err(2, "stdout");
+	close(fd);
+}
+
+/*
+ * Each request in flight may need a socket: raise the open-file limit to
+ * what the system allows, and say how many requests that leaves room for
+ * (a few descriptors are enrich's own, and libcurl keeps a few spare).
+ */
+static int
+raise_nofile(void)
+{
+	struct rlimit	 rl;
+	rlim_t		 n;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return MAX_JOBS;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+		(void)getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	n = rl.rlim_cur == RLIM_INFINITY ? MAX_JOBS : rl.rlim_cur;
+	n = n > 64 ? n - 64 : 1;
+	return n < MAX_JOBS ? (int)n : MAX_JOBS;
 }
 
 /* What went wrong with a row, as "HTTP 400: message" or "timeout: ...". */
@@ -286,7 +362,21 @@ flush_output(struct run *run)
 	tty_clear();
 	if (errno == EPIPE)
 		exit(128 + SIGPIPE);
-	err(1, "write");
+	err(5, "write");
+}
+
+/* The second signal: the line being written is finished, then out. */
+static void __attribute__((noreturn))
+leave(struct run *run, int sig)
+{
+	int	 fl;
+
+	tty_clear();
+	if ((fl = fcntl(STDOUT_FILENO, F_GETFL)) != -1)
+		fcntl(STDOUT_FILENO, F_SETFL, fl & ~O_NONBLOCK);
+	if (output_finish_line(run->out) == -1 && errno != EPIPE)
+		warn("write");
+	_exit(128 + sig);
 }
 
 static long long
@@ -336,6 +426,8 @@ loop(struct run *run)
 		}
 		if (pfd[POLL_SIGNAL].revents & POLLIN &&
 		    read(sigpipe_fds[0], &sig, 1) == 1) {
+			if (signals_seen > 1)
+				leave(run, sig);
 			if (sig == SIGUSR1 || sig == SIGUSR2) {
 				/* A window 10% wider or narrower, as xargs
 				 * -P; under -j auto, the rate. */
@@ -370,10 +462,13 @@ loop(struct run *run)
 static void
 finish_output(struct run *run)
 {
+	int	 fl;
+
 	if (output_drain(run->out) == -1)
 		err(1, NULL);
-	if (stdout_flags != -1)
-		fcntl(STDOUT_FILENO, F_SETFL, stdout_flags & ~O_NONBLOCK);
+	/* Our own description (setup_stdout): blocking is ours to set. */
+	if ((fl = fcntl(STDOUT_FILENO, F_GETFL)) != -1)
+		fcntl(STDOUT_FILENO, F_SETFL, fl & ~O_NONBLOCK);
 	while (output_pending(run->out) > 0)
 		flush_output(run);
 	flush_output(run);		/* the --errors file */
@@ -389,7 +484,6 @@ report(struct run *run, const struct request *req)
 	struct buf		 b = { 0 };
 	long long		 now = clock_ms();
 	char			 line[512];
-	int			 fd;
 
 	tty_clear();
 	if (c->estimate) {
@@ -409,10 +503,9 @@ report(struct run *run, const struct request *req)
 	if (c->stats_json != NULL) {
 		if (stats_json(&run->st, now, &b) == -1)
 			err(1, NULL);
-		if ((fd = open(c->stats_json, O_WRONLY | O_CREAT | O_TRUNC |
-		    O_CLOEXEC, 0666)) == -1 || write(fd, b.data, b.len) !=
-		    (ssize_t)b.len || close(fd) == -1)
-			err(1, "--stats-json %s", c->stats_json);
+		if (write(run->statsfd, b.data, b.len) != (ssize_t)b.len ||
+		    close(run->statsfd) == -1)
+			err(5, "--stats-json %s", c->stats_json);
 	}
 	buf_free(&b);
 }
@@ -438,8 +531,9 @@ main(int argc, char *argv[])
 	struct request		*req;
 	struct idset		*skip;
 	char			 e[256];
-	int			 errfd = -1, status;
+	int			 errfd = -1, status, maxjobs;
 
+	setup_std();
 	cli_parse(argc, argv, &cfg);
 	/* A dry run sends nothing: spare it the TLS library's set-up. */
 	if (!cfg.dry_run && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
@@ -459,9 +553,17 @@ main(int argc, char *argv[])
 	if ((prov = provider_new(&prc, e, sizeof(e))) == NULL)
 		errx(2, "%s", e);
 	skip = load_skip(&cfg);
-	if (cfg.errors != NULL && (errfd = open(cfg.errors,
+	/* A dry run writes nothing but its stdout: the --errors file of the
+	 * last real run stays as it was. */
+	if (cfg.errors != NULL && !cfg.dry_run && (errfd = open(cfg.errors,
 	    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) == -1)
 		err(2, "--errors %s", cfg.errors);
+	/* Found unwritable now, not after the whole run has been paid for. */
+	run.statsfd = -1;
+	if (cfg.stats_json != NULL && (run.statsfd = open(cfg.stats_json,
+	    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) == -1)
+		err(2, "--stats-json %s", cfg.stats_json);
+	maxjobs = raise_nofile();
 
 	setup_signals();
 	setup_stdout();
@@ -490,6 +592,8 @@ main(int argc, char *argv[])
 	    (input = input_new(&ic, record)) == NULL ||
 	    (verdicts = verdict_new(&vc, run.st.start_ms)) == NULL)
 		err(2, NULL);
+	if (stdout_blocking)
+		output_blocking(run.out);
 	if (!cfg.dry_run) {
 		pc.url = provider_url(prov);
 		pc.headers = provider_headers(prov, &pc.nheaders);
@@ -497,7 +601,7 @@ main(int argc, char *argv[])
 		pc.timeout_ms = cfg.timeout * 1000;
 		pc.max_response = cfg.max_response;
 		/* Room for SIGUSR1 and -j auto to widen the window later. */
-		pc.window = MAX_JOBS;
+		pc.window = maxjobs;
 		pc.http = cfg.http;
 		pc.cacert = cfg.cacert;
 		if (cfg.http == POOL_HTTP_2_PRIOR && pool_h2c_broken() &&
@@ -511,8 +615,11 @@ main(int argc, char *argv[])
 		pac.rpm = cfg.rpm;
 		pac.tpm = cfg.tpm;
 		pac.autotune = cfg.autotune;
-		pac.window = cfg.jobs;
-		pac.max_window = MAX_JOBS;
+		pac.window = cfg.jobs < maxjobs ? cfg.jobs : maxjobs;
+		pac.max_window = maxjobs;
+		if (cfg.jobs > maxjobs && cfg.verbose > 0)
+			warnx("-j %d: at most %d requests in flight with the "
+			    "open-file limit (ulimit -n)", cfg.jobs, maxjobs);
 		if ((run.pace = pace_new(&pac, clock_ms())) == NULL)
 			err(2, NULL);
 	}

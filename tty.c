@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <termios.h>
 #include <unistd.h>
+#define LIBBSD_OPENBSD_VIS	/* strnvis as OpenBSD has it; unused */
+#include <vis.h>
 
 #include "lib/progress.h"
 #include "tty.h"
@@ -79,15 +81,45 @@ tty_clear(void)
 	}
 }
 
+/*
+ * Control characters, C0 and C1, as vis(3) writes them (\033, \r): a
+ * server's message must not retitle the terminal or forge a status line.
+ * Other bytes stay, so UTF-8 text reads as it was written.
+ */
+static void
+defang(char *dst, size_t len, const char *src)
+{
+	const unsigned char	*s = (const unsigned char *)src;
+	char			 v[16];
+	size_t			 n = 0, k;
+	int			 c1;
+
+	for (; *s != '\0' && n + 1 < len; s++) {
+		c1 = s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f;
+		if (*s >= 0x20 && *s != 0x7f && !c1) {
+			dst[n++] = *s;
+			continue;
+		}
+		vis(v, c1 ? *++s : *s, VIS_CSTYLE | VIS_OCTAL | VIS_TAB | VIS_NL,
+		    0);
+		for (k = 0; v[k] != '\0' && n + 1 < len; k++)
+			dst[n++] = v[k];
+	}
+	dst[n] = '\0';
+}
+
 void
 say(const char *fmt, ...)
 {
+	char	 msg[2048], safe[4 * sizeof(msg)];
 	va_list	 ap;
 
 	tty_clear();
 	va_start(ap, fmt);
-	vwarnx(fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	defang(safe, sizeof(safe), msg);
+	warnx("%s", safe);
 }
 
 void

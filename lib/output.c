@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,6 +24,8 @@ struct slot {
 
 struct output {
 	int		 outfd;
+	int		 blocking;	/* write PIPE_BUF at most a flush */
+	int		 midline;	/* the last write ended inside a line */
 	int		 errfd;
 	struct buf	 out;
 	size_t		 off;		/* out.data[0, off) is written */
@@ -211,15 +214,27 @@ flush_errors(struct output *o)
 	return 0;
 }
 
+void
+output_blocking(struct output *o)
+{
+	o->blocking = 1;
+}
+
 int
 output_flush(struct output *o)
 {
 	ssize_t	 n;
+	size_t	 len;
 
 	if (o->err.len > 0 && flush_errors(o) == -1)
 		return -1;
 	while (o->off < o->out.len) {
-		n = write(o->outfd, o->out.data + o->off, o->out.len - o->off);
+		len = o->out.len - o->off;
+		/* After POLLOUT a pipe takes PIPE_BUF bytes without
+		 * blocking; more might wait for the reader. */
+		if (o->blocking && len > PIPE_BUF)
+			len = PIPE_BUF;
+		n = write(o->outfd, o->out.data + o->off, len);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
@@ -228,9 +243,35 @@ output_flush(struct output *o)
 			return -1;
 		}
 		o->off += n;
+		o->midline = o->out.data[o->off - 1] != '\n';
+		if (o->blocking)
+			return 0;
 	}
 	o->off = 0;
 	buf_reset(&o->out);
+	return 0;
+}
+
+int
+output_finish_line(struct output *o)
+{
+	const char	*nl;
+	size_t		 end;
+	ssize_t		 n;
+
+	if (!o->midline)
+		return 0;
+	nl = memchr(o->out.data + o->off, '\n', o->out.len - o->off);
+	end = nl != NULL ? (size_t)(nl - o->out.data) + 1 : o->out.len;
+	while (o->off < end) {
+		n = write(o->outfd, o->out.data + o->off, end - o->off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -1;
+		o->off += n;
+	}
+	o->midline = 0;
 	return 0;
 }
 

@@ -40,6 +40,11 @@ int		 output_room(const struct output *, uint64_t);
 int		 output_drain(struct output *);
 /* Write what can be written now; -1 and errno on a write error. */
 int		 output_flush(struct output *);
+/* outfd blocks: write at most PIPE_BUF bytes a flush, after POLLOUT. */
+void		 output_blocking(struct output *);
+/* If a write stopped inside a line, write the rest of that line (the
+ * caller made outfd blocking): an interrupted run leaves whole lines. */
+int		 output_finish_line(struct output *);
 /* Bytes queued for outfd and not yet written. */
 size_t		 output_pending(const struct output *);
 

@@ -13,3 +13,12 @@ assert_eq "$(jq -r 'select(.id == 3) | .error.type' "$T/out")" template
 # The default URL needs no key for a dry run.
 echo '{"q":1}' | "$ENRICH" --dry-run -p '{{q}}' >"$T/out"
 assert_eq "$(jq -r '.request.messages[0].content' "$T/out")" 1
+
+# A dry run writes nothing but stdout: the --errors file of the last real
+# run is left as it was.
+echo '{"id":7,"error":{"type":"http"}}' >"$T/errors"
+printf '%s\n' '{"id":1,"t":"x"}' 'not json' >"$T/in"
+"$ENRICH" --dry-run --errors "$T/errors" -p '{{t}}' <"$T/in" >"$T/out" 2>/dev/null || true
+assert_eq "$(cat "$T/errors")" '{"id":7,"error":{"type":"http"}}'
+"$ENRICH" --dry-run --estimate --errors "$T/errors" -p '{{t}}' <"$T/in" >"$T/out" 2>/dev/null || true
+assert_eq "$(cat "$T/errors")" '{"id":7,"error":{"type":"http"}}'

@@ -38,6 +38,11 @@ interrupt TERM -- -j 10 -p '{{text}}'
 assert_eq "$status" 143 "status after SIGTERM"
 assert_eq "$(wc -l <"$T/out")" 10
 
+# SIGHUP (the terminal went away) is a SIGTERM.
+interrupt HUP -- -j 10 -p '{{text}}'
+assert_eq "$status" 129 "status after SIGHUP"
+assert_eq "$(wc -l <"$T/out")" 10
+
 # Twice: out at once, the rows in flight not written.
 interrupt INT INT -- -j 10 -p '{{text}}'
 assert_eq "$status" 130

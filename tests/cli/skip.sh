@@ -1,6 +1,7 @@
 # --skip-ids: rows listed as done are neither sent nor written; failed rows
 # in an earlier output are redone; bare IDs work; "17" and 17 are one ID;
-# a half-written last line is ignored with one warning.
+# a half-written last line is ignored with a warning, and one more on how
+# to end it before appending.
 . "$(dirname "$0")/../lib.sh"
 mock_start --log "$T/log"
 
@@ -16,7 +17,8 @@ printf '6\n"7"\n  \n' >"$T/ids"
 assert_eq "$(jq -r .id "$T/out" | sort -n | tr '\n' ' ')" '3 5 8 9 10 '
 assert_eq "$(wc -l <"$T/log")" 5 "requests sent"
 assert_grep 'done: ignored 1 line without a usable ID' "$T/err"
-assert_eq "$(wc -l <"$T/err")" 1 "stderr lines"
+assert_grep 'done does not end in a newline' "$T/err"
+assert_eq "$(wc -l <"$T/err")" 2 "stderr lines"
 
 # String IDs in the input, numbers in the done file, and the other way.
 printf '{"id":"17","t":"a"}\n{"id":18,"t":"b"}\n{"id":"x","t":"c"}\n' >"$T/in2"

@@ -33,3 +33,12 @@ OPENAI_API_KEY=wrong assert_status 3 "$ENRICH" -u "$URL" -p '{{text}}' \
     <"$T/in" >"$T/out" 2>"$T/err"
 assert_grep 'HTTP 401' "$T/err"
 [ ! -s "$T/out" ] || fail "rows written after a 401"
+
+# An unwritable --stats-json is found before any request is sent: status 2.
+mock_stop
+mock_start --log "$T/log"
+assert_status 2 "$ENRICH" -u "$URL" --stats-json "$T/no/such/dir/s.json" \
+    -p '{{text}}' <"$T/in" >"$T/out" 2>"$T/err"
+assert_grep 'stats-json' "$T/err"
+[ ! -s "$T/out" ] || fail "rows sent before the --stats-json error"
+[ ! -s "$T/log" ] || fail "requests sent: $(cat "$T/log")"
