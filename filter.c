@@ -350,6 +350,18 @@ notify(void *arg, const struct sched_notice *n)
 		say("stopped; the rows not written can be resumed with "
 		    "--skip-ids");
 		break;
+	case SCHED_HELD:
+		if (v >= 0)
+			say("pacing holds the next request for %.0f s (the "
+			    "server's announced limits, or --rpm/--tpm)",
+			    n->ms / 1000.0);
+		break;
+	case SCHED_STALLED:
+		say("the server's rate limit budget is spent and comes back "
+		    "in %.0f s, more than --max-wait", n->ms / 1000.0);
+		say("stopped; the rows not written can be resumed with "
+		    "--skip-ids");
+		break;
 	}
 }
 
@@ -617,6 +629,7 @@ main(int argc, char *argv[])
 		pac.autotune = cfg.autotune;
 		pac.window = cfg.jobs < maxjobs ? cfg.jobs : maxjobs;
 		pac.max_window = maxjobs;
+		pac.max_wait_ms = cfg.max_wait * 1000;
 		if (cfg.jobs > maxjobs && cfg.verbose > 0)
 			warnx("-j %d: at most %d requests in flight with the "
 			    "open-file limit (ulimit -n)", cfg.jobs, maxjobs);

@@ -98,27 +98,34 @@ duration(const char *s)
 	return used == n ? ms : -1;
 }
 
-double
+long long
 pace_response(struct pace *p, long long now, const struct xfer *x,
     int inflight)
 {
-	long long	 limit, left, reset;
-	double		 r, t;
+	long long	 limit, left, reset, tleft, treset;
 
 	limit = count(x->header[XH_RL_LIMIT_REQUESTS]);
 	left = count(x->header[XH_RL_REMAINING_REQUESTS]);
 	reset = duration(x->header[XH_RL_RESET_REQUESTS]);
-	r = limit_server(p->limit, now, LIMIT_REQUESTS, limit, left, reset,
+	tleft = count(x->header[XH_RL_REMAINING_TOKENS]);
+	treset = duration(x->header[XH_RL_RESET_TOKENS]);
+	limit_server(p->limit, now, LIMIT_REQUESTS, limit, left, reset,
 	    inflight);
-	t = limit_server(p->limit, now, LIMIT_TOKENS,
-	    count(x->header[XH_RL_LIMIT_TOKENS]),
-	    count(x->header[XH_RL_REMAINING_TOKENS]),
-	    duration(x->header[XH_RL_RESET_TOKENS]), p->inflight_cost);
+	limit_server(p->limit, now, LIMIT_TOKENS,
+	    count(x->header[XH_RL_LIMIT_TOKENS]), tleft, treset,
+	    p->inflight_cost);
 	/* What is spent comes back in the time to reset: that is the rate
 	 * -j auto would otherwise have to find. */
 	if (limit > left && left >= 0 && reset > 0)
 		tune_announced(p->tune, (limit - left) * 1000.0 / reset);
-	return r > 0 ? r : t;
+	/* Nothing left and nothing back for longer than --max-wait: a
+	 * server's word that waiting is not worth it (or a hostile one). */
+	if (left >= 0 && left <= inflight && reset > p->cfg.max_wait_ms)
+		return reset;
+	if (tleft >= 0 && tleft <= p->inflight_cost &&
+	    treset > p->cfg.max_wait_ms)
+		return treset;
+	return 0;
 }
 
 void

@@ -25,6 +25,8 @@ struct pace_config {
 	int		 autotune;	/* -j auto */
 	int		 window;	/* -j N */
 	int		 max_window;	/* what the window may grow to */
+	long long	 max_wait_ms;	/* --max-wait: the longest a server may
+					 * hold every request */
 };
 
 struct pace;
@@ -38,9 +40,11 @@ unsigned long	 pace_start(struct pace *, long long, long long);
 /* It is over, whatever came of it: no longer in flight. */
 void		 pace_end(struct pace *, long long);
 /* A response came, any status: what its headers announce of the
- * server's budget, with this many requests still in flight.  Returns the
- * rate (a second) that the server's budget paces requests at now, or 0. */
-double		 pace_response(struct pace *, long long, const struct xfer *,
+ * server's budget, with this many requests still in flight.  Returns 0;
+ * or, when the budget is spent and the server announces it back only
+ * after more than --max-wait, that wait in ms: no request could start
+ * before then, and the caller should stop rather than stall. */
+long long	 pace_response(struct pace *, long long, const struct xfer *,
 		    int);
 /* A success: its estimated cost, the tokens it really took (-1 if not
  * reported) and its latency. */

@@ -6,6 +6,11 @@
 #include "request.h"
 
 #define ERROR_TEXT_MAX	500	/* bytes of a non-JSON error body quoted */
+/* No request takes more tokens than this (the largest context windows
+ * are a few million): a count above it is a broken or hostile server's,
+ * and is taken as not reported rather than let it stall --tpm pacing or
+ * overflow a sum. */
+#define TOKENS_MAX	100000000LL
 
 struct request {
 	const struct tmpl	*body;	/* --body: the whole of it */
@@ -210,7 +215,7 @@ get_count(const struct json *j, int obj, const char *key)
 		return -1;
 	memcpy(num, json_text(j) + off, len);
 	num[len] = '\0';
-	v = strtonum(num, 0, LLONG_MAX, &errstr);
+	v = strtonum(num, 0, TOKENS_MAX, &errstr);
 	return errstr == NULL ? v : -1;
 }
 

@@ -8,6 +8,7 @@
 
 #define OUT_HIGH	(1024 * 1024)	/* stop reading above this backlog */
 #define START_BATCH	64	/* requests started per turn */
+#define HELD_MS		5000	/* a hold longer than this is said */
 
 struct sched {
 	struct sched_config	 cfg;
@@ -21,6 +22,7 @@ struct sched {
 	int			 interrupted;
 	long long		 grace_end;
 	int			 stopped;
+	int			 held;		/* a long hold was said */
 	int			 window;	/* as the pool has it */
 	uint64_t		 seq;		/* non-blank lines read */
 };
@@ -72,9 +74,9 @@ sched_free(struct sched *s)
 
 static void
 notice(struct sched *s, enum sched_event what, const struct row *r,
-    const struct verdict *v)
+    const struct verdict *v, long long ms)
 {
-	struct sched_notice	 n = { what, r, v };
+	struct sched_notice	 n = { what, r, v, ms };
 
 	if (s->notify != NULL)
 		s->notify(s->arg, &n);
@@ -102,7 +104,7 @@ emit(struct sched *s, struct row *r)
 		return 0;
 	}
 	st->failed++;
-	notice(s, SCHED_FAILED, r, NULL);
+	notice(s, SCHED_FAILED, r, NULL, 0);
 	return 0;
 }
 
@@ -186,6 +188,7 @@ static int
 start_rows(struct sched *s, long long now, char *err, size_t errlen)
 {
 	struct row	*r;
+	long long	 wait;
 	int		 batch = 0;
 
 	if (s->p.pool == NULL) {
@@ -216,10 +219,16 @@ start_rows(struct sched *s, long long now, char *err, size_t errlen)
 				break;
 		}
 		s->next = NULL;
-		if (pace_wait(s->p.pace, now, r->cost) > 0) {
+		if ((wait = pace_wait(s->p.pace, now, r->cost)) > 0) {
 			s->next = r;
+			/* A long silence must not look like a hang. */
+			if (wait > HELD_MS && !s->held) {
+				notice(s, SCHED_HELD, r, NULL, wait);
+				s->held = 1;
+			}
 			break;
 		}
+		s->held = 0;
 		r->epoch = pace_start(s->p.pace, now, r->cost);
 		if (pool_submit(s->p.pool, &r->xfer, err, errlen) == -1)
 			return -1;
@@ -262,7 +271,7 @@ finish_rows(struct sched *s, long long now)
 	struct verdict	 v;
 	struct xfer	*x;
 	struct row	*r;
-	long long	 tokens;
+	long long	 tokens, stall;
 
 	while (!s->stopped && (x = pool_done(s->p.pool)) != NULL) {
 		r = x->udata;
@@ -271,8 +280,11 @@ finish_rows(struct sched *s, long long now)
 		if (x->result == XFER_RESPONSE) {
 			if (x->status == 429)
 				s->p.stats->http429++;
-			pace_response(s->p.pace, now, x,
-			    pool_active(s->p.pool));
+			if ((stall = pace_response(s->p.pace, now, x,
+			    pool_active(s->p.pool))) > 0) {
+				notice(s, SCHED_STALLED, r, NULL, stall);
+				s->stopped = 1;
+			}
 		}
 		if (judge(s, r, now, &v) == -1)
 			return -1;
@@ -283,15 +295,15 @@ finish_rows(struct sched *s, long long now)
 			if (v.wait != VERDICT_CHARGED &&
 			    pace_refused(s->p.pace, now, r->epoch,
 			    v.wait == VERDICT_HOLD ? r->due : 0))
-				notice(s, SCHED_PACED, r, &v);
+				notice(s, SCHED_PACED, r, &v, 0);
 			if (v.wait == VERDICT_CHARGED)
 				s->p.stats->retries++;
-			notice(s, SCHED_RETRY, r, &v);
+			notice(s, SCHED_RETRY, r, &v, 0);
 			rows_wait(s->rows, r);
 			continue;
 		case VERDICT_STOP:
 			/* The row is not written: it resumes. */
-			notice(s, SCHED_STOP, r, &v);
+			notice(s, SCHED_STOP, r, &v, 0);
 			s->stopped = 1;
 			break;
 		case VERDICT_DONE:

@@ -58,13 +58,17 @@ enum sched_event {
 	SCHED_FAILED,		/* a row failed: row */
 	SCHED_RETRY,		/* a row waits to try again: row, verdict */
 	SCHED_PACED,		/* a first rate-limit 429: pacing from now */
-	SCHED_STOP		/* no row can succeed: the row says why */
+	SCHED_STOP,		/* no row can succeed: the row says why */
+	SCHED_HELD,		/* pacing holds the next request ms */
+	SCHED_STALLED		/* the server holds every request ms, more
+				 * than --max-wait: the run stops */
 };
 
 struct sched_notice {
 	enum sched_event	 what;
 	const struct row	*row;
 	const struct verdict	*verdict;
+	long long		 ms;
 };
 
 struct sched;
