@@ -45,6 +45,8 @@
 #include "tty.h"
 
 #define LINE_MAX_BYTES	((size_t)256 * 1024 * 1024)
+/* Attempts failing alike, before any success, that stop the run. */
+#define FIRST_WINDOW	4
 
 /* Slots of the poll set, by name, as in netcat. */
 enum { POLL_STDIN, POLL_STDOUT, POLL_NET, POLL_SIGNAL, POLL_N };
@@ -598,6 +600,9 @@ main(int argc, char *argv[])
 	vc.retries = cfg.retries;
 	vc.max_wait_ms = cfg.max_wait * 1000;
 	vc.stall_ms = cfg.stall * 1000;
+	vc.per_row_target = cfg.batch_in || (cfg.body != NULL &&
+	    tmpl_has_fields(user));
+	vc.first_window = FIRST_WINDOW;
 	if ((run.in = lines_new(STDIN_FILENO, LINE_MAX_BYTES)) == NULL ||
 	    (run.out = output_new(STDOUT_FILENO, errfd, cfg.ordered ? 1024 :
 	    0)) == NULL || (record = record_new(&rc)) == NULL ||
@@ -649,8 +654,9 @@ main(int argc, char *argv[])
 	sp.stats = &run.st;
 	if ((run.sched = sched_new(&sc, &sp, notify, &run)) == NULL)
 		err(2, NULL);
+	provider_redact(provider_url(prov), e, sizeof(e));
 	if (cfg.verbose > 0)
-		warnx("%s, model %s, %s%d in flight%s", provider_url(prov),
+		warnx("%s, model %s, %s%d in flight%s", e,
 		    cfg.model, cfg.autotune ? "-j auto, " : "", run.pool !=
 		    NULL ? pool_window(run.pool) : cfg.jobs, cfg.dry_run ?
 		    ", dry run" : "");

@@ -4,6 +4,39 @@
 #include "batch.h"
 #include "jsonw.h"
 
+/*
+ * A path that stays under the base: no "." or ".." segment, plain or
+ * percent-encoded, which would take the request (and the key) elsewhere
+ * on the host; and nothing a URL cannot hold as it is.
+ */
+static int
+safe_path(const char *p, size_t len)
+{
+	size_t	 k, seg = 0, dots = 0, other = 0;
+
+	for (k = 0; k <= len; k++) {
+		if (k == len || p[k] == '/' || p[k] == '?') {
+			if (k > seg && other == 0 && dots <= 2)
+				return 0;	/* "." or ".." */
+			if (k < len && p[k] == '?')
+				break;
+			seg = k + 1;
+			dots = other = 0;
+		} else if (p[k] == '.')
+			dots++;
+		else if (p[k] == '%' && k + 2 < len && p[k + 1] == '2' &&
+		    (p[k + 2] == 'e' || p[k + 2] == 'E')) {
+			dots++;
+			k += 2;
+		} else
+			other++;
+	}
+	for (k = 0; k < len; k++)
+		if ((unsigned char)p[k] <= ' ' || p[k] == 0x7f || p[k] == '#')
+			return 0;
+	return 1;
+}
+
 int
 batch_request(const struct json *j, const char *base, struct buf *url,
     struct buf *body, char *err, size_t errlen)
@@ -23,6 +56,12 @@ batch_request(const struct json *j, const char *base, struct buf *url,
 	    (json_string_raw(j, t, &raw, &len), len == 0 || *raw != '/' ||
 	    memchr(raw, '\\', len) != NULL)) {
 		snprintf(err, errlen, "batch line: no \"url\" path");
+		return 1;
+	}
+	if (!safe_path(raw, len)) {
+		snprintf(err, errlen, "batch line: \"url\" must be a plain "
+		    "path under --url, without . or .. segments, spaces or "
+		    "control characters");
 		return 1;
 	}
 	if (blen >= 3 && strcmp(base + blen - 3, "/v1") == 0 && len >= 4 &&

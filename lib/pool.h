@@ -41,6 +41,7 @@ enum xfer_header {
 	XH_RETRY_AFTER_MS,
 	XH_SHOULD_RETRY,
 	XH_REQUEST_ID,
+	XH_LOCATION,			/* where a 3xx points */
 	XH_RL_LIMIT_REQUESTS,		/* x-ratelimit-*: see pace.h */
 	XH_RL_LIMIT_TOKENS,
 	XH_RL_REMAINING_REQUESTS,
@@ -50,7 +51,7 @@ enum xfer_header {
 	XH_MAX
 };
 
-#define XFER_HEADER_LEN	48
+#define XFER_HEADER_LEN	128	/* a Location fits, most of the time */
 
 struct pool;
 

@@ -20,6 +20,7 @@ static const char *const openai_headers[XH_MAX] = {
 	[XH_RETRY_AFTER_MS] = "retry-after-ms",
 	[XH_SHOULD_RETRY] = "x-should-retry",
 	[XH_REQUEST_ID] = "x-request-id",
+	[XH_LOCATION] = "location",
 	[XH_RL_LIMIT_REQUESTS] = "x-ratelimit-limit-requests",
 	[XH_RL_LIMIT_TOKENS] = "x-ratelimit-limit-tokens",
 	[XH_RL_REMAINING_REQUESTS] = "x-ratelimit-remaining-requests",
@@ -165,29 +166,58 @@ out:
 	return rv;
 }
 
-/* The endpoint's URL in p->url; its host in *host, for the caller to
- * curl_free. */
+void
+provider_redact(const char *url, char *out, size_t len)
+{
+	const char	*s = strstr(url, "://"), *at, *end;
+
+	/* user:password@ between the scheme and the host goes. */
+	if (s != NULL && (end = s + 3 + strcspn(s + 3, "/?#")) != NULL &&
+	    (at = memchr(s + 3, '@', end - s - 3)) != NULL) {
+		while ((s = memchr(at + 1, '@', end - at - 1)) != NULL)
+			at = s;
+		snprintf(out, len, "%.*s***%s", (int)(strstr(url, "://") + 3 -
+		    url), url, at);
+	} else
+		snprintf(out, len, "%s", url);
+}
+
+/*
+ * The endpoint's URL in p->url; its host in *host, for the caller to
+ * curl_free.  A query in the base stays after the path (Azure-style
+ * ?api-version=...); a fragment has no place in a request and is refused.
+ */
 static int
 endpoint(struct provider *p, const struct provider_config *c, char **host,
     char *err, size_t errlen)
 {
 	CURLU		*u;
-	const char	*base = c->url;
-	char		*model;
-	size_t		 n = strlen(base);
+	const char	*base = c->url, *query;
+	char		*model, shown[512];
+	size_t		 n;
 	int		 rv;
 
+	provider_redact(base, shown, sizeof(shown));
+	if (strchr(base, '#') != NULL) {
+		snprintf(err, errlen, "-u %s: a URL without a #fragment "
+		    "expected", shown);
+		return -1;
+	}
+	n = strcspn(base, "?");
+	query = base + n;
 	while (n > 0 && base[n - 1] == '/')
 		n--;
 	if (c->azure) {
 		if ((model = curl_easy_escape(NULL, c->model, 0)) == NULL)
 			goto nomem;
 		rv = asprintf(&p->url, "%.*s/openai/deployments/%s%s"
-		    "?api-version=%s", (int)n, base, model, c->endpoint,
-		    c->api_version);
+		    "?api-version=%s%s%s", (int)n, base, model, c->endpoint,
+		    c->api_version, *query != '\0' ? "&" : "",
+		    *query != '\0' ? query + 1 : "");
 		curl_free(model);
 	} else
-		rv = asprintf(&p->url, "%.*s%s", (int)n, base, c->endpoint);
+		rv = asprintf(&p->url, "%.*s%s%s", (int)n, base, c->endpoint,
+		    query);
 	if (rv == -1) {
 		p->url = NULL;
 		goto nomem;
@@ -198,13 +228,13 @@ endpoint(struct provider *p, const struct provider_config *c, char **host,
 	    curl_url_get(u, CURLUPART_HOST, host, 0) != CURLUE_OK;
 	curl_url_cleanup(u);
 	if (rv) {
-		snprintf(err, errlen, "-u %s: not a URL", base);
+		snprintf(err, errlen, "-u %s: not a URL", shown);
 		return -1;
 	}
 	if (strncmp(p->url, "http://", 7) != 0 &&
 	    strncmp(p->url, "https://", 8) != 0) {
 		snprintf(err, errlen, "-u %s: http:// or https:// expected",
-		    base);
+		    shown);
 		return -1;
 	}
 	return 0;

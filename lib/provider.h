@@ -49,6 +49,8 @@ const char	*provider_base(const struct provider *);
 const char *const *provider_headers(const struct provider *, size_t *);
 /* The response header names for xfer's slots (enum xfer_header). */
 const char *const *provider_keep(const struct provider *);
+/* The URL as it may be shown: without user:password@. */
+void		 provider_redact(const char *, char *, size_t);
 /* 0 if the -H line is "Name: value" with nothing smuggled in; else -1
  * and why in err. */
 int		 provider_check_header(const char *, char *, size_t);

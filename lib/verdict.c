@@ -13,6 +13,9 @@
 
 struct verdicts {
 	struct verdict_config	 cfg;
+	int			 succeeded;	/* any attempt, ever */
+	int			 alike;		/* failures alike, in a row */
+	struct buf		 last;		/* the last one, as type:msg */
 	long long		 last_success;
 	long long		 deadline;	/* -1: none */
 	struct json		*json;		/* scratch: an error body */
@@ -43,6 +46,7 @@ verdict_free(struct verdicts *v)
 		return;
 	json_free(v->json);
 	buf_free(&v->code);
+	buf_free(&v->last);
 	free(v);
 }
 
@@ -56,6 +60,35 @@ void
 verdict_success(struct verdicts *v, long long now)
 {
 	v->last_success = now;
+	v->succeeded = 1;
+}
+
+/*
+ * Before the first success, the same failure again and again (a host
+ * that does not resolve, a refused connection, an untrusted certificate,
+ * a wrong URL) is the run's, not the rows': every row would retry it.
+ * 1 when this one makes first_window failures alike.
+ */
+static int
+all_alike(struct verdicts *v, const struct row *r)
+{
+	char	 type[16];
+
+	if (v->succeeded || v->cfg.first_window <= 0)
+		return 0;
+	snprintf(type, sizeof(type), "%d:%ld:", (int)r->error, r->status);
+	if (v->last.len == strlen(type) + r->msg.len &&
+	    memcmp(v->last.data, type, strlen(type)) == 0 &&
+	    memcmp(v->last.data + strlen(type), r->msg.data, r->msg.len) == 0)
+		v->alike++;
+	else {
+		buf_reset(&v->last);
+		if (buf_adds(&v->last, type) == -1 ||
+		    buf_add(&v->last, r->msg.data, r->msg.len) == -1)
+			return 0;
+		v->alike = 1;
+	}
+	return v->alike >= v->cfg.first_window;
 }
 
 int
@@ -234,7 +267,7 @@ http(struct verdicts *v, struct row *r, long long now, struct verdict *out)
 {
 	struct xfer	*x = &r->xfer;
 	long long	 wait;
-	char		 why[160];
+	char		 why[256];
 
 	rows_set_error(r, ROW_ERR_HTTP, x->status);
 	if (request_error(v->json, x->resp.data, x->resp.len, &r->msg,
@@ -244,9 +277,23 @@ http(struct verdicts *v, struct row *r, long long now, struct verdict *out)
 	if (x->status == 401)
 		return explain(r, "check OPENAI_API_KEY or --api-key-file") ==
 		    -1 ? -1 : decide(out, VERDICT_STOP);
-	if (x->status == 404)
-		return explain(r, "check --url and --model") == -1 ? -1 :
-		    decide(out, VERDICT_STOP);
+	if (x->status >= 300 && x->status <= 399) {
+		/* Not followed: the key would go with it. */
+		snprintf(why, sizeof(why), "redirected to %s; give that URL "
+		    "with -u", *x->header[XH_LOCATION] != '\0' ?
+		    x->header[XH_LOCATION] : "nowhere said");
+		if (explain(r, why) == -1)
+			return -1;
+		return decide(out, !v->cfg.per_row_target || all_alike(v, r) ?
+		    VERDICT_STOP : VERDICT_FAIL);
+	}
+	if (x->status == 404) {
+		if (explain(r, v->cfg.per_row_target ? "check the url and "
+		    "model of the row" : "check --url and --model") == -1)
+			return -1;
+		return decide(out, !v->cfg.per_row_target || all_alike(v, r) ?
+		    VERDICT_STOP : VERDICT_FAIL);
+	}
 	wait = verdict_retry_after(x->header[XH_RETRY_AFTER_MS],
 	    x->header[XH_RETRY_AFTER], time(NULL));
 	if (x->status == 429) {
@@ -301,6 +348,11 @@ verdict_transfer(struct verdicts *v, struct row *r, long long now,
 		    ROW_ERR_NETWORK, 0);
 		if (buf_adds(&r->msg, x->error) == -1)
 			return -1;
+		/* A slow model may time out at first; a refusal will not
+		 * change its mind. */
+		if (x->result == XFER_NETWORK && all_alike(v, r))
+			return explain(r, "every request so far failed so") ==
+			    -1 ? -1 : decide(out, VERDICT_STOP);
 		return retry_charged(v, r, now, -1, out);
 	case XFER_TOOBIG:
 		rows_set_error(r, ROW_ERR_PARSE, x->status);

@@ -32,6 +32,11 @@ struct verdict_config {
 	int		 retries;	/* -r: per row */
 	long long	 max_wait_ms;	/* --max-wait */
 	long long	 stall_ms;	/* --stall-timeout */
+	int		 per_row_target;	/* the URL or model comes from the
+					 * row (--batch-input, --body with
+					 * fields): a 404 is the row's */
+	int		 first_window;	/* this many attempts failing alike
+					 * before any success stop the run */
 };
 
 enum verdict_kind {
