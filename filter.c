@@ -61,6 +61,7 @@ struct run {
 	struct stats		 st;
 	int			 signal;	/* the first SIGINT/SIGTERM */
 	int			 statsfd;	/* --stats-json, or -1 */
+	const struct input_counts *counts;
 };
 
 static int		 sigpipe_fds[2] = { -1, -1 };
@@ -167,9 +168,14 @@ check_last_line(FILE *fp, const char *path)
 static struct idset *
 load_skip(const struct config *c)
 {
+	struct idset_rules	 rules = { c->idfield, c->errfield,
+				    c->json || c->batch_out ? NULL : c->field };
 	struct idset_stats	 st;
 	struct idset		*s;
+	struct stat		 sb, in;
+	const char		*path;
 	FILE			*fp;
+	char			 e[256];
 	size_t			 k;
 
 	if (c->skipfiles.n == 0)
@@ -177,19 +183,26 @@ load_skip(const struct config *c)
 	if ((s = idset_new()) == NULL)
 		err(2, NULL);
 	for (k = 0; k < c->skipfiles.n; k++) {
-		if ((fp = fopen(c->skipfiles.v[k], "re")) == NULL)
-			err(2, "--skip-ids %s", c->skipfiles.v[k]);
-		if (idset_load(s, fp, c->idfield, c->errfield, &st) == -1)
-			err(2, "--skip-ids %s", c->skipfiles.v[k]);
-		check_last_line(fp, c->skipfiles.v[k]);
+		path = c->skipfiles.v[k];
+		if ((fp = fopen(path, "re")) == NULL)
+			err(2, "--skip-ids %s", path);
+		if (fstat(fileno(fp), &sb) == 0 && fstat(STDIN_FILENO,
+		    &in) == 0 && sb.st_dev == in.st_dev &&
+		    sb.st_ino == in.st_ino && S_ISREG(sb.st_mode))
+			errx(2, "--skip-ids %s is the input itself", path);
+		if (idset_load(s, fp, &rules, &st, e, sizeof(e)) == -1)
+			errx(2, "--skip-ids %s: %s", path, e);
+		check_last_line(fp, path);
 		fclose(fp);
+		if (st.ids == 0 && st.unanswered > 0 && c->verbose >= 0)
+			warnx("%s: no line holds \"%s\": not an output of "
+			    "enrich with these options", path, c->field);
 		if (st.unusable > 0 && c->verbose >= 0)
 			warnx("%s: ignored %zu line%s without a usable ID",
-			    c->skipfiles.v[k], st.unusable,
-			    st.unusable == 1 ? "" : "s");
+			    path, st.unusable, st.unusable == 1 ? "" : "s");
 		if (c->verbose > 0)
-			warnx("%s: %zu done, %zu failed (to redo)",
-			    c->skipfiles.v[k], st.ids, st.failed);
+			warnx("%s: %zu done, %zu failed (to redo)", path,
+			    st.ids, st.failed);
 	}
 	return s;
 }
@@ -358,6 +371,10 @@ notify(void *arg, const struct sched_notice *n)
 			    "server's announced limits, or --rpm/--tpm)",
 			    n->ms / 1000.0);
 		break;
+	case SCHED_INPUT:
+		if (v >= 0)
+			say("row %.*s: %s", (int)r->id.len, r->id.data, n->text);
+		break;
 	case SCHED_STALLED:
 		say("the server's rate limit budget is spent and comes back "
 		    "in %.0f s, more than --max-wait", n->ms / 1000.0);
@@ -510,6 +527,10 @@ report(struct run *run, const struct request *req)
 		run->st.connections = pool_connections(run->pool);
 		run->st.paced = pace_rate(run->pace);
 	}
+	if (run->counts->again > 0 && c->verbose >= 0)
+		warnx("%llu row%s had an ID that came before in the input",
+		    (unsigned long long)run->counts->again,
+		    run->counts->again == 1 ? "" : "s");
 	if (tty_progress() || c->stats || c->verbose > 0) {
 		stats_summary(&run->st, now, line, sizeof(line));
 		warnx("%s", line);
@@ -591,6 +612,7 @@ main(int argc, char *argv[])
 	rc.meta = cfg.meta;
 	rc.batch_out = cfg.batch_out;
 	ic.idfield = cfg.idfield;
+	ic.errfield = cfg.errfield;
 	ic.request = req;
 	ic.skip = skip;
 	ic.dry_run = cfg.dry_run;
@@ -611,6 +633,7 @@ main(int argc, char *argv[])
 		err(2, NULL);
 	if (stdout_blocking)
 		output_blocking(run.out);
+	run.counts = input_counts(input);
 	if (!cfg.dry_run) {
 		pc.url = provider_url(prov);
 		pc.headers = provider_headers(prov, &pc.nheaders);

@@ -1,6 +1,7 @@
 #include <sys/tree.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@
  */
 struct id {
 	RB_ENTRY(id)	 entry;
+	size_t		 done;		/* occurrences done, not yet taken */
 	size_t		 len;
 	char		 key[];
 };
@@ -63,25 +65,8 @@ idset_free(struct idset *s)
 	free(s);
 }
 
-int
-idset_add(struct idset *s, const char *key, size_t len)
-{
-	struct id	*n;
-
-	if (idset_has(s, key, len))
-		return 0;
-	if ((n = malloc(sizeof(*n) + len)) == NULL)
-		return -1;
-	n->len = len;
-	if (len > 0)		/* the empty ID may come as a NULL buffer */
-		memcpy(n->key, key, len);
-	RB_INSERT(idtree, &s->tree, n);
-	s->count++;
-	return 1;
-}
-
-int
-idset_has(const struct idset *s, const char *key, size_t len)
+static struct id *
+find(const struct idset *s, const char *key, size_t len)
 {
 	struct id	*n;
 	int		 c;
@@ -94,10 +79,49 @@ idset_has(const struct idset *s, const char *key, size_t len)
 		else
 			c = len > 0 ? memcmp(key, n->key, len) : 0;
 		if (c == 0)
-			return 1;
+			return n;
 		n = c < 0 ? RB_LEFT(n, entry) : RB_RIGHT(n, entry);
 	}
-	return 0;
+	return NULL;
+}
+
+int
+idset_add(struct idset *s, const char *key, size_t len)
+{
+	struct id	*n;
+
+	if ((n = find(s, key, len)) != NULL) {
+		n->done++;
+		return 0;
+	}
+	if ((n = malloc(sizeof(*n) + len)) == NULL)
+		return -1;
+	n->done = 1;
+	n->len = len;
+	if (len > 0)		/* the empty ID may come as a NULL buffer */
+		memcpy(n->key, key, len);
+	RB_INSERT(idtree, &s->tree, n);
+	s->count++;
+	return 1;
+}
+
+int
+idset_has(const struct idset *s, const char *key, size_t len)
+{
+	return find(s, key, len) != NULL;
+}
+
+int
+idset_take(struct idset *s, const char *key, size_t len)
+{
+	struct id	*n;
+
+	if ((n = find(s, key, len)) == NULL)
+		return IDSET_NEW;
+	if (n->done == 0)
+		return IDSET_AGAIN;
+	n->done--;
+	return IDSET_DONE;
 }
 
 size_t
@@ -146,16 +170,42 @@ batch_failed(const struct json *j)
 	return code[0] != '2';
 }
 
-/* Take one line of a resume file; 1 if it named a done ID. */
+/*
+ * Text that a bare ID may be (jq -r .id prints one a line): UTF-8 without
+ * control characters.  What is not is no ID file at all: gzip, binary.
+ */
+static int
+text_line(const char *p, size_t len)
+{
+	size_t	 k;
+
+	for (k = 0; k < len; k++)
+		if (((unsigned char)p[k] < 0x20 && p[k] != '\t') ||
+		    p[k] == 0x7f)
+			return 0;
+	return json_utf8_valid(p, len);
+}
+
+/*
+ * Take one line of a resume file: an object (a row written before) is
+ * done when it holds no error object of enrich's and, where the rules
+ * name the answer's field, that field; anything else is a bare ID.
+ * 0, or -1 with err when the file cannot be an ID file.
+ */
 static int
 load_line(struct idset *s, struct json *j, struct buf *key, const char *p,
-    size_t len, const char *idfield, const char *errfield,
-    struct idset_stats *st)
+    size_t len, const struct idset_rules *rules, struct idset_stats *st,
+    char *err, size_t errlen)
 {
-	char	 err[128];
+	char	 jerr[128];
 	int	 t, e;
 
-	if (json_parse(j, p, len, err, sizeof(err)) == -1) {
+	if (json_parse(j, p, len, jerr, sizeof(jerr)) == -1) {
+		if (!text_line(p, len)) {
+			snprintf(err, errlen, "line %zu: neither JSON Lines nor "
+			    "IDs", st->lines);
+			return -1;
+		}
 		/* Unquoted text is a bare ID; a broken object is not. */
 		if (*p == '{' || *p == '[' || *p == '"') {
 			st->unusable++;
@@ -163,15 +213,21 @@ load_line(struct idset *s, struct json *j, struct buf *key, const char *p,
 		}
 		buf_reset(key);
 		if (buf_add(key, p, len) == -1)
-			return -1;
+			goto nomem;
 	} else if (json_type(j, 0) == JSON_OBJECT) {
-		e = json_get(j, 0, errfield, strlen(errfield));
-		if ((e != -1 && json_type(j, e) != JSON_NULL) ||
-		    batch_failed(j)) {
+		/* An error object is enrich's; a row's own "error": "disk
+		 * full" column is data. */
+		e = json_get(j, 0, rules->errfield, strlen(rules->errfield));
+		if (json_type(j, e) == JSON_OBJECT || batch_failed(j)) {
 			st->failed++;
 			return 0;
 		}
-		t = json_get(j, 0, idfield, strlen(idfield));
+		if (rules->field != NULL && json_get(j, 0, rules->field,
+		    strlen(rules->field)) == -1) {
+			st->unanswered++;
+			return 0;
+		}
+		t = json_get(j, 0, rules->idfield, strlen(rules->idfield));
 		if (t == -1 || idset_key(j, t, key) == -1) {
 			st->unusable++;
 			return 0;
@@ -181,14 +237,17 @@ load_line(struct idset *s, struct json *j, struct buf *key, const char *p,
 		return 0;
 	}
 	if (idset_add(s, key->data, key->len) == -1)
-		return -1;
+		goto nomem;
 	st->ids++;
-	return 1;
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	return -1;
 }
 
 int
-idset_load(struct idset *s, FILE *fp, const char *idfield,
-    const char *errfield, struct idset_stats *st)
+idset_load(struct idset *s, FILE *fp, const struct idset_rules *rules,
+    struct idset_stats *st, char *err, size_t errlen)
 {
 	struct json	*j;
 	struct buf	 key = { 0 };
@@ -216,14 +275,16 @@ idset_load(struct idset *s, FILE *fp, const char *idfield,
 		if (len == 0)
 			continue;
 		st->lines++;
-		if (load_line(s, j, &key, p, len, idfield, errfield,
-		    st) == -1) {
+		if (load_line(s, j, &key, p, len, rules, st, err,
+		    errlen) == -1) {
 			rv = -1;
 			break;
 		}
 	}
-	if (rv == 0 && ferror(fp))
+	if (rv == 0 && ferror(fp)) {
+		snprintf(err, errlen, "%s", strerror(errno));
 		rv = -1;
+	}
 	free(line);
 	buf_free(&key);
 	json_free(j);

@@ -12,7 +12,48 @@ struct input {
 	size_t			 idlen;
 	struct json		*json;
 	struct buf		 key;		/* scratch: an ID's key */
+	struct input_counts	 counts;
+	const char		*note;		/* to give, or NULL */
+	char			 notebuf[256];
 };
+
+/* 2^53: jq, as every IEEE double, rounds integers beyond it. */
+#define BIG_ID	"9007199254740992"
+
+/* The first time of a kind of trouble: say it. */
+static void
+note(struct input *in, uint64_t *count, const char *fmt, const char *a,
+    size_t alen)
+{
+	if ((*count)++ > 0)
+		return;
+	snprintf(in->notebuf, sizeof(in->notebuf), fmt, (int)alen, a);
+	in->note = in->notebuf;
+}
+
+/* Notes on the row's ID and fields that a resume depends on. */
+static void
+check_row(struct input *in, struct row *r)
+{
+	const char	*k = in->key.data;
+	size_t		 n = in->key.len, digits = n;
+
+	if (n > 0 && *k == '-')
+		digits--;
+	if (!r->idmissing && json_type(in->json, json_get(in->json, 0,
+	    in->cfg.idfield, in->idlen)) == JSON_NUMBER &&
+	    (digits > strlen(BIG_ID) || (digits == strlen(BIG_ID) &&
+	    memcmp(k + n - digits, BIG_ID, digits) > 0)))
+		note(in, &in->counts.big_ids, "ID %.*s is beyond 2^53: jq "
+		    "rounds it, so resume with --skip-ids on enrich's own "
+		    "output, not on jq -r .id", r->id.data, r->id.len);
+	if (json_get(in->json, 0, in->cfg.errfield,
+	    strlen(in->cfg.errfield)) != -1)
+		note(in, &in->counts.own_errors, "rows hold a field \"%.*s\" "
+		    "of their own: a failure replaces it (choose another "
+		    "with --error-field)", in->cfg.errfield,
+		    strlen(in->cfg.errfield));
+}
 
 struct input *
 input_new(const struct input_config *cfg, struct record *record)
@@ -78,6 +119,21 @@ fail(struct input *in, struct row *r, enum row_error type, const char *why,
 	return INPUT_WRITE;
 }
 
+const char *
+input_note(struct input *in)
+{
+	const char	*n = in->note;
+
+	in->note = NULL;
+	return n;
+}
+
+const struct input_counts *
+input_counts(const struct input *in)
+{
+	return &in->counts;
+}
+
 int
 input_load(struct input *in, struct row *r, const struct line *ln)
 {
@@ -110,9 +166,20 @@ input_load(struct input *in, struct row *r, const struct line *ln)
 		    "string nor an integer", in->cfg.idfield);
 		return fail(in, r, ROW_ERR_INPUT, err, ln);
 	}
-	if (in->cfg.skip != NULL && idset_has(in->cfg.skip, in->key.data,
-	    in->key.len))
-		return INPUT_SKIP;
+	check_row(in, r);
+	if (in->cfg.skip != NULL) {
+		switch (idset_take(in->cfg.skip, in->key.data, in->key.len)) {
+		case IDSET_DONE:
+			return INPUT_SKIP;
+		case IDSET_AGAIN:
+			/* Done as often as it came: this one is another row
+			 * of the same ID, to be done. */
+			note(in, &in->counts.again, "ID %.*s comes more than "
+			    "once in the input: each time is done once (a "
+			    "count at the end)", r->id.data, r->id.len);
+			break;
+		}
+	}
 	if (in->cfg.batch_in) {
 		if ((rv = batch_request(j, in->cfg.base, &r->url, &r->body,
 		    err, sizeof(err))) == -1)

@@ -12,6 +12,8 @@
 #ifndef ENRICH_INPUT_H
 #define ENRICH_INPUT_H
 
+#include <stdint.h>
+
 #include "idset.h"
 #include "lines.h"
 #include "record.h"
@@ -20,8 +22,9 @@
 
 struct input_config {
 	const char		*idfield;	/* -i */
+	const char		*errfield;	/* --error-field */
 	const struct request	*request;
-	const struct idset	*skip;		/* --skip-ids, or NULL */
+	struct idset		*skip;		/* --skip-ids, or NULL */
 	int			 dry_run;
 	int			 batch_in;	/* --batch-input lines */
 	int			 batch_out;	/* --batch-output lines */
@@ -35,6 +38,14 @@ enum input_next {
 	INPUT_WRITE		/* r->line is ready for the output */
 };
 
+/* What the input holds that a resume should know of. */
+struct input_counts {
+	uint64_t	 again;		/* rows whose ID came before, done */
+	uint64_t	 big_ids;	/* integer IDs beyond 2^53 */
+	uint64_t	 own_errors;	/* rows with a field named as
+					 * --error-field */
+};
+
 struct input;
 
 /* Everything given is borrowed and must outlive the input. */
@@ -42,5 +53,9 @@ struct input	*input_new(const struct input_config *, struct record *);
 void		 input_free(struct input *);
 /* An enum input_next, or -1 if out of memory. */
 int		 input_load(struct input *, struct row *, const struct line *);
+/* A warning to give, the first time a kind of trouble is met (the row is
+ * the one just loaded); then NULL.  Valid until the next input_load. */
+const char	*input_note(struct input *);
+const struct input_counts *input_counts(const struct input *);
 
 #endif

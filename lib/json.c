@@ -82,6 +82,17 @@ utf8_len(const unsigned char *p, size_t n)
 	return 4;
 }
 
+int
+json_utf8_valid(const char *s, size_t len)
+{
+	size_t	 i, n;
+
+	for (i = 0; i < len; i += n)
+		if ((n = utf8_len((const unsigned char *)s + i, len - i)) == 0)
+			return 0;
+	return 1;
+}
+
 static int
 fail(char *err, size_t errlen, size_t pos, const char *what)
 {

@@ -56,6 +56,8 @@ void		 json_free(struct json *);
 int		 json_parse(struct json *, const char *, size_t, char *, size_t);
 /* Validate only. */
 int		 json_validate(const char *, size_t, char *, size_t);
+/* Are these bytes well-formed UTF-8? */
+int		 json_utf8_valid(const char *, size_t);
 
 /* The text of the last json_parse. */
 const char	*json_text(const struct json *);

@@ -76,7 +76,7 @@ static void
 notice(struct sched *s, enum sched_event what, const struct row *r,
     const struct verdict *v, long long ms)
 {
-	struct sched_notice	 n = { what, r, v, ms };
+	struct sched_notice	 n = { what, r, v, ms, NULL };
 
 	if (s->notify != NULL)
 		s->notify(s->arg, &n);
@@ -142,9 +142,10 @@ may_read(const struct sched *s)
 static int
 read_row(struct sched *s, struct row **rp)
 {
-	struct line	 ln;
-	struct row	*r;
-	int		 rv;
+	struct sched_notice	 n = { 0 };
+	struct line		 ln;
+	struct row		*r;
+	int			 rv;
 
 	*rp = NULL;
 	while (may_read(s) && lines_next(s->p.in, &ln)) {
@@ -153,6 +154,12 @@ read_row(struct sched *s, struct row **rp)
 		if ((rv = input_load(s->p.input, r, &ln)) == -1) {
 			rows_put(s->rows, r);
 			return -1;
+		}
+		if ((n.text = input_note(s->p.input)) != NULL) {
+			n.what = SCHED_INPUT;
+			n.row = r;
+			if (s->notify != NULL)
+				s->notify(s->arg, &n);
 		}
 		if (rv != INPUT_BLANK) {
 			r->seq = s->seq++;

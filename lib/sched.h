@@ -60,8 +60,9 @@ enum sched_event {
 	SCHED_PACED,		/* a first rate-limit 429: pacing from now */
 	SCHED_STOP,		/* no row can succeed: the row says why */
 	SCHED_HELD,		/* pacing holds the next request ms */
-	SCHED_STALLED		/* the server holds every request ms, more
+	SCHED_STALLED,		/* the server holds every request ms, more
 				 * than --max-wait: the run stops */
+	SCHED_INPUT		/* the input says: text (input_note) */
 };
 
 struct sched_notice {
@@ -69,6 +70,7 @@ struct sched_notice {
 	const struct row	*row;
 	const struct verdict	*verdict;
 	long long		 ms;
+	const char		*text;
 };
 
 struct sched;

@@ -30,7 +30,7 @@ assert_eq "$(wc -l <"$T/out")" 200
 # --stats: the summary without the progress; --stats-json for scripts.
 printf '%s\n' '{"id":1,"text":"x [[status-once:500]]"}' '{"id":2,"text":"[[status:400]]"}' \
     '{"id":3,"text":"y"}' >"$T/in2"
-printf '{"id":3}\n' >"$T/done"
+printf '{"id":3,"answer":"row 3"}\n' >"$T/done"
 assert_status 1 "$ENRICH" -u "$URL" --stats --stats-json "$T/stats.json" \
     --skip-ids "$T/done" -p '{{text}}' <"$T/in2" >/dev/null 2>"$T/err"
 assert_grep '2 rows in .*: 1 ok, 1 failed, 1 skipped; 1 retries, 0 429s' "$T/err"

@@ -22,7 +22,7 @@ assert_eq "$(wc -l <"$T/err")" 2 "stderr lines"
 
 # String IDs in the input, numbers in the done file, and the other way.
 printf '{"id":"17","t":"a"}\n{"id":18,"t":"b"}\n{"id":"x","t":"c"}\n' >"$T/in2"
-printf '17\n{"id":"18"}\nx\n' >"$T/done2"
+printf '17\n{"id":"18","answer":"b"}\nx\n' >"$T/done2"
 "$ENRICH" -u "$URL" -p '{{t}}' --skip-ids "$T/done2" <"$T/in2" >"$T/out"
 [ ! -s "$T/out" ] || fail "rows were not skipped: $(cat "$T/out")"
 
@@ -33,7 +33,7 @@ printf '{"t":"a","id":1,"answer":"a"}\n' >"$T/done3"
 assert_eq "$(jq -r .id "$T/done3" | sort | tr '\n' ' ')" '1 2 3 '
 
 # With -i and --error-field, the done file is read with those names.
-printf '{"k":"a","t":"1","err":{"type":"x"}}\n{"k":"b","t":"2","err":null}\n' >"$T/done4"
+printf '{"k":"a","t":"1","err":{"type":"x"}}\n{"k":"b","t":"2","err":null,"answer":"2"}\n' >"$T/done4"
 printf '{"k":"a","t":"1"}\n{"k":"b","t":"2"}\n' |
     "$ENRICH" -u "$URL" -i k --error-field err -p '{{t}}' \
     --skip-ids "$T/done4" >"$T/out"

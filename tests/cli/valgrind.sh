@@ -11,7 +11,7 @@ printf '%s\n' '{"id":1,"t":"ok"}' '{"id":2,"t":"[[status-once:500]]"}' \
     '{"id":3,"t":"[[status:400]]"}' 'junk' '{"id":5}' \
     '{"id":6,"t":"[[garbage]]"}' '{"id":7,"t":"[[status-once:429]] [[retry-after:0.1]]"}' \
     >"$T/in"
-printf '{"id":1}\n' >"$T/done"
+printf '{"id":1,"answer":"x"}\n' >"$T/done"
 set +e
 valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=all \
     --show-leak-kinds=definite,indirect,possible \

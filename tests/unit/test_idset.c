@@ -74,9 +74,12 @@ test_set(void)
 static void
 test_load(void)
 {
+	struct idset_rules	 rules = { "id", "error", "answer" };
+	struct idset_rules	 other = { "key", "err", NULL };
 	struct idset_stats	 st;
 	struct idset		*s = idset_new();
 	FILE			*fp = tmpfile();
+	char			 err[128];
 
 	fputs("\xef\xbb\xbf{\"id\":1,\"answer\":\"x\"}\n"	/* BOM first */
 	    "{\"id\":\"2\",\"answer\":\"x\",\"error\":null}\n"
@@ -90,23 +93,65 @@ test_load(void)
 	    "true\n"
 	    "{\"id\":7,\"answ", fp);				/* cut short */
 	rewind(fp);
-	CHECK(idset_load(s, fp, "id", "error", &st) == 0);
+	CHECK(idset_load(s, fp, &rules, &st, err, sizeof(err)) == 0);
 	CHECK(has(s, "1") && has(s, "2") && !has(s, "3"));
 	CHECK(has(s, "four") && has(s, "5") && has(s, "bare six"));
 	CHECK(!has(s, "7"));
 	CHECK(st.lines == 10);
 	CHECK(st.ids == 5);
 	CHECK(st.failed == 1);
-	CHECK(st.unusable == 4);
+	CHECK(st.unanswered == 1);	/* {"id":1.5} */
+	CHECK(st.unusable == 3);
 	fclose(fp);
 
-	/* Other field names. */
+	/* Other field names; with the answer's fields unknown (--json),
+	 * any object without an error object is done; a row's own "err"
+	 * string is data, not enrich's error. */
 	fp = tmpfile();
 	fputs("{\"key\":\"k1\",\"err\":null,\"id\":9}\n"
-	    "{\"key\":\"k2\",\"err\":\"boom\"}\n", fp);
+	    "{\"key\":\"k2\",\"err\":{\"type\":\"http\"}}\n"
+	    "{\"key\":\"k3\",\"err\":\"disk full\"}\n", fp);
 	rewind(fp);
-	CHECK(idset_load(s, fp, "key", "err", &st) == 0);
-	CHECK(has(s, "k1") && !has(s, "k2") && !has(s, "9"));
+	CHECK(idset_load(s, fp, &other, &st, err, sizeof(err)) == 0);
+	CHECK(has(s, "k1") && !has(s, "k2") && has(s, "k3") && !has(s, "9"));
+	fclose(fp);
+
+	/* The input itself is no output: no answer field, nothing done. */
+	fp = tmpfile();
+	fputs("{\"id\":1,\"text\":\"a\"}\n{\"id\":2,\"text\":\"b\"}\n", fp);
+	rewind(fp);
+	CHECK(idset_load(s, fp, &rules, &st, err, sizeof(err)) == 0);
+	CHECK(st.ids == 0 && st.unanswered == 2);
+	fclose(fp);
+
+	/* gzip or binary: refused, with the line. */
+	fp = tmpfile();
+	fputs("17\n\x1f\x8b\x08\x00\x01binary\n", fp);
+	rewind(fp);
+	CHECK(idset_load(s, fp, &rules, &st, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "line 2") != NULL);
+	fclose(fp);
+	fp = tmpfile();
+	fputs("ok\n\xff\xfe\n", fp);
+	rewind(fp);
+	CHECK(idset_load(s, fp, &rules, &st, err, sizeof(err)) == -1);
+	fclose(fp);
+	idset_free(s);
+
+	/* Done as often as it came: an ID done once and failed once is
+	 * taken once, then comes again to be done. */
+	s = idset_new();
+	fp = tmpfile();
+	fputs("{\"id\":5,\"answer\":\"a\"}\n"
+	    "{\"id\":5,\"error\":{\"type\":\"http\"}}\n7\n7\n", fp);
+	rewind(fp);
+	CHECK(idset_load(s, fp, &rules, &st, err, sizeof(err)) == 0);
+	CHECK(idset_take(s, "5", 1) == IDSET_DONE);
+	CHECK(idset_take(s, "5", 1) == IDSET_AGAIN);
+	CHECK(idset_take(s, "7", 1) == IDSET_DONE);
+	CHECK(idset_take(s, "7", 1) == IDSET_DONE);
+	CHECK(idset_take(s, "7", 1) == IDSET_AGAIN);
+	CHECK(idset_take(s, "8", 1) == IDSET_NEW);
 	fclose(fp);
 	idset_free(s);
 }
