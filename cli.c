@@ -25,6 +25,7 @@ enum {
 	OPT_ERROR_FIELD,
 	OPT_DRY_RUN,
 	OPT_MAX_RESPONSE,
+	OPT_MAX_LINE,
 	OPT_MAX_WAIT,
 	OPT_RPM,
 	OPT_TPM,
@@ -72,6 +73,7 @@ static const struct option longopts[] = {
 	{ "dry-run",		no_argument,	   NULL, OPT_DRY_RUN },
 	{ "timeout",		required_argument, NULL, 't' },
 	{ "max-response-bytes",	required_argument, NULL, OPT_MAX_RESPONSE },
+	{ "max-line-bytes",	required_argument, NULL, OPT_MAX_LINE },
 	{ "retries",		required_argument, NULL, 'r' },
 	{ "max-wait",		required_argument, NULL, OPT_MAX_WAIT },
 	{ "rpm",		required_argument, NULL, OPT_RPM },
@@ -115,7 +117,8 @@ usage(FILE *fp, int status)
 "              [--cacert file] [--dry-run [--estimate]]\n"
 "              [--error-field name] [--errors file] [--grace seconds]\n"
 "              [--http1.1 | --http2-prior-knowledge]\n"
-"              [--json] [--max-response-bytes n] [--max-wait seconds]\n"
+"              [--json] [--max-line-bytes n] [--max-response-bytes n]\n"
+"              [--max-wait seconds]\n"
 "              [--meta] [--no-progress] [--ordered] [--progress] [--rpm n]\n"
 "              [--skip-ids file] [--stall-timeout seconds] [--stats]\n"
 "              [--price-in dollars] [--price-out dollars]\n"
@@ -165,6 +168,7 @@ usage(FILE *fp, int status)
 "      --stall-timeout SECONDS  fail rate-limited rows after this long\n"
 "                            without any success (default 600)\n"
 "      --grace SECONDS       after ^C, time to finish rows (default 30)\n"
+"      --max-line-bytes N    cap on an input line (default 16777216)\n"
 "      --max-response-bytes N  cap on a response body (default 16777216)\n"
 "      --http1.1             HTTP/1.1 only (default: HTTP/2 where TLS offers it)\n"
 "      --http2-prior-knowledge  HTTP/2 without TLS (h2c)\n"
@@ -241,6 +245,7 @@ cli_parse(int argc, char *argv[], struct config *c)
 	c->jobs = 32;
 	c->timeout = 300;
 	c->max_response = 16 * 1024 * 1024;
+	c->max_line = 16 * 1024 * 1024;
 	c->retries = 5;
 	c->max_wait = 120;
 	c->stall = 600;
@@ -308,6 +313,10 @@ cli_parse(int argc, char *argv[], struct config *c)
 			break;
 		case 't':
 			c->timeout = number(optarg, 1, 86400, "-t");
+			break;
+		case OPT_MAX_LINE:
+			c->max_line = number(optarg, 4096,
+			    (long long)1 << 30, "--max-line-bytes");
 			break;
 		case OPT_MAX_RESPONSE:
 			c->max_response = number(optarg, 1024,

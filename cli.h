@@ -50,6 +50,7 @@ struct config {
 	int		 autotune;	/* -j auto */
 	long long	 timeout;
 	long long	 max_response;
+	long long	 max_line;
 	int		 retries;
 	long long	 max_wait;
 	long long	 rpm;

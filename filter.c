@@ -44,7 +44,8 @@
 #include "lib/verdict.h"
 #include "tty.h"
 
-#define LINE_MAX_BYTES	((size_t)256 * 1024 * 1024)
+/* A template file larger than this is no template (-f /dev/zero). */
+#define TEMPLATE_MAX	(16 * 1024 * 1024)
 /* Attempts failing alike, before any success, that stop the run. */
 #define FIRST_WINDOW	4
 
@@ -84,6 +85,9 @@ read_file(const char *path, struct buf *b, const char *what)
 			err(2, "%s %s", what, path);
 		if (buf_add(b, tmp, n) == -1)
 			err(2, NULL);
+		if (b->len > TEMPLATE_MAX)
+			errx(2, "%s %s: larger than %d MiB", what, path,
+			    TEMPLATE_MAX / 1024 / 1024);
 	}
 	close(fd);
 }
@@ -625,7 +629,7 @@ main(int argc, char *argv[])
 	vc.per_row_target = cfg.batch_in || (cfg.body != NULL &&
 	    tmpl_has_fields(user));
 	vc.first_window = FIRST_WINDOW;
-	if ((run.in = lines_new(STDIN_FILENO, LINE_MAX_BYTES)) == NULL ||
+	if ((run.in = lines_new(STDIN_FILENO, cfg.max_line)) == NULL ||
 	    (run.out = output_new(STDOUT_FILENO, errfd, cfg.ordered ? 1024 :
 	    0)) == NULL || (record = record_new(&rc)) == NULL ||
 	    (input = input_new(&ic, record)) == NULL ||

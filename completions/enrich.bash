@@ -15,7 +15,7 @@ _enrich()
 	-p|--prompt|-s|--system|-m|--model|-o|--field|-i|--id|\
 	-u|--url|-H|--header|-P|--param|--error-field|-t|--timeout|\
 	-r|--retries|--max-wait|--rpm|--tpm|--stall-timeout|--grace|\
-	--max-response-bytes|--body|--endpoint|--extract|--price-in|\
+	--max-response-bytes|--max-line-bytes|--body|--endpoint|--extract|--price-in|\
 	--price-out)
 		return ;;
 	esac

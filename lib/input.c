@@ -17,6 +17,8 @@ struct input {
 	char			 notebuf[256];
 };
 
+#define KEEP_TOKENS	65536
+
 /* 2^53: jq, as every IEEE double, rounds integers beyond it. */
 #define BIG_ID	"9007199254740992"
 
@@ -144,6 +146,8 @@ input_load(struct input *in, struct row *r, const struct line *ln)
 	int		 rv;
 
 	r->lineno = ln->number;
+	/* A row of a million elements must not pin 20 MB of tokens. */
+	json_shrink(j, KEEP_TOKENS);
 	text_trim(&p, &len);
 	if (len == 0 && !ln->toolong)
 		return INPUT_BLANK;

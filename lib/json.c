@@ -34,6 +34,16 @@ json_new(void)
 }
 
 void
+json_shrink(struct json *j, size_t keep)
+{
+	if (j->cap <= keep)
+		return;
+	free(j->tok);
+	j->tok = NULL;
+	j->cap = j->ntok = 0;
+}
+
+void
 json_free(struct json *j)
 {
 	if (j == NULL)

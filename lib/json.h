@@ -51,6 +51,9 @@ struct json;
 
 struct json	*json_new(void);
 void		 json_free(struct json *);
+/* Give back the tokens of a big text when they number more than keep:
+ * the next json_parse starts small again.  Tokens read before are gone. */
+void		 json_shrink(struct json *, size_t);
 
 /* Validate and tokenize; 0 on success, -1 with a message in err. */
 int		 json_parse(struct json *, const char *, size_t, char *, size_t);

@@ -6,6 +6,7 @@
 #include "lines.h"
 
 #define CHUNK	(64 * 1024)
+#define KEEP	(1024 * 1024)	/* more is given back after a long line */
 
 struct lines {
 	int		 fd;
@@ -58,12 +59,18 @@ make_room(struct lines *l)
 		l->scan -= l->start;
 		l->end = live;
 		l->start = 0;
+		/* One long line must not pin its memory for the run. */
+		if (l->cap > KEEP && live < KEEP / 2) {
+			cap = KEEP;
+			goto resize;
+		}
 		if (l->cap - l->end >= CHUNK)
 			return 0;
 	}
 	cap = l->cap ? l->cap : CHUNK;
 	while (cap - live < CHUNK)
 		cap *= 2;
+resize:
 	if ((p = realloc(l->buf, cap)) == NULL)
 		return -1;
 	l->buf = p;
@@ -129,8 +136,9 @@ lines_next(struct lines *l, struct line *out)
 	len = (nl ? (size_t)(nl - l->buf) : l->end) - l->start;
 	out->text = l->buf + l->start;
 	out->number = ++l->number;
-	out->toolong = l->dropping;
-	if (l->dropping && len > LINES_KEEP)
+	/* Whole in the buffer, but over the limit all the same. */
+	out->toolong = l->dropping || len > l->max;
+	if (out->toolong && len > LINES_KEEP)
 		len = LINES_KEEP;
 	out->len = len;
 	l->start = nl ? (size_t)(nl - l->buf) + 1 : l->end;

@@ -7,6 +7,9 @@
 #include "record.h"
 #include "text.h"
 
+#define KEEP_TOKENS	65536	/* more are given back after a big answer */
+#define LINE_QUOTED	4096	/* bytes of a bad line quoted in "line" */
+
 struct record {
 	struct record_config	 cfg;
 	size_t			 idlen;
@@ -271,6 +274,8 @@ record_response(struct record *rec, struct row *r, char *err, size_t errlen)
 	int			 rv;
 
 	r->failed = 0;
+	json_shrink(rec->response, KEEP_TOKENS);
+	json_shrink(rec->answer, KEEP_TOKENS);
 	if (rec->cfg.batch_out)
 		return batch_response(rec, r, err, errlen);
 	if (request_answer(rec->cfg.request, rec->response, x->resp.data,
@@ -315,15 +320,25 @@ int
 record_input_error(struct record *rec, struct row *r, const struct line *ln)
 {
 	struct jsonw	 w;
+	size_t		 len = ln->len;
+	char		 why[64];
 
 	r->failed = 1;
+	/* 20 MB of NUL bytes must not become a 120 MB output line. */
+	if (len > LINE_QUOTED) {
+		len = LINE_QUOTED;
+		snprintf(why, sizeof(why), " (\"line\" holds its first %d "
+		    "bytes)", LINE_QUOTED);
+		if (buf_adds(&r->msg, why) == -1)
+			return -1;
+	}
 	if (error_object(rec, r) == -1)
 		return -1;
 	buf_reset(&r->line);
 	jsonw_begin(&w, &r->line);
 	jsonw_uint(&w, rec->cfg.idfield, ln->number);
 	jsonw_raw(&w, rec->cfg.errfield, rec->err.data, rec->err.len);
-	jsonw_str(&w, "line", ln->text, ln->len);
+	jsonw_str(&w, "line", ln->text, len);
 	if (jsonw_end(&w, 1) == -1)
 		return -1;
 	buf_reset(&r->id);
