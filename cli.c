@@ -449,6 +449,12 @@ cli_parse(int argc, char *argv[], struct config *c)
 		    "not both");
 	if (*c->field == '\0' || *c->idfield == '\0' || *c->errfield == '\0')
 		errx(2, "field names must not be empty");
+	if (*c->model == '\0')
+		errx(2, "-m: a model name expected");
+	if ((c->prompt != NULL && *c->prompt == '\0') ||
+	    (c->system != NULL && *c->system == '\0'))
+		errx(2, "%s: an empty template", c->prompt != NULL &&
+		    *c->prompt == '\0' ? "-p" : "-s");
 	if (strcmp(c->field, c->idfield) == 0 ||
 	    strcmp(c->field, c->errfield) == 0 ||
 	    strcmp(c->idfield, c->errfield) == 0)

@@ -10,6 +10,7 @@
  * when it goes and how fast all live in lib/ (sched.h drives them), the
  * command line in cli.c, the terminal in tty.c.
  */
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
@@ -573,6 +574,9 @@ main(int argc, char *argv[])
 	int			 errfd = -1, status, maxjobs;
 
 	setup_std();
+	/* No core file, nor ptrace by others of this user: the key is in
+	 * this process's memory. */
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	cli_parse(argc, argv, &cfg);
 	/* A dry run sends nothing: spare it the TLS library's set-up. */
 	if (!cfg.dry_run && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)

@@ -46,17 +46,31 @@ provider_check_header(const char *h, char *err, size_t errlen)
 		snprintf(err, errlen, "-H %s: 'Name: value' expected", h);
 		return -1;
 	}
+	static const char *const framing[] = { "content-length",
+	    "transfer-encoding", "host" };
+	size_t			 k, n = colon - h;
+
 	for (p = h; p < colon; p++)
 		if (*p <= ' ' || *p >= 0x7f) {
-			snprintf(err, errlen, "-H %s: bad character in the "
-			    "header name", h);
+			snprintf(err, errlen, "-H %.*s: bad character in the "
+			    "header name", (int)n, h);
 			return -1;
 		}
-	if (strpbrk(colon, "\r\n") != NULL) {
-		snprintf(err, errlen, "-H: a header value must not contain CR "
-		    "or LF");
-		return -1;
-	}
+	for (p = colon + 1; *p != '\0'; p++)
+		if (((unsigned char)*p < ' ' && *p != '\t') || *p == 0x7f) {
+			snprintf(err, errlen, "-H %.*s: a header value must not "
+			    "contain control characters", (int)n, h);
+			return -1;
+		}
+	/* These frame the request: libcurl sets them, and a second one
+	 * would smuggle a request past a proxy. */
+	for (k = 0; k < sizeof(framing) / sizeof(framing[0]); k++)
+		if (strlen(framing[k]) == n && strncasecmp(h, framing[k],
+		    n) == 0) {
+			snprintf(err, errlen, "-H %.*s: set by enrich itself",
+			    (int)n, h);
+			return -1;
+		}
 	return 0;
 }
 

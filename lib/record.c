@@ -218,7 +218,9 @@ merge_answer(struct record *rec, struct row *r, const struct answer *a,
 		if ((f->namelen == rec->idlen && memcmp(f->name,
 		    rec->cfg.idfield, f->namelen) == 0) ||
 		    (f->namelen == strlen(rec->cfg.errfield) && memcmp(f->name,
-		    rec->cfg.errfield, f->namelen) == 0)) {
+		    rec->cfg.errfield, f->namelen) == 0) ||
+		    (rec->cfg.meta && f->namelen == 5 &&
+		    memcmp(f->name, "_meta", 5) == 0)) {
 			snprintf(err, errlen, "--json: the answer sets \"%.*s\", "
 			    "the row's own field", (int)f->namelen, f->name);
 			return 1;

@@ -39,3 +39,9 @@ assert_eq "$(jq -c 'select(.id == 1) | ._meta | [.attempts, .latency_ms >= 0, .p
 assert_eq "$(jq -c 'select(.id == 2) | ._meta.attempts' "$T/out")" 2
 assert_eq "$(jq -c 'select(.id == 3) | [._meta.attempts, ._meta.prompt_tokens, .error.status]' "$T/out")" \
     '[1,null,400]'
+
+# With --meta, an answer that sets "_meta" would write two: refused too.
+printf '%s\n' '{"id":1,"q":"{\"_meta\":1,\"a\":2}"}' >"$T/in"
+assert_status 1 "$ENRICH" -u "$URL" --json --meta -p '{{q}}' <"$T/in" >"$T/out" 2>"$T/err"
+assert_grep 'the answer sets "_meta"' "$T/err"
+assert_eq "$(grep -o '"_meta"' "$T/out" | wc -l | tr -d ' ')" 1

@@ -37,7 +37,18 @@ assert_grep '-P temperature' "$T/err"
 bad -p x -P 'model="gpt"'
 bad -p x -H 'NoColon'
 bad -p x -H "$(printf 'X-A: 1\r\nX-B: 2')"
-assert_grep 'CR or LF' "$T/err"
+assert_grep 'control characters' "$T/err"
+bad -p x -H "$(printf 'X-A: \033]0;t\007')"
+assert_grep 'control characters' "$T/err"
+bad -p x -H 'Content-Length: 5'
+assert_grep 'set by enrich itself' "$T/err"
+bad -p x -H 'transfer-encoding: chunked'
+bad -p x -H 'Host: evil.example'
+bad -p x -m ''
+assert_grep 'a model name expected' "$T/err"
+bad -p ''
+assert_grep 'an empty template' "$T/err"
+bad -p x -s ''
 bad -p x -H "$(printf 'X-A: 1\nX-B: 2')"
 bad -p x -o id
 bad -p x -o error
