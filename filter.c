@@ -69,6 +69,7 @@ struct run {
 static int		 sigpipe_fds[2] = { -1, -1 };
 static volatile sig_atomic_t signals_seen;
 static int		 stdout_blocking;	/* a description we share */
+static int		 stdout_shares_stderr;	/* 2>&1 into a pipe */
 
 static void
 read_file(const char *path, struct buf *b, const char *what)
@@ -282,13 +283,16 @@ setup_std(void)
 static void
 setup_stdout(void)
 {
-	struct stat	 st;
+	struct stat	 st, err2;
 	int		 fd;
 
 	if (fstat(STDOUT_FILENO, &st) == -1)
 		err(2, "stdout");
 	if (S_ISREG(st.st_mode))
 		return;
+	stdout_shares_stderr = S_ISFIFO(st.st_mode) &&
+	    fstat(STDERR_FILENO, &err2) == 0 && err2.st_dev == st.st_dev &&
+	    err2.st_ino == st.st_ino;
 	if ((fd = open("/proc/self/fd/1", O_WRONLY | O_NONBLOCK | O_NOCTTY |
 	    O_CLOEXEC)) == -1) {
 		stdout_blocking = 1;	/* see output_blocking */
@@ -641,6 +645,8 @@ main(int argc, char *argv[])
 		err(2, NULL);
 	if (stdout_blocking)
 		output_blocking(run.out);
+	if (stdout_shares_stderr)
+		output_atomic(run.out);
 	run.counts = input_counts(input);
 	if (!cfg.dry_run) {
 		pc.url = provider_url(prov);

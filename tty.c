@@ -108,18 +108,28 @@ defang(char *dst, size_t len, const char *src)
 	dst[n] = '\0';
 }
 
+/*
+ * As warnx, but in one write(2): with 2>&1 the rows share the pipe, and
+ * stdio's three writes (name, message, newline) would let a row in
+ * between.
+ */
 void
 say(const char *fmt, ...)
 {
-	char	 msg[2048], safe[4 * sizeof(msg)];
+	char	 msg[2048], safe[4 * sizeof(msg)], line[sizeof(safe) + 64];
 	va_list	 ap;
+	int	 n;
 
 	tty_clear();
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	defang(safe, sizeof(safe), msg);
-	warnx("%s", safe);
+	n = snprintf(line, sizeof(line), "%s: %s\n", getprogname(), safe);
+	if (n > (int)sizeof(line) - 1)
+		n = sizeof(line) - 1;
+	fflush(stderr);
+	(void)write(STDERR_FILENO, line, n);
 }
 
 void

@@ -25,6 +25,7 @@ struct slot {
 struct output {
 	int		 outfd;
 	int		 blocking;	/* write PIPE_BUF at most a flush */
+	int		 atomic;	/* whole lines, PIPE_BUF at most */
 	int		 midline;	/* the last write ended inside a line */
 	int		 errfd;
 	struct buf	 out;
@@ -220,6 +221,27 @@ output_blocking(struct output *o)
 	o->blocking = 1;
 }
 
+void
+output_atomic(struct output *o)
+{
+	o->atomic = 1;
+}
+
+/* Whole lines that fit in PIPE_BUF, from p; or one whole line. */
+static size_t
+whole_lines(const char *p, size_t len)
+{
+	const char	*nl;
+	size_t		 n = 0;
+
+	while (n < len && (nl = memchr(p + n, '\n', len - n)) != NULL &&
+	    (size_t)(nl - p) + 1 <= PIPE_BUF)
+		n = nl - p + 1;
+	if (n == 0 && (nl = memchr(p, '\n', len)) != NULL)
+		n = nl - p + 1;
+	return n > 0 ? n : len;
+}
+
 int
 output_flush(struct output *o)
 {
@@ -230,6 +252,10 @@ output_flush(struct output *o)
 		return -1;
 	while (o->off < o->out.len) {
 		len = o->out.len - o->off;
+		/* A pipe takes PIPE_BUF bytes or fewer whole or not at all:
+		 * lines that another writer (2>&1) cannot cut in two. */
+		if (o->atomic)
+			len = whole_lines(o->out.data + o->off, len);
 		/* After POLLOUT a pipe takes PIPE_BUF bytes without
 		 * blocking; more might wait for the reader. */
 		if (o->blocking && len > PIPE_BUF)

@@ -42,6 +42,9 @@ int		 output_drain(struct output *);
 int		 output_flush(struct output *);
 /* outfd blocks: write at most PIPE_BUF bytes a flush, after POLLOUT. */
 void		 output_blocking(struct output *);
+/* outfd is a pipe shared with another writer: write whole lines in
+ * pieces of at most PIPE_BUF, which a pipe never splits. */
+void		 output_atomic(struct output *);
 /* If a write stopped inside a line, write the rest of that line (the
  * caller made outfd blocking): an interrupted run leaves whole lines. */
 int		 output_finish_line(struct output *);
