@@ -43,7 +43,7 @@ BENCHDEPS =	python3-requests python3-aiohttp wrk nginx openssl \
 
 all: $(O)/enrich $(O)/tests/mock
 
-PROGOBJ =	$(O)/filter.o $(O)/cli.o $(O)/tty.o
+PROGOBJ =	$(patsubst %.c,$(O)/%.o,$(wildcard *.c))
 
 $(O)/enrich: $(PROGOBJ) $(O)/lib/libenrich.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(PROGOBJ) $(O)/lib/libenrich.a \
@@ -53,7 +53,7 @@ $(O)/lib/libenrich.a: $(LIBOBJ)
 	rm -f $@
 	ar rcs $@ $(LIBOBJ)
 
-$(O)/%.o: %.c $(HDRS) cli.h tty.h
+$(O)/%.o: %.c $(HDRS) $(wildcard *.h)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
 

@@ -6,14 +6,11 @@
  * named slots (stdin, stdout, the pool's sockets, the signal pipe),
  * reading only while the scheduler wants rows and the output is not
  * backed up, so memory is bounded by the window and the longest line.
- * It wires the modules together and talks to the user; what a row means,
- * when it goes and how fast all live in lib/ (sched.h drives them), the
- * command line in cli.c, the terminal in tty.c.
+ * It wires the modules together; what a row means, when it goes and how
+ * fast all live in lib/ (sched.h drives them); the command line is
+ * cli.c's, what a run is made of setup.c's, the process's descriptors
+ * and limits proc.c's, and what the user sees on stderr tty.c's.
  */
-#include <sys/prctl.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
-
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -30,7 +27,6 @@
 #include "cli.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
-#include "lib/idset.h"
 #include "lib/input.h"
 #include "lib/lines.h"
 #include "lib/output.h"
@@ -43,10 +39,10 @@
 #include "lib/stats.h"
 #include "lib/template.h"
 #include "lib/verdict.h"
+#include "proc.h"
+#include "setup.h"
 #include "tty.h"
 
-/* A template file larger than this is no template (-f /dev/zero). */
-#define TEMPLATE_MAX	(16 * 1024 * 1024)
 /* Attempts failing alike, before any success, that stop the run. */
 #define FIRST_WINDOW	4
 
@@ -68,150 +64,6 @@ struct run {
 
 static int		 sigpipe_fds[2] = { -1, -1 };
 static volatile sig_atomic_t signals_seen;
-static int		 stdout_blocking;	/* a description we share */
-static int		 stdout_shares_stderr;	/* 2>&1 into a pipe */
-
-static void
-read_file(const char *path, struct buf *b, const char *what)
-{
-	char	 tmp[65536];
-	ssize_t	 n;
-	int	 fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		err(2, "%s %s", what, path);
-	while ((n = read(fd, tmp, sizeof(tmp))) != 0) {
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			err(2, "%s %s", what, path);
-		if (buf_add(b, tmp, n) == -1)
-			err(2, NULL);
-		if (b->len > TEMPLATE_MAX)
-			errx(2, "%s %s: larger than %d MiB", what, path,
-			    TEMPLATE_MAX / 1024 / 1024);
-	}
-	close(fd);
-}
-
-static struct tmpl *
-compile(const char *arg, const char *file, const char *argopt,
-    const char *fileopt)
-{
-	struct tmpl	*t;
-	struct buf	 src = { 0 };
-	char		 e[256];
-
-	if (file != NULL)
-		read_file(file, &src, fileopt);
-	else if (buf_adds(&src, arg) == -1)
-		err(2, NULL);
-	t = tmpl_compile(src.data ? src.data : "", src.len,
-	    file != NULL ? 0 : TMPL_ESCAPES, e, sizeof(e));
-	if (t == NULL && file != NULL)
-		errx(2, "%s %s: %s", fileopt, file, e);
-	if (t == NULL)
-		errx(2, "%s: %s", argopt, e);
-	buf_free(&src);
-	return t;
-}
-
-/* The request every row's body is made from, and its templates. */
-static struct request *
-make_request(const struct config *c, struct tmpl **user, struct tmpl **system)
-{
-	struct request	*req;
-	const char	*body = c->body != NULL ? c->body : "{}";
-	char		 e[256];
-
-	*system = NULL;
-	if (c->body != NULL || c->batch_in) {
-		/* Batch lines carry their bodies: the body template is unused. */
-		if ((*user = tmpl_compile(body, strlen(body), TMPL_BODY, e,
-		    sizeof(e))) == NULL)
-			errx(2, "--body: %s", e);
-		req = request_new_body(*user, e, sizeof(e));
-	} else {
-		*user = compile(c->prompt, c->prompt_file, "-p", "--prompt-file");
-		if (c->system != NULL || c->system_file != NULL)
-			*system = compile(c->system, c->system_file, "-s",
-			    "--system-file");
-		req = request_new(c->model, *system, *user, c->params.v,
-		    c->params.n, e, sizeof(e));
-	}
-	if (req == NULL || (c->extract != NULL &&
-	    request_extract(req, c->extract, e, sizeof(e)) == -1))
-		errx(2, "%s", e);
-	return req;
-}
-
-/*
- * A checkpoint cut off mid-line (kill -9 while `tee -a` wrote) would glue
- * the next run's first row to its last line: when enrich appends to that
- * same file it ends the line first; otherwise it says how to.
- */
-static void
-check_last_line(FILE *fp, const char *path)
-{
-	struct stat	 st, out;
-	char		 c;
-
-	if (fstat(fileno(fp), &st) == -1 || !S_ISREG(st.st_mode) ||
-	    st.st_size == 0 || pread(fileno(fp), &c, 1, st.st_size - 1) != 1 ||
-	    c == '\n')
-		return;
-	if (fstat(STDOUT_FILENO, &out) == 0 && out.st_dev == st.st_dev &&
-	    out.st_ino == st.st_ino) {
-		if (write(STDOUT_FILENO, "\n", 1) != 1)
-			err(5, "write");
-		return;
-	}
-	warnx("--skip-ids %s does not end in a newline (a run was cut off): "
-	    "the next row appended to it would join its last line; run "
-	    "'echo >> %s' first", path, path);
-}
-
-static struct idset *
-load_skip(const struct config *c)
-{
-	struct idset_rules	 rules = { c->idfield, c->errfield,
-				    c->json || c->batch_out ? NULL : c->field };
-	struct idset_stats	 st;
-	struct idset		*s;
-	struct stat		 sb, in;
-	const char		*path;
-	FILE			*fp;
-	char			 e[256];
-	size_t			 k;
-
-	if (c->skipfiles.n == 0)
-		return NULL;
-	if ((s = idset_new()) == NULL)
-		err(2, NULL);
-	for (k = 0; k < c->skipfiles.n; k++) {
-		path = c->skipfiles.v[k];
-		if ((fp = fopen(path, "re")) == NULL)
-			err(2, "--skip-ids %s", path);
-		if (fstat(fileno(fp), &sb) == 0 && fstat(STDIN_FILENO,
-		    &in) == 0 && sb.st_dev == in.st_dev &&
-		    sb.st_ino == in.st_ino && S_ISREG(sb.st_mode))
-			errx(2, "--skip-ids %s is the input itself", path);
-		if (idset_load(s, fp, &rules, &st, e, sizeof(e)) == -1)
-			errx(2, "--skip-ids %s: %s", path, e);
-		check_last_line(fp, path);
-		fclose(fp);
-		if (st.ids == 0 && st.unanswered > 0 && c->verbose >= 0)
-			warnx("%s: no line holds \"%s\": not an output of "
-			    "enrich with these options", path, c->field);
-		if (st.unusable > 0 && c->verbose >= 0)
-			warnx("%s: ignored %zu line%s without a usable ID",
-			    path, st.unusable, st.unusable == 1 ? "" : "s");
-		if (c->verbose > 0)
-			warnx("%s: %zu done, %zu failed (to redo)", path,
-			    st.ids, st.failed);
-	}
-	return s;
-}
 
 /*
  * First SIGINT, SIGTERM or SIGHUP: finish what is in flight.  Second:
@@ -252,145 +104,12 @@ setup_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-/*
- * Descriptors 0, 1 and 2 that are closed would be taken by the first
- * files opened (stdin by the signal pipe, stdout by --errors): /dev/null
- * takes their place, and a closed stdout, where the rows would go, stops
- * the run.
- */
-static void
-setup_std(void)
-{
-	int	 fd, closed[3], k;
-
-	for (k = 0; k < 3; k++)
-		closed[k] = fcntl(k, F_GETFD) == -1 && errno == EBADF;
-	for (k = 0; k < 3; k++)
-		if (closed[k] && ((fd = open("/dev/null", O_RDWR)) == -1 ||
-		    fd != k))
-			_exit(2);	/* nowhere to say why */
-	if (closed[STDOUT_FILENO])
-		errx(2, "stdout is closed: nowhere to write the rows");
-}
-
-/*
- * Writes to a pipe or terminal must not block the loop, but O_NONBLOCK
- * on the descriptor enrich was given would change it for every process
- * that shares it (2>&1 into the same pipe, the shell after enrich exits).
- * So stdout is opened again through /proc: a description of its own,
- * non-blocking.  Where that cannot be done (a socket), writes block.
- */
-static void
-setup_stdout(void)
-{
-	struct stat	 st, err2;
-	int		 fd;
-
-	if (fstat(STDOUT_FILENO, &st) == -1)
-		err(2, "stdout");
-	if (S_ISREG(st.st_mode))
-		return;
-	stdout_shares_stderr = S_ISFIFO(st.st_mode) &&
-	    fstat(STDERR_FILENO, &err2) == 0 && err2.st_dev == st.st_dev &&
-	    err2.st_ino == st.st_ino;
-	if ((fd = open("/proc/self/fd/1", O_WRONLY | O_NONBLOCK | O_NOCTTY |
-	    O_CLOEXEC)) == -1) {
-		stdout_blocking = 1;	/* see output_blocking */
-		return;
-	}
-	if (dup2(fd, STDOUT_FILENO) == -1)
-		err(2, "stdout");
-	close(fd);
-}
-
-/*
- * Each request in flight may need a socket: raise the open-file limit to
- * what the system allows, and say how many requests that leaves room for
- * (a few descriptors are enrich's own, and libcurl keeps a few spare).
- */
-static int
-raise_nofile(void)
-{
-	struct rlimit	 rl;
-	rlim_t		 n;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
-		return MAX_JOBS;
-	if (rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		(void)setrlimit(RLIMIT_NOFILE, &rl);
-		(void)getrlimit(RLIMIT_NOFILE, &rl);
-	}
-	n = rl.rlim_cur == RLIM_INFINITY ? MAX_JOBS : rl.rlim_cur;
-	n = n > 64 ? n - 64 : 1;
-	return n < MAX_JOBS ? (int)n : MAX_JOBS;
-}
-
-/* What went wrong with a row, as "HTTP 400: message" or "timeout: ...". */
-static const char *
-cause(const struct row *r, char *buf, size_t len)
-{
-	if (r->error == ROW_ERR_HTTP)
-		snprintf(buf, len, "HTTP %ld: %.*s", r->status, (int)r->msg.len,
-		    r->msg.data);
-	else
-		snprintf(buf, len, "%s: %.*s", rows_error_name(r->error),
-		    (int)r->msg.len, r->msg.data);
-	return buf;
-}
-
-/* What the scheduler has to say, said as the user asked. */
 static void
 notify(void *arg, const struct sched_notice *n)
 {
 	const struct run	*run = arg;
-	const struct row	*r = n->row;
-	char			 buf[1024];
-	int			 v = run->cfg->verbose;
 
-	switch (n->what) {
-	case SCHED_FAILED:
-		if (v >= 0)
-			say("row %.*s: %s", (int)r->id.len, r->id.data,
-			    cause(r, buf, sizeof(buf)));
-		break;
-	case SCHED_RETRY:
-		if (v > 0)
-			say("row %.*s: %s; %s %.1f s", (int)r->id.len,
-			    r->id.data, cause(r, buf, sizeof(buf)),
-			    n->verdict->wait == VERDICT_HOLD ?
-			    "rate limited, all wait" :
-			    n->verdict->wait == VERDICT_RATE ?
-			    "rate limited, retry in" : "retry in",
-			    n->verdict->delay / 1000.0);
-		break;
-	case SCHED_PACED:
-		if (v > 0)
-			say("rate limited: pacing new requests from now on");
-		break;
-	case SCHED_STOP:
-		/* About the run, not the row: no row ID. */
-		say("%s", cause(r, buf, sizeof(buf)));
-		say("stopped; the rows not written can be resumed with "
-		    "--skip-ids");
-		break;
-	case SCHED_HELD:
-		if (v >= 0)
-			say("pacing holds the next request for %.0f s (the "
-			    "server's announced limits, or --rpm/--tpm)",
-			    n->ms / 1000.0);
-		break;
-	case SCHED_INPUT:
-		if (v >= 0)
-			say("row %.*s: %s", (int)r->id.len, r->id.data, n->text);
-		break;
-	case SCHED_STALLED:
-		say("the server's rate limit budget is spent and comes back "
-		    "in %.0f s, more than --max-wait", n->ms / 1000.0);
-		say("stopped; the rows not written can be resumed with "
-		    "--skip-ids");
-		break;
-	}
+	tty_notice(n, run->cfg->verbose);
 }
 
 static void
@@ -575,17 +294,15 @@ main(int argc, char *argv[])
 	struct request		*req;
 	struct idset		*skip;
 	char			 e[256];
-	int			 errfd = -1, status, maxjobs;
+	int			 errfd = -1, status, maxjobs, outflags;
 
-	setup_std();
-	/* No core file, nor ptrace by others of this user: the key is in
-	 * this process's memory. */
-	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	proc_std();
+	proc_private();
 	cli_parse(argc, argv, &cfg);
 	/* A dry run sends nothing: spare it the TLS library's set-up. */
 	if (!cfg.dry_run && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		errx(2, "cannot initialise libcurl");
-	req = make_request(&cfg, &user, &system);
+	req = setup_request(&cfg, &user, &system);
 	prc.url = cfg.url;
 	prc.endpoint = cfg.endpoint;
 	prc.model = cfg.model;
@@ -599,7 +316,7 @@ main(int argc, char *argv[])
 	prc.need_key = !cfg.dry_run;
 	if ((prov = provider_new(&prc, e, sizeof(e))) == NULL)
 		errx(2, "%s", e);
-	skip = load_skip(&cfg);
+	skip = setup_skip(&cfg);
 	/* A dry run writes nothing but its stdout: the --errors file of the
 	 * last real run stays as it was. */
 	if (cfg.errors != NULL && !cfg.dry_run && (errfd = open(cfg.errors,
@@ -610,10 +327,10 @@ main(int argc, char *argv[])
 	if (cfg.stats_json != NULL && (run.statsfd = open(cfg.stats_json,
 	    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) == -1)
 		err(2, "--stats-json %s", cfg.stats_json);
-	maxjobs = raise_nofile();
+	maxjobs = proc_nofile();
 
 	setup_signals();
-	setup_stdout();
+	outflags = proc_stdout();
 	run.cfg = &cfg;
 	run.st.start_ms = clock_ms();
 	rc.request = req;
@@ -643,9 +360,9 @@ main(int argc, char *argv[])
 	    (input = input_new(&ic, record)) == NULL ||
 	    (verdicts = verdict_new(&vc, run.st.start_ms)) == NULL)
 		err(2, NULL);
-	if (stdout_blocking)
+	if (outflags & PROC_BLOCKING)
 		output_blocking(run.out);
-	if (stdout_shares_stderr)
+	if (outflags & PROC_SHARED)
 		output_atomic(run.out);
 	run.counts = input_counts(input);
 	if (!cfg.dry_run) {

@@ -14,6 +14,9 @@
 #include <vis.h>
 
 #include "lib/progress.h"
+#include "lib/rows.h"
+#include "lib/sched.h"
+#include "lib/verdict.h"
 #include "tty.h"
 
 #define REDRAW_MS	100	/* the progress line, at most 10 times a second */
@@ -137,4 +140,68 @@ tty_free(void)
 {
 	progress_free(progress);
 	progress = NULL;
+}
+
+/* What went wrong with a row, as "HTTP 400: message" or "timeout: ...". */
+static const char *
+cause(const struct row *r, char *buf, size_t len)
+{
+	if (r->error == ROW_ERR_HTTP)
+		snprintf(buf, len, "HTTP %ld: %.*s", r->status, (int)r->msg.len,
+		    r->msg.data);
+	else
+		snprintf(buf, len, "%s: %.*s", rows_error_name(r->error),
+		    (int)r->msg.len, r->msg.data);
+	return buf;
+}
+
+void
+tty_notice(const struct sched_notice *n, int v)
+{
+	const struct row	*r = n->row;
+	char			 buf[1024];
+
+	switch (n->what) {
+	case SCHED_FAILED:
+		if (v >= 0)
+			say("row %.*s: %s", (int)r->id.len, r->id.data,
+			    cause(r, buf, sizeof(buf)));
+		break;
+	case SCHED_RETRY:
+		if (v > 0)
+			say("row %.*s: %s; %s %.1f s", (int)r->id.len,
+			    r->id.data, cause(r, buf, sizeof(buf)),
+			    n->verdict->wait == VERDICT_HOLD ?
+			    "rate limited, all wait" :
+			    n->verdict->wait == VERDICT_RATE ?
+			    "rate limited, retry in" : "retry in",
+			    n->verdict->delay / 1000.0);
+		break;
+	case SCHED_PACED:
+		if (v > 0)
+			say("rate limited: pacing new requests from now on");
+		break;
+	case SCHED_STOP:
+		/* About the run, not the row: no row ID. */
+		say("%s", cause(r, buf, sizeof(buf)));
+		say("stopped; the rows not written can be resumed with "
+		    "--skip-ids");
+		break;
+	case SCHED_HELD:
+		if (v >= 0)
+			say("pacing holds the next request for %.0f s (the "
+			    "server's announced limits, or --rpm/--tpm)",
+			    n->ms / 1000.0);
+		break;
+	case SCHED_INPUT:
+		if (v >= 0)
+			say("row %.*s: %s", (int)r->id.len, r->id.data, n->text);
+		break;
+	case SCHED_STALLED:
+		say("the server's rate limit budget is spent and comes back "
+		    "in %.0f s, more than --max-wait", n->ms / 1000.0);
+		say("stopped; the rows not written can be resumed with "
+		    "--skip-ids");
+		break;
+	}
 }

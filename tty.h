@@ -10,6 +10,7 @@
 
 #include <signal.h>
 
+#include "lib/sched.h"
 #include "lib/stats.h"
 
 /* A progress line is on the screen: a signal handler may wipe it. */
@@ -29,6 +30,8 @@ long long	 tty_next_draw(long long);
 /* warnx, on a clean line. */
 void		 say(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
+/* What the scheduler has to say, said as -v or -q asked (1, -1). */
+void		 tty_notice(const struct sched_notice *, int);
 /* Wipe the line, for good or before writing elsewhere. */
 void		 tty_clear(void);
 void		 tty_free(void);
