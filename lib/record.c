@@ -240,6 +240,29 @@ merge_answer(struct record *rec, struct row *r, const struct answer *a,
 	return write_row(rec, r, rec->afields, nf) == -1 ? -1 : 0;
 }
 
+/*
+ * A 2xx whose body is an error ({"error":{"message":...}}, as some
+ * gateways answer): the server's own words, not "no choices".
+ */
+static void
+server_error(struct record *rec, const struct xfer *x, char *err,
+    size_t errlen)
+{
+	char	 jerr[8];
+
+	if (json_parse(rec->response, x->resp.data, x->resp.len, jerr,
+	    sizeof(jerr)) == -1 || json_type(rec->response, 0) != JSON_OBJECT ||
+	    json_get(rec->response, 0, "error", 5) == -1)
+		return;
+	buf_reset(&rec->scratch);
+	buf_reset(&rec->atext);
+	if (request_error(rec->response, x->resp.data, x->resp.len,
+	    &rec->scratch, &rec->atext) == -1 || rec->scratch.len == 0)
+		return;
+	snprintf(err, errlen, "HTTP %ld with an error: %.*s", x->status,
+	    (int)rec->scratch.len, rec->scratch.data);
+}
+
 /* --batch-output: any JSON body of a success is the answer. */
 static int
 batch_response(struct record *rec, struct row *r, char *err, size_t errlen)
@@ -281,8 +304,10 @@ record_response(struct record *rec, struct row *r, char *err, size_t errlen)
 	if (rec->cfg.batch_out)
 		return batch_response(rec, r, err, errlen);
 	if (request_answer(rec->cfg.request, rec->response, x->resp.data,
-	    x->resp.len, &rec->scratch, &a, err, errlen) == -1)
+	    x->resp.len, &rec->scratch, &a, err, errlen) == -1) {
+		server_error(rec, x, err, errlen);
 		return RECORD_UNREADABLE;
+	}
 	r->prompt_tokens = a.prompt_tokens;
 	r->completion_tokens = a.completion_tokens;
 	if (rec->cfg.json) {
