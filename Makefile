@@ -46,8 +46,8 @@ BENCHDEPS =	python3-requests python3-aiohttp wrk nginx openssl \
 
 all: $(O)/enrich $(O)/tests/mock
 
-$(O)/enrich: $(O)/filter.o $(O)/lib/libenrich.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(O)/filter.o $(O)/lib/libenrich.a \
+$(O)/enrich: $(O)/filter.o $(O)/cli.o $(O)/lib/libenrich.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(O)/filter.o $(O)/cli.o $(O)/lib/libenrich.a \
 	    $(PKG_LIBS)
 
 $(O)/lib/libenrich.a: $(LIBOBJ)

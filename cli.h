@@ -1,0 +1,87 @@
+/*
+ * The command line: one table of options in cli.c gives getopt_long its
+ * arguments, --help its text and every value its range check, and fills
+ * one struct config.  The environment is read here too, and nowhere else,
+ * so the rest of the program sees one settled configuration.
+ *
+ * This is program code: a bad option or value ends the run with a message
+ * naming it and status 2, as the user typed it.  Not here: what the
+ * options mean once parsed (templates, URLs, keys are the caller's).
+ */
+#ifndef ENRICH_CLI_H
+#define ENRICH_CLI_H
+
+#include <stddef.h>
+
+#include "lib/pool.h"
+
+#define MAX_JOBS	10000	/* -j at most, and what SIGUSR1 may reach */
+
+struct list {
+	char		**v;
+	size_t		 n;
+};
+
+/*
+ * Strings point into argv or the environment, and stay valid for the
+ * run; the lists' arrays are the caller's to free.
+ */
+struct config {
+	const char	*prompt;
+	const char	*prompt_file;
+	const char	*system;
+	const char	*system_file;
+	const char	*model;
+	int		 model_given;
+	const char	*body;
+	int		 batch_in;
+	int		 batch_out;
+	int		 id_given;
+	const char	*endpoint;
+	const char	*extract;
+	const char	*field;
+	const char	*idfield;
+	const char	*errfield;
+	const char	*url;
+	int		 url_given;	/* by -u, not the environment */
+	const char	*keyfile;
+	const char	*env_key;	/* the key in the environment, or NULL */
+	const char	*api_version;	/* Azure's api-version */
+	const char	*errors;
+	const char	*stats_json;
+	const char	*cacert;
+	struct list	 headers;
+	struct list	 params;
+	struct list	 skipfiles;
+	int		 jobs;
+	int		 autotune;	/* -j auto */
+	long long	 timeout;
+	long long	 max_response;
+	int		 retries;
+	long long	 max_wait;
+	long long	 rpm;
+	long long	 tpm;
+	long long	 stall;
+	long long	 grace;
+	int		 dry_run;
+	int		 estimate;
+	double		 price_in;	/* dollars a million tokens */
+	double		 price_out;
+	int		 ordered;
+	int		 progress;	/* -1: if a foreground terminal */
+	int		 stats;
+	int		 azure;
+	int		 json;
+	int		 meta;
+	int		 field_given;
+	enum pool_http	 http;
+	int		 verbose;	/* -1 quiet, 0, 1 verbose */
+};
+
+/* Fill c, zeroed by the caller, from argv and the environment; or exit. */
+void	cli_parse(int, char *[], struct config *);
+
+/* Append s, borrowed, to l; exits when out of memory. */
+void	cli_list_add(struct list *, char *);
+
+#endif
