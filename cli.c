@@ -1,5 +1,13 @@
 /*
- * enrich's command line.
+ * The command line, from one table.
+ *
+ * Each option is one row of options[]: its names, the kind of argument it
+ * takes, the config field it fills, the range a number must be in, and its
+ * help.  getopt_long's arguments, the usage synopsis, the --help list and
+ * the range messages are all made from the table, as curl's tool does with
+ * its aliases[], so an ordinary option is one row here and one entry in
+ * the man page.  An option with more to it than storing its value names a
+ * setter; the rules that tie options together are in check_options().
  */
 #include <err.h>
 #include <errno.h>
@@ -14,177 +22,296 @@
 #include "cli.h"
 #include "lib/provider.h"
 
+#define VERSION		"0.1.0"
 #define DEFAULT_URL	"https://api.openai.com/v1"
 #define DEFAULT_MODEL	"gpt-4o-mini"
 #define AZURE_VERSION	"2024-10-21"	/* a GA api-version of Azure OpenAI */
+#define WIDTH		79	/* of --help */
 
-enum {
-	OPT_SYSTEM_FILE = 256,
-	OPT_SKIP_IDS,
-	OPT_ERRORS,
-	OPT_ERROR_FIELD,
-	OPT_DRY_RUN,
-	OPT_MAX_RESPONSE,
-	OPT_MAX_LINE,
-	OPT_MAX_WAIT,
-	OPT_RPM,
-	OPT_TPM,
-	OPT_STALL,
-	OPT_GRACE,
-	OPT_ORDERED,
-	OPT_PROGRESS,
-	OPT_NO_PROGRESS,
-	OPT_STATS,
-	OPT_STATS_JSON,
-	OPT_AZURE,
-	OPT_JSON,
-	OPT_META,
-	OPT_HTTP11,
-	OPT_HTTP2,
-	OPT_CACERT,
-	OPT_ESTIMATE,
-	OPT_BATCH_INPUT,
-	OPT_BATCH_OUTPUT,
-	OPT_BODY,
-	OPT_ENDPOINT,
-	OPT_EXTRACT,
-	OPT_PRICE_IN,
-	OPT_PRICE_OUT,
-	OPT_HELP,
-	OPT_VERSION
+enum arg {
+	ARG_NONE,	/* no argument: the int field gets min */
+	ARG_STRING,	/* const char *, borrowed from argv */
+	ARG_INT,	/* int, min to max */
+	ARG_LLONG,	/* long long, min to max */
+	ARG_PRICE,	/* double, dollars a million tokens */
+	ARG_LIST	/* struct list: each use adds one */
 };
 
-static const struct option longopts[] = {
-	{ "prompt",		required_argument, NULL, 'p' },
-	{ "prompt-file",	required_argument, NULL, 'f' },
-	{ "system",		required_argument, NULL, 's' },
-	{ "system-file",	required_argument, NULL, OPT_SYSTEM_FILE },
-	{ "model",		required_argument, NULL, 'm' },
-	{ "field",		required_argument, NULL, 'o' },
-	{ "id",			required_argument, NULL, 'i' },
-	{ "jobs",		required_argument, NULL, 'j' },
-	{ "url",		required_argument, NULL, 'u' },
-	{ "api-key-file",	required_argument, NULL, 'k' },
-	{ "header",		required_argument, NULL, 'H' },
-	{ "param",		required_argument, NULL, 'P' },
-	{ "skip-ids",		required_argument, NULL, OPT_SKIP_IDS },
-	{ "errors",		required_argument, NULL, OPT_ERRORS },
-	{ "error-field",	required_argument, NULL, OPT_ERROR_FIELD },
-	{ "dry-run",		no_argument,	   NULL, OPT_DRY_RUN },
-	{ "timeout",		required_argument, NULL, 't' },
-	{ "max-response-bytes",	required_argument, NULL, OPT_MAX_RESPONSE },
-	{ "max-line-bytes",	required_argument, NULL, OPT_MAX_LINE },
-	{ "retries",		required_argument, NULL, 'r' },
-	{ "max-wait",		required_argument, NULL, OPT_MAX_WAIT },
-	{ "rpm",		required_argument, NULL, OPT_RPM },
-	{ "tpm",		required_argument, NULL, OPT_TPM },
-	{ "stall-timeout",	required_argument, NULL, OPT_STALL },
-	{ "grace",		required_argument, NULL, OPT_GRACE },
-	{ "ordered",		no_argument,	   NULL, OPT_ORDERED },
-	{ "progress",		no_argument,	   NULL, OPT_PROGRESS },
-	{ "no-progress",	no_argument,	   NULL, OPT_NO_PROGRESS },
-	{ "stats",		no_argument,	   NULL, OPT_STATS },
-	{ "stats-json",		required_argument, NULL, OPT_STATS_JSON },
-	{ "azure",		no_argument,	   NULL, OPT_AZURE },
-	{ "json",		no_argument,	   NULL, OPT_JSON },
-	{ "meta",		no_argument,	   NULL, OPT_META },
-	{ "http1.1",		no_argument,	   NULL, OPT_HTTP11 },
-	{ "http2-prior-knowledge", no_argument,	   NULL, OPT_HTTP2 },
-	{ "cacert",		required_argument, NULL, OPT_CACERT },
-	{ "estimate",		no_argument,	   NULL, OPT_ESTIMATE },
-	{ "body",		required_argument, NULL, OPT_BODY },
-	{ "batch-input",	no_argument,	   NULL, OPT_BATCH_INPUT },
-	{ "batch-output",	no_argument,	   NULL, OPT_BATCH_OUTPUT },
-	{ "endpoint",		required_argument, NULL, OPT_ENDPOINT },
-	{ "extract",		required_argument, NULL, OPT_EXTRACT },
-	{ "price-in",		required_argument, NULL, OPT_PRICE_IN },
-	{ "price-out",		required_argument, NULL, OPT_PRICE_OUT },
-	{ "verbose",		no_argument,	   NULL, 'v' },
-	{ "quiet",		no_argument,	   NULL, 'q' },
-	{ "help",		no_argument,	   NULL, OPT_HELP },
-	{ "version",		no_argument,	   NULL, OPT_VERSION },
-	{ NULL,			0,		   NULL, 0 }
+/* Where a row stands in the usage synopsis. */
+#define SYN_OR		0x1	/* an alternative to the row before: "a | b" */
+#define SYN_MUST	0x2	/* not optional: no brackets */
+#define SYN_NONE	0x4	/* only in the list (--help, --version) */
+
+struct opt {
+	const char	*name;		/* --name */
+	int		 letter;	/* -l, or 0 */
+	enum arg	 arg;
+	size_t		 field;		/* offset in struct config */
+	long long	 min, max;
+	/* Instead of storing the value; may call opt_store itself. */
+	void		(*set)(struct config *, const struct opt *, char *);
+	int		 syn;
+	const char	*metavar;	/* the argument, as the man page names it */
+	const char	*help;
 };
 
+/*
+ * The field's offset, with a compile-time check that it has the type the
+ * kind of argument stores.
+ */
+#define FIELD(f, type)	(offsetof(struct config, f) + \
+	0 * sizeof((type *){ &((struct config *)NULL)->f }))
+#define NONE(f)		ARG_NONE, FIELD(f, int)
+#define STRING(f)	ARG_STRING, FIELD(f, const char *)
+#define INT(f)		ARG_INT, FIELD(f, int)
+#define LLONG(f)	ARG_LLONG, FIELD(f, long long)
+#define PRICE(f)	ARG_PRICE, FIELD(f, double)
+#define LIST(f)		ARG_LIST, FIELD(f, struct list)
+
+static void	set_cacert(struct config *, const struct opt *, char *);
+static void	set_endpoint(struct config *, const struct opt *, char *);
+static void	set_estimate(struct config *, const struct opt *, char *);
+static void	set_header(struct config *, const struct opt *, char *);
+static void	set_help(struct config *, const struct opt *, char *);
+static void	set_http(struct config *, const struct opt *, char *);
+static void	set_jobs(struct config *, const struct opt *, char *);
+static void	set_version(struct config *, const struct opt *, char *);
+
+/*
+ * { name, letter, kind and field, min, max, setter, synopsis, metavar,
+ * help }; a flag sets its field to min.
+ *
+ * In the order of the synopsis, which the man page follows: the flags,
+ * the other one-letter options, the long ones, each alphabetically; then
+ * the one way of giving the request that is required.
+ */
+static const struct opt options[] = {
+	{ "quiet", 'q', NONE(verbose), -1, 0, NULL, 0, NULL,
+	    "say only what stops the run" },
+	{ "verbose", 'v', NONE(verbose), 1, 0, NULL, 0, NULL,
+	    "say more on stderr" },
+	{ "header", 'H', LIST(headers), 0, 0, set_header, 0, "'Name: value'",
+	    "add a request header (repeatable)" },
+	{ "id", 'i', STRING(idfield), 0, 0, NULL, 0, "field",
+	    "row ID field (default id; else the line number)" },
+	{ "jobs", 'j', INT(jobs), 1, MAX_JOBS, set_jobs, 0, "jobs | auto",
+	    "requests in flight (default 32, 1-10000); auto: find the "
+	    "provider's rate limit by itself" },
+	{ "api-key-file", 'k', STRING(keyfile), 0, 0, NULL, 0, "keyfile",
+	    "the API key's file (else $OPENAI_API_KEY)" },
+	{ "model", 'm', STRING(model), 0, 0, NULL, 0, "model",
+	    "model (default $ENRICH_MODEL, else " DEFAULT_MODEL ")" },
+	{ "field", 'o', STRING(field), 0, 0, NULL, 0, "field",
+	    "output field for the answer (default answer)" },
+	{ "param", 'P', LIST(params), 0, 0, NULL, 0, "key=json",
+	    "add a field to every request body (repeatable)" },
+	{ "retries", 'r', INT(retries), 0, 100, NULL, 0, "retries",
+	    "retries per row on errors worth one (default 5)" },
+	{ "system", 's', STRING(system), 0, 0, NULL, 0, "template",
+	    "system message template" },
+	{ "timeout", 't', LLONG(timeout), 1, 86400, NULL, 0, "seconds",
+	    "per attempt (default 300)" },
+	{ "url", 'u', STRING(url), 0, 0, NULL, 0, "url",
+	    "API base URL (default $OPENAI_BASE_URL, else " DEFAULT_URL ")" },
+	{ "azure", 0, NONE(azure), 1, 0, NULL, 0, NULL,
+	    "Azure OpenAI: -m is the deployment, -u (else "
+	    "$AZURE_OPENAI_ENDPOINT) the endpoint" },
+	{ "batch-output", 0, NONE(batch_out), 1, 0, NULL, 0, NULL,
+	    "write OpenAI Batch output lines" },
+	{ "cacert", 0, STRING(cacert), 0, 0, set_cacert, 0, "file",
+	    "trust the CA certificates in the file" },
+	{ "dry-run", 0, NONE(dry_run), 1, 0, NULL, 0, NULL,
+	    "print each request body; send nothing" },
+	{ "endpoint", 0, STRING(endpoint), 0, 0, set_endpoint, 0, "path",
+	    "the path after the URL (default /chat/completions)" },
+	{ "error-field", 0, STRING(errfield), 0, 0, NULL, 0, "name",
+	    "field for the error object (default error)" },
+	{ "errors", 0, STRING(errors), 0, 0, NULL, 0, "file",
+	    "write failed rows to the file, not stdout" },
+	{ "estimate", 0, NONE(estimate), 1, 0, set_estimate, 0, NULL,
+	    "dry run: tokens, cost and time, not bodies" },
+	{ "extract", 0, STRING(extract), 0, 0, NULL, 0, "path",
+	    "what to keep of the response (default "
+	    "choices.0.message.content)" },
+	{ "grace", 0, LLONG(grace), 0, 86400, NULL, 0, "seconds",
+	    "after ^C, time to finish rows (default 30)" },
+	{ "http1.1", 0, ARG_NONE, FIELD(http, enum pool_http), POOL_HTTP_1_1,
+	    0, set_http, 0, NULL,
+	    "HTTP/1.1 only (else HTTP/2 where TLS offers it)" },
+	{ "http2-prior-knowledge", 0, ARG_NONE, FIELD(http, enum pool_http),
+	    POOL_HTTP_2_PRIOR, 0, set_http, SYN_OR, NULL,
+	    "HTTP/2 without TLS (h2c)" },
+	{ "json", 0, NONE(json), 1, 0, NULL, 0, NULL,
+	    "the answer is a JSON object: merge its fields" },
+	{ "max-line-bytes", 0, LLONG(max_line), 4096, 1LL << 30, NULL, 0, "n",
+	    "cap on an input line (default 16777216)" },
+	{ "max-response-bytes", 0, LLONG(max_response), 1024, 1LL << 30, NULL,
+	    0, "n", "cap on a response body (default 16777216)" },
+	{ "max-wait", 0, LLONG(max_wait), 0, 86400, NULL, 0, "seconds",
+	    "fail a row rather than wait longer (default 120)" },
+	{ "meta", 0, NONE(meta), 1, 0, NULL, 0, NULL,
+	    "add _meta: attempts, latency, tokens" },
+	{ "no-progress", 0, NONE(progress), 0, 0, NULL, 0, NULL,
+	    "no status line, even on a terminal" },
+	{ "ordered", 0, NONE(ordered), 1, 0, NULL, 0, NULL,
+	    "write rows in input order" },
+	{ "price-in", 0, PRICE(price_in), 0, 0, NULL, 0, "dollars",
+	    "dollars per million input tokens (--estimate)" },
+	{ "price-out", 0, PRICE(price_out), 0, 0, NULL, 0, "dollars",
+	    "dollars per million output tokens (--estimate)" },
+	{ "progress", 0, NONE(progress), 1, 0, NULL, 0, NULL,
+	    "a status line on stderr (default: if a terminal, in the "
+	    "foreground)" },
+	{ "rpm", 0, LLONG(rpm), 1, 1000000000, NULL, 0, "n",
+	    "requests per minute at most" },
+	{ "skip-ids", 0, LIST(skipfiles), 0, 0, NULL, 0, "file",
+	    "skip rows whose IDs the file lists as done" },
+	{ "stall-timeout", 0, LLONG(stall), 1, 86400 * 7, NULL, 0, "seconds",
+	    "fail rate-limited rows after this long without any success "
+	    "(default 600)" },
+	{ "stats", 0, NONE(stats), 1, 0, NULL, 0, NULL,
+	    "a summary line at the end" },
+	{ "stats-json", 0, STRING(stats_json), 0, 0, NULL, 0, "file",
+	    "the summary as JSON, for scripts" },
+	{ "system-file", 0, STRING(system_file), 0, 0, NULL, 0, "file",
+	    "system message template from a file" },
+	{ "tpm", 0, LLONG(tpm), 1, 1000000000000LL, NULL, 0, "n",
+	    "tokens per minute at most" },
+	{ "prompt", 'p', STRING(prompt), 0, 0, NULL, SYN_MUST, "template",
+	    "user message; {{field}} {{a.b}} {{items.0}} {{.}}" },
+	{ "prompt-file", 'f', STRING(prompt_file), 0, 0, NULL,
+	    SYN_MUST | SYN_OR, "file", "user message template from a file" },
+	{ "body", 0, STRING(body), 0, 0, NULL, SYN_MUST | SYN_OR, "json",
+	    "any JSON API: the whole body, a template whose {{field}} as a "
+	    "value inserts JSON" },
+	{ "batch-input", 0, NONE(batch_in), 1, 0, NULL, SYN_MUST | SYN_OR,
+	    NULL, "lines are OpenAI Batch requests, sent as is" },
+	{ "help", 0, ARG_NONE, 0, 0, 0, set_help, SYN_NONE, NULL,
+	    "this list" },
+	{ "version", 0, ARG_NONE, 0, 0, 0, set_version, SYN_NONE, NULL,
+	    "the versions of enrich and libcurl" },
+};
+
+#define NOPTS	(sizeof(options) / sizeof(options[0]))
+
+/* getopt_long returns a row's letter, or this plus its index. */
+#define OPT_LONG	256
+
+/* How a message names an option: as the user most likely typed it. */
+static const char *
+opt_name(const struct opt *o, char *buf, size_t len)
+{
+	if (o->letter != 0)
+		snprintf(buf, len, "-%c", o->letter);
+	else
+		snprintf(buf, len, "--%s", o->name);
+	return buf;
+}
+
+/* Put an unbreakable word on a line of at most WIDTH columns. */
+static void
+put_word(FILE *fp, int *col, int indent, const char *word)
+{
+	int	 n = strlen(word);
+
+	if (*col > indent && *col + 1 + n > WIDTH) {
+		fprintf(fp, "\n%*s", indent, "");
+		*col = indent;
+	} else {
+		fputc(' ', fp);
+		(*col)++;
+	}
+	*col += fprintf(fp, "%s", word);
+}
+
+/* Help text, word by word. */
+static void
+put_text(FILE *fp, int *col, int indent, const char *s)
+{
+	char	 word[256];
+	size_t	 n;
+
+	for (s += strspn(s, " "); *s != '\0'; s += strspn(s, " ")) {
+		n = strcspn(s, " ");
+		snprintf(word, sizeof(word), "%.*s", (int)n, s);
+		put_word(fp, col, indent, word);
+		s += n;
+	}
+}
+
+/* "  -l, --name metavar" or "      --name metavar": its length. */
+static int
+format_names(const struct opt *o, char *buf, size_t len)
+{
+	char	 letter[8] = "";
+
+	if (o->letter != 0)
+		snprintf(letter, sizeof(letter), "-%c,", o->letter);
+	return snprintf(buf, len, "  %3s --%s%s%s", letter, o->name,
+	    o->metavar != NULL ? " " : "", o->metavar != NULL ?
+	    o->metavar : "");
+}
+
+/*
+ * The synopsis, made of the table: "[-qv]" from the flags, then a word for
+ * each other row.  On stdout, for --help, the list of options follows.
+ */
 static void __attribute__((noreturn))
 usage(FILE *fp, int status)
 {
-	fprintf(fp,
-"usage: enrich [-qv] [-H 'Name: value'] [-i field] [-j jobs | auto]\n"
-"              [-k keyfile]\n"
-"              [-m model] [-o field] [-P key=json] [-r retries]\n"
-"              [-s template] [-t seconds] [-u url] [--azure]\n"
-"              [--cacert file] [--dry-run [--estimate]]\n"
-"              [--error-field name] [--errors file] [--grace seconds]\n"
-"              [--http1.1 | --http2-prior-knowledge]\n"
-"              [--json] [--max-line-bytes n] [--max-response-bytes n]\n"
-"              [--max-wait seconds]\n"
-"              [--meta] [--no-progress] [--ordered] [--progress] [--rpm n]\n"
-"              [--skip-ids file] [--stall-timeout seconds] [--stats]\n"
-"              [--price-in dollars] [--price-out dollars]\n"
-"              [--stats-json file] [--system-file file] [--tpm n]\n"
-"              -p template | -f file | --body json | --batch-input\n"
-"              [--batch-output]\n"
-"              [--endpoint path] [--extract path]\n");
-	if (fp == stdout)
-		fprintf(fp,
-"\n"
-"  -p, --prompt TEMPLATE     user message; {{field}}, {{a.b}}, {{items.0}}, {{.}}\n"
-"  -f, --prompt-file FILE    user message template from a file\n"
-"  -s, --system TEMPLATE     system message template\n"
-"      --system-file FILE    system message template from a file\n"
-"      --body JSON           any JSON API: the whole body, a template whose\n"
-"                            {{field}} as a value inserts JSON\n"
-"      --batch-input         lines are OpenAI Batch requests, sent as they are\n"
-"      --batch-output        write OpenAI Batch output lines\n"
-"      --endpoint PATH       the path after the URL (default /chat/completions)\n"
-"      --extract PATH        what to keep of the response (default\n"
-"                            choices.0.message.content)\n"
-"  -m, --model NAME          model (default $ENRICH_MODEL, else " DEFAULT_MODEL ")\n"
-"  -o, --field NAME          output field for the answer (default answer)\n"
-"  -i, --id FIELD            row ID field (default id; else the line number)\n"
-"  -j, --jobs N|auto         requests in flight (default 32, 1-10000); auto:\n"
-"                            find the provider's rate limit by itself\n"
-"  -u, --url BASE            API base URL (default $OPENAI_BASE_URL, else\n"
-"                            " DEFAULT_URL ")\n"
-"  -k, --api-key-file FILE   read the API key from FILE (else $OPENAI_API_KEY)\n"
-"      --azure               Azure OpenAI: -m is the deployment, -u (else\n"
-"                            $AZURE_OPENAI_ENDPOINT) the endpoint\n"
-"  -H, --header 'N: V'       add a request header (repeatable)\n"
-"  -P, --param KEY=JSON      add a field to every request body (repeatable)\n"
-"      --skip-ids FILE       skip rows whose IDs FILE lists as done\n"
-"      --errors FILE         write failed rows to FILE, not stdout\n"
-"      --error-field NAME    field for the error object (default error)\n"
-"      --dry-run             print each request body; send nothing\n"
-"      --estimate            with --dry-run: tokens, cost and time, not bodies\n"
-"      --price-in D, --price-out D  dollars per million tokens, for --estimate\n"
-"      --json                the answer is a JSON object: merge its fields\n"
-"      --meta                add _meta: attempts, latency, tokens\n"
-"      --ordered             write rows in input order\n"
-"  -t, --timeout SECONDS     per attempt (default 300)\n"
-"  -r, --retries N           retries per row on errors worth one (default 5)\n"
-"      --max-wait SECONDS    fail a row rather than wait longer (default 120)\n"
-"      --rpm N, --tpm N      requests, tokens per minute at most\n"
-"      --stall-timeout SECONDS  fail rate-limited rows after this long\n"
-"                            without any success (default 600)\n"
-"      --grace SECONDS       after ^C, time to finish rows (default 30)\n"
-"      --max-line-bytes N    cap on an input line (default 16777216)\n"
-"      --max-response-bytes N  cap on a response body (default 16777216)\n"
-"      --http1.1             HTTP/1.1 only (default: HTTP/2 where TLS offers it)\n"
-"      --http2-prior-knowledge  HTTP/2 without TLS (h2c)\n"
-"      --cacert FILE         trust the CA certificates in FILE\n"
-"      --progress, --no-progress  a status line on stderr (default: if a\n"
-"                            terminal, in the foreground)\n"
-"      --stats               a summary line at the end\n"
-"      --stats-json FILE     the summary as JSON, for scripts\n"
-"  -v, --verbose             say more on stderr\n"
-"  -q, --quiet               say only what stops the run\n"
-"      --help, --version\n");
+	const struct opt	*o;
+	char			 word[256], name[64];
+	size_t			 n = 0;
+	int			 col, w, helpcol = 0;
+
+	word[n++] = '[';
+	word[n++] = '-';
+	for (o = options; o < options + NOPTS; o++)
+		if (o->letter != 0 && o->arg == ARG_NONE)
+			word[n++] = o->letter;
+	word[n++] = ']';
+	word[n] = '\0';
+	col = fprintf(fp, "usage: enrich");
+	if (n > 3)
+		put_word(fp, &col, 14, word);
+	for (o = options; o < options + NOPTS; o++) {
+		if ((o->syn & SYN_NONE) || (o->letter != 0 &&
+		    o->arg == ARG_NONE))
+			continue;
+		/* "[-i field]", or in a choice "[a |", "b |", "c]". */
+		snprintf(word, sizeof(word), "%s%s%s%s%s",
+		    o->syn & (SYN_OR | SYN_MUST) ? "" : "[",
+		    opt_name(o, name, sizeof(name)),
+		    o->metavar != NULL ? " " : "",
+		    o->metavar != NULL ? o->metavar : "",
+		    o + 1 < options + NOPTS && (o[1].syn & SYN_OR) ? " |" :
+		    o->syn & SYN_MUST ? "" : "]");
+		/* The choice that is required starts a line of its own. */
+		if ((o->syn & SYN_MUST) && !(o->syn & SYN_OR))
+			col = WIDTH;
+		put_word(fp, &col, 14, word);
+	}
+	fputc('\n', fp);
+	if (fp != stdout)
+		exit(status);
+
+	/* The help text starts in one column for all, after the widest. */
+	for (o = options; o < options + NOPTS; o++)
+		if ((w = format_names(o, word, sizeof(word)) + 2) > helpcol)
+			helpcol = w;
+	fputc('\n', fp);
+	for (o = options; o < options + NOPTS; o++) {
+		w = format_names(o, word, sizeof(word));
+		fprintf(fp, "%s%*s", word, helpcol - 1 - w, "");
+		col = helpcol - 1;
+		put_text(fp, &col, helpcol, o->help);
+		fputc('\n', fp);
+	}
 	exit(status);
 }
 
-static void
-add_list(struct list *l, char *s)
+void
+cli_list_add(struct list *l, char *s)
 {
 	char	**v;
 
@@ -195,233 +322,154 @@ add_list(struct list *l, char *s)
 }
 
 static long long
-number(const char *s, long long min, long long max, const char *opt)
+opt_number(const struct opt *o, const char *s)
 {
 	const char	*errstr;
+	char		 name[64];
 	long long	 v;
 
-	v = strtonum(s, min, max, &errstr);
+	v = strtonum(s, o->min, o->max, &errstr);
 	if (errstr != NULL)
-		errx(2, "%s %s: %s (%lld to %lld)", opt, s, errstr, min, max);
+		errx(2, "%s %s: %s (%lld to %lld)", opt_name(o, name,
+		    sizeof(name)), s, errstr, o->min, o->max);
 	return v;
 }
 
 /* Dollars a million tokens: a decimal, not a strtonum integer. */
 static double
-price(const char *s, const char *opt)
+opt_price(const struct opt *o, const char *s)
 {
-	char	*end;
+	char	*end, name[64];
 	double	 v;
 
 	errno = 0;
 	v = strtod(s, &end);
 	if (end == s || *end != '\0' || errno != 0 || !(v >= 0 && v <= 1e6))
 		errx(2, "%s %s: a price in dollars per million tokens expected",
-		    opt, s);
+		    opt_name(o, name, sizeof(name)), s);
 	return v;
+}
+
+/* What a row without a setter does with its argument. */
+static void
+opt_store(struct config *c, const struct opt *o, char *arg)
+{
+	char	*p = (char *)c + o->field;
+
+	switch (o->arg) {
+	case ARG_NONE:
+		*(int *)(void *)p = (int)o->min;
+		break;
+	case ARG_STRING:
+		*(const char **)(void *)p = arg;
+		break;
+	case ARG_INT:
+		*(int *)(void *)p = (int)opt_number(o, arg);
+		break;
+	case ARG_LLONG:
+		*(long long *)(void *)p = opt_number(o, arg);
+		break;
+	case ARG_PRICE:
+		*(double *)(void *)p = opt_price(o, arg);
+		break;
+	case ARG_LIST:
+		cli_list_add((struct list *)(void *)p, arg);
+		break;
+	}
+}
+
+static void
+set_jobs(struct config *c, const struct opt *o, char *arg)
+{
+	if (strcmp(arg, "auto") == 0)
+		c->autotune = 1;
+	else
+		opt_store(c, o, arg);
+}
+
+static void
+set_estimate(struct config *c, const struct opt *o, char *arg)
+{
+	opt_store(c, o, arg);
+	c->dry_run = 1;
+}
+
+static void
+set_http(struct config *c, const struct opt *o, char *arg)
+{
+	(void)arg;
+	c->http = (enum pool_http)o->min;
 }
 
 /* A header line must not be able to smuggle in another. */
 static void
-check_header(const char *h)
+set_header(struct config *c, const struct opt *o, char *arg)
 {
 	char	 e[256];
 
-	if (provider_check_header(h, e, sizeof(e)) == -1)
+	/* The provider's rule, at once, naming the option. */
+	if (provider_check_header(arg, e, sizeof(e)) == -1)
 		errx(2, "%s", e);
+	opt_store(c, o, arg);
 }
 
-void
-cli_parse(int argc, char *argv[], struct config *c)
+static void
+set_endpoint(struct config *c, const struct opt *o, char *arg)
+{
+	if (*arg != '/' || strpbrk(arg, " \r\n") != NULL)
+		errx(2, "--endpoint %s: a path such as /embeddings expected",
+		    arg);
+	opt_store(c, o, arg);
+}
+
+static void
+set_cacert(struct config *c, const struct opt *o, char *arg)
+{
+	if (access(arg, R_OK) == -1)
+		err(2, "--cacert %s", arg);
+	opt_store(c, o, arg);
+}
+
+static void
+set_help(struct config *c, const struct opt *o, char *arg)
+{
+	(void)c, (void)o, (void)arg;
+	usage(stdout, 0);
+}
+
+static void
+set_version(struct config *c, const struct opt *o, char *arg)
+{
+	(void)c, (void)o, (void)arg;
+	printf("enrich %s (%s)\n", VERSION, curl_version());
+	exit(0);
+}
+
+/* Whether an option that sets this field was on the command line. */
+static int
+given(const unsigned char *seen, size_t field)
+{
+	size_t	 i;
+
+	for (i = 0; i < NOPTS; i++)
+		if (seen[i] && options[i].field == field)
+			return 1;
+	return 0;
+}
+
+/*
+ * The rules that tie options to each other and to the environment, once
+ * all are read.
+ */
+static void
+check_options(struct config *c, const unsigned char *seen)
 {
 	const char	*e;
-	int		 ch;
 
-	c->model = (e = getenv("ENRICH_MODEL")) && *e ? e : DEFAULT_MODEL;
-	c->url = (e = getenv("OPENAI_BASE_URL")) && *e ? e : DEFAULT_URL;
-	c->field = "answer";
-	c->idfield = "id";
-	c->errfield = "error";
-	c->jobs = 32;
-	c->timeout = 300;
-	c->max_response = 16 * 1024 * 1024;
-	c->max_line = 16 * 1024 * 1024;
-	c->retries = 5;
-	c->max_wait = 120;
-	c->stall = 600;
-	c->grace = 30;
-	c->progress = -1;
-	c->endpoint = "/chat/completions";
-	while ((ch = getopt_long(argc, argv, "f:H:i:j:k:m:o:P:p:qr:s:t:u:v",
-	    longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'p':
-			c->prompt = optarg;
-			break;
-		case 'f':
-			c->prompt_file = optarg;
-			break;
-		case 's':
-			c->system = optarg;
-			break;
-		case OPT_SYSTEM_FILE:
-			c->system_file = optarg;
-			break;
-		case 'm':
-			c->model = optarg;
-			c->model_given = 1;
-			break;
-		case 'o':
-			c->field = optarg;
-			c->field_given = 1;
-			break;
-		case 'i':
-			c->idfield = optarg;
-			c->id_given = 1;
-			break;
-		case 'j':
-			if (strcmp(optarg, "auto") == 0)
-				c->autotune = 1;
-			else
-				c->jobs = number(optarg, 1, MAX_JOBS, "-j");
-			break;
-		case 'u':
-			c->url = optarg;
-			c->url_given = 1;
-			break;
-		case 'k':
-			c->keyfile = optarg;
-			break;
-		case 'H':
-			check_header(optarg);
-			add_list(&c->headers, optarg);
-			break;
-		case 'P':
-			add_list(&c->params, optarg);
-			break;
-		case OPT_SKIP_IDS:
-			add_list(&c->skipfiles, optarg);
-			break;
-		case OPT_ERRORS:
-			c->errors = optarg;
-			break;
-		case OPT_ERROR_FIELD:
-			c->errfield = optarg;
-			break;
-		case OPT_DRY_RUN:
-			c->dry_run = 1;
-			break;
-		case 't':
-			c->timeout = number(optarg, 1, 86400, "-t");
-			break;
-		case OPT_MAX_LINE:
-			c->max_line = number(optarg, 4096,
-			    (long long)1 << 30, "--max-line-bytes");
-			break;
-		case OPT_MAX_RESPONSE:
-			c->max_response = number(optarg, 1024,
-			    (long long)1 << 30, "--max-response-bytes");
-			break;
-		case 'r':
-			c->retries = number(optarg, 0, 100, "-r");
-			break;
-		case OPT_MAX_WAIT:
-			c->max_wait = number(optarg, 0, 86400, "--max-wait");
-			break;
-		case OPT_RPM:
-			c->rpm = number(optarg, 1, 1000000000, "--rpm");
-			break;
-		case OPT_TPM:
-			c->tpm = number(optarg, 1, 1000000000000LL, "--tpm");
-			break;
-		case OPT_STALL:
-			c->stall = number(optarg, 1, 86400 * 7,
-			    "--stall-timeout");
-			break;
-		case OPT_GRACE:
-			c->grace = number(optarg, 0, 86400, "--grace");
-			break;
-		case OPT_ORDERED:
-			c->ordered = 1;
-			break;
-		case OPT_PROGRESS:
-			c->progress = 1;
-			break;
-		case OPT_NO_PROGRESS:
-			c->progress = 0;
-			break;
-		case OPT_STATS:
-			c->stats = 1;
-			break;
-		case OPT_STATS_JSON:
-			c->stats_json = optarg;
-			break;
-		case OPT_AZURE:
-			c->azure = 1;
-			break;
-		case OPT_JSON:
-			c->json = 1;
-			break;
-		case OPT_META:
-			c->meta = 1;
-			break;
-		case OPT_HTTP11:
-			c->http = POOL_HTTP_1_1;
-			break;
-		case OPT_HTTP2:
-			c->http = POOL_HTTP_2_PRIOR;
-			break;
-		case OPT_BODY:
-			c->body = optarg;
-			break;
-		case OPT_BATCH_INPUT:
-			c->batch_in = 1;
-			break;
-		case OPT_BATCH_OUTPUT:
-			c->batch_out = 1;
-			break;
-		case OPT_ENDPOINT:
-			if (*optarg != '/' || strpbrk(optarg, " \r\n") != NULL)
-				errx(2, "--endpoint %s: a path such as "
-				    "/embeddings expected", optarg);
-			c->endpoint = optarg;
-			break;
-		case OPT_EXTRACT:
-			c->extract = optarg;
-			break;
-		case OPT_ESTIMATE:
-			c->estimate = c->dry_run = 1;
-			break;
-		case OPT_PRICE_IN:
-			c->price_in = price(optarg, "--price-in");
-			break;
-		case OPT_PRICE_OUT:
-			c->price_out = price(optarg, "--price-out");
-			break;
-		case OPT_CACERT:
-			if (access(optarg, R_OK) == -1)
-				err(2, "--cacert %s", optarg);
-			c->cacert = optarg;
-			break;
-		case 'v':
-			c->verbose = 1;
-			break;
-		case 'q':
-			c->verbose = -1;
-			break;
-		case OPT_HELP:
-			usage(stdout, 0);
-		case OPT_VERSION:
-			printf("enrich %s (%s)\n", VERSION, curl_version());
-			exit(0);
-		default:
-			usage(stderr, 2);
-		}
-	}
-	if (optind != argc) {
-		warnx("unexpected argument: %s", argv[optind]);
-		usage(stderr, 2);
-	}
+	c->model_given = given(seen, offsetof(struct config, model));
+	c->field_given = given(seen, offsetof(struct config, field));
+	c->id_given = given(seen, offsetof(struct config, idfield));
+	c->url_given = given(seen, offsetof(struct config, url));
 	if (c->batch_in && c->body != NULL)
 		errx(2, "--batch-input lines hold their bodies: --body does "
 		    "not apply");
@@ -472,9 +520,74 @@ cli_parse(int argc, char *argv[], struct config *c)
 			    "https://RESOURCE.openai.azure.com");
 		c->url = e;
 	}
+	/* Whether a key is needed is the caller's to say: it knows the host. */
 	c->env_key_name = c->azure ? "AZURE_OPENAI_API_KEY" : "OPENAI_API_KEY";
 	c->env_key = getenv(c->env_key_name);
-	if ((c->api_version = getenv("OPENAI_API_VERSION")) == NULL ||
-	    *c->api_version == '\0')
-		c->api_version = AZURE_VERSION;
+	c->api_version = (e = getenv("OPENAI_API_VERSION")) != NULL &&
+	    *e != '\0' ? e : AZURE_VERSION;
+}
+
+void
+cli_parse(int argc, char *argv[], struct config *c)
+{
+	struct option		 longopts[NOPTS + 1];
+	unsigned char		 seen[NOPTS] = { 0 };
+	char			 shortopts[2 * NOPTS + 1], *p = shortopts;
+	const struct opt	*o;
+	const char		*e;
+	size_t			 i;
+	int			 ch;
+
+	for (i = 0; i < NOPTS; i++) {
+		o = &options[i];
+		longopts[i].name = o->name;
+		longopts[i].has_arg = o->arg == ARG_NONE ? no_argument :
+		    required_argument;
+		longopts[i].flag = NULL;
+		longopts[i].val = o->letter != 0 ? o->letter : OPT_LONG + (int)i;
+		if (o->letter != 0) {
+			*p++ = o->letter;
+			if (o->arg != ARG_NONE)
+				*p++ = ':';
+		}
+	}
+	memset(&longopts[NOPTS], 0, sizeof(longopts[NOPTS]));
+	*p = '\0';
+
+	c->model = (e = getenv("ENRICH_MODEL")) && *e ? e : DEFAULT_MODEL;
+	c->url = (e = getenv("OPENAI_BASE_URL")) && *e ? e : DEFAULT_URL;
+	c->field = "answer";
+	c->idfield = "id";
+	c->errfield = "error";
+	c->jobs = 32;
+	c->timeout = 300;
+	c->max_response = 16 * 1024 * 1024;
+	c->max_line = 16 * 1024 * 1024;
+	c->retries = 5;
+	c->max_wait = 120;
+	c->stall = 600;
+	c->grace = 30;
+	c->progress = -1;
+	c->endpoint = "/chat/completions";
+	while ((ch = getopt_long(argc, argv, shortopts, longopts,
+	    NULL)) != -1) {
+		if (ch >= OPT_LONG)
+			i = ch - OPT_LONG;
+		else
+			for (i = 0; i < NOPTS && options[i].letter != ch; i++)
+				continue;
+		if (i == NOPTS)		/* '?': getopt said what */
+			usage(stderr, 2);
+		o = &options[i];
+		seen[i] = 1;
+		if (o->set != NULL)
+			o->set(c, o, optarg);
+		else
+			opt_store(c, o, optarg);
+	}
+	if (optind != argc) {
+		warnx("unexpected argument: %s", argv[optind]);
+		usage(stderr, 2);
+	}
+	check_options(c, seen);
 }

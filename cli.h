@@ -1,10 +1,12 @@
 /*
- * The command line: options and the environment, read into one struct
- * config, with every check that needs no more than they say.  This is
- * program code: on a usage error it says so and exits with status 2.
- * Every getenv of the program is here.
+ * The command line: one table of options in cli.c gives getopt_long its
+ * arguments, --help its text and every value its range check, and fills
+ * one struct config.  The environment is read here too, and nowhere else,
+ * so the rest of the program sees one settled configuration.
  *
- * Not here: what the options do.
+ * This is program code: a bad option or value ends the run with a message
+ * naming it and status 2, as the user typed it.  Not here: what the
+ * options mean once parsed (templates, URLs, keys are the caller's).
  */
 #ifndef ENRICH_CLI_H
 #define ENRICH_CLI_H
@@ -13,7 +15,6 @@
 
 #include "lib/pool.h"
 
-#define VERSION		"0.1.0"
 #define MAX_JOBS	10000	/* -j at most, and what SIGUSR1 may reach */
 
 struct list {
@@ -21,6 +22,10 @@ struct list {
 	size_t		 n;
 };
 
+/*
+ * Strings point into argv or the environment, and stay valid for the
+ * run; the lists' arrays are the caller's to free.
+ */
 struct config {
 	const char	*prompt;
 	const char	*prompt_file;
@@ -40,6 +45,9 @@ struct config {
 	const char	*url;
 	int		 url_given;	/* by -u, not the environment */
 	const char	*keyfile;
+	const char	*env_key;	/* the key in the environment, or NULL */
+	const char	*env_key_name;	/* the variable it is read from */
+	const char	*api_version;	/* Azure's api-version */
 	const char	*errors;
 	const char	*stats_json;
 	const char	*cacert;
@@ -70,14 +78,12 @@ struct config {
 	int		 field_given;
 	enum pool_http	 http;
 	int		 verbose;	/* -1 quiet, 0, 1 verbose */
-	/* From the environment. */
-	const char	*env_key;	/* the API key, or NULL */
-	const char	*env_key_name;	/* the variable it comes from */
-	const char	*api_version;	/* Azure's api-version */
 };
 
+/* Fill c, zeroed by the caller, from argv and the environment; or exit. */
+void	cli_parse(int, char *[], struct config *);
 
-/* Read argv and the environment into the config, or exit. */
-void	 cli_parse(int, char *[], struct config *);
+/* Append s, borrowed, to l; exits when out of memory. */
+void	cli_list_add(struct list *, char *);
 
 #endif

@@ -1,28 +1,34 @@
 # bash completion for enrich(1); installed by `make install`.
+#
+# The options come from `enrich --help`, which is made from the program's
+# table of options: a line "  -f, --prompt-file file  ..." or
+# "      --azure  ...", so a new option needs nothing here.  An argument
+# named *file completes as a file name, jobs | auto as auto.
 _enrich()
 {
-	local cur prev
+	local cur prev s l a words=
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
-	case $prev in
-	-f|--prompt-file|--system-file|-k|--api-key-file|--skip-ids|--errors|\
-	--stats-json|--cacert)
-		COMPREPLY=($(compgen -f -- "$cur"))
-		return ;;
-	-j|--jobs)
-		COMPREPLY=($(compgen -W auto -- "$cur"))
-		return ;;
-	-p|--prompt|-s|--system|-m|--model|-o|--field|-i|--id|\
-	-u|--url|-H|--header|-P|--param|--error-field|-t|--timeout|\
-	-r|--retries|--max-wait|--rpm|--tpm|--stall-timeout|--grace|\
-	--max-response-bytes|--max-line-bytes|--body|--endpoint|--extract|--price-in|\
-	--price-out)
-		return ;;
-	esac
+	while read -r s l a; do
+		[ "$s" = - ] || words="$words $s"
+		words="$words $l"
+		if [ -n "$a" ] && [[ $prev == "$l" || ($s != - && $prev == "$s") ]]
+		then
+			case $a in
+			*file)	COMPREPLY=($(compgen -f -- "$cur")) ;;
+			*auto)	COMPREPLY=($(compgen -W auto -- "$cur")) ;;
+			esac
+			return
+		fi
+	done <<EOF
+$(enrich --help 2>/dev/null | awk -F '  +' '/^(  |      )-/ {
+	n = split($2, w, " "); s = ""; i = 1
+	if (w[1] ~ /,$/) { s = substr(w[1], 1, 2); i = 2 }
+	a = ""; for (j = i + 1; j <= n; j++) a = a " " w[j]
+	print (s != "" ? s : "-"), w[i] a }')
+EOF
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "$(enrich --help 2>/dev/null |
-		    grep -o -- '--[a-z][a-z0-9-]*' | sort -u)
-		    -p -f -s -m -o -i -j -u -k -H -P -t -r -v -q" -- "$cur"))
+		COMPREPLY=($(compgen -W "$words" -- "$cur"))
 	fi
 }
 complete -F _enrich enrich

@@ -1,21 +1,39 @@
-# The docs match the program: the man page is lint-clean, names every
-# option that --help shows, and its SYNOPSIS matches usage().
+# The docs match the program: the man page is lint-clean, its SYNOPSIS
+# names the options of usage() in the same order, and its list of options
+# describes those of --help in the same order.
 . "$(dirname "$0")/../lib.sh"
 man=$ROOT/man/enrich.1
+opt='-[-a-zA-Z0-9.]*[a-zA-Z0-9]'
 
 mandoc -Tlint -Wwarning "$man" >"$T/lint" 2>&1 || fail "mandoc: $(cat "$T/lint")"
 "$ENRICH" --help >"$T/help"
-for o in $(grep -o -- '--[a-z][a-z0-9-]*' "$T/help" | sort -u); do
-	grep -q -- "Fl Fl ${o#--}" "$man" || fail "man page lacks $o"
-done
-for o in $(grep -o -- '^  -[a-zA-Z]' "$T/help" | tr -d ' ' | sort -u); do
-	grep -q -- "^\.It Fl ${o#-}" "$man" || fail "man page lacks $o"
-done
-# Every option in usage() is in the SYNOPSIS, and the other way round.
-sed -n '/^usage:/,/^$/p' "$T/help" | grep -o -- '-[-a-z]*[a-z]' | sort -u >"$T/u"
+
+# The synopsis, option by option.
+sed -n '/^usage:/,/^$/p' "$T/help" | grep -o -- "$opt" >"$T/u"
 mandoc -Tascii "$man" | col -b | sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' |
-    grep -o -- '-[-a-z]*[a-z]' | sort -u >"$T/s"
-cmp "$T/u" "$T/s" || fail "usage and SYNOPSIS differ: $(diff "$T/u" "$T/s")"
+    grep -o -- "$opt" >"$T/s"
+[ -s "$T/u" ] || fail "no options in usage"
+cmp -s "$T/u" "$T/s" ||
+    fail "usage and SYNOPSIS differ: $(diff "$T/u" "$T/s" | tr '\n' ' ')"
+
+# Its order: one-letter options, then long ones, each alphabetically.
+sed -n '/^usage:/,/^$/p' "$T/help" | grep -o -- '\[-[a-zA-Z] ' >"$T/l"
+sort -c -f "$T/l" || fail "one-letter options out of order: $(cat "$T/l")"
+sed -n '/^usage:/,/^$/p' "$T/help" | grep -o -- '\[--[a-z0-9.-]*' >"$T/l"
+sort -c "$T/l" || fail "long options out of order: $(cat "$T/l")"
+
+# The list: each line of --help that names options, and each .It of the
+# man page's list of options (an option may have more than one .It).
+sed -nE 's/^  (-[a-zA-Z]), (--[a-z0-9.-]+).*/\1 \2/p
+    s/^      (--[a-z0-9.-]+).*/\1/p' "$T/help" | tr ' ' '\n' >"$T/h"
+sed -n '/^The options are as follows:/,/^\.El/p' "$man" | grep '^\.It' |
+    grep -oE 'Fl (Fl )?[a-zA-Z0-9.-]+' |
+    sed 's/^Fl Fl /--/; s/^Fl /-/' | awk '!seen[$0]++' >"$T/m"
+[ "$(wc -l <"$T/h")" -gt 40 ] || fail "few options in --help: $(cat "$T/h")"
+cmp -s "$T/h" "$T/m" ||
+    fail "--help and the man page's options differ: $(diff "$T/h" "$T/m" |
+    tr '\n' ' ')"
+
 # README's test command is the one CI runs.
 grep -q '^make check' "$ROOT/README.md" || fail "README lacks 'make check'"
 grep -q 'make check' "$ROOT/.ci/run" || fail ".ci/run does not run make check"

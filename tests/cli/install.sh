@@ -28,6 +28,16 @@ if command -v bash >/dev/null; then
 		    "$T/root/usr/share/bash-completion/completions/enrich" "$o")
 		case $got in *--*) fail "completion: $o takes an argument" ;; esac
 	done
+	# Each one whose argument --help calls a file completes file names.
+	for o in $("$ENRICH" --help |
+	    sed -nE 's/^ +(-[a-zA-Z0-9], )?(--[a-z0-9.-]+) [a-z]*file .*/\2/p'); do
+		got=$(PATH="$T/root/usr/bin:$PATH" bash -c '
+		    . "$1"; COMP_WORDS=(enrich "$2" "$3"); COMP_CWORD=2; _enrich
+		    echo "${COMPREPLY[*]}"' sh \
+		    "$T/root/usr/share/bash-completion/completions/enrich" "$o" \
+		    "$T/root/usr/bin/enr")
+		assert_eq "$got" "$T/root/usr/bin/enrich" "completion of $o"
+	done
 fi
 make -s uninstall DESTDIR="$T/root" PREFIX=/usr MANDIR=/usr/share/man >/dev/null
 [ -z "$(find "$T/root" -type f)" ] || fail "left behind: $(find "$T/root" -type f)"
