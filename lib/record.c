@@ -17,6 +17,7 @@ struct record {
 	struct json		*answer;	/* --json: the answer's tokens */
 	struct buf		 atext;		/* --json: the answer's text */
 	struct buf		 akeys;		/* --json: its decoded keys */
+	struct buf		 avals;		/* --json: values, compact */
 	struct json_members	 amembers;
 	struct json_field	*afields;
 	size_t			 nafields;
@@ -51,6 +52,7 @@ record_free(struct record *rec)
 	buf_free(&rec->meta);
 	buf_free(&rec->atext);
 	buf_free(&rec->akeys);
+	buf_free(&rec->avals);
 	json_members_free(&rec->amembers);
 	free(rec->afields);
 	free(rec);
@@ -152,7 +154,7 @@ merge_answer(struct record *rec, struct row *r, const struct answer *a,
 {
 	const struct json_member	*m;
 	struct json_field		*f;
-	const char			*p, *name;
+	const char			*p, *name, *value;
 	char				 jerr[128];
 	size_t				 n, k, j, nf;
 
@@ -182,8 +184,13 @@ merge_answer(struct record *rec, struct row *r, const struct answer *a,
 		rec->afields = f;
 		rec->nafields = rec->amembers.n;
 	}
-	/* Decode the keys first: the buffer may move while it grows. */
+	/*
+	 * Decode the keys and compact the values first: the buffers may move
+	 * while they grow.  Compact, because a model that writes its JSON
+	 * over several lines must not split the output line.
+	 */
 	buf_reset(&rec->akeys);
+	buf_reset(&rec->avals);
 	for (k = 0; k < rec->amembers.n; k++) {
 		m = &rec->amembers.v[k];
 		j = rec->akeys.len;
@@ -191,13 +198,20 @@ merge_answer(struct record *rec, struct row *r, const struct answer *a,
 		    m->keylen) == -1)
 			return -1;
 		rec->afields[k].namelen = rec->akeys.len - j;
+		j = rec->avals.len;
+		if (json_compact(&rec->avals, p + m->val, m->valend - m->val,
+		    0) == -1)
+			return -1;
+		rec->afields[k].valuelen = rec->avals.len - j;
 	}
 	name = rec->akeys.data;
+	value = rec->avals.data;
 	for (nf = 0, k = 0; k < rec->amembers.n; k++) {
-		m = &rec->amembers.v[k];
 		f = &rec->afields[k];
 		f->name = name;
 		name += f->namelen;
+		f->value = value;
+		value += f->valuelen;
 		if ((f->namelen == rec->idlen && memcmp(f->name,
 		    rec->cfg.idfield, f->namelen) == 0) ||
 		    (f->namelen == strlen(rec->cfg.errfield) && memcmp(f->name,
@@ -206,8 +220,6 @@ merge_answer(struct record *rec, struct row *r, const struct answer *a,
 			    "the row's own field", (int)f->namelen, f->name);
 			return 1;
 		}
-		f->value = p + m->val;
-		f->valuelen = m->valend - m->val;
 		/* Of duplicate keys the last wins, as in jq. */
 		for (j = 0; j < nf; j++)
 			if (rec->afields[j].namelen == f->namelen &&
