@@ -204,7 +204,8 @@ merge_answer(struct record *rec, struct row *r, const struct answer *a,
 			return -1;
 		rec->afields[k].valuelen = rec->avals.len - j;
 	}
-	name = rec->akeys.data;
+	/* Keys may all be empty, leaving akeys with no storage at all. */
+	name = rec->akeys.data != NULL ? rec->akeys.data : "";
 	value = rec->avals.data;
 	for (nf = 0, k = 0; k < rec->amembers.n; k++) {
 		f = &rec->afields[k];
