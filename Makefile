@@ -92,7 +92,7 @@ check: deps
 # libFuzzer over the row parser, responses, templates and --skip-ids, each
 # for FUZZ_SECONDS, starting from the seeds in tests/fuzz/corpus.
 FUZZ_SECONDS ?=	30
-FUZZERS =	row response template skipids
+FUZZERS =	row response record template skipids
 FUZZFLAGS =	-g -O1 -fsanitize=fuzzer-no-link,address,undefined \
 		-fno-sanitize-recover=all
 

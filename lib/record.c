@@ -19,8 +19,8 @@ struct record {
 	struct buf		 scratch;	/* an answer made compact */
 	struct json		*answer;	/* --json: the answer's tokens */
 	struct buf		 atext;		/* --json: the answer's text */
-	struct buf		 akeys;		/* --json: its decoded keys, each
-						 * followed by its value, compact */
+	struct buf		 akeys;		/* --json: its decoded keys */
+	struct buf		 avals;		/* --json: values, compact */
 	struct json_members	 amembers;
 	struct json_field	*afields;
 	size_t			 nafields;
@@ -55,6 +55,7 @@ record_free(struct record *rec)
 	buf_free(&rec->meta);
 	buf_free(&rec->atext);
 	buf_free(&rec->akeys);
+	buf_free(&rec->avals);
 	json_members_free(&rec->amembers);
 	free(rec->afields);
 	free(rec);
@@ -159,7 +160,7 @@ merge_answer(struct record *rec, struct row *r, const struct answer *a,
 {
 	const struct json_member	*m;
 	struct json_field		*f;
-	const char			*p, *name;
+	const char			*p, *name, *value;
 	char				 jerr[128];
 	size_t				 n, k, j, nf;
 
@@ -190,12 +191,12 @@ merge_answer(struct record *rec, struct row *r, const struct answer *a,
 		rec->nafields = rec->amembers.n;
 	}
 	/*
-	 * Decode the keys and compact the values first, since the buffer
-	 * may move while it grows: a model's pretty-printed value must not
-	 * split the row over lines, where a resume would read its pieces as
-	 * IDs.
+	 * Decode the keys and compact the values first: the buffers may move
+	 * while they grow.  Compact, because a model that writes its JSON
+	 * over several lines must not split the output line.
 	 */
 	buf_reset(&rec->akeys);
+	buf_reset(&rec->avals);
 	for (k = 0; k < rec->amembers.n; k++) {
 		m = &rec->amembers.v[k];
 		j = rec->akeys.len;
@@ -203,18 +204,21 @@ merge_answer(struct record *rec, struct row *r, const struct answer *a,
 		    m->keylen) == -1)
 			return -1;
 		rec->afields[k].namelen = rec->akeys.len - j;
-		j = rec->akeys.len;
-		if (json_compact(&rec->akeys, p + m->val, m->valend - m->val,
+		j = rec->avals.len;
+		if (json_compact(&rec->avals, p + m->val, m->valend - m->val,
 		    0) == -1)
 			return -1;
-		rec->afields[k].valuelen = rec->akeys.len - j;
+		rec->afields[k].valuelen = rec->avals.len - j;
 	}
-	name = rec->akeys.data;
+	/* Keys may all be empty, leaving akeys with no storage at all. */
+	name = rec->akeys.data != NULL ? rec->akeys.data : "";
+	value = rec->avals.data;
 	for (nf = 0, k = 0; k < rec->amembers.n; k++) {
 		f = &rec->afields[k];
 		f->name = name;
-		f->value = name + f->namelen;
-		name += f->namelen + f->valuelen;
+		name += f->namelen;
+		f->value = value;
+		value += f->valuelen;
 		if ((f->namelen == rec->idlen && memcmp(f->name,
 		    rec->cfg.idfield, f->namelen) == 0) ||
 		    (f->namelen == strlen(rec->cfg.errfield) && memcmp(f->name,

@@ -1,6 +1,9 @@
 /*
- * What the row harnesses share: a rows context over one user template,
- * with the default field names, made once per process.
+ * What the row harnesses share: the modules a row meets on its way (input,
+ * record, verdict) over one user template with the default field names,
+ * made once per process; a response given to a row as the pool would give
+ * it; sched.c's judge(), driven the same way; and the one check every
+ * harness makes of a written line.
  */
 #ifndef FUZZ_H
 #define FUZZ_H
@@ -8,31 +11,71 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "row.h"
+#include "input.h"
+#include "record.h"
+#include "verdict.h"
 
-static struct rows *
-fuzz_rows(const char *template, int retries, int json)
+struct fuzz_rig {
+	struct record	*record;
+	struct input	*input;
+	struct verdicts	*verdicts;
+};
+
+/* One setting of the options that change what a row turns into. */
+struct fuzz_opts {
+	int		 retries;	/* -r */
+	int		 json;		/* --json */
+	int		 meta;		/* --meta */
+	int		 dry_run;
+	int		 batch_in;	/* --batch-input */
+	int		 batch_out;	/* --batch-output */
+	const char	*extract;	/* --extract, or NULL */
+	const struct idset *skip;	/* --skip-ids, or NULL */
+};
+
+/* Everything made here lives as long as the process. */
+static struct fuzz_rig *
+fuzz_rig(const char *template, const struct fuzz_opts *o)
 {
-	struct row_config	 cfg = { 0 };
+	struct record_config	 rc = { 0 };
+	struct input_config	 ic = { 0 };
+	struct verdict_config	 vc = { 0 };
+	struct fuzz_rig		*z;
 	struct request		*req;
 	struct tmpl		*t;
 	char			 err[256];
 
+	if ((z = calloc(1, sizeof(*z))) == NULL)
+		abort();
 	t = tmpl_compile(template, strlen(template), TMPL_ESCAPES, err,
 	    sizeof(err));
 	if (t == NULL || (req = request_new("m", NULL, t, NULL, 0, err,
-	    sizeof(err))) == NULL)
+	    sizeof(err))) == NULL || (o->extract != NULL &&
+	    request_extract(req, o->extract, err, sizeof(err)) == -1))
 		abort();
-	cfg.idfield = "id";
-	cfg.field = "answer";
-	cfg.errfield = "error";
-	cfg.request = req;
-	cfg.retries = retries;
-	cfg.json = json;
-	cfg.meta = json;
-	cfg.max_wait_ms = 1000;
-	cfg.stall_ms = 1000;
-	return rows_new(&cfg, 0);	/* t and req live as long as it */
+	rc.request = req;
+	rc.idfield = o->batch_in ? "custom_id" : "id";
+	rc.field = "answer";
+	rc.errfield = "error";
+	rc.json = o->json;
+	rc.meta = o->meta;
+	rc.batch_out = o->batch_out;
+	ic.idfield = rc.idfield;
+	ic.errfield = rc.errfield;
+	ic.request = req;
+	ic.skip = o->skip;
+	ic.dry_run = o->dry_run;
+	ic.batch_in = o->batch_in;
+	ic.batch_out = o->batch_out;
+	ic.base = "http://127.0.0.1:1/v1";
+	vc.retries = o->retries;
+	vc.max_wait_ms = 1000;
+	vc.stall_ms = 1000;
+	if ((z->record = record_new(&rc)) == NULL ||
+	    (z->input = input_new(&ic, z->record)) == NULL ||
+	    (z->verdicts = verdict_new(&vc, 0)) == NULL)
+		abort();
+	return z;
 }
 
 /* Give the row's transfer a response, as the pool would. */
@@ -40,10 +83,52 @@ static void
 fuzz_respond(struct row *r, long status, const void *body, size_t len)
 {
 	buf_reset(&r->xfer.resp);
-	buf_add(&r->xfer.resp, body, len);
+	if (buf_add(&r->xfer.resp, body, len) == -1)
+		abort();
 	r->xfer.result = XFER_RESPONSE;
 	r->xfer.status = status;
+	r->xfer.elapsed_ms = 1;
 	memset(r->xfer.header, 0, sizeof(r->xfer.header));
+	r->attempts++;
+}
+
+/* What sched.c's judge() does with a finished attempt, at time 0. */
+static enum verdict_kind
+fuzz_judge(struct fuzz_rig *z, struct row *r)
+{
+	struct verdict	 v;
+	char		 why[256];
+	int		 rv;
+
+	if (verdict_transfer(z->verdicts, r, 0, &v) == -1)
+		abort();
+	if (v.kind == VERDICT_DONE) {
+		if ((rv = record_response(z->record, r, why,
+		    sizeof(why))) == -1)
+			abort();
+		if (rv == RECORD_WRITTEN)
+			verdict_success(z->verdicts, 0);
+		else if ((rv == RECORD_UNREADABLE ?
+		    verdict_unreadable(z->verdicts, r, 0, why, &v) :
+		    verdict_invalid(z->verdicts, r, why, &v)) == -1)
+			abort();
+	}
+	if (v.kind == VERDICT_FAIL && record_error(z->record, r) == -1)
+		abort();
+	return v.kind;
+}
+
+/* A written line is one line of valid JSON, an object, newline-ended. */
+static void
+fuzz_check_line(const struct buf *line)
+{
+	char	 err[128];
+
+	if (line->len < 3 || line->data[0] != '{' ||
+	    line->data[line->len - 1] != '\n' ||
+	    memchr(line->data, '\n', line->len - 1) != NULL ||
+	    json_validate(line->data, line->len - 1, err, sizeof(err)) == -1)
+		abort();
 }
 
 #endif

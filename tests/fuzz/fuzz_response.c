@@ -1,7 +1,9 @@
 /*
- * The response parser: any body with any status must end as a valid
- * output line, a retry, or a stop, never a crash.  And any answer text,
- * merged with --json (and --meta), must give a valid line.
+ * The response reader: any body, with any status, to a row's request ends
+ * as a written line (one valid JSON line), a retry or a stop, never a
+ * crash.  A retry gets the same answer again, up to three attempts in
+ * all, so the paths that give up after a retry are taken too.  Three
+ * settings: -o with one retry, --json with --meta, and --batch-output.
  */
 #include <stdint.h>
 
@@ -9,47 +11,61 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
+#define NRIGS	3
+
+static struct fuzz_rig *
+setup(int k)
+{
+	struct fuzz_opts	 o = { 0 };
+
+	o.retries = 1;
+	if (k == 1)
+		o.json = o.meta = 1;
+	if (k == 2)
+		o.batch_out = 1;
+	return fuzz_rig("{{text}}", &o);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct rows	*rs, *js;
-	static struct buf	 body;
-	static const long	 statuses[] = { 200, 400, 429, 500, 503 };
+	static struct fuzz_rig	*rigs[NRIGS];
+	static struct rows	*rs;
+	static const long	 statuses[] = { 200, 400, 401, 404, 408, 429,
+				    500, 503 };
 	static const char	 row[] = "{\"id\":\"r\",\"text\":\"q\"}";
 	struct line		 ln = { row, sizeof(row) - 1, 1, 0 };
 	struct row		*r;
-	char			 err[256];
-	int			 rv;
+	enum verdict_kind	 kind;
+	int			 k, n;
 
 	if (rs == NULL) {
-		rs = fuzz_rows("{{text}}", 1, 0);
-		js = fuzz_rows("{{text}}", 1, 1);
+		if ((rs = rows_new()) == NULL)
+			abort();
+		for (k = 0; k < NRIGS; k++)
+			rigs[k] = setup(k);
 	}
-	r = rows_get(rs);
-	if (row_load(rs, r, &ln) != ROW_SEND)
-		abort();
-	fuzz_respond(r, statuses[size % 5], data, size);
-	rv = row_finish(rs, r, 0);
-	if (rv == ROW_WRITE && json_validate(r->line.data, r->line.len - 1,
-	    err, sizeof(err)) == -1)
-		abort();
-	/* A retry waits in the rows' queue: take it back. */
-	if (rv == ROW_RETRY && rows_pop(rs) != r)
-		abort();
-	rows_put(rs, r);
-
-	r = rows_get(js);
-	if (row_load(js, r, &ln) != ROW_SEND)
-		abort();
-	buf_reset(&body);
-	buf_adds(&body, "{\"choices\":[{\"message\":{\"content\":");
-	json_quote(&body, (const char *)data, size);
-	buf_adds(&body, "}}]}");
-	fuzz_respond(r, 200, body.data, body.len);
-	if ((rv = row_finish(js, r, 0)) != ROW_WRITE ||
-	    json_validate(r->line.data, r->line.len - 1, err,
-	    sizeof(err)) == -1)
-		abort();
-	rows_put(js, r);
+	for (k = 0; k < NRIGS; k++) {
+		if ((r = rows_get(rs)) == NULL ||
+		    input_load(rigs[k]->input, r, &ln) != INPUT_SEND)
+			abort();
+		n = 0;
+		do {
+			fuzz_respond(r, statuses[size % 8], data, size);
+			kind = fuzz_judge(rigs[k], r);
+		} while (kind == VERDICT_RETRY && ++n < 3);
+		switch (kind) {
+		case VERDICT_DONE:
+		case VERDICT_FAIL:
+			if (r->failed != (kind == VERDICT_FAIL))
+				abort();
+			fuzz_check_line(&r->line);
+			break;
+		case VERDICT_RETRY:
+		case VERDICT_STOP:
+			break;
+		}
+		rows_put(rs, r);
+	}
 	return 0;
 }

@@ -1,0 +1,332 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "input.h"
+#include "text.h"
+
+static struct rows	*rows;
+static struct request	*chat;
+
+/* The parts a run makes, for one setting of the options. */
+struct rig {
+	struct record	*record;
+	struct input	*input;
+};
+
+static struct rig
+rig(const char *idfield, struct idset *skip, int dry_run,
+    int batch_in, int batch_out)
+{
+	struct record_config	 rc = { 0 };
+	struct input_config	 ic = { 0 };
+	struct rig		 g;
+
+	rc.request = chat;
+	rc.idfield = idfield;
+	rc.field = "answer";
+	rc.errfield = "error";
+	rc.batch_out = batch_out;
+	ic.idfield = idfield;
+	ic.errfield = "error";
+	ic.request = chat;
+	ic.skip = skip;
+	ic.dry_run = dry_run;
+	ic.batch_in = batch_in;
+	ic.batch_out = batch_out;
+	ic.base = "http://127.0.0.1:9/v1";
+	g.record = record_new(&rc);
+	g.input = input_new(&ic, g.record);
+	if (g.record == NULL || g.input == NULL)
+		abort();
+	return g;
+}
+
+static void
+rig_free(struct rig *g)
+{
+	input_free(g->input);
+	record_free(g->record);
+}
+
+/* Load line number n into a fresh row, left in *rp for the caller. */
+static int
+load(struct rig *g, const char *text, uint64_t n, struct row **rp)
+{
+	struct line	 ln = { text, strlen(text), n, 0 };
+
+	*rp = rows_get(rows);
+	return input_load(g->input, *rp, &ln);
+}
+
+static void
+test_blank(void)
+{
+	struct rig	 g = rig("id", NULL, 0, 0, 0);
+	struct line	 ln = { "", 0, 4, 1 };
+	struct row	*r;
+
+	CHECK(load(&g, "", 1, &r) == INPUT_BLANK);
+	rows_put(rows, r);
+	CHECK(load(&g, " \t\r ", 2, &r) == INPUT_BLANK);
+	CHECK(r->lineno == 2);
+	rows_put(rows, r);
+	/* A line over the limit is never blank, whatever was kept of it. */
+	r = rows_get(rows);
+	CHECK(input_load(g.input, r, &ln) == INPUT_WRITE);
+	CHECK(r->failed);
+	CHECK_BUF(r->line, "{\"id\":4,\"error\":{\"type\":\"input\",\"status\":"
+	    "null,\"message\":\"line longer than the limit; \\\"line\\\" holds "
+	    "its first 1024 bytes\",\"attempts\":0},\"line\":\"\"}\n");
+	ln = (struct line){ "{\"id\":1,\"te", 11, 5, 1 };
+	CHECK(input_load(g.input, r, &ln) == INPUT_WRITE);
+	CHECK_BUF(r->line, "{\"id\":5,\"error\":{\"type\":\"input\",\"status\":"
+	    "null,\"message\":\"line longer than the limit; \\\"line\\\" holds "
+	    "its first 1024 bytes\",\"attempts\":0},\"line\":"
+	    "\"{\\\"id\\\":1,\\\"te\"}\n");
+	rows_put(rows, r);
+	rig_free(&g);
+}
+
+static void
+test_skip(void)
+{
+	struct idset	*done = idset_new();
+	struct rig	 g = rig("id", done, 0, 0, 0);
+	struct row	*r;
+	const char	*note;
+	int		 k;
+
+	/* Each ID comes three times below, and was done three times. */
+	for (k = 0; k < 3; k++) {
+		idset_add(done, "a", 1);
+		idset_add(done, "7", 1);
+	}
+	CHECK(load(&g, "{\"id\":\"a\",\"text\":\"x\"}", 1, &r) == INPUT_SKIP);
+	rows_put(rows, r);
+	/* The number 7 and the string "7" are one ID. */
+	CHECK(load(&g, "{\"id\":7,\"text\":\"x\"}", 2, &r) == INPUT_SKIP);
+	rows_put(rows, r);
+	CHECK(load(&g, "{\"id\":\"7\"}", 3, &r) == INPUT_SKIP);
+	rows_put(rows, r);
+	/* Decoded before it is looked up. */
+	CHECK(load(&g, "{\"id\":\"\\u0061\"}", 4, &r) == INPUT_SKIP);
+	rows_put(rows, r);
+	CHECK(load(&g, "{\"id\":\"b\",\"text\":\"x\"}", 5, &r) == INPUT_SEND);
+	rows_put(rows, r);
+	/* A row without an ID is its line number. */
+	CHECK(load(&g, "{\"text\":\"x\"}", 7, &r) == INPUT_SKIP);
+	rows_put(rows, r);
+	CHECK(load(&g, "{\"text\":\"x\"}", 8, &r) == INPUT_SEND);
+	rows_put(rows, r);
+	/* Skipping comes before the template: no error for a done row. */
+	CHECK(load(&g, "{\"id\":\"a\"}", 9, &r) == INPUT_SKIP);
+	rows_put(rows, r);
+	CHECK(input_note(g.input) == NULL);
+	/* A fourth "a": done three times only, so this one is sent, and
+	 * said once. */
+	CHECK(load(&g, "{\"id\":\"a\",\"text\":\"x\"}", 10, &r) == INPUT_SEND);
+	rows_put(rows, r);
+	note = input_note(g.input);
+	CHECK(note != NULL && strstr(note, "comes more than once") != NULL);
+	CHECK(input_note(g.input) == NULL);
+	CHECK(input_counts(g.input)->again == 1);
+	rig_free(&g);
+	idset_free(done);
+}
+
+static void
+test_bad(void)
+{
+	struct rig	 g = rig("id", NULL, 0, 0, 0), k = rig("key", NULL, 0,
+			    0, 0);
+	struct row	*r;
+
+	CHECK(load(&g, " [1,2] ", 3, &r) == INPUT_WRITE);
+	CHECK(r->failed);
+	CHECK(r->error == ROW_ERR_INPUT);
+	CHECK_BUF(r->line, "{\"id\":3,\"error\":{\"type\":\"input\",\"status\":"
+	    "null,\"message\":\"not a JSON object\",\"attempts\":0},\"line\":"
+	    "\" [1,2] \"}\n");
+	CHECK_BUF(r->id, "3");
+	rows_put(rows, r);
+	CHECK(load(&g, "{\"id\":1,", 4, &r) == INPUT_WRITE);
+	CHECK_BUF(r->line, "{\"id\":4,\"error\":{\"type\":\"input\",\"status\":"
+	    "null,\"message\":\"invalid JSON at byte 9: object key "
+	    "expected\",\"attempts\":0},\"line\":\"{\\\"id\\\":1,\"}\n");
+	rows_put(rows, r);
+
+	/* An ID is a string or an integer. */
+	CHECK(load(&g, "{\"id\":1.5,\"text\":\"x\"}", 5, &r) == INPUT_WRITE);
+	CHECK(r->failed);
+	CHECK_BUF(r->line, "{\"id\":5,\"error\":{\"type\":\"input\",\"status\":"
+	    "null,\"message\":\"ID field \\\"id\\\" is neither a string nor an "
+	    "integer\",\"attempts\":0},\"line\":\"{\\\"id\\\":1.5,"
+	    "\\\"text\\\":\\\"x\\\"}\"}\n");
+	CHECK_BUF(r->id, "5");
+	rows_put(rows, r);
+	CHECK(load(&g, "{\"id\":null}", 6, &r) == INPUT_WRITE);
+	rows_put(rows, r);
+	CHECK(load(&g, "{\"id\":[1]}", 6, &r) == INPUT_WRITE);
+	rows_put(rows, r);
+	CHECK(load(&g, "{\"id\":true}", 6, &r) == INPUT_WRITE);
+	rows_put(rows, r);
+	CHECK(load(&g, "{\"id\":-3,\"text\":\"x\"}", 6, &r) == INPUT_SEND);
+	CHECK_BUF(r->id, "-3");
+	rows_put(rows, r);
+	CHECK(load(&k, "{\"key\":{},\"text\":\"x\"}", 7, &r) == INPUT_WRITE);
+	CHECK_BUF(r->line, "{\"key\":7,\"error\":{\"type\":\"input\","
+	    "\"status\":null,\"message\":\"ID field \\\"key\\\" is neither a "
+	    "string nor an integer\",\"attempts\":0},\"line\":"
+	    "\"{\\\"key\\\":{},\\\"text\\\":\\\"x\\\"}\"}\n");
+	rows_put(rows, r);
+
+	/* A template that does not fit: the row itself, failed. */
+	CHECK(load(&g, "{\"id\":\"x\",\"other\":1}", 8, &r) == INPUT_WRITE);
+	CHECK(r->failed);
+	CHECK(r->error == ROW_ERR_TEMPLATE);
+	CHECK_BUF(r->line, "{\"id\":\"x\",\"other\":1,\"error\":{\"type\":"
+	    "\"template\",\"status\":null,\"message\":\"no field "
+	    "\\\"text\\\" in the row\",\"attempts\":0}}\n");
+	rows_put(rows, r);
+	CHECK(load(&g, "{\"other\":1}", 9, &r) == INPUT_WRITE);
+	CHECK_BUF(r->line, "{\"other\":1,\"id\":9,\"error\":{\"type\":"
+	    "\"template\",\"status\":null,\"message\":\"no field "
+	    "\\\"text\\\" in the row\",\"attempts\":0}}\n");
+	rows_put(rows, r);
+	rig_free(&k);
+	rig_free(&g);
+}
+
+static void
+test_send(void)
+{
+	struct rig	 g = rig("id", NULL, 0, 0, 0);
+	struct row	*r;
+
+	CHECK(load(&g, " {\"id\":\"x\",\"text\":\"hi \\\"you\\\"\"}\t", 3,
+	    &r) == INPUT_SEND);
+	CHECK(!r->failed);
+	CHECK(r->lineno == 3);
+	CHECK_BUF(r->text, "{\"id\":\"x\",\"text\":\"hi \\\"you\\\"\"}");
+	CHECK(r->members.n == 2);
+	CHECK_BUF(r->id, "\"x\"");
+	CHECK(!r->idmissing);
+	CHECK(r->xfer.url == NULL);
+	CHECK(r->xfer.body == r->body.data);
+	CHECK_MEM(r->xfer.body, r->xfer.bodylen, "{\"model\":\"m\","
+	    "\"messages\":[{\"role\":\"user\",\"content\":"
+	    "\"hi \\\"you\\\"\"}]}");
+	/* The prompt is the rendered message, as sent: 10 bytes. */
+	CHECK(r->prompt_bytes == 10);
+	CHECK(r->cost == text_tokens(10) && r->cost > 0);
+	CHECK(r->line.len == 0);
+	rows_put(rows, r);
+
+	/* The ID from the line number. */
+	CHECK(load(&g, "{\"text\":\"q\"}", 12, &r) == INPUT_SEND);
+	CHECK(r->idmissing);
+	CHECK_BUF(r->id, "12");
+	rows_put(rows, r);
+	rig_free(&g);
+}
+
+static void
+test_dry_run(void)
+{
+	struct rig	 g = rig("id", NULL, 1, 0, 0);
+	struct row	*r;
+
+	CHECK(load(&g, "{\"id\":\"x\",\"text\":\"a\\nb\"}", 1, &r) ==
+	    INPUT_WRITE);
+	CHECK(!r->failed);
+	CHECK_BUF(r->line, "{\"id\":\"x\",\"request\":{\"model\":\"m\","
+	    "\"messages\":[{\"role\":\"user\",\"content\":\"a\\nb\"}]}}\n");
+	CHECK(r->prompt_bytes == 4);
+	rows_put(rows, r);
+	CHECK(load(&g, "{\"text\":\"q\"}", 4, &r) == INPUT_WRITE);
+	CHECK_BUF(r->line, "{\"id\":4,\"request\":{\"model\":\"m\","
+	    "\"messages\":[{\"role\":\"user\",\"content\":\"q\"}]}}\n");
+	rows_put(rows, r);
+	/* What cannot be sent still fails. */
+	CHECK(load(&g, "{\"id\":1}", 5, &r) == INPUT_WRITE);
+	CHECK(r->failed);
+	rows_put(rows, r);
+	rig_free(&g);
+}
+
+static void
+test_batch(void)
+{
+	struct rig	 g = rig("custom_id", NULL, 0, 1, 0),
+			 o = rig("custom_id", NULL, 0, 1, 1);
+	struct row	*r;
+	const char	*get = "{\"custom_id\":\"c2\",\"method\":\"GET\","
+			    "\"url\":\"/v1/models\",\"body\":{}}";
+
+	CHECK(load(&g, "{\"custom_id\":\"c1\",\"method\":\"POST\",\"url\":"
+	    "\"/v1/chat/completions\",\"body\":{\"model\":\"m\", \"messages\":"
+	    "[]}}", 1, &r) == INPUT_SEND);
+	CHECK(r->xfer.url != NULL && strcmp(r->xfer.url,
+	    "http://127.0.0.1:9/v1/chat/completions") == 0);
+	CHECK_MEM(r->xfer.body, r->xfer.bodylen,
+	    "{\"model\":\"m\",\"messages\":[]}");
+	CHECK_BUF(r->id, "\"c1\"");
+	rows_put(rows, r);
+	/* The URL of the last row is not the next one's. */
+	CHECK(load(&g, "{\"custom_id\":\"c3\",\"url\":\"/v1/embeddings\","
+	    "\"body\":{}}", 3, &r) == INPUT_SEND);
+	CHECK(strcmp(r->xfer.url, "http://127.0.0.1:9/v1/embeddings") == 0);
+	rows_put(rows, r);
+
+	/* A bad line is an input error, in the output's format. */
+	CHECK(load(&g, get, 2, &r) == INPUT_WRITE);
+	CHECK(r->failed);
+	CHECK_BUF(r->line, "{\"custom_id\":2,\"error\":{\"type\":\"input\","
+	    "\"status\":null,\"message\":\"batch line: only method POST is "
+	    "sent\",\"attempts\":0},\"line\":\"{\\\"custom_id\\\":\\\"c2\\\","
+	    "\\\"method\\\":\\\"GET\\\",\\\"url\\\":\\\"/v1/models\\\","
+	    "\\\"body\\\":{}}\"}\n");
+	rows_put(rows, r);
+	CHECK(load(&o, get, 2, &r) == INPUT_WRITE);
+	CHECK(r->failed);
+	CHECK_BUF(r->line, "{\"id\":\"batch_req_2\",\"custom_id\":\"c2\","
+	    "\"response\":null,\"error\":{\"code\":\"input\",\"message\":"
+	    "\"batch line: only method POST is sent\"}}\n");
+	rows_put(rows, r);
+	CHECK(load(&o, "{\"url\":\"/v1/x\"}", 6, &r) == INPUT_WRITE);
+	CHECK_BUF(r->line, "{\"id\":\"batch_req_6\",\"custom_id\":6,"
+	    "\"response\":null,\"error\":{\"code\":\"input\",\"message\":"
+	    "\"batch line: no \\\"body\\\" object\"}}\n");
+	rows_put(rows, r);
+	/* A line that is no object has no custom_id to name. */
+	CHECK(load(&o, "nope", 7, &r) == INPUT_WRITE);
+	CHECK(strncmp(r->line.data, "{\"custom_id\":7,\"error\":{\"type\":"
+	    "\"input\"", 38) == 0);
+	rows_put(rows, r);
+	rig_free(&o);
+	rig_free(&g);
+}
+
+int
+main(void)
+{
+	struct tmpl	*t;
+	char		 err[128];
+
+	rows = rows_new();
+	t = tmpl_compile("{{text}}", 8, 0, err, sizeof(err));
+	chat = request_new("m", NULL, t, NULL, 0, err, sizeof(err));
+	CHECK(rows != NULL && chat != NULL);
+	test_blank();
+	test_skip();
+	test_bad();
+	test_send();
+	test_dry_run();
+	test_batch();
+	input_free(NULL);
+	request_free(chat);
+	tmpl_free(t);
+	rows_free(rows);
+	return check_done("test_input");
+}
