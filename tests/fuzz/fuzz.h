@@ -30,7 +30,7 @@ struct fuzz_opts {
 	int		 batch_in;	/* --batch-input */
 	int		 batch_out;	/* --batch-output */
 	const char	*extract;	/* --extract, or NULL */
-	const struct idset *skip;	/* --skip-ids, or NULL */
+	struct idset	*skip;	/* --skip-ids, or NULL */
 };
 
 /* Everything made here lives as long as the process. */
