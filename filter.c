@@ -43,9 +43,6 @@
 #include "setup.h"
 #include "tty.h"
 
-/* Attempts failing alike, before any success, that stop the run. */
-#define FIRST_WINDOW	4
-
 /* Slots of the poll set, by name, as in netcat. */
 enum { POLL_STDIN, POLL_STDOUT, POLL_NET, POLL_SIGNAL, POLL_N };
 
@@ -278,23 +275,11 @@ main(int argc, char *argv[])
 {
 	struct config		 cfg = { 0 };
 	struct run		 run = { 0 };
-	struct provider_config	 prc = { 0 };
-	struct record_config	 rc = { 0 };
-	struct input_config	 ic = { 0 };
-	struct verdict_config	 vc = { 0 };
-	struct pace_config	 pac = { 0 };
+	struct parts		 p;
 	struct sched_config	 sc = { 0 };
 	struct sched_parts	 sp = { 0 };
-	struct pool_config	 pc = { 0 };
-	struct provider		*prov;
-	struct record		*record;
-	struct input		*input;
-	struct verdicts		*verdicts;
-	struct tmpl		*user, *system;
-	struct request		*req;
-	struct idset		*skip;
 	char			 e[256];
-	int			 errfd = -1, status, maxjobs, outflags;
+	int			 status, outflags;
 
 	proc_std();
 	proc_private();
@@ -302,143 +287,59 @@ main(int argc, char *argv[])
 	/* A dry run sends nothing: spare it the TLS library's set-up. */
 	if (!cfg.dry_run && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		errx(2, "cannot initialise libcurl");
-	req = setup_request(&cfg, &user, &system);
-	prc.url = cfg.url;
-	prc.endpoint = cfg.endpoint;
-	prc.model = cfg.model;
-	prc.azure = cfg.azure;
-	prc.api_version = cfg.api_version;
-	prc.keyfile = cfg.keyfile;
-	prc.env_key = cfg.env_key;
-	prc.env_key_name = cfg.env_key_name;
-	prc.headers = cfg.headers.v;
-	prc.nheaders = cfg.headers.n;
-	prc.need_key = !cfg.dry_run;
-	if ((prov = provider_new(&prc, e, sizeof(e))) == NULL)
-		errx(2, "%s", e);
-	skip = setup_skip(&cfg);
-	/* A dry run writes nothing but its stdout: the --errors file of the
-	 * last real run stays as it was. */
-	if (cfg.errors != NULL && !cfg.dry_run && (errfd = open(cfg.errors,
-	    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) == -1)
-		err(2, "--errors %s", cfg.errors);
-	/* Found unwritable now, not after the whole run has been paid for. */
-	run.statsfd = -1;
-	if (cfg.stats_json != NULL && (run.statsfd = open(cfg.stats_json,
-	    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) == -1)
-		err(2, "--stats-json %s", cfg.stats_json);
-	maxjobs = proc_nofile();
-
+	run.st.start_ms = clock_ms();
+	setup_run(&cfg, proc_nofile(), run.st.start_ms, &p);
 	setup_signals();
 	outflags = proc_stdout();
 	run.cfg = &cfg;
-	run.st.start_ms = clock_ms();
-	rc.request = req;
-	rc.idfield = cfg.idfield;
-	rc.field = cfg.field;
-	rc.errfield = cfg.errfield;
-	rc.json = cfg.json;
-	rc.meta = cfg.meta;
-	rc.batch_out = cfg.batch_out;
-	ic.idfield = cfg.idfield;
-	ic.errfield = cfg.errfield;
-	ic.request = req;
-	ic.skip = skip;
-	ic.dry_run = cfg.dry_run;
-	ic.batch_in = cfg.batch_in;
-	ic.batch_out = cfg.batch_out;
-	ic.base = provider_base(prov);
-	vc.retries = cfg.retries;
-	vc.max_wait_ms = cfg.max_wait * 1000;
-	vc.stall_ms = cfg.stall * 1000;
-	vc.per_row_target = cfg.batch_in || (cfg.body != NULL &&
-	    tmpl_has_fields(user));
-	vc.first_window = FIRST_WINDOW;
+	run.statsfd = p.statsfd;
+	run.pool = p.pool;
+	run.pace = p.pace;
+	run.counts = input_counts(p.input);
 	if ((run.in = lines_new(STDIN_FILENO, cfg.max_line)) == NULL ||
-	    (run.out = output_new(STDOUT_FILENO, errfd, cfg.ordered ? 1024 :
-	    0)) == NULL || (record = record_new(&rc)) == NULL ||
-	    (input = input_new(&ic, record)) == NULL ||
-	    (verdicts = verdict_new(&vc, run.st.start_ms)) == NULL)
+	    (run.out = output_new(STDOUT_FILENO, p.errfd, cfg.ordered ? 1024 :
+	    0)) == NULL)
 		err(2, NULL);
 	if (outflags & PROC_BLOCKING)
 		output_blocking(run.out);
 	if (outflags & PROC_SHARED)
 		output_atomic(run.out);
-	run.counts = input_counts(input);
-	if (!cfg.dry_run) {
-		pc.url = provider_url(prov);
-		pc.headers = provider_headers(prov, &pc.nheaders);
-		pc.keep_headers = provider_keep(prov);
-		pc.timeout_ms = cfg.timeout * 1000;
-		pc.max_response = cfg.max_response;
-		/* Room for SIGUSR1 and -j auto to widen the window later. */
-		pc.window = maxjobs;
-		pc.http = cfg.http;
-		pc.cacert = cfg.cacert;
-		if (cfg.http == POOL_HTTP_2_PRIOR && pool_h2c_broken() &&
-		    cfg.verbose >= 0)
-			warnx("this libcurl (%s) cannot reuse HTTP/2 "
-			    "connections without TLS (curl#10634, fixed in "
-			    "8.0.0): each request gets a connection of its own",
-			    curl_version_info(CURLVERSION_NOW)->version);
-		if ((run.pool = pool_new(&pc, e, sizeof(e))) == NULL)
-			errx(2, "%s", e);
-		pac.rpm = cfg.rpm;
-		pac.tpm = cfg.tpm;
-		pac.autotune = cfg.autotune;
-		pac.window = cfg.jobs < maxjobs ? cfg.jobs : maxjobs;
-		pac.max_window = maxjobs;
-		pac.max_wait_ms = cfg.max_wait * 1000;
-		if (cfg.jobs > maxjobs && cfg.verbose > 0)
-			warnx("-j %d: at most %d requests in flight with the "
-			    "open-file limit (ulimit -n)", cfg.jobs, maxjobs);
-		if ((run.pace = pace_new(&pac, clock_ms())) == NULL)
-			err(2, NULL);
-	}
 	sc.estimate = cfg.estimate;
 	sc.ordered = cfg.ordered;
 	sc.grace_ms = cfg.grace * 1000;
 	sp.in = run.in;
 	sp.out = run.out;
-	sp.input = input;
-	sp.record = record;
-	sp.verdicts = verdicts;
+	sp.input = p.input;
+	sp.record = p.record;
+	sp.verdicts = p.verdicts;
 	sp.pool = run.pool;
 	sp.pace = run.pace;
 	sp.stats = &run.st;
 	if ((run.sched = sched_new(&sc, &sp, notify, &run)) == NULL)
 		err(2, NULL);
-	provider_redact(provider_url(prov), e, sizeof(e));
+	provider_redact(provider_url(p.provider), e, sizeof(e));
 	if (cfg.verbose > 0)
-		warnx("%s, model %s, %s%d in flight%s", e,
-		    cfg.model, cfg.autotune ? "-j auto, " : "", run.pool !=
-		    NULL ? pool_window(run.pool) : cfg.jobs, cfg.dry_run ?
+		warnx("%s, model %s, %s%d in flight%s", e, cfg.model,
+		    cfg.autotune ? "-j auto, " : "", run.pool != NULL ?
+		    pool_window(run.pool) : cfg.jobs, cfg.dry_run ?
 		    ", dry run" : "");
 	tty_setup(cfg.progress, cfg.verbose, &run.st);
 
 	status = loop(&run);
 
 	finish_output(&run);
-	report(&run, req);
+	report(&run, p.request);
 	sched_free(run.sched);
-	pool_free(run.pool);
-	pace_free(run.pace);
-	verdict_free(verdicts);
-	input_free(input);
-	record_free(record);
 	output_free(run.out);
 	lines_free(run.in);
 	tty_free();
-	idset_free(skip);
-	request_free(req);
-	tmpl_free(user);
-	tmpl_free(system);
-	provider_free(prov);
+	if (p.errfd != -1 && close(p.errfd) == -1)
+		err(5, "--errors %s", cfg.errors);
+	p.errfd = -1;
+	setup_free(&p);
 	free(cfg.headers.v);
 	free(cfg.params.v);
 	free(cfg.skipfiles.v);
-	if (errfd != -1 && close(errfd) == -1)
-		err(1, "--errors %s", cfg.errors);
 	if (!cfg.dry_run)
 		curl_global_cleanup();
 	return status;

@@ -1,8 +1,10 @@
 /*
  * What a run is made of, from its config: the request every row's body
  * comes from (its templates read from the command line or from files),
- * and the set of rows already done (--skip-ids).  Program code: a file
- * that cannot be used stops the run with status 2.
+ * the provider, the set of rows already done (--skip-ids), the files it
+ * writes besides stdout, and the modules that judge, write and pace rows,
+ * each given its part of the config.  Program code: anything that cannot
+ * be used stops the run with status 2.
  */
 #include <sys/stat.h>
 
@@ -15,9 +17,14 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include <curl/curl.h>
+
 #include "lib/buf.h"
+#include "lib/clock.h"
 #include "setup.h"
 
+/* Attempts failing alike, before any success, that stop the run. */
+#define FIRST_WINDOW	4
 /* A template file larger than this is no template (-f /dev/zero). */
 #define TEMPLATE_MAX	(16 * 1024 * 1024)
 
@@ -66,7 +73,7 @@ compile(const char *arg, const char *file, const char *argopt,
 	return t;
 }
 
-struct request *
+static struct request *
 setup_request(const struct config *c, struct tmpl **user, struct tmpl **system)
 {
 	struct request	*req;
@@ -120,7 +127,7 @@ check_last_line(FILE *fp, const char *path)
 	    "'echo >> %s' first", path, path);
 }
 
-struct idset *
+static struct idset *
 setup_skip(const struct config *c)
 {
 	struct idset_rules	 rules = { c->idfield, c->errfield,
@@ -160,4 +167,136 @@ setup_skip(const struct config *c)
 			    st.ids, st.failed);
 	}
 	return s;
+}
+
+static struct provider *
+setup_provider(const struct config *cfg)
+{
+	struct provider_config	 prc = { 0 };
+	struct provider		*prov;
+	char			 e[256];
+
+	prc.url = cfg->url;
+	prc.endpoint = cfg->endpoint;
+	prc.model = cfg->model;
+	prc.azure = cfg->azure;
+	prc.api_version = cfg->api_version;
+	prc.keyfile = cfg->keyfile;
+	prc.env_key = cfg->env_key;
+	prc.env_key_name = cfg->env_key_name;
+	prc.headers = cfg->headers.v;
+	prc.nheaders = cfg->headers.n;
+	prc.need_key = !cfg->dry_run;
+	if ((prov = provider_new(&prc, e, sizeof(e))) == NULL)
+		errx(2, "%s", e);
+	return prov;
+}
+
+/* The pool and its pace: a real run only. */
+static void
+setup_net(const struct config *cfg, int maxjobs, struct parts *p)
+{
+	struct pool_config	 pc = { 0 };
+	struct pace_config	 pac = { 0 };
+	char			 e[256];
+
+	pc.url = provider_url(p->provider);
+	pc.headers = provider_headers(p->provider, &pc.nheaders);
+	pc.keep_headers = provider_keep(p->provider);
+	pc.timeout_ms = cfg->timeout * 1000;
+	pc.max_response = cfg->max_response;
+	/* Room for SIGUSR1 and -j auto to widen the window later. */
+	pc.window = maxjobs;
+	pc.http = cfg->http;
+	pc.cacert = cfg->cacert;
+	if (cfg->http == POOL_HTTP_2_PRIOR && pool_h2c_broken() &&
+	    cfg->verbose >= 0)
+		warnx("this libcurl (%s) cannot reuse HTTP/2 connections "
+		    "without TLS (curl#10634, fixed in 8.0.0): each request "
+		    "gets a connection of its own",
+		    curl_version_info(CURLVERSION_NOW)->version);
+	if ((p->pool = pool_new(&pc, e, sizeof(e))) == NULL)
+		errx(2, "%s", e);
+	pac.rpm = cfg->rpm;
+	pac.tpm = cfg->tpm;
+	pac.autotune = cfg->autotune;
+	pac.window = cfg->jobs < maxjobs ? cfg->jobs : maxjobs;
+	pac.max_window = maxjobs;
+	pac.max_wait_ms = cfg->max_wait * 1000;
+	if (cfg->jobs > maxjobs && cfg->verbose > 0)
+		warnx("-j %d: at most %d requests in flight with the open-file "
+		    "limit (ulimit -n)", cfg->jobs, maxjobs);
+	if ((p->pace = pace_new(&pac, clock_ms())) == NULL)
+		err(2, NULL);
+}
+
+void
+setup_run(const struct config *cfg, int maxjobs, long long now,
+    struct parts *p)
+{
+	struct record_config	 rc = { 0 };
+	struct input_config	 ic = { 0 };
+	struct verdict_config	 vc = { 0 };
+
+	memset(p, 0, sizeof(*p));
+	p->errfd = p->statsfd = -1;
+	p->request = setup_request(cfg, &p->user, &p->system);
+	p->provider = setup_provider(cfg);
+	p->skip = setup_skip(cfg);
+	/* A dry run writes nothing but its stdout: the --errors file of the
+	 * last real run stays as it was. */
+	if (cfg->errors != NULL && !cfg->dry_run && (p->errfd =
+	    open(cfg->errors, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0666)) == -1)
+		err(2, "--errors %s", cfg->errors);
+	/* Found unwritable now, not after the whole run has been paid for. */
+	if (cfg->stats_json != NULL && (p->statsfd = open(cfg->stats_json,
+	    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) == -1)
+		err(2, "--stats-json %s", cfg->stats_json);
+	rc.request = p->request;
+	rc.idfield = cfg->idfield;
+	rc.field = cfg->field;
+	rc.errfield = cfg->errfield;
+	rc.json = cfg->json;
+	rc.meta = cfg->meta;
+	rc.batch_out = cfg->batch_out;
+	ic.idfield = cfg->idfield;
+	ic.errfield = cfg->errfield;
+	ic.request = p->request;
+	ic.skip = p->skip;
+	ic.dry_run = cfg->dry_run;
+	ic.batch_in = cfg->batch_in;
+	ic.batch_out = cfg->batch_out;
+	ic.base = provider_base(p->provider);
+	vc.retries = cfg->retries;
+	vc.max_wait_ms = cfg->max_wait * 1000;
+	vc.stall_ms = cfg->stall * 1000;
+	/* Where the URL or model comes from the row, a 404 is the row's. */
+	vc.per_row_target = cfg->batch_in || (cfg->body != NULL &&
+	    tmpl_has_fields(p->user));
+	vc.first_window = FIRST_WINDOW;
+	if ((p->record = record_new(&rc)) == NULL ||
+	    (p->input = input_new(&ic, p->record)) == NULL ||
+	    (p->verdicts = verdict_new(&vc, now)) == NULL)
+		err(2, NULL);
+	if (!cfg->dry_run)
+		setup_net(cfg, maxjobs, p);
+}
+
+void
+setup_free(struct parts *p)
+{
+	pool_free(p->pool);
+	pace_free(p->pace);
+	verdict_free(p->verdicts);
+	input_free(p->input);
+	record_free(p->record);
+	idset_free(p->skip);
+	request_free(p->request);
+	tmpl_free(p->user);
+	tmpl_free(p->system);
+	provider_free(p->provider);
+	if (p->errfd != -1)
+		close(p->errfd);
+	memset(p, 0, sizeof(*p));
 }

@@ -1,18 +1,39 @@
 /*
- * Setup: the request and the resume set, from the config.
+ * Setup: the parts a run is made of, from its config, each module given
+ * its share of the options.  What is made here lives until setup_free.
  */
 #ifndef ENRICH_SETUP_H
 #define ENRICH_SETUP_H
 
 #include "cli.h"
 #include "lib/idset.h"
+#include "lib/input.h"
+#include "lib/pace.h"
+#include "lib/pool.h"
+#include "lib/provider.h"
+#include "lib/record.h"
 #include "lib/request.h"
 #include "lib/template.h"
+#include "lib/verdict.h"
 
-/* The request, and the templates it borrows (the caller frees all). */
-struct request	*setup_request(const struct config *, struct tmpl **,
-		    struct tmpl **);
-/* The IDs done by earlier runs, or NULL without --skip-ids. */
-struct idset	*setup_skip(const struct config *);
+struct parts {
+	struct request		*request;
+	struct tmpl		*user;		/* its templates */
+	struct tmpl		*system;
+	struct provider		*provider;
+	struct idset		*skip;		/* --skip-ids, or NULL */
+	struct record		*record;
+	struct input		*input;
+	struct verdicts		*verdicts;
+	struct pool		*pool;		/* NULL in a dry run */
+	struct pace		*pace;		/* NULL in a dry run */
+	int			 errfd;		/* --errors, or -1 */
+	int			 statsfd;	/* --stats-json, or -1 */
+};
+
+/* Make them, for a window of at most maxjobs, at time now; or exit. */
+void	 setup_run(const struct config *, int, long long, struct parts *);
+/* Free them; closes errfd if still open (statsfd is the report's). */
+void	 setup_free(struct parts *);
 
 #endif
