@@ -3,6 +3,8 @@
 #
 # Everything builds into $(O): the tree itself by default, build/san for
 # the sanitizer build that `make check` runs the suite under as well.
+# Sources are found by wildcard: a new module, unit test, mock file or
+# fuzzer needs no edit here.
 
 PREFIX ?=	/usr/local
 BINDIR ?=	$(PREFIX)/bin
@@ -27,14 +29,19 @@ MOCK_CFLAGS !=	pkg-config --cflags $(MOCK_PKGS) 2>/dev/null || true
 MOCK_LIBS !=	pkg-config --libs $(MOCK_PKGS) 2>/dev/null || true
 PKG_LIBS +=	-lm
 
-LIBSRC =	lib/buf.c lib/json.c lib/template.c lib/idset.c lib/lines.c \
-		lib/request.c lib/retry.c lib/limit.c lib/pool.c lib/output.c \
-		lib/row.c lib/progress.c lib/tune.c
+LIBSRC =	$(wildcard lib/*.c)
 LIBOBJ =	$(LIBSRC:%.c=$(O)/%.o)
-HDRS =		$(wildcard lib/*.h)
-UNITS =		json template idset lines request output retry limit \
-		progress tune
-UNITBIN =	$(UNITS:%=$(O)/tests/unit/test_%)
+HDRS =		$(wildcard lib/*.h *.h)
+# Program side: main in filter.c, and every other top-level file (cli.c,
+# tty.c, ...) beside it; all of them link with lib/libenrich.a.
+PROGSRC =	$(wildcard *.c)
+PROGOBJ =	$(PROGSRC:%.c=$(O)/%.o)
+UNITSRC =	$(wildcard tests/unit/test_*.c)
+UNITBIN =	$(UNITSRC:%.c=$(O)/%)
+MOCKSRC =	$(wildcard tests/mock*.c)
+MOCKHDRS =	$(wildcard tests/mock*.h)
+FUZZSRC =	$(wildcard tests/fuzz/fuzz_*.c)
+FUZZERS =	$(FUZZSRC:tests/fuzz/fuzz_%.c=%)
 
 # The Debian 12 packages that building and testing need.
 DEPS =		make gcc libc6-dev pkg-config libcurl4-openssl-dev \
@@ -46,8 +53,8 @@ BENCHDEPS =	python3-requests python3-aiohttp wrk nginx openssl \
 
 all: $(O)/enrich $(O)/tests/mock
 
-$(O)/enrich: $(O)/filter.o $(O)/lib/libenrich.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(O)/filter.o $(O)/lib/libenrich.a \
+$(O)/enrich: $(PROGOBJ) $(O)/lib/libenrich.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(PROGOBJ) $(O)/lib/libenrich.a \
 	    $(PKG_LIBS)
 
 $(O)/lib/libenrich.a: $(LIBOBJ)
@@ -58,9 +65,11 @@ $(O)/%.o: %.c $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
 
-$(O)/tests/mock: tests/mock.c
+# One compiler run over all its files: they take their own flags (nghttp2),
+# and a few thousand lines build in a second or two.
+$(O)/tests/mock: $(MOCKSRC) $(MOCKHDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(MOCK_CFLAGS) -o $@ tests/mock.c \
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(MOCK_CFLAGS) -o $@ $(MOCKSRC) \
 	    $(MOCK_LIBS)
 
 $(O)/tests/unit/test_%: tests/unit/test_%.c tests/unit/check.h \
@@ -90,10 +99,10 @@ check: deps
 	    LDFLAGS="-fsanitize=address,undefined" all units
 	sh tests/check.sh . build/san
 
-# libFuzzer over the row parser, responses, templates and --skip-ids, each
-# for FUZZ_SECONDS, starting from the seeds in tests/fuzz/corpus.
+# libFuzzer over every tests/fuzz/fuzz_*.c (rows, responses, templates,
+# --skip-ids), each for FUZZ_SECONDS, starting from its seeds in
+# tests/fuzz/corpus.
 FUZZ_SECONDS ?=	30
-FUZZERS =	row response template skipids
 FUZZFLAGS =	-g -O1 -fsanitize=fuzzer-no-link,address,undefined \
 		-fno-sanitize-recover=all
 
@@ -106,7 +115,8 @@ fuzz: deps
 	    $(PKG_CFLAGS) -o build/fuzz/fuzz_$$f tests/fuzz/fuzz_$$f.c \
 	    build/fuzz/lib/libenrich.a $(PKG_LIBS) || exit 1; \
 	    mkdir -p build/fuzz/corpus-$$f && \
-	    cp tests/fuzz/corpus/$$f/* build/fuzz/corpus-$$f/ && \
+	    { [ ! -d tests/fuzz/corpus/$$f ] || \
+	    cp tests/fuzz/corpus/$$f/* build/fuzz/corpus-$$f/; } && \
 	    echo "fuzz_$$f: $(FUZZ_SECONDS) s" && \
 	    build/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) \
 	    -max_len=65536 -artifact_prefix=build/fuzz/crash-$$f- \
@@ -139,9 +149,10 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/enrich $(DESTDIR)$(MANDIR)/man1/enrich.1 \
 	    $(DESTDIR)$(COMPDIR)/enrich
 
+# By pattern, so that a unit or module added or removed leaves nothing.
 clean:
-	rm -f enrich filter.o lib/*.o lib/libenrich.a tests/mock \
-	    $(UNITS:%=tests/unit/test_%)
+	rm -f enrich *.o lib/*.o lib/*.a tests/mock tests/*.o \
+	    $(filter-out %.c %.h,$(wildcard tests/unit/test_*))
 	rm -rf build
 
 .PHONY: all units check fuzz bench demo deps lint install uninstall clean
