@@ -1,5 +1,8 @@
-# enrich: see README.md.  `make check` and `make demo` set up a fresh Debian
-# 12 machine themselves (apt-get, with sudo when not root).
+# enrich: see README.md.  `make demo`, `make check`, `make bench` and
+# `make fuzz` set up a new Debian 12 machine themselves (apt-get, with sudo
+# when not root) and then build in a second make, which reads pkg-config
+# after the install: this make read it before.  A plain `make` installs
+# nothing; it names `make deps` when a build package is missing.
 #
 # Everything builds into $(O): the tree itself by default, build/san for
 # the sanitizer build that `make check` runs the suite under as well.
@@ -43,15 +46,33 @@ MOCKHDRS =	$(wildcard tests/mock*.h)
 FUZZSRC =	$(wildcard tests/fuzz/fuzz_*.c)
 FUZZERS =	$(FUZZSRC:tests/fuzz/fuzz_%.c=%)
 
-# The Debian 12 packages that building and testing need.
-DEPS =		make gcc libc6-dev pkg-config libcurl4-openssl-dev \
-		libjsmn-dev libbsd-dev libnghttp2-dev jq mandoc valgrind curl \
-		parallel python3-h2 openssl
+# The Debian 12 packages that building and testing need.  FRESH are those a
+# new Debian 12 machine with make, gcc, pkg-config, curl, jq and valgrind
+# lacks: `make deps` installs them, .ci/run purges them first to be that
+# machine (`make -s print-fresh` prints them).
+FRESH =		libcurl4-openssl-dev libjsmn-dev libbsd-dev libnghttp2-dev \
+		mandoc parallel python3-h2
+DEPS =		make gcc libc6-dev pkg-config jq valgrind curl openssl \
+		$(FRESH)
 FUZZDEPS =	clang libclang-rt-14-dev
 BENCHDEPS =	python3-requests python3-aiohttp wrk nginx openssl \
 		nghttp2-client
 
+# The packages whose headers or pkg-config files the build cannot do
+# without, those missing named.  Expanded only when a build starts.
+MISSING =	$(shell command -v pkg-config >/dev/null || echo pkg-config; \
+		    pkg-config --exists libcurl || echo libcurl4-openssl-dev; \
+		    [ -f /usr/include/jsmn.h ] || echo libjsmn-dev; \
+		    pkg-config --exists libbsd-overlay || echo libbsd-dev; \
+		    pkg-config --exists libnghttp2 || echo libnghttp2-dev)
+MISSING_MSG =	enrich: missing build packages ($(strip $(MISSING))): \
+		run 'make deps' first
+
 all: $(O)/enrich $(O)/tests/mock
+
+# Every compile waits for this: one line, not a screen of compiler errors.
+need-deps:
+	$(if $(MISSING),$(error $(MISSING_MSG)))
 
 $(O)/enrich: $(PROGOBJ) $(O)/lib/libenrich.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(PROGOBJ) $(O)/lib/libenrich.a \
@@ -61,26 +82,26 @@ $(O)/lib/libenrich.a: $(LIBOBJ)
 	rm -f $@
 	ar rcs $@ $(LIBOBJ)
 
-$(O)/%.o: %.c $(HDRS)
+$(O)/%.o: %.c $(HDRS) | need-deps
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
 
 # One compiler run over all its files: they take their own flags (nghttp2),
 # and a few thousand lines build in a second or two.
-$(O)/tests/mock: $(MOCKSRC) $(MOCKHDRS)
+$(O)/tests/mock: $(MOCKSRC) $(MOCKHDRS) | need-deps
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(MOCK_CFLAGS) -o $@ $(MOCKSRC) \
 	    $(MOCK_LIBS)
 
 $(O)/tests/unit/test_%: tests/unit/test_%.c tests/unit/check.h \
-    $(O)/lib/libenrich.a
+    $(O)/lib/libenrich.a | need-deps
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< \
 	    $(O)/lib/libenrich.a $(PKG_LIBS)
 
 units: $(UNITBIN)
 
-# Install what is missing; a fresh Debian 12 machine needs nothing else.
+# Install what is missing; a new Debian 12 machine needs nothing else.
 deps:
 	@missing=""; for p in $(DEPS); do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
@@ -92,9 +113,14 @@ deps:
 	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q \
 	    $$missing; fi
 
-# The suite twice: as built, and under ASan and UBSan.
+print-fresh:
+	@echo $(FRESH)
+
+# The suite twice: as built, and under ASan and UBSan.  The builds are
+# second makes, so that they read pkg-config after `deps`; the suite's
+# total is the last line printed.
 check: deps
-	$(MAKE) all units
+	$(MAKE) O=. all units
 	$(MAKE) O=build/san CFLAGS="$(SANFLAGS)" \
 	    LDFLAGS="-fsanitize=address,undefined" all units
 	sh tests/check.sh . build/san
@@ -108,12 +134,8 @@ FUZZFLAGS =	-g -O1 -fsanitize=fuzzer-no-link,address,undefined \
 
 fuzz: deps
 	$(MAKE) deps DEPS="$(FUZZDEPS)"
-	$(MAKE) O=build/fuzz CC=clang CFLAGS="$(FUZZFLAGS)" \
-	    build/fuzz/lib/libenrich.a
+	$(MAKE) O=build/fuzz CC=clang CFLAGS="$(FUZZFLAGS)" fuzzers
 	@for f in $(FUZZERS); do \
-	    clang $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
-	    $(PKG_CFLAGS) -o build/fuzz/fuzz_$$f tests/fuzz/fuzz_$$f.c \
-	    build/fuzz/lib/libenrich.a $(PKG_LIBS) || exit 1; \
 	    mkdir -p build/fuzz/corpus-$$f && \
 	    { [ ! -d tests/fuzz/corpus/$$f ] || \
 	    cp tests/fuzz/corpus/$$f/* build/fuzz/corpus-$$f/; } && \
@@ -127,12 +149,22 @@ fuzz: deps
 	    { echo "fuzz_$$f found a crash"; exit 1; }; \
 	done; echo "fuzz: no crashes"
 
-demo: deps all
+# The harnesses, built by `fuzz` with O=build/fuzz CC=clang.
+fuzzers: $(FUZZERS:%=$(O)/fuzz_%)
+
+$(O)/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) \
+    $(O)/lib/libenrich.a | need-deps
+	$(CC) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
+	    $(PKG_CFLAGS) -o $@ $< $(O)/lib/libenrich.a $(PKG_LIBS)
+
+# The demo and the benchmark run the tree's own ./enrich and tests/mock.
+demo: deps
+	$(MAKE) O=. all
 	sh examples/demo.sh
 
 bench: deps
 	$(MAKE) deps DEPS="$(BENCHDEPS)"
-	$(MAKE) enrich tests/mock
+	$(MAKE) O=. all
 	sh bench/run.sh
 
 lint:
@@ -155,4 +187,5 @@ clean:
 	    $(filter-out %.c %.h,$(wildcard tests/unit/test_*))
 	rm -rf build
 
-.PHONY: all units check fuzz bench demo deps lint install uninstall clean
+.PHONY: all need-deps units deps print-fresh check fuzz fuzzers demo bench \
+	lint install uninstall clean
