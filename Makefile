@@ -1,8 +1,13 @@
-# enrich: see README.md.  `make check` and `make demo` set up a fresh Debian
-# 12 machine themselves (apt-get, with sudo when not root).
+# enrich: see README.md.  `make demo`, `make check`, `make bench` and
+# `make fuzz` set up a new Debian 12 machine themselves (apt-get, with sudo
+# when not root) and then build in a second make, which reads pkg-config
+# after the install: this make read it before.  A plain `make` installs
+# nothing; it names `make deps` when a build package is missing.
 #
 # Everything builds into $(O): the tree itself by default, build/san for
 # the sanitizer build that `make check` runs the suite under as well.
+# Sources are found by wildcard: a new module, unit test, mock file or
+# fuzzer needs no edit here.
 
 PREFIX ?=	/usr/local
 BINDIR ?=	$(PREFIX)/bin
@@ -29,21 +34,45 @@ PKG_LIBS +=	-lm
 
 LIBSRC =	$(wildcard lib/*.c)
 LIBOBJ =	$(LIBSRC:%.c=$(O)/%.o)
-HDRS =		$(wildcard lib/*.h)
-UNITS =		$(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
-UNITBIN =	$(UNITS:%=$(O)/tests/unit/test_%)
+HDRS =		$(wildcard lib/*.h *.h)
+# Program side: main in filter.c, and every other top-level file (cli.c,
+# tty.c, ...) beside it; all of them link with lib/libenrich.a.
+PROGSRC =	$(wildcard *.c)
+PROGOBJ =	$(PROGSRC:%.c=$(O)/%.o)
+UNITSRC =	$(wildcard tests/unit/test_*.c)
+UNITBIN =	$(UNITSRC:%.c=$(O)/%)
+MOCKSRC =	$(wildcard tests/mock*.c)
+MOCKHDRS =	$(wildcard tests/mock*.h)
+FUZZSRC =	$(wildcard tests/fuzz/fuzz_*.c)
+FUZZERS =	$(FUZZSRC:tests/fuzz/fuzz_%.c=%)
 
-# The Debian 12 packages that building and testing need.
-DEPS =		make gcc libc6-dev pkg-config libcurl4-openssl-dev \
-		libjsmn-dev libbsd-dev libnghttp2-dev jq mandoc valgrind curl \
-		parallel python3-h2 openssl
+# The Debian 12 packages that building and testing need.  FRESH are those a
+# new Debian 12 machine with make, gcc, pkg-config, curl, jq and valgrind
+# lacks: `make deps` installs them, .ci/run purges them first to be that
+# machine (`make -s print-fresh` prints them).
+FRESH =		libcurl4-openssl-dev libjsmn-dev libbsd-dev libnghttp2-dev \
+		mandoc parallel python3-h2
+DEPS =		make gcc libc6-dev pkg-config jq valgrind curl openssl \
+		$(FRESH)
 FUZZDEPS =	clang libclang-rt-14-dev
 BENCHDEPS =	python3-requests python3-aiohttp wrk nginx openssl \
 		nghttp2-client
 
+# The packages whose headers or pkg-config files the build cannot do
+# without, those missing named.  Expanded only when a build starts.
+MISSING =	$(shell command -v pkg-config >/dev/null || echo pkg-config; \
+		    pkg-config --exists libcurl || echo libcurl4-openssl-dev; \
+		    [ -f /usr/include/jsmn.h ] || echo libjsmn-dev; \
+		    pkg-config --exists libbsd-overlay || echo libbsd-dev; \
+		    pkg-config --exists libnghttp2 || echo libnghttp2-dev)
+MISSING_MSG =	enrich: missing build packages ($(strip $(MISSING))): \
+		run 'make deps' first
+
 all: $(O)/enrich $(O)/tests/mock
 
-PROGOBJ =	$(patsubst %.c,$(O)/%.o,$(wildcard *.c))
+# Every compile waits for this: one line, not a screen of compiler errors.
+need-deps:
+	$(if $(MISSING),$(error $(MISSING_MSG)))
 
 $(O)/enrich: $(PROGOBJ) $(O)/lib/libenrich.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(PROGOBJ) $(O)/lib/libenrich.a \
@@ -53,24 +82,26 @@ $(O)/lib/libenrich.a: $(LIBOBJ)
 	rm -f $@
 	ar rcs $@ $(LIBOBJ)
 
-$(O)/%.o: %.c $(HDRS) $(wildcard *.h)
+$(O)/%.o: %.c $(HDRS) | need-deps
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
 
-$(O)/tests/mock: tests/mock.c
+# One compiler run over all its files: they take their own flags (nghttp2),
+# and a few thousand lines build in a second or two.
+$(O)/tests/mock: $(MOCKSRC) $(MOCKHDRS) | need-deps
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(MOCK_CFLAGS) -o $@ tests/mock.c \
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(MOCK_CFLAGS) -o $@ $(MOCKSRC) \
 	    $(MOCK_LIBS)
 
 $(O)/tests/unit/test_%: tests/unit/test_%.c tests/unit/check.h \
-    $(O)/lib/libenrich.a
+    $(O)/lib/libenrich.a | need-deps
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< \
 	    $(O)/lib/libenrich.a $(PKG_LIBS)
 
 units: $(UNITBIN)
 
-# Install what is missing; a fresh Debian 12 machine needs nothing else.
+# Install what is missing; a new Debian 12 machine needs nothing else.
 deps:
 	@missing=""; for p in $(DEPS); do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
@@ -82,30 +113,32 @@ deps:
 	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q \
 	    $$missing; fi
 
-# The suite twice: as built, and under ASan and UBSan.
+print-fresh:
+	@echo $(FRESH)
+
+# The suite twice: as built, and under ASan and UBSan.  The builds are
+# second makes, so that they read pkg-config after `deps`; the suite's
+# total is the last line printed.
 check: deps
-	$(MAKE) all units
+	$(MAKE) O=. all units
 	$(MAKE) O=build/san CFLAGS="$(SANFLAGS)" \
 	    LDFLAGS="-fsanitize=address,undefined" all units
 	sh tests/check.sh . build/san
 
-# libFuzzer over the row parser, responses, templates and --skip-ids, each
-# for FUZZ_SECONDS, starting from the seeds in tests/fuzz/corpus.
+# libFuzzer over every tests/fuzz/fuzz_*.c (rows, responses, templates,
+# --skip-ids), each for FUZZ_SECONDS, starting from its seeds in
+# tests/fuzz/corpus.
 FUZZ_SECONDS ?=	30
-FUZZERS =	row response record template skipids
 FUZZFLAGS =	-g -O1 -fsanitize=fuzzer-no-link,address,undefined \
 		-fno-sanitize-recover=all
 
 fuzz: deps
 	$(MAKE) deps DEPS="$(FUZZDEPS)"
-	$(MAKE) O=build/fuzz CC=clang CFLAGS="$(FUZZFLAGS)" \
-	    build/fuzz/lib/libenrich.a
+	$(MAKE) O=build/fuzz CC=clang CFLAGS="$(FUZZFLAGS)" fuzzers
 	@for f in $(FUZZERS); do \
-	    clang $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
-	    $(PKG_CFLAGS) -o build/fuzz/fuzz_$$f tests/fuzz/fuzz_$$f.c \
-	    build/fuzz/lib/libenrich.a $(PKG_LIBS) || exit 1; \
 	    mkdir -p build/fuzz/corpus-$$f && \
-	    cp tests/fuzz/corpus/$$f/* build/fuzz/corpus-$$f/ && \
+	    { [ ! -d tests/fuzz/corpus/$$f ] || \
+	    cp tests/fuzz/corpus/$$f/* build/fuzz/corpus-$$f/; } && \
 	    echo "fuzz_$$f: $(FUZZ_SECONDS) s" && \
 	    build/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) \
 	    -max_len=65536 -artifact_prefix=build/fuzz/crash-$$f- \
@@ -116,12 +149,22 @@ fuzz: deps
 	    { echo "fuzz_$$f found a crash"; exit 1; }; \
 	done; echo "fuzz: no crashes"
 
-demo: deps all
+# The harnesses, built by `fuzz` with O=build/fuzz CC=clang.
+fuzzers: $(FUZZERS:%=$(O)/fuzz_%)
+
+$(O)/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) \
+    $(O)/lib/libenrich.a | need-deps
+	$(CC) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
+	    $(PKG_CFLAGS) -o $@ $< $(O)/lib/libenrich.a $(PKG_LIBS)
+
+# The demo and the benchmark run the tree's own ./enrich and tests/mock.
+demo: deps
+	$(MAKE) O=. all
 	sh examples/demo.sh
 
 bench: deps
 	$(MAKE) deps DEPS="$(BENCHDEPS)"
-	$(MAKE) enrich tests/mock
+	$(MAKE) O=. all
 	sh bench/run.sh
 
 lint:
@@ -138,9 +181,11 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/enrich $(DESTDIR)$(MANDIR)/man1/enrich.1 \
 	    $(DESTDIR)$(COMPDIR)/enrich
 
+# By pattern, so that a unit or module added or removed leaves nothing.
 clean:
-	rm -f enrich filter.o lib/*.o lib/libenrich.a tests/mock \
-	    $(UNITS:%=tests/unit/test_%)
+	rm -f enrich *.o lib/*.o lib/*.a tests/mock tests/*.o \
+	    $(filter-out %.c %.h,$(wildcard tests/unit/test_*))
 	rm -rf build
 
-.PHONY: all units check fuzz bench demo deps lint install uninstall clean
+.PHONY: all need-deps units deps print-fresh check fuzz fuzzers demo bench \
+	lint install uninstall clean
