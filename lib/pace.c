@@ -136,10 +136,13 @@ pace_refused(struct pace *p, long long now, unsigned long epoch,
 {
 	int	 first = !p->paced;
 
-	if (hold > 0)
-		limit_hold(p->limit, hold);
 	tune_ratelimited(p->tune, now, epoch);
 	p->paced = 1;
+	/* The rate before the hold: a first rate starts with a full bucket,
+	 * which the hold must spend, or its end is a burst. */
+	limit_set_rpm(p->limit, now, ceiling(p, tune_rpm(p->tune)));
+	if (hold > 0)
+		limit_hold(p->limit, hold);
 	return first;
 }
 
