@@ -201,8 +201,8 @@ endpoint(struct provider *p, const struct provider_config *c, char **host,
 		snprintf(err, errlen, "-u %s: not a URL", base);
 		return -1;
 	}
-	if (strncmp(p->url, "http://", 7) != 0 &&
-	    strncmp(p->url, "https://", 8) != 0) {
+	if (strncasecmp(p->url, "http://", 7) != 0 &&
+	    strncasecmp(p->url, "https://", 8) != 0) {
 		snprintf(err, errlen, "-u %s: http:// or https:// expected",
 		    base);
 		return -1;
