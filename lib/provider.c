@@ -65,6 +65,7 @@ read_key(const char *path, struct buf *key, char *err, size_t errlen)
 {
 	char	 tmp[4096];
 	ssize_t	 n;
+	size_t	 k;
 	int	 fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
@@ -86,9 +87,12 @@ read_key(const char *path, struct buf *key, char *err, size_t errlen)
 		}
 	}
 	close(fd);
-	n = strcspn(key->data != NULL ? key->data : "", "\r\n");
-	if ((size_t)n < key->len)
-		key->len = n;
+	/* A buf is not NUL-terminated: look no further than its length. */
+	for (k = 0; k < key->len; k++)
+		if (key->data[k] == '\r' || key->data[k] == '\n') {
+			key->len = k;
+			break;
+		}
 	return 0;
 fail:
 	snprintf(err, errlen, "--api-key-file %s: %s", path, strerror(errno));
