@@ -143,10 +143,13 @@ pace_refused(struct pace *p, long long now, unsigned long epoch,
 {
 	int	 first = !p->paced;
 
-	if (hold > 0)
-		limit_hold(p->limit, hold);
 	tune_ratelimited(p->tune, now, epoch);
 	p->paced = 1;
+	/* The rate before the hold: a first rate starts with a full bucket,
+	 * which the hold must spend, or its end is a burst. */
+	limit_set_rpm(p->limit, now, ceiling(p, tune_rpm(p->tune)));
+	if (hold > 0)
+		limit_hold(p->limit, hold);
 	return first;
 }
 
@@ -173,8 +176,9 @@ pace_scale(struct pace *p, double f)
 		tune_scale(p->tune, f);
 		return tune_window(p->tune);
 	}
-	/* As xargs -P: at least one more or one fewer. */
-	n = f > 1 ? (int)ceil(w * f) : (int)floor(w * f);
+	/* As xargs -P: at least one more or one fewer.  Less a hair: 100 *
+	 * 1.1 is 110.00000000000001 in floating point. */
+	n = f > 1 ? (int)ceil(w * f - 1e-9) : (int)floor(w * f + 1e-9);
 	if (n == w)
 		n += f > 1 ? 1 : -1;
 	p->window = n < 1 ? 1 : n > p->cfg.max_window ? p->cfg.max_window : n;

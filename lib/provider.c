@@ -80,6 +80,7 @@ read_key(const char *path, struct buf *key, char *err, size_t errlen)
 {
 	char	 tmp[4096];
 	ssize_t	 n;
+	size_t	 k;
 	int	 fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
@@ -101,9 +102,12 @@ read_key(const char *path, struct buf *key, char *err, size_t errlen)
 		}
 	}
 	close(fd);
-	n = strcspn(key->data != NULL ? key->data : "", "\r\n");
-	if ((size_t)n < key->len)
-		key->len = n;
+	/* A buf is not NUL-terminated: look no further than its length. */
+	for (k = 0; k < key->len; k++)
+		if (key->data[k] == '\r' || key->data[k] == '\n') {
+			key->len = k;
+			break;
+		}
 	return 0;
 fail:
 	snprintf(err, errlen, "--api-key-file %s: %s", path, strerror(errno));
@@ -245,8 +249,8 @@ endpoint(struct provider *p, const struct provider_config *c, char **host,
 		snprintf(err, errlen, "-u %s: not a URL", shown);
 		return -1;
 	}
-	if (strncmp(p->url, "http://", 7) != 0 &&
-	    strncmp(p->url, "https://", 8) != 0) {
+	if (strncasecmp(p->url, "http://", 7) != 0 &&
+	    strncasecmp(p->url, "https://", 8) != 0) {
 		snprintf(err, errlen, "-u %s: http:// or https:// expected",
 		    shown);
 		return -1;

@@ -357,6 +357,9 @@ sched_turn(struct sched *s, long long now, char *err, size_t errlen)
 	if (s->p.pool != NULL) {
 		if (finish_rows(s, now) == -1)
 			goto nomem;
+		/* No row can succeed: take in and send nothing more. */
+		if (s->stopped)
+			return 0;
 		pace_tick(s->p.pace, now);
 		if (pace_window(s->p.pace) != s->window &&
 		    set_window(s, pace_window(s->p.pace)) == -1)

@@ -2,7 +2,6 @@
 #include <string.h>
 
 #include "check.h"
-#include "json.h"
 #include "progress.h"
 
 int
@@ -10,8 +9,7 @@ main(void)
 {
 	struct progress	*p = progress_new();
 	struct stats	 st = { 0 };
-	struct buf	 b = { 0 };
-	char		 line[512], err[128];
+	char		 line[512];
 	long long	 t;
 
 	/* No total known: done rows, rate, and the rest. */
@@ -50,29 +48,6 @@ main(void)
 	progress_line(p, &st, 10100, line, sizeof(line), 20);
 	CHECK(strlen(line) == 20);
 
-	stats_summary(&st, 10000, line, sizeof(line));
-	CHECK(strcmp(line, "100 rows in 10.0 s (10.0/s): 100 ok, 0 failed, "
-	    "20 skipped; 0 retries, 0 429s; tokens 0 in, 0 out") == 0);
-	CHECK(stats_json(&st, 10000, &b) == 0);
-	CHECK(b.len > 0 && b.data[b.len - 1] == '\n');
-	CHECK(json_validate(b.data, b.len - 1, err, sizeof(err)) == 0);
-	CHECK(strstr(b.data, "\"rows_ok\":100,") != NULL);
-	CHECK(strstr(b.data, "\"rows_skipped\":20,") != NULL);
-	CHECK(strstr(b.data, "\"connections\":0,") != NULL);
-	CHECK(strstr(b.data, "\"wall_seconds\":10.000,") != NULL);
-	CHECK(strstr(b.data, "\"rows_per_second\":10.00}") != NULL);
-	CHECK(strstr(b.data, "\"paced_rps\":null,") != NULL);
-	/* Paced by -j auto or after a 429: at what rate, in the end. */
-	st.paced = 49.25;
-	stats_summary(&st, 10000, line, sizeof(line));
-	CHECK(strcmp(line, "100 rows in 10.0 s (10.0/s): 100 ok, 0 failed, "
-	    "20 skipped; 0 retries, 0 429s; tokens 0 in, 0 out; paced at 49.2 "
-	    "requests/s") == 0);
-	b.len = 0;
-	CHECK(stats_json(&st, 10000, &b) == 0);
-	CHECK(json_validate(b.data, b.len - 1, err, sizeof(err)) == 0);
-	CHECK(strstr(b.data, "\"paced_rps\":49.25,") != NULL);
-	buf_free(&b);
 	progress_free(p);
 	progress_free(NULL);
 	return check_done("test_progress");

@@ -16,6 +16,287 @@ classify(const char *code, const char *msg)
 	return verdict_classify_429(code, strlen(code), msg, strlen(msg));
 }
 
+/* A row whose attempt ended so: a response with this status and body
+ * (result XFER_RESPONSE), or no response (another result). */
+static struct row *
+attempt(struct rows *rs, struct row *r, enum xfer_result res, long status,
+    const char *body)
+{
+	if (r == NULL && (r = rows_get(rs)) == NULL)
+		abort();
+	memset(r->xfer.header, 0, sizeof(r->xfer.header));
+	buf_reset(&r->xfer.resp);
+	r->xfer.result = res;
+	r->xfer.status = status;
+	strlcpy(r->xfer.error, res == XFER_TIMEOUT ? "Operation timed out" :
+	    "Connection refused", sizeof(r->xfer.error));
+	if (body != NULL && buf_adds(&r->xfer.resp, body) == -1)
+		abort();
+	r->attempts++;
+	return r;
+}
+
+static void
+header(struct row *r, enum xfer_header h, const char *v)
+{
+	strlcpy(r->xfer.header[h], v, sizeof(r->xfer.header[h]));
+}
+
+/* The row's message as a C string. */
+static const char *
+msg(const struct row *r)
+{
+	static char	 s[512];
+
+	snprintf(s, sizeof(s), "%.*s", (int)r->msg.len,
+	    r->msg.data != NULL ? r->msg.data : "");
+	return s;
+}
+
+#define RATE_BODY	"{\"error\":{\"message\":\"Rate limit reached for " \
+			"requests\",\"type\":\"requests\",\"code\":" \
+			"\"rate_limit_exceeded\"}}"
+
+/* What verdict_transfer and its kin decide for crafted attempts. */
+static void
+test_decisions(void)
+{
+	struct verdict_config	 c = { 2, 60000, 600000 };
+	struct verdicts		*v;
+	struct rows		*rs = rows_new();
+	struct verdict		 out;
+	struct row		*r;
+	int			 k, ok;
+
+	v = verdict_new(&c, 0);
+	CHECK(v != NULL && rs != NULL);
+
+	/* No response: retried, charged to -r, with a growing backoff; then
+	 * the row fails with what went wrong. */
+	r = attempt(rs, NULL, XFER_NETWORK, 0, NULL);
+	CHECK(verdict_transfer(v, r, 0, &out) == 0);
+	CHECK(out.kind == VERDICT_RETRY && out.wait == VERDICT_CHARGED &&
+	    out.delay >= 0 && out.delay <= 500 && r->retries == 1);
+	CHECK(r->error == ROW_ERR_NETWORK && r->status == 0);
+	CHECK(strcmp(msg(r), "Connection refused") == 0);
+	attempt(rs, r, XFER_TIMEOUT, 0, NULL);
+	CHECK(verdict_transfer(v, r, 0, &out) == 0);
+	CHECK(out.kind == VERDICT_RETRY && out.delay <= 1000 &&
+	    r->retries == 2);
+	CHECK(r->error == ROW_ERR_TIMEOUT);
+	attempt(rs, r, XFER_TIMEOUT, 0, NULL);
+	CHECK(verdict_transfer(v, r, 0, &out) == 0);
+	CHECK(out.kind == VERDICT_FAIL && r->retries == 2);
+	CHECK(r->error == ROW_ERR_TIMEOUT &&
+	    strcmp(msg(r), "Operation timed out") == 0);
+	rows_put(rs, r);
+
+	/* A response over the cap: no second try makes it smaller. */
+	r = attempt(rs, NULL, XFER_TOOBIG, 200, NULL);
+	CHECK(verdict_transfer(v, r, 0, &out) == 0);
+	CHECK(out.kind == VERDICT_FAIL && r->error == ROW_ERR_PARSE &&
+	    r->retries == 0);
+	CHECK(strstr(msg(r), "--max-response-bytes") != NULL);
+	rows_put(rs, r);
+
+	/* Any 2xx is done, as far as HTTP goes. */
+	r = attempt(rs, NULL, XFER_RESPONSE, 200, "{}");
+	CHECK(verdict_transfer(v, r, 0, &out) == 0 && out.kind == VERDICT_DONE);
+	attempt(rs, r, XFER_RESPONSE, 201, "{}");
+	CHECK(verdict_transfer(v, r, 0, &out) == 0 && out.kind == VERDICT_DONE);
+	rows_put(rs, r);
+
+	/* 401 and 404: every row would hear the same, so the run stops, and
+	 * the message says what to check. */
+	r = attempt(rs, NULL, XFER_RESPONSE, 401, "{\"error\":{\"message\":"
+	    "\"Incorrect API key provided\",\"code\":\"invalid_api_key\"}}");
+	CHECK(verdict_transfer(v, r, 0, &out) == 0 && out.kind == VERDICT_STOP);
+	CHECK(r->error == ROW_ERR_HTTP && r->status == 401);
+	CHECK(strcmp(msg(r), "Incorrect API key provided (check "
+	    "OPENAI_API_KEY or --api-key-file)") == 0);
+	rows_put(rs, r);
+	r = attempt(rs, NULL, XFER_RESPONSE, 404, "<html>Not Found</html>\n");
+	CHECK(verdict_transfer(v, r, 0, &out) == 0 && out.kind == VERDICT_STOP);
+	CHECK(strcmp(msg(r), "<html>Not Found</html> (check --url and "
+	    "--model)") == 0);
+	rows_put(rs, r);
+
+	/* 429s: no quota stops the run; a request too large fails the row;
+	 * a rate limit waits, as long as the server says, or backs off. */
+	r = attempt(rs, NULL, XFER_RESPONSE, 429, "{\"error\":{\"message\":"
+	    "\"You exceeded your current quota\",\"code\":"
+	    "\"insufficient_quota\"}}");
+	header(r, XH_RETRY_AFTER, "1");
+	CHECK(verdict_transfer(v, r, 0, &out) == 0 && out.kind == VERDICT_STOP);
+	CHECK(strcmp(msg(r), "You exceeded your current quota (the account "
+	    "has no quota left)") == 0);
+	rows_put(rs, r);
+	r = attempt(rs, NULL, XFER_RESPONSE, 429, "{\"error\":{\"message\":"
+	    "\"Request too large for gpt-4 on tokens per min\",\"code\":"
+	    "\"rate_limit_exceeded\"}}");
+	header(r, XH_RETRY_AFTER, "1");
+	CHECK(verdict_transfer(v, r, 0, &out) == 0 && out.kind == VERDICT_FAIL);
+	CHECK(r->status == 429 && r->retries == 0 && r->ratelimits == 0);
+	rows_put(rs, r);
+	r = attempt(rs, NULL, XFER_RESPONSE, 429, RATE_BODY);
+	header(r, XH_RETRY_AFTER, "3");
+	CHECK(verdict_transfer(v, r, 0, &out) == 0);
+	CHECK(out.kind == VERDICT_RETRY && out.wait == VERDICT_HOLD &&
+	    out.delay == 3000);
+	CHECK(r->ratelimits == 1 && r->retries == 0);
+	/* retry-after-ms first. */
+	attempt(rs, r, XFER_RESPONSE, 429, RATE_BODY);
+	header(r, XH_RETRY_AFTER, "3");
+	header(r, XH_RETRY_AFTER_MS, "250");
+	CHECK(verdict_transfer(v, r, 0, &out) == 0);
+	CHECK(out.kind == VERDICT_RETRY && out.wait == VERDICT_HOLD &&
+	    out.delay == 250);
+	/* The wait in the message, when no header names one. */
+	attempt(rs, r, XFER_RESPONSE, 429, "{\"error\":{\"message\":\"Rate "
+	    "limit reached. Please try again in 644ms.\"}}");
+	CHECK(verdict_transfer(v, r, 0, &out) == 0);
+	CHECK(out.kind == VERDICT_RETRY && out.wait == VERDICT_HOLD &&
+	    out.delay == 644);
+	rows_put(rs, r);
+	/* No wait named: a backoff of this row's own, never charged to -r,
+	 * so a rate limit alone does not fail a row. */
+	r = attempt(rs, NULL, XFER_RESPONSE, 429, RATE_BODY);
+	for (ok = 1, k = 1; k <= 12; k++) {
+		CHECK(verdict_transfer(v, r, 0, &out) == 0);
+		ok &= out.kind == VERDICT_RETRY && out.wait == VERDICT_RATE &&
+		    out.delay >= 0 && out.delay <= VERDICT_CAP_MS &&
+		    (k > 1 || out.delay <= VERDICT_BASE_MS);
+		attempt(rs, r, XFER_RESPONSE, 429, RATE_BODY);
+	}
+	CHECK(ok);
+	CHECK(r->ratelimits == 12 && r->retries == 0);
+	rows_put(rs, r);
+
+	/* A wait longer than --max-wait: the row fails, and says why. */
+	r = attempt(rs, NULL, XFER_RESPONSE, 429, RATE_BODY);
+	header(r, XH_RETRY_AFTER, "120");
+	CHECK(verdict_transfer(v, r, 0, &out) == 0 && out.kind == VERDICT_FAIL);
+	CHECK(strcmp(msg(r), "Rate limit reached for requests (the server "
+	    "asked to wait 120.0 s, more than --max-wait)") == 0);
+	attempt(rs, r, XFER_RESPONSE, 503, "busy");
+	header(r, XH_RETRY_AFTER, "61");
+	CHECK(verdict_transfer(v, r, 0, &out) == 0 && out.kind == VERDICT_FAIL);
+	CHECK(strcmp(msg(r), "busy (the server asked to wait 61.0 s, more "
+	    "than --max-wait)") == 0);
+	/* A 503 with a wait it names: charged to -r, after that wait. */
+	attempt(rs, r, XFER_RESPONSE, 503, "busy");
+	header(r, XH_RETRY_AFTER, "5");
+	CHECK(verdict_transfer(v, r, 0, &out) == 0);
+	CHECK(out.kind == VERDICT_RETRY && out.wait == VERDICT_CHARGED &&
+	    out.delay == 5000 && r->retries == 1);
+	rows_put(rs, r);
+
+	/* x-should-retry overrules the status, both ways. */
+	r = attempt(rs, NULL, XFER_RESPONSE, 400, "{}");
+	CHECK(verdict_transfer(v, r, 0, &out) == 0 && out.kind == VERDICT_FAIL);
+	attempt(rs, r, XFER_RESPONSE, 400, "{}");
+	header(r, XH_SHOULD_RETRY, "true");
+	CHECK(verdict_transfer(v, r, 0, &out) == 0);
+	CHECK(out.kind == VERDICT_RETRY && out.wait == VERDICT_CHARGED);
+	attempt(rs, r, XFER_RESPONSE, 500, "{}");
+	CHECK(verdict_transfer(v, r, 0, &out) == 0 &&
+	    out.kind == VERDICT_RETRY);
+	attempt(rs, r, XFER_RESPONSE, 500, "{}");
+	header(r, XH_SHOULD_RETRY, "false");
+	r->retries = 0;
+	CHECK(verdict_transfer(v, r, 0, &out) == 0 && out.kind == VERDICT_FAIL);
+	CHECK(r->retries == 0);
+	/* A 429 told not to retry fails too. */
+	attempt(rs, r, XFER_RESPONSE, 429, RATE_BODY);
+	header(r, XH_SHOULD_RETRY, "false");
+	CHECK(verdict_transfer(v, r, 0, &out) == 0 && out.kind == VERDICT_FAIL);
+	rows_put(rs, r);
+
+	/* A 2xx that cannot be read is retried once, charged; an answer
+	 * that is not what was asked for fails at once. */
+	r = attempt(rs, NULL, XFER_RESPONSE, 200, "{\"choices\":[]}");
+	CHECK(verdict_unreadable(v, r, 0, "no content", &out) == 0);
+	CHECK(out.kind == VERDICT_RETRY && out.wait == VERDICT_CHARGED &&
+	    r->retries == 1);
+	CHECK(r->error == ROW_ERR_PARSE && r->status == 200 &&
+	    strcmp(msg(r), "no content") == 0);
+	attempt(rs, r, XFER_RESPONSE, 200, "{\"choices\":[]}");
+	CHECK(verdict_unreadable(v, r, 0, "no content", &out) == 0);
+	CHECK(out.kind == VERDICT_FAIL && r->retries == 1);
+	rows_put(rs, r);
+	r = attempt(rs, NULL, XFER_RESPONSE, 200, "{}");
+	CHECK(verdict_invalid(v, r, "--json: not an object", &out) == 0);
+	CHECK(out.kind == VERDICT_FAIL && r->error == ROW_ERR_PARSE &&
+	    strcmp(msg(r), "--json: not an object") == 0);
+	rows_put(rs, r);
+	verdict_free(v);
+
+	/* -r 0: the first unreadable answer fails the row. */
+	c.retries = 0;
+	v = verdict_new(&c, 0);
+	r = attempt(rs, NULL, XFER_RESPONSE, 200, "{}");
+	CHECK(verdict_unreadable(v, r, 0, "no content", &out) == 0);
+	CHECK(out.kind == VERDICT_FAIL);
+	rows_put(rs, r);
+	verdict_free(v);
+
+	/* --stall-timeout: 429s wait while some row still succeeds. */
+	c.retries = 2;
+	c.stall_ms = 10000;
+	v = verdict_new(&c, 0);
+	r = attempt(rs, NULL, XFER_RESPONSE, 429, RATE_BODY);
+	CHECK(verdict_transfer(v, r, 10000, &out) == 0 &&
+	    out.kind == VERDICT_RETRY);
+	attempt(rs, r, XFER_RESPONSE, 429, RATE_BODY);
+	CHECK(verdict_transfer(v, r, 10001, &out) == 0 &&
+	    out.kind == VERDICT_FAIL);
+	CHECK(strcmp(msg(r), "Rate limit reached for requests (no row "
+	    "succeeded for 10 s: --stall-timeout)") == 0);
+	verdict_success(v, 15000);
+	attempt(rs, r, XFER_RESPONSE, 429, RATE_BODY);
+	CHECK(verdict_transfer(v, r, 20000, &out) == 0 &&
+	    out.kind == VERDICT_RETRY);
+	/* Other failures do not stall out. */
+	attempt(rs, r, XFER_RESPONSE, 500, "{}");
+	CHECK(verdict_transfer(v, r, 90000, &out) == 0 &&
+	    out.kind == VERDICT_RETRY);
+	rows_put(rs, r);
+
+	/* After an interrupt's deadline no retry is scheduled. */
+	verdict_deadline(v, 26000);
+	r = attempt(rs, NULL, XFER_RESPONSE, 503, "busy");
+	header(r, XH_RETRY_AFTER, "5");
+	CHECK(verdict_transfer(v, r, 20000, &out) == 0 &&
+	    out.kind == VERDICT_RETRY && out.delay == 5000);
+	attempt(rs, r, XFER_RESPONSE, 503, "busy");
+	header(r, XH_RETRY_AFTER, "5");
+	CHECK(verdict_transfer(v, r, 21001, &out) == 0 &&
+	    out.kind == VERDICT_FAIL);
+	CHECK(strcmp(msg(r), "busy (not retried: interrupted)") == 0);
+	/* A hold past it too. */
+	attempt(rs, r, XFER_RESPONSE, 429, RATE_BODY);
+	header(r, XH_RETRY_AFTER, "10");
+	CHECK(verdict_transfer(v, r, 20000, &out) == 0 &&
+	    out.kind == VERDICT_FAIL);
+	CHECK(strcmp(msg(r), "Rate limit reached for requests (not retried: "
+	    "interrupted)") == 0);
+	/* And one without a response. */
+	attempt(rs, r, XFER_NETWORK, 0, NULL);
+	r->retries = 0;
+	CHECK(verdict_transfer(v, r, 25999, &out) == 0);
+	CHECK(out.kind == VERDICT_FAIL || out.delay <= 1);
+	rows_put(rs, r);
+	/* verdict_give_up, for rows waiting when the grace period ends. */
+	r = attempt(rs, NULL, XFER_RESPONSE, 500, "{}");
+	CHECK(verdict_transfer(v, r, 0, &out) == 0);
+	CHECK(verdict_give_up(r) == 0);
+	CHECK(strcmp(msg(r), "{} (not retried: interrupted)") == 0);
+	rows_put(rs, r);
+	verdict_free(v);
+	verdict_free(NULL);
+	rows_free(rs);
+}
+
 int
 main(void)
 {
@@ -92,5 +373,6 @@ main(void)
 	CHECK(classify("429", "Requests to the ChatCompletions_Create "
 	    "Operation have exceeded token rate limit") == VERDICT_429_RATE);
 	CHECK(classify("", "") == VERDICT_429_RATE);
+	test_decisions();
 	return check_done("test_verdict");
 }

@@ -1,0 +1,359 @@
+/*
+ * The pace in simulated time: every call takes the time, so a test is a
+ * sequence of calls at chosen milliseconds.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "pace.h"
+
+static struct pace *
+pace(long long rpm, long long tpm, int autotune, int window, int max)
+{
+	struct pace_config	 c = { rpm, tpm, autotune, window, max };
+	struct pace		*p;
+
+	if ((p = pace_new(&c, 0)) == NULL)
+		abort();
+	return p;
+}
+
+/* Start requests of this cost as fast as the pace allows from `from` to
+ * `to`, each over at once; how many started. */
+static int
+run(struct pace *p, long long cost, long long from, long long to)
+{
+	long long	 now = from, w;
+	int		 n = 0;
+
+	while (now < to) {
+		pace_tick(p, now);
+		if ((w = pace_wait(p, now, cost)) > 0) {
+			now += w;
+			continue;
+		}
+		pace_start(p, now, cost);
+		pace_end(p, cost);
+		pace_success(p, now, cost, -1, 100);
+		n++;
+	}
+	return n;
+}
+
+static void
+set(struct xfer *x, enum xfer_header h, const char *v)
+{
+	strlcpy(x->header[h], v, sizeof(x->header[h]));
+}
+
+static void
+test_rpm_tpm(void)
+{
+	struct pace	*p;
+	int		 n;
+
+	/* Nothing given: nothing waits, and the run is never paced. */
+	p = pace(0, 0, 0, 8, 100);
+	for (n = 0; n < 1000; n++)
+		pace_start(p, 0, 1000000);
+	CHECK(pace_wait(p, 0, 1000000) == 0);
+	CHECK(pace_rate(p) == 0);
+	CHECK(pace_window(p) == 8);
+	pace_free(p);
+
+	/* --rpm 60: one a second, the first at once. */
+	p = pace(60, 0, 0, 8, 100);
+	CHECK(pace_wait(p, 0, 10) == 0);
+	pace_start(p, 0, 10);
+	CHECK(pace_wait(p, 0, 10) == 1000);
+	CHECK(pace_wait(p, 400, 10) == 600);
+	CHECK(pace_wait(p, 1000, 10) == 0);
+	n = run(p, 10, 1000, 11000);
+	CHECK(n == 10);
+	/* --rpm alone does not make the run "paced": that is for a 429 or
+	 * -j auto. */
+	CHECK(pace_rate(p) == 0);
+	pace_free(p);
+
+	/* --tpm 60000: a thousand tokens a second, 900 at most at once. */
+	p = pace(0, 60000, 0, 8, 100);
+	CHECK(pace_wait(p, 0, 500) == 0);
+	pace_start(p, 0, 500);
+	CHECK(pace_wait(p, 0, 400) == 0);
+	CHECK(pace_wait(p, 0, 500) == 100);
+	/* Requests are not counted, only tokens. */
+	CHECK(pace_wait(p, 0, 0) == 0);
+	/* A request larger than the bucket waits for it to be full, then
+	 * leaves it in debt. */
+	CHECK(pace_wait(p, 0, 5000) == 500);
+	pace_start(p, 500, 5000);
+	CHECK(pace_wait(p, 500, 100) == 4200);
+	pace_free(p);
+
+	/* Both: the longer wait wins. */
+	p = pace(60, 60000, 0, 8, 100);
+	pace_start(p, 0, 100);
+	CHECK(pace_wait(p, 0, 100) == 1000);
+	pace_start(p, 1000, 1800);
+	CHECK(pace_wait(p, 1000, 1) == 1000);
+	CHECK(pace_wait(p, 1000, 900) == 1800);
+	CHECK(pace_wait(p, 2000, 900) == 800);
+	pace_free(p);
+}
+
+/* A success says what a request really took: the estimate is corrected
+ * both ways. */
+static void
+test_success(void)
+{
+	struct pace	*p = pace(0, 60000, 0, 8, 100);
+
+	pace_start(p, 0, 800);
+	CHECK(pace_wait(p, 0, 800) == 700);
+	pace_end(p, 800);
+	pace_success(p, 0, 800, 100, 50);
+	CHECK(pace_wait(p, 0, 800) == 0);
+	pace_start(p, 0, 800);
+	pace_end(p, 800);
+	pace_success(p, 0, 800, 1500, 50);
+	CHECK(pace_wait(p, 0, 800) == 1500);
+	/* Usage not reported: the estimate stands. */
+	pace_success(p, 0, 800, -1, 50);
+	CHECK(pace_wait(p, 0, 800) == 1500);
+	/* A refund never fills the bucket past its size. */
+	pace_success(p, 0, 100000, 0, 50);
+	CHECK(pace_wait(p, 0, 900) == 0);
+	pace_free(p);
+}
+
+/* A 429 naming its wait: nothing starts until then, and after it the
+ * run goes on at its rate, not with a burst. */
+static void
+hold(long long rpm)
+{
+	struct pace	*p = pace(rpm, 0, 0, 8, 100);
+	unsigned long	 ep = 0;
+	long long	 t;
+	int		 k;
+
+	for (k = 0; k < 8; k++)
+		ep = pace_start(p, 0, 1);
+	CHECK(pace_refused(p, 100, ep, 2100) == 1);
+	pace_tick(p, 100);
+	CHECK(pace_wait(p, 100, 1) == 2000);
+	for (t = 200; t < 2100; t += 300) {
+		pace_tick(p, t);
+		CHECK(pace_wait(p, t, 1) == 2100 - t);
+	}
+	pace_tick(p, 2099);
+	CHECK(pace_wait(p, 2099, 1) == 1);
+	pace_tick(p, 2100);
+	CHECK(pace_wait(p, 2100, 1) == 0);
+	pace_start(p, 2100, 1);
+	CHECK(pace_wait(p, 2100, 1) > 0);
+	/* Paced from the first 429 on, and said so only then. */
+	CHECK(pace_rate(p) > 0);
+	CHECK(pace_refused(p, 2200, ep, 0) == 0);
+	/* A later 429 naming an earlier time does not shorten a hold. */
+	CHECK(pace_refused(p, 2300, ep, 5000) == 0);
+	CHECK(pace_refused(p, 2300, ep, 4000) == 0);
+	pace_tick(p, 2300);
+	CHECK(pace_wait(p, 2300, 1) == 2700);
+	pace_free(p);
+}
+
+static void
+test_refused(void)
+{
+	hold(6000);
+	hold(0);
+}
+
+/* Under -j auto, what the run learns may not pass --rpm. */
+static void
+test_auto_ceiling(void)
+{
+	struct xfer	 x = { 0 };
+	struct pace	*p = pace(600, 0, 1, 0, 1000);
+	int		 n;
+
+	CHECK(pace_rate(p) > 0);
+	/* The start rate, 10/s, is below the ceiling. */
+	CHECK(fabs(pace_rate(p) - 10) < 1e-9);
+	/* Slow start doubles the rate while everything is accepted, but
+	 * starts stay within --rpm 600. */
+	n = run(p, 1, 0, 5000);
+	CHECK(n >= 45 && n <= 5 * 10 + 10);
+	CHECK(pace_rate(p) > 0 && pace_rate(p) <= 10);
+	n = run(p, 1, 5000, 10000);
+	CHECK(n >= 45 && n <= 51);
+	/* A server announcing a far higher rate does not lift it either. */
+	set(&x, XH_RL_LIMIT_REQUESTS, "10000");
+	set(&x, XH_RL_REMAINING_REQUESTS, "9000");
+	set(&x, XH_RL_RESET_REQUESTS, "1s");
+	CHECK(pace_response(p, 10000, &x, 0) == 0);
+	pace_tick(p, 10000);
+	CHECK(pace_rate(p) > 0 && pace_rate(p) <= 10);
+	CHECK(run(p, 1, 10000, 15000) <= 51);
+	pace_free(p);
+
+	/* Without --rpm the announced rate is the rate. */
+	p = pace(0, 0, 1, 0, 1000);
+	CHECK(pace_response(p, 0, &x, 0) == 0);
+	CHECK(fabs(pace_rate(p) - 1000) < 1e-9);
+	pace_free(p);
+}
+
+/* x-ratelimit-* on a response: paced while the server's budget is
+ * low, at the rate it comes back. */
+static void
+test_response(void)
+{
+	struct xfer	 x = { 0 };
+	struct pace	*p;
+	double		 r;
+	int		 n;
+
+	/* Plenty left: no pacing. */
+	p = pace(0, 0, 0, 100, 100);
+	set(&x, XH_RL_LIMIT_REQUESTS, "100");
+	set(&x, XH_RL_REMAINING_REQUESTS, "90");
+	set(&x, XH_RL_RESET_REQUESTS, "1s");
+	CHECK(pace_response(p, 0, &x, 0) == 0);
+	for (n = 0; n < 50 && pace_wait(p, 0, 1) == 0; n++)
+		pace_start(p, 0, 1);
+	CHECK(n == 50);
+	pace_free(p);
+
+	/* 5 of 100 left, whole again in 10 s: what remains goes, then one
+	 * every 1/9.5 s. */
+	p = pace(0, 0, 0, 100, 100);
+	set(&x, XH_RL_REMAINING_REQUESTS, "5");
+	set(&x, XH_RL_RESET_REQUESTS, "10s");
+	r = pace_response(p, 0, &x, 0);
+	CHECK(fabs(r - 9.5) < 1e-9);
+	for (n = 0; n < 50 && pace_wait(p, 0, 1) == 0; n++)
+		pace_start(p, 0, 1);
+	CHECK(n == 5);
+	CHECK(pace_wait(p, 0, 1) == 106);
+	/* Once the reset has passed, the server's word no longer holds. */
+	CHECK(pace_wait(p, 10001, 1) == 0);
+	pace_free(p);
+
+	/* Requests in flight will spend some of what remains. */
+	p = pace(0, 0, 0, 100, 100);
+	CHECK(pace_response(p, 0, &x, 3) > 0);
+	for (n = 0; n < 50 && pace_wait(p, 0, 1) == 0; n++)
+		pace_start(p, 0, 1);
+	CHECK(n == 2);
+	pace_free(p);
+
+	/* The reset as servers write it: "6m0s", "1.5s", "120ms". */
+	p = pace(0, 0, 0, 100, 100);
+	set(&x, XH_RL_RESET_REQUESTS, "1m40s");
+	CHECK(fabs(pace_response(p, 0, &x, 0) - 0.95) < 1e-9);
+	set(&x, XH_RL_RESET_REQUESTS, "500ms");
+	CHECK(fabs(pace_response(p, 0, &x, 0) - 190) < 1e-9);
+	/* Unreadable: ignored. */
+	set(&x, XH_RL_RESET_REQUESTS, "soon");
+	CHECK(pace_response(p, 0, &x, 0) == 0);
+	set(&x, XH_RL_RESET_REQUESTS, "10s");
+	set(&x, XH_RL_REMAINING_REQUESTS, "-1");
+	CHECK(pace_response(p, 0, &x, 0) == 0);
+	set(&x, XH_RL_REMAINING_REQUESTS, "");
+	CHECK(pace_response(p, 0, &x, 0) == 0);
+	pace_free(p);
+
+	/* Tokens: 500 of 10000 left, whole in 6 s; a request of 600 waits
+	 * for the budget to come back. */
+	memset(&x, 0, sizeof(x));
+	p = pace(0, 0, 0, 100, 100);
+	set(&x, XH_RL_LIMIT_TOKENS, "10000");
+	set(&x, XH_RL_REMAINING_TOKENS, "500");
+	set(&x, XH_RL_RESET_TOKENS, "6s");
+	r = pace_response(p, 0, &x, 0);
+	CHECK(fabs(r - 9500 / 6.0) < 1e-6);
+	CHECK(pace_wait(p, 0, 400) == 0);
+	CHECK(pace_wait(p, 0, 600) == 64);
+	pace_free(p);
+
+	/* Tokens in flight count against it: 400 in flight leave 100. */
+	p = pace(0, 0, 0, 100, 100);
+	pace_start(p, 0, 400);
+	CHECK(pace_response(p, 0, &x, 1) > 0);
+	CHECK(pace_wait(p, 0, 100) == 0);
+	CHECK(pace_wait(p, 0, 200) > 0);
+	pace_free(p);
+}
+
+/* SIGUSR1 and SIGUSR2. */
+static void
+test_scale(void)
+{
+	struct pace	*p;
+	double		 r;
+	int		 w;
+
+	/* A fixed window: 10% up or down, at least one step, within 1 and
+	 * the most it may be. */
+	p = pace(0, 0, 0, 10, 200);
+	CHECK(pace_scale(p, 1.1) == 11 && pace_window(p) == 11);
+	CHECK(pace_scale(p, 1.1) == 13);
+	CHECK(pace_scale(p, 1 / 1.1) == 11);
+	CHECK(pace_scale(p, 1 / 1.1) == 10);
+	pace_free(p);
+	p = pace(0, 0, 0, 100, 200);
+	CHECK(pace_scale(p, 1.1) == 110);
+	CHECK(pace_scale(p, 1 / 1.1) == 100);
+	CHECK(pace_scale(p, 1 / 1.1) == 90);
+	pace_free(p);
+	p = pace(0, 0, 0, 50, 200);
+	CHECK(pace_scale(p, 1.1) == 55);
+	pace_free(p);
+	p = pace(0, 0, 0, 2, 200);
+	CHECK(pace_scale(p, 1.1) == 3);
+	CHECK(pace_scale(p, 1 / 1.1) == 2);
+	CHECK(pace_scale(p, 1 / 1.1) == 1);
+	CHECK(pace_scale(p, 1 / 1.1) == 1);
+	CHECK(pace_window(p) == 1);
+	CHECK(pace_scale(p, 1.1) == 2);
+	pace_free(p);
+	p = pace(0, 0, 0, 190, 200);
+	CHECK(pace_scale(p, 1.1) == 200);
+	CHECK(pace_scale(p, 1.1) == 200);
+	CHECK(pace_window(p) == 200);
+	/* A fixed window is not paced by it. */
+	CHECK(pace_rate(p) == 0);
+	pace_free(p);
+
+	/* -j auto: the rate moves, and the window with it. */
+	p = pace(0, 0, 1, 0, 1000);
+	w = pace_window(p);
+	r = pace_rate(p);
+	CHECK(pace_scale(p, 1.1) == pace_window(p));
+	CHECK(pace_window(p) > w);
+	CHECK(fabs(pace_rate(p) - r * 1.1) < 1e-9);
+	for (w = 0; w < 100; w++)
+		pace_scale(p, 1 / 1.1);
+	CHECK(pace_window(p) >= 1 && pace_rate(p) > 0);
+	CHECK(pace_window(p) == 4);
+	for (w = 0; w < 200; w++)
+		pace_scale(p, 1.1);
+	CHECK(pace_window(p) == 1000);
+	pace_free(p);
+	pace_free(NULL);
+}
+
+int
+main(void)
+{
+	test_rpm_tpm();
+	test_success();
+	test_refused();
+	test_auto_ceiling();
+	test_response();
+	test_scale();
+	return check_done("test_pace");
+}

@@ -1,0 +1,171 @@
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "json.h"
+#include "stats.h"
+
+/* The buffer as a C string: a NUL after it, not counted. */
+static const char *
+str(struct buf *b)
+{
+	if (buf_addc(b, '\0') == -1)
+		abort();
+	b->len--;
+	return b->data;
+}
+
+static void
+test_add(void)
+{
+	uint64_t	 v = 0;
+
+	stats_add(&v, 5);
+	CHECK(v == 5);
+	/* Not reported (-1), or nonsense: nothing added. */
+	stats_add(&v, -1);
+	stats_add(&v, -1000000);
+	stats_add(&v, 0);
+	CHECK(v == 5);
+	/* Absurd usage stops at the top instead of wrapping. */
+	v = UINT64_MAX - 5;
+	stats_add(&v, 5);
+	CHECK(v == UINT64_MAX);
+	stats_add(&v, 1);
+	CHECK(v == UINT64_MAX);
+	v = UINT64_MAX - 5;
+	stats_add(&v, 10);
+	CHECK(v == UINT64_MAX);
+	v = 0;
+	stats_add(&v, INT64_MAX);
+	stats_add(&v, INT64_MAX);
+	CHECK(v == UINT64_MAX - 1);
+	stats_add(&v, INT64_MAX);
+	CHECK(v == UINT64_MAX);
+}
+
+static void
+test_summary(void)
+{
+	struct stats	 st = { 0 };
+	struct buf	 b = { 0 };
+	char		 line[512], err[128];
+
+	/* No time yet: no division by zero. */
+	stats_summary(&st, 0, line, sizeof(line));
+	CHECK(strcmp(line, "0 rows in 0.0 s (0.0/s): 0 ok, 0 failed, 0 "
+	    "skipped; 0 retries, 0 429s; tokens 0 in, 0 out") == 0);
+
+	st.ok = 100;
+	st.rows_read = 120;
+	st.skipped = 20;
+	stats_summary(&st, 10000, line, sizeof(line));
+	CHECK(strcmp(line, "100 rows in 10.0 s (10.0/s): 100 ok, 0 failed, "
+	    "20 skipped; 0 retries, 0 429s; tokens 0 in, 0 out") == 0);
+	CHECK(stats_json(&st, 10000, &b) == 0);
+	CHECK(b.len > 0 && b.data[b.len - 1] == '\n');
+	CHECK(json_validate(b.data, b.len - 1, err, sizeof(err)) == 0);
+	CHECK(strstr(str(&b), "\"rows_ok\":100,") != NULL);
+	CHECK(strstr(str(&b), "\"rows_skipped\":20,") != NULL);
+	CHECK(strstr(str(&b), "\"connections\":0,") != NULL);
+	CHECK(strstr(str(&b), "\"wall_seconds\":10.000,") != NULL);
+	CHECK(strstr(str(&b), "\"rows_per_second\":10.00}") != NULL);
+	CHECK(strstr(str(&b), "\"paced_rps\":null,") != NULL);
+
+	/* Paced by -j auto or after a 429: at what rate, in the end. */
+	st.paced = 49.25;
+	stats_summary(&st, 10000, line, sizeof(line));
+	CHECK(strcmp(line, "100 rows in 10.0 s (10.0/s): 100 ok, 0 failed, "
+	    "20 skipped; 0 retries, 0 429s; tokens 0 in, 0 out; paced at 49.2 "
+	    "requests/s") == 0);
+	buf_reset(&b);
+	CHECK(stats_json(&st, 10000, &b) == 0);
+	CHECK(json_validate(b.data, b.len - 1, err, sizeof(err)) == 0);
+	CHECK(strstr(str(&b), "\"paced_rps\":49.25,") != NULL);
+
+	/* Every count, the largest too. */
+	st.failed = 3;
+	st.retries = 7;
+	st.http429 = 4;
+	st.connections = 2;
+	st.prompt_tokens = UINT64_MAX;
+	st.completion_tokens = 12;
+	st.paced = 0;
+	stats_summary(&st, 10000, line, sizeof(line));
+	CHECK(strcmp(line, "103 rows in 10.0 s (10.3/s): 100 ok, 3 failed, "
+	    "20 skipped; 7 retries, 4 429s; tokens 18446744073709551615 in, "
+	    "12 out") == 0);
+	buf_reset(&b);
+	CHECK(stats_json(&st, 10000, &b) == 0);
+	CHECK(json_validate(b.data, b.len - 1, err, sizeof(err)) == 0);
+	CHECK_BUF(b, "{\"rows_ok\":100,\"rows_failed\":3,\"rows_skipped\":20,"
+	    "\"retries\":7,\"http_429\":4,\"prompt_tokens\":"
+	    "18446744073709551615,\"completion_tokens\":12,\"connections\":2,"
+	    "\"paced_rps\":null,\"wall_seconds\":10.000,\"rows_per_second\":"
+	    "10.30}\n");
+	/* Cut short to fit, still a string. */
+	stats_summary(&st, 10000, line, 20);
+	CHECK(strlen(line) == 19);
+	buf_free(&b);
+}
+
+static void
+test_estimate(void)
+{
+	struct stats		 st = { 0 };
+	struct stats_prices	 pr = { 100, 0.15, 0.60, 600, 0 };
+	struct buf		 b = { 0 };
+
+	st.est_rows = 1000;
+	st.est_tokens = 50000;
+	CHECK(stats_estimate(&st, &pr, &b) == 0);
+	CHECK_BUF(b,
+	    "rows               1000\n"
+	    "prompt tokens      50000 (estimated, 4 bytes a token)\n"
+	    "completion budget  100 a row, 100000 in all\n"
+	    "cost               $0.0075 in + at most $0.0600 out = $0.0675\n"
+	    "time               at least 100 s (1.7 min) at the limits "
+	    "given\n");
+
+	/* --tpm, when it is the tighter limit, prompt and budget both. */
+	pr.tpm = 60000;
+	buf_reset(&b);
+	CHECK(stats_estimate(&st, &pr, &b) == 0);
+	CHECK(strstr(str(&b), "time               at least 150 s (2.5 min) "
+	    "at the limits given\n") != NULL);
+
+	/* Rows that would fail; no budget; no limits; no prices. */
+	st.failed = 3;
+	pr.budget = 0;
+	pr.rpm = pr.tpm = 0;
+	buf_reset(&b);
+	CHECK(stats_estimate(&st, &pr, &b) == 0);
+	CHECK_BUF(b,
+	    "rows               1000 (and 3 that would fail: see above)\n"
+	    "prompt tokens      50000 (estimated, 4 bytes a token)\n"
+	    "completion budget  unknown: no -P max_tokens or "
+	    "max_completion_tokens\n"
+	    "cost               $0.0075 in, out unknown\n"
+	    "time               give --rpm or --tpm to estimate it\n");
+	pr.price_in = pr.price_out = 0;
+	buf_reset(&b);
+	CHECK(stats_estimate(&st, &pr, &b) == 0);
+	CHECK(strstr(str(&b), "cost") == NULL);
+	/* Only --tpm: the prompt tokens alone, not knowing the budget. */
+	pr.tpm = 30000;
+	buf_reset(&b);
+	CHECK(stats_estimate(&st, &pr, &b) == 0);
+	CHECK(strstr(str(&b), "time               at least 100 s (1.7 min) "
+	    "at the limits given\n") != NULL);
+	buf_free(&b);
+}
+
+int
+main(void)
+{
+	test_add();
+	test_summary();
+	test_estimate();
+	return check_done("test_stats");
+}
