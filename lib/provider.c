@@ -43,7 +43,8 @@ provider_check_header(const char *h, char *err, size_t errlen)
 	const char	*colon = strchr(h, ':'), *p;
 
 	if (colon == NULL || colon == h) {
-		snprintf(err, errlen, "-H %s: 'Name: value' expected", h);
+		/* Not echoed: it may be a key typed without its colon. */
+		snprintf(err, errlen, "-H: 'Name: value' expected");
 		return -1;
 	}
 	static const char *const framing[] = { "content-length",
@@ -96,12 +97,14 @@ read_key(const char *path, struct buf *key, char *err, size_t errlen)
 			break;
 		if (key->len > KEY_MAX) {
 			close(fd);
+			explicit_bzero(tmp, sizeof(tmp));
 			snprintf(err, errlen, "--api-key-file %s: no key in its "
 			    "first %d KiB", path, KEY_MAX / 1024);
 			return -1;
 		}
 	}
 	close(fd);
+	explicit_bzero(tmp, sizeof(tmp));
 	/* A buf is not NUL-terminated: look no further than its length. */
 	for (k = 0; k < key->len; k++)
 		if (key->data[k] == '\r' || key->data[k] == '\n') {
@@ -110,6 +113,7 @@ read_key(const char *path, struct buf *key, char *err, size_t errlen)
 		}
 	return 0;
 fail:
+	explicit_bzero(tmp, sizeof(tmp));
 	snprintf(err, errlen, "--api-key-file %s: %s", path, strerror(errno));
 	if (fd != -1)
 		close(fd);
