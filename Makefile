@@ -58,10 +58,10 @@ $(O)/%.o: %.c $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
 
-$(O)/tests/mock: tests/mock.c
+$(O)/tests/mock: $(wildcard tests/mock*.c) tests/mock.h
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(MOCK_CFLAGS) -o $@ tests/mock.c \
-	    $(MOCK_LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(MOCK_CFLAGS) -o $@ \
+	    $(wildcard tests/mock*.c) $(MOCK_LIBS)
 
 $(O)/tests/unit/test_%: tests/unit/test_%.c tests/unit/check.h \
     $(O)/lib/libenrich.a
