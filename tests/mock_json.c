@@ -1,0 +1,327 @@
+/*
+ * mock_json.c: reading request bodies.  A chat completions body gives its
+ * model and the text of its last user message, an embeddings body its
+ * model and input; the counts of their bytes stand in for tokens.  Only
+ * this file knows jsmn: the answers are written with buf_add_jstr, no
+ * tree needed.
+ */
+
+#include <err.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The tokenizer's implementation lives here, private to this file. */
+#define JSMN_STATIC
+#include <jsmn.h>
+
+#include "mock.h"
+
+/* Grown on demand and kept, as the sc_ buffers are. */
+static jsmntok_t *toks;
+static unsigned int ntoks;
+
+static int
+hex4(const char *s, uint32_t *v)
+{
+	int i, d;
+
+	*v = 0;
+	for (i = 0; i < 4; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			d = s[i] - '0';
+		else if (s[i] >= 'a' && s[i] <= 'f')
+			d = s[i] - 'a' + 10;
+		else if (s[i] >= 'A' && s[i] <= 'F')
+			d = s[i] - 'A' + 10;
+		else
+			return -1;
+		*v = *v << 4 | (uint32_t)d;
+	}
+	return 0;
+}
+
+static size_t
+utf8_put(char *o, uint32_t cp)
+{
+	char t[4];
+	size_t n;
+
+	if (o == NULL)
+		o = t;
+	if (cp < 0x80) {
+		o[0] = (char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		o[0] = (char)(0xc0 | cp >> 6);
+		o[1] = (char)(0x80 | (cp & 0x3f));
+		n = 2;
+	} else if (cp < 0x10000) {
+		o[0] = (char)(0xe0 | cp >> 12);
+		o[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+		o[2] = (char)(0x80 | (cp & 0x3f));
+		n = 3;
+	} else {
+		o[0] = (char)(0xf0 | cp >> 18);
+		o[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+		o[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+		o[3] = (char)(0x80 | (cp & 0x3f));
+		n = 4;
+	}
+	return n;
+}
+
+/*
+ * Decode the inside of a JSON string into out (which may be NULL to only
+ * count) and return the decoded length, which is never more than n.  A
+ * lone surrogate becomes U+FFFD rather than invalid UTF-8.
+ */
+static size_t
+json_unescape(const char *s, size_t n, char *out)
+{
+	const char *bs;
+	size_t i, o, run;
+	uint32_t cp, lo;
+	char ch;
+
+	for (i = o = 0; i < n;) {
+		bs = memchr(s + i, '\\', n - i);
+		run = (bs == NULL ? n : (size_t)(bs - s)) - i;
+		if (out != NULL)
+			memcpy(out + o, s + i, run);
+		o += run;
+		i += run;
+		if (i + 1 >= n)
+			break;
+		switch (s[i + 1]) {
+		case 'n':
+			ch = '\n';
+			break;
+		case 'r':
+			ch = '\r';
+			break;
+		case 't':
+			ch = '\t';
+			break;
+		case 'b':
+			ch = '\b';
+			break;
+		case 'f':
+			ch = '\f';
+			break;
+		case 'u':
+			if (i + 6 > n || hex4(s + i + 2, &cp) == -1) {
+				i = n;
+				continue;
+			}
+			i += 6;
+			if (cp >= 0xd800 && cp <= 0xdbff) {
+				if (i + 6 <= n && s[i] == '\\' &&
+				    s[i + 1] == 'u' &&
+				    hex4(s + i + 2, &lo) == 0 &&
+				    lo >= 0xdc00 && lo <= 0xdfff) {
+					cp = 0x10000 + ((cp - 0xd800) << 10) +
+					    (lo - 0xdc00);
+					i += 6;
+				} else
+					cp = 0xfffd;
+			} else if (cp >= 0xdc00 && cp <= 0xdfff)
+				cp = 0xfffd;
+			o += utf8_put(out == NULL ? NULL : out + o, cp);
+			continue;
+		default:		/* " \ / */
+			ch = s[i + 1];
+			break;
+		}
+		if (out != NULL)
+			out[o] = ch;
+		o++;
+		i += 2;
+	}
+	return o;
+}
+
+/*
+ * Tokenize a whole body into toks, growing the array when jsmn runs out:
+ * jsmn keeps its place, so the same parser simply goes on.  One spare
+ * token stays past the end as a sentinel.  Returns the token count or a
+ * JSMN_ERROR.
+ */
+static int
+json_tokenize(const char *js, size_t len)
+{
+	jsmn_parser p;
+	jsmntok_t *t;
+	unsigned int n;
+	int r;
+
+	jsmn_init(&p);
+	for (;;) {
+		if (toks == NULL) {
+			if ((toks = reallocarray(NULL, 257, sizeof(*toks))) ==
+			    NULL)
+				err(1, NULL);
+			ntoks = 256;
+		}
+		r = jsmn_parse(&p, js, len, toks, ntoks);
+		if (r != JSMN_ERROR_NOMEM)
+			break;
+		if (ntoks > INT_MAX / 4)
+			return JSMN_ERROR_NOMEM;
+		n = ntoks * 2;
+		if ((t = reallocarray(toks, n + 1, sizeof(*toks))) == NULL)
+			err(1, NULL);
+		toks = t;
+		ntoks = n;
+	}
+	if (r >= 0)
+		memset(&toks[r], 0, sizeof(toks[r]));
+	return r;
+}
+
+static int
+tok_is(const char *js, int t, const char *s)
+{
+	size_t n = strlen(s);
+
+	return toks[t].type == JSMN_STRING &&
+	    (size_t)(toks[t].end - toks[t].start) == n &&
+	    memcmp(js + toks[t].start, s, n) == 0;
+}
+
+/*
+ * The value of key in object obj, or -1.  With parent links a key is a
+ * string whose parent is the object, and its value the next token.
+ */
+static int
+obj_get(const char *js, int obj, const char *key, int n)
+{
+	int i;
+
+	for (i = obj + 1; i < n && toks[i].start < toks[obj].end; i++)
+		if (toks[i].parent == obj && tok_is(js, i, key) &&
+		    i + 1 < n && toks[i + 1].parent == i)
+			return i + 1;
+	return -1;
+}
+
+/*
+ * The text of a message's content: a string, or the concatenated "text"
+ * of an array of parts.  Appends to out when it is not NULL; returns the
+ * decoded length either way.
+ */
+static size_t
+content_decode(const char *js, int t, int n, struct buf *out)
+{
+	size_t len, total;
+	int i, txt;
+
+	if (toks[t].type == JSMN_STRING) {
+		len = (size_t)(toks[t].end - toks[t].start);
+		if (out == NULL)
+			return json_unescape(js + toks[t].start, len, NULL);
+		buf_reserve(out, len);
+		len = json_unescape(js + toks[t].start, len,
+		    out->p + out->len);
+		out->len += len;
+		return len;
+	}
+	if (toks[t].type != JSMN_ARRAY)
+		return 0;
+	total = 0;
+	for (i = t + 1; i < n && toks[i].start < toks[t].end; i++) {
+		if (toks[i].parent != t || toks[i].type != JSMN_OBJECT)
+			continue;
+		txt = obj_get(js, i, "text", n);
+		if (txt != -1 && toks[txt].type == JSMN_STRING)
+			total += content_decode(js, txt, n, out);
+	}
+	return total;
+}
+
+/*
+ * Read a chat completions body: the model goes to sc_model, the last user
+ * message's text to sc_user, and *prompt counts the bytes of all message
+ * contents.  Returns NULL, or the message of a 400 with *param and *code
+ * set (to NULL when they do not apply).
+ */
+const char *
+chat_parse(const char *js, size_t len, size_t *prompt, const char **param,
+    const char **code)
+{
+	int n, i, m, model, role, content, last;
+
+	sc_model.len = sc_user.len = 0;
+	*prompt = 0;
+	*param = *code = NULL;
+	n = json_tokenize(js, len);
+	if (n < 1 || toks[0].type != JSMN_OBJECT)
+		return "We could not parse the JSON body of your request. "
+		    "(HINT: This likely means you aren't using your HTTP "
+		    "library correctly. The OpenAI API expects a JSON "
+		    "payload, but what was sent was not valid JSON.)";
+	if ((model = obj_get(js, 0, "model", n)) != -1)
+		content_decode(js, model, n, &sc_model);
+	*param = "messages";
+	if ((m = obj_get(js, 0, "messages", n)) == -1) {
+		*code = "missing_required_parameter";
+		return "Missing required parameter: 'messages'.";
+	}
+	if (toks[m].type != JSMN_ARRAY)
+		return "Invalid type for 'messages': expected an array of "
+		    "objects.";
+	last = -1;
+	for (i = m + 1; i < n && toks[i].start < toks[m].end; i++) {
+		if (toks[i].parent != m)
+			continue;
+		if (toks[i].type != JSMN_OBJECT)
+			return "Invalid type for 'messages': expected an "
+			    "array of objects.";
+		content = obj_get(js, i, "content", n);
+		role = obj_get(js, i, "role", n);
+		if (content != -1)
+			*prompt += content_decode(js, content, n, NULL);
+		if (role != -1 && tok_is(js, role, "user"))
+			last = content;
+	}
+	if (last != -1)
+		content_decode(js, last, n, &sc_user);
+	*param = NULL;
+	return NULL;
+}
+
+/*
+ * Read an embeddings body: the model to sc_model, the input (a string, or
+ * the first of an array of them) to sc_user, so directives work as for
+ * chat.  Returns NULL, or the message of a 400.
+ */
+const char *
+embed_parse(const char *js, size_t len, size_t *prompt)
+{
+	int n, in;
+
+	sc_model.len = sc_user.len = 0;
+	*prompt = 0;
+	n = json_tokenize(js, len);
+	if (n < 1 || toks[0].type != JSMN_OBJECT)
+		return "We could not parse the JSON body of your request.";
+	if ((in = obj_get(js, 0, "model", n)) != -1)
+		content_decode(js, in, n, &sc_model);
+	if ((in = obj_get(js, 0, "input", n)) == -1)
+		return "Missing required parameter: 'input'.";
+	if (toks[in].type == JSMN_ARRAY && toks[in].size > 0)
+		in++;
+	if (toks[in].type != JSMN_STRING)
+		return "Invalid type for 'input': expected a string.";
+	*prompt = content_decode(js, in, n, &sc_user);
+	return NULL;
+}
+
+void
+json_cleanup(void)
+{
+	free(toks);
+	toks = NULL;
+	ntoks = 0;
+}
