@@ -90,7 +90,8 @@ usage(FILE *fp)
 "[[status-once:CODE]] [[retry-after:S]] [[retry-after-ms:MS]] [[drop]]\n"
 "[[drop-once]] [[stall]] [[stall-once]] [[garbage]] [[garbage-once]]\n"
 "[[nochoices]] [[null]] [[bytes:N]] [[header:NAME=VALUE]] [[quota]]\n"
-"[[too-large]] [[try-again:644ms]] [[truncate]] [[gzip-file:PATH]]\n");
+"[[too-large]] [[try-again:644ms]] [[truncate]] [[gzip-file:PATH]]\n"
+"[[message:TEXT]] (with [[status]]) [[error-200]]\n");
 }
 
 static uint64_t

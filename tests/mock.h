@@ -255,8 +255,9 @@ struct reply {
 struct directives {
 	int		 drop, stall, garbage, nochoices, null, status;
 	int		 quota, too_large, truncate;
-	const char	*try_again, *gzip_file;
-	size_t		 try_again_len, gzip_file_len;
+	const char	*try_again, *gzip_file, *message;
+	size_t		 try_again_len, gzip_file_len, message_len;
+	int		 error200;	/* a 200 whose body is an error */
 	int		 drop_once, stall_once, garbage_once, status_once;
 	long long	 sleep_ms;
 	long long	 bytes;		/* -1: not given */

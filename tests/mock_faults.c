@@ -236,10 +236,15 @@ directive_one(const char *q, size_t len, struct directives *d)
 		d->too_large = 1;
 	else if (IS("truncate"))
 		d->truncate = 1;
+	else if (IS("error-200"))
+		d->error200 = 1;
 #undef IS
 	else if (directive_arg(q, len, "try-again:", &a, &al)) {
 		d->try_again = a;
 		d->try_again_len = al;
+	} else if (directive_arg(q, len, "message:", &a, &al)) {
+		d->message = a;
+		d->message_len = al;
 	} else if (directive_arg(q, len, "gzip-file:", &a, &al)) {
 		d->gzip_file = a;
 		d->gzip_file_len = al;
@@ -377,12 +382,19 @@ fault_decide(struct directives *d, struct reply *r, uint64_t *delay)
 		r->kind = R_STALL;
 	else if (d->status != 0) {
 		sc_msg.len = 0;
-		buf_addf(&sc_msg, "mock status %d", d->status);
+		if (d->message != NULL)
+			buf_add(&sc_msg, d->message, d->message_len);
+		else
+			buf_addf(&sc_msg, "mock status %d", d->status);
 		r->kind = R_ERROR;
 		r->status = d->status;
 		body_error(sc_msg.p, sc_msg.len, "mock", NULL, NULL);
 		if (d->status == 429 && d->ra == NULL)
 			strlcpy(r->retry_after, "1", sizeof(r->retry_after));
+	} else if (d->error200) {
+		/* Some gateways answer an error with a 200. */
+		reply_error(r, 200, "The engine is currently overloaded, "
+		    "please try again later", "server_error", NULL, NULL);
 	} else if (d->quota) {
 		reply_error(r, 429, "You exceeded your current quota, "
 		    "please check your plan and billing details.",
