@@ -253,7 +253,7 @@ setup(struct harness *h, const struct setup *c)
 	rc.request = ic.request = h->req;
 	rc.idfield = ic.idfield = "id";
 	rc.field = "answer";
-	rc.errfield = "error";
+	rc.errfield = ic.errfield = "error";
 	ic.dry_run = c->dry;
 	ic.base = "http://127.0.0.1:1";
 	vc.retries = c->retries;
@@ -276,6 +276,7 @@ setup(struct harness *h, const struct setup *c)
 		pc.rpm = c->rpm;
 		pc.window = c->window;
 		pc.max_window = h->pool.max;
+		pc.max_wait_ms = 60000;
 		if ((h->pace = pace_new(&pc, now)) == NULL)
 			abort();
 	}
