@@ -258,6 +258,8 @@ struct directives {
 	const char	*try_again, *gzip_file, *message;
 	size_t		 try_again_len, gzip_file_len, message_len;
 	int		 error200;	/* a 200 whose body is an error */
+	const char	*usage;		/* completion_tokens to report */
+	size_t		 usage_len;
 	int		 drop_once, stall_once, garbage_once, status_once;
 	long long	 sleep_ms;
 	long long	 bytes;		/* -1: not given */

@@ -28,6 +28,9 @@ struct hcursor {
 };
 
 struct buf	 sc_user, sc_model, sc_alt, sc_msg, sc_body, sc_log;
+/* [[usage:N]] of the request being answered, or NULL. */
+static const char	*usage_ct;
+static size_t		 usage_ct_len;
 
 /* Answers */
 
@@ -114,6 +117,14 @@ body_chat(uint64_t seq, enum kind kind, size_t prompt, const char *ans,
 	}
 	pt = (prompt + 3) / 4;
 	ct = (alen + 3) / 4;
+	if (usage_ct != NULL) {
+		/* [[usage:N]]: whatever a broken server might say. */
+		buf_addf(b, ",\"usage\":{\"prompt_tokens\":%zu,"
+		    "\"completion_tokens\":", pt);
+		buf_add(b, usage_ct, usage_ct_len);
+		buf_adds(b, "}}");
+		return;
+	}
 	buf_addf(b, ",\"usage\":{\"prompt_tokens\":%zu,\"completion_tokens\":"
 	    "%zu,\"total_tokens\":%zu}}", pt, ct, pt + ct);
 }
@@ -390,8 +401,11 @@ req_decide(const struct request *rq, struct reply *r)
 		delay = 0;
 		goto out;
 	}
+	usage_ct = NULL;
 	if (fault_decide(&d, r, &delay))
 		goto out;
+	usage_ct = d.usage;
+	usage_ct_len = d.usage_len;
 	if (d.nochoices)
 		reply_answer(r, R_NOCHOICES, prompt, -1);
 	else if (d.null)

@@ -242,6 +242,12 @@ directive_one(const char *q, size_t len, struct directives *d)
 	else if (directive_arg(q, len, "try-again:", &a, &al)) {
 		d->try_again = a;
 		d->try_again_len = al;
+	} else if (directive_arg(q, len, "usage:", &a, &al)) {
+		for (v = 0; (size_t)v < al; v++)
+			if (a[v] < '0' || a[v] > '9')
+				return -1;
+		d->usage = a;
+		d->usage_len = al;
 	} else if (directive_arg(q, len, "message:", &a, &al)) {
 		d->message = a;
 		d->message_len = al;

@@ -35,3 +35,8 @@ assert_grep 'prompt-file /dev/zero: larger than' "$T/err"
 } >"$T/in"
 "$ENRICH" -u "$URL" -j 8 -p '{{t}}' <"$T/in" >"$T/out" 2>"$T/err"
 assert_eq "$(wc -l <"$T/out" | tr -d ' ')" 2001
+
+# -k /dev/zero: a bounded read, and the option named, never the bytes.
+assert_status 2 timeout 20 "$ENRICH" -u "$URL" -k /dev/zero -p x </dev/null \
+    2>"$T/err"
+assert_grep 'api-key-file /dev/zero: no key in its first 64 KiB' "$T/err"

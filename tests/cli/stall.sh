@@ -21,3 +21,15 @@ assert_status 0 timeout 30 "$ENRICH" -u "$URL" -j 1 -p '{{t}}' <"$T/in" \
     >"$T/out" 2>"$T/err"
 assert_grep 'pacing holds the next request for [5-7] s' "$T/err"
 assert_eq "$(wc -l <"$T/out" | tr -d ' ')" 2
+
+# Usage no request could have (a trillion completion tokens) under --tpm:
+# not believed, so it neither stalls the run nor overflows the sums.
+printf '%s\n' '{"id":1,"t":"[[usage:1000000000000]] a"}' >"$T/in"
+rows 5 | sed 's/"text"/"t"/' >>"$T/in"
+assert_status 0 timeout 20 "$ENRICH" -u "$URL" -j 1 --tpm 60000 \
+    --stats-json "$T/st" -p '{{t}}' <"$T/in" >"$T/out" 2>"$T/err"
+assert_eq "$(wc -l <"$T/out" | tr -d ' ')" 6
+[ "$(jq .completion_tokens "$T/st")" -lt 1000 ] || fail "usage believed: $(cat "$T/st")"
+printf '%s\n' '{"id":1,"t":"[[usage:99999999999999999999999]] a"}' >"$T/in"
+"$ENRICH" -u "$URL" --meta -p '{{t}}' <"$T/in" >"$T/out"
+assert_eq "$(jq ._meta.completion_tokens "$T/out")" null
