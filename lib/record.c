@@ -74,6 +74,8 @@ error_object(struct record *rec, const struct row *r)
 	jsonw_count(&w, "status", r->status > 0 ? r->status : -1);
 	jsonw_str(&w, "message", r->msg.data != NULL ? r->msg.data : "",
 	    r->msg.len);
+	if (r->error == ROW_ERR_TRUNCATED && r->partial.len > 0)
+		jsonw_raw(&w, "partial", r->partial.data, r->partial.len);
 	jsonw_uint(&w, "attempts", r->attempts);
 	return jsonw_end(&w, 0);
 }
@@ -282,7 +284,7 @@ batch_response(struct record *rec, struct row *r, char *err, size_t errlen)
 	}
 	/* The usage, where a chat completion gives it. */
 	if (request_answer(rec->cfg.request, rec->response, x->resp.data,
-	    x->resp.len, &rec->scratch, &a, jerr, sizeof(jerr)) == 0) {
+	    x->resp.len, &rec->scratch, &a, jerr, sizeof(jerr)) >= 0) {
 		r->prompt_tokens = a.prompt_tokens;
 		r->completion_tokens = a.completion_tokens;
 	}
@@ -307,10 +309,25 @@ record_response(struct record *rec, struct row *r, char *err, size_t errlen)
 	json_shrink(rec->answer, KEEP_TOKENS);
 	if (rec->cfg.batch_out)
 		return batch_response(rec, r, err, errlen);
-	if (request_answer(rec->cfg.request, rec->response, x->resp.data,
-	    x->resp.len, &rec->scratch, &a, err, errlen) == -1) {
+	switch (request_answer(rec->cfg.request, rec->response, x->resp.data,
+	    x->resp.len, &rec->scratch, &a, err, errlen)) {
+	case -1:
 		server_error(rec, x, err, errlen);
 		return RECORD_UNREADABLE;
+	case REQUEST_REFUSED:
+		r->prompt_tokens = a.prompt_tokens;
+		r->completion_tokens = a.completion_tokens;
+		return RECORD_REFUSED;
+	case REQUEST_TRUNCATED:
+		/* Never written as an answer: kept for the error object. */
+		r->prompt_tokens = a.prompt_tokens;
+		r->completion_tokens = a.completion_tokens;
+		buf_reset(&r->partial);
+		if (buf_add(&r->partial, a.value, a.len) == -1)
+			return -1;
+		snprintf(err, errlen, "the answer was cut at the token limit "
+		    "(finish_reason length); \"partial\" holds what came");
+		return RECORD_TRUNCATED;
 	}
 	r->prompt_tokens = a.prompt_tokens;
 	r->completion_tokens = a.completion_tokens;

@@ -44,7 +44,10 @@ void		 record_free(struct record *);
 enum record_result {
 	RECORD_WRITTEN,
 	RECORD_UNREADABLE,	/* no answer could be read from it */
-	RECORD_INVALID		/* the answer is not what was asked for */
+	RECORD_INVALID,		/* the answer is not what was asked for */
+	RECORD_TRUNCATED,	/* cut at the token limit: r->partial holds
+				 * what came */
+	RECORD_REFUSED		/* refused or filtered: err says so */
 };
 
 /*

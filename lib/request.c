@@ -198,6 +198,19 @@ nomem:
 	return -1;
 }
 
+/* Is token t the string s (without escapes)? */
+static int
+is_string(const struct json *j, int t, const char *s)
+{
+	const char	*raw;
+	size_t		 n;
+
+	if (json_type(j, t) != JSON_STRING)
+		return 0;
+	json_string_raw(j, t, &raw, &n);
+	return n == strlen(s) && memcmp(raw, s, n) == 0;
+}
+
 static long long
 get_count(const struct json *j, int obj, const char *key)
 {
@@ -224,19 +237,58 @@ request_answer(const struct request *r, struct json *j, const char *text,
     size_t len, struct buf *scratch, struct answer *a, char *err,
     size_t errlen)
 {
-	char	 jerr[96];
-	size_t	 off, n;
-	int	 t, u;
+	const char	*raw;
+	char		 jerr[96];
+	size_t		 off, n;
+	int		 t, u, c, m, fin;
 
 	if (json_parse(j, text, len, jerr, sizeof(jerr)) == -1) {
 		snprintf(err, errlen, "response is not JSON: %s", jerr);
 		return -1;
 	}
+	a->prompt_tokens = a->completion_tokens = -1;
+	if ((u = json_get(j, 0, "usage", 5)) != -1) {
+		a->prompt_tokens = get_count(j, u, "prompt_tokens");
+		a->completion_tokens = get_count(j, u, "completion_tokens");
+	}
 	if (r->extract != NULL)
 		t = tmpl_lookup(r->extract, j, 0);
 	else {
-		t = json_index(j, json_get(j, 0, "choices", 7), 0);
-		t = json_get(j, json_get(j, t, "message", 7), "content", 7);
+		c = json_index(j, json_get(j, 0, "choices", 7), 0);
+		m = json_get(j, c, "message", 7);
+		fin = json_get(j, c, "finish_reason", 13);
+		t = json_get(j, m, "refusal", 7);
+		/* A refusal or a filter is the model's last word on this
+		 * request: not a parse error, and not worth a retry. */
+		if (json_type(j, t) == JSON_STRING) {
+			json_string_raw(j, t, &raw, &n);
+			if (n > 0) {
+				buf_reset(scratch);
+				if (json_decode_string(scratch, raw, n) == -1)
+					goto nomem;
+				snprintf(err, errlen, "%.*s", (int)scratch->len,
+				    scratch->data);
+				return REQUEST_REFUSED;
+			}
+		}
+		if (is_string(j, fin, "content_filter")) {
+			snprintf(err, errlen, "the provider's content filter "
+			    "stopped the answer");
+			return REQUEST_REFUSED;
+		}
+		t = json_get(j, m, "content", 7);
+		if (is_string(j, fin, "length")) {
+			if (json_type(j, t) == JSON_STRING) {
+				json_span(j, t, &off, &n);
+				a->value = text + off;
+				a->len = n;
+			} else {
+				a->value = "\"\"";
+				a->len = 2;
+			}
+			a->string = 1;
+			return REQUEST_TRUNCATED;
+		}
 	}
 	switch (json_type(j, t)) {
 	case JSON_NONE:
@@ -272,12 +324,10 @@ request_answer(const struct request *r, struct json *j, const char *text,
 		a->string = 0;
 		break;
 	}
-	a->prompt_tokens = a->completion_tokens = -1;
-	if ((u = json_get(j, 0, "usage", 5)) != -1) {
-		a->prompt_tokens = get_count(j, u, "prompt_tokens");
-		a->completion_tokens = get_count(j, u, "completion_tokens");
-	}
 	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	return -1;
 }
 
 /* Append a string member's decoded text, if it is a string. */

@@ -53,9 +53,16 @@ long long	 request_budget(const struct request *);
 /* Append the body for the row at token 0 of j. */
 int		 request_body(const struct request *, const struct json *,
 		    struct buf *, char *, size_t);
+/* What request_answer found, besides an answer (0) or none (-1). */
+#define REQUEST_TRUNCATED	1	/* cut at the token limit: a is partial */
+#define REQUEST_REFUSED		2	/* refused or filtered: err says so */
+
 /*
  * Read the answer from a response; -1 and err if it is absent or null.
  * The answer points into the response text or into the scratch buffer.
+ * For a chat completion, also REQUEST_TRUNCATED (finish_reason "length",
+ * with what came of the answer) or REQUEST_REFUSED (message.refusal, or
+ * finish_reason "content_filter", with the refusal in err).
  */
 int		 request_answer(const struct request *, struct json *,
 		    const char *, size_t, struct buf *, struct answer *, char *,

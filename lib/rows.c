@@ -12,6 +12,8 @@ static const char *const error_names[] = {
 	[ROW_ERR_PARSE] = "parse",
 	[ROW_ERR_TEMPLATE] = "template",
 	[ROW_ERR_INPUT] = "input",
+	[ROW_ERR_TRUNCATED] = "truncated",
+	[ROW_ERR_REFUSED] = "refused",
 };
 
 static int
@@ -60,6 +62,7 @@ row_free(struct row *r)
 	buf_free(&r->xfer.resp);
 	buf_free(&r->line);
 	buf_free(&r->msg);
+	buf_free(&r->partial);
 	free(r);
 }
 
@@ -102,6 +105,7 @@ rows_get(struct rows *rs)
 	r->xfer.url = NULL;
 	buf_reset(&r->line);
 	buf_reset(&r->msg);
+	buf_reset(&r->partial);
 	return r;
 }
 
@@ -121,6 +125,7 @@ rows_put(struct rows *rs, struct row *r)
 	shrink(&r->xfer.resp);
 	shrink(&r->line);
 	shrink(&r->msg);
+	shrink(&r->partial);
 	if (r->members.cap > 1024)
 		json_members_free(&r->members);
 	TAILQ_INSERT_HEAD(&rs->free, r, link);

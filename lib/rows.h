@@ -37,7 +37,9 @@ enum row_error {
 	ROW_ERR_TIMEOUT,
 	ROW_ERR_PARSE,
 	ROW_ERR_TEMPLATE,
-	ROW_ERR_INPUT
+	ROW_ERR_INPUT,
+	ROW_ERR_TRUNCATED,	/* cut at the token limit */
+	ROW_ERR_REFUSED		/* refused, or stopped by a filter */
 };
 
 struct row {
@@ -72,7 +74,9 @@ struct row {
 	int			 failed;	/* line is an error record */
 	enum row_error		 error;		/* if failed: the kind, */
 	long			 status;	/* the HTTP status or 0, */
-	struct buf		 msg;		/* and the message */
+	struct buf		 msg;		/* and the message; */
+	struct buf		 partial;	/* truncated: what came, as
+						 * JSON text (a string) */
 };
 
 struct rows;

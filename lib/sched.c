@@ -260,11 +260,23 @@ judge(struct sched *s, struct row *r, long long now, struct verdict *v)
 		rv = record_response(s->p.record, r, why, sizeof(why));
 		if (rv == -1)
 			return -1;
-		if (rv == RECORD_WRITTEN)
+		switch (rv) {
+		case RECORD_WRITTEN:
 			verdict_success(s->p.verdicts, now);
-		else if ((rv == RECORD_UNREADABLE ?
-		    verdict_unreadable(s->p.verdicts, r, now, why, v) :
-		    verdict_invalid(s->p.verdicts, r, why, v)) == -1)
+			break;
+		case RECORD_UNREADABLE:
+			rv = verdict_unreadable(s->p.verdicts, r, now, why, v);
+			break;
+		case RECORD_INVALID:
+			rv = verdict_invalid(s->p.verdicts, r, why, v);
+			break;
+		default:
+			rv = verdict_final(s->p.verdicts, r,
+			    rv == RECORD_TRUNCATED ? ROW_ERR_TRUNCATED :
+			    ROW_ERR_REFUSED, why, v);
+			break;
+		}
+		if (rv == -1)
 			return -1;
 	}
 	if (v->kind == VERDICT_FAIL && record_error(s->p.record, r) == -1)

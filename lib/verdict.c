@@ -394,6 +394,17 @@ verdict_invalid(struct verdicts *v, struct row *r, const char *why,
 }
 
 int
+verdict_final(struct verdicts *v, struct row *r, enum row_error type,
+    const char *why, struct verdict *out)
+{
+	(void)v;
+	rows_set_error(r, type, r->xfer.status);
+	if (buf_adds(&r->msg, why) == -1)
+		return -1;
+	return decide(out, VERDICT_FAIL);
+}
+
+int
 verdict_give_up(struct row *r)
 {
 	return explain(r, "not retried: interrupted");

@@ -79,6 +79,10 @@ int		 verdict_unreadable(struct verdicts *, struct row *, long long,
  * may fare no better, so the row fails. */
 int		 verdict_invalid(struct verdicts *, struct row *, const char *,
 		    struct verdict *);
+/* A 2xx whose answer is final and wrong: cut at the token limit, or
+ * refused.  The same request gives the same: the row fails, typed. */
+int		 verdict_final(struct verdicts *, struct row *, enum row_error,
+		    const char *, struct verdict *);
 /* A success, for --stall-timeout. */
 void		 verdict_success(struct verdicts *, long long);
 /* A row that will not be tried again, interrupted. */

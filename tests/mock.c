@@ -91,7 +91,8 @@ usage(FILE *fp)
 "[[drop-once]] [[stall]] [[stall-once]] [[garbage]] [[garbage-once]]\n"
 "[[nochoices]] [[null]] [[bytes:N]] [[header:NAME=VALUE]] [[quota]]\n"
 "[[too-large]] [[try-again:644ms]] [[truncate]] [[gzip-file:PATH]]\n"
-"[[message:TEXT]] (with [[status]]) [[error-200]] [[usage:N]]\n");
+"[[message:TEXT]] (with [[status]]) [[error-200]] [[usage:N]]\n"
+"[[finish:REASON]]\n");
 }
 
 static uint64_t

@@ -28,9 +28,10 @@ struct hcursor {
 };
 
 struct buf	 sc_user, sc_model, sc_alt, sc_msg, sc_body, sc_log;
-/* [[usage:N]] of the request being answered, or NULL. */
-static const char	*usage_ct;
-static size_t		 usage_ct_len;
+/* [[usage:N]] and [[finish:REASON]] of the request being answered, or
+ * NULL. */
+static const char	*usage_ct, *finish;
+static size_t		 usage_ct_len, finish_len;
 
 /* Answers */
 
@@ -107,7 +108,12 @@ body_chat(uint64_t seq, enum kind kind, size_t prompt, const char *ans,
 			b->len += alen;
 		} else
 			buf_add_jstr(b, ans, alen);
-		buf_adds(b, "\"},\"finish_reason\":\"stop\"}]");
+		buf_adds(b, "\"},\"finish_reason\":\"");
+		if (finish != NULL)
+			buf_add_jstr(b, finish, finish_len);
+		else
+			buf_adds(b, "stop");
+		buf_adds(b, "\"}]");
 	} else if (kind == R_NULL) {
 		buf_adds(b, ",\"choices\":[{\"index\":0,\"message\":"
 		    "{\"role\":\"assistant\",\"content\":null,\"refusal\":"
@@ -401,11 +407,13 @@ req_decide(const struct request *rq, struct reply *r)
 		delay = 0;
 		goto out;
 	}
-	usage_ct = NULL;
+	usage_ct = finish = NULL;
 	if (fault_decide(&d, r, &delay))
 		goto out;
 	usage_ct = d.usage;
 	usage_ct_len = d.usage_len;
+	finish = d.finish;
+	finish_len = d.finish_len;
 	if (d.nochoices)
 		reply_answer(r, R_NOCHOICES, prompt, -1);
 	else if (d.null)

@@ -248,6 +248,9 @@ directive_one(const char *q, size_t len, struct directives *d)
 				return -1;
 		d->usage = a;
 		d->usage_len = al;
+	} else if (directive_arg(q, len, "finish:", &a, &al)) {
+		d->finish = a;
+		d->finish_len = al;
 	} else if (directive_arg(q, len, "message:", &a, &al)) {
 		d->message = a;
 		d->message_len = al;

@@ -1,5 +1,6 @@
 # Failures that are not HTTP errors become error records of their type:
-# timeout, network, and parse (garbage, no choices, null content, too big).
+# timeout, network, parse (garbage, no choices, too big) and refused (a
+# refusal with null content).
 . "$(dirname "$0")/../lib.sh"
 mock_start
 
@@ -9,10 +10,10 @@ printf '%s\n' '{"id":1,"t":"[[garbage]]"}' '{"id":2,"t":"[[nochoices]]"}' \
 assert_status 1 "$ENRICH" -u "$URL" -r 0 --max-response-bytes 2048 -p '{{t}}' \
     <"$T/in" >"$T/out" 2>"$T/err"
 assert_eq "$(jq -r 'select(.error) | "\(.id):\(.error.type)"' "$T/out" | sort | tr '\n' ' ')" \
-    '1:parse 2:parse 3:parse 4:parse '
+    '1:parse 2:parse 3:refused 4:parse '
 assert_grep 'not JSON' "$T/err"
 assert_grep 'no choices' "$T/err"
-assert_grep 'null' "$T/err"
+assert_grep "row 3: refused: I'm sorry" "$T/err"
 assert_grep 'max-response-bytes' "$T/err"
 assert_eq "$(jq -r 'select(.id == 5) | .answer' "$T/out")" fine
 

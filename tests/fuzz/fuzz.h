@@ -110,7 +110,10 @@ fuzz_judge(struct fuzz_rig *z, struct row *r)
 			verdict_success(z->verdicts, 0);
 		else if ((rv == RECORD_UNREADABLE ?
 		    verdict_unreadable(z->verdicts, r, 0, why, &v) :
-		    verdict_invalid(z->verdicts, r, why, &v)) == -1)
+		    rv == RECORD_INVALID ?
+		    verdict_invalid(z->verdicts, r, why, &v) :
+		    verdict_final(z->verdicts, r, rv == RECORD_TRUNCATED ?
+		    ROW_ERR_TRUNCATED : ROW_ERR_REFUSED, why, &v)) == -1)
 			abort();
 	}
 	if (v.kind == VERDICT_FAIL && record_error(z->record, r) == -1)

@@ -106,8 +106,31 @@ test_answer(void)
 	CHECK(answer("{\"object\":\"x\"}", &a, err, sizeof(err)) == -1);
 	CHECK(strstr(err, "no choices") != NULL);
 	CHECK(answer("{\"choices\":[]}", &a, err, sizeof(err)) == -1);
+	/* A refusal, a filter, a cut: told apart from an unreadable answer. */
 	CHECK(answer("{\"choices\":[{\"message\":{\"content\":null,"
-	    "\"refusal\":\"no\"}}]}", &a, err, sizeof(err)) == -1);
+	    "\"refusal\":\"I can\\u2019t\"}}]}", &a, err, sizeof(err)) ==
+	    REQUEST_REFUSED);
+	CHECK(strcmp(err, "I can\xe2\x80\x99t") == 0);
+	CHECK(answer("{\"choices\":[{\"message\":{\"content\":null},"
+	    "\"finish_reason\":\"content_filter\"}]}", &a, err, sizeof(err)) ==
+	    REQUEST_REFUSED);
+	CHECK(strstr(err, "content filter") != NULL);
+	CHECK(answer("{\"choices\":[{\"message\":{\"content\":\"The ans\"},"
+	    "\"finish_reason\":\"length\"}],\"usage\":{\"prompt_tokens\":5,"
+	    "\"completion_tokens\":9}}", &a, err, sizeof(err)) ==
+	    REQUEST_TRUNCATED);
+	CHECK_MEM(a.value, a.len, "\"The ans\"");
+	CHECK(a.completion_tokens == 9);
+	CHECK(answer("{\"choices\":[{\"message\":{\"content\":null},"
+	    "\"finish_reason\":\"length\"}]}", &a, err, sizeof(err)) ==
+	    REQUEST_TRUNCATED);
+	CHECK_MEM(a.value, a.len, "\"\"");
+	/* An empty refusal and a normal stop: the answer as ever. */
+	CHECK(answer("{\"choices\":[{\"message\":{\"content\":\"ok\","
+	    "\"refusal\":null},\"finish_reason\":\"stop\"}]}", &a, err,
+	    sizeof(err)) == 0);
+	CHECK(answer("{\"choices\":[{\"message\":{\"content\":null,"
+	    "\"refusal\":\"\"}}]}", &a, err, sizeof(err)) == -1);
 	CHECK(strstr(err, "null") != NULL);
 	CHECK(answer("{\"choices\":[{\"message\":{\"content\":[1]}}]}", &a,
 	    err, sizeof(err)) == -1);
