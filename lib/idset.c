@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "idset.h"
+#include "text.h"
 
 /*
  * A red-black tree from sys/tree.h: resume files hold up to millions of
@@ -251,14 +252,17 @@ idset_load(struct idset *s, FILE *fp, const struct idset_rules *rules,
 {
 	struct json	*j;
 	struct buf	 key = { 0 };
-	char		*line = NULL, *p;
+	char		*line = NULL;
+	const char	*p;
 	size_t		 cap = 0, len;
 	ssize_t		 n;
 	int		 rv = 0, first = 1;
 
 	memset(st, 0, sizeof(*st));
-	if ((j = json_new()) == NULL)
+	if ((j = json_new()) == NULL) {
+		snprintf(err, errlen, "out of memory");
 		return -1;
+	}
 	while ((n = getline(&line, &cap, fp)) != -1) {
 		p = line;
 		len = n;
@@ -267,11 +271,7 @@ idset_load(struct idset *s, FILE *fp, const struct idset_rules *rules,
 			len -= 3;
 		}
 		first = 0;
-		while (len > 0 && (*p == ' ' || *p == '\t'))
-			p++, len--;
-		while (len > 0 && (p[len - 1] == '\n' || p[len - 1] == '\r' ||
-		    p[len - 1] == ' ' || p[len - 1] == '\t'))
-			len--;
+		text_trim(&p, &len);
 		if (len == 0)
 			continue;
 		st->lines++;

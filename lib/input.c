@@ -10,6 +10,7 @@ struct input {
 	struct input_config	 cfg;
 	struct record		*record;
 	size_t			 idlen;
+	size_t			 errlen;
 	struct json		*json;
 	struct buf		 key;		/* scratch: an ID's key */
 	struct input_counts	 counts;
@@ -42,19 +43,17 @@ check_row(struct input *in, struct row *r)
 
 	if (n > 0 && *k == '-')
 		digits--;
-	if (!r->idmissing && json_type(in->json, json_get(in->json, 0,
-	    in->cfg.idfield, in->idlen)) == JSON_NUMBER &&
+	/* The ID as written: a string starts with its quote. */
+	if (!r->idmissing && r->id.data[0] != '"' &&
 	    (digits > strlen(BIG_ID) || (digits == strlen(BIG_ID) &&
 	    memcmp(k + n - digits, BIG_ID, digits) > 0)))
 		note(in, &in->counts.big_ids, "ID %.*s is beyond 2^53: jq "
 		    "rounds it, so resume with --skip-ids on enrich's own "
 		    "output, not on jq -r .id", r->id.data, r->id.len);
-	if (json_get(in->json, 0, in->cfg.errfield,
-	    strlen(in->cfg.errfield)) != -1)
+	if (json_get(in->json, 0, in->cfg.errfield, in->errlen) != -1)
 		note(in, &in->counts.own_errors, "rows hold a field \"%.*s\" "
 		    "of their own: a failure replaces it (choose another "
-		    "with --error-field)", in->cfg.errfield,
-		    strlen(in->cfg.errfield));
+		    "with --error-field)", in->cfg.errfield, in->errlen);
 }
 
 struct input *
@@ -67,6 +66,7 @@ input_new(const struct input_config *cfg, struct record *record)
 	in->cfg = *cfg;
 	in->record = record;
 	in->idlen = strlen(cfg->idfield);
+	in->errlen = strlen(cfg->errfield);
 	if ((in->json = json_new()) == NULL) {
 		free(in);
 		return NULL;

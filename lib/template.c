@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "template.h"
+#include "text.h"
 
 /*
  * A compiled template is a list of parts.  Literal text is kept twice, as
@@ -346,9 +347,7 @@ check_body(const struct tmpl *t, char *err, size_t errlen)
 		snprintf(err, errlen, "not a JSON template: %s", jerr);
 		rv = -1;
 	} else {
-		for (i = 0; i < b.len && (b.data[i] == ' ' ||
-		    b.data[i] == '\t' || b.data[i] == '\n' ||
-		    b.data[i] == '\r'); i++)
+		for (i = 0; i < b.len && text_is_blank(b.data[i]); i++)
 			;
 		if (b.data[i] != '{') {
 			snprintf(err, errlen, "not a JSON object");

@@ -15,7 +15,9 @@ struct verdicts {
 	struct verdict_config	 cfg;
 	int			 succeeded;	/* any attempt, ever */
 	int			 alike;		/* failures alike, in a row */
-	struct buf		 last;		/* the last one, as type:msg */
+	enum row_error		 last_error;	/* the last one's kind, */
+	long			 last_status;	/* status */
+	struct buf		 last;		/* and message */
 	long long		 last_success;
 	long long		 deadline;	/* -1: none */
 	struct json		*json;		/* scratch: an error body */
@@ -72,20 +74,19 @@ verdict_success(struct verdicts *v, long long now)
 static int
 all_alike(struct verdicts *v, const struct row *r)
 {
-	char	 type[16];
-
 	if (v->succeeded || v->cfg.first_window <= 0)
 		return 0;
-	snprintf(type, sizeof(type), "%d:%ld:", (int)r->error, r->status);
-	if (v->last.len == strlen(type) + r->msg.len &&
-	    memcmp(v->last.data, type, strlen(type)) == 0 &&
-	    memcmp(v->last.data + strlen(type), r->msg.data, r->msg.len) == 0)
+	if (v->alike > 0 && r->error == v->last_error &&
+	    r->status == v->last_status && r->msg.len == v->last.len &&
+	    (r->msg.len == 0 || memcmp(r->msg.data, v->last.data,
+	    r->msg.len) == 0))
 		v->alike++;
 	else {
 		buf_reset(&v->last);
-		if (buf_adds(&v->last, type) == -1 ||
-		    buf_add(&v->last, r->msg.data, r->msg.len) == -1)
+		if (buf_add(&v->last, r->msg.data, r->msg.len) == -1)
 			return 0;
+		v->last_error = r->error;
+		v->last_status = r->status;
 		v->alike = 1;
 	}
 	return v->alike >= v->cfg.first_window;
