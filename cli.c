@@ -20,12 +20,14 @@
 #include <curl/curl.h>
 
 #include "cli.h"
+#include "lib/anthropic.h"
 #include "lib/provider.h"
 
 #define VERSION		"0.1.0"
 #define DEFAULT_URL	"https://api.openai.com/v1"
 #define DEFAULT_MODEL	"gpt-4o-mini"
 #define AZURE_VERSION	"2024-10-21"	/* a GA api-version of Azure OpenAI */
+#define ANTHROPIC_MODEL	"claude-haiku-4-5"
 #define WIDTH		79	/* of --help */
 
 enum arg {
@@ -113,6 +115,10 @@ static const struct opt options[] = {
 	    "per attempt (default 300)" },
 	{ "url", 'u', STRING(url), 0, 0, NULL, 0, "url",
 	    "API base URL (default $OPENAI_BASE_URL, else " DEFAULT_URL ")" },
+	{ "anthropic", 0, NONE(anthropic), 1, 0, NULL, 0, NULL,
+	    "Anthropic's Messages API: -u (default " ANTHROPIC_URL ") plus "
+	    "/messages, the key from $ANTHROPIC_API_KEY, -m default "
+	    ANTHROPIC_MODEL },
 	{ "azure", 0, NONE(azure), 1, 0, NULL, 0, NULL,
 	    "Azure OpenAI: -m is the deployment, -u (else "
 	    "$AZURE_OPENAI_ENDPOINT) the endpoint" },
@@ -510,8 +516,23 @@ check_options(struct config *c, const unsigned char *seen)
 	if (c->json && c->field_given)
 		errx(2, "--json merges the answer's own fields; -o does not "
 		    "apply");
+	if (c->anthropic) {
+		if (c->azure || c->body != NULL || c->batch_in ||
+		    c->batch_out)
+			errx(2, "--anthropic: --azure, --body, --batch-input "
+			    "and --batch-output do not apply");
+		/* Not $OPENAI_BASE_URL: that is another provider's. */
+		if (!c->url_given)
+			c->url = ANTHROPIC_URL;
+		if (!given(seen, offsetof(struct config, endpoint)))
+			c->endpoint = ANTHROPIC_ENDPOINT;
+		if (!c->model_given && ((e = getenv("ENRICH_MODEL")) == NULL ||
+		    *e == '\0'))
+			c->model = ANTHROPIC_MODEL;
+	}
 	/* AZURE_OPENAI_ENDPOINT alone means Azure, unless a URL says not. */
-	if (!c->url_given && getenv("OPENAI_BASE_URL") == NULL &&
+	if (!c->anthropic && !c->url_given &&
+	    getenv("OPENAI_BASE_URL") == NULL &&
 	    (e = getenv("AZURE_OPENAI_ENDPOINT")) != NULL && *e != '\0')
 		c->azure = 1;
 	if (c->azure && !c->url_given) {
@@ -521,7 +542,8 @@ check_options(struct config *c, const unsigned char *seen)
 		c->url = e;
 	}
 	/* Whether a key is needed is the caller's to say: it knows the host. */
-	c->env_key_name = c->azure ? "AZURE_OPENAI_API_KEY" : "OPENAI_API_KEY";
+	c->env_key_name = c->azure ? "AZURE_OPENAI_API_KEY" : c->anthropic ?
+	    "ANTHROPIC_API_KEY" : "OPENAI_API_KEY";
 	c->env_key = getenv(c->env_key_name);
 	c->api_version = (e = getenv("OPENAI_API_VERSION")) != NULL &&
 	    *e != '\0' ? e : AZURE_VERSION;

@@ -73,6 +73,7 @@ struct config {
 	int		 progress;	/* -1: if a foreground terminal */
 	int		 stats;
 	int		 azure;
+	int		 anthropic;	/* the Messages API */
 	int		 json;
 	int		 meta;
 	int		 field_given;

@@ -19,6 +19,7 @@
 #include "cli.h"
 #include <curl/curl.h>
 
+#include "lib/anthropic.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
 #include "setup.h"
@@ -92,8 +93,10 @@ setup_request(const struct config *c, struct tmpl **user, struct tmpl **system)
 		if (c->system != NULL || c->system_file != NULL)
 			*system = compile(c->system, c->system_file, "-s",
 			    "--system-file");
-		req = request_new(c->model, *system, *user, c->params.v,
-		    c->params.n, e, sizeof(e));
+		req = c->anthropic ? request_new_messages(c->model, *system,
+		    *user, c->params.v, c->params.n, ANTHROPIC_MAX_TOKENS, e,
+		    sizeof(e)) : request_new(c->model, *system, *user,
+		    c->params.v, c->params.n, e, sizeof(e));
 	}
 	if (req == NULL || (c->extract != NULL &&
 	    request_extract(req, c->extract, e, sizeof(e)) == -1))
@@ -180,6 +183,7 @@ setup_provider(const struct config *cfg)
 	prc.endpoint = cfg->endpoint;
 	prc.model = cfg->model;
 	prc.azure = cfg->azure;
+	prc.anthropic = cfg->anthropic;
 	prc.api_version = cfg->api_version;
 	prc.keyfile = cfg->keyfile;
 	prc.env_key = cfg->env_key;
@@ -275,6 +279,7 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 	vc.per_row_target = cfg->batch_in || (cfg->body != NULL &&
 	    tmpl_has_fields(p->user));
 	vc.first_window = FIRST_WINDOW;
+	vc.key_name = cfg->env_key_name;
 	if ((p->record = record_new(&rc)) == NULL ||
 	    (p->input = input_new(&ic, p->record)) == NULL ||
 	    (p->verdicts = verdict_new(&vc, now)) == NULL)

@@ -198,6 +198,8 @@ input_load(struct input *in, struct row *r, const struct line *ln)
 		return fail(in, r, ROW_ERR_TEMPLATE, err, NULL);
 	/* The provider's estimate: bytes of prompt, plus the budget. */
 	r->prompt_bytes = r->body.len - request_overhead(in->cfg.request);
+	r->cached_bytes = request_cached_bytes(in->cfg.request, r->body.data,
+	    r->body.len);
 	r->cost = text_tokens(r->prompt_bytes) +
 	    request_budget(in->cfg.request);
 	if (in->cfg.dry_run)

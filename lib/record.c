@@ -93,6 +93,9 @@ meta_object(struct record *rec, const struct row *r)
 	    r->xfer.elapsed_ms : -1);
 	jsonw_count(&w, "prompt_tokens", r->prompt_tokens);
 	jsonw_count(&w, "completion_tokens", r->completion_tokens);
+	/* Where the provider says: of prompt_tokens, read from its cache. */
+	if (r->cached_tokens >= 0)
+		jsonw_count(&w, "cached_tokens", r->cached_tokens);
 	return jsonw_end(&w, 0);
 }
 
@@ -287,6 +290,7 @@ batch_response(struct record *rec, struct row *r, char *err, size_t errlen)
 	    x->resp.len, &rec->scratch, &a, jerr, sizeof(jerr)) >= 0) {
 		r->prompt_tokens = a.prompt_tokens;
 		r->completion_tokens = a.completion_tokens;
+		r->cached_tokens = a.cached_tokens;
 	}
 	buf_reset(&r->line);
 	if (batch_output(&r->line, r->lineno, r->id.data, r->id.len, x,
@@ -305,6 +309,7 @@ record_response(struct record *rec, struct row *r, char *err, size_t errlen)
 	int			 rv;
 
 	r->failed = 0;
+	*err = '\0';
 	json_shrink(rec->response, KEEP_TOKENS);
 	json_shrink(rec->answer, KEEP_TOKENS);
 	if (rec->cfg.batch_out)
@@ -317,20 +322,26 @@ record_response(struct record *rec, struct row *r, char *err, size_t errlen)
 	case REQUEST_REFUSED:
 		r->prompt_tokens = a.prompt_tokens;
 		r->completion_tokens = a.completion_tokens;
+		r->cached_tokens = a.cached_tokens;
 		return RECORD_REFUSED;
 	case REQUEST_TRUNCATED:
 		/* Never written as an answer: kept for the error object. */
 		r->prompt_tokens = a.prompt_tokens;
 		r->completion_tokens = a.completion_tokens;
+		r->cached_tokens = a.cached_tokens;
 		buf_reset(&r->partial);
 		if (buf_add(&r->partial, a.value, a.len) == -1)
 			return -1;
-		snprintf(err, errlen, "the answer was cut at the token limit "
-		    "(finish_reason length); \"partial\" holds what came");
+		/* The provider's reader may say it in its own words. */
+		if (*err == '\0')
+			snprintf(err, errlen, "the answer was cut at the token "
+			    "limit (finish_reason length); \"partial\" holds "
+			    "what came");
 		return RECORD_TRUNCATED;
 	}
 	r->prompt_tokens = a.prompt_tokens;
 	r->completion_tokens = a.completion_tokens;
+	r->cached_tokens = a.cached_tokens;
 	if (rec->cfg.json) {
 		if ((rv = merge_answer(rec, r, &a, err, errlen)) == 1)
 			return RECORD_INVALID;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "anthropic.h"
 #include "request.h"
 
 #define ERROR_TEXT_MAX	500	/* bytes of a non-JSON error body quoted */
@@ -21,6 +22,8 @@ struct request {
 	struct buf		 mid;	/* between system and user */
 	struct buf		 tail;	/* after the user message */
 	long long		 budget;
+	int			 messages;	/* Anthropic's Messages API */
+	struct buf		 midc;	/* mid, when the system is cached */
 };
 
 static int
@@ -112,6 +115,56 @@ fail:
 }
 
 struct request *
+request_new_messages(const char *model, const struct tmpl *system,
+    const struct tmpl *user, char *const *params, size_t nparams,
+    long long max_tokens, char *err, size_t errlen)
+{
+	struct request	*r;
+	struct buf	 old = { 0 };
+	size_t		 k;
+
+	for (k = 0; k < nparams; k++)
+		if (strncmp(params[k], "system=", 7) == 0 ||
+		    strncmp(params[k], "max_completion_tokens=", 22) == 0) {
+			snprintf(err, errlen, "-P %.*s: not for --anthropic%s",
+			    (int)strcspn(params[k], "="), params[k],
+			    params[k][0] == 's' ? "; use -s" :
+			    "; use -P max_tokens=N");
+			return NULL;
+		}
+	/* The -P members as the chat body has them, checked: the tail
+	 * after the messages' closing "}], up to the final }. */
+	if ((r = request_new(model, system, user, params, nparams, err,
+	    errlen)) == NULL)
+		return NULL;
+	old = r->tail;
+	memset(&r->tail, 0, sizeof(r->tail));
+	buf_reset(&r->head);
+	buf_reset(&r->mid);
+	r->messages = 1;
+	if (anthropic_shape(model, system != NULL, old.data + 3, old.len - 4,
+	    r->budget > 0 ? 0 : max_tokens, &r->head, &r->mid, &r->midc,
+	    &r->tail) == -1) {
+		buf_free(&old);
+		request_free(r);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	buf_free(&old);
+	if (r->budget == 0)
+		r->budget = max_tokens;
+	return r;
+}
+
+size_t
+request_cached_bytes(const struct request *r, const char *body, size_t len)
+{
+	if (!r->messages || r->system == NULL)
+		return 0;
+	return anthropic_cached_bytes(body, len, r->head.len);
+}
+
+struct request *
 request_new_body(const struct tmpl *body, char *err, size_t errlen)
 {
 	struct request	*r;
@@ -159,6 +212,7 @@ request_free(struct request *r)
 	buf_free(&r->head);
 	buf_free(&r->mid);
 	buf_free(&r->tail);
+	buf_free(&r->midc);
 	free(r);
 }
 
@@ -178,15 +232,23 @@ int
 request_body(const struct request *r, const struct json *row,
     struct buf *body, char *err, size_t errlen)
 {
+	const struct buf	*mid = &r->mid;
+	size_t			 start;
+
 	if (r->body != NULL)
 		return tmpl_render(r->body, row, 0, body, TMPL_VALUES, err,
 		    errlen);
 	if (buf_add(body, r->head.data, r->head.len) == -1)
 		goto nomem;
+	start = body->len;
 	if (r->system != NULL && tmpl_render(r->system, row, 0, body,
 	    TMPL_JSON, err, errlen) == -1)
 		return -1;
-	if (buf_add(body, r->mid.data, r->mid.len) == -1)
+	/* Row by row: a system template with fields may be long or not. */
+	if (r->messages && r->system != NULL &&
+	    anthropic_cacheable(body->len - start))
+		mid = &r->midc;
+	if (buf_add(body, mid->data, mid->len) == -1)
 		goto nomem;
 	if (tmpl_render(r->user, row, 0, body, TMPL_JSON, err, errlen) == -1)
 		return -1;
@@ -246,7 +308,10 @@ request_answer(const struct request *r, struct json *j, const char *text,
 		snprintf(err, errlen, "response is not JSON: %s", jerr);
 		return -1;
 	}
+	if (r->messages && r->extract == NULL)
+		return anthropic_answer(j, text, scratch, a, err, errlen);
 	a->prompt_tokens = a->completion_tokens = -1;
+	a->cached_tokens = a->cache_write_tokens = -1;
 	if ((u = json_get(j, 0, "usage", 5)) != -1) {
 		a->prompt_tokens = get_count(j, u, "prompt_tokens");
 		a->completion_tokens = get_count(j, u, "completion_tokens");

@@ -27,6 +27,9 @@ struct answer {
 	int		 string;	/* it is a JSON string */
 	long long	 prompt_tokens;		/* -1 when not reported */
 	long long	 completion_tokens;
+	long long	 cached_tokens;		/* of prompt_tokens, read from
+						 * a cache; -1: not reported */
+	long long	 cache_write_tokens;	/* written to it (Anthropic) */
 };
 
 /*
@@ -35,6 +38,18 @@ struct answer {
  */
 struct request	*request_new(const char *, const struct tmpl *,
 		    const struct tmpl *, char *const *, size_t, char *,
+		    size_t);
+/*
+ * The same, for Anthropic's Messages API (anthropic.h): the system prompt
+ * as the top-level "system", max_tokens always (-P max_tokens, else
+ * max_tokens).  Answers are read as Messages answers.
+ */
+struct request	*request_new_messages(const char *, const struct tmpl *,
+		    const struct tmpl *, char *const *, size_t, long long,
+		    char *, size_t);
+/* The bytes of the system prompt in this body that ask to be cached
+ * (Anthropic's prompt caching); 0 if none do. */
+size_t		 request_cached_bytes(const struct request *, const char *,
 		    size_t);
 /*
  * Any JSON API instead: the body is a TMPL_BODY template (borrowed, like

@@ -97,7 +97,9 @@ rows_get(struct rows *rs)
 	r->failed = 0;
 	r->cost = 0;
 	r->prompt_bytes = 0;
+	r->cached_bytes = 0;
 	r->prompt_tokens = r->completion_tokens = -1;
+	r->cached_tokens = -1;
 	buf_reset(&r->text);
 	buf_reset(&r->id);
 	buf_reset(&r->body);

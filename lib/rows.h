@@ -59,6 +59,7 @@ struct row {
 	struct xfer		 xfer;
 	long long		 cost;		/* estimated tokens */
 	size_t			 prompt_bytes;	/* of the rendered messages */
+	size_t			 cached_bytes;	/* of them, asking for a cache */
 	/* Its attempts so far. */
 	int			 attempts;	/* requests sent */
 	int			 retries;	/* charged to -r */
@@ -69,6 +70,8 @@ struct row {
 	unsigned long		 epoch;		/* pace_start's, this attempt */
 	long long		 prompt_tokens;		/* -1: not reported */
 	long long		 completion_tokens;
+	long long		 cached_tokens;	/* of prompt_tokens; -1: not
+						 * reported */
 	/* The outcome. */
 	struct buf		 line;		/* the output line */
 	int			 failed;	/* line is an error record */

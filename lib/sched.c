@@ -92,6 +92,9 @@ emit(struct sched *s, struct row *r)
 	if (s->cfg.estimate && !r->failed) {
 		st->est_rows++;
 		stats_add(&st->est_tokens, text_tokens(r->prompt_bytes));
+		if (r->cached_bytes > 0 && st->est_cache_rows++ > 0)
+			stats_add(&st->est_cached,
+			    text_tokens(r->cached_bytes));
 		return output_skip(s->p.out, r->seq);
 	}
 	if (output_line(s->p.out, r->seq, r->failed, r->line.data,
@@ -99,6 +102,7 @@ emit(struct sched *s, struct row *r)
 		return -1;
 	stats_add(&st->prompt_tokens, r->prompt_tokens);
 	stats_add(&st->completion_tokens, r->completion_tokens);
+	stats_add(&st->cached_tokens, r->cached_tokens);
 	if (!r->failed) {
 		st->ok++;
 		return 0;

@@ -37,6 +37,9 @@ stats_summary(const struct stats *st, long long now, char *buf, size_t len)
 	    (unsigned long long)st->retries, (unsigned long long)st->http429,
 	    (unsigned long long)st->prompt_tokens,
 	    (unsigned long long)st->completion_tokens);
+	if (st->cached_tokens > 0 && strlen(buf) < len)
+		snprintf(buf + strlen(buf), len - strlen(buf), " (%llu in "
+		    "from the cache)", (unsigned long long)st->cached_tokens);
 	if (st->paced > 0 && strlen(buf) < len)
 		snprintf(buf + strlen(buf), len - strlen(buf), "; paced at "
 		    "%.1f requests/s", st->paced);
@@ -66,6 +69,7 @@ stats_json(const struct stats *st, long long now, struct buf *b)
 	jsonw_uint(&w, "http_429", st->http429);
 	jsonw_uint(&w, "prompt_tokens", st->prompt_tokens);
 	jsonw_uint(&w, "completion_tokens", st->completion_tokens);
+	jsonw_uint(&w, "cached_tokens", st->cached_tokens);
 	jsonw_uint(&w, "connections", st->connections);
 	if (st->paced > 0)
 		decimal(&w, "paced_rps", "%.2f", st->paced);
@@ -82,6 +86,8 @@ stats_estimate(const struct stats *st, const struct stats_prices *p,
 {
 	char	 line[256];
 	double	 out = (double)p->budget * st->est_rows, t = 0;
+	/* Cached reads cost a tenth of the input price (Anthropic's). */
+	double	 in = st->est_tokens - 0.9 * st->est_cached;
 	int	 rv = 0;
 
 #define LINE(...) do {							\
@@ -94,6 +100,10 @@ stats_estimate(const struct stats *st, const struct stats_prices *p,
 		    (unsigned long long)st->failed);
 	LINE("\nprompt tokens      %llu (estimated, 4 bytes a token)\n",
 	    (unsigned long long)st->est_tokens);
+	if (st->est_cached > 0)
+		LINE("cached prompt      %llu of them, read from the cache at "
+		    "a tenth of the price (the long system prompt, after the "
+		    "first row)\n", (unsigned long long)st->est_cached);
 	if (p->budget > 0)
 		LINE("completion budget  %lld a row, %.0f in all\n", p->budget,
 		    out);
@@ -101,11 +111,10 @@ stats_estimate(const struct stats *st, const struct stats_prices *p,
 		LINE("completion budget  unknown: no -P max_tokens or "
 		    "max_completion_tokens\n");
 	if (p->price_in > 0 || p->price_out > 0) {
-		LINE("cost               $%.4f in", st->est_tokens *
-		    p->price_in / 1e6);
+		LINE("cost               $%.4f in", in * p->price_in / 1e6);
 		if (p->budget > 0)
 			LINE(" + at most $%.4f out = $%.4f\n", out *
-			    p->price_out / 1e6, (st->est_tokens * p->price_in +
+			    p->price_out / 1e6, (in * p->price_in +
 			    out * p->price_out) / 1e6);
 		else
 			LINE(", out unknown\n");

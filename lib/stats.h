@@ -23,6 +23,7 @@ struct stats {
 	uint64_t	 inflight;
 	uint64_t	 prompt_tokens;
 	uint64_t	 completion_tokens;
+	uint64_t	 cached_tokens;	/* of prompt_tokens, from a cache */
 	uint64_t	 rows_read;	/* non-blank input lines taken */
 	uint64_t	 bytes_read;	/* input bytes they took */
 	uint64_t	 bytes_total;	/* the input's size, if known; else 0 */
@@ -32,6 +33,10 @@ struct stats {
 	/* --estimate: what a dry run would send. */
 	uint64_t	 est_rows;
 	uint64_t	 est_tokens;	/* prompt tokens, estimated */
+	uint64_t	 est_cache_rows;	/* rows whose system prompt asks
+					 * for the cache */
+	uint64_t	 est_cached;	/* of est_tokens, read from it: the
+					 * cached prompts after the first */
 };
 
 /* What the estimate needs that is not counted. */

@@ -37,6 +37,8 @@ struct verdict_config {
 					 * fields): a 404 is the row's */
 	int		 first_window;	/* this many attempts failing alike
 					 * before any success stop the run */
+	const char	*key_name;	/* where the key comes from, for a
+					 * 401; NULL: OPENAI_API_KEY */
 };
 
 enum verdict_kind {
@@ -89,7 +91,8 @@ void		 verdict_success(struct verdicts *, long long);
 int		 verdict_give_up(struct row *);
 
 /* The policy's parts, for tests. */
-/* Is an HTTP status worth retrying (408, 409, 429, 5xx of a gateway)? */
+/* Is an HTTP status worth retrying (408, 409, 429, 5xx of a gateway,
+ * Anthropic's 529 overloaded)? */
 int		 verdict_retryable(long);
 /* The wait a response asks for, in ms, from its headers (NULL if absent)
  * or its error message; -1 if it asks for none. */
