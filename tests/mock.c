@@ -92,7 +92,10 @@ usage(FILE *fp)
 "[[nochoices]] [[null]] [[bytes:N]] [[header:NAME=VALUE]] [[quota]]\n"
 "[[too-large]] [[try-again:644ms]] [[truncate]] [[gzip-file:PATH]]\n"
 "[[message:TEXT]] (with [[status]]) [[error-200]] [[usage:N]]\n"
-"[[finish:REASON]]\n");
+"[[finish:REASON]]\n"
+"POST .../messages is Anthropic's Messages API (mock_messages.c):\n"
+"x-api-key, anthropic-version, its error shape, [[finish:max_tokens]],\n"
+"[[blocks]], cache usage for a long system prompt with cache_control.\n");
 }
 
 static uint64_t
@@ -590,6 +593,7 @@ srv_cleanup(void)
 	json_cleanup();
 	fault_cleanup();
 	chat_cleanup();
+	messages_free();
 }
 
 int

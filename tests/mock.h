@@ -34,6 +34,9 @@
  *	mock_h2.c	HTTP/2 through nghttp2, one struct stream a request
  *	mock_chat.c	the API: what a request is owed (req_decide), the
  *			answers, error bodies, token usage, --log
+ *	mock_messages.c	Anthropic's Messages API at .../messages: its
+ *			header checks, error shape, content blocks, cache
+ *			usage and anthropic-ratelimit-* headers
  *	mock_faults.c	failure on purpose: directives in the prompt, the
  *			random shares (--fail-429, --drop, ...), the --rps wall
  *			and its x-ratelimit headers
@@ -317,6 +320,12 @@ void	 reply_error(struct reply *, int, const char *, const char *,
 	    const char *, const char *);
 const char *fail_msg(int);
 void	 chat_cleanup(void);
+void	 pick_answer(struct buf *);
+
+/* mock_messages.c: POST .../messages, Anthropic's Messages API. */
+int	 messages_target(const char *, size_t);
+uint64_t messages_decide(const struct request *, struct reply *, uint64_t);
+void	 messages_free(void);
 
 /* mock_faults.c */
 void	 fault_init(void);
@@ -330,7 +339,10 @@ int	 fault_decide(struct directives *, struct reply *, uint64_t *);
 const char *chat_parse(const char *, size_t, size_t *, const char **,
 	    const char **);
 const char *embed_parse(const char *, size_t, size_t *);
+const char *messages_parse(const char *, size_t, size_t *, struct buf *,
+	    int *);
 void	 json_cleanup(void);
+void	 messages_cleanup(void);
 
 /* mock_buf.c.  Running out of memory ends the mock: a test sees the exit. */
 void	 buf_reserve(struct buf *, size_t);

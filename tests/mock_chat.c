@@ -140,7 +140,7 @@ body_chat(uint64_t seq, enum kind kind, size_t prompt, const char *ans,
  * prompt, else "unknown".  A stand-in for a classifier in demos that is
  * still a function of the prompt.
  */
-static void
+void
 pick_answer(struct buf *out)
 {
 	const char *w = cfg.pick, *comma, *at, *best = NULL;
@@ -349,6 +349,12 @@ req_decide(const struct request *rq, struct reply *r)
 	delay = (uint64_t)cfg.latency_ms;
 	if (cfg.jitter_ms > 0)
 		delay += rng_next() % (uint64_t)(cfg.jitter_ms + 1);
+	/* Anthropic's API: its own checks, answers and error shape. */
+	if (messages_target(target, rq->target_len)) {
+		delay = messages_decide(rq, r, delay);
+		reply_count(r);
+		return delay;
+	}
 
 	if (cfg.key != NULL && !auth_ok(rq)) {
 		reply_error(r, 401, "Incorrect API key provided.",

@@ -325,3 +325,136 @@ json_cleanup(void)
 	toks = NULL;
 	ntoks = 0;
 }
+
+/* The top-level members the Messages API takes; any other is refused. */
+static const char *const messages_fields[] = { "model", "messages",
+    "max_tokens", "system", "metadata", "stop_sequences", "stream",
+    "temperature", "top_k", "top_p", "tools", "tool_choice", "thinking",
+    "service_tier", "output_format", NULL };
+
+static struct buf sc_field;	/* a message naming a field */
+
+/* The text of a system prompt: a string or text blocks; *cached set if a
+ * block asks for cache_control.  NULL or the message of a 400. */
+static const char *
+system_decode(const char *js, int t, int n, struct buf *out, int *cached)
+{
+	int i, type, text, cc;
+
+	if (toks[t].type == JSMN_STRING) {
+		content_decode(js, t, n, out);
+		return NULL;
+	}
+	if (toks[t].type != JSMN_ARRAY)
+		return "system: Input should be a valid string or list";
+	for (i = t + 1; i < n && toks[i].start < toks[t].end; i++) {
+		if (toks[i].parent != t)
+			continue;
+		if (toks[i].type != JSMN_OBJECT ||
+		    (type = obj_get(js, i, "type", n)) == -1 ||
+		    !tok_is(js, type, "text") ||
+		    (text = obj_get(js, i, "text", n)) == -1 ||
+		    toks[text].type != JSMN_STRING)
+			return "system.0: Input should be a text block";
+		content_decode(js, text, n, out);
+		if ((cc = obj_get(js, i, "cache_control", n)) != -1) {
+			if (toks[cc].type != JSMN_OBJECT ||
+			    (type = obj_get(js, cc, "type", n)) == -1 ||
+			    !tok_is(js, type, "ephemeral"))
+				return "system.0.cache_control: Input tag "
+				    "does not match the expected tag 'ephemeral'";
+			*cached = 1;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Read a Messages API body as Anthropic does: the model to sc_model, the
+ * last user message's text to sc_user, the system prompt's to sys (and
+ * *cached if it asks for the cache); *prompt counts the bytes of every
+ * message and the system prompt.  Returns NULL, or the message of a 400
+ * in Anthropic's words for what the real API refuses: a field it does
+ * not know, no max_tokens, a "system" role among the messages.
+ */
+const char *
+messages_parse(const char *js, size_t len, size_t *prompt, struct buf *sys,
+    int *cached)
+{
+	const char *const *f;
+	const char *e;
+	int n, i, k, m, mt, role, content, last, known;
+
+	sc_model.len = sc_user.len = sys->len = 0;
+	*prompt = 0;
+	*cached = 0;
+	n = json_tokenize(js, len);
+	if (n < 1 || toks[0].type != JSMN_OBJECT)
+		return "There was an issue with your request body: not valid "
+		    "JSON";
+	for (i = 1; i < n; i++) {
+		if (toks[i].parent != 0)
+			continue;
+		for (known = 0, f = messages_fields; *f != NULL && !known; f++)
+			known = tok_is(js, i, *f);
+		if (!known) {
+			sc_field.len = 0;
+			buf_add(&sc_field, js + toks[i].start,
+			    (size_t)(toks[i].end - toks[i].start));
+			buf_adds(&sc_field, ": Extra inputs are not permitted");
+			buf_addc(&sc_field, '\0');
+			return sc_field.p;
+		}
+	}
+	if ((i = obj_get(js, 0, "model", n)) == -1 ||
+	    toks[i].type != JSMN_STRING)
+		return "model: Field required";
+	content_decode(js, i, n, &sc_model);
+	if ((mt = obj_get(js, 0, "max_tokens", n)) == -1)
+		return "max_tokens: Field required";
+	if (toks[mt].type != JSMN_PRIMITIVE || js[toks[mt].start] < '1' ||
+	    js[toks[mt].start] > '9')
+		return "max_tokens: Input should be a valid integer, at least 1";
+	for (k = toks[mt].start; k < toks[mt].end; k++)
+		if (js[k] < '0' || js[k] > '9')
+			return "max_tokens: Input should be a valid integer";
+	if ((i = obj_get(js, 0, "system", n)) != -1 &&
+	    (e = system_decode(js, i, n, sys, cached)) != NULL)
+		return e;
+	*prompt += sys->len;
+	if ((m = obj_get(js, 0, "messages", n)) == -1)
+		return "messages: Field required";
+	if (toks[m].type != JSMN_ARRAY || toks[m].size == 0)
+		return "messages: Input should be a non-empty list";
+	last = -1;
+	for (i = m + 1; i < n && toks[i].start < toks[m].end; i++) {
+		if (toks[i].parent != m)
+			continue;
+		if (toks[i].type != JSMN_OBJECT ||
+		    (role = obj_get(js, i, "role", n)) == -1 ||
+		    (content = obj_get(js, i, "content", n)) == -1)
+			return "messages: each message needs a role and "
+			    "content";
+		if (tok_is(js, role, "system"))
+			return "messages: Unexpected role \"system\". The "
+			    "Messages API accepts a top-level `system` "
+			    "parameter, not \"system\" as an input message "
+			    "role.";
+		if (!tok_is(js, role, "user") &&
+		    !tok_is(js, role, "assistant"))
+			return "messages.role: Input should be 'user' or "
+			    "'assistant'";
+		*prompt += content_decode(js, content, n, NULL);
+		if (tok_is(js, role, "user"))
+			last = content;
+	}
+	if (last != -1)
+		content_decode(js, last, n, &sc_user);
+	return NULL;
+}
+
+void
+messages_cleanup(void)
+{
+	buf_free(&sc_field);
+}
