@@ -309,6 +309,8 @@ main(void)
 	CHECK(verdict_retryable(500) && verdict_retryable(502) &&
 	    verdict_retryable(503) && verdict_retryable(504));
 	CHECK(verdict_retryable(520) && verdict_retryable(524));
+	/* Anthropic's overloaded. */
+	CHECK(verdict_retryable(529));
 	CHECK(!verdict_retryable(400) && !verdict_retryable(401) &&
 	    !verdict_retryable(404) && !verdict_retryable(501) &&
 	    !verdict_retryable(505) && !verdict_retryable(525) &&
