@@ -30,6 +30,7 @@ struct fuzz_opts {
 	int		 batch_in;	/* --batch-input */
 	int		 batch_out;	/* --batch-output */
 	const char	*extract;	/* --extract, or NULL */
+	int		 messages;	/* --anthropic: the Messages API */
 	struct idset	*skip;	/* --skip-ids, or NULL */
 };
 
@@ -49,8 +50,9 @@ fuzz_rig(const char *template, const struct fuzz_opts *o)
 		abort();
 	t = tmpl_compile(template, strlen(template), TMPL_ESCAPES, err,
 	    sizeof(err));
-	if (t == NULL || (req = request_new("m", NULL, t, NULL, 0, err,
-	    sizeof(err))) == NULL || (o->extract != NULL &&
+	if (t == NULL || (req = o->messages ? request_new_messages("m", NULL,
+	    t, NULL, 0, 1024, err, sizeof(err)) : request_new("m", NULL, t,
+	    NULL, 0, err, sizeof(err))) == NULL || (o->extract != NULL &&
 	    request_extract(req, o->extract, err, sizeof(err)) == -1))
 		abort();
 	rc.request = req;
