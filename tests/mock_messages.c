@@ -256,6 +256,7 @@ ratelimit_hdrs(struct reply *r)
 	struct timespec ts;
 	struct tm tm;
 	double reset;
+	long long ms;
 	char *end;
 	time_t t;
 
@@ -266,12 +267,17 @@ ratelimit_hdrs(struct reply *r)
 	reset = strtod(r->rl_reset, &end);
 	if (strcmp(end, "ms") == 0)
 		reset /= 1000;
+	/* When the bucket is full again, to the millisecond. */
 	clock_gettime(CLOCK_REALTIME, &ts);
-	t = ts.tv_sec + (time_t)(reset + 0.999);
+	ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 +
+	    (long long)(reset * 1000 + 0.5);
+	t = (time_t)(ms / 1000);
 	gmtime_r(&t, &tm);
 	snprintf(rl_val[0], sizeof(rl_val[0]), "%lld", cfg.rps);
 	snprintf(rl_val[1], sizeof(rl_val[1]), "%lld", r->rl_remaining);
-	strftime(rl_val[2], sizeof(rl_val[2]), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	strftime(rl_val[2], sizeof(rl_val[2]), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(rl_val[2] + strlen(rl_val[2]), sizeof(rl_val[2]) -
+	    strlen(rl_val[2]), ".%03lldZ", ms % 1000);
 	r->hdr[r->nhdr++] = (struct hdr){ "anthropic-ratelimit-requests-limit",
 	    rl_val[0], 34, strlen(rl_val[0]) };
 	r->hdr[r->nhdr++] = (struct hdr){

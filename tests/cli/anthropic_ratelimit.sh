@@ -5,8 +5,7 @@
 export ANTHROPIC_API_KEY=k
 
 # A wall of 100 a second that announces itself, -j 100, 600 rows.
-mock_start --rps 100 --latency 20 --ratelimit-headers --stats "$T/stats" \
-    --log "$T/log"
+mock_start --rps 100 --latency 20 --ratelimit-headers --stats "$T/stats"
 rows 600 >"$T/in"
 "$ENRICH" --anthropic -u "$URL" -j 100 -p '{{text}}' <"$T/in" >"$T/out"
 mock_stop
