@@ -124,7 +124,11 @@ reshape_error(struct reply *r)
 	struct buf *b = &sc_body;
 
 	sc_alt.len = 0;
-	if (b->len > sizeof(lead) - 1 && memcmp(b->p, lead,
+	/* [[status:529]] without a [[message]]: Anthropic's own words. */
+	if (r->status == 529 && memmem(b->p, b->len, "\"mock status 529\"",
+	    17) != NULL)
+		buf_adds(&sc_alt, "Overloaded");
+	else if (b->len > sizeof(lead) - 1 && memcmp(b->p, lead,
 	    sizeof(lead) - 1) == 0 && (e = memmem(b->p, b->len,
 	    "\",\"type\":", 9)) != NULL) {
 		m = b->p + sizeof(lead) - 1;

@@ -21,3 +21,16 @@ mock_stop
 assert_eq "$(jq -r 'select(.answer == .text) | .id' "$T/out" | wc -l)" 600
 [ "$(jq .status_429 "$T/stats")" -gt "$n429" ] ||
     fail "the headers made no difference: $(jq .status_429 "$T/stats") 429s"
+
+# retry-after is honoured, on a 429 and on a 529 alike.
+mock_start
+printf '%s\n' '{"id":1,"t":"a [[status-once:429]] [[retry-after:1]]"}' \
+    '{"id":2,"t":"b [[status-once:529]] [[retry-after:1]]"}' >"$T/in"
+start=$(date +%s%N)
+"$ENRICH" --anthropic -u "$URL" -v -p '{{t}}' <"$T/in" >"$T/out" 2>"$T/err"
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+mock_stop
+assert_eq "$(jq -r 'select(.answer == .t) | .id' "$T/out" | sort | paste -s -d ' ' -)" '1 2'
+assert_grep 'rate limited, all wait 1.0 s' "$T/err"
+assert_grep 'row 2: HTTP 529: Overloaded; retry in 1.0 s' "$T/err"
+[ "$ms" -ge 1000 ] || fail "retry-after not waited: $ms ms"
