@@ -63,6 +63,98 @@ anthropic_shape(const char *model, int system, const char *params,
 	return 0;
 }
 
+static int
+is_string(const struct json *j, int t, const char *s)
+{
+	const char	*raw;
+	size_t		 n;
+
+	if (json_type(j, t) != JSON_STRING)
+		return 0;
+	json_string_raw(j, t, &raw, &n);
+	return n == strlen(s) && memcmp(raw, s, n) == 0;
+}
+
+/* Insert n bytes of s at off in b. */
+static int
+insert(struct buf *b, size_t off, const char *s, size_t n)
+{
+	if (buf_reserve(b, n) == -1)
+		return -1;
+	memmove(b->data + off + n, b->data + off, b->len - off);
+	memcpy(b->data + off, s, n);
+	b->len += n;
+	return 0;
+}
+
+int
+anthropic_instruction(struct buf *head, struct buf *mid, struct buf *midc,
+    int system, const char *instr)
+{
+	struct buf	 b = { 0 };
+	const char	*at;
+	int		 rv = -1;
+
+	if (system) {
+		/* The system text goes on in both: mid and midc start where
+		 * it ends. */
+		if (buf_adds(&b, "\\n\\n") == -1 ||
+		    json_escape(&b, instr, strlen(instr)) == -1 ||
+		    insert(mid, 0, b.data, b.len) == -1 ||
+		    insert(midc, 0, b.data, b.len) == -1)
+			goto out;
+	} else {
+		if ((at = memmem(head->data, head->len, "\"messages\":[",
+		    12)) == NULL)
+			goto out;
+		if (buf_adds(&b, "\"system\":[{\"type\":\"text\",\"text\":") ==
+		    -1 || json_quote(&b, instr, strlen(instr)) == -1 ||
+		    buf_adds(&b, "}],") == -1 ||
+		    insert(head, at - head->data, b.data, b.len) == -1)
+			goto out;
+	}
+	rv = 0;
+out:
+	buf_free(&b);
+	return rv;
+}
+
+int
+anthropic_tool(struct json *j, const char *format, struct buf *b, char *err,
+    size_t errlen)
+{
+	const char	*text;
+	char		 jerr[96];
+	size_t		 off, n;
+	int		 s;
+
+	if (json_parse(j, format, strlen(format), jerr, sizeof(jerr)) == -1) {
+		snprintf(err, errlen, "the schema is not JSON: %s", jerr);
+		return -1;
+	}
+	s = json_get(j, json_get(j, 0, "json_schema", 11), "schema", 6);
+	if (s == -1)
+		return 0;
+	if (json_type(j, s) != JSON_OBJECT ||
+	    !is_string(j, json_get(j, s, "type", 4), "object")) {
+		snprintf(err, errlen, "--anthropic gives the schema as a tool's "
+		    "input_schema, which must be {\"type\":\"object\",...}");
+		return -1;
+	}
+	text = json_text(j);
+	json_span(j, s, &off, &n);
+	if (buf_adds(b, ",\"tools\":[{\"name\":\"" ANTHROPIC_TOOL "\","
+	    "\"description\":\"Give your answer as this tool's input.\","
+	    "\"input_schema\":") == -1 ||
+	    json_compact(b, text + off, n, 0) == -1 ||
+	    buf_adds(b, "}],\"tool_choice\":{\"type\":\"tool\",\"name\":"
+	    "\"" ANTHROPIC_TOOL "\"}") == -1) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 int
 anthropic_cacheable(size_t bytes)
 {
@@ -80,18 +172,6 @@ anthropic_cached_bytes(const char *body, size_t len, size_t headlen)
 	    CACHE_MARK, sizeof(CACHE_MARK) - 1)) == NULL)
 		return 0;
 	return m - (body + headlen);
-}
-
-static int
-is_string(const struct json *j, int t, const char *s)
-{
-	const char	*raw;
-	size_t		 n;
-
-	if (json_type(j, t) != JSON_STRING)
-		return 0;
-	json_string_raw(j, t, &raw, &n);
-	return n == strlen(s) && memcmp(raw, s, n) == 0;
 }
 
 static long long
@@ -180,9 +260,38 @@ join_text(const struct json *j, int content, const char *text,
 	return found;
 }
 
+/*
+ * The input of the call to ANTHROPIC_TOOL, as a JSON string of its JSON
+ * text, in scratch: 1, or 0 if there is none; -1 if out of memory.
+ */
+static int
+tool_input(const struct json *j, int content, const char *text,
+    struct buf *scratch, struct answer *a)
+{
+	size_t	 k, off, n;
+	int	 b, in;
+
+	for (k = 0; (b = json_index(j, content, k)) != -1; k++) {
+		in = json_get(j, b, "input", 5);
+		if (!is_string(j, json_get(j, b, "type", 4), "tool_use") ||
+		    !is_string(j, json_get(j, b, "name", 4), ANTHROPIC_TOOL) ||
+		    json_type(j, in) == JSON_NONE)
+			continue;
+		json_span(j, in, &off, &n);
+		buf_reset(scratch);
+		if (json_quote(scratch, text + off, n) == -1)
+			return -1;
+		a->value = scratch->data;
+		a->len = scratch->len;
+		a->string = 1;
+		return 1;
+	}
+	return 0;
+}
+
 int
-anthropic_answer(const struct json *j, const char *text, struct buf *scratch,
-    struct answer *a, char *err, size_t errlen)
+anthropic_answer(const struct json *j, const char *text, int tool,
+    struct buf *scratch, struct answer *a, char *err, size_t errlen)
 {
 	int	 c, stop, n;
 
@@ -194,7 +303,14 @@ anthropic_answer(const struct json *j, const char *text, struct buf *scratch,
 		    "Messages API answer)");
 		return -1;
 	}
-	if ((n = join_text(j, c, text, scratch, a)) == -1) {
+	/* Asked for through a tool; a model that wrote text instead is
+	 * read for it, and the text checked like any answer. */
+	if (tool && (n = tool_input(j, c, text, scratch, a)) != 0) {
+		if (n == -1) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	} else if ((n = join_text(j, c, text, scratch, a)) == -1) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -214,7 +330,8 @@ anthropic_answer(const struct json *j, const char *text, struct buf *scratch,
 		return REQUEST_TRUNCATED;
 	}
 	if (n == 0) {
-		snprintf(err, errlen, "response has no text block in content");
+		snprintf(err, errlen, "response has no text block in content%s",
+		    tool ? " and no call of the tool " ANTHROPIC_TOOL : "");
 		return -1;
 	}
 	return 0;

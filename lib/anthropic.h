@@ -45,6 +45,23 @@
 int		 anthropic_shape(const char *, int, const char *, size_t,
 		    long long, struct buf *, struct buf *, struct buf *,
 		    struct buf *);
+/*
+ * An instruction told after the system prompt (--labels): appended to
+ * it in mid and midc, or when there is none (has_system 0) as a system
+ * prompt of its own in head.  -1 if out of memory.
+ */
+int		 anthropic_instruction(struct buf *, struct buf *,
+		    struct buf *, int, const char *);
+/*
+ * --schema: the schema of a response_format json_schema (format, JSON
+ * text), as the input_schema of a tool the model must call, appended to
+ * b as members: ,"tools":[...],"tool_choice":{...}.  A format without a
+ * json_schema adds nothing.  j is scratch.  -1 and err if the schema is
+ * no object schema (a tool's input is an object) or out of memory.
+ */
+int		 anthropic_tool(struct json *, const char *, struct buf *,
+		    char *, size_t);
+#define ANTHROPIC_TOOL		"answer"	/* the tool's name */
 /* Is a system prompt of this many rendered bytes long enough to cache? */
 int		 anthropic_cacheable(size_t);
 /* The bytes of the cached system prompt in a body made from these runs
@@ -55,9 +72,11 @@ size_t		 anthropic_cached_bytes(const char *, size_t, size_t);
  * 0 with a, -1 with err if there is none, REQUEST_TRUNCATED (stop_reason
  * max_tokens, a holds what came) or REQUEST_REFUSED (stop_reason refusal,
  * err says so).  Usage goes to a whatever the outcome.  The answer points
- * into text, or into scratch when several text blocks are joined.
+ * into text, or into scratch when several text blocks are joined.  With
+ * tool set, the answer is the input the model gave ANTHROPIC_TOOL, as a
+ * JSON string holding its JSON text (in scratch), when it called it.
  */
-int		 anthropic_answer(const struct json *, const char *,
+int		 anthropic_answer(const struct json *, const char *, int,
 		    struct buf *, struct answer *, char *, size_t);
 /* The response header names for xfer's slots (enum xfer_header). */
 const char *const *anthropic_keep(void);

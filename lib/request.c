@@ -23,6 +23,7 @@ struct request {
 	struct buf		 tail;	/* after the user message */
 	long long		 budget;
 	int			 messages;	/* Anthropic's Messages API */
+	int			 tool;		/* asks for its answer by a tool */
 	struct buf		 midc;	/* mid, when the system is cached */
 };
 
@@ -309,7 +310,8 @@ request_answer(const struct request *r, struct json *j, const char *text,
 		return -1;
 	}
 	if (r->messages && r->extract == NULL)
-		return anthropic_answer(j, text, scratch, a, err, errlen);
+		return anthropic_answer(j, text, r->tool, scratch, a, err,
+		    errlen);
 	a->prompt_tokens = a->completion_tokens = -1;
 	a->cached_tokens = a->cache_write_tokens = -1;
 	if ((u = json_get(j, 0, "usage", 5)) != -1) {

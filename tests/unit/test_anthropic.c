@@ -181,6 +181,76 @@ test_answer(void)
 	CHECK(a.prompt_tokens == -1 && a.completion_tokens == -1);
 }
 
+/* --labels and --schema: an instruction, a tool, and its answer. */
+static void
+test_ask(void)
+{
+	struct json	*j = json_new();
+	struct buf	 h = { 0 }, m = { 0 }, mc = { 0 }, t = { 0 }, sc = { 0 };
+	struct answer	 a;
+	const char	*resp;
+	char		 err[256];
+
+	CHECK(anthropic_shape("c", 1, "", 0, 1024, &h, &m, &mc, &t) == 0);
+	CHECK(anthropic_instruction(&h, &m, &mc, 1, "Say \"A\".") == 0);
+	CHECK_BUF(m, "\\n\\nSay \\\"A\\\".\"}],\"messages\":[{\"role\":"
+	    "\"user\",\"content\":\"");
+	CHECK(mc.len > 31 && memcmp(mc.data,
+	    "\\n\\nSay \\\"A\\\".\",\"cache_control\"", 31) == 0);
+	buf_reset(&h);
+	buf_reset(&m);
+	buf_reset(&mc);
+	CHECK(anthropic_shape("c", 0, "", 0, 1024, &h, &m, &mc, &t) == 0);
+	CHECK(anthropic_instruction(&h, &m, &mc, 0, "Say B.") == 0);
+	CHECK_BUF(h, "{\"model\":\"c\",\"system\":[{\"type\":\"text\","
+	    "\"text\":\"Say B.\"}],\"messages\":[{\"role\":\"user\","
+	    "\"content\":\"");
+	CHECK(m.len == 0 && mc.len == 0);
+
+	buf_reset(&t);
+	CHECK(anthropic_tool(j, "{\"type\":\"json_schema\",\"json_schema\":"
+	    "{\"name\":\"x\",\"strict\":true,\"schema\":{\"type\": \"object\","
+	    "\"required\":[\"a\"]}}}", &t, err, sizeof(err)) == 0);
+	CHECK_BUF(t, ",\"tools\":[{\"name\":\"answer\",\"description\":"
+	    "\"Give your answer as this tool's input.\",\"input_schema\":"
+	    "{\"type\":\"object\",\"required\":[\"a\"]}}],\"tool_choice\":"
+	    "{\"type\":\"tool\",\"name\":\"answer\"}");
+	buf_reset(&t);
+	CHECK(anthropic_tool(j, "{\"type\":\"json_object\"}", &t, err,
+	    sizeof(err)) == 0);
+	CHECK(t.len == 0);
+	CHECK(anthropic_tool(j, "{\"type\":\"json_schema\",\"json_schema\":"
+	    "{\"schema\":{\"type\":\"array\"}}}", &t, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "input_schema") != NULL);
+
+	resp = "{\"content\":[{\"type\":\"text\",\"text\":\"Here.\"},"
+	    "{\"type\":\"tool_use\",\"id\":\"t1\",\"name\":\"answer\","
+	    "\"input\":{\"a\": \"x\\\"y\"}}],\"stop_reason\":\"tool_use\"}";
+	CHECK(json_parse(j, resp, strlen(resp), err, sizeof(err)) == 0);
+	CHECK(anthropic_answer(j, resp, 1, &sc, &a, err, sizeof(err)) == 0);
+	CHECK_MEM(a.value, a.len, "\"{\\\"a\\\": \\\"x\\\\\\\"y\\\"}\"");
+	CHECK(a.string);
+	/* Without the tool asked for, the text. */
+	CHECK(anthropic_answer(j, resp, 0, &sc, &a, err, sizeof(err)) == 0);
+	CHECK_MEM(a.value, a.len, "\"Here.\"");
+	/* Asked, and answered in text only: the text. */
+	resp = "{\"content\":[{\"type\":\"text\",\"text\":\"{}\"}]}";
+	CHECK(json_parse(j, resp, strlen(resp), err, sizeof(err)) == 0);
+	CHECK(anthropic_answer(j, resp, 1, &sc, &a, err, sizeof(err)) == 0);
+	CHECK_MEM(a.value, a.len, "\"{}\"");
+	resp = "{\"content\":[]}";
+	CHECK(json_parse(j, resp, strlen(resp), err, sizeof(err)) == 0);
+	CHECK(anthropic_answer(j, resp, 1, &sc, &a, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "tool answer") != NULL);
+
+	buf_free(&h);
+	buf_free(&m);
+	buf_free(&mc);
+	buf_free(&t);
+	buf_free(&sc);
+	json_free(j);
+}
+
 static void
 test_headers(void)
 {
@@ -226,6 +296,7 @@ main(void)
 	test_shape();
 	test_request();
 	test_answer();
+	test_ask();
 	test_headers();
 	test_reset();
 	return check_done("test_anthropic");
