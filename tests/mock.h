@@ -340,7 +340,8 @@ const char *chat_parse(const char *, size_t, size_t *, const char **,
 	    const char **);
 const char *embed_parse(const char *, size_t, size_t *);
 const char *messages_parse(const char *, size_t, size_t *, struct buf *,
-	    int *);
+	    int *, struct buf *);
+int	 json_is_object(const char *, size_t);
 void	 json_cleanup(void);
 void	 messages_cleanup(void);
 

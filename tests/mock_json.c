@@ -372,20 +372,21 @@ system_decode(const char *js, int t, int n, struct buf *out, int *cached)
 /*
  * Read a Messages API body as Anthropic does: the model to sc_model, the
  * last user message's text to sc_user, the system prompt's to sys (and
- * *cached if it asks for the cache); *prompt counts the bytes of every
+ * *cached if it asks for the cache), the tool that tool_choice names to
+ * tool (empty if none); *prompt counts the bytes of every
  * message and the system prompt.  Returns NULL, or the message of a 400
  * in Anthropic's words for what the real API refuses: a field it does
  * not know, no max_tokens, a "system" role among the messages.
  */
 const char *
 messages_parse(const char *js, size_t len, size_t *prompt, struct buf *sys,
-    int *cached)
+    int *cached, struct buf *tool)
 {
 	const char *const *f;
 	const char *e;
-	int n, i, k, m, mt, role, content, last, known;
+	int n, i, k, m, mt, role, content, last, known, tc, name;
 
-	sc_model.len = sc_user.len = sys->len = 0;
+	sc_model.len = sc_user.len = sys->len = tool->len = 0;
 	*prompt = 0;
 	*cached = 0;
 	n = json_tokenize(js, len);
@@ -450,7 +451,27 @@ messages_parse(const char *js, size_t len, size_t *prompt, struct buf *sys,
 	}
 	if (last != -1)
 		content_decode(js, last, n, &sc_user);
+	/* A tool the model must call: its name. */
+	if ((tc = obj_get(js, 0, "tool_choice", n)) != -1 &&
+	    toks[tc].type == JSMN_OBJECT &&
+	    (i = obj_get(js, tc, "type", n)) != -1 && tok_is(js, i, "tool") &&
+	    (name = obj_get(js, tc, "name", n)) != -1 &&
+	    toks[name].type == JSMN_STRING) {
+		if (obj_get(js, 0, "tools", n) == -1)
+			return "tool_choice: a tool named that is not in tools";
+		content_decode(js, name, n, tool);
+	}
 	return NULL;
+}
+
+/* Is s[0..len) one JSON object?  (Reuses the request's tokens.) */
+int
+json_is_object(const char *s, size_t len)
+{
+	int n = json_tokenize(s, len);
+
+	return n >= 1 && toks[0].type == JSMN_OBJECT &&
+	    (size_t)toks[0].end == len;
 }
 
 void

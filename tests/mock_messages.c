@@ -12,7 +12,8 @@
  * blocks, with stop_reason ([[finish:max_tokens]], [[finish:refusal]])
  * and usage counting what a cacheable system prompt (1,024 tokens or
  * more, with cache_control) wrote to the cache the first time and read
- * from it after.  [[blocks]] splits the answer into two text blocks with
+ * from it after.  A request that makes the model call a tool
+ * (tool_choice) gets the answer as that tool's input.  [[blocks]] splits the answer into two text blocks with
  * a tool_use block between; [[nochoices]] answers no content, [[null]]
  * only a tool_use block.  --ratelimit-headers sends
  * anthropic-ratelimit-requests-* with an RFC 3339 reset.
@@ -32,6 +33,7 @@
 #define CACHE_SLOTS	64		/* system prompts remembered */
 
 static struct buf	 sc_sys;	/* the system prompt's text */
+static struct buf	 sc_tool;	/* the tool it must call, or empty */
 static uint64_t		 cache[CACHE_SLOTS];
 static size_t		 cache_next;
 /* Header values, until the reply is serialized. */
@@ -216,7 +218,22 @@ messages_answer(struct reply *r, const struct directives *d, size_t prompt,
 	buf_adds(b, "\",\"content\":[");
 	if (d->null)
 		buf_adds(b, tool);
-	else if (!d->nochoices && memmem(sc_user.p, sc_user.len, "[[blocks]]",
+	else if (sc_tool.len > 0 && !d->nochoices) {
+		/* Made to call a tool: the answer is its input, an object
+		 * (the answer itself where it is one, as --answer json's). */
+		buf_adds(b, "{\"type\":\"tool_use\",\"id\":\"toolu_mock\","
+		    "\"name\":\"");
+		buf_add_jstr(b, sc_tool.p, sc_tool.len);
+		buf_adds(b, "\",\"input\":");
+		if (json_is_object(sc_alt.p, sc_alt.len))
+			buf_add(b, sc_alt.p, sc_alt.len);
+		else {
+			buf_adds(b, "{\"text\":\"");
+			buf_add_jstr(b, sc_alt.p, sc_alt.len);
+			buf_adds(b, "\"}");
+		}
+		buf_addc(b, '}');
+	} else if (!d->nochoices && memmem(sc_user.p, sc_user.len, "[[blocks]]",
 	    10) != NULL && sc_alt.len >= 2) {
 		/* Split where no UTF-8 sequence is cut. */
 		for (half = sc_alt.len / 2; half > 0 &&
@@ -233,7 +250,7 @@ messages_answer(struct reply *r, const struct directives *d, size_t prompt,
 	if (d->finish != NULL)
 		buf_add_jstr(b, d->finish, d->finish_len);
 	else
-		buf_adds(b, "end_turn");
+		buf_adds(b, sc_tool.len > 0 ? "tool_use" : "end_turn");
 	buf_adds(b, "\",\"stop_sequence\":null,\"usage\":{");
 	in = (prompt + 3) / 4;
 	if (cached && sc_sys.len >= CACHE_MIN) {
@@ -330,7 +347,7 @@ messages_decide(const struct request *rq, struct reply *r, uint64_t delay)
 		goto out;
 	}
 	if ((emsg = messages_parse(rq->body, rq->body_len, &prompt, &sc_sys,
-	    &cached)) != NULL) {
+	    &cached, &sc_tool)) != NULL) {
 		messages_error(r, 400, emsg, strlen(emsg));
 		goto out;
 	}
@@ -355,5 +372,6 @@ void
 messages_free(void)
 {
 	buf_free(&sc_sys);
+	buf_free(&sc_tool);
 	messages_cleanup();
 }
