@@ -43,6 +43,7 @@
  *			random shares (--fail-429, --drop, ...), the --rps wall
  *			and its x-ratelimit headers
  *	mock_json.c	request bodies (chat, embeddings), read with jsmn
+ *	mock_logprobs.c	made-up token logprobs for an answer
  *	mock_buf.c	growing buffers, JSON escaping, small parsers
  *
  * One process, one thread: the state they share is plain globals, each
@@ -353,6 +354,9 @@ const char *chat_parse(const char *, size_t, struct chatreq *,
 	    const char **, const char **);
 const char *embed_parse(const char *, size_t, size_t *);
 void	 json_cleanup(void);
+
+/* mock_logprobs.c: an answer's logprobs object, top_logprobs cut to 5. */
+void	 logprobs_add(struct buf *, const char *, size_t, long long);
 
 /* mock_buf.c.  Running out of memory ends the mock: a test sees the exit. */
 void	 buf_reserve(struct buf *, size_t);
