@@ -305,12 +305,12 @@ chat_parse(const char *js, size_t len, struct chatreq *cr,
 			cr->prompt += content_decode(js, content, n, NULL);
 		if (role == -1)
 			continue;
-		if (tok_is(js, role, "user") && !seen) {
+		if (tok_is(js, role, "assistant"))
+			cr->reask = 1;
+		else if (tok_is(js, role, "user") && !seen) {
 			first = content;
 			seen = 1;
 		}
-		else if (tok_is(js, role, "assistant"))
-			cr->reask = 1;
 	}
 	if (first != -1)
 		content_decode(js, first, n, &sc_user);
