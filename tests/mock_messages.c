@@ -7,16 +7,21 @@
  * know and no "system" role among the messages (mock_json.c reads it).
  * Errors come in Anthropic's shape, {"type":"error","error":{"type",
  * "message"}}, whichever fault made them: [[status:529]] is
- * overloaded_error, a 429 rate_limit_error.  The answer is the same
- * function of the last user message as for chat completions, as content
- * blocks, with stop_reason ([[finish:max_tokens]], [[finish:refusal]])
- * and usage counting what a cacheable system prompt (1,024 tokens or
- * more, with cache_control) wrote to the cache the first time and read
- * from it after.  A request that makes the model call a tool
- * (tool_choice) gets the answer as that tool's input.  [[blocks]] splits the answer into two text blocks with
- * a tool_use block between; [[nochoices]] answers no content, [[null]]
- * only a tool_use block.  --ratelimit-headers sends
- * anthropic-ratelimit-requests-* with an RFC 3339 reset.
+ * overloaded_error, a 429 rate_limit_error.
+ *
+ * The answer is the same function of the row's message (the first user
+ * message) as for chat completions, as content blocks, with stop_reason
+ * ([[finish:max_tokens]], [[finish:refusal]], or [[refusal:TEXT]]) and
+ * usage counting what a cacheable system prompt (1,024 tokens or more,
+ * with cache_control) wrote to the cache the first time and read from it
+ * after.  A request with an assistant message after the row's is a
+ * re-ask, answered and counted as for chat ([[reask:FIRST|THEN]],
+ * [[answer:TEXT]]).  A request whose tool_choice makes the model call a
+ * tool gets the answer as that tool's input.  [[blocks]] splits the
+ * answer into two text blocks with a tool_use block between; [[nochoices]]
+ * answers no content, [[null]] only a tool_use block.
+ * --ratelimit-headers sends anthropic-ratelimit-requests-* with an RFC
+ * 3339 reset.
  */
 
 #include <inttypes.h>
@@ -166,11 +171,28 @@ cache_hit(uint64_t h)
 	return 0;
 }
 
-/* The answer's text, by --answer, into sc_alt. */
+/*
+ * The answer's text into sc_alt: what [[reask:FIRST|THEN]] says for this
+ * attempt, else [[refusal:TEXT]] or [[answer:TEXT]], else --answer's.
+ */
 static void
-answer_text(void)
+answer_text(const struct directives *d, int reask)
 {
 	sc_alt.len = 0;
+	if (d->reask_first != NULL) {
+		if (reask)
+			buf_add(&sc_alt, d->reask_then, d->reask_then_len);
+		else
+			buf_add(&sc_alt, d->reask_first, d->reask_first_len);
+		return;
+	}
+	if (d->refusal != NULL || d->answer != NULL) {
+		if (d->refusal != NULL)
+			buf_add(&sc_alt, d->refusal, d->refusal_len);
+		else
+			buf_add(&sc_alt, d->answer, d->answer_len);
+		return;
+	}
 	switch (cfg.mode) {
 	case A_ECHO:
 		buf_add(&sc_alt, sc_user.p, sc_user.len);
@@ -201,7 +223,7 @@ text_block(struct buf *b, size_t from, size_t to)
 
 static void
 messages_answer(struct reply *r, const struct directives *d, size_t prompt,
-    int cached)
+    int cached, int reask)
 {
 	static const char tool[] = "{\"type\":\"tool_use\",\"id\":"
 	    "\"toolu_mock\",\"name\":\"lookup\",\"input\":{}}";
@@ -210,7 +232,7 @@ messages_answer(struct reply *r, const struct directives *d, size_t prompt,
 
 	r->kind = R_ANSWER;
 	r->status = 200;
-	answer_text();
+	answer_text(d, reask);
 	b->len = 0;
 	buf_addf(b, "{\"id\":\"msg_mock_%" PRIu64 "\",\"type\":\"message\","
 	    "\"role\":\"assistant\",\"model\":\"", r->seq);
@@ -249,6 +271,8 @@ messages_answer(struct reply *r, const struct directives *d, size_t prompt,
 	buf_adds(b, "],\"stop_reason\":\"");
 	if (d->finish != NULL)
 		buf_add_jstr(b, d->finish, d->finish_len);
+	else if (d->refusal != NULL)
+		buf_adds(b, "refusal");
 	else
 		buf_adds(b, sc_tool.len > 0 ? "tool_use" : "end_turn");
 	buf_adds(b, "\",\"stop_sequence\":null,\"usage\":{");
@@ -314,7 +338,8 @@ ratelimit_hdrs(struct reply *r)
  * delay in ms.
  */
 uint64_t
-messages_decide(const struct request *rq, struct reply *r, uint64_t delay)
+messages_decide(const struct request *rq, struct reply *r, uint64_t delay,
+    int *reask)
 {
 	struct directives d;
 	const char *key, *emsg;
@@ -347,10 +372,12 @@ messages_decide(const struct request *rq, struct reply *r, uint64_t delay)
 		goto out;
 	}
 	if ((emsg = messages_parse(rq->body, rq->body_len, &prompt, &sc_sys,
-	    &cached, &sc_tool)) != NULL) {
+	    &cached, &sc_tool, reask)) != NULL) {
 		messages_error(r, 400, emsg, strlen(emsg));
 		goto out;
 	}
+	if (*reask)
+		st.reasks++;
 	if (rps_refuse(r)) {
 		reshape_error(r);
 		delay = 0;
@@ -361,7 +388,7 @@ messages_decide(const struct request *rq, struct reply *r, uint64_t delay)
 			reshape_error(r);
 		goto out;
 	}
-	messages_answer(r, &d, prompt, cached);
+	messages_answer(r, &d, prompt, cached, *reask);
 out:
 	if (cfg.rl_headers)
 		ratelimit_hdrs(r);
