@@ -671,6 +671,8 @@ name_cmp(const char *a, size_t alen, const char *b, size_t blen)
 
 	if (alen != blen)
 		return alen < blen ? -1 : 1;
+	if (alen == 0)
+		return 0;
 	c = memcmp(a, b, alen);
 	return c < 0 ? -1 : c > 0;
 }
@@ -746,21 +748,22 @@ add_name(struct schema *S, int node, size_t keyv, int sub, unsigned int seq)
 	return 0;
 }
 
+/* Note an unknown keyword, once; after IGNORED_MAX names, "...". */
 static int
 ignore_name(struct schema *S, const char *s, size_t len)
 {
-	const char	*p = S->names.data, *end = p + S->names.len;
+	const char	*p, *end;
 
 	if (memchr(s, '\0', len) != NULL)
 		len = strlen(s);
-	for (; p < end; p += strlen(p) + 1)
-		if (strlen(p) == len && memcmp(p, s, len) == 0)
-			return 0;
-	if (S->nnames > IGNORED_MAX) {
-		return 0;
-	}
-	S->nnames++;
+	if (S->names.len > 0)
+		for (p = S->names.data, end = p + S->names.len; p < end;
+		    p += strlen(p) + 1)
+			if (strlen(p) == len && memcmp(p, s, len) == 0)
+				return 0;
 	if (S->nnames > IGNORED_MAX)
+		return 0;
+	if (++S->nnames > IGNORED_MAX)
 		return buf_add(&S->names, "...", 4);
 	if (buf_add(&S->names, s, len) == -1 || buf_addc(&S->names, '\0') ==
 	    -1)

@@ -307,6 +307,28 @@ test_ref(void)
 	    NULL);
 	CHECK(strstr(run("{\"anyOf\":[{\"$ref\":\"#/$defs/a\"}],\"$defs\":{"
 	    "\"a\":{\"$ref\":\"#\"}}}", "1"), "SCHEMA: $ref loop") != NULL);
+	/* A chain of 40 $refs on one value is refused; of 30, taken. */
+	{
+		char	 big[4096];
+		size_t	 n, k, m;
+
+		for (m = 30; m <= 40; m += 10) {
+			n = snprintf(big, sizeof(big), "{\"$ref\":\"#/$defs/d0\","
+			    "\"$defs\":{");
+			for (k = 0; k < m; k++)
+				n += snprintf(big + n, sizeof(big) - n,
+				    "\"d%zu\":{\"$ref\":\"#/$defs/d%zu\"},", k,
+				    k + 1);
+			snprintf(big + n, sizeof(big) - n,
+			    "\"d%zu\":{\"type\":\"null\"}}}", m);
+			if (m == 30) {
+				OK(big, "null");
+				WHY(big, "1", "$: expected null, got number");
+			} else
+				CHECK(strstr(run(big, "1"), "SCHEMA: anyOf and "
+				    "$ref nest more than 32 deep") != NULL);
+		}
+	}
 	/* $defs not at the root are annotations, never compiled. */
 	OK("{\"properties\":{\"a\":{\"$defs\":{\"x\":5}}}}", "{\"a\":1}");
 }
@@ -377,6 +399,26 @@ test_ignored(void)
 	if (s != NULL) {
 		CHECK(schema_ignored(s) != NULL &&
 		    strcmp(schema_ignored(s), "format, pattern, x\\ny") == 0);
+		schema_free(s);
+	}
+	/* Many unknown names: the first 32, then "...". */
+	{
+		char	 big[2048];
+		size_t	 n, k;
+
+		n = snprintf(big, sizeof(big), "{");
+		for (k = 0; k < 40; k++)
+			n += snprintf(big + n, sizeof(big) - n, "%s\"u%zu\":1,"
+			    "\"u%zu\":2", k ? "," : "", k, k);
+		snprintf(big + n, sizeof(big) - n, "}");
+		s = schema_new(big, strlen(big), err, sizeof(err));
+		CHECK(s != NULL && schema_ignored(s) != NULL);
+		if (s != NULL && schema_ignored(s) != NULL) {
+			t = schema_ignored(s);
+			CHECK(strncmp(t, "u0, u1, u2, ", 12) == 0);
+			CHECK(strlen(t) > 5 &&
+			    strcmp(t + strlen(t) - 8, "u31, ...") == 0);
+		}
 		schema_free(s);
 	}
 	t = "{\"type\":\"object\",\"title\":\"t\",\"$defs\":{}}";
