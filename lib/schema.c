@@ -1518,7 +1518,10 @@ type_ok(unsigned int types, const struct vals *av, size_t v)
 	}
 }
 
-/* The types a node wants, following a $ref: 0 for any. */
+/*
+ * The types a node wants, following a $ref: 0 for any, and -1U for
+ * none (false).  The chain is bounded by schema_new.
+ */
 static unsigned int
 node_types(const struct schema *S, int node)
 {
@@ -1528,7 +1531,7 @@ node_types(const struct schema *S, int node)
 	for (k = 0; k <= SCHEMA_MAX_CHAIN && node != -1; k++) {
 		n = &S->nodes[node];
 		if (n->boolean != -1)
-			return 0;
+			return n->boolean ? 0 : -1U;
 		if (n->types != 0)
 			return n->types;
 		node = n->ref;
@@ -1568,6 +1571,8 @@ check_anyof(struct schema *S, const struct snode *n, size_t v, int explain)
 		return 1;
 	for (k = 0; k < n->nanyof; k++) {
 		t = node_types(S, n->anyof[k]);
+		if (t == -1U)
+			continue;	/* false: it names no type */
 		if (t != 0 && !type_ok(t, &S->av, v)) {
 			all |= t;
 			continue;
@@ -1576,7 +1581,8 @@ check_anyof(struct schema *S, const struct snode *n, size_t v, int explain)
 			first = k;
 	}
 	if (fits == 0)
-		return why_types(S, all, v);
+		return all == 0 ? why_say(S, "no value is allowed here") :
+		    why_types(S, all, v);
 	if ((r = check(S, n->anyof[first], v, 1)) != 1)
 		return r == 0 ? why_say(S, "matches none of the choices") : r;
 	if (fits == 1 || S->whydepth != S->depth)

@@ -268,6 +268,10 @@ test_anyof(void)
 	OK("{\"type\":\"integer\",\"anyOf\":[{\"minimum\":5},"
 	    "{\"maximum\":-5}]}", "-7");
 	WHY("{\"anyOf\":[false]}", "1", "$: no value is allowed here");
+	WHY("{\"anyOf\":[false,false]}", "1", "$: no value is allowed here");
+	WHY("{\"anyOf\":[false,{\"type\":\"null\"},{\"$ref\":\"#/$defs/s\"}],"
+	    "\"$defs\":{\"s\":{\"type\":\"string\"}}}", "1",
+	    "$: expected string or null, got number");
 }
 
 static void
