@@ -572,6 +572,38 @@ test_depth(void)
 	a[2 * n] = '\0';
 	CHECK(strncmp(run("{}", a), "the answer is not JSON", 22) == 0 ||
 	    strstr(why, "deeper") != NULL);
+	/* The deepest stack a schema can ask for: a chain of 31 $refs at
+	 * each of 64 levels. */
+	{
+		char	 big[4096];
+		size_t	 n2;
+
+		n2 = snprintf(big, sizeof(big), "{\"$ref\":\"#/$defs/d0\","
+		    "\"$defs\":{");
+		for (k = 0; k < 30; k++)
+			n2 += snprintf(big + n2, sizeof(big) - n2,
+			    "\"d%zu\":{\"$ref\":\"#/$defs/d%zu\"},", k, k + 1);
+		snprintf(big + n2, sizeof(big) - n2, "\"d30\":{\"type\":"
+		    "[\"array\",\"integer\"],\"items\":{\"$ref\":"
+		    "\"#/$defs/d0\"}}}}");
+		for (k = 0; k < 64; k++) {
+			a[k] = '[';
+			a[64 + 1 + k] = ']';
+		}
+		a[64] = '1';
+		a[129] = '\0';
+		OK(big, a);
+		/* 63 levels, a string at the bottom. */
+		memset(a, '[', 63);
+		memcpy(a + 63, "\"\"", 2);
+		memset(a + 65, ']', 63);
+		a[128] = '\0';
+		WHY(big, a, "$[0][0][0][0][0][0][0][0][0][0][0][0][0][0][0]"
+		    "[0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0]"
+		    "[0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0]"
+		    "[0][0][0][0][0][0][0][0][0][0]: expected array or integer, "
+		    "got string");
+	}
 	/* The same for a schema. */
 	for (k = 0; k < 70; k++)
 		memcpy(a + 7 * k, "{\"not\":", 7);
