@@ -137,8 +137,9 @@ anthropic_tool(struct json *j, const char *format, struct buf *b, char *err,
 		return 0;
 	if (json_type(j, s) != JSON_OBJECT ||
 	    !is_string(j, json_get(j, s, "type", 4), "object")) {
-		snprintf(err, errlen, "--anthropic gives the schema as a tool's "
-		    "input_schema, which must be {\"type\":\"object\",...}");
+		snprintf(err, errlen, "--schema with --anthropic: the schema "
+		    "goes as a tool's input_schema, which must be "
+		    "{\"type\":\"object\",...}");
 		return -1;
 	}
 	text = json_text(j);

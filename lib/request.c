@@ -195,6 +195,42 @@ buf_insert(struct buf *b, size_t off, const char *s, size_t n)
 	return 0;
 }
 
+/*
+ * The Messages API asks in its own way (anthropic.h): the instruction in
+ * the top-level system, the schema as a tool the model must call, and no
+ * logprobs, which it does not have (the answers' confidence is null).
+ */
+static int
+ask_messages(struct request *r, const struct request_ask *ask, char *err,
+    size_t errlen)
+{
+	struct json	*j;
+	size_t		 len;
+	int		 rv;
+
+	if (ask->instruction != NULL && anthropic_instruction(&r->head,
+	    &r->mid, &r->midc, r->system != NULL, ask->instruction) == -1) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (ask->format == NULL)
+		return 0;
+	if ((j = json_new()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	/* Before the body's closing brace. */
+	len = --r->tail.len;
+	if ((rv = anthropic_tool(j, ask->format, &r->tail, err, errlen)) == 0)
+		r->tool = r->tail.len > len;
+	json_free(j);
+	if (buf_addc(&r->tail, '}') == -1) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return rv;
+}
+
 int
 request_ask(struct request *r, const struct request_ask *ask, char *err,
     size_t errlen)
@@ -213,6 +249,8 @@ request_ask(struct request *r, const struct request_ask *ask, char *err,
 		snprintf(err, errlen, "-P logprobs: set by --confidence");
 		return -1;
 	}
+	if (r->messages)
+		return ask_messages(r, ask, err, errlen);
 	if (ask->instruction != NULL) {
 		/* After the system message, or as one of its own. */
 		if (r->system != NULL) {

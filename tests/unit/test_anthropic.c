@@ -60,6 +60,9 @@ test_request(void)
 	char		*bad[] = { "max_completion_tokens=5" };
 	char		 err[256];
 	size_t		 k;
+	struct request_ask ask = { "One of: A, B.", "{\"type\":\"json_schema\","
+			    "\"json_schema\":{\"name\":\"s\",\"schema\":"
+			    "{\"type\":\"object\"}}}", 1 };
 
 	CHECK(json_parse(j, "{\"q\":\"a\\\"b\",\"s\":\"Be.\"}", 22, err,
 	    sizeof(err)) == 0);
@@ -86,6 +89,21 @@ test_request(void)
 	CHECK(strstr(b.data, "yy\",\"cache_control\":{\"type\":\"ephemeral\"}}]"
 	    ",\"messages\"") != NULL);
 	CHECK(request_cached_bytes(r, b.data, b.len) == 5000);
+	request_free(r);
+
+	/* --labels, --schema, --confidence: in the Messages API's way. */
+	r = request_new_messages("c", NULL, user, NULL, 0, 1024, err,
+	    sizeof(err));
+	CHECK(request_ask(r, &ask, err, sizeof(err)) == 0);
+	CHECK(json_parse(j, "{\"q\":\"x\"}", 9, err, sizeof(err)) == 0);
+	buf_reset(&b);
+	CHECK(request_body(r, j, &b, err, sizeof(err)) == 0);
+	CHECK_BUF(b, "{\"model\":\"c\",\"system\":[{\"type\":\"text\",\"text\":"
+	    "\"One of: A, B.\"}],\"messages\":[{\"role\":\"user\",\"content\":"
+	    "\"Q: x\"}],\"max_tokens\":1024,\"tools\":[{\"name\":\"answer\","
+	    "\"description\":\"Give your answer as this tool's input.\","
+	    "\"input_schema\":{\"type\":\"object\"}}],\"tool_choice\":"
+	    "{\"type\":\"tool\",\"name\":\"answer\"}}");
 	request_free(r);
 
 	/* The default budget, when -P does not say. */
