@@ -52,17 +52,18 @@ test_shape(void)
 static void
 test_request(void)
 {
-	struct json	*j = json_new();
-	struct tmpl	*user = tmpl("Q: {{q}}"), *sys = tmpl("{{s}}");
-	struct request	*r;
-	struct buf	 b = { 0 }, row = { 0 };
-	char		*params[] = { "max_tokens=9", "top_k=3" };
-	char		*bad[] = { "max_completion_tokens=5" };
-	char		 err[256];
-	size_t		 k;
-	struct request_ask ask = { "One of: A, B.", "{\"type\":\"json_schema\","
-			    "\"json_schema\":{\"name\":\"s\",\"schema\":"
-			    "{\"type\":\"object\"}}}", 1 };
+	struct json		*j = json_new();
+	struct tmpl		*user = tmpl("Q: {{q}}"), *sys = tmpl("{{s}}");
+	struct request		*r;
+	struct buf		 b = { 0 }, row = { 0 };
+	char			*params[] = { "max_tokens=9", "top_k=3" };
+	char			*bad[] = { "max_completion_tokens=5" };
+	char			 err[256];
+	size_t			 k;
+	struct request_ask	 ask = { "One of: A, B.",
+				    "{\"type\":\"json_schema\",\"json_schema\":"
+				    "{\"name\":\"s\",\"schema\":{\"type\":"
+				    "\"object\"}}}", 1 };
 
 	CHECK(json_parse(j, "{\"q\":\"a\\\"b\",\"s\":\"Be.\"}", 22, err,
 	    sizeof(err)) == 0);
