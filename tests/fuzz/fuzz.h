@@ -59,6 +59,22 @@ fuzz_rig(const char *template, const struct fuzz_opts *o)
 	    NULL, 0, err, sizeof(err))) == NULL || (o->extract != NULL &&
 	    request_extract(req, o->extract, err, sizeof(err)) == -1))
 		abort();
+	/* The Messages API asks for a schema by a tool: its answers are
+	 * read from the tool's input. */
+	if (o->messages && o->schema != NULL) {
+		struct request_ask	 ask = { 0 };
+		struct buf		 fmt = { 0 };
+
+		if (buf_adds(&fmt, "{\"type\":\"json_schema\",\"json_schema\":"
+		    "{\"name\":\"s\",\"schema\":") == -1 ||
+		    buf_adds(&fmt, o->schema) == -1 || buf_adds(&fmt, "}}") ==
+		    -1 || buf_addc(&fmt, '\0') == -1)
+			abort();
+		ask.format = fmt.data;
+		if (request_ask(req, &ask, err, sizeof(err)) == -1)
+			abort();
+		buf_free(&fmt);
+	}
 	rc.request = req;
 	rc.idfield = o->batch_in ? "custom_id" : "id";
 	rc.field = "answer";

@@ -2,8 +2,9 @@
  * The Messages API reader (--anthropic): any body, with any status, to a
  * row's request ends as a written line (one valid JSON line), a retry or
  * a stop, never a crash; content blocks of any shape are joined into a
- * valid JSON string or refused.  Two settings: -o with one retry, and
- * --json with --meta.  The same bytes are read as an
+ * valid JSON string or refused.  Four settings, each with one retry and
+ * one re-ask: -o; --json with --meta; --schema, read from a call of its
+ * tool; --labels with --confidence.  The same bytes are read as an
  * anthropic-ratelimit-*-reset time too.
  */
 #include <stdint.h>
@@ -13,7 +14,7 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-#define NRIGS	2
+#define NRIGS	4
 
 static struct fuzz_rig *
 setup(int k)
@@ -22,8 +23,17 @@ setup(int k)
 
 	o.retries = 1;
 	o.messages = 1;
+	o.reask = 1;
 	if (k == 1)
 		o.json = o.meta = 1;
+	/* --schema: the answer is the input of a call to the tool. */
+	if (k == 2)
+		o.schema = "{\"type\":\"object\",\"properties\":{\"a\":"
+		    "{\"type\":\"string\"}},\"required\":[\"a\"]}";
+	if (k == 3) {
+		o.labels = "A,B";
+		o.confidence = 1;
+	}
 	return fuzz_rig("{{text}}", &o);
 }
 
