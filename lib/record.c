@@ -329,6 +329,23 @@ batch_response(struct record *rec, struct row *r, char *err, size_t errlen)
 	return RECORD_WRITTEN;
 }
 
+/* The tokens an answer cost; a row asked again paid for each answer. */
+static void
+usage(struct row *r, const struct answer *a)
+{
+	if (r->reasks > 0 && r->prompt_tokens >= 0 && a->prompt_tokens >= 0 &&
+	    r->completion_tokens >= 0 && a->completion_tokens >= 0) {
+		r->prompt_tokens += a->prompt_tokens;
+		r->completion_tokens += a->completion_tokens;
+		if (r->cached_tokens >= 0 && a->cached_tokens >= 0)
+			r->cached_tokens += a->cached_tokens;
+		return;
+	}
+	r->prompt_tokens = a->prompt_tokens;
+	r->completion_tokens = a->completion_tokens;
+	r->cached_tokens = a->cached_tokens;
+}
+
 /*
  * --confidence: of the answer's decoded bytes start to end.  A provider
  * without logprobs gives null, said once.
@@ -379,15 +396,11 @@ record_response(struct record *rec, struct row *r, char *err, size_t errlen)
 		server_error(rec, x, err, errlen);
 		return RECORD_UNREADABLE;
 	case REQUEST_REFUSED:
-		r->prompt_tokens = a.prompt_tokens;
-		r->completion_tokens = a.completion_tokens;
-		r->cached_tokens = a.cached_tokens;
+		usage(r, &a);
 		return RECORD_REFUSED;
 	case REQUEST_TRUNCATED:
 		/* Never written as an answer: kept for the error object. */
-		r->prompt_tokens = a.prompt_tokens;
-		r->completion_tokens = a.completion_tokens;
-		r->cached_tokens = a.cached_tokens;
+		usage(r, &a);
 		buf_reset(&r->kept);
 		if (buf_add(&r->kept, a.value, a.len) == -1)
 			return -1;
@@ -398,9 +411,7 @@ record_response(struct record *rec, struct row *r, char *err, size_t errlen)
 			    "what came");
 		return RECORD_TRUNCATED;
 	}
-	r->prompt_tokens = a.prompt_tokens;
-	r->completion_tokens = a.completion_tokens;
-	r->cached_tokens = a.cached_tokens;
+	usage(r, &a);
 	if (!rec->cfg.json && rec->cfg.schema == NULL &&
 	    rec->cfg.labels == NULL) {
 		f[0] = (struct json_field){ rec->cfg.field,

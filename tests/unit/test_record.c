@@ -270,13 +270,19 @@ test_labels(void)
 	CHECK(strcmp(err, "the answer \"Lambda\" is not one of the labels; "
 	    "answer with one label only") == 0);
 	CHECK_BUF(r->kept, "\"Lambda\"");
+	/* Asked again, it pays for both answers. */
+	CHECK(r->prompt_tokens == 3 && r->completion_tokens == 1);
+	r->reasks = 1;
+	answer(r, "\"Lambda\"");
+	CHECK(record_response(rec, r, err, sizeof(err)) == RECORD_INVALID);
+	CHECK(r->prompt_tokens == 6 && r->completion_tokens == 2);
 	rows_set_error(r, ROW_ERR_INVALID, 200);
 	buf_adds(&r->msg, err);
 	CHECK(record_error(rec, r) == 0);
 	CHECK_BUF(r->line, "{\"id\":3,\"error\":{\"type\":\"invalid_answer\","
 	    "\"status\":200,\"message\":\"the answer \\\"Lambda\\\" is "
 	    "not one of the labels; answer with one label only\",\"answer\":"
-	    "\"Lambda\",\"attempts\":1}}\n");
+	    "\"Lambda\",\"attempts\":2}}\n");
 	rows_put(rows, r);
 	CHECK(labels_get(rc.labels, 0)->rows == 1);
 	CHECK(labels_get(rc.labels, 0)->scored == 0);
