@@ -29,7 +29,7 @@
 #define ANTHROPIC_URL		"https://api.anthropic.com/v1"
 #define ANTHROPIC_ENDPOINT	"/messages"
 #define ANTHROPIC_VERSION	"2023-06-01"
-#define ANTHROPIC_MAX_TOKENS	1024	/* when -P max_tokens does not say */
+#define ANTHROPIC_MAX_TOKENS	1024	/* unless -P max_tokens says */
 /* The shortest prefix Anthropic caches (2,048 on Haiku models, where a
  * shorter one is simply not cached: asking costs nothing). */
 #define ANTHROPIC_CACHE_TOKENS	1024
