@@ -10,7 +10,6 @@
 #include "text.h"
 
 /* As request.c: a count above this is a broken server's, not reported. */
-#define TOKENS_MAX	100000000LL
 
 /* Between the cached system text and the rest of the body. */
 #define CACHE_MARK	"\",\"cache_control\":{\"type\":\"ephemeral\"}}]"
@@ -175,27 +174,6 @@ anthropic_cached_bytes(const char *body, size_t len, size_t headlen)
 	return m - (body + headlen);
 }
 
-static long long
-get_count(const struct json *j, int obj, const char *key)
-{
-	const char	*errstr;
-	char		 num[24];
-	size_t		 off, len;
-	long long	 v;
-	int		 t;
-
-	t = json_get(j, obj, key, strlen(key));
-	if (!json_is_integer(j, t))
-		return -1;
-	json_span(j, t, &off, &len);
-	if (len >= sizeof(num))
-		return -1;
-	memcpy(num, json_text(j) + off, len);
-	num[len] = '\0';
-	v = strtonum(num, 0, TOKENS_MAX, &errstr);
-	return errstr == NULL ? v : -1;
-}
-
 /* usage: input_tokens does not count what the cache read or wrote. */
 static void
 usage(const struct json *j, struct answer *a)
@@ -207,14 +185,14 @@ usage(const struct json *j, struct answer *a)
 	a->cached_tokens = a->cache_write_tokens = -1;
 	if ((u = json_get(j, 0, "usage", 5)) == -1)
 		return;
-	in = get_count(j, u, "input_tokens");
-	rd = a->cached_tokens = get_count(j, u, "cache_read_input_tokens");
-	wr = a->cache_write_tokens = get_count(j, u,
+	in = request_tokens(j, u, "input_tokens");
+	rd = a->cached_tokens = request_tokens(j, u, "cache_read_input_tokens");
+	wr = a->cache_write_tokens = request_tokens(j, u,
 	    "cache_creation_input_tokens");
 	/* The whole prompt, as OpenAI's prompt_tokens counts it. */
 	if (in >= 0)
 		a->prompt_tokens = in + (rd > 0 ? rd : 0) + (wr > 0 ? wr : 0);
-	a->completion_tokens = get_count(j, u, "output_tokens");
+	a->completion_tokens = request_tokens(j, u, "output_tokens");
 }
 
 /*

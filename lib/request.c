@@ -474,8 +474,8 @@ is_string(const struct json *j, int t, const char *s)
 	return n == strlen(s) && memcmp(raw, s, n) == 0;
 }
 
-static long long
-get_count(const struct json *j, int obj, const char *key)
+long long
+request_tokens(const struct json *j, int obj, const char *key)
 {
 	const char	*errstr;
 	char		 num[24];
@@ -515,8 +515,8 @@ request_answer(const struct request *r, struct json *j, const char *text,
 	a->prompt_tokens = a->completion_tokens = -1;
 	a->cached_tokens = a->cache_write_tokens = -1;
 	if ((u = json_get(j, 0, "usage", 5)) != -1) {
-		a->prompt_tokens = get_count(j, u, "prompt_tokens");
-		a->completion_tokens = get_count(j, u, "completion_tokens");
+		a->prompt_tokens = request_tokens(j, u, "prompt_tokens");
+		a->completion_tokens = request_tokens(j, u, "completion_tokens");
 	}
 	if (r->extract != NULL)
 		t = tmpl_lookup(r->extract, j, 0);

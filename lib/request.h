@@ -109,6 +109,11 @@ int		 request_answer(const struct request *, struct json *,
 		    const char *, size_t, struct buf *, struct answer *, char *,
 		    size_t);
 /*
+ * A token count in a usage object: the integer member key of obj, or -1
+ * when it is absent or absurd (above 10^8: a broken or hostile server's).
+ */
+long long	 request_tokens(const struct json *, int, const char *);
+/*
  * The server's error message (or the start of the body as text) and its
  * error code (or type, or nothing).
  */
