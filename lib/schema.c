@@ -109,8 +109,7 @@ struct schema {
 	/* checking */
 	struct json	*aj;
 	struct jvalues	 av;
-	uint64_t	*mkey;
-	unsigned char	*mres;
+	uint64_t	*mtab;		/* memo of $ref targets' results */
 	size_t		 mcap;
 	size_t		 mn;
 	unsigned int	 stamp;
@@ -382,8 +381,8 @@ compile_type(struct schema *S, int node, size_t v, char *err, size_t errlen)
 }
 
 static int
-compile_members(struct schema *S, int node, size_t v, int root,
-    unsigned int *seq, char *err, size_t errlen)
+compile_members(struct schema *S, int node, size_t v, int root, char *err,
+    size_t errlen)
 {
 	static const char *const notes[] = {
 		"title", "description", "$schema", "$id", "$comment",
@@ -394,6 +393,7 @@ compile_members(struct schema *S, int node, size_t v, int root,
 	struct sreq	*rq;
 	const char	*k;
 	size_t		 m, i, x, y, klen, locmark, len;
+	unsigned int	 seq = 1;	/* names in the order written */
 	int		 sub, *ao, kind;
 	char		*name;
 
@@ -429,7 +429,7 @@ compile_members(struct schema *S, int node, size_t v, int root,
 				    errlen)) == -1)
 					return -1;
 				S->loc.len = mark;
-				if (add_name(S, node, y, sub, (*seq)++) == -1)
+				if (add_name(S, node, y, sub, seq++) == -1)
 					return err_nomem(err, errlen);
 			}
 		} else if (IS("required")) {
@@ -441,7 +441,7 @@ compile_members(struct schema *S, int node, size_t v, int root,
 					return err_kw(S, err, errlen,
 					    "required",
 					    "must be an array of strings");
-				if (add_name(S, node, y, -1, (*seq)++) == -1)
+				if (add_name(S, node, y, -1, seq++) == -1)
 					return err_nomem(err, errlen);
 				if ((name = str_dup(S, y, &len)) == NULL)
 					return err_nomem(err, errlen);
@@ -592,8 +592,7 @@ names_merge(struct snode *n)
 static int
 compile(struct schema *S, size_t v, int root, char *err, size_t errlen)
 {
-	unsigned int	 seq = 1;
-	int		 node;
+	int	 node;
 
 	if ((node = node_new(S)) == -1)
 		return err_nomem(err, errlen);
@@ -609,7 +608,7 @@ compile(struct schema *S, size_t v, int root, char *err, size_t errlen)
 		    "boolean");
 		return -1;
 	}
-	if (compile_members(S, node, v, root, &seq, err, errlen) == -1)
+	if (compile_members(S, node, v, root, err, errlen) == -1)
 		return -1;
 	names_merge(&S->nodes[node]);
 	return node;
@@ -851,8 +850,7 @@ schema_free(struct schema *S)
 	buf_free(&S->names);
 	json_free(S->aj);
 	jvalue_free(&S->av);
-	free(S->mkey);
-	free(S->mres);
+	free(S->mtab);
 	buf_free(&S->msg);
 	buf_free(&S->tmp);
 	buf_free(&S->key);
@@ -904,58 +902,64 @@ schema_wants_object(const struct schema *S)
 
 /* Checking. */
 
+/*
+ * The memo: (node, value) keys in an open-addressed table, the result in
+ * the top bit (nodes and values both number fewer than 2^31).
+ */
+#define MEMO_INVALID	(1ULL << 63)
+
+static uint64_t
+memo_key(int node, size_t v)
+{
+	return ((uint64_t)node << 32 | v) + 1;
+}
+
+static size_t
+memo_slot(const uint64_t *tab, size_t cap, uint64_t key)
+{
+	size_t	 h;
+
+	h = (size_t)(key * 0x9e3779b97f4a7c15ULL >> 17) & (cap - 1);
+	while (tab[h] != 0 && (tab[h] & ~MEMO_INVALID) != key)
+		h = (h + 1) & (cap - 1);
+	return h;
+}
+
 static int
 memo_get(struct schema *S, int node, size_t v)
 {
-	uint64_t	 key = ((uint64_t)node << 32 | v) + 1;
-	size_t		 h;
+	size_t	 h;
 
 	if (S->mcap == 0)
 		return -1;
-	h = (size_t)(key * 0x9e3779b97f4a7c15ULL >> 17) & (S->mcap - 1);
-	for (; S->mkey[h] != 0; h = (h + 1) & (S->mcap - 1))
-		if (S->mkey[h] == key)
-			return S->mres[h];
-	return -1;
+	h = memo_slot(S->mtab, S->mcap, memo_key(node, v));
+	if (S->mtab[h] == 0)
+		return -1;
+	return (S->mtab[h] & MEMO_INVALID) != 0;
 }
 
 static int
 memo_put(struct schema *S, int node, size_t v, int r)
 {
-	uint64_t	 key = ((uint64_t)node << 32 | v) + 1, *nk, ok;
-	unsigned char	*nr;
+	uint64_t	*nt;
 	size_t		 h, k, ncap;
 
 	if (2 * (S->mn + 1) > S->mcap) {
 		ncap = S->mcap ? 2 * S->mcap : 256;
-		if ((nk = calloc(ncap, sizeof(*nk))) == NULL ||
-		    (nr = calloc(ncap, 1)) == NULL) {
-			free(nk);
+		if ((nt = calloc(ncap, sizeof(*nt))) == NULL)
 			return -1;
-		}
-		for (k = 0; k < S->mcap; k++) {
-			if ((ok = S->mkey[k]) == 0)
-				continue;
-			h = (size_t)(ok * 0x9e3779b97f4a7c15ULL >> 17) &
-			    (ncap - 1);
-			while (nk[h] != 0)
-				h = (h + 1) & (ncap - 1);
-			nk[h] = ok;
-			nr[h] = S->mres[k];
-		}
-		free(S->mkey);
-		free(S->mres);
-		S->mkey = nk;
-		S->mres = nr;
+		for (k = 0; k < S->mcap; k++)
+			if (S->mtab[k] != 0)
+				nt[memo_slot(nt, ncap, S->mtab[k] &
+				    ~MEMO_INVALID)] = S->mtab[k];
+		free(S->mtab);
+		S->mtab = nt;
 		S->mcap = ncap;
 	}
-	h = (size_t)(key * 0x9e3779b97f4a7c15ULL >> 17) & (S->mcap - 1);
-	while (S->mkey[h] != 0 && S->mkey[h] != key)
-		h = (h + 1) & (S->mcap - 1);
-	if (S->mkey[h] == 0)
+	h = memo_slot(S->mtab, S->mcap, memo_key(node, v));
+	if (S->mtab[h] == 0)
 		S->mn++;
-	S->mkey[h] = key;
-	S->mres[h] = r;
+	S->mtab[h] = memo_key(node, v) | (r ? MEMO_INVALID : 0);
 	return 0;
 }
 
@@ -1417,15 +1421,13 @@ scratch_shrink(struct schema *S)
 	if (S->av.cap > 65536)
 		jvalue_free(&S->av);
 	if (S->mcap > 65536) {
-		free(S->mkey);
-		free(S->mres);
-		S->mkey = NULL;
-		S->mres = NULL;
+		free(S->mtab);
+		S->mtab = NULL;
 		S->mcap = 0;
 	}
 	S->mn = 0;
 	if (S->mcap > 0)
-		memset(S->mkey, 0, S->mcap * sizeof(*S->mkey));
+		memset(S->mtab, 0, S->mcap * sizeof(*S->mtab));
 	if (S->msg.cap > 65536)
 		buf_free(&S->msg);
 	if (S->tmp.cap > 65536)
