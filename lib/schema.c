@@ -122,27 +122,6 @@ struct schema {
 	struct buf	 key;
 };
 
-static int
-add_types(struct buf *b, unsigned int types)
-{
-	size_t	 k, n = 0, total = 0;
-
-	if ((types & T_NUMBER) != 0)
-		types &= ~T_INTEGER;
-	for (k = 0; k < 7; k++)
-		total += (types >> k) & 1;
-	for (k = 0; k < 7; k++) {
-		if ((types & (1U << k)) == 0)
-			continue;
-		if (n > 0 && buf_adds(b, n + 1 == total ? " or " : ", ") == -1)
-			return -1;
-		if (buf_adds(b, type_names[k]) == -1)
-			return -1;
-		n++;
-	}
-	return 0;
-}
-
 /* Compiling. */
 
 static int
@@ -1080,6 +1059,27 @@ node_types(const struct schema *S, int node)
 }
 
 static int	 check(struct schema *, int, size_t, int);
+
+static int
+add_types(struct buf *b, unsigned int types)
+{
+	size_t	 k, n = 0, total = 0;
+
+	if ((types & T_NUMBER) != 0)
+		types &= ~T_INTEGER;
+	for (k = 0; k < 7; k++)
+		total += (types >> k) & 1;
+	for (k = 0; k < 7; k++) {
+		if ((types & (1U << k)) == 0)
+			continue;
+		if (n > 0 && buf_adds(b, n + 1 == total ? " or " : ", ") == -1)
+			return -1;
+		if (buf_adds(b, type_names[k]) == -1)
+			return -1;
+		n++;
+	}
+	return 0;
+}
 
 static int
 why_types(struct schema *S, unsigned int types, size_t v)
