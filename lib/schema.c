@@ -1,8 +1,7 @@
 /*
  * Both the schema and the answer are read with json_parse and then copied
- * into a flat array of values (struct val) that knows, for each token, the
- * index after its subtree and its count of children: json_index is linear
- * in the index, so walking a big array through it would be quadratic.
+ * into a flat array of values (jvalue.h), which walks big arrays and
+ * objects in linear time.
  *
  * The check runs twice on an invalid answer: once to know whether it is
  * valid (the common case, no words built), once more to explain, which
@@ -12,7 +11,6 @@
  * anyway.
  */
 #include <ctype.h>
-#include <errno.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,38 +18,15 @@
 #include <string.h>
 
 #include "buf.h"
+#include "decimal.h"
 #include "json.h"
+#include "jvalue.h"
 #include "schema.h"
 
-#define QUOTE_MAX	40	/* bytes of a value quoted in a why */
 #define IGNORED_MAX	32	/* names listed by schema_ignored */
 
-/* A JSON value in a flat array: children follow their parent. */
-struct val {
-	enum json_type	 type;
-	uint32_t	 next;		/* index after this subtree */
-	uint32_t	 n;		/* elements, or members */
-	size_t		 off;		/* span in the text, quotes included */
-	size_t		 len;
-};
-
-struct vals {
-	const char	*text;
-	struct val	*v;
-	size_t		 n;
-	size_t		 cap;
-};
-
-/* A number as an exact decimal: 0.D * 10^e, D the significant digits. */
-struct dec {
-	const char	*s;		/* the number as written */
-	size_t		 slen;
-	const char	*m;		/* mantissa, after any '-' */
-	size_t		 first;		/* offset in m of D's first digit */
-	size_t		 ndig;		/* digits in D (0: the number is 0) */
-	long long	 e;
-	int		 neg;
-};
+/* The answer's nesting is bounded by the value array's. */
+_Static_assert(SCHEMA_MAX_DEPTH == JVALUE_MAX_DEPTH, "one depth");
 
 enum {
 	T_OBJECT = 1 << 0,
@@ -99,7 +74,7 @@ struct snode {
 	long		 enumv;		/* values, or -1 */
 	long		 constv;
 	unsigned int	 has;
-	struct dec	 min, max, xmin, xmax;
+	struct decimal	 min, max, xmin, xmax;
 	size_t		 minitems, maxitems, minlen, maxlen;
 	int		 memo;		/* a $ref target */
 	int		 color;		/* chain walk: 0 new, 1 open, 2 done */
@@ -120,7 +95,7 @@ struct seg {
 
 struct schema {
 	char		*text;
-	struct vals	 sv;
+	struct jvalues	 sv;
 	struct snode	*nodes;
 	size_t		 nnodes;
 	size_t		 cap;
@@ -133,9 +108,8 @@ struct schema {
 	size_t		 nnames;
 	/* checking */
 	struct json	*aj;
-	struct vals	 av;
-	uint64_t	*mkey;
-	unsigned char	*mres;
+	struct jvalues	 av;
+	uint64_t	*mtab;		/* memo of $ref targets' results */
 	size_t		 mcap;
 	size_t		 mn;
 	unsigned int	 stamp;
@@ -147,463 +121,6 @@ struct schema {
 	struct buf	 tmp;
 	struct buf	 key;
 };
-
-/* Values. */
-
-static int
-vals_build(struct vals *vs, struct json *j, const char *text)
-{
-	uint32_t	 stack[SCHEMA_MAX_DEPTH];
-	struct val	*v;
-	size_t		 n, i, sp = 0, off, len;
-	enum json_type	 t;
-
-	for (n = 0; n < INT_MAX && json_type(j, n) != JSON_NONE; n++)
-		;
-	if (n > vs->cap) {
-		if ((v = reallocarray(vs->v, n, sizeof(*v))) == NULL)
-			return -1;
-		vs->v = v;
-		vs->cap = n;
-	}
-	vs->text = text;
-	vs->n = n;
-	for (i = 0; i < n; i++) {
-		t = json_type(j, i);
-		json_span(j, i, &off, &len);
-		while (sp > 0 && off >= vs->v[stack[sp - 1]].off +
-		    vs->v[stack[sp - 1]].len)
-			vs->v[stack[--sp]].next = i;
-		if (sp > 0)
-			vs->v[stack[sp - 1]].n++;
-		vs->v[i] = (struct val){ t, i + 1, 0, off, len };
-		if (t == JSON_OBJECT || t == JSON_ARRAY) {
-			if (sp == SCHEMA_MAX_DEPTH)
-				return 1;
-			stack[sp++] = i;
-		}
-	}
-	while (sp > 0)
-		vs->v[stack[--sp]].next = n;
-	for (i = 0; i < n; i++)
-		if (vs->v[i].type == JSON_OBJECT)
-			vs->v[i].n /= 2;
-	return 0;
-}
-
-/* Raw string content, without the quotes. */
-static const char *
-val_str(const struct vals *vs, size_t i, size_t *len)
-{
-	*len = vs->v[i].len - 2;
-	return vs->text + vs->v[i].off + 1;
-}
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return c - 'A' + 10;
-}
-
-static unsigned int
-hex4(const char *p)
-{
-	return hexval(p[0]) << 12 | hexval(p[1]) << 8 | hexval(p[2]) << 4 |
-	    hexval(p[3]);
-}
-
-/*
- * The code point at *i in raw string content that json_validate passed,
- * as json_decode_string would decode it (a lone surrogate is U+FFFD).
- */
-static unsigned int
-str_next(const char *s, size_t len, size_t *i)
-{
-	const unsigned char	*p = (const unsigned char *)s + *i;
-	unsigned int		 cp, lo;
-
-	if (p[0] != '\\') {
-		if (p[0] < 0x80) {
-			*i += 1;
-			return p[0];
-		}
-		if (p[0] < 0xe0) {
-			*i += 2;
-			return (p[0] & 0x1f) << 6 | (p[1] & 0x3f);
-		}
-		if (p[0] < 0xf0) {
-			*i += 3;
-			return (p[0] & 0x0f) << 12 | (p[1] & 0x3f) << 6 |
-			    (p[2] & 0x3f);
-		}
-		*i += 4;
-		return (p[0] & 0x07) << 18 | (p[1] & 0x3f) << 12 |
-		    (p[2] & 0x3f) << 6 | (p[3] & 0x3f);
-	}
-	*i += 2;
-	switch (p[1]) {
-	case 'b': return '\b';
-	case 'f': return '\f';
-	case 'n': return '\n';
-	case 'r': return '\r';
-	case 't': return '\t';
-	case 'u':
-		break;
-	default:
-		return p[1];
-	}
-	cp = hex4(s + *i);
-	*i += 4;
-	if (cp >= 0xd800 && cp <= 0xdbff && *i + 6 <= len &&
-	    s[*i] == '\\' && s[*i + 1] == 'u' &&
-	    (lo = hex4(s + *i + 2)) >= 0xdc00 && lo <= 0xdfff) {
-		*i += 6;
-		return 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-	}
-	if (cp >= 0xd800 && cp <= 0xdfff)
-		return 0xfffd;
-	return cp;
-}
-
-static size_t
-str_count(const char *s, size_t len)
-{
-	size_t	 i = 0, n = 0;
-
-	while (i < len) {
-		str_next(s, len, &i);
-		n++;
-	}
-	return n;
-}
-
-static int
-str_equal(const char *a, size_t alen, const char *b, size_t blen)
-{
-	size_t	 i = 0, k = 0;
-
-	if (memchr(a, '\\', alen) == NULL && memchr(b, '\\', blen) == NULL)
-		return alen == blen && memcmp(a, b, alen) == 0;
-	while (i < alen && k < blen)
-		if (str_next(a, alen, &i) != str_next(b, blen, &k))
-			return 0;
-	return i == alen && k == blen;
-}
-
-/* Numbers. */
-
-static void
-dec_parse(struct dec *d, const char *s, size_t len)
-{
-	size_t		 i, ord = 0, intlen = 0, kord = 0, lastord = 0;
-	long long	 x = 0;
-	int		 seen = 0, point = 0, eneg = 0;
-
-	memset(d, 0, sizeof(*d));
-	d->s = s;
-	d->slen = len;
-	d->neg = s[0] == '-';
-	d->m = s + d->neg;
-	len -= d->neg;
-	for (i = 0; i < len && d->m[i] != 'e' && d->m[i] != 'E'; i++) {
-		if (d->m[i] == '.') {
-			point = 1;
-			continue;
-		}
-		if (!point)
-			intlen++;
-		if (d->m[i] != '0') {
-			if (!seen) {
-				seen = 1;
-				d->first = i;
-				kord = ord;
-			}
-			lastord = ord;
-		}
-		ord++;
-	}
-	if (!seen)
-		return;		/* zero: ndig stays 0 */
-	d->ndig = lastord - kord + 1;
-	if (i < len) {
-		i++;
-		if (d->m[i] == '+' || d->m[i] == '-')
-			eneg = d->m[i++] == '-';
-		/* Exponents past 10^15 are absurd: they saturate. */
-		for (; i < len; i++)
-			if (x < 1000000000000000LL)
-				x = x * 10 + (d->m[i] - '0');
-	}
-	d->e = (long long)intlen - (long long)kord + (eneg ? -x : x);
-}
-
-/* Walk D's digits: the next one after *i (a '.' is skipped). */
-static int
-dec_digit(const struct dec *d, size_t *i)
-{
-	if (d->m[*i] == '.')
-		(*i)++;
-	return d->m[(*i)++];
-}
-
-static int
-dec_cmp(const struct dec *a, const struct dec *b)
-{
-	size_t	 i, k, ia = a->first, ib = b->first;
-	int	 sa, sb, mag = 0, ca, cb;
-
-	sa = a->ndig == 0 ? 0 : a->neg ? -1 : 1;
-	sb = b->ndig == 0 ? 0 : b->neg ? -1 : 1;
-	if (sa != sb)
-		return sa < sb ? -1 : 1;
-	if (sa == 0)
-		return 0;
-	if (a->e != b->e)
-		mag = a->e < b->e ? -1 : 1;
-	else {
-		for (i = k = 0; i < a->ndig && k < b->ndig; i++, k++) {
-			ca = dec_digit(a, &ia);
-			cb = dec_digit(b, &ib);
-			if (ca != cb) {
-				mag = ca < cb ? -1 : 1;
-				break;
-			}
-		}
-		if (mag == 0 && a->ndig != b->ndig)
-			mag = a->ndig < b->ndig ? -1 : 1;
-	}
-	return sa * mag;
-}
-
-static int
-dec_is_integer(const struct dec *d)
-{
-	return d->ndig == 0 || (d->e >= 0 && (unsigned long long)d->e >=
-	    d->ndig);
-}
-
-/* A non-negative integer as a size_t, saturated; -1 if it is not one. */
-static int
-dec_size(const struct dec *d, size_t *out)
-{
-	size_t		 i = d->first, v = 0;
-	long long	 k;
-
-	*out = 0;
-	if (!dec_is_integer(d) || (d->neg && d->ndig != 0))
-		return -1;
-	if (d->ndig == 0)
-		return 0;
-	if (d->e > 20) {
-		*out = SIZE_MAX;
-		return 0;
-	}
-	for (k = 0; k < d->e; k++) {
-		if (v > SIZE_MAX / 10) {
-			*out = SIZE_MAX;
-			return 0;
-		}
-		v *= 10;
-		if ((size_t)k < d->ndig)
-			v += dec_digit(d, &i) - '0';
-	}
-	*out = v;
-	return 0;
-}
-
-static void
-val_dec(const struct vals *vs, size_t i, struct dec *d)
-{
-	dec_parse(d, vs->text + vs->v[i].off, vs->v[i].len);
-}
-
-/* Deep equality of two values, each in its own array. */
-static int
-val_equal(const struct vals *a, size_t i, const struct vals *b, size_t k)
-{
-	struct dec	 da, db;
-	const char	*sa, *sb, *ka, *kb;
-	size_t		 la, lb, n, x, y, m, lka, lkb;
-	int		 found;
-
-	if (a->v[i].type != b->v[k].type)
-		return 0;
-	switch (a->v[i].type) {
-	case JSON_NUMBER:
-		val_dec(a, i, &da);
-		val_dec(b, k, &db);
-		return dec_cmp(&da, &db) == 0;
-	case JSON_STRING:
-		sa = val_str(a, i, &la);
-		sb = val_str(b, k, &lb);
-		return str_equal(sa, la, sb, lb);
-	case JSON_ARRAY:
-		if (a->v[i].n != b->v[k].n)
-			return 0;
-		for (n = 0, x = i + 1, y = k + 1; n < a->v[i].n; n++) {
-			if (!val_equal(a, x, b, y))
-				return 0;
-			x = a->v[x].next;
-			y = b->v[y].next;
-		}
-		return 1;
-	case JSON_OBJECT:
-		if (a->v[i].n != b->v[k].n)
-			return 0;
-		for (n = 0, x = i + 1; n < a->v[i].n; n++) {
-			ka = val_str(a, x, &lka);
-			found = 0;
-			for (m = 0, y = k + 1; m < b->v[k].n && !found; m++) {
-				kb = val_str(b, y, &lkb);
-				if (str_equal(ka, lka, kb, lkb) &&
-				    val_equal(a, x + 1, b, y + 1))
-					found = 1;
-				y = b->v[y + 1].next;
-			}
-			if (!found)
-				return 0;
-			x = a->v[x + 1].next;
-		}
-		return 1;
-	default:
-		return 1;
-	}
-}
-
-/* Words: quoting values safely. */
-
-/*
- * Append UTF-8 text s with what a terminal or a log could act on escaped:
- * control characters, DEL, C1 controls, line and paragraph separators,
- * bidi controls, BOM.  With quotes set, '"' and '\\' too, as in JSON.
- * At most max bytes of input are used; *cut says if that was not all.
- */
-static int
-safe_add(struct buf *b, const char *s, size_t len, size_t max, int quotes,
-    int *cut)
-{
-	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 i = 0, n;
-	unsigned int		 cp;
-	char			 esc[8];
-
-	*cut = 0;
-	while (i < len) {
-		n = p[i] < 0x80 ? 1 : p[i] < 0xe0 ? 2 : p[i] < 0xf0 ? 3 : 4;
-		if (n > len - i)
-			n = len - i;
-		if (i + n > max) {
-			*cut = 1;
-			break;
-		}
-		cp = p[i];
-		if (n == 2)
-			cp = (p[i] & 0x1f) << 6 | (p[i + 1] & 0x3f);
-		else if (n == 3)
-			cp = (p[i] & 0x0f) << 12 | (p[i + 1] & 0x3f) << 6 |
-			    (p[i + 2] & 0x3f);
-		if (quotes && (cp == '"' || cp == '\\')) {
-			esc[0] = '\\';
-			esc[1] = cp;
-			if (buf_add(b, esc, 2) == -1)
-				return -1;
-		} else if (cp == '\n' || cp == '\t' || cp == '\r') {
-			esc[0] = '\\';
-			esc[1] = cp == '\n' ? 'n' : cp == '\t' ? 't' : 'r';
-			if (buf_add(b, esc, 2) == -1)
-				return -1;
-		} else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) ||
-		    cp == 0x2028 || cp == 0x2029 ||
-		    (cp >= 0x202a && cp <= 0x202e) ||
-		    (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e ||
-		    cp == 0x200f || cp == 0xfeff) {
-			snprintf(esc, sizeof(esc), "\\u%04x", cp);
-			if (buf_add(b, esc, 6) == -1)
-				return -1;
-		} else if (buf_add(b, s + i, n) == -1)
-			return -1;
-		i += n;
-	}
-	return 0;
-}
-
-static int
-quote_text(struct buf *b, const char *s, size_t len)
-{
-	int	 cut;
-
-	if (buf_addc(b, '"') == -1 ||
-	    safe_add(b, s, len, QUOTE_MAX, 1, &cut) == -1 ||
-	    (cut && buf_adds(b, "...") == -1) || buf_addc(b, '"') == -1)
-		return -1;
-	return 0;
-}
-
-/* A value, short and safe: "text", 12, true, {"a":1,"b... */
-static int
-quote_val(struct buf *b, struct buf *tmp, const struct vals *vs, size_t i)
-{
-	const struct val	*v = &vs->v[i];
-	const char		*s;
-	size_t			 len;
-	int			 cut;
-
-	buf_reset(tmp);
-	switch (v->type) {
-	case JSON_STRING:
-		s = val_str(vs, i, &len);
-		if (len > 8 * QUOTE_MAX)
-			len = 8 * QUOTE_MAX;
-		while (len > 0 && json_decode_string(tmp, s, len) == 0 &&
-		    !json_utf8_valid(tmp->data, tmp->len)) {
-			/* A cut escape or sequence: cut less. */
-			buf_reset(tmp);
-			len--;
-		}
-		return quote_text(b, tmp->data, tmp->len);
-	case JSON_OBJECT:
-	case JSON_ARRAY:
-		len = v->len < 8 * QUOTE_MAX ? v->len : 8 * QUOTE_MAX;
-		if (json_compact(tmp, vs->text + v->off, len, 0) == -1)
-			return -1;
-		if (!json_utf8_valid(tmp->data, tmp->len))
-			tmp->len = 0;
-		if (safe_add(b, tmp->data, tmp->len, QUOTE_MAX, 0, &cut) ==
-		    -1 || ((cut || len < v->len) && buf_adds(b, "...") == -1))
-			return -1;
-		return 0;
-	default:
-		if (safe_add(b, vs->text + v->off, v->len, QUOTE_MAX, 0,
-		    &cut) == -1 || (cut && buf_adds(b, "...") == -1))
-			return -1;
-		return 0;
-	}
-}
-
-static int
-add_types(struct buf *b, unsigned int types)
-{
-	size_t	 k, n = 0, total = 0;
-
-	if ((types & T_NUMBER) != 0)
-		types &= ~T_INTEGER;
-	for (k = 0; k < 7; k++)
-		total += (types >> k) & 1;
-	for (k = 0; k < 7; k++) {
-		if ((types & (1U << k)) == 0)
-			continue;
-		if (n > 0 && buf_adds(b, n + 1 == total ? " or " : ", ") == -1)
-			return -1;
-		if (buf_adds(b, type_names[k]) == -1)
-			return -1;
-		n++;
-	}
-	return 0;
-}
 
 /* Compiling. */
 
@@ -617,7 +134,7 @@ err_at(struct schema *S, char *err, size_t errlen, const char *what)
 		snprintf(err, errlen, "%s", what);
 		return -1;
 	}
-	if (safe_add(&b, S->loc.data, S->loc.len, 120, 0, &cut) == -1 ||
+	if (jvalue_add_safe(&b, S->loc.data, S->loc.len, 120, 0, &cut) == -1 ||
 	    buf_addc(&b, '\0') == -1)
 		snprintf(err, errlen, "%s", what);
 	else
@@ -716,7 +233,7 @@ str_dup(struct schema *S, size_t i, size_t *len)
 	size_t		 n;
 	char		*p;
 
-	s = val_str(&S->sv, i, &n);
+	s = jvalue_string(&S->sv, i, &n);
 	buf_reset(&S->tmp);
 	if (json_decode_string(&S->tmp, s, n) == -1 ||
 	    (p = malloc(S->tmp.len + 1)) == NULL)
@@ -784,18 +301,18 @@ static int
 compile_size(struct schema *S, size_t v, const char *kw, size_t *out,
     char *err, size_t errlen)
 {
-	struct dec	 d;
+	struct decimal	 d;
 
 	if (S->sv.v[v].type == JSON_NUMBER) {
-		val_dec(&S->sv, v, &d);
-		if (dec_size(&d, out) == 0)
+		jvalue_decimal(&S->sv, v, &d);
+		if (decimal_to_size(&d, out) == 0)
 			return 0;
 	}
 	return err_kw(S, err, errlen, kw, "must be a non-negative integer");
 }
 
 static int
-compile_number(struct schema *S, size_t v, const char *kw, struct dec *out,
+compile_number(struct schema *S, size_t v, const char *kw, struct decimal *out,
     char *err, size_t errlen)
 {
 	if (S->sv.v[v].type != JSON_NUMBER)
@@ -803,14 +320,14 @@ compile_number(struct schema *S, size_t v, const char *kw, struct dec *out,
 		    JSON_TRUE || S->sv.v[v].type == JSON_FALSE ?
 		    "must be a number (not draft 4's boolean)" :
 		    "must be a number");
-	val_dec(&S->sv, v, out);
+	jvalue_decimal(&S->sv, v, out);
 	return 0;
 }
 
 static int
 compile_type(struct schema *S, int node, size_t v, char *err, size_t errlen)
 {
-	const struct val	*tv = &S->sv.v[v];
+	const struct jvalue	*tv = &S->sv.v[v];
 	const char		*s;
 	size_t			 i, k, n, len;
 	unsigned int		 types = 0;
@@ -826,7 +343,7 @@ compile_type(struct schema *S, int node, size_t v, char *err, size_t errlen)
 		if (S->sv.v[i].type != JSON_STRING)
 			return err_kw(S, err, errlen, "type",
 			    "must list type names");
-		s = val_str(&S->sv, i, &len);
+		s = jvalue_string(&S->sv, i, &len);
 		for (k = 0; k < 7; k++)
 			if (strlen(type_names[k]) == len &&
 			    memcmp(type_names[k], s, len) == 0)
@@ -843,25 +360,26 @@ compile_type(struct schema *S, int node, size_t v, char *err, size_t errlen)
 }
 
 static int
-compile_members(struct schema *S, int node, size_t v, int root,
-    unsigned int *seq, char *err, size_t errlen)
+compile_members(struct schema *S, int node, size_t v, int root, char *err,
+    size_t errlen)
 {
 	static const char *const notes[] = {
 		"title", "description", "$schema", "$id", "$comment",
 		"default", "examples", "deprecated", "readOnly", "writeOnly",
 	};
-	struct vals	*sv = &S->sv;
+	struct jvalues	*sv = &S->sv;
 	struct snode	*n;
 	struct sreq	*rq;
 	const char	*k;
 	size_t		 m, i, x, y, klen, locmark, len;
+	unsigned int	 seq = 1;	/* names in the order written */
 	int		 sub, *ao, kind;
 	char		*name;
 
 #define IS(w)	(klen == sizeof(w) - 1 && memcmp(k, w, klen) == 0)
 	for (m = 0, i = v + 1; m < sv->v[v].n; m++, i = sv->v[i + 1].next) {
 		buf_reset(&S->key);
-		k = val_str(sv, i, &klen);
+		k = jvalue_string(sv, i, &klen);
 		/* NUL-terminated: err_kw takes it as a C string. */
 		if (json_decode_string(&S->key, k, klen) == -1 ||
 		    buf_addc(&S->key, '\0') == -1)
@@ -882,7 +400,7 @@ compile_members(struct schema *S, int node, size_t v, int root,
 			for (y = x + 1; y < sv->v[x].next;
 			    y = sv->v[y + 1].next) {
 				size_t	 mark = S->loc.len;
-				const char *pn = val_str(sv, y, &len);
+				const char *pn = jvalue_string(sv, y, &len);
 
 				if (loc_push(S, "/", pn, len) == -1)
 					return err_nomem(err, errlen);
@@ -890,7 +408,7 @@ compile_members(struct schema *S, int node, size_t v, int root,
 				    errlen)) == -1)
 					return -1;
 				S->loc.len = mark;
-				if (add_name(S, node, y, sub, (*seq)++) == -1)
+				if (add_name(S, node, y, sub, seq++) == -1)
 					return err_nomem(err, errlen);
 			}
 		} else if (IS("required")) {
@@ -902,7 +420,7 @@ compile_members(struct schema *S, int node, size_t v, int root,
 					return err_kw(S, err, errlen,
 					    "required",
 					    "must be an array of strings");
-				if (add_name(S, node, y, -1, (*seq)++) == -1)
+				if (add_name(S, node, y, -1, seq++) == -1)
 					return err_nomem(err, errlen);
 				if ((name = str_dup(S, y, &len)) == NULL)
 					return err_nomem(err, errlen);
@@ -989,7 +507,7 @@ compile_members(struct schema *S, int node, size_t v, int root,
 			for (y = x + 1; y < sv->v[x].next;
 			    y = sv->v[y + 1].next) {
 				size_t	 mark = S->loc.len;
-				const char *pn = val_str(sv, y, &len);
+				const char *pn = jvalue_string(sv, y, &len);
 				struct sdef *d;
 
 				if (loc_push(S, "/", pn, len) == -1)
@@ -1053,8 +571,7 @@ names_merge(struct snode *n)
 static int
 compile(struct schema *S, size_t v, int root, char *err, size_t errlen)
 {
-	unsigned int	 seq = 1;
-	int		 node;
+	int	 node;
 
 	if ((node = node_new(S)) == -1)
 		return err_nomem(err, errlen);
@@ -1070,7 +587,7 @@ compile(struct schema *S, size_t v, int root, char *err, size_t errlen)
 		    "boolean");
 		return -1;
 	}
-	if (compile_members(S, node, v, root, &seq, err, errlen) == -1)
+	if (compile_members(S, node, v, root, err, errlen) == -1)
 		return -1;
 	names_merge(&S->nodes[node]);
 	return node;
@@ -1089,7 +606,9 @@ ref_name(struct buf *b, const char *s, size_t len)
 			return -1;
 		if (c == '%' && i + 2 < len && isxdigit((unsigned char)s[i + 1])
 		    && isxdigit((unsigned char)s[i + 2])) {
-			c = hexval(s[i + 1]) << 4 | hexval(s[i + 2]);
+			char	 hex[3] = { s[i + 1], s[i + 2], '\0' };
+
+			c = strtol(hex, NULL, 16);
 			i += 2;
 		}
 		if (buf_addc(b, c) == -1)
@@ -1114,13 +633,12 @@ resolve(struct schema *S, struct snode *n, char *err, size_t errlen)
 {
 	static const char *const pre[] = { "#/$defs/", "#/definitions/" };
 	struct buf	 q = { 0 }, name = { 0 };
-	const char	*s;
+	const char	*s, *what;
 	size_t		 len, k, d;
 	int		 rv, cut;
-	char		 m[200];
 
 	buf_reset(&S->tmp);
-	s = val_str(&S->sv, n->refval, &len);
+	s = jvalue_string(&S->sv, n->refval, &len);
 	if (json_decode_string(&S->tmp, s, len) == -1)
 		return err_nomem(err, errlen);
 	s = S->tmp.data == NULL ? "" : S->tmp.data;
@@ -1130,6 +648,8 @@ resolve(struct schema *S, struct snode *n, char *err, size_t errlen)
 		S->nodes[0].memo = 1;
 		return 0;
 	}
+	what = ": only local references (\"#\", \"#/$defs/NAME\", "
+	    "\"#/definitions/NAME\") are supported";
 	for (k = 0; k < 2; k++) {
 		if (len <= strlen(pre[k]) ||
 		    memcmp(s, pre[k], strlen(pre[k])) != 0)
@@ -1143,34 +663,27 @@ resolve(struct schema *S, struct snode *n, char *err, size_t errlen)
 		if (rv == -1)
 			break;
 		for (d = 0; d < S->ndefs; d++)
-			if (S->defs[d].kind == (int)k && name_cmp(S->defs[d].name,
-			    S->defs[d].len, name.data, name.len) == 0)
+			if (S->defs[d].kind == (int)k &&
+			    name_cmp(S->defs[d].name, S->defs[d].len,
+			    name.data, name.len) == 0)
 				break;
+		if (d == S->ndefs) {
+			what = " names no definition";
+			break;
+		}
 		buf_free(&name);
-		if (d == S->ndefs)
-			goto none;
 		n->ref = S->defs[d].node;
 		S->nodes[n->ref].memo = 1;
 		return 0;
 	}
 	buf_free(&name);
-	if (safe_add(&q, s, len, 80, 1, &cut) == -1 || buf_addc(&q, 0) == -1) {
+	if (jvalue_add_safe(&q, s, len, 80, 1, &cut) == -1 ||
+	    buf_addc(&q, '\0') == -1) {
 		buf_free(&q);
 		return err_nomem(err, errlen);
 	}
-	snprintf(err, errlen, "$ref \"%s%s\": only local references (\"#\", "
-	    "\"#/$defs/NAME\", \"#/definitions/NAME\") are supported",
-	    q.data, cut ? "..." : "");
-	buf_free(&q);
-	return -1;
-none:
-	if (safe_add(&q, s, len, 80, 1, &cut) == -1 || buf_addc(&q, 0) == -1) {
-		buf_free(&q);
-		return err_nomem(err, errlen);
-	}
-	snprintf(m, sizeof(m), "$ref \"%s%s\" names no definition", q.data,
-	    cut ? "..." : "");
-	snprintf(err, errlen, "%s", m);
+	snprintf(err, errlen, "$ref \"%s%s\"%s", q.data, cut ? "..." : "",
+	    what);
 	buf_free(&q);
 	return -1;
 }
@@ -1233,7 +746,7 @@ schema_new(const char *text, size_t len, char *err, size_t errlen)
 	S->text[len] = '\0';
 	if (json_parse(j, S->text, len, err, errlen) == -1)
 		goto fail;
-	if ((r = vals_build(&S->sv, j, S->text)) == -1) {
+	if ((r = jvalue_build(&S->sv, j, S->text)) == -1) {
 		err_nomem(err, errlen);
 		goto fail;
 	}
@@ -1264,8 +777,9 @@ schema_new(const char *text, size_t len, char *err, size_t errlen)
 
 		for (; p < end; p += strlen(p) + 1)
 			if ((b.len > 0 && buf_adds(&b, ", ") == -1) ||
-			    safe_add(&b, p, strlen(p), QUOTE_MAX, 0,
-			    &cut) == -1 || (cut && buf_adds(&b, "...") == -1)) {
+			    jvalue_add_safe(&b, p, strlen(p),
+			    JVALUE_QUOTE_MAX, 0, &cut) == -1 ||
+			    (cut && buf_adds(&b, "...") == -1)) {
 				buf_free(&b);
 				err_nomem(err, errlen);
 				goto fail;
@@ -1309,14 +823,13 @@ schema_free(struct schema *S)
 		free(S->defs[k].name);
 	free(S->defs);
 	free(S->ignored);
-	free(S->sv.v);
+	jvalue_free(&S->sv);
 	free(S->text);
 	buf_free(&S->loc);
 	buf_free(&S->names);
 	json_free(S->aj);
-	free(S->av.v);
-	free(S->mkey);
-	free(S->mres);
+	jvalue_free(&S->av);
+	free(S->mtab);
 	buf_free(&S->msg);
 	buf_free(&S->tmp);
 	buf_free(&S->key);
@@ -1368,58 +881,64 @@ schema_wants_object(const struct schema *S)
 
 /* Checking. */
 
+/*
+ * The memo: (node, value) keys in an open-addressed table, the result in
+ * the top bit (nodes and values both number fewer than 2^31).
+ */
+#define MEMO_INVALID	(1ULL << 63)
+
+static uint64_t
+memo_key(int node, size_t v)
+{
+	return ((uint64_t)node << 32 | v) + 1;
+}
+
+static size_t
+memo_slot(const uint64_t *tab, size_t cap, uint64_t key)
+{
+	size_t	 h;
+
+	h = (size_t)(key * 0x9e3779b97f4a7c15ULL >> 17) & (cap - 1);
+	while (tab[h] != 0 && (tab[h] & ~MEMO_INVALID) != key)
+		h = (h + 1) & (cap - 1);
+	return h;
+}
+
 static int
 memo_get(struct schema *S, int node, size_t v)
 {
-	uint64_t	 key = ((uint64_t)node << 32 | v) + 1;
-	size_t		 h;
+	size_t	 h;
 
 	if (S->mcap == 0)
 		return -1;
-	h = (size_t)(key * 0x9e3779b97f4a7c15ULL >> 17) & (S->mcap - 1);
-	for (; S->mkey[h] != 0; h = (h + 1) & (S->mcap - 1))
-		if (S->mkey[h] == key)
-			return S->mres[h];
-	return -1;
+	h = memo_slot(S->mtab, S->mcap, memo_key(node, v));
+	if (S->mtab[h] == 0)
+		return -1;
+	return (S->mtab[h] & MEMO_INVALID) != 0;
 }
 
 static int
 memo_put(struct schema *S, int node, size_t v, int r)
 {
-	uint64_t	 key = ((uint64_t)node << 32 | v) + 1, *nk, ok;
-	unsigned char	*nr;
+	uint64_t	*nt;
 	size_t		 h, k, ncap;
 
 	if (2 * (S->mn + 1) > S->mcap) {
 		ncap = S->mcap ? 2 * S->mcap : 256;
-		if ((nk = calloc(ncap, sizeof(*nk))) == NULL ||
-		    (nr = calloc(ncap, 1)) == NULL) {
-			free(nk);
+		if ((nt = calloc(ncap, sizeof(*nt))) == NULL)
 			return -1;
-		}
-		for (k = 0; k < S->mcap; k++) {
-			if ((ok = S->mkey[k]) == 0)
-				continue;
-			h = (size_t)(ok * 0x9e3779b97f4a7c15ULL >> 17) &
-			    (ncap - 1);
-			while (nk[h] != 0)
-				h = (h + 1) & (ncap - 1);
-			nk[h] = ok;
-			nr[h] = S->mres[k];
-		}
-		free(S->mkey);
-		free(S->mres);
-		S->mkey = nk;
-		S->mres = nr;
+		for (k = 0; k < S->mcap; k++)
+			if (S->mtab[k] != 0)
+				nt[memo_slot(nt, ncap, S->mtab[k] &
+				    ~MEMO_INVALID)] = S->mtab[k];
+		free(S->mtab);
+		S->mtab = nt;
 		S->mcap = ncap;
 	}
-	h = (size_t)(key * 0x9e3779b97f4a7c15ULL >> 17) & (S->mcap - 1);
-	while (S->mkey[h] != 0 && S->mkey[h] != key)
-		h = (h + 1) & (S->mcap - 1);
-	if (S->mkey[h] == 0)
+	h = memo_slot(S->mtab, S->mcap, memo_key(node, v));
+	if (S->mtab[h] == 0)
 		S->mn++;
-	S->mkey[h] = key;
-	S->mres[h] = r;
+	S->mtab[h] = memo_key(node, v) | (r ? MEMO_INVALID : 0);
 	return 0;
 }
 
@@ -1457,14 +976,14 @@ why_begin(struct schema *S)
 				return -1;
 			continue;
 		}
-		s = val_str(&S->av, S->path[k].key, &len);
+		s = jvalue_string(&S->av, S->path[k].key, &len);
 		if (is_ident(s, len)) {
 			if (buf_addc(b, '.') == -1 || buf_add(b, s, len) == -1)
 				return -1;
 			continue;
 		}
 		if (buf_addc(b, '[') == -1 ||
-		    quote_val(b, &S->tmp, &S->av, S->path[k].key) == -1 ||
+		    jvalue_quote(b, &S->tmp, &S->av, S->path[k].key) == -1 ||
 		    buf_addc(b, ']') == -1)
 			return -1;
 	}
@@ -1498,9 +1017,9 @@ val_type_name(enum json_type t)
 }
 
 static int
-type_ok(unsigned int types, const struct vals *av, size_t v)
+type_ok(unsigned int types, const struct jvalues *av, size_t v)
 {
-	struct dec	 d;
+	struct decimal	 d;
 
 	switch (av->v[v].type) {
 	case JSON_OBJECT: return (types & T_OBJECT) != 0;
@@ -1512,8 +1031,8 @@ type_ok(unsigned int types, const struct vals *av, size_t v)
 			return 1;
 		if ((types & T_INTEGER) == 0)
 			return 0;
-		val_dec(av, v, &d);
-		return dec_is_integer(&d);
+		jvalue_decimal(av, v, &d);
+		return decimal_is_integer(&d);
 	default: return (types & T_BOOLEAN) != 0;
 	}
 }
@@ -1542,6 +1061,27 @@ node_types(const struct schema *S, int node)
 static int	 check(struct schema *, int, size_t, int);
 
 static int
+add_types(struct buf *b, unsigned int types)
+{
+	size_t	 k, n = 0, total = 0;
+
+	if ((types & T_NUMBER) != 0)
+		types &= ~T_INTEGER;
+	for (k = 0; k < 7; k++)
+		total += (types >> k) & 1;
+	for (k = 0; k < 7; k++) {
+		if ((types & (1U << k)) == 0)
+			continue;
+		if (n > 0 && buf_adds(b, n + 1 == total ? " or " : ", ") == -1)
+			return -1;
+		if (buf_adds(b, type_names[k]) == -1)
+			return -1;
+		n++;
+	}
+	return 0;
+}
+
+static int
 why_types(struct schema *S, unsigned int types, size_t v)
 {
 	if (why_begin(S) == -1 || buf_adds(&S->msg, "expected ") == -1 ||
@@ -1551,7 +1091,7 @@ why_types(struct schema *S, unsigned int types, size_t v)
 		return -1;
 	if (S->av.v[v].type == JSON_NUMBER && (types & T_INTEGER) != 0 &&
 	    (buf_addc(&S->msg, ' ') == -1 ||
-	    quote_val(&S->msg, &S->tmp, &S->av, v) == -1))
+	    jvalue_quote(&S->msg, &S->tmp, &S->av, v) == -1))
 		return -1;
 	return 1;
 }
@@ -1606,22 +1146,22 @@ check_anyof(struct schema *S, const struct snode *n, size_t v, int explain)
 static int
 check_number(struct schema *S, const struct snode *n, size_t v, int explain)
 {
-	struct dec	 d;
-	const struct dec *lim = NULL;
+	struct decimal	 d;
+	const struct decimal *lim = NULL;
 	const char	*what = NULL;
 	int		 cut;
 
-	val_dec(&S->av, v, &d);
-	if ((n->has & HAS_MIN) && dec_cmp(&d, &n->min) < 0) {
+	jvalue_decimal(&S->av, v, &d);
+	if ((n->has & HAS_MIN) && decimal_cmp(&d, &n->min) < 0) {
 		lim = &n->min;
 		what = " is less than the minimum ";
-	} else if ((n->has & HAS_MAX) && dec_cmp(&d, &n->max) > 0) {
+	} else if ((n->has & HAS_MAX) && decimal_cmp(&d, &n->max) > 0) {
 		lim = &n->max;
 		what = " is greater than the maximum ";
-	} else if ((n->has & HAS_XMIN) && dec_cmp(&d, &n->xmin) <= 0) {
+	} else if ((n->has & HAS_XMIN) && decimal_cmp(&d, &n->xmin) <= 0) {
 		lim = &n->xmin;
 		what = " is not greater than ";
-	} else if ((n->has & HAS_XMAX) && dec_cmp(&d, &n->xmax) >= 0) {
+	} else if ((n->has & HAS_XMAX) && decimal_cmp(&d, &n->xmax) >= 0) {
 		lim = &n->xmax;
 		what = " is not less than ";
 	}
@@ -1630,11 +1170,11 @@ check_number(struct schema *S, const struct snode *n, size_t v, int explain)
 	if (!explain)
 		return 1;
 	if (why_begin(S) == -1 ||
-	    quote_val(&S->msg, &S->tmp, &S->av, v) == -1 ||
+	    jvalue_quote(&S->msg, &S->tmp, &S->av, v) == -1 ||
 	    buf_adds(&S->msg, what) == -1)
 		return -1;
-	if (safe_add(&S->msg, lim->s, lim->slen, QUOTE_MAX, 0, &cut) == -1 ||
-	    (cut && buf_adds(&S->msg, "...") == -1))
+	if (jvalue_add_safe(&S->msg, lim->s, lim->slen, JVALUE_QUOTE_MAX, 0,
+	    &cut) == -1 || (cut && buf_adds(&S->msg, "...") == -1))
 		return -1;
 	return 1;
 }
@@ -1686,7 +1226,7 @@ key_find(struct schema *S, const struct snode *n, size_t k)
 
 	if (n->nnames == 0)
 		return -1;
-	s = val_str(&S->av, k, &len);
+	s = jvalue_string(&S->av, k, &len);
 	if (memchr(s, '\\', len) == NULL)
 		return sname_find(n, s, len);
 	buf_reset(&S->key);
@@ -1721,7 +1261,7 @@ check_object(struct schema *S, struct snode *n, size_t v, int explain)
 				return 1;
 			if (why_begin(S) == -1 ||
 			    buf_adds(&S->msg, "missing required property ") ==
-			    -1 || quote_text(&S->msg, n->req[m].name,
+			    -1 || jvalue_quote_text(&S->msg, n->req[m].name,
 			    n->req[m].len) == -1)
 				return -1;
 			return 1;
@@ -1741,7 +1281,7 @@ check_object(struct schema *S, struct snode *n, size_t v, int explain)
 				return 1;
 			if (why_begin(S) == -1 ||
 			    buf_adds(&S->msg, "property ") == -1 ||
-			    quote_val(&S->msg, &S->tmp, &S->av, k) == -1 ||
+			    jvalue_quote(&S->msg, &S->tmp, &S->av, k) == -1 ||
 			    buf_adds(&S->msg, " is not allowed") == -1)
 				return -1;
 			return 1;
@@ -1758,10 +1298,9 @@ check_object(struct schema *S, struct snode *n, size_t v, int explain)
 static int
 check_node(struct schema *S, struct snode *n, size_t v, int explain)
 {
-	const struct vals	*sv = &S->sv;
-	const struct val	*av = &S->av.v[v];
-	const char		*s;
-	size_t			 k, x, len, cnt;
+	const struct jvalues	*sv = &S->sv;
+	const struct jvalue	*av = &S->av.v[v];
+	size_t			 k, x, cnt;
 	int			 r;
 
 	if (n->boolean != -1)
@@ -1772,31 +1311,31 @@ check_node(struct schema *S, struct snode *n, size_t v, int explain)
 	if (n->enumv != -1) {
 		for (k = 0, x = n->enumv + 1; k < sv->v[n->enumv].n; k++,
 		    x = sv->v[x].next)
-			if (val_equal(sv, x, &S->av, v))
+			if (jvalue_equal(sv, x, &S->av, v))
 				break;
 		if (k == sv->v[n->enumv].n) {
 			if (!explain)
 				return 1;
 			if (why_begin(S) == -1 ||
-			    quote_val(&S->msg, &S->tmp, &S->av, v) == -1 ||
+			    jvalue_quote(&S->msg, &S->tmp, &S->av, v) == -1 ||
 			    buf_adds(&S->msg, " is not one of ") == -1)
 				return -1;
 			for (k = 0, x = n->enumv + 1; k < sv->v[n->enumv].n &&
 			    S->msg.len < 4096; k++, x = sv->v[x].next)
 				if ((k > 0 && buf_adds(&S->msg, ", ") == -1) ||
-				    quote_val(&S->msg, &S->tmp, sv, x) == -1)
+				    jvalue_quote(&S->msg, &S->tmp, sv, x) == -1)
 					return -1;
 			return 1;
 		}
 	}
-	if (n->constv != -1 && !val_equal(sv, n->constv, &S->av, v)) {
+	if (n->constv != -1 && !jvalue_equal(sv, n->constv, &S->av, v)) {
 		if (!explain)
 			return 1;
 		if (why_begin(S) == -1 ||
 		    buf_adds(&S->msg, "expected ") == -1 ||
-		    quote_val(&S->msg, &S->tmp, sv, n->constv) == -1 ||
+		    jvalue_quote(&S->msg, &S->tmp, sv, n->constv) == -1 ||
 		    buf_adds(&S->msg, ", got ") == -1 ||
-		    quote_val(&S->msg, &S->tmp, &S->av, v) == -1)
+		    jvalue_quote(&S->msg, &S->tmp, &S->av, v) == -1)
 			return -1;
 		return 1;
 	}
@@ -1809,8 +1348,7 @@ check_node(struct schema *S, struct snode *n, size_t v, int explain)
 	case JSON_STRING:
 		if ((n->has & (HAS_MINLEN | HAS_MAXLEN)) == 0)
 			break;
-		s = val_str(&S->av, v, &len);
-		cnt = str_count(s, len);
+		cnt = jvalue_length(&S->av, v);
 		if ((n->has & HAS_MINLEN) && cnt < n->minlen)
 			return explain ? why_count(S, cnt, "character", 1,
 			    n->minlen) : 1;
@@ -1880,21 +1418,16 @@ why_fit(const struct buf *b, char *why, size_t whylen)
 static void
 scratch_shrink(struct schema *S)
 {
-	if (S->av.cap > 65536) {
-		free(S->av.v);
-		S->av.v = NULL;
-		S->av.cap = S->av.n = 0;
-	}
+	if (S->av.cap > 65536)
+		jvalue_free(&S->av);
 	if (S->mcap > 65536) {
-		free(S->mkey);
-		free(S->mres);
-		S->mkey = NULL;
-		S->mres = NULL;
+		free(S->mtab);
+		S->mtab = NULL;
 		S->mcap = 0;
 	}
 	S->mn = 0;
 	if (S->mcap > 0)
-		memset(S->mkey, 0, S->mcap * sizeof(*S->mkey));
+		memset(S->mtab, 0, S->mcap * sizeof(*S->mtab));
 	if (S->msg.cap > 65536)
 		buf_free(&S->msg);
 	if (S->tmp.cap > 65536)
@@ -1930,7 +1463,7 @@ schema_check(struct schema *S, const char *text, size_t len, char *why,
 	}
 	if ((S->aj == NULL && (S->aj = json_new()) == NULL) ||
 	    json_parse(S->aj, text, len, err, sizeof(err)) == -1 ||
-	    (r = vals_build(&S->av, S->aj, text)) == -1) {
+	    (r = jvalue_build(&S->av, S->aj, text)) == -1) {
 		scratch_shrink(S);
 		return -1;
 	}

@@ -333,6 +333,34 @@ test_ref(void)
 				    "$ref nest more than 32 deep") != NULL);
 		}
 	}
+	/* Thousands of values through a $ref: the memo grows as it goes,
+	 * and still knows the good from the bad. */
+	{
+		struct schema	*sc;
+		char		*big, err[128];
+		size_t		 n, k;
+
+		big = malloc(64 * 1024);
+		sc = schema_new(tree, strlen(tree), err, sizeof(err));
+		CHECK(big != NULL && sc != NULL);
+		if (big != NULL && sc != NULL) {
+			n = sprintf(big, "{\"value\":0,\"kids\":[");
+			for (k = 0; k < 3000; k++)
+				n += sprintf(big + n, "%s{\"value\":%zu}",
+				    k ? "," : "", k);
+			n += sprintf(big + n, "]}");
+			CHECK(schema_check(sc, big, n, why, sizeof(why)) == 0);
+			memcpy(strstr(big, "{\"value\":2999}"),
+			    "{\"value\":true}", 14);
+			CHECK(schema_check(sc, big, n, why, sizeof(why)) == 1);
+			CHECK(strcmp(why, "$.kids[2999].value: expected integer, "
+			    "got boolean") == 0 ||
+			    (fprintf(stderr, "%s\n", why), 0));
+			CHECK(schema_check(sc, big, n, why, sizeof(why)) == 1);
+		}
+		schema_free(sc);
+		free(big);
+	}
 	/* $defs not at the root are annotations, never compiled. */
 	OK("{\"properties\":{\"a\":{\"$defs\":{\"x\":5}}}}", "{\"a\":1}");
 }
