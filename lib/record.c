@@ -80,7 +80,8 @@ error_object(struct record *rec, const struct row *r)
 	return jsonw_end(&w, 0);
 }
 
-/* {"attempts":N,"latency_ms":L,"prompt_tokens":P,"completion_tokens":C} */
+/* {"attempts":N,"latency_ms":L,"prompt_tokens":P,"completion_tokens":C},
+ * and "endpoint":URL when there are several. */
 static int
 meta_object(struct record *rec, const struct row *r)
 {
@@ -93,6 +94,9 @@ meta_object(struct record *rec, const struct row *r)
 	    r->xfer.elapsed_ms : -1);
 	jsonw_count(&w, "prompt_tokens", r->prompt_tokens);
 	jsonw_count(&w, "completion_tokens", r->completion_tokens);
+	if (r->endpoint_name != NULL)
+		jsonw_str(&w, "endpoint", r->endpoint_name,
+		    strlen(r->endpoint_name));
 	return jsonw_end(&w, 0);
 }
 
