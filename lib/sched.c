@@ -230,7 +230,7 @@ notice_endpoint(struct sched *s, enum sched_event what, const struct row *r,
  * Several endpoints: count the attempt against its endpoint, and say so
  * when that sets it aside or takes it back.  1 if the row goes at once to
  * another endpoint, which is not a retry: its endpoint is down or refused
- * it, and some endpoint has not failed it yet.
+ * it, and some endpoint has not failed it yet; -1 if out of memory.
  */
 static int
 endpoint_done(struct sched *s, struct row *r, const struct xfer *x,
@@ -260,6 +260,15 @@ endpoint_done(struct sched *s, struct row *r, const struct xfer *x,
 		r->tried = 0;
 		return 0;
 	}
+	/* What it would fail with if it went no further (an interrupt). */
+	rows_set_error(r, x->result == XFER_TIMEOUT ? ROW_ERR_TIMEOUT :
+	    x->result == XFER_NETWORK ? ROW_ERR_NETWORK : ROW_ERR_HTTP,
+	    x->status);
+	if (x->result != XFER_RESPONSE ? buf_adds(&r->msg, x->error) == -1 :
+	    buf_adds(&r->msg, o == ENDPOINTS_REFUSED ? "rate limited at " :
+	    "server error at ") == -1 || buf_adds(&r->msg,
+	    endpoints_name(e, r->endpoint)) == -1)
+		return -1;
 	r->due = now;
 	rows_wait(s->rows, r);
 	return 1;
@@ -368,6 +377,7 @@ finish_rows(struct sched *s, long long now)
 	struct xfer	*x;
 	struct row	*r;
 	long long	 tokens, stall;
+	int		 moved;
 
 	while (!s->stopped && (x = pool_done(s->p.pool)) != NULL) {
 		r = x->udata;
@@ -377,7 +387,9 @@ finish_rows(struct sched *s, long long now)
 			s->p.stats->http429++;
 		/* Each endpoint reads its own announcements. */
 		if (s->p.endpoints != NULL) {
-			if (endpoint_done(s, r, x, now))
+			if ((moved = endpoint_done(s, r, x, now)) == -1)
+				return -1;
+			if (moved)
 				continue;
 		} else if (x->result == XFER_RESPONSE) {
 			if ((stall = pace_response(s->p.pace, now, x,
