@@ -75,6 +75,7 @@ assert_grep "$DEAD_URL/chat/completions: 0 rows" "$T/err"
 start FAST --latency 25
 start SLOW --latency 200
 rows 300 >"$T/in300"
+rows 40 >"$T/in40"
 "$ENRICH" -j 20 -u "$SLOW_URL" -u "$FAST_URL" -p '{{text}}' --meta \
     <"$T/in300" >"$T/out"
 fast=$(served "$FAST_URL" "$T/out")
@@ -82,6 +83,17 @@ slow=$(served "$SLOW_URL" "$T/out")
 assert_eq $((fast + slow)) 300 "rows answered"
 [ "$fast" -gt $((2 * slow)) ] ||
     fail "the fast endpoint served $fast rows, the slow one $slow"
+
+# _meta.endpoint and the stats name an endpoint without its password.
+"$ENRICH" -j 4 -u "http://user:s3cret@127.0.0.1:$FAST_PORT/v1" \
+    -u "$SLOW_URL" -p '{{text}}' --meta --stats --stats-json "$T/pw.json" \
+    <"$T/in40" >"$T/out" 2>"$T/err"
+assert_eq "$(jq -r '._meta.endpoint | select(startswith("http://*"))' \
+    "$T/out" | sort -u)" \
+    "http://***@127.0.0.1:$FAST_PORT/v1/chat/completions"
+assert_no_grep s3cret "$T/out"
+assert_no_grep s3cret "$T/err"
+assert_no_grep s3cret "$T/pw.json"
 
 # A 429 holds its own endpoint, not the run: the rows go to the other,
 # none is charged or fails.
