@@ -410,6 +410,11 @@ finish_rows(struct sched *s, long long now)
 				return -1;
 			v.kind = VERDICT_STOP;
 		}
+		/* Which endpoint's answer stops the run (a wrong key). */
+		if (v.kind == VERDICT_STOP && s->p.endpoints != NULL &&
+		    (buf_adds(&r->msg, " (at ") == -1 || buf_adds(&r->msg,
+		    r->endpoint_name) == -1 || buf_addc(&r->msg, ')') == -1))
+			return -1;
 		switch (v.kind) {
 		case VERDICT_RETRY:
 			r->delay = v.delay;

@@ -177,6 +177,11 @@ assert_eq "$(jq -r .headers.authorization "$T/KALL.log" | sort -u)" \
     'Bearer sk-key-all'
 assert_eq "$(jq -r .headers.authorization "$T/KA.log" | sort -u)" \
     'Bearer sk-key-A'
+# A wrong key for one of them stops the run, naming that endpoint.
+assert_status 3 "$ENRICH" -j 8 -u "$KA_URL" -k "$T/kA" -u "$KB_URL" \
+    -k "$T/kA" -p '{{text}}' <"$T/in40" >"$T/out" 2>"$T/err"
+assert_grep "401.*(at $KB_URL/chat/completions)" "$T/err"
+assert_no_grep 'sk-key' "$T/err"
 # Two keys for one endpoint: which one is meant?
 assert_status 2 "$ENRICH" -u "$KA_URL" -k "$T/kA" -k "$T/kB" -p x \
     <"$T/in40" 2>"$T/err"
