@@ -164,11 +164,15 @@ static void
 size_connections(struct pool *p)
 {
 	long	 conns;
+	int	 h2 = p->version == 20 && p->ntargets < 2;
 
-	conns = p->version == 20 ? (p->window + STREAMS - 1) / STREAMS :
-	    p->window;
+	/* Targets on several hosts may speak different versions, and the
+	 * version learned is the first response's: a cap made for HTTP/2
+	 * would hold an HTTP/1.1 host to one request at a time.  So none;
+	 * an HTTP/2 host may then open more connections than it needs. */
+	conns = h2 ? (p->window + STREAMS - 1) / STREAMS : p->window;
 	curl_multi_setopt(p->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
-	    p->version == 20 ? conns : 0L);
+	    h2 ? conns : 0L);
 	curl_multi_setopt(p->multi, CURLMOPT_MAXCONNECTS, conns);
 }
 
@@ -269,7 +273,10 @@ pool_add_target(struct pool *p, const char *url, const char *const *headers,
 		free(t->url);
 		goto nomem;
 	}
-	return p->ntargets++;
+	p->ntargets++;
+	if (p->version != 0)
+		size_connections(p);
+	return p->ntargets - 1;
 nomem:
 	snprintf(err, errlen, "cannot set up libcurl: out of memory");
 	return -1;
