@@ -59,6 +59,7 @@ struct run {
 	int			 signal;	/* the first SIGINT/SIGTERM */
 	int			 statsfd;	/* --stats-json, or -1 */
 	const struct input_counts *counts;
+	const struct labels	*labels;	/* --labels, or NULL */
 };
 
 static int		 sigpipe_fds[2] = { -1, -1 };
@@ -239,6 +240,7 @@ report(struct run *run, const struct request *req)
 	const struct config	*c = run->cfg;
 	struct stats_prices	 pr = { request_budget(req), c->price_in,
 				    c->price_out, c->rpm, c->tpm };
+	const struct labels_count *lc;
 	struct buf		 b = { 0 };
 	long long		 now = clock_ms();
 	char			 line[512];
@@ -269,6 +271,15 @@ report(struct run *run, const struct request *req)
 			stats_endpoint_line(&run->st, k, line, sizeof(line));
 			warnx("  %s", line);
 		}
+		for (k = 0; run->labels != NULL &&
+		    (lc = labels_get(run->labels, k)) != NULL; k++)
+			if (lc->scored > 0)
+				warnx("label %s: %llu rows, mean confidence "
+				    "%.4f", lc->name, lc->rows,
+				    lc->confidence / lc->scored);
+			else
+				warnx("label %s: %llu rows", lc->name,
+				    lc->rows);
 	}
 	if (c->stats_json != NULL) {
 		if (stats_json(&run->st, now, &b) == -1)
@@ -307,6 +318,7 @@ main(int argc, char *argv[])
 	run.pace = p.pace;
 	run.endpoints = p.endpoints;
 	run.counts = input_counts(p.input);
+	run.labels = p.labels;
 	if ((run.in = lines_new(STDIN_FILENO, cfg.max_line)) == NULL ||
 	    (run.out = output_new(STDOUT_FILENO, p.errfd, cfg.ordered ? 1024 :
 	    0)) == NULL)

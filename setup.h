@@ -9,11 +9,13 @@
 #include "lib/endpoints.h"
 #include "lib/idset.h"
 #include "lib/input.h"
+#include "lib/labels.h"
 #include "lib/pace.h"
 #include "lib/pool.h"
 #include "lib/provider.h"
 #include "lib/record.h"
 #include "lib/request.h"
+#include "lib/schema.h"
 #include "lib/template.h"
 #include "lib/verdict.h"
 
@@ -21,6 +23,8 @@ struct parts {
 	struct request		*request;
 	struct tmpl		*user;		/* its templates */
 	struct tmpl		*system;
+	struct schema		*schema;	/* --schema, or NULL */
+	struct labels		*labels;	/* --labels, or NULL */
 	struct provider		*provider;	/* the first of providers */
 	struct provider		**providers;	/* one per endpoint (-u) */
 	size_t			 nproviders;

@@ -71,7 +71,8 @@ enum sched_event {
 				 * than --max-wait: the run stops */
 	SCHED_INPUT,		/* the input says: text (input_note) */
 	SCHED_ASIDE,		/* endpoint text is set aside for ms */
-	SCHED_BACK		/* endpoint text is taken back */
+	SCHED_BACK,		/* endpoint text is taken back */
+	SCHED_ANSWER		/* the answers say: text (record_note) */
 };
 
 struct sched_notice {
