@@ -21,6 +21,7 @@
 
 #include "cli.h"
 #include "lib/anthropic.h"
+#include "lib/endpoints.h"
 #include "lib/provider.h"
 
 #define VERSION		"0.1.0"
@@ -77,6 +78,8 @@ static void	set_header(struct config *, const struct opt *, char *);
 static void	set_help(struct config *, const struct opt *, char *);
 static void	set_http(struct config *, const struct opt *, char *);
 static void	set_jobs(struct config *, const struct opt *, char *);
+static void	set_keyfile(struct config *, const struct opt *, char *);
+static void	set_url(struct config *, const struct opt *, char *);
 static void	set_version(struct config *, const struct opt *, char *);
 
 /*
@@ -99,8 +102,9 @@ static const struct opt options[] = {
 	{ "jobs", 'j', INT(jobs), 1, MAX_JOBS, set_jobs, 0, "jobs | auto",
 	    "requests in flight (default 32, 1-10000); auto: find the "
 	    "provider's rate limit by itself" },
-	{ "api-key-file", 'k', STRING(keyfile), 0, 0, NULL, 0, "keyfile",
-	    "the API key's file (else $OPENAI_API_KEY)" },
+	{ "api-key-file", 'k', STRING(keyfile), 0, 0, set_keyfile, 0,
+	    "keyfile", "the API key's file (else $OPENAI_API_KEY); after a -u, "
+	    "that endpoint's" },
 	{ "model", 'm', STRING(model), 0, 0, NULL, 0, "model",
 	    "model (default $ENRICH_MODEL, else " DEFAULT_MODEL ")" },
 	{ "field", 'o', STRING(field), 0, 0, NULL, 0, "field",
@@ -113,8 +117,9 @@ static const struct opt options[] = {
 	    "system message template" },
 	{ "timeout", 't', LLONG(timeout), 1, 86400, NULL, 0, "seconds",
 	    "per attempt (default 300)" },
-	{ "url", 'u', STRING(url), 0, 0, NULL, 0, "url",
-	    "API base URL (default $OPENAI_BASE_URL, else " DEFAULT_URL ")" },
+	{ "url", 'u', LIST(urls), 0, 0, set_url, 0, "url",
+	    "API base URL (default $OPENAI_BASE_URL, else " DEFAULT_URL "); "
+	    "repeatable: rows go to the endpoint with the most headroom" },
 	{ "anthropic", 0, NONE(anthropic), 1, 0, NULL, 0, NULL,
 	    "Anthropic's Messages API: -u (default " ANTHROPIC_URL ") plus "
 	    "/messages, the key from $ANTHROPIC_API_KEY, -m default "
@@ -403,6 +408,53 @@ set_jobs(struct config *c, const struct opt *o, char *arg)
 		opt_store(c, o, arg);
 }
 
+/* Each -u an endpoint, with no key of its own until a -k follows it. */
+static void
+set_url(struct config *c, const struct opt *o, char *arg)
+{
+	opt_store(c, o, arg);
+	cli_list_add(&c->url_keys, NULL);
+	c->url = c->urls.v[0];
+}
+
+/* -k after a -u is that endpoint's key; before any, every endpoint's. */
+static void
+set_keyfile(struct config *c, const struct opt *o, char *arg)
+{
+	char	 shown[256];
+
+	if (c->urls.n == 0) {
+		opt_store(c, o, arg);
+		return;
+	}
+	if (c->url_keys.v[c->urls.n - 1] != NULL) {
+		provider_redact(c->urls.v[c->urls.n - 1], shown, sizeof(shown));
+		errx(2, "-u %s: two -k for one endpoint", shown);
+	}
+	c->url_keys.v[c->urls.n - 1] = arg;
+}
+
+/*
+ * $OPENAI_BASE_URL (or $AZURE_OPENAI_ENDPOINT) may hold several URLs,
+ * separated by blanks: each an endpoint, with the one key.
+ */
+static void
+split_urls(struct config *c, const char *s)
+{
+	char	*p, *w;
+
+	if ((c->url_env = strdup(s)) == NULL)
+		err(2, NULL);
+	for (p = c->url_env; (w = strsep(&p, " \t\n")) != NULL;)
+		if (*w != '\0') {
+			cli_list_add(&c->urls, w);
+			cli_list_add(&c->url_keys, NULL);
+		}
+	if (c->urls.n == 0)
+		errx(2, "no URL in the environment's list: %s", s);
+	c->url = c->urls.v[0];
+}
+
 static void
 set_estimate(struct config *c, const struct opt *o, char *arg)
 {
@@ -517,7 +569,7 @@ check_options(struct config *c, const unsigned char *seen)
 	c->model_given = given(seen, offsetof(struct config, model));
 	c->field_given = given(seen, offsetof(struct config, field));
 	c->id_given = given(seen, offsetof(struct config, idfield));
-	c->url_given = given(seen, offsetof(struct config, url));
+	c->url_given = given(seen, offsetof(struct config, urls));
 	if (c->batch_in && c->body != NULL)
 		errx(2, "--batch-input lines hold their bodies: --body does "
 		    "not apply");
@@ -584,6 +636,13 @@ check_options(struct config *c, const unsigned char *seen)
 			    "https://RESOURCE.openai.azure.com");
 		c->url = e;
 	}
+	if (!c->url_given)
+		split_urls(c, c->url);
+	if (c->urls.n > ENDPOINTS_MAX)
+		errx(2, "-u: at most %d endpoints", ENDPOINTS_MAX);
+	if (c->batch_in && c->urls.n > 1)
+		errx(2, "--batch-input lines name their paths under one URL: "
+		    "give one -u");
 	/* Whether a key is needed is the caller's to say: it knows the host. */
 	c->env_key_name = c->azure ? "AZURE_OPENAI_API_KEY" : c->anthropic ?
 	    "ANTHROPIC_API_KEY" : "OPENAI_API_KEY";

@@ -42,9 +42,12 @@ struct config {
 	const char	*field;
 	const char	*idfield;
 	const char	*errfield;
-	const char	*url;
+	const char	*url;		/* the first of urls */
 	int		 url_given;	/* by -u, not the environment */
-	const char	*keyfile;
+	struct list	 urls;		/* the endpoints: -u, or from the env */
+	struct list	 url_keys;	/* each one's own -k, or NULL */
+	char		*url_env;	/* the environment's list, split */
+	const char	*keyfile;	/* -k before any -u: every endpoint's */
 	const char	*env_key;	/* the key in the environment, or NULL */
 	const char	*env_key_name;	/* the variable it is read from */
 	const char	*api_version;	/* Azure's api-version */

@@ -27,6 +27,7 @@
 #include "cli.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
+#include "lib/endpoints.h"
 #include "lib/input.h"
 #include "lib/lines.h"
 #include "lib/output.h"
@@ -52,6 +53,7 @@ struct run {
 	struct output		*out;
 	struct pool		*pool;		/* NULL: a dry run */
 	struct pace		*pace;
+	struct endpoints	*endpoints;	/* several -u, or NULL */
 	struct sched		*sched;
 	struct stats		 st;
 	int			 signal;	/* the first SIGINT/SIGTERM */
@@ -255,6 +257,9 @@ report(struct run *run, const struct request *req)
 		run->st.connections = pool_connections(run->pool);
 		run->st.paced = pace_rate(run->pace);
 	}
+	if (run->endpoints != NULL)
+		run->st.endpoints = endpoints_stats(run->endpoints,
+		    &run->st.nendpoints);
 	if (run->counts->again > 0 && c->verbose >= 0)
 		warnx("%llu row%s had an ID that came before in the input",
 		    (unsigned long long)run->counts->again,
@@ -262,6 +267,10 @@ report(struct run *run, const struct request *req)
 	if (tty_progress() || c->stats || c->verbose > 0) {
 		stats_summary(&run->st, now, line, sizeof(line));
 		warnx("%s", line);
+		for (k = 0; k < run->st.nendpoints; k++) {
+			stats_endpoint_line(&run->st, k, line, sizeof(line));
+			warnx("  %s", line);
+		}
 		for (k = 0; run->labels != NULL &&
 		    (lc = labels_get(run->labels, k)) != NULL; k++)
 			if (lc->scored > 0)
@@ -307,6 +316,7 @@ main(int argc, char *argv[])
 	run.statsfd = p.statsfd;
 	run.pool = p.pool;
 	run.pace = p.pace;
+	run.endpoints = p.endpoints;
 	run.counts = input_counts(p.input);
 	run.labels = p.labels;
 	if ((run.in = lines_new(STDIN_FILENO, cfg.max_line)) == NULL ||
@@ -328,11 +338,13 @@ main(int argc, char *argv[])
 	sp.pool = run.pool;
 	sp.pace = run.pace;
 	sp.stats = &run.st;
+	sp.endpoints = p.endpoints;
 	if ((run.sched = sched_new(&sc, &sp, notify, &run)) == NULL)
 		err(2, NULL);
 	provider_redact(provider_url(p.provider), e, sizeof(e));
 	if (cfg.verbose > 0)
-		warnx("%s, model %s, %s%d in flight%s", e, cfg.model,
+		warnx("%s%s, model %s, %s%d in flight%s", e,
+		    cfg.urls.n > 1 ? " and more endpoints" : "", cfg.model,
 		    cfg.autotune ? "-j auto, " : "", run.pool != NULL ?
 		    pool_window(run.pool) : cfg.jobs, cfg.dry_run ?
 		    ", dry run" : "");
@@ -351,6 +363,9 @@ main(int argc, char *argv[])
 	p.errfd = -1;
 	setup_free(&p);
 	free(cfg.headers.v);
+	free(cfg.urls.v);
+	free(cfg.url_keys.v);
+	free(cfg.url_env);
 	free(cfg.params.v);
 	free(cfg.skipfiles.v);
 	if (!cfg.dry_run)

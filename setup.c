@@ -26,6 +26,11 @@
 
 /* Attempts failing alike, before any success, that stop the run. */
 #define FIRST_WINDOW	4
+/* Several endpoints: failures in a row that set one aside, and for how
+ * long at first and at most. */
+#define ENDPOINT_FAILS	3
+#define ASIDE_MS	1000
+#define ASIDE_CAP_MS	60000
 /* A template file larger than this is no template (-f /dev/zero). */
 #define TEMPLATE_MAX	(16 * 1024 * 1024)
 
@@ -250,20 +255,22 @@ setup_skip(const struct config *c)
 	return s;
 }
 
+/* Endpoint k's provider: its URL, and its own key or the run's. */
 static struct provider *
-setup_provider(const struct config *cfg)
+setup_provider(const struct config *cfg, size_t k)
 {
 	struct provider_config	 prc = { 0 };
 	struct provider		*prov;
 	char			 e[256];
 
-	prc.url = cfg->url;
+	prc.url = cfg->urls.v[k];
 	prc.endpoint = cfg->endpoint;
 	prc.model = cfg->model;
 	prc.azure = cfg->azure;
 	prc.anthropic = cfg->anthropic;
 	prc.api_version = cfg->api_version;
-	prc.keyfile = cfg->keyfile;
+	prc.keyfile = cfg->url_keys.v[k] != NULL ? cfg->url_keys.v[k] :
+	    cfg->keyfile;
 	prc.env_key = cfg->env_key;
 	prc.env_key_name = cfg->env_key_name;
 	prc.headers = cfg->headers.v;
@@ -272,6 +279,34 @@ setup_provider(const struct config *cfg)
 	if ((prov = provider_new(&prc, e, sizeof(e))) == NULL)
 		errx(2, "%s", e);
 	return prov;
+}
+
+/*
+ * Several endpoints: each provider's URL and headers a target of the
+ * pool, in the same order, so an endpoint's number is its target's.
+ */
+static void
+setup_endpoints(struct parts *p)
+{
+	struct endpoints_config	 ec = { ENDPOINT_FAILS, ASIDE_MS,
+				    ASIDE_CAP_MS };
+	const char *const	*h;
+	size_t			 k, n;
+	char			 e[256], shown[512];
+
+	if ((p->endpoints = endpoints_new(&ec)) == NULL)
+		err(2, NULL);
+	for (k = 0; k < p->nproviders; k++) {
+		h = provider_headers(p->providers[k], &n);
+		if (k > 0 && pool_add_target(p->pool,
+		    provider_url(p->providers[k]), h, n, e, sizeof(e)) !=
+		    (int)k)
+			errx(2, "%s", e);
+		provider_redact(provider_url(p->providers[k]), shown,
+		    sizeof(shown));
+		if (endpoints_add(p->endpoints, shown) != (int)k)
+			err(2, NULL);
+	}
 }
 
 /* The pool and its pace: a real run only. */
@@ -299,6 +334,8 @@ setup_net(const struct config *cfg, int maxjobs, struct parts *p)
 		    curl_version_info(CURLVERSION_NOW)->version);
 	if ((p->pool = pool_new(&pc, e, sizeof(e))) == NULL)
 		errx(2, "%s", e);
+	if (p->nproviders > 1)
+		setup_endpoints(p);
 	pac.rpm = cfg->rpm;
 	pac.tpm = cfg->tpm;
 	pac.autotune = cfg->autotune;
@@ -319,12 +356,18 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 	struct record_config	 rc = { 0 };
 	struct input_config	 ic = { 0 };
 	struct verdict_config	 vc = { 0 };
+	size_t			 k;
 
 	memset(p, 0, sizeof(*p));
 	p->errfd = p->statsfd = -1;
 	p->request = setup_request(cfg, &p->user, &p->system);
 	setup_answers(cfg, p);
-	p->provider = setup_provider(cfg);
+	if ((p->providers = calloc(cfg->urls.n, sizeof(*p->providers))) ==
+	    NULL)
+		err(2, NULL);
+	for (k = 0; k < cfg->urls.n; k++)
+		p->providers[p->nproviders++] = setup_provider(cfg, k);
+	p->provider = p->providers[0];
 	p->skip = setup_skip(cfg);
 	/* A dry run writes nothing but its stdout: the --errors file of the
 	 * last real run stays as it was. */
@@ -386,7 +429,10 @@ setup_free(struct parts *p)
 	labels_free(p->labels);
 	tmpl_free(p->user);
 	tmpl_free(p->system);
-	provider_free(p->provider);
+	endpoints_free(p->endpoints);
+	while (p->nproviders > 0)
+		provider_free(p->providers[--p->nproviders]);
+	free(p->providers);
 	if (p->errfd != -1)
 		close(p->errfd);
 	memset(p, 0, sizeof(*p));

@@ -6,6 +6,7 @@
 #define ENRICH_SETUP_H
 
 #include "cli.h"
+#include "lib/endpoints.h"
 #include "lib/idset.h"
 #include "lib/input.h"
 #include "lib/labels.h"
@@ -24,7 +25,11 @@ struct parts {
 	struct tmpl		*system;
 	struct schema		*schema;	/* --schema, or NULL */
 	struct labels		*labels;	/* --labels, or NULL */
-	struct provider		*provider;
+	struct provider		*provider;	/* the first of providers */
+	struct provider		**providers;	/* one per endpoint (-u) */
+	size_t			 nproviders;
+	struct endpoints	*endpoints;	/* several, in a real run; or
+						 * NULL */
 	struct idset		*skip;		/* --skip-ids, or NULL */
 	struct record		*record;
 	struct input		*input;

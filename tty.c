@@ -155,6 +155,17 @@ cause(const struct row *r, char *buf, size_t len)
 	return buf;
 }
 
+/* What the row's last attempt brought: "HTTP 503" or libcurl's words. */
+static const char *
+attempt(const struct row *r, char *buf, size_t len)
+{
+	if (r->xfer.result == XFER_RESPONSE)
+		snprintf(buf, len, "HTTP %ld", r->xfer.status);
+	else
+		snprintf(buf, len, "%s", r->xfer.error);
+	return buf;
+}
+
 void
 tty_notice(const struct sched_notice *n, int v)
 {
@@ -199,6 +210,15 @@ tty_notice(const struct sched_notice *n, int v)
 	case SCHED_INPUT:
 		if (v >= 0)
 			say("row %.*s: %s", (int)r->id.len, r->id.data, n->text);
+		break;
+	case SCHED_ASIDE:
+		if (v > 0)
+			say("%s set aside for %.1f s: %s", n->text, n->ms / 1000.0,
+			    attempt(r, buf, sizeof(buf)));
+		break;
+	case SCHED_BACK:
+		if (v > 0)
+			say("%s taken back", n->text);
 		break;
 	case SCHED_ANSWER:
 		if (v > 0)

@@ -89,7 +89,8 @@ error_object(struct record *rec, const struct row *r)
 	return jsonw_end(&w, 0);
 }
 
-/* {"attempts":N,"latency_ms":L,"prompt_tokens":P,"completion_tokens":C} */
+/* {"attempts":N,"latency_ms":L,"prompt_tokens":P,"completion_tokens":C},
+ * and "endpoint":URL when there are several. */
 static int
 meta_object(struct record *rec, const struct row *r)
 {
@@ -105,6 +106,9 @@ meta_object(struct record *rec, const struct row *r)
 	/* Where the provider says: of prompt_tokens, read from its cache. */
 	if (r->cached_tokens >= 0)
 		jsonw_count(&w, "cached_tokens", r->cached_tokens);
+	if (r->endpoint_name != NULL)
+		jsonw_str(&w, "endpoint", r->endpoint_name,
+		    strlen(r->endpoint_name));
 	return jsonw_end(&w, 0);
 }
 

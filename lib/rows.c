@@ -109,6 +109,9 @@ rows_get(struct rows *rs)
 	buf_reset(&r->body);
 	buf_reset(&r->url);
 	r->xfer.url = NULL;
+	r->xfer.target = r->endpoint = 0;
+	r->tried = 0;
+	r->endpoint_name = NULL;
 	buf_reset(&r->line);
 	buf_reset(&r->msg);
 	buf_reset(&r->kept);

@@ -69,6 +69,9 @@ struct row {
 	long long		 due;		/* when to retry */
 	long long		 delay;		/* and how long that is */
 	unsigned long		 epoch;		/* pace_start's, this attempt */
+	int			 endpoint;	/* several -u: this attempt's */
+	uint64_t		 tried;		/* the endpoints that failed it */
+	const char		*endpoint_name;	/* for _meta; NULL with one -u */
 	long long		 prompt_tokens;		/* -1: not reported */
 	long long		 completion_tokens;
 	long long		 cached_tokens;	/* of prompt_tokens; -1: not

@@ -58,11 +58,55 @@ decimal(struct jsonw *w, const char *key, const char *fmt, double v)
 	jsonw_raw(w, key, num, strlen(num));
 }
 
+static double
+mean_latency(const struct stats_endpoint *ep)
+{
+	return ep->rows > 0 ? (double)ep->latency_ms / ep->rows : 0;
+}
+
+void
+stats_endpoint_line(const struct stats *st, size_t k, char *buf, size_t len)
+{
+	const struct stats_endpoint	*ep = &st->endpoints[k];
+
+	snprintf(buf, len, "%s: %llu rows, %llu errors, latency %.0f ms, "
+	    "set aside %llu time%s", ep->name, (unsigned long long)ep->rows,
+	    (unsigned long long)ep->errors, mean_latency(ep),
+	    (unsigned long long)ep->set_aside, ep->set_aside == 1 ? "" : "s");
+}
+
+/* [{"url":...,"rows":N,"errors":N,"latency_ms":L,"set_aside":N},...]:
+ * an array, since one URL may be given twice (with two keys). */
+static int
+endpoints_array(const struct stats *st, struct buf *b)
+{
+	const struct stats_endpoint	*ep;
+	struct jsonw			 w;
+	size_t				 k;
+	int				 rv = buf_addc(b, '[');
+
+	for (k = 0; k < st->nendpoints && rv == 0; k++) {
+		ep = &st->endpoints[k];
+		if (k > 0 && buf_addc(b, ',') == -1)
+			return -1;
+		jsonw_begin(&w, b);
+		jsonw_str(&w, "url", ep->name, strlen(ep->name));
+		jsonw_uint(&w, "rows", ep->rows);
+		jsonw_uint(&w, "errors", ep->errors);
+		decimal(&w, "latency_ms", "%.1f", mean_latency(ep));
+		jsonw_uint(&w, "set_aside", ep->set_aside);
+		rv = jsonw_end(&w, 0);
+	}
+	return rv == 0 ? buf_addc(b, ']') : -1;
+}
+
 int
 stats_json(const struct stats *st, long long now, struct buf *b)
 {
 	struct jsonw	 w;
+	struct buf	 eps = { 0 };
 	double		 t = seconds(st, now);
+	int		 rv;
 
 	jsonw_begin(&w, b);
 	jsonw_uint(&w, "rows_ok", st->ok);
@@ -81,7 +125,15 @@ stats_json(const struct stats *st, long long now, struct buf *b)
 		jsonw_null(&w, "paced_rps");
 	decimal(&w, "wall_seconds", "%.3f", t);
 	decimal(&w, "rows_per_second", "%.2f", t > 0 ? done(st) / t : 0);
-	return jsonw_end(&w, 1);
+	if (st->nendpoints > 0) {
+		if (endpoints_array(st, &eps) == -1)
+			w.err = -1;
+		else
+			jsonw_raw(&w, "endpoints", eps.data, eps.len);
+	}
+	rv = jsonw_end(&w, 1);
+	buf_free(&eps);
+	return rv;
 }
 
 int

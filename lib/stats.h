@@ -14,6 +14,15 @@
 
 #include "buf.h"
 
+/* What one endpoint did, when there are several (endpoints.h counts). */
+struct stats_endpoint {
+	const char	*name;		/* its URL, redacted */
+	uint64_t	 rows;		/* attempts it answered (2xx) */
+	uint64_t	 errors;	/* attempts it did not */
+	uint64_t	 latency_ms;	/* the sum over those answered */
+	uint64_t	 set_aside;	/* times */
+};
+
 struct stats {
 	uint64_t	 ok;
 	uint64_t	 failed;
@@ -31,6 +40,9 @@ struct stats {
 	uint64_t	 connections;	/* opened over the run */
 	double		 paced;		/* requests a second paced at, or 0 */
 	long long	 start_ms;
+	/* Several endpoints: theirs, borrowed; NULL with one. */
+	const struct stats_endpoint *endpoints;
+	size_t		 nendpoints;
 	/* --estimate: what a dry run would send. */
 	uint64_t	 est_rows;
 	uint64_t	 est_tokens;	/* prompt tokens, estimated */
@@ -54,7 +66,11 @@ void		 stats_add(uint64_t *, long long);
 /* "N rows in T s (R/s): ...", without a newline. */
 void		 stats_summary(const struct stats *, long long, char *,
 		    size_t);
-/* The same figures as one JSON object, with a newline. */
+/* Endpoint k's line: "URL: N rows, N errors, ...". */
+void		 stats_endpoint_line(const struct stats *, size_t, char *,
+		    size_t);
+/* The same figures as one JSON object, with a newline; with several
+ * endpoints, "endpoints": one object each. */
 int		 stats_json(const struct stats *, long long, struct buf *);
 /* --estimate: rows, tokens, cost and time, as lines of text. */
 int		 stats_estimate(const struct stats *, const struct stats_prices *,

@@ -78,7 +78,7 @@ usage(FILE *fp)
 "            [--retry-after s] [--rps n [--retry-after-ms]]\n"
 "            [--ratelimit-headers] [--require-key key]\n"
 "            [--reject-model name] [--log file]\n"
-"            [--stats file] [--path path] [--h2-streams n]\n"
+"            [--stats file] [--path path] [--h2-streams n] [--slots n]\n"
 "\n"
 "Serves POST .../chat/completions (or exactly --path) on 127.0.0.1 and\n"
 "prints the port.  Speaks HTTP/1.1, and HTTP/2 to a client that opens\n"
@@ -86,6 +86,8 @@ usage(FILE *fp)
 "its SETTINGS_MAX_CONCURRENT_STREAMS (default 100).\n"
 "--rps is a wall of n requests a second with a second of burst; beyond it\n"
 "the mock answers 429 at once, without --latency, as a gateway does.\n"
+"--slots n works on n answers at a time, as a GPU server does: the rest\n"
+"wait their turn, and their latency grows with the queue.\n"
 "Directives in the row's user message: [[sleep:MS]] [[status:CODE]]\n"
 "[[status-once:CODE]] [[retry-after:S]] [[retry-after-ms:MS]] [[drop]]\n"
 "[[drop-once]] [[stall]] [[stall-once]] [[garbage]] [[garbage-once]]\n"
@@ -358,7 +360,7 @@ enum {
 	O_PORT_FILE = 256, O_MAX_SECONDS, O_MAX_REQUESTS, O_LATENCY, O_JITTER,
 	O_ANSWER, O_SEED, O_FAIL429, O_FAIL500, O_DROP, O_STALL, O_GARBAGE,
 	O_RETRY_AFTER, O_RPS, O_RL_HEADERS, O_REQUIRE_KEY, O_REJECT_MODEL,
-	O_LOG, O_STATS, O_SERVE_PATH, O_H2_STREAMS, O_RPS_MS
+	O_LOG, O_STATS, O_SERVE_PATH, O_H2_STREAMS, O_RPS_MS, O_SLOTS
 };
 
 static const struct option longopts[] = {
@@ -385,6 +387,7 @@ static const struct option longopts[] = {
 	{ "path",		required_argument, NULL, O_SERVE_PATH },
 	{ "retry-after-ms",	no_argument,	   NULL, O_RPS_MS },
 	{ "h2-streams",		required_argument, NULL, O_H2_STREAMS },
+	{ "slots",		required_argument, NULL, O_SLOTS },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ NULL,			0,		   NULL, 0 }
 };
@@ -484,6 +487,9 @@ parse_options(int argc, char *argv[])
 		case O_H2_STREAMS:
 			cfg.h2_streams = (uint32_t)opt_num(optarg, 1, 1000000,
 			    "h2-streams");
+			break;
+		case O_SLOTS:
+			cfg.slots = (int)opt_num(optarg, 1, 100000, "slots");
 			break;
 		case 'h':
 			usage(stdout);

@@ -201,6 +201,7 @@ struct config {
 	const char	*log_path;
 	const char	*stats_path;
 	uint32_t	 h2_streams;	/* SETTINGS_MAX_CONCURRENT_STREAMS */
+	int		 slots;		/* answers worked on at once, or 0 */
 };
 
 /*

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "mock.h"
 
@@ -372,6 +373,33 @@ reply_count(const struct reply *r)
  * the answer.  r's headers may point into sc_user: serialize them before
  * the next request.
  */
+/*
+ * --slots N: a server that works on N answers at a time, as a GPU box
+ * does, the rest waiting their turn in order of arrival.  With a fixed
+ * time per answer the wait is known on arrival: the answer takes the
+ * slot that frees first, and is due its time after that.
+ */
+static uint64_t
+slots_delay(uint64_t delay)
+{
+	static uint64_t	*free_at;
+	struct timespec	 ts;
+	uint64_t	 now, start;
+	int		 k, first = 0;
+
+	if (free_at == NULL && (free_at = calloc(cfg.slots,
+	    sizeof(*free_at))) == NULL)
+		err(1, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	for (k = 1; k < cfg.slots; k++)
+		if (free_at[k] < free_at[first])
+			first = k;
+	start = free_at[first] > now ? free_at[first] : now;
+	free_at[first] = start + delay;
+	return start + delay - now;
+}
+
 uint64_t
 req_decide(const struct request *rq, struct reply *r)
 {
@@ -481,6 +509,8 @@ req_decide(const struct request *rq, struct reply *r)
 		reply_embedding(r, prompt);
 	else
 		reply_answer(r, R_ANSWER, prompt, d.bytes, &d, cr.reask);
+	if (cfg.slots > 0)
+		delay = slots_delay(delay);
 out:
 	/* Last, so that the line can say what the body turned out to be. */
 	if (logfp != NULL)

@@ -105,6 +105,31 @@ test_summary(void)
 	    "\"connections\":2,"
 	    "\"paced_rps\":null,\"wall_seconds\":10.000,\"rows_per_second\":"
 	    "10.30}\n");
+	/* Several endpoints: a line each, and an array in the JSON. */
+	{
+		struct stats_endpoint ep[2] = {
+			{ "http://a/v1", 3, 1, 300, 0 },
+			{ "http://b/v1", 0, 5, 0, 2 } };
+
+		st.endpoints = ep;
+		st.nendpoints = 2;
+		stats_endpoint_line(&st, 0, line, sizeof(line));
+		CHECK(strcmp(line, "http://a/v1: 3 rows, 1 errors, latency "
+		    "100 ms, set aside 0 times") == 0);
+		stats_endpoint_line(&st, 1, line, sizeof(line));
+		CHECK(strcmp(line, "http://b/v1: 0 rows, 5 errors, latency "
+		    "0 ms, set aside 2 times") == 0);
+		buf_reset(&b);
+		CHECK(stats_json(&st, 10000, &b) == 0);
+		CHECK(json_validate(b.data, b.len - 1, err, sizeof(err)) == 0);
+		CHECK(strstr(str(&b), "\"rows_per_second\":10.30,\"endpoints\":"
+		    "[{\"url\":\"http://a/v1\",\"rows\":3,\"errors\":1,"
+		    "\"latency_ms\":100.0,\"set_aside\":0},{\"url\":"
+		    "\"http://b/v1\",\"rows\":0,\"errors\":5,\"latency_ms\":0.0,"
+		    "\"set_aside\":2}]}\n") != NULL);
+		st.endpoints = NULL;
+		st.nendpoints = 0;
+	}
 	/* Cut short to fit, still a string. */
 	stats_summary(&st, 10000, line, 20);
 	CHECK(strlen(line) == 19);
