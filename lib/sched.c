@@ -547,11 +547,16 @@ sched_timeout(struct sched *s, long long now)
 		return 0;
 	if (s->p.pool != NULL)
 		t = pool_timeout(s->p.pool, now);
-	if ((due = rows_next_due(s->rows)) >= 0 && s->p.pool != NULL &&
+	/* A row the pace holds goes first: the rows due behind it wait
+	 * for it, and waking for them would only spin. */
+	if (s->next != NULL) {
+		/* With no room, a transfer's end wakes the caller. */
+		if (room(s) > 0)
+			t = min_timeout(t, pace_wait(s->p.pace, now,
+			    s->next->cost));
+	} else if ((due = rows_next_due(s->rows)) >= 0 && s->p.pool != NULL &&
 	    pool_room(s->p.pool) > 0)
 		t = min_timeout(t, due > now ? due - now : 0);
-	if (s->next != NULL)
-		t = min_timeout(t, pace_wait(s->p.pace, now, s->next->cost));
 	if (s->interrupted)
 		t = min_timeout(t, s->grace_end > now ? s->grace_end - now : 0);
 	return t;
