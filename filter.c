@@ -24,6 +24,7 @@
 
 #include <curl/curl.h>
 
+#include "batchrun.h"
 #include "cli.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
@@ -242,6 +243,11 @@ report(struct run *run, const struct request *req)
 	char			 line[512];
 
 	tty_clear();
+	/* The Batch API's price is half the real-time one. */
+	if (c->batch_api != NULL) {
+		pr.price_in /= 2;
+		pr.price_out /= 2;
+	}
 	if (c->estimate) {
 		if (stats_estimate(&run->st, &pr, &b) == -1)
 			err(1, NULL);
@@ -325,7 +331,12 @@ main(int argc, char *argv[])
 		    ", dry run" : "");
 	tty_setup(cfg.progress, cfg.verbose, &run.st);
 
-	status = loop(&run);
+	if (cfg.batch_cancel != NULL)
+		status = batchrun_cancel(&cfg, &p, sigpipe_fds[0]);
+	else if (cfg.batch_api != NULL && !cfg.estimate)
+		status = batchrun(&cfg, &p, run.out, &run.st, sigpipe_fds[0]);
+	else
+		status = loop(&run);
 
 	finish_output(&run);
 	report(&run, p.request);
