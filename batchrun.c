@@ -65,7 +65,8 @@ struct brun {
 	char			 curlerr[CURL_ERROR_SIZE];
 	struct json		*json;
 	struct rows		*rowpool;
-	struct brow		*rows;
+	struct brow		*rows;		/* in input order */
+	struct brow		**index;	/* by custom_id */
 	size_t			 nrows;
 	struct blive		*live;
 	size_t			 nlive;
@@ -89,12 +90,19 @@ key_cmp(const void *a, const void *b)
 	return x->keylen < y->keylen ? -1 : x->keylen > y->keylen;
 }
 
+static int
+index_cmp(const void *a, const void *b)
+{
+	return key_cmp(*(struct brow *const *)a, *(struct brow *const *)b);
+}
+
 static struct brow *
 find_row(struct brun *b, const char *key, size_t len)
 {
-	struct brow	 k = { (char *)key, len };
+	struct brow	 k = { (char *)key, len }, *kp = &k, **f;
 
-	return bsearch(&k, b->rows, b->nrows, sizeof(*b->rows), key_cmp);
+	f = bsearch(&kp, b->index, b->nrows, sizeof(*b->index), index_cmp);
+	return f != NULL ? *f : NULL;
 }
 
 static size_t
@@ -817,13 +825,17 @@ set_key(struct brow *br, const struct row *r)
 static int
 key_line_cmp(const void *a, const void *c)
 {
-	const struct brow	*x = a, *y = c;
-	int			 r = key_cmp(a, c);
+	const struct brow	*x = *(struct brow *const *)a;
+	const struct brow	*y = *(struct brow *const *)c;
+	int			 r = key_cmp(x, y);
 
 	return r != 0 ? r : x->lineno < y->lineno ? -1 : x->lineno > y->lineno;
 }
 
-/* An ID that comes again gets its line number: custom_ids are unique. */
+/*
+ * The index by custom_id.  An ID that comes again gets its line number
+ * after it, as custom_ids must be unique in a file.
+ */
 static void
 unique_keys(struct brun *b)
 {
@@ -831,11 +843,15 @@ unique_keys(struct brun *b)
 	char		*k;
 	size_t		 i;
 
-	qsort(b->rows, b->nrows, sizeof(*b->rows), key_line_cmp);
+	if ((b->index = reallocarray(NULL, b->nrows + 1,
+	    sizeof(*b->index))) == NULL)
+		err(1, NULL);
+	for (i = 0; i < b->nrows; i++)
+		b->index[i] = &b->rows[i];
+	qsort(b->index, b->nrows, sizeof(*b->index), key_line_cmp);
 	for (i = 1; i < b->nrows; i++) {
-		br = &b->rows[i];
-		if (key_cmp(br, &b->rows[i - 1]) != 0 ||
-		    br->keylen != b->rows[i - 1].keylen)
+		br = b->index[i];
+		if (key_cmp(br, b->index[i - 1]) != 0)
 			continue;
 		if (asprintf(&k, "%.*s#%llu", (int)br->keylen, br->key,
 		    (unsigned long long)br->lineno) == -1)
@@ -844,7 +860,7 @@ unique_keys(struct brun *b)
 		br->key = k;
 		br->keylen = strlen(k);
 	}
-	qsort(b->rows, b->nrows, sizeof(*b->rows), key_cmp);
+	qsort(b->index, b->nrows, sizeof(*b->index), index_cmp);
 }
 
 /*
@@ -987,6 +1003,7 @@ brun_free(struct brun *b)
 		free(b->rows[k].text);
 	}
 	free(b->rows);
+	free(b->index);
 	free(b->live);
 	if (b->easy != NULL)
 		curl_easy_cleanup(b->easy);

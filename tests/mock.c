@@ -590,6 +590,7 @@ srv_cleanup(void)
 	json_cleanup();
 	fault_cleanup();
 	chat_cleanup();
+	batches_cleanup();
 }
 
 int

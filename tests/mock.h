@@ -318,6 +318,10 @@ void	 reply_error(struct reply *, int, const char *, const char *,
 const char *fail_msg(int);
 void	 chat_cleanup(void);
 
+/* mock_batches.c: the Files and Batches APIs (--batch-api). */
+int	 batches_decide(const struct request *, struct reply *, uint64_t *);
+void	 batches_cleanup(void);
+
 /* mock_faults.c */
 void	 fault_init(void);
 void	 fault_cleanup(void);
