@@ -518,6 +518,10 @@ download(struct brun *b, const char *file, struct keys *written, char *msg,
 					say("--batch-api: file %s: custom_id "
 					    "%.*s is no row of the input", file,
 					    (int)b->result.len, b->result.data);
+			} else if (res.status == 0 &&
+			    (strcmp(res.code, "batch_expired") == 0 ||
+			    strcmp(res.code, "batch_cancelled") == 0)) {
+				/* Not answered, not failed: sent again. */
 			} else if (!br->written) {
 				deliver(b, br, &res);
 				keys_add(written, br);

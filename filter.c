@@ -252,6 +252,9 @@ report(struct run *run, const struct request *req)
 		if (stats_estimate(&run->st, &pr, &b) == -1)
 			err(1, NULL);
 		fwrite(b.data, 1, b.len, stdout);
+		if (c->batch_api != NULL)
+			printf("%-18s %s\n", "price", "the Batch API's: half "
+			    "of real time");
 		buf_reset(&b);
 	}
 	if (run->pool != NULL) {

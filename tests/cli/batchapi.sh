@@ -135,3 +135,136 @@ wait $pid 2>/dev/null || true
 run >>"$T/out" 2>"$T/err" || fail "re-run: $(cat "$T/err")"
 every_row_once 200 "$T/out"
 assert_eq "$(count POST '/batches$')" 4 "batches after a kill in a download"
+
+# An expired batch: its unanswered rows go again in a new batch.
+rm -f "$T/st"
+batch_mock
+rows 20 | sed 's/"row 3"/"row 3 [[batch-expire]]"/' >"$T/in"
+run -v >"$T/out" 2>"$T/err"
+assert_eq "$(wc -l <"$T/out" | tr -d ' ')" 20 "rows after an expiry"
+assert_eq "$(jq -r .id "$T/out" | sort -n | uniq | wc -l | tr -d ' ')" 20
+assert_eq "$(jq -r 'select(.error) | .id' "$T/out" | wc -l | tr -d ' ')" 0 \
+    "failed rows after an expiry"
+assert_eq "$(count POST '/batches$')" 2 "batches after an expiry"
+assert_grep 'batch_1 expired: 10 of 20 rows answered' "$T/err"
+# The second batch held only the rows the first left unanswered.
+assert_eq "$(grep -c '^{"file"' "$T/st")" 2
+assert_eq "$(sed -n 's/^{"file":"[^"]*","ids":\[\(.*\)\]}$/\1/p' "$T/st" |
+    tail -1)" '"11","12","13","14","15","16","17","18","19","20"'
+# With -r 0 they are not sent again but written as errors.
+rm -f "$T/st"
+batch_mock
+assert_status 1 run -r 0 >"$T/out" 2>"$T/err"
+assert_eq "$(jq -c 'select(.error) | .error.type' "$T/out" | sort | uniq -c |
+    tr -s ' ')" ' 10 "http"'
+assert_grep 'no answer from 1 batch' "$T/out"
+
+# A failed batch (validation) is sent again, and every row answered.
+rm -f "$T/st"
+batch_mock
+rows 20 | sed 's/"row 3"/"row 3 [[batch-fail]]"/' >"$T/in"
+run >"$T/out" 2>"$T/err"
+assert_eq "$(jq -r 'select(.answer) | .id' "$T/out" | wc -l | tr -d ' ')" 20
+assert_grep 'batch_1 failed: 0 of 20 rows answered: mock: \[\[batch-fail\]\]' \
+    "$T/err"
+
+# The error file: each row typed as a real-time run types it, with
+# --errors, --json and --meta as they are in real time.
+rm -f "$T/st"
+batch_mock
+cat >"$T/in" <<'IN'
+{"id":"a","text":"fine"}
+{"id":"b","text":"[[status:400]]"}
+{"id":"c","text":"[[finish:length]]"}
+{"id":"d","text":"[[status:500]]"}
+{"id":"e","text":"{\"k\":1}"}
+IN
+assert_status 1 run >"$T/out" 2>"$T/err"
+r() { jq -c --arg id "$1" "select(.id == \$id) | $2" "$T/out"; }
+assert_eq "$(r a .answer)" '"fine"'
+assert_eq "$(r b '[.error.type, .error.status, .error.message]')" \
+    '["http",400,"mock status 400"]'
+assert_eq "$(r c '.error.type')" '"truncated"'
+assert_eq "$(r d '[.error.type, .error.status]')" '["http",500]'
+# The same rows in real time: the same lines.
+"$ENRICH" -r 0 -u "$URL" -p '{{text}}' <"$T/in" 2>/dev/null | sort >"$T/rt" ||
+    true
+sort "$T/out" | sed 's/"attempts":1/"attempts":N/' >"$T/bt"
+sed 's/"attempts":1/"attempts":N/' "$T/rt" >"$T/rt2"
+cmp -s "$T/rt2" "$T/bt" || fail "error rows differ: $(diff "$T/rt2" "$T/bt")"
+rm -f "$T/st"
+assert_status 1 run --errors "$T/errs" --meta >"$T/out" 2>"$T/err"
+assert_eq "$(jq -r .id "$T/out" | tr '\n' ' ')" 'a e '
+assert_eq "$(jq -r .id "$T/errs" | sort | tr '\n' ' ')" 'b c d '
+assert_eq "$(r a '._meta | [.attempts, .prompt_tokens > 0]')" '[1,true]'
+rm -f "$T/st"
+printf '{"id":"j","text":"{\\"x\\":2}"}\n' >"$T/in"
+run --json >"$T/out" 2>"$T/err"
+assert_eq "$(jq -c . "$T/out")" '{"id":"j","text":"{\"x\":2}","x":2}'
+# --skip-ids: rows done before are neither sent nor written.
+rm -f "$T/st"
+rows 10 >"$T/in"
+rows 4 | sed 's/}$/,"answer":"x"}/' >"$T/done"
+run --skip-ids "$T/done" >"$T/out" 2>"$T/err"
+assert_eq "$(jq -r .id "$T/out" | sort -n | tr '\n' ' ')" '5 6 7 8 9 10 '
+
+# SIGINT: the batches keep running; one line says how to resume or
+# cancel; 130.  --batch-cancel cancels them and writes nothing.
+rm -f "$T/st"
+batch_mock MOCK_BATCH_MS=60000
+rows 200 >"$T/in"
+run_bg >"$T/out" 2>"$T/err" &
+pid=$!
+wait_for '^{"batch"' 4
+kill -INT $pid
+set +e
+wait $pid
+status=$?
+set -e
+assert_eq "$status" 130 "status after SIGINT"
+assert_grep "interrupted: 4 batches keep running at the provider" "$T/err"
+assert_grep "enrich --batch-cancel $T/st" "$T/err"
+assert_eq "$(wc -c <"$T/out" | tr -d ' ')" 0
+# SIGTERM while polling: 143.
+run_bg >"$T/out" 2>"$T/err" &
+pid=$!
+sleep 0.3
+kill -TERM $pid
+set +e
+wait $pid
+status=$?
+set -e
+assert_eq "$status" 143 "status after SIGTERM"
+assert_eq "$(count POST '/batches$')" 4 "batches after two interrupted runs"
+"$ENRICH" --batch-cancel "$T/st" -u "$URL" >"$T/out" 2>"$T/err"
+assert_eq "$(wc -c <"$T/out" | tr -d ' ')" 0 "--batch-cancel's output"
+assert_eq "$(count POST '/cancel$')" 4 "batches cancelled"
+assert_grep '4 batches cancelled' "$T/err"
+
+# A dry run prints the request lines; it sends nothing, and makes no
+# STATE.  --estimate halves the price.
+rm -f "$T/st"
+: >"$T/log"
+rows 3 >"$T/in"
+"$ENRICH" --dry-run --batch-api "$T/st" -p '{{text}}' <"$T/in" >"$T/out"
+assert_eq "$(head -1 "$T/out")" \
+    '{"custom_id":"1","method":"POST","url":"/v1/chat/completions","body":{"model":"gpt-4o-mini","messages":[{"role":"user","content":"row 1"}]}}'
+assert_eq "$(wc -l <"$T/out" | tr -d ' ')" 3
+[ ! -e "$T/st" ] || fail "a dry run made STATE"
+"$ENRICH" --estimate --price-in 100000 --price-out 100000 -P max_tokens=1000 \
+    -p '{{text}}' <"$T/in" | grep cost >"$T/rt"
+"$ENRICH" --estimate --batch-api "$T/st" --price-in 100000 --price-out 100000 \
+    -P max_tokens=1000 -p '{{text}}' <"$T/in" | grep cost >"$T/bt"
+rt=$(sed -n 's/.*\$\([0-9.]*\) in.*/\1/p' "$T/rt")
+bt=$(sed -n 's/.*\$\([0-9.]*\) in.*/\1/p' "$T/bt")
+assert_eq "$(awk -v a="$rt" -v b="$bt" 'BEGIN { print (b * 2 == a && a > 0) }')" \
+    1 "the Batch estimate's input cost ($bt) half of $rt"
+assert_eq "$(wc -l <"$T/log" | tr -d ' ')" 0 "a dry run's requests"
+
+# Usage errors.
+assert_status 2 "$ENRICH" --batch-api "$T/st" --ordered -p x </dev/null \
+    2>/dev/null
+assert_status 2 "$ENRICH" --batch-api "$T/st" --batch-size 50001 -p x \
+    </dev/null 2>/dev/null
+assert_status 2 "$ENRICH" --batch-cancel "$T/st" --batch-api "$T/st" \
+    </dev/null 2>/dev/null
