@@ -327,7 +327,11 @@ main(int argc, char *argv[])
 	if ((run.sched = sched_new(&sc, &sp, notify, &run)) == NULL)
 		err(2, NULL);
 	provider_redact(provider_url(p.provider), e, sizeof(e));
-	if (cfg.verbose > 0)
+	if (cfg.verbose > 0 && (cfg.batch_api != NULL || cfg.batch_cancel))
+		warnx("%s, model %s, %s", e, cfg.model, cfg.batch_cancel ?
+		    "cancelling batches" : cfg.dry_run ? "Batch API, dry run" :
+		    "through the Batch API");
+	else if (cfg.verbose > 0)
 		warnx("%s, model %s, %s%d in flight%s", e, cfg.model,
 		    cfg.autotune ? "-j auto, " : "", run.pool != NULL ?
 		    pool_window(run.pool) : cfg.jobs, cfg.dry_run ?

@@ -89,8 +89,10 @@ run >"$T/out2" 2>"$T/err"
 assert_eq "$(wc -c <"$T/out2" | tr -d ' ')" 0 "a finished STATE's output"
 assert_eq "$(wc -l <"$T/log" | tr -d ' ')" 0 "a finished STATE's requests"
 
-# Killed right after the 4 batches were made: still 4 in all.
+# Killed right after the 4 batches were made: still 4 in all.  A line
+# that is no row is written once, by the first run.
 rm -f "$T/st"
+echo '{"no row' >>"$T/in"
 batch_mock MOCK_BATCH_MS=1500
 run_bg >"$T/out" 2>/dev/null &
 pid=$!
@@ -98,9 +100,12 @@ wait_for '^{"batch"' 4
 kill -9 $pid
 wait $pid 2>/dev/null || true
 run >>"$T/out" 2>"$T/err" || fail "re-run: $(cat "$T/err")"
-every_row_once 200 "$T/out"
+every_row_once 201 "$T/out"
+assert_eq "$(jq -r 'select(.error) | .error.type' "$T/out")" input
 assert_eq "$(count POST '/batches$')" 4 "batches after a kill"
 assert_eq "$(count POST '/files$')" 4 "uploads after a kill"
+
+rows 200 >"$T/in"
 
 # Killed after an upload, while the batch was being made (the API made
 # it, STATE never heard): the re-run finds it and makes no other.
@@ -240,6 +245,28 @@ assert_eq "$(count POST '/batches$')" 4 "batches after two interrupted runs"
 assert_eq "$(wc -c <"$T/out" | tr -d ' ')" 0 "--batch-cancel's output"
 assert_eq "$(count POST '/cancel$')" 4 "batches cancelled"
 assert_grep '4 batches cancelled' "$T/err"
+
+# Azure: the same requests under /openai, with its api-version and key.
+rm -f "$T/st"
+batch_mock
+rows 3 >"$T/in"
+AZURE_OPENAI_API_KEY=az-key "$ENRICH" --azure -u "${URL%/v1}" -m dep \
+    --batch-api "$T/st" --batch-poll 1 -p '{{text}}' <"$T/in" >"$T/out" \
+    2>"$T/err"
+assert_eq "$(jq -r .answer "$T/out" | sort | tr '\n' ' ')" 'row 1 row 2 row 3 '
+assert_eq "$(jq -r 'select(.method == "POST") | .path' "$T/log" | sort |
+    tr '\n' ' ')" '/openai/batches?api-version=2024-10-21 /openai/files?api-version=2024-10-21 '
+assert_eq "$(jq -r '.headers["api-key"]' "$T/log" | sort -u)" az-key
+jq -r .body "$T/log" >"$T/bodies"
+assert_grep '"url":"/chat/completions","body":{"model":"dep"' "$T/bodies"
+
+# A key the API refuses stops the run at the upload, with status 3.
+rm -f "$T/st"
+mock_start --require-key sk-right
+assert_status 3 "$ENRICH" --batch-api "$T/st" -u "$URL" -p '{{text}}' \
+    <"$T/in" >"$T/out" 2>"$T/err"
+assert_grep 'upload: HTTP 401' "$T/err"
+assert_eq "$(wc -c <"$T/out" | tr -d ' ')" 0
 
 # A dry run prints the request lines; it sends nothing, and makes no
 # STATE.  --estimate halves the price.
