@@ -151,7 +151,7 @@ bstate_apply(struct bstate *s, const char *text, size_t len, char *err,
 	struct bstate_file	 f, *v;
 	struct json		*j = s->json;
 	char			 jerr[128], id[BAPI_ID_MAX];
-	int			 t, rv, k;
+	int			 t, e, rv, k;
 
 	if (json_parse(j, text, len, jerr, sizeof(jerr)) == -1) {
 		snprintf(err, errlen, "not JSON: %s", jerr);
@@ -187,23 +187,23 @@ bstate_apply(struct bstate *s, const char *text, size_t len, char *err,
 		return 0;
 	}
 	if ((t = json_get(j, 0, "written", 7)) != -1) {
+		/* "ended": the batch's rows are written, or free again. */
 		k = -1;
-		if (json_get(j, 0, "ended", 5) != -1 &&
-		    (member_id(s, json_get(j, 0, "ended", 5), id) == -1 ||
-		    (k = -2, 0)))
-			goto bad;
-		if ((rv = each_id(s, t, 0, 1)) == -2)
-			goto nomem;
-		if (rv == -1)
-			goto bad;
-		if (k == -2) {
+		if ((e = json_get(j, 0, "ended", 5)) != -1) {
+			if (member_id(s, e, id) == -1)
+				goto bad;
 			for (k = 0; k < (int)s->nfiles; k++)
 				if (strcmp(s->files[k].batch, id) == 0)
 					break;
 			if (k == (int)s->nfiles)
 				goto bad;
-			s->files[k].ended = 1;
 		}
+		if ((rv = each_id(s, t, 0, 1)) == -2)
+			goto nomem;
+		if (rv == -1)
+			goto bad;
+		if (k >= 0)
+			s->files[k].ended = 1;
 		return 0;
 	}
 	if (json_type(j, json_get(j, 0, "read", 4)) == JSON_TRUE) {
@@ -269,6 +269,31 @@ fail:
 	return -1;
 }
 
+/* A STATE just made must survive a crash as a name, too. */
+static int
+sync_dir(const char *path, char *err, size_t errlen)
+{
+	char	*copy, *slash;
+	int	 fd, rv = 0;
+
+	if ((copy = strdup(path)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if ((slash = strrchr(copy, '/')) != NULL)
+		slash[slash == copy ? 1 : 0] = '\0';
+	if ((fd = open(slash != NULL ? copy : ".", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) != -1) {
+		if (fsync(fd) == -1 && errno != EINVAL) {
+			snprintf(err, errlen, "fsync: %s", strerror(errno));
+			rv = -1;
+		}
+		close(fd);
+	}
+	free(copy);
+	return rv;
+}
+
 struct bstate *
 bstate_open(const char *path, char *err, size_t errlen)
 {
@@ -296,7 +321,7 @@ bstate_open(const char *path, char *err, size_t errlen)
 		    "is using it" : "%s", strerror(errno));
 		goto fail;
 	}
-	if (replay(s, err, errlen) == -1)
+	if (replay(s, err, errlen) == -1 || sync_dir(path, err, errlen) == -1)
 		goto fail;
 	return s;
 fail:
