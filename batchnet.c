@@ -29,7 +29,7 @@ struct bnet {
 	void			*arg;
 	CURLM			*multi;
 	CURL			*easy;
-	struct curl_slist	*hdrs;		/* the provider's, no 100-continue */
+	struct curl_slist	*hdrs;		/* the provider's, Expect: */
 	struct curl_slist	*jhdrs;		/* and a JSON body's */
 	struct buf		 url;
 	struct buf		 resp;
@@ -167,7 +167,8 @@ static void
 set(CURLcode rc)
 {
 	if (rc != CURLE_OK)
-		errx(2, "libcurl refused an option: %s", curl_easy_strerror(rc));
+		errx(2, "libcurl refused an option: %s",
+		    curl_easy_strerror(rc));
 }
 
 /*

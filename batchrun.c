@@ -41,7 +41,7 @@ struct brun {
 	size_t			 nlive;
 	struct buf		 path;		/* scratch: an API path */
 	struct buf		 body;
-	struct buf		 result;	/* scratch: a result's custom_id */
+	struct buf		 result;	/* scratch: a custom_id */
 	long long		 next_poll;
 	int			 submitted, done;	/* batches, this run */
 };
@@ -67,8 +67,8 @@ draw(void *arg)
 			done += b->live[k].completed + b->live[k].failed;
 		}
 	}
-	snprintf(line, sizeof(line), "batches: %d submitted, %d in progress, "
-	    "%d done; requests %lld/%lld; rows %llu written, %llu failed",
+	snprintf(line, sizeof(line), "batches %d sent, %d running, %d done; "
+	    "requests %lld/%lld; rows %llu ok, %llu failed",
 	    b->submitted, live, ended, done, total,
 	    (unsigned long long)b->st->ok, (unsigned long long)b->st->failed);
 	tty_draw_text(line, clock_ms());
@@ -161,6 +161,7 @@ static int
 download(struct brun *b, const char *file, struct keys *written, char *msg,
     size_t msglen)
 {
+	const struct bstate_row	*sr;
 	struct bapi_result	 res = { 0 };
 	struct buf		*resp;
 	struct brow		*br;
@@ -169,8 +170,8 @@ download(struct brun *b, const char *file, struct keys *written, char *msg,
 	int			 rv;
 
 	bnet_limit(b->net, CONTENT_MAX);
-	rv = bnet_call(b->net, "download", path(b, "/files/", file, "/content"), NULL, NULL,
-	    0, NULL, msg, msglen);
+	rv = bnet_call(b->net, "download", path(b, "/files/", file,
+	    "/content"), NULL, NULL, 0, NULL, msg, msglen);
 	bnet_limit(b->net, BNET_API_MAX);
 	if (rv != 0)
 		return rv;
@@ -192,15 +193,19 @@ download(struct brun *b, const char *file, struct keys *written, char *msg,
 				if (b->cfg->verbose >= 0)
 					say("--batch-api: file %s: %s", file,
 					    why);
-			} else if ((br = brows_find(b->rows, b->result.data != NULL ?
-			    b->result.data : "", b->result.len)) == NULL) {
+			} else if ((br = brows_find(b->rows,
+			    b->result.data != NULL ? b->result.data : "",
+			    b->result.len)) == NULL) {
 				if (b->cfg->verbose >= 0)
 					say("--batch-api: file %s: custom_id "
 					    "%.*s is no row of the input", file,
 					    (int)b->result.len, b->result.data);
 			} else if (bresult_unanswered(&res)) {
 				/* Not answered, not failed: sent again. */
-			} else if (!br->written) {
+			} else if (!br->written && ((sr = bstate_row(b->state,
+			    br->key, br->keylen)) == NULL || !sr->written)) {
+				/* Once: a run cut short in this batch may
+				 * have written some of its rows already. */
 				brows_deliver(b->rows, br, &res);
 				keys_add(written, br);
 			}
@@ -270,8 +275,9 @@ create_batch(struct brun *b, size_t k, int known)
 
 	/* Killed between POST /batches and STATE: the API knows. */
 	if (known) {
-		if ((rv = bnet_call(b->net, "list batches", "/batches?limit=100",
-		    NULL, NULL, 0, NULL, e, sizeof(e))) != 0)
+		if ((rv = bnet_call(b->net, "list batches",
+		    "/batches?limit=100", NULL, NULL, 0, NULL, e,
+		    sizeof(e))) != 0)
 			return rv == -1 ? fatal("list batches", e) : rv;
 		resp = bnet_response(b->net);
 		if ((rv = bapi_find_batch(b->json, resp->data, resp->len,
@@ -611,8 +617,8 @@ batchrun_cancel(const struct config *cfg, struct parts *p, int sigfd)
 		f = bstate_file(b.state, k);
 		if (f->ended || f->batch[0] == '\0')
 			continue;
-		rv = bnet_call(b.net, "cancel", path(&b, "/batches/", f->batch, "/cancel"), "{}",
-		    NULL, 0, NULL, e, sizeof(e));
+		rv = bnet_call(b.net, "cancel", path(&b, "/batches/",
+		    f->batch, "/cancel"), "{}", NULL, 0, NULL, e, sizeof(e));
 		if (rv == INTERRUPTED)
 			break;
 		if (rv == -1) {

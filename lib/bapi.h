@@ -52,7 +52,7 @@ struct bapi_batch {
  * except custom_id, which is decoded into the caller's buffer. */
 struct bapi_result {
 	long		 status;	/* response.status_code, 0 if none */
-	const char	*body;		/* response.body as JSON text, or NULL */
+	const char	*body;		/* response.body's JSON, or NULL */
 	size_t		 bodylen;
 	struct buf	*custom_id;
 	char		 code[64];	/* error.code, when no response */

@@ -45,7 +45,8 @@ bresult_write(struct record *rec, struct json *j, struct row *r,
 		case RECORD_WRITTEN:
 			return 0;
 		case RECORD_TRUNCATED:
-			return fail(rec, r, ROW_ERR_TRUNCATED, res->status, why);
+			return fail(rec, r, ROW_ERR_TRUNCATED, res->status,
+			    why);
 		case RECORD_REFUSED:
 			return fail(rec, r, ROW_ERR_REFUSED, res->status, why);
 		default:
@@ -55,7 +56,8 @@ bresult_write(struct record *rec, struct json *j, struct row *r,
 	if (res->status > 0) {
 		rows_set_error(r, ROW_ERR_HTTP, res->status);
 		rv = request_error(j, r->xfer.resp.data, r->xfer.resp.len,
-		    &r->msg, &code) == -1 || record_error(rec, r) == -1 ? -1 : 0;
+		    &r->msg, &code) == -1 || record_error(rec, r) == -1 ?
+		    -1 : 0;
 		buf_free(&code);
 		return rv;
 	}

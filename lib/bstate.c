@@ -244,7 +244,8 @@ replay(struct bstate *s, char *err, size_t errlen)
 	}
 	for (start = 0; start < b.len; start = nl - b.data + 1) {
 		line++;
-		if ((nl = memchr(b.data + start, '\n', b.len - start)) == NULL) {
+		nl = memchr(b.data + start, '\n', b.len - start);
+		if (nl == NULL) {
 			/* Killed while writing: that record never was. */
 			if (ftruncate(s->fd, start) == -1) {
 				snprintf(err, errlen, "%s", strerror(errno));

@@ -141,6 +141,21 @@ run >>"$T/out" 2>"$T/err" || fail "re-run: $(cat "$T/err")"
 every_row_once 200 "$T/out"
 assert_eq "$(count POST '/batches$')" 4 "batches after a kill in a download"
 
+# Cut short while writing a batch's rows, after STATE was told of some
+# of them but not of the batch's end: the re-run writes the rest only.
+rm -f "$T/st"
+batch_mock
+rows 20 >"$T/in"
+run --batch-size 10 >"$T/out" 2>"$T/err"
+grep -v -e '"complete"' -e '"ended":"batch_2"' "$T/st" >"$T/st2"
+echo '{"written":["11","12","13"]}' >>"$T/st2"
+mv "$T/st2" "$T/st"
+jq -c 'select(.id <= 13)' "$T/out" >"$T/out2"
+run --batch-size 10 >>"$T/out2" 2>"$T/err"
+every_row_once 20 "$T/out2"
+assert_eq "$(count POST '/batches$')" 2 "batches after a cut in writing"
+assert_grep '"complete":true' "$T/st"
+
 # An expired batch: its unanswered rows go again in a new batch.
 rm -f "$T/st"
 batch_mock

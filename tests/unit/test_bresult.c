@@ -76,9 +76,9 @@ test_write(void)
 	CHECK(!r->failed);
 	CHECK_BUF(r->line, "{\"id\":7,\"t\":\"x\",\"answer\":\"hi\"}\n");
 	rows_put(rows, r);
-	r = result(meta, 200, "{\"choices\":[{\"message\":{\"content\":\"hi\"}}],"
-	    "\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1}}", NULL,
-	    NULL);
+	r = result(meta, 200, "{\"choices\":[{\"message\":{\"content\":"
+	    "\"hi\"}}],\"usage\":{\"prompt_tokens\":3,"
+	    "\"completion_tokens\":1}}", NULL, NULL);
 	CHECK_BUF(r->line, "{\"id\":7,\"t\":\"x\",\"answer\":\"hi\",\"_meta\":"
 	    "{\"attempts\":1,\"latency_ms\":null,\"prompt_tokens\":3,"
 	    "\"completion_tokens\":1}}\n");

@@ -87,7 +87,8 @@ test_torn(void)
 
 	put("{\"file\":\"file-1\",\"ids\":[\"1\"]}\n");
 	whole = size();
-	put("{\"file\":\"file-1\",\"ids\":[\"1\"]}\n{\"batch\":\"batch_1\",\"fi");
+	put("{\"file\":\"file-1\",\"ids\":[\"1\"]}\n"
+	    "{\"batch\":\"batch_1\",\"fi");
 	CHECK((s = bstate_open(path, e, sizeof(e))) != NULL);
 	CHECK(size() == whole);
 	CHECK(bstate_file(s, 0)->batch[0] == '\0');
