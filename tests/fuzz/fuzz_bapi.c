@@ -2,15 +2,46 @@
  * What the Batch API and the STATE file hand enrich: a file object, a
  * batch object, a list of them, a line of a result file, a line of STATE.
  * Any bytes are read or refused, never a crash; what is accepted holds
- * only IDs fit for a URL path, and a STATE line accepted once is read the
- * same way again.
+ * only IDs fit for a URL path; a result line accepted becomes one line of
+ * valid JSON for its row, through the real-time record path.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bapi.h"
+#include "bresult.h"
 #include "bstate.h"
+#include "fuzz.h"
+#include "rows.h"
+
+#define ROW	"{\"id\":1,\"text\":\"x\"}"
+
+/* The result written for a row, with and without --json and --meta. */
+static void
+write_row(const struct bapi_result *res, int opts)
+{
+	static struct fuzz_rig	*rig[4];
+	static struct rows	*rows;
+	static struct json	*j;
+	struct fuzz_opts	 o = { 0 };
+	struct line		 ln = { ROW, strlen(ROW), 1, 0 };
+	struct row		*r;
+
+	if (rig[opts] == NULL) {
+		o.json = opts & 1;
+		o.meta = opts & 2;
+		rig[opts] = fuzz_rig("{{text}}", &o);
+	}
+	if ((rows == NULL && (rows = rows_new()) == NULL) ||
+	    (j == NULL && (j = json_new()) == NULL) ||
+	    (r = rows_get(rows)) == NULL ||
+	    input_load(rig[opts]->input, r, &ln) != INPUT_SEND ||
+	    bresult_write(rig[opts]->record, j, r, res) == -1)
+		abort();
+	fuzz_check_line(&r->line);
+	rows_put(rows, r);
+}
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -39,9 +70,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    strcmp(b.input_file_id, "file-1") != 0)
 		abort();
 	r.custom_id = &id;
-	if (bapi_parse_result(j, p, size, &r, e, sizeof(e)) == 0 &&
-	    r.status != 0 && (r.status < 100 || r.status > 999))
-		abort();
+	if (bapi_parse_result(j, p, size, &r, e, sizeof(e)) == 0) {
+		if (r.status != 0 && (r.status < 100 || r.status > 999))
+			abort();
+		write_row(&r, size % 4);
+	}
 	buf_free(&id);
 	if ((s = bstate_open(NULL, e, sizeof(e))) == NULL)
 		abort();
