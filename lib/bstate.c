@@ -49,23 +49,27 @@ struct bstate {
 	struct json		*json;
 	struct buf		 line;		/* scratch: a record */
 	struct buf		 key;		/* scratch: a decoded ID */
+	struct node		*probe;		/* scratch: a key to look up */
+	size_t			 probecap;
 };
 
+/* The node of a key, or NULL (also when out of memory). */
 static struct node *
-find(const struct bstate *s, const char *key, size_t len)
+find(const struct bstate *cs, const char *key, size_t len)
 {
+	struct bstate	*s = (struct bstate *)cs;	/* its scratch only */
 	struct node	*n;
 
-	struct node	*f;
-
-	/* A lookup key on the heap: the flexible member has no stack form. */
-	if ((n = malloc(sizeof(*n) + len)) == NULL)
-		return NULL;
-	n->len = len;
-	memcpy(n->key, key, len);
-	f = RB_FIND(nodes, (struct nodes *)&s->rows, n);
-	free(n);
-	return f;
+	/* The flexible member has no stack form: a probe kept for reuse. */
+	if (s->probe == NULL || len > s->probecap) {
+		if ((n = realloc(s->probe, sizeof(*n) + len)) == NULL)
+			return NULL;
+		s->probe = n;
+		s->probecap = len;
+	}
+	s->probe->len = len;
+	memcpy(s->probe->key, key, len);
+	return RB_FIND(nodes, &s->rows, s->probe);
 }
 
 static struct node *
@@ -346,6 +350,7 @@ bstate_free(struct bstate *s)
 	json_free(s->json);
 	buf_free(&s->line);
 	buf_free(&s->key);
+	free(s->probe);
 	free(s->files);
 	free(s);
 }
