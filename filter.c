@@ -265,7 +265,9 @@ report(struct run *run, const struct request *req)
 		warnx("%llu row%s had an ID that came before in the input",
 		    (unsigned long long)run->counts->again,
 		    run->counts->again == 1 ? "" : "s");
-	if (tty_progress() || c->stats || c->verbose > 0) {
+	/* --batch-cancel has no rows to sum up. */
+	if ((tty_progress() || c->stats || c->verbose > 0) &&
+	    c->batch_cancel == NULL) {
 		stats_summary(&run->st, now, line, sizeof(line));
 		warnx("%s", line);
 	}
