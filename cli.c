@@ -129,6 +129,8 @@ static const struct opt options[] = {
 	    "--batch-api: requests a file (default 50000)" },
 	{ "cacert", 0, STRING(cacert), 0, 0, set_cacert, 0, "file",
 	    "trust the CA certificates in the file" },
+	{ "confidence", 0, NONE(confidence), 1, 0, NULL, 0, NULL,
+	    "add the answer's probability, from the model's logprobs" },
 	{ "dry-run", 0, NONE(dry_run), 1, 0, NULL, 0, NULL,
 	    "print each request body; send nothing" },
 	{ "endpoint", 0, STRING(endpoint), 0, 0, set_endpoint, 0, "path",
@@ -152,6 +154,10 @@ static const struct opt options[] = {
 	    "HTTP/2 without TLS (h2c)" },
 	{ "json", 0, NONE(json), 1, 0, NULL, 0, NULL,
 	    "the answer is a JSON object: merge its fields" },
+	{ "labels", 0, STRING(labels), 0, 0, NULL, 0, "a,b,...",
+	    "the answer must be one of these labels" },
+	{ "labels-file", 0, STRING(labels_file), 0, 0, NULL, SYN_OR, "file",
+	    "the labels from a file, one a line" },
 	{ "max-line-bytes", 0, LLONG(max_line), 4096, 1LL << 30, NULL, 0, "n",
 	    "cap on an input line (default 16777216)" },
 	{ "max-response-bytes", 0, LLONG(max_response), 1024, 1LL << 30, NULL,
@@ -171,8 +177,12 @@ static const struct opt options[] = {
 	{ "progress", 0, NONE(progress), 1, 0, NULL, 0, NULL,
 	    "a status line on stderr (default: if a terminal, in the "
 	    "foreground)" },
+	{ "reask", 0, INT(reask), 0, 10, NULL, 0, "n",
+	    "ask again after an invalid answer, n times (default 2)" },
 	{ "rpm", 0, LLONG(rpm), 1, 1000000000, NULL, 0, "n",
 	    "requests per minute at most" },
+	{ "schema", 0, STRING(schema), 0, 0, NULL, 0, "file",
+	    "the answer must fit this JSON Schema" },
 	{ "skip-ids", 0, LIST(skipfiles), 0, 0, NULL, 0, "file",
 	    "skip rows whose IDs the file lists as done" },
 	{ "stall-timeout", 0, LLONG(stall), 1, 86400 * 7, NULL, 0, "seconds",
@@ -470,6 +480,38 @@ given(const unsigned char *seen, size_t field)
  * The rules that tie options to each other and to the environment, once
  * all are read.
  */
+/* What an answer must be: --schema, --labels, --confidence. */
+static void
+check_answers(const struct config *c)
+{
+	const char	*opt;
+
+	opt = c->schema != NULL ? "--schema" : c->labels != NULL ? "--labels" :
+	    c->labels_file != NULL ? "--labels-file" : c->confidence ?
+	    "--confidence" : NULL;
+	if (opt == NULL)
+		return;
+	if (c->body != NULL || c->batch_in || c->batch_out)
+		errx(2, "%s: a chat request's option; %s does not apply", opt,
+		    c->body != NULL ? "--body" : c->batch_in ?
+		    "--batch-input" : "--batch-output");
+	if (c->extract != NULL)
+		errx(2, "%s: reads the chat answer; --extract does not apply",
+		    opt);
+	if (c->labels != NULL && c->labels_file != NULL)
+		errx(2, "give the labels with --labels or --labels-file, not "
+		    "both");
+	if ((c->labels != NULL || c->labels_file != NULL) &&
+	    (c->schema != NULL || c->json))
+		errx(2, "%s: the answer is a label; %s does not apply", opt,
+		    c->schema != NULL ? "--schema" : "--json");
+	if (c->confidence && (strcmp(c->field, "confidence") == 0 ||
+	    strcmp(c->idfield, "confidence") == 0 ||
+	    strcmp(c->errfield, "confidence") == 0))
+		errx(2, "--confidence writes the field \"confidence\": -o, -i "
+		    "and --error-field must name others");
+}
+
 static void
 check_options(struct config *c, const unsigned char *seen)
 {
@@ -535,6 +577,7 @@ check_options(struct config *c, const unsigned char *seen)
 	if (c->json && c->field_given)
 		errx(2, "--json merges the answer's own fields; -o does not "
 		    "apply");
+	check_answers(c);
 	/* AZURE_OPENAI_ENDPOINT alone means Azure, unless a URL says not. */
 	if (!c->url_given && getenv("OPENAI_BASE_URL") == NULL &&
 	    (e = getenv("AZURE_OPENAI_ENDPOINT")) != NULL && *e != '\0')
@@ -589,6 +632,7 @@ cli_parse(int argc, char *argv[], struct config *c)
 	c->max_response = 16 * 1024 * 1024;
 	c->max_line = 16 * 1024 * 1024;
 	c->retries = 5;
+	c->reask = 2;
 	c->max_wait = 120;
 	c->stall = 600;
 	c->grace = 30;

@@ -49,6 +49,9 @@ bresult_write(struct record *rec, struct json *j, struct row *r,
 			    why);
 		case RECORD_REFUSED:
 			return fail(rec, r, ROW_ERR_REFUSED, res->status, why);
+		case RECORD_INVALID:
+			/* Not asked again: that would take another batch. */
+			return fail(rec, r, ROW_ERR_INVALID, res->status, why);
 		default:
 			return fail(rec, r, ROW_ERR_PARSE, res->status, why);
 		}

@@ -5,11 +5,12 @@
  *
  * A 2xx response is read for its answer as record_response reads one (an
  * answer cut at the token limit is a "truncated" error, a refusal
- * "refused", an unreadable one "parse"); any other status is an "http"
- * error with the server's message; an error with no response is an
+ * "refused", an answer that fails --json, --schema or --labels
+ * "invalid_answer", an unreadable one "parse"); any other status is an
+ * "http" error with the server's message; an error with no response is an
  * "http" error with its code and message.  Unlike real time, nothing is
- * retried here: a Batch answer is final.  The row's own input must be
- * loaded (input_load) first.
+ * retried or asked again here: a Batch answer is final.  The row's own
+ * input must be loaded (input_load) first.
  *
  * Not here: reading the result line (bapi.h), sending the row again
  * (batchrun.c).

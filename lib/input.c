@@ -206,3 +206,21 @@ input_load(struct input *in, struct row *r, const struct line *ln)
 	r->xfer.bodylen = r->body.len;
 	return INPUT_SEND;
 }
+
+int
+input_reask(struct input *in, struct row *r, const char *why)
+{
+	int	 rv;
+
+	json_shrink(in->json, KEEP_TOKENS);
+	if ((rv = request_reask(in->json, &r->body, r->kept.data, r->kept.len,
+	    why)) != 0)
+		return rv;
+	/* The conversation grew: so did what it costs. */
+	r->prompt_bytes = r->body.len - request_overhead(in->cfg.request);
+	r->cost = text_tokens(r->prompt_bytes) +
+	    request_budget(in->cfg.request);
+	r->xfer.body = r->body.data;
+	r->xfer.bodylen = r->body.len;
+	return 0;
+}

@@ -41,6 +41,32 @@ struct request	*request_new(const char *, const struct tmpl *,
  * the chat templates).
  */
 struct request	*request_new_body(const struct tmpl *, char *, size_t);
+/* What a chat request asks for besides its messages. */
+struct request_ask {
+	const char	*instruction;	/* told after the system message */
+	const char	*format;	/* response_format: JSON text */
+	int		 logprobs;	/* ask for the answer's logprobs */
+};
+
+/* Only for a chat request; -1 and err if -P sets the same. */
+int		 request_ask(struct request *, const struct request_ask *,
+		    char *, size_t);
+/*
+ * Ask again: append to the body's messages the model's answer (JSON
+ * text: a string) and a user message saying what was wrong (why, one
+ * line).  0; 1 if the body has no messages to append to; -1 if out of
+ * memory.  j is scratch.
+ */
+int		 request_reask(struct json *, struct buf *, const char *,
+		    size_t, const char *);
+/*
+ * The probability of the answer's bytes start to end (of its decoded
+ * text), from the logprobs of a chat response parsed in j: exp of the sum
+ * of the logprobs of the tokens that overlap them.  -1 if the response
+ * has none.
+ */
+int		 request_confidence(const struct json *, size_t, size_t,
+		    struct buf *, double *);
 /* Take the answer from this path of the response, not from
  * choices.0.message.content. */
 int		 request_extract(struct request *, const char *, char *,

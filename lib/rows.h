@@ -39,7 +39,8 @@ enum row_error {
 	ROW_ERR_TEMPLATE,
 	ROW_ERR_INPUT,
 	ROW_ERR_TRUNCATED,	/* cut at the token limit */
-	ROW_ERR_REFUSED		/* refused, or stopped by a filter */
+	ROW_ERR_REFUSED,	/* refused, or stopped by a filter */
+	ROW_ERR_INVALID		/* not a valid answer, after re-asking */
 };
 
 struct row {
@@ -75,8 +76,14 @@ struct row {
 	enum row_error		 error;		/* if failed: the kind, */
 	long			 status;	/* the HTTP status or 0, */
 	struct buf		 msg;		/* and the message; */
-	struct buf		 partial;	/* truncated: what came, as
-						 * JSON text (a string) */
+	struct buf		 kept;		/* the answer, as JSON text (a
+						 * string): what came of a
+						 * truncated one, or the last
+						 * invalid one */
+	int			 reasks;	/* asked again after an
+						 * invalid answer */
+	int			 label;		/* --labels: its index */
+	double			 confidence;	/* --confidence: or -1 */
 };
 
 struct rows;

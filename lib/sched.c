@@ -251,8 +251,9 @@ nomem:
 static int
 judge(struct sched *s, struct row *r, long long now, struct verdict *v)
 {
-	char	 why[256];
-	int	 rv;
+	struct sched_notice	 n = { 0 };
+	char			 why[256];
+	int			 rv;
 
 	if (verdict_transfer(s->p.verdicts, r, now, v) == -1)
 		return -1;
@@ -263,12 +264,26 @@ judge(struct sched *s, struct row *r, long long now, struct verdict *v)
 		switch (rv) {
 		case RECORD_WRITTEN:
 			verdict_success(s->p.verdicts, now);
+			if ((n.text = record_note(s->p.record)) != NULL) {
+				n.what = SCHED_ANSWER;
+				n.row = r;
+				if (s->notify != NULL)
+					s->notify(s->arg, &n);
+			}
 			break;
 		case RECORD_UNREADABLE:
 			rv = verdict_unreadable(s->p.verdicts, r, now, why, v);
 			break;
 		case RECORD_INVALID:
-			rv = verdict_invalid(s->p.verdicts, r, why, v);
+			rv = verdict_invalid(s->p.verdicts, r, now, why, v);
+			if (rv == 0 && v->kind == VERDICT_RETRY &&
+			    v->wait == VERDICT_REASK) {
+				/* The model is told its own words. */
+				if ((rv = input_reask(s->p.input, r, why)) == 1) {
+					rv = 0;
+					v->kind = VERDICT_FAIL;
+				}
+			}
 			break;
 		default:
 			rv = verdict_final(s->p.verdicts, r,
@@ -311,12 +326,14 @@ finish_rows(struct sched *s, long long now)
 		case VERDICT_RETRY:
 			r->delay = v.delay;
 			r->due = now + v.delay;
-			if (v.wait != VERDICT_CHARGED &&
-			    pace_refused(s->p.pace, now, r->epoch,
+			if ((v.wait == VERDICT_RATE ||
+			    v.wait == VERDICT_HOLD) && pace_refused(s->p.pace, now, r->epoch,
 			    v.wait == VERDICT_HOLD ? r->due : 0))
 				notice(s, SCHED_PACED, r, &v, 0);
 			if (v.wait == VERDICT_CHARGED)
 				s->p.stats->retries++;
+			if (v.wait == VERDICT_REASK)
+				s->p.stats->reasks++;
 			notice(s, SCHED_RETRY, r, &v, 0);
 			rows_wait(s->rows, r);
 			continue;

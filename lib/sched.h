@@ -62,7 +62,8 @@ enum sched_event {
 	SCHED_HELD,		/* pacing holds the next request ms */
 	SCHED_STALLED,		/* the server holds every request ms, more
 				 * than --max-wait: the run stops */
-	SCHED_INPUT		/* the input says: text (input_note) */
+	SCHED_INPUT,		/* the input says: text (input_note) */
+	SCHED_ANSWER		/* the answers say: text (record_note) */
 };
 
 struct sched_notice {

@@ -37,6 +37,9 @@ stats_summary(const struct stats *st, long long now, char *buf, size_t len)
 	    (unsigned long long)st->retries, (unsigned long long)st->http429,
 	    (unsigned long long)st->prompt_tokens,
 	    (unsigned long long)st->completion_tokens);
+	if (st->reasks > 0 && strlen(buf) < len)
+		snprintf(buf + strlen(buf), len - strlen(buf), "; %llu "
+		    "re-asked", (unsigned long long)st->reasks);
 	if (st->paced > 0 && strlen(buf) < len)
 		snprintf(buf + strlen(buf), len - strlen(buf), "; paced at "
 		    "%.1f requests/s", st->paced);
@@ -63,6 +66,7 @@ stats_json(const struct stats *st, long long now, struct buf *b)
 	jsonw_uint(&w, "rows_failed", st->failed);
 	jsonw_uint(&w, "rows_skipped", st->skipped);
 	jsonw_uint(&w, "retries", st->retries);
+	jsonw_uint(&w, "reasks", st->reasks);
 	jsonw_uint(&w, "http_429", st->http429);
 	jsonw_uint(&w, "prompt_tokens", st->prompt_tokens);
 	jsonw_uint(&w, "completion_tokens", st->completion_tokens);

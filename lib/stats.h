@@ -19,6 +19,7 @@ struct stats {
 	uint64_t	 failed;
 	uint64_t	 skipped;
 	uint64_t	 retries;
+	uint64_t	 reasks;	/* invalid answers asked again */
 	uint64_t	 http429;
 	uint64_t	 inflight;
 	uint64_t	 prompt_tokens;

@@ -384,14 +384,16 @@ verdict_unreadable(struct verdicts *v, struct row *r, long long now,
 }
 
 int
-verdict_invalid(struct verdicts *v, struct row *r, const char *why,
-    struct verdict *out)
+verdict_invalid(struct verdicts *v, struct row *r, long long now,
+    const char *why, struct verdict *out)
 {
-	(void)v;
-	rows_set_error(r, ROW_ERR_PARSE, r->xfer.status);
+	rows_set_error(r, ROW_ERR_INVALID, r->xfer.status);
 	if (buf_adds(&r->msg, why) == -1)
 		return -1;
-	return decide(out, VERDICT_FAIL);
+	if (r->reasks >= v->cfg.reask)
+		return decide(out, VERDICT_FAIL);
+	r->reasks++;
+	return retry(v, r, now, 0, VERDICT_REASK, out);
 }
 
 int

@@ -1,7 +1,9 @@
 /*
  * mock_json.c: reading request bodies.  A chat completions body gives its
- * model and the text of its last user message, an embeddings body its
- * model and input; the counts of their bytes stand in for tokens.  Only
+ * model, the text of its first user message (the row's: a re-ask appends
+ * the model's answer and a complaint after it), whether it is a re-ask
+ * and whether it asks for logprobs; an embeddings body its model and
+ * input; the counts of their bytes stand in for tokens.  Only
  * this file knows jsmn: the answers are written with buf_add_jstr, no
  * tree needed.
  */
@@ -241,19 +243,22 @@ content_decode(const char *js, int t, int n, struct buf *out)
 }
 
 /*
- * Read a chat completions body: the model goes to sc_model, the last user
- * message's text to sc_user, and *prompt counts the bytes of all message
- * contents.  Returns NULL, or the message of a 400 with *param and *code
- * set (to NULL when they do not apply).
+ * Read a chat completions body: the model goes to sc_model, the first user
+ * message's text to sc_user, and *cr says how many bytes all message
+ * contents hold, whether an assistant message makes it a re-ask, and what
+ * logprobs it asks for.  Other members ("response_format" of any type
+ * among them) are accepted unread.  Returns NULL, or the message of a 400
+ * with *param and *code set (to NULL when they do not apply).
  */
 const char *
-chat_parse(const char *js, size_t len, size_t *prompt, const char **param,
-    const char **code)
+chat_parse(const char *js, size_t len, struct chatreq *cr,
+    const char **param, const char **code)
 {
-	int n, i, m, model, role, content, last;
+	int n, i, m, t, model, role, content, first, seen;
+	long long v;
 
 	sc_model.len = sc_user.len = 0;
-	*prompt = 0;
+	memset(cr, 0, sizeof(*cr));
 	*param = *code = NULL;
 	n = json_tokenize(js, len);
 	if (n < 1 || toks[0].type != JSMN_OBJECT)
@@ -263,6 +268,21 @@ chat_parse(const char *js, size_t len, size_t *prompt, const char **param,
 		    "payload, but what was sent was not valid JSON.)";
 	if ((model = obj_get(js, 0, "model", n)) != -1)
 		content_decode(js, model, n, &sc_model);
+	if ((t = obj_get(js, 0, "logprobs", n)) != -1)
+		cr->logprobs = toks[t].type == JSMN_PRIMITIVE &&
+		    js[toks[t].start] == 't';
+	if ((t = obj_get(js, 0, "top_logprobs", n)) != -1 &&
+	    !(toks[t].type == JSMN_PRIMITIVE && js[toks[t].start] == 'n')) {
+		if (toks[t].type != JSMN_PRIMITIVE ||
+		    parse_digits(js + toks[t].start,
+		    (size_t)(toks[t].end - toks[t].start), 20, &v) != 0) {
+			*param = "top_logprobs";
+			*code = "integer_above_max_value";
+			return "Invalid 'top_logprobs': expected an integer "
+			    "from 0 to 20.";
+		}
+		cr->top_logprobs = v;
+	}
 	*param = "messages";
 	if ((m = obj_get(js, 0, "messages", n)) == -1) {
 		*code = "missing_required_parameter";
@@ -271,7 +291,8 @@ chat_parse(const char *js, size_t len, size_t *prompt, const char **param,
 	if (toks[m].type != JSMN_ARRAY)
 		return "Invalid type for 'messages': expected an array of "
 		    "objects.";
-	last = -1;
+	first = -1;
+	seen = 0;
 	for (i = m + 1; i < n && toks[i].start < toks[m].end; i++) {
 		if (toks[i].parent != m)
 			continue;
@@ -281,12 +302,18 @@ chat_parse(const char *js, size_t len, size_t *prompt, const char **param,
 		content = obj_get(js, i, "content", n);
 		role = obj_get(js, i, "role", n);
 		if (content != -1)
-			*prompt += content_decode(js, content, n, NULL);
-		if (role != -1 && tok_is(js, role, "user"))
-			last = content;
+			cr->prompt += content_decode(js, content, n, NULL);
+		if (role == -1)
+			continue;
+		if (tok_is(js, role, "assistant"))
+			cr->reask = 1;
+		else if (tok_is(js, role, "user") && !seen) {
+			first = content;
+			seen = 1;
+		}
 	}
-	if (last != -1)
-		content_decode(js, last, n, &sc_user);
+	if (first != -1)
+		content_decode(js, first, n, &sc_user);
 	*param = NULL;
 	return NULL;
 }

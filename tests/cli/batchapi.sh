@@ -221,6 +221,12 @@ rm -f "$T/st"
 printf '{"id":"j","text":"{\\"x\\":2}"}\n' >"$T/in"
 run --json >"$T/out" 2>"$T/err"
 assert_eq "$(jq -c . "$T/out")" '{"id":"j","text":"{\"x\":2}","x":2}'
+# --labels: an answer not in the list is invalid_answer, not asked again.
+rm -f "$T/st"
+rows 3 >"$T/in"
+assert_status 1 run --labels 'row 1,row 2' >"$T/out" 2>"$T/err"
+assert_eq "$(jq -c '[.id, .answer, .error.type]' "$T/out" | tr '\n' ' ')" \
+    '[1,"row 1",null] [2,"row 2",null] [3,null,"invalid_answer"] '
 # --skip-ids: rows done before are neither sent nor written.
 rm -f "$T/st"
 rows 10 >"$T/in"

@@ -31,6 +31,10 @@ struct fuzz_opts {
 	int		 batch_out;	/* --batch-output */
 	const char	*extract;	/* --extract, or NULL */
 	struct idset	*skip;	/* --skip-ids, or NULL */
+	const char	*labels;	/* --labels, or NULL */
+	const char	*schema;	/* --schema's text, or NULL */
+	int		 confidence;	/* --confidence */
+	int		 reask;		/* --reask */
 };
 
 /* Everything made here lives as long as the process. */
@@ -60,6 +64,12 @@ fuzz_rig(const char *template, const struct fuzz_opts *o)
 	rc.json = o->json;
 	rc.meta = o->meta;
 	rc.batch_out = o->batch_out;
+	rc.confidence = o->confidence;
+	if ((o->labels != NULL && (rc.labels = labels_new(o->labels,
+	    strlen(o->labels), ',', err, sizeof(err))) == NULL) ||
+	    (o->schema != NULL && (rc.schema = schema_new(o->schema,
+	    strlen(o->schema), err, sizeof(err))) == NULL))
+		abort();
 	ic.idfield = rc.idfield;
 	ic.errfield = rc.errfield;
 	ic.request = req;
@@ -71,6 +81,7 @@ fuzz_rig(const char *template, const struct fuzz_opts *o)
 	vc.retries = o->retries;
 	vc.max_wait_ms = 1000;
 	vc.stall_ms = 1000;
+	vc.reask = o->reask;
 	if ((z->record = record_new(&rc)) == NULL ||
 	    (z->input = input_new(&ic, z->record)) == NULL ||
 	    (z->verdicts = verdict_new(&vc, 0)) == NULL)
@@ -111,10 +122,20 @@ fuzz_judge(struct fuzz_rig *z, struct row *r)
 		else if ((rv == RECORD_UNREADABLE ?
 		    verdict_unreadable(z->verdicts, r, 0, why, &v) :
 		    rv == RECORD_INVALID ?
-		    verdict_invalid(z->verdicts, r, why, &v) :
+		    verdict_invalid(z->verdicts, r, 0, why, &v) :
 		    verdict_final(z->verdicts, r, rv == RECORD_TRUNCATED ?
 		    ROW_ERR_TRUNCATED : ROW_ERR_REFUSED, why, &v)) == -1)
 			abort();
+		/* Asked again: the body must stay one JSON request. */
+		if (v.kind == VERDICT_RETRY && v.wait == VERDICT_REASK) {
+			if ((rv = input_reask(z->input, r, why)) == -1)
+				abort();
+			if (rv == 1)
+				v.kind = VERDICT_FAIL;
+			else if (json_validate(r->body.data, r->body.len, why,
+			    sizeof(why)) == -1)
+				abort();
+		}
 	}
 	if (v.kind == VERDICT_FAIL && record_error(z->record, r) == -1)
 		abort();

@@ -87,9 +87,14 @@ test_write(void)
 	    "\"{\\\"k\\\":2}\"}}]}", NULL, NULL);
 	CHECK_BUF(r->line, "{\"id\":7,\"t\":\"x\",\"k\":2}\n");
 	rows_put(rows, r);
-	/* --json and an answer that is no object: parse, not retried. */
+	/* --json and an answer that is no object: not asked again. */
 	r = result(merge, 200, "{\"choices\":[{\"message\":{\"content\":"
 	    "\"no\"}}]}", NULL, NULL);
+	CHECK(r->failed && r->error == ROW_ERR_INVALID);
+	CHECK(strstr(r->line.data, "\"type\":\"invalid_answer\"") != NULL);
+	rows_put(rows, r);
+	/* No answer at all: parse. */
+	r = result(rec, 200, "{\"choices\":[]}", NULL, NULL);
 	CHECK(r->failed && r->error == ROW_ERR_PARSE);
 	rows_put(rows, r);
 	r = result(rec, 200, "{\"choices\":[{\"message\":{\"content\":\"cut\"},"

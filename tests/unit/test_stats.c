@@ -100,7 +100,7 @@ test_summary(void)
 	CHECK(stats_json(&st, 10000, &b) == 0);
 	CHECK(json_validate(b.data, b.len - 1, err, sizeof(err)) == 0);
 	CHECK_BUF(b, "{\"rows_ok\":100,\"rows_failed\":3,\"rows_skipped\":20,"
-	    "\"retries\":7,\"http_429\":4,\"prompt_tokens\":"
+	    "\"retries\":7,\"reasks\":0,\"http_429\":4,\"prompt_tokens\":"
 	    "18446744073709551615,\"completion_tokens\":12,\"connections\":2,"
 	    "\"paced_rps\":null,\"wall_seconds\":10.000,\"rows_per_second\":"
 	    "10.30}\n");
