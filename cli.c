@@ -127,8 +127,17 @@ static const struct opt options[] = {
 	{ "azure", 0, NONE(azure), 1, 0, NULL, 0, NULL,
 	    "Azure OpenAI: -m is the deployment, -u (else "
 	    "$AZURE_OPENAI_ENDPOINT) the endpoint" },
+	{ "batch-api", 0, STRING(batch_api), 0, 0, NULL, 0, "state",
+	    "through the Batch API at half price, resumable from the state "
+	    "file" },
+	{ "batch-cancel", 0, STRING(batch_cancel), 0, 0, NULL, 0, "state",
+	    "cancel the unfinished batches of the state file" },
 	{ "batch-output", 0, NONE(batch_out), 1, 0, NULL, 0, NULL,
 	    "write OpenAI Batch output lines" },
+	{ "batch-poll", 0, LLONG(batch_poll), 1, 86400, NULL, 0, "seconds",
+	    "--batch-api: between polls (default 60)" },
+	{ "batch-size", 0, INT(batch_size), 1, 50000, NULL, 0, "n",
+	    "--batch-api: requests a file (default 50000)" },
 	{ "cacert", 0, STRING(cacert), 0, 0, set_cacert, 0, "file",
 	    "trust the CA certificates in the file" },
 	{ "confidence", 0, NONE(confidence), 1, 0, NULL, 0, NULL,
@@ -570,6 +579,25 @@ check_options(struct config *c, const unsigned char *seen)
 	c->field_given = given(seen, offsetof(struct config, field));
 	c->id_given = given(seen, offsetof(struct config, idfield));
 	c->url_given = given(seen, offsetof(struct config, urls));
+	if (c->batch_cancel != NULL) {
+		/* Nothing is rendered: only the URL and key matter. */
+		if (c->batch_api != NULL || c->dry_run)
+			errx(2, "--batch-cancel does nothing else: --batch-api "
+			    "and --dry-run do not apply");
+		if (c->prompt == NULL && c->prompt_file == NULL &&
+		    c->body == NULL && !c->batch_in)
+			c->prompt = "-";
+	}
+	if (c->batch_api != NULL && c->anthropic)
+		errx(2, "--batch-api: OpenAI's and Azure's Batch API only; "
+		    "Anthropic's Message Batches are not supported yet");
+	if (c->batch_api != NULL && (c->ordered || c->batch_in))
+		errx(2, "--batch-api: rows come back batch by batch; "
+		    "--ordered and --batch-input do not apply");
+	if (c->batch_api != NULL && c->endpoint != NULL &&
+	    strcmp(c->endpoint, "/chat/completions") != 0)
+		errx(2, "--batch-api sends chat completions: --endpoint does "
+		    "not apply");
 	if (c->batch_in && c->body != NULL)
 		errx(2, "--batch-input lines hold their bodies: --body does "
 		    "not apply");
@@ -640,6 +668,10 @@ check_options(struct config *c, const unsigned char *seen)
 		split_urls(c, c->url);
 	if (c->urls.n > ENDPOINTS_MAX)
 		errx(2, "-u: at most %d endpoints", ENDPOINTS_MAX);
+	if ((c->batch_api != NULL || c->batch_cancel != NULL) &&
+	    c->urls.n > 1)
+		errx(2, "--batch-api: one -u only: batches live at one "
+		    "provider");
 	if (c->batch_in && c->urls.n > 1)
 		errx(2, "--batch-input lines name their paths under one URL: "
 		    "give one -u");
@@ -694,6 +726,8 @@ cli_parse(int argc, char *argv[], struct config *c)
 	c->grace = 30;
 	c->progress = -1;
 	c->endpoint = "/chat/completions";
+	c->batch_size = 50000;
+	c->batch_poll = 60;
 	while ((ch = getopt_long(argc, argv, shortopts, longopts,
 	    NULL)) != -1) {
 		if (ch >= OPT_LONG)

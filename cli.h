@@ -87,6 +87,10 @@ struct config {
 	int		 field_given;
 	enum pool_http	 http;
 	int		 verbose;	/* -1 quiet, 0, 1 verbose */
+	const char	*batch_api;	/* --batch-api STATE, or NULL */
+	const char	*batch_cancel;	/* --batch-cancel STATE, or NULL */
+	int		 batch_size;	/* requests a Batch file */
+	long long	 batch_poll;	/* seconds between polls */
 };
 
 /* Fill c, zeroed by the caller, from argv and the environment; or exit. */

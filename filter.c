@@ -24,6 +24,7 @@
 
 #include <curl/curl.h>
 
+#include "batchrun.h"
 #include "cli.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
@@ -247,10 +248,18 @@ report(struct run *run, const struct request *req)
 	size_t			 k;
 
 	tty_clear();
+	/* The Batch API's price is half the real-time one. */
+	if (c->batch_api != NULL) {
+		pr.price_in /= 2;
+		pr.price_out /= 2;
+	}
 	if (c->estimate) {
 		if (stats_estimate(&run->st, &pr, &b) == -1)
 			err(1, NULL);
 		fwrite(b.data, 1, b.len, stdout);
+		if (c->batch_api != NULL)
+			printf("%-18s %s\n", "price", "the Batch API's: half "
+			    "of real time");
 		buf_reset(&b);
 	}
 	if (run->pool != NULL) {
@@ -264,7 +273,9 @@ report(struct run *run, const struct request *req)
 		warnx("%llu row%s had an ID that came before in the input",
 		    (unsigned long long)run->counts->again,
 		    run->counts->again == 1 ? "" : "s");
-	if (tty_progress() || c->stats || c->verbose > 0) {
+	/* --batch-cancel has no rows to sum up. */
+	if ((tty_progress() || c->stats || c->verbose > 0) &&
+	    c->batch_cancel == NULL) {
 		stats_summary(&run->st, now, line, sizeof(line));
 		warnx("%s", line);
 		for (k = 0; k < run->st.nendpoints; k++) {
@@ -342,7 +353,11 @@ main(int argc, char *argv[])
 	if ((run.sched = sched_new(&sc, &sp, notify, &run)) == NULL)
 		err(2, NULL);
 	provider_redact(provider_url(p.provider), e, sizeof(e));
-	if (cfg.verbose > 0)
+	if (cfg.verbose > 0 && (cfg.batch_api != NULL || cfg.batch_cancel))
+		warnx("%s, model %s, %s", e, cfg.model, cfg.batch_cancel ?
+		    "cancelling batches" : cfg.dry_run ? "Batch API, dry run" :
+		    "through the Batch API");
+	else if (cfg.verbose > 0)
 		warnx("%s%s, model %s, %s%d in flight%s", e,
 		    cfg.urls.n > 1 ? " and more endpoints" : "", cfg.model,
 		    cfg.autotune ? "-j auto, " : "", run.pool != NULL ?
@@ -350,7 +365,12 @@ main(int argc, char *argv[])
 		    ", dry run" : "");
 	tty_setup(cfg.progress, cfg.verbose, &run.st);
 
-	status = loop(&run);
+	if (cfg.batch_cancel != NULL)
+		status = batchrun_cancel(&cfg, &p, sigpipe_fds[0]);
+	else if (cfg.batch_api != NULL && !cfg.estimate)
+		status = batchrun(&cfg, &p, run.out, &run.st, sigpipe_fds[0]);
+	else
+		status = loop(&run);
 
 	finish_output(&run);
 	report(&run, p.request);

@@ -393,7 +393,9 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 	ic.errfield = cfg->errfield;
 	ic.request = p->request;
 	ic.skip = p->skip;
-	ic.dry_run = cfg->dry_run;
+	/* --batch-api's dry run writes Batch lines: batchrun.c's. */
+	ic.dry_run = cfg->dry_run && (cfg->batch_api == NULL ||
+	    cfg->estimate);
 	ic.batch_in = cfg->batch_in;
 	ic.batch_out = cfg->batch_out;
 	ic.base = provider_base(p->provider);
@@ -411,7 +413,9 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 	    (p->input = input_new(&ic, p->record)) == NULL ||
 	    (p->verdicts = verdict_new(&vc, now)) == NULL)
 		err(2, NULL);
-	if (!cfg->dry_run)
+	/* --batch-api and --batch-cancel make their own transfers. */
+	if (!cfg->dry_run && cfg->batch_api == NULL &&
+	    cfg->batch_cancel == NULL)
 		setup_net(cfg, maxjobs, p);
 }
 

@@ -67,6 +67,16 @@ tty_draw(const struct stats *st, long long now)
 	tty_shown = 1;
 }
 
+void
+tty_draw_text(const char *line, long long now)
+{
+	if (progress == NULL || now < next_draw)
+		return;
+	next_draw = now + REDRAW_MS;
+	fprintf(stderr, "\r%.*s\033[K", width - 1, line);
+	tty_shown = 1;
+}
+
 long long
 tty_next_draw(long long now)
 {

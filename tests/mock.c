@@ -605,6 +605,7 @@ srv_cleanup(void)
 	fault_cleanup();
 	chat_cleanup();
 	messages_free();
+	batches_cleanup();
 }
 
 int

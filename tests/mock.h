@@ -352,6 +352,10 @@ uint64_t messages_decide(const struct request *, struct reply *, uint64_t,
 	    int *);
 void	 messages_free(void);
 
+/* mock_batches.c: the Files and Batches APIs (--batch-api). */
+int	 batches_decide(const struct request *, struct reply *, uint64_t *);
+void	 batches_cleanup(void);
+
 /* mock_faults.c */
 void	 fault_init(void);
 void	 fault_cleanup(void);

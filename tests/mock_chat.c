@@ -433,6 +433,8 @@ req_decide(const struct request *rq, struct reply *r)
 		    "invalid_request_error", NULL, "invalid_api_key");
 		goto out;
 	}
+	if (batches_decide(rq, r, &delay))
+		goto out;
 	qm = memchr(target, '?', rq->target_len);
 	plen = qm != NULL ? (size_t)(qm - target) : rq->target_len;
 	embed = cfg.path == NULL && plen >= 11 &&
