@@ -316,3 +316,10 @@ assert_status 2 "$ENRICH" --batch-api "$T/st" --batch-size 50001 -p x \
     </dev/null 2>/dev/null
 assert_status 2 "$ENRICH" --batch-cancel "$T/st" --batch-api "$T/st" \
     </dev/null 2>/dev/null
+
+# Batches live at one provider, OpenAI's or Azure's.
+assert_status 2 "$ENRICH" --batch-api "$T/st-x" --anthropic -p x </dev/null 2>"$T/err"
+assert_grep 'not supported yet' "$T/err"
+assert_status 2 "$ENRICH" --batch-api "$T/st-x" -u "$URL" -u "$URL/" -p x </dev/null 2>"$T/err"
+assert_grep 'one -u only' "$T/err"
+[ ! -e "$T/st-x" ] || fail "a refused run made its STATE"
