@@ -246,10 +246,13 @@ request_answer(const struct request *r, struct json *j, const char *text,
 		snprintf(err, errlen, "response is not JSON: %s", jerr);
 		return -1;
 	}
-	a->prompt_tokens = a->completion_tokens = -1;
+	a->prompt_tokens = a->completion_tokens = a->cached_tokens = -1;
 	if ((u = json_get(j, 0, "usage", 5)) != -1) {
 		a->prompt_tokens = get_count(j, u, "prompt_tokens");
 		a->completion_tokens = get_count(j, u, "completion_tokens");
+		/* Billed at the cached price: OpenAI's place for them. */
+		a->cached_tokens = get_count(j, json_get(j, u,
+		    "prompt_tokens_details", 21), "cached_tokens");
 	}
 	if (r->extract != NULL)
 		t = tmpl_lookup(r->extract, j, 0);

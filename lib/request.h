@@ -27,6 +27,8 @@ struct answer {
 	int		 string;	/* it is a JSON string */
 	long long	 prompt_tokens;		/* -1 when not reported */
 	long long	 completion_tokens;
+	long long	 cached_tokens;	/* of prompt_tokens, from the
+					 * provider's prompt cache; -1 */
 };
 
 /*

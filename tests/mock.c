@@ -92,7 +92,7 @@ usage(FILE *fp)
 "[[nochoices]] [[null]] [[bytes:N]] [[header:NAME=VALUE]] [[quota]]\n"
 "[[too-large]] [[try-again:644ms]] [[truncate]] [[gzip-file:PATH]]\n"
 "[[message:TEXT]] (with [[status]]) [[error-200]] [[usage:N]]\n"
-"[[finish:REASON]]\n");
+"[[finish:REASON]] [[cached:N]]\n");
 }
 
 static uint64_t

@@ -30,8 +30,8 @@ struct hcursor {
 struct buf	 sc_user, sc_model, sc_alt, sc_msg, sc_body, sc_log;
 /* [[usage:N]] and [[finish:REASON]] of the request being answered, or
  * NULL. */
-static const char	*usage_ct, *finish;
-static size_t		 usage_ct_len, finish_len;
+static const char	*usage_ct, *finish, *cached_ct;
+static size_t		 usage_ct_len, finish_len, cached_ct_len;
 
 /* Answers */
 
@@ -132,7 +132,15 @@ body_chat(uint64_t seq, enum kind kind, size_t prompt, const char *ans,
 		return;
 	}
 	buf_addf(b, ",\"usage\":{\"prompt_tokens\":%zu,\"completion_tokens\":"
-	    "%zu,\"total_tokens\":%zu}}", pt, ct, pt + ct);
+	    "%zu,\"total_tokens\":%zu", pt, ct, pt + ct);
+	/* [[cached:N]]: N of the prompt tokens came from the provider's
+	 * prompt cache, as OpenAI reports them. */
+	if (cached_ct != NULL) {
+		buf_adds(b, ",\"prompt_tokens_details\":{\"cached_tokens\":");
+		buf_add(b, cached_ct, cached_ct_len);
+		buf_addc(b, '}');
+	}
+	buf_adds(b, "}}");
 }
 
 /*
@@ -407,13 +415,15 @@ req_decide(const struct request *rq, struct reply *r)
 		delay = 0;
 		goto out;
 	}
-	usage_ct = finish = NULL;
+	usage_ct = finish = cached_ct = NULL;
 	if (fault_decide(&d, r, &delay))
 		goto out;
 	usage_ct = d.usage;
 	usage_ct_len = d.usage_len;
 	finish = d.finish;
 	finish_len = d.finish_len;
+	cached_ct = d.cached;
+	cached_ct_len = d.cached_len;
 	if (d.nochoices)
 		reply_answer(r, R_NOCHOICES, prompt, -1);
 	else if (d.null)
