@@ -17,7 +17,9 @@ DESTDIR ?=
 O ?=		.
 
 CC ?=		cc
-PKGS =		libcurl libbsd-overlay
+# libmd for SHA-256 (the --cache keys): libbsd-dev depends on libmd-dev,
+# so DEPS, FRESH and MISSING need nothing more.
+PKGS =		libcurl libbsd-overlay libmd
 CPPFLAGS +=	-D_GNU_SOURCE -DJSMN_PARENT_LINKS -DJSMN_STRICT -Ilib
 CFLAGS ?=	-O2 -g
 CFLAGS +=	-std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
