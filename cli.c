@@ -27,6 +27,15 @@
 #define DEFAULT_MODEL	"gpt-4o-mini"
 #define AZURE_VERSION	"2024-10-21"	/* a GA api-version of Azure OpenAI */
 #define WIDTH		79	/* of --help */
+/* The price table, installed by `make install` (DATADIR). */
+#ifndef PRICES_PATH
+#define PRICES_PATH	"/usr/local/share/enrich/prices"
+#endif
+/* What --max-cost reserves for an answer when no -P sets a limit: a
+ * label or a short JSON object fits with room to spare. */
+#define COST_MAX_TOKENS	256
+#define STR(x)		#x
+#define XSTR(x)		STR(x)
 
 enum arg {
 	ARG_NONE,	/* no argument: the int field gets min */
@@ -75,6 +84,7 @@ static void	set_header(struct config *, const struct opt *, char *);
 static void	set_help(struct config *, const struct opt *, char *);
 static void	set_http(struct config *, const struct opt *, char *);
 static void	set_jobs(struct config *, const struct opt *, char *);
+static void	set_max_cost(struct config *, const struct opt *, char *);
 static void	set_version(struct config *, const struct opt *, char *);
 
 /*
@@ -120,6 +130,8 @@ static const struct opt options[] = {
 	    "write OpenAI Batch output lines" },
 	{ "cacert", 0, STRING(cacert), 0, 0, set_cacert, 0, "file",
 	    "trust the CA certificates in the file" },
+	{ "cache", 0, STRING(cache), 0, 0, NULL, 0, "dir",
+	    "keep answers in dir and never pay for one twice" },
 	{ "dry-run", 0, NONE(dry_run), 1, 0, NULL, 0, NULL,
 	    "print each request body; send nothing" },
 	{ "endpoint", 0, STRING(endpoint), 0, 0, set_endpoint, 0, "path",
@@ -143,6 +155,8 @@ static const struct opt options[] = {
 	    "HTTP/2 without TLS (h2c)" },
 	{ "json", 0, NONE(json), 1, 0, NULL, 0, NULL,
 	    "the answer is a JSON object: merge its fields" },
+	{ "max-cost", 0, PRICE(max_cost), 0, 0, set_max_cost, 0, "dollars",
+	    "spend at most this; stop with status 4 before more" },
 	{ "max-line-bytes", 0, LLONG(max_line), 4096, 1LL << 30, NULL, 0, "n",
 	    "cap on an input line (default 16777216)" },
 	{ "max-response-bytes", 0, LLONG(max_response), 1024, 1LL << 30, NULL,
@@ -155,10 +169,14 @@ static const struct opt options[] = {
 	    "no status line, even on a terminal" },
 	{ "ordered", 0, NONE(ordered), 1, 0, NULL, 0, NULL,
 	    "write rows in input order" },
+	{ "price-cached-in", 0, PRICE(price_cached_in), 0, 0, NULL, 0,
+	    "dollars", "dollars per million cached input tokens (default: "
+	    "the price table's, else --price-in)" },
 	{ "price-in", 0, PRICE(price_in), 0, 0, NULL, 0, "dollars",
-	    "dollars per million input tokens (--estimate)" },
+	    "dollars per million input tokens (default: the price table's)" },
 	{ "price-out", 0, PRICE(price_out), 0, 0, NULL, 0, "dollars",
-	    "dollars per million output tokens (--estimate)" },
+	    "dollars per million output tokens (default: the price "
+	    "table's)" },
 	{ "progress", 0, NONE(progress), 1, 0, NULL, 0, NULL,
 	    "a status line on stderr (default: if a terminal, in the "
 	    "foreground)" },
@@ -387,6 +405,21 @@ set_jobs(struct config *c, const struct opt *o, char *arg)
 		opt_store(c, o, arg);
 }
 
+/* A budget, not a price: more than nothing, and any sum. */
+static void
+set_max_cost(struct config *c, const struct opt *o, char *arg)
+{
+	char	*end;
+	double	 v;
+
+	(void)o;
+	errno = 0;
+	v = strtod(arg, &end);
+	if (end == arg || *end != '\0' || errno != 0 || !(v > 0 && v <= 1e9))
+		errx(2, "--max-cost %s: dollars above 0 expected", arg);
+	c->max_cost = v;
+}
+
 static void
 set_estimate(struct config *c, const struct opt *o, char *arg)
 {
@@ -458,6 +491,28 @@ given(const unsigned char *seen, size_t field)
 }
 
 /*
+ * --max-cost reserves each request's worst case, so the answer needs a
+ * limit: -P's, or one set here (said with -v).
+ */
+static void
+check_max_cost(struct config *c)
+{
+	static char	 set[] = "max_completion_tokens=" XSTR(COST_MAX_TOKENS);
+	size_t		 k;
+
+	if (c->body != NULL || c->batch_in)
+		errx(2, "--max-cost needs -p or -f: the worst case of a "
+		    "%s request is not known", c->body != NULL ? "--body" :
+		    "--batch-input");
+	for (k = 0; k < c->params.n; k++)
+		if (strncmp(c->params.v[k], "max_tokens=", 11) == 0 ||
+		    strncmp(c->params.v[k], "max_completion_tokens=", 22) == 0)
+			return;
+	cli_list_add(&c->params, set);
+	c->max_tokens_set = COST_MAX_TOKENS;
+}
+
+/*
  * The rules that tie options to each other and to the environment, once
  * all are read.
  */
@@ -470,6 +525,10 @@ check_options(struct config *c, const unsigned char *seen)
 	c->field_given = given(seen, offsetof(struct config, field));
 	c->id_given = given(seen, offsetof(struct config, idfield));
 	c->url_given = given(seen, offsetof(struct config, url));
+	c->price_in_given = given(seen, offsetof(struct config, price_in));
+	c->price_out_given = given(seen, offsetof(struct config, price_out));
+	c->price_cached_given = given(seen, offsetof(struct config,
+	    price_cached_in));
 	if (c->batch_in && c->body != NULL)
 		errx(2, "--batch-input lines hold their bodies: --body does "
 		    "not apply");
@@ -525,6 +584,11 @@ check_options(struct config *c, const unsigned char *seen)
 	c->env_key = getenv(c->env_key_name);
 	c->api_version = (e = getenv("OPENAI_API_VERSION")) != NULL &&
 	    *e != '\0' ? e : AZURE_VERSION;
+	/* The price table: the installed one, or one of the user's. */
+	c->prices_env = (e = getenv("ENRICH_PRICES")) != NULL && *e != '\0';
+	c->prices = c->prices_env ? e : PRICES_PATH;
+	if (c->max_cost > 0)
+		check_max_cost(c);
 }
 
 void

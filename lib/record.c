@@ -85,6 +85,7 @@ static int
 meta_object(struct record *rec, const struct row *r)
 {
 	struct jsonw	 w;
+	char		 num[64];
 
 	buf_reset(&rec->meta);
 	jsonw_begin(&w, &rec->meta);
@@ -93,6 +94,17 @@ meta_object(struct record *rec, const struct row *r)
 	    r->xfer.elapsed_ms : -1);
 	jsonw_count(&w, "prompt_tokens", r->prompt_tokens);
 	jsonw_count(&w, "completion_tokens", r->completion_tokens);
+	if (r->cached_tokens >= 0)
+		jsonw_count(&w, "cached_tokens", r->cached_tokens);
+	if (r->cost_usd >= 0) {
+		snprintf(num, sizeof(num), "%.6f", r->cost_usd);
+		jsonw_raw(&w, "cost_usd", num, strlen(num));
+	}
+	/* Paid for once, by another run or another row. */
+	if (r->cached)
+		jsonw_bool(&w, "cached", 1);
+	if (r->shared)
+		jsonw_bool(&w, "shared", 1);
 	return jsonw_end(&w, 0);
 }
 
@@ -269,6 +281,23 @@ server_error(struct record *rec, const struct xfer *x, char *err,
 	    (int)rec->scratch.len, rec->scratch.data);
 }
 
+/*
+ * The usage's cached tokens and the answer's dollars: nothing for an
+ * answer that was not paid for now (from the cache, or another row's).
+ */
+static void
+usage_cost(const struct record *rec, struct row *r, const struct answer *a)
+{
+	r->cached_tokens = a->cached_tokens;
+	if (rec->cfg.rates == NULL)
+		r->cost_usd = -1;
+	else if (r->cached || r->shared)
+		r->cost_usd = 0;
+	else
+		r->cost_usd = price_cost(rec->cfg.rates, r->prompt_tokens,
+		    r->cached_tokens, r->completion_tokens);
+}
+
 /* --batch-output: any JSON body of a success is the answer. */
 static int
 batch_response(struct record *rec, struct row *r, char *err, size_t errlen)
@@ -287,6 +316,7 @@ batch_response(struct record *rec, struct row *r, char *err, size_t errlen)
 	    x->resp.len, &rec->scratch, &a, jerr, sizeof(jerr)) >= 0) {
 		r->prompt_tokens = a.prompt_tokens;
 		r->completion_tokens = a.completion_tokens;
+		usage_cost(rec, r, &a);
 	}
 	buf_reset(&r->line);
 	if (batch_output(&r->line, r->lineno, r->id.data, r->id.len, x,
@@ -317,11 +347,13 @@ record_response(struct record *rec, struct row *r, char *err, size_t errlen)
 	case REQUEST_REFUSED:
 		r->prompt_tokens = a.prompt_tokens;
 		r->completion_tokens = a.completion_tokens;
+		usage_cost(rec, r, &a);
 		return RECORD_REFUSED;
 	case REQUEST_TRUNCATED:
 		/* Never written as an answer: kept for the error object. */
 		r->prompt_tokens = a.prompt_tokens;
 		r->completion_tokens = a.completion_tokens;
+		usage_cost(rec, r, &a);
 		buf_reset(&r->partial);
 		if (buf_add(&r->partial, a.value, a.len) == -1)
 			return -1;
@@ -331,6 +363,7 @@ record_response(struct record *rec, struct row *r, char *err, size_t errlen)
 	}
 	r->prompt_tokens = a.prompt_tokens;
 	r->completion_tokens = a.completion_tokens;
+	usage_cost(rec, r, &a);
 	if (rec->cfg.json) {
 		if ((rv = merge_answer(rec, r, &a, err, errlen)) == 1)
 			return RECORD_INVALID;

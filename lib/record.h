@@ -23,6 +23,7 @@
 #include <stddef.h>
 
 #include "lines.h"
+#include "price.h"
 #include "request.h"
 #include "rows.h"
 
@@ -34,6 +35,7 @@ struct record_config {
 	int		 json;		/* --json: merge the answer */
 	int		 meta;		/* --meta */
 	int		 batch_out;	/* --batch-output lines */
+	const struct price_rates *rates;	/* the model's, or NULL */
 };
 
 struct record;

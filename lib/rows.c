@@ -97,7 +97,10 @@ rows_get(struct rows *rs)
 	r->failed = 0;
 	r->cost = 0;
 	r->prompt_bytes = 0;
-	r->prompt_tokens = r->completion_tokens = -1;
+	r->prompt_tokens = r->completion_tokens = r->cached_tokens = -1;
+	r->cost_usd = -1;
+	r->keyed = r->leading = r->cached = r->shared = 0;
+	r->reserved = 0;
 	buf_reset(&r->text);
 	buf_reset(&r->id);
 	buf_reset(&r->body);

@@ -28,10 +28,19 @@ struct stats {
 	uint64_t	 bytes_total;	/* the input's size, if known; else 0 */
 	uint64_t	 connections;	/* opened over the run */
 	double		 paced;		/* requests a second paced at, or 0 */
+	uint64_t	 cache_hits;	/* rows written from --cache */
+	uint64_t	 shared;	/* rows written from another row's
+					 * request: duplicates */
+	uint64_t	 cached_tokens;	/* prompt tokens at the cached price */
+	int		 priced;	/* the model's prices are known */
+	double		 cost_usd;	/* spent, from each answer's usage */
+	uint64_t	 unsent;	/* --max-cost: read, not sent */
 	long long	 start_ms;
 	/* --estimate: what a dry run would send. */
 	uint64_t	 est_rows;
 	uint64_t	 est_tokens;	/* prompt tokens, estimated */
+	uint64_t	 est_shared;	/* rows asking what another row asks */
+	uint64_t	 est_cached;	/* rows --cache answers */
 };
 
 /* What the estimate needs that is not counted. */
