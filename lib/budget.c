@@ -9,7 +9,8 @@ budget_worst(const struct budget *b, long long prompt, long long completion)
 int
 budget_reserve(struct budget *b, double worst)
 {
-	if (b->spent + b->reserved + worst > b->limit)
+	/* A picodollar of slack: sums of decimals are not exact. */
+	if (b->spent + b->reserved + worst > b->limit + 1e-12)
 		return -1;
 	b->reserved += worst;
 	return 0;

@@ -35,12 +35,12 @@ cache_new(const char *dir, char *err, size_t errlen)
 		snprintf(err, errlen, "%s", strerror(errno));
 		return NULL;
 	}
-	if (stat(dir, &st) == -1 || access(dir, R_OK | W_OK | X_OK) == -1) {
-		snprintf(err, errlen, "%s", strerror(errno));
+	if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "not a directory");
 		return NULL;
 	}
-	if (!S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "not a directory");
+	if (stat(dir, &st) == -1 || access(dir, R_OK | W_OK | X_OK) == -1) {
+		snprintf(err, errlen, "%s", strerror(errno));
 		return NULL;
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
