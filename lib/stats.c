@@ -73,20 +73,21 @@ stats_json(const struct stats *st, long long now, struct buf *b)
 	jsonw_uint(&w, "http_429", st->http429);
 	jsonw_uint(&w, "prompt_tokens", st->prompt_tokens);
 	jsonw_uint(&w, "completion_tokens", st->completion_tokens);
-	jsonw_uint(&w, "cached_tokens", st->cached_tokens);
 	jsonw_uint(&w, "connections", st->connections);
-	jsonw_uint(&w, "cache_hits", st->cache_hits);
-	jsonw_uint(&w, "shared", st->shared);
-	if (st->priced)
-		decimal(&w, "cost_usd", "%.6f", st->cost_usd);
-	else
-		jsonw_null(&w, "cost_usd");
 	if (st->paced > 0)
 		decimal(&w, "paced_rps", "%.2f", st->paced);
 	else
 		jsonw_null(&w, "paced_rps");
 	decimal(&w, "wall_seconds", "%.3f", t);
 	decimal(&w, "rows_per_second", "%.2f", t > 0 ? done(st) / t : 0);
+	/* What the run paid, and what it did not have to. */
+	jsonw_uint(&w, "cached_tokens", st->cached_tokens);
+	jsonw_uint(&w, "cache_hits", st->cache_hits);
+	jsonw_uint(&w, "shared", st->shared);
+	if (st->priced)
+		decimal(&w, "cost_usd", "%.6f", st->cost_usd);
+	else
+		jsonw_null(&w, "cost_usd");
 	return jsonw_end(&w, 1);
 }
 

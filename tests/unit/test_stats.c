@@ -70,7 +70,7 @@ test_summary(void)
 	CHECK(strstr(str(&b), "\"rows_skipped\":20,") != NULL);
 	CHECK(strstr(str(&b), "\"connections\":0,") != NULL);
 	CHECK(strstr(str(&b), "\"wall_seconds\":10.000,") != NULL);
-	CHECK(strstr(str(&b), "\"rows_per_second\":10.00}") != NULL);
+	CHECK(strstr(str(&b), "\"rows_per_second\":10.00,") != NULL);
 	CHECK(strstr(str(&b), "\"paced_rps\":null,") != NULL);
 
 	/* Paced by -j auto or after a 429: at what rate, in the end. */
@@ -103,10 +103,26 @@ test_summary(void)
 	    "\"retries\":7,\"http_429\":4,\"prompt_tokens\":"
 	    "18446744073709551615,\"completion_tokens\":12,\"connections\":2,"
 	    "\"paced_rps\":null,\"wall_seconds\":10.000,\"rows_per_second\":"
-	    "10.30}\n");
+	    "10.30,\"cached_tokens\":0,\"cache_hits\":0,\"shared\":0,"
+	    "\"cost_usd\":null}\n");
 	/* Cut short to fit, still a string. */
 	stats_summary(&st, 10000, line, 20);
 	CHECK(strlen(line) == 19);
+
+	/* Dollars, when the prices are known; what was not paid for. */
+	st.priced = 1;
+	st.cost_usd = 0.0123456;
+	st.cache_hits = 5;
+	st.shared = 2;
+	st.cached_tokens = 300;
+	stats_summary(&st, 10000, line, sizeof(line));
+	CHECK(strstr(line, "; 5 from the cache, 2 shared; cost $0.0123") !=
+	    NULL);
+	buf_reset(&b);
+	CHECK(stats_json(&st, 10000, &b) == 0);
+	CHECK(json_validate(b.data, b.len - 1, err, sizeof(err)) == 0);
+	CHECK(strstr(str(&b), "\"cached_tokens\":300,\"cache_hits\":5,"
+	    "\"shared\":2,\"cost_usd\":0.012346}") != NULL);
 	buf_free(&b);
 }
 
