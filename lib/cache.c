@@ -1,5 +1,6 @@
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -19,6 +20,7 @@ struct cache {
 	struct buf	 path;		/* scratch */
 	struct buf	 tmp;		/* scratch */
 	struct buf	 text;		/* scratch: an entry being written */
+	int		 private;	/* the run's own, to remove */
 };
 
 struct cache *
@@ -50,6 +52,66 @@ cache_new(const char *dir, char *err, size_t errlen)
 		return NULL;
 	}
 	return c;
+}
+
+struct cache *
+cache_new_private(char *template, char *err, size_t errlen)
+{
+	struct cache	*c;
+
+	if (mkdtemp(template) == NULL) {
+		snprintf(err, errlen, "%s: %s", template, strerror(errno));
+		return NULL;
+	}
+	if ((c = cache_new(template, err, errlen)) == NULL) {
+		rmdir(template);
+		return NULL;
+	}
+	c->private = 1;
+	return c;
+}
+
+int
+cache_private(const struct cache *c)
+{
+	return c->private;
+}
+
+/* Remove what a level of the fan-out holds: entries, temporary files
+ * and (depth 2) the level below. */
+static void
+remove_level(const char *path, int depth)
+{
+	struct dirent	*e;
+	DIR		*dp;
+	char		 sub[PATH_MAX];
+
+	if ((dp = opendir(path)) == NULL)
+		return;
+	while ((e = readdir(dp)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (snprintf(sub, sizeof(sub), "%s/%s", path,
+		    e->d_name) >= (int)sizeof(sub))
+			continue;
+		if (depth > 0)
+			remove_level(sub, depth - 1);
+		else
+			unlink(sub);
+	}
+	closedir(dp);
+	rmdir(path);
+}
+
+void
+cache_remove(struct cache *c)
+{
+	if (c == NULL)
+		return;
+	/* Only a directory this process made: never the user's. */
+	if (c->private)
+		remove_level(c->dir, 2);
+	cache_free(c);
 }
 
 void

@@ -304,9 +304,15 @@ claim(struct sched *s, struct row *r)
 		if ((rv = cache_get(s->p.cache, r->key, &r->xfer.resp)) == -1)
 			return -1;
 		if (rv == 1) {
-			/* The same path as a response, so the answer is
-			 * checked and written as one. */
-			r->cached = 1;
+			/*
+			 * The same path as a response, so the answer is
+			 * checked and written as one.  From the run's own
+			 * cache it is a duplicate's answer.
+			 */
+			if (cache_private(s->p.cache))
+				r->shared = 1;
+			else
+				r->cached = 1;
 			r->xfer.result = XFER_RESPONSE;
 			r->xfer.status = 200;
 			if ((rv = record_response(s->p.record, r, why,
@@ -318,7 +324,7 @@ claim(struct sched *s, struct row *r)
 				return rv == -1 ? -1 : 1;
 			}
 			/* No longer an answer to what is asked: a miss. */
-			r->cached = 0;
+			r->cached = r->shared = 0;
 			r->prompt_tokens = r->completion_tokens = -1;
 			r->cached_tokens = -1;
 			r->cost_usd = -1;
