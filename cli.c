@@ -587,7 +587,6 @@ check_options(struct config *c, const unsigned char *seen)
 	/* The price table: the installed one, or one of the user's. */
 	c->prices_env = (e = getenv("ENRICH_PRICES")) != NULL && *e != '\0';
 	c->prices = c->prices_env ? e : PRICES_PATH;
-	c->tmpdir = (e = getenv("TMPDIR")) != NULL && *e == '/' ? e : "/tmp";
 	if (c->max_cost > 0)
 		check_max_cost(c);
 }

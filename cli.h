@@ -76,8 +76,6 @@ struct config {
 	const char	*prices;	/* the price table's file */
 	int		 prices_env;	/* named by $ENRICH_PRICES */
 	const char	*cache;		/* --cache DIR, or NULL */
-	const char	*tmpdir;	/* $TMPDIR, else /tmp: a run's own
-					 * cache goes there */
 	double		 max_cost;	/* --max-cost dollars, or 0 */
 	long long	 max_tokens_set;	/* --max-cost set this
 						 * max_completion_tokens, or 0 */

@@ -11,7 +11,6 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -298,7 +297,7 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 	struct record_config	 rc = { 0 };
 	struct input_config	 ic = { 0 };
 	struct verdict_config	 vc = { 0 };
-	char			 e[256], tmp[PATH_MAX];
+	char			 e[256];
 
 	memset(p, 0, sizeof(*p));
 	p->errfd = p->statsfd = -1;
@@ -309,15 +308,6 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 	if (cfg->cache != NULL && (p->cache = cache_new(cfg->cache, e,
 	    sizeof(e))) == NULL)
 		errx(2, "--cache %s: %s", cfg->cache, e);
-	/* Without one, the run's own: duplicates anywhere in the input
-	 * share one request, and memory stays bounded. */
-	if (cfg->cache == NULL && !cfg->dry_run) {
-		if (snprintf(tmp, sizeof(tmp), "%s/enrich-cache.XXXXXX",
-		    cfg->tmpdir) >= (int)sizeof(tmp))
-			errx(2, "$TMPDIR %s: too long", cfg->tmpdir);
-		if ((p->cache = cache_new_private(tmp, e, sizeof(e))) == NULL)
-			errx(2, "a cache for duplicates: %s (set TMPDIR)", e);
-	}
 	/* A dry run writes nothing but its stdout: the --errors file of the
 	 * last real run stays as it was. */
 	if (cfg->errors != NULL && !cfg->dry_run && (p->errfd =
@@ -373,7 +363,7 @@ setup_free(struct parts *p)
 	tmpl_free(p->user);
 	tmpl_free(p->system);
 	provider_free(p->provider);
-	cache_remove(p->cache);		/* a --cache DIR is let be */
+	cache_free(p->cache);
 	if (p->errfd != -1)
 		close(p->errfd);
 	memset(p, 0, sizeof(*p));

@@ -1,6 +1,5 @@
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -20,7 +19,6 @@ struct cache {
 	struct buf	 path;		/* scratch */
 	struct buf	 tmp;		/* scratch */
 	struct buf	 text;		/* scratch: an entry being written */
-	int		 private;	/* the run's own, to remove */
 };
 
 struct cache *
@@ -52,66 +50,6 @@ cache_new(const char *dir, char *err, size_t errlen)
 		return NULL;
 	}
 	return c;
-}
-
-struct cache *
-cache_new_private(char *template, char *err, size_t errlen)
-{
-	struct cache	*c;
-
-	if (mkdtemp(template) == NULL) {
-		snprintf(err, errlen, "%s: %s", template, strerror(errno));
-		return NULL;
-	}
-	if ((c = cache_new(template, err, errlen)) == NULL) {
-		rmdir(template);
-		return NULL;
-	}
-	c->private = 1;
-	return c;
-}
-
-int
-cache_private(const struct cache *c)
-{
-	return c->private;
-}
-
-/* Remove what a level of the fan-out holds: entries, temporary files
- * and (depth 2) the level below. */
-static void
-remove_level(const char *path, int depth)
-{
-	struct dirent	*e;
-	DIR		*dp;
-	char		 sub[PATH_MAX];
-
-	if ((dp = opendir(path)) == NULL)
-		return;
-	while ((e = readdir(dp)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		if (snprintf(sub, sizeof(sub), "%s/%s", path,
-		    e->d_name) >= (int)sizeof(sub))
-			continue;
-		if (depth > 0)
-			remove_level(sub, depth - 1);
-		else
-			unlink(sub);
-	}
-	closedir(dp);
-	rmdir(path);
-}
-
-void
-cache_remove(struct cache *c)
-{
-	if (c == NULL)
-		return;
-	/* Only a directory this process made: never the user's. */
-	if (c->private)
-		remove_level(c->dir, 2);
-	cache_free(c);
 }
 
 void
@@ -321,6 +259,29 @@ write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
+/* DIR/ab and DIR/ab/cd, made as needed.  c->path is left as it was. */
+static int
+make_dirs(struct cache *c, const char *hex, char *err, size_t errlen)
+{
+	struct buf	 keep = c->path;
+	int		 level, rv = 0;
+
+	c->path = (struct buf){ 0 };
+	for (level = 1; level <= 2 && rv == 0; level++) {
+		if (entry_path(c, hex, level) == -1) {
+			snprintf(err, errlen, "out of memory");
+			rv = -1;
+		} else if (mkdir(c->path.data, 0777) == -1 && errno != EEXIST) {
+			snprintf(err, errlen, "%s: %s", c->path.data,
+			    strerror(errno));
+			rv = -1;
+		}
+	}
+	buf_free(&c->path);
+	c->path = keep;
+	return rv;
+}
+
 int
 cache_put(struct cache *c, const unsigned char key[CACHE_KEY_LEN],
     const char *body, size_t len, char *err, size_t errlen)
@@ -331,16 +292,6 @@ cache_put(struct cache *c, const unsigned char key[CACHE_KEY_LEN],
 	cache_hex(key, hex);
 	if (cache_entry(key, body, len, &c->text) == -1)
 		goto nomem;
-	/* Two levels of 256: a million entries are 16 a directory. */
-	for (level = 1; level <= 2; level++) {
-		if (entry_path(c, hex, level) == -1)
-			goto nomem;
-		if (mkdir(c->path.data, 0777) == -1 && errno != EEXIST) {
-			snprintf(err, errlen, "%s: %s", c->path.data,
-			    strerror(errno));
-			return -1;
-		}
-	}
 	if (entry_path(c, hex, 0) == -1)
 		goto nomem;
 	/* Unique among processes and among this one's entries. */
@@ -350,8 +301,18 @@ cache_put(struct cache *c, const unsigned char key[CACHE_KEY_LEN],
 	if (buf_add(&c->tmp, c->path.data, c->path.len - 1) == -1 ||
 	    buf_adds(&c->tmp, tail) == -1 || buf_addc(&c->tmp, '\0') == -1)
 		goto nomem;
-	if ((fd = open(c->tmp.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0666)) == -1) {
+	/*
+	 * The directories are made when the file cannot be: a mkdir costs
+	 * as much as the write on a busy disk, and after the first few
+	 * hundred entries they are all there.  Two levels of 256: a million
+	 * entries are 16 a directory.
+	 */
+	for (level = 1; (fd = open(c->tmp.data, O_WRONLY | O_CREAT | O_EXCL |
+	    O_CLOEXEC, 0666)) == -1 && errno == ENOENT && level <= 2;
+	    level++)
+		if (make_dirs(c, hex, err, errlen) == -1)
+			return -1;
+	if (fd == -1) {
 		snprintf(err, errlen, "%s: %s", c->tmp.data, strerror(errno));
 		return -1;
 	}

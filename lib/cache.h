@@ -13,10 +13,6 @@
  * check out (cut short, changed, another key's) is a miss, and the next
  * success overwrites it.
  *
- * Without --cache, a run keeps its answers in a private cache of its own
- * that it removes at the end: so duplicates share one request however
- * far apart they are in the input, with memory still bounded.
- *
  * Library code: it prints nothing; failures come back as -1 with the
  * reason in the caller's buffer.  Not here: what a response means
  * (record.h), or which rows wait for one another (dedup.h).
@@ -37,17 +33,7 @@ struct cache;
  * copied.  NULL and err if it cannot be used. */
 struct cache	*cache_new(const char *, char *, size_t);
 void		 cache_free(struct cache *);
-/*
- * A run's own cache without --cache, so that duplicates far apart in the
- * input share one request without holding their answers in memory: a
- * new directory made from the template (mkdtemp), removed with all it
- * holds by cache_remove.
- */
-struct cache	*cache_new_private(char *, char *, size_t);
-/* Remove a private cache's directory and entries, and free it. */
-void		 cache_remove(struct cache *);
-/* Whether the cache is a run's own. */
-int		 cache_private(const struct cache *);
+
 /* The key of a request: the URL and the body. */
 void		 cache_key(const char *, size_t, const char *, size_t,
 		    unsigned char [CACHE_KEY_LEN]);

@@ -30,10 +30,32 @@ RB_HEAD(seens, seen);
 RB_GENERATE_INTERNAL(seens, seen, entry, seen_cmp,
     static __attribute__((unused)))
 
+/* An answer kept, in a tree by key and a list oldest first. */
+struct kept {
+	RB_ENTRY(kept)		 entry;
+	TAILQ_ENTRY(kept)	 age;
+	unsigned char		 key[CACHE_KEY_LEN];
+	size_t			 len;
+	char			 body[];
+};
+
+static int
+kept_cmp(const struct kept *a, const struct kept *b)
+{
+	return memcmp(a->key, b->key, sizeof(a->key));
+}
+
+RB_HEAD(kepts, kept);
+RB_GENERATE_INTERNAL(kepts, kept, entry, kept_cmp,
+    static __attribute__((unused)))
+
 struct dedup {
-	struct leaders	 leaders;
-	struct seens	 seen;
-	size_t		 waiting;
+	struct leaders		 leaders;
+	struct seens		 seen;
+	size_t			 waiting;
+	struct kepts		 kept;
+	TAILQ_HEAD(, kept)	 ages;
+	size_t			 kept_bytes;
 };
 
 struct dedup *
@@ -45,16 +67,30 @@ dedup_new(void)
 		return NULL;
 	RB_INIT(&d->leaders);
 	RB_INIT(&d->seen);
+	RB_INIT(&d->kept);
+	TAILQ_INIT(&d->ages);
 	return d;
+}
+
+static void
+forget(struct dedup *d, struct kept *k)
+{
+	RB_REMOVE(kepts, &d->kept, k);
+	TAILQ_REMOVE(&d->ages, k, age);
+	d->kept_bytes -= k->len;
+	free(k);
 }
 
 void
 dedup_free(struct dedup *d)
 {
 	struct seen	*s;
+	struct kept	*k;
 
 	if (d == NULL)
 		return;
+	while ((k = TAILQ_FIRST(&d->ages)) != NULL)
+		forget(d, k);
 	while ((s = RB_MIN(seens, &d->seen)) != NULL) {
 		RB_REMOVE(seens, &d->seen, s);
 		free(s);
@@ -128,4 +164,44 @@ dedup_seen(struct dedup *d, const struct row *r)
 	memcpy(s->key, r->key, sizeof(s->key));
 	RB_INSERT(seens, &d->seen, s);
 	return 0;
+}
+
+int
+dedup_keep(struct dedup *d, const struct row *r, const char *body, size_t len)
+{
+	struct kept	*k, *old;
+
+	/* One answer may not push out a sixteenth of the rest. */
+	if (!r->keyed || len > DEDUP_KEEP / 16)
+		return 0;
+	if ((k = malloc(sizeof(*k) + len)) == NULL)
+		return -1;
+	memcpy(k->key, r->key, sizeof(k->key));
+	memcpy(k->body, body, len);
+	k->len = len;
+	if ((old = RB_FIND(kepts, &d->kept, k)) != NULL)
+		forget(d, old);
+	while (d->kept_bytes + len > DEDUP_KEEP &&
+	    (old = TAILQ_FIRST(&d->ages)) != NULL)
+		forget(d, old);
+	RB_INSERT(kepts, &d->kept, k);
+	TAILQ_INSERT_TAIL(&d->ages, k, age);
+	d->kept_bytes += len;
+	return 0;
+}
+
+int
+dedup_recall(struct dedup *d, const struct row *r, struct buf *out)
+{
+	struct kept	*k, *find;
+	unsigned char	 space[sizeof(struct kept)];
+
+	if (!r->keyed)
+		return 0;
+	find = (struct kept *)(void *)space;
+	memcpy(find->key, r->key, sizeof(find->key));
+	if ((k = RB_FIND(kepts, &d->kept, find)) == NULL)
+		return 0;
+	buf_reset(out);
+	return buf_add(out, k->body, k->len) == -1 ? -1 : 1;
 }

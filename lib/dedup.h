@@ -6,7 +6,11 @@
  * first such row leads: it is sent, retried and judged as any row.  Rows
  * of the same key read while it is in flight or waiting to retry follow
  * it: they hold no place in the window and are written from its outcome
- * when it ends, so a run never sends the same body twice at once.  For
+ * when it ends, so a run never sends the same body twice at once.  The
+ * answers of leaders that ended are kept for rows that come later, the
+ * latest DEDUP_KEEP bytes of them: memory bounded whatever the input,
+ * and a run without --cache still asks each distinct thing once when
+ * its duplicates are not too far apart.  For
  * --estimate it also remembers the keys of a whole dry run, to count the
  * requests that would really be sent.
  *
@@ -21,6 +25,8 @@
 #include <stddef.h>
 
 #include "rows.h"
+
+#define DEDUP_KEEP	(64 * 1024 * 1024)	/* bytes of answers kept */
 
 struct dedup;
 
@@ -38,6 +44,13 @@ struct row	*dedup_take(struct dedup *, struct row *);
 /* The leader is done (its followers taken): its key is free again.  A
  * row that never led is let be. */
 void		 dedup_end(struct dedup *, struct row *);
+/* Keep a leader's successful response body for rows that come later:
+ * 0, or -1 if out of memory (nothing is kept then). */
+int		 dedup_keep(struct dedup *, const struct row *, const char *,
+		    size_t);
+/* The body kept for this row's key, into out: 1; 0 if none is; -1 if
+ * out of memory. */
+int		 dedup_recall(struct dedup *, const struct row *, struct buf *);
 /* Rows following a leader, in all. */
 size_t		 dedup_waiting(const struct dedup *);
 /* A dry run's key seen before: 1; new (now remembered): 0; -1 if out

@@ -300,36 +300,32 @@ claim(struct sched *s, struct row *r)
 	char		 why[256];
 	int		 rv;
 
-	if (s->p.cache != NULL) {
-		if ((rv = cache_get(s->p.cache, r->key, &r->xfer.resp)) == -1)
+	/* An earlier row's answer, in memory, or one from --cache. */
+	if ((rv = dedup_recall(s->dedup, r, &r->xfer.resp)) == 1)
+		r->shared = 1;
+	else if (rv == 0 && s->p.cache != NULL &&
+	    (rv = cache_get(s->p.cache, r->key, &r->xfer.resp)) == 1)
+		r->cached = 1;
+	if (rv == -1)
+		return -1;
+	if (rv == 1) {
+		/* The same path as a response: checked and written as one. */
+		r->xfer.result = XFER_RESPONSE;
+		r->xfer.status = 200;
+		if ((rv = record_response(s->p.record, r, why,
+		    sizeof(why))) == -1)
 			return -1;
-		if (rv == 1) {
-			/*
-			 * The same path as a response, so the answer is
-			 * checked and written as one.  From the run's own
-			 * cache it is a duplicate's answer.
-			 */
-			if (cache_private(s->p.cache))
-				r->shared = 1;
-			else
-				r->cached = 1;
-			r->xfer.result = XFER_RESPONSE;
-			r->xfer.status = 200;
-			if ((rv = record_response(s->p.record, r, why,
-			    sizeof(why))) == -1)
-				return -1;
-			if (rv == RECORD_WRITTEN) {
-				rv = emit(s, r);
-				rows_put(s->rows, r);
-				return rv == -1 ? -1 : 1;
-			}
-			/* No longer an answer to what is asked: a miss. */
-			r->cached = r->shared = 0;
-			r->prompt_tokens = r->completion_tokens = -1;
-			r->cached_tokens = -1;
-			r->cost_usd = -1;
-			buf_reset(&r->line);
+		if (rv == RECORD_WRITTEN) {
+			rv = emit(s, r);
+			rows_put(s->rows, r);
+			return rv == -1 ? -1 : 1;
 		}
+		/* No longer an answer to what is asked: a miss. */
+		r->cached = r->shared = 0;
+		r->prompt_tokens = r->completion_tokens = -1;
+		r->cached_tokens = -1;
+		r->cost_usd = -1;
+		buf_reset(&r->line);
 	}
 	if ((lead = dedup_find(s->dedup, r)) != NULL) {
 		dedup_follow(s->dedup, lead, r);
@@ -389,14 +385,19 @@ attempt_cost(const struct row *r)
 }
 
 /* Keep a success; a failure to is said once, and the run goes on. */
-static void
+static int
 keep(struct sched *s, struct row *r)
 {
 	struct sched_notice	 n = { SCHED_CACHE, r, NULL, 0, NULL };
 	char			 why[512];
 
-	if (s->p.cache == NULL || r->failed || r->cached || !r->keyed)
-		return;
+	if (r->failed || r->cached || r->shared || !r->keyed)
+		return 0;
+	if (dedup_keep(s->dedup, r, TEXT(r->xfer.resp), r->xfer.resp.len) ==
+	    -1)
+		return -1;
+	if (s->p.cache == NULL)
+		return 0;
 	if (cache_put(s->p.cache, r->key, TEXT(r->xfer.resp),
 	    r->xfer.resp.len, why,
 	    sizeof(why)) == -1 && !s->cache_said) {
@@ -405,6 +406,7 @@ keep(struct sched *s, struct row *r)
 		if (s->notify != NULL)
 			s->notify(s->arg, &n);
 	}
+	return 0;
 }
 
 /* Fill the window: retries that are due first, then new rows. */
@@ -575,9 +577,8 @@ finish_rows(struct sched *s, long long now)
 			    x->elapsed_ms);
 			/* FALLTHROUGH */
 		case VERDICT_FAIL:
-			if (v.kind == VERDICT_DONE)
-				keep(s, r);
-			rv = emit(s, r) == -1 || release(s, r,
+			rv = (v.kind == VERDICT_DONE && keep(s, r) == -1) ||
+			    emit(s, r) == -1 || release(s, r,
 			    v.kind == VERDICT_DONE && !r->failed) == -1;
 			if (rv) {
 				rows_put(s->rows, r);

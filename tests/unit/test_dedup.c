@@ -61,6 +61,41 @@ main(void)
 	CHECK(dedup_seen(d, &b) == 1);
 	CHECK(dedup_seen(d, &none) == 0 && dedup_seen(d, &none) == 0);
 
+	/* Answers kept for later rows: by key, the latest replacing. */
+	{
+		struct buf	 out = { 0 };
+		static char	 big[DEDUP_KEEP / 16 + 1];
+		struct row	 c;
+		int		 i;
+
+		CHECK(dedup_recall(d, &a, &out) == 0);
+		CHECK(dedup_keep(d, &a, "{\"x\":1}", 7) == 0);
+		CHECK(dedup_recall(d, &a2, &out) == 1);
+		CHECK_BUF(out, "{\"x\":1}");
+		CHECK(dedup_recall(d, &b, &out) == 0);
+		CHECK(dedup_keep(d, &a, "{}", 2) == 0);
+		CHECK(dedup_recall(d, &a3, &out) == 1);
+		CHECK_BUF(out, "{}");
+		CHECK(dedup_keep(d, &none, "{}", 2) == 0);
+		CHECK(dedup_recall(d, &none, &out) == 0);
+		/* Too big to keep: not kept, and nothing else lost. */
+		CHECK(dedup_keep(d, &b, big, sizeof(big)) == 0);
+		CHECK(dedup_recall(d, &b, &out) == 0);
+		CHECK(dedup_recall(d, &a, &out) == 1);
+		/* Bounded: the oldest go first. */
+		for (i = 0; i < 17; i++) {
+			row_key(&c, (unsigned char)(10 + i));
+			CHECK(dedup_keep(d, &c, big, DEDUP_KEEP / 16) == 0);
+		}
+		CHECK(dedup_recall(d, &a, &out) == 0);
+		row_key(&c, 10);
+		CHECK(dedup_recall(d, &c, &out) == 0);
+		row_key(&c, 26);
+		CHECK(dedup_recall(d, &c, &out) == 1 &&
+		    out.len == DEDUP_KEEP / 16);
+		buf_free(&out);
+	}
+
 	dedup_free(d);
 	dedup_free(NULL);
 	return check_done("test_dedup");
