@@ -131,7 +131,8 @@ check: deps
 	sh tests/check.sh . build/san
 
 # libFuzzer over every tests/fuzz/fuzz_*.c (rows, responses, templates,
-# --skip-ids), each for FUZZ_SECONDS, starting from its seeds in
+# --skip-ids, the price table, cache entries), each for FUZZ_SECONDS,
+# starting from its seeds in
 # tests/fuzz/corpus.
 FUZZ_SECONDS ?=	30
 FUZZFLAGS =	-g -O1 -fsanitize=fuzzer-no-link,address,undefined \
