@@ -268,6 +268,10 @@ release(struct sched *s, struct row *lead, int ok)
 				goto fail;
 		}
 		if (!ok || rv != RECORD_WRITTEN) {
+			/* The request's failure, as many attempts as it
+			 * took: the same words for every row of it. */
+			if (!ok)
+				f->attempts = lead->attempts;
 			rows_set_error(f, ok ? ROW_ERR_PARSE : lead->error,
 			    ok ? 0 : lead->status);
 			buf_reset(&f->partial);
