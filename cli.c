@@ -20,12 +20,14 @@
 #include <curl/curl.h>
 
 #include "cli.h"
+#include "lib/anthropic.h"
 #include "lib/provider.h"
 
 #define VERSION		"0.1.0"
 #define DEFAULT_URL	"https://api.openai.com/v1"
 #define DEFAULT_MODEL	"gpt-4o-mini"
 #define AZURE_VERSION	"2024-10-21"	/* a GA api-version of Azure OpenAI */
+#define ANTHROPIC_MODEL	"claude-haiku-4-5"
 #define WIDTH		79	/* of --help */
 /* The price table, installed by `make install` (DATADIR). */
 #ifndef PRICES_PATH
@@ -123,6 +125,10 @@ static const struct opt options[] = {
 	    "per attempt (default 300)" },
 	{ "url", 'u', STRING(url), 0, 0, NULL, 0, "url",
 	    "API base URL (default $OPENAI_BASE_URL, else " DEFAULT_URL ")" },
+	{ "anthropic", 0, NONE(anthropic), 1, 0, NULL, 0, NULL,
+	    "Anthropic's Messages API: -u (default " ANTHROPIC_URL ") plus "
+	    "/messages, the key from $ANTHROPIC_API_KEY, -m default "
+	    ANTHROPIC_MODEL },
 	{ "azure", 0, NONE(azure), 1, 0, NULL, 0, NULL,
 	    "Azure OpenAI: -m is the deployment, -u (else "
 	    "$AZURE_OPENAI_ENDPOINT) the endpoint" },
@@ -132,6 +138,8 @@ static const struct opt options[] = {
 	    "trust the CA certificates in the file" },
 	{ "cache", 0, STRING(cache), 0, 0, NULL, 0, "dir",
 	    "keep answers in dir and never pay for one twice" },
+	{ "confidence", 0, NONE(confidence), 1, 0, NULL, 0, NULL,
+	    "add the answer's probability, from the model's logprobs" },
 	{ "dry-run", 0, NONE(dry_run), 1, 0, NULL, 0, NULL,
 	    "print each request body; send nothing" },
 	{ "endpoint", 0, STRING(endpoint), 0, 0, set_endpoint, 0, "path",
@@ -155,6 +163,10 @@ static const struct opt options[] = {
 	    "HTTP/2 without TLS (h2c)" },
 	{ "json", 0, NONE(json), 1, 0, NULL, 0, NULL,
 	    "the answer is a JSON object: merge its fields" },
+	{ "labels", 0, STRING(labels), 0, 0, NULL, 0, "a,b,...",
+	    "the answer must be one of these labels" },
+	{ "labels-file", 0, STRING(labels_file), 0, 0, NULL, SYN_OR, "file",
+	    "the labels from a file, one a line" },
 	{ "max-cost", 0, PRICE(max_cost), 0, 0, set_max_cost, 0, "dollars",
 	    "spend at most this; stop with status 4 before more" },
 	{ "max-line-bytes", 0, LLONG(max_line), 4096, 1LL << 30, NULL, 0, "n",
@@ -180,8 +192,12 @@ static const struct opt options[] = {
 	{ "progress", 0, NONE(progress), 1, 0, NULL, 0, NULL,
 	    "a status line on stderr (default: if a terminal, in the "
 	    "foreground)" },
+	{ "reask", 0, INT(reask), 0, 10, NULL, 0, "n",
+	    "ask again after an invalid answer, n times (default 2)" },
 	{ "rpm", 0, LLONG(rpm), 1, 1000000000, NULL, 0, "n",
 	    "requests per minute at most" },
+	{ "schema", 0, STRING(schema), 0, 0, NULL, 0, "file",
+	    "the answer must fit this JSON Schema" },
 	{ "skip-ids", 0, LIST(skipfiles), 0, 0, NULL, 0, "file",
 	    "skip rows whose IDs the file lists as done" },
 	{ "stall-timeout", 0, LLONG(stall), 1, 86400 * 7, NULL, 0, "seconds",
@@ -516,6 +532,38 @@ check_max_cost(struct config *c)
  * The rules that tie options to each other and to the environment, once
  * all are read.
  */
+/* What an answer must be: --schema, --labels, --confidence. */
+static void
+check_answers(const struct config *c)
+{
+	const char	*opt;
+
+	opt = c->schema != NULL ? "--schema" : c->labels != NULL ? "--labels" :
+	    c->labels_file != NULL ? "--labels-file" : c->confidence ?
+	    "--confidence" : NULL;
+	if (opt == NULL)
+		return;
+	if (c->body != NULL || c->batch_in || c->batch_out)
+		errx(2, "%s: a chat request's option; %s does not apply", opt,
+		    c->body != NULL ? "--body" : c->batch_in ?
+		    "--batch-input" : "--batch-output");
+	if (c->extract != NULL)
+		errx(2, "%s: reads the chat answer; --extract does not apply",
+		    opt);
+	if (c->labels != NULL && c->labels_file != NULL)
+		errx(2, "give the labels with --labels or --labels-file, not "
+		    "both");
+	if ((c->labels != NULL || c->labels_file != NULL) &&
+	    (c->schema != NULL || c->json))
+		errx(2, "%s: the answer is a label; %s does not apply", opt,
+		    c->schema != NULL ? "--schema" : "--json");
+	if (c->confidence && (strcmp(c->field, "confidence") == 0 ||
+	    strcmp(c->idfield, "confidence") == 0 ||
+	    strcmp(c->errfield, "confidence") == 0))
+		errx(2, "--confidence writes the field \"confidence\": -o, -i "
+		    "and --error-field must name others");
+}
+
 static void
 check_options(struct config *c, const unsigned char *seen)
 {
@@ -569,8 +617,24 @@ check_options(struct config *c, const unsigned char *seen)
 	if (c->json && c->field_given)
 		errx(2, "--json merges the answer's own fields; -o does not "
 		    "apply");
+	if (c->anthropic) {
+		if (c->azure || c->body != NULL || c->batch_in ||
+		    c->batch_out)
+			errx(2, "--anthropic: --azure, --body, --batch-input "
+			    "and --batch-output do not apply");
+		/* Not $OPENAI_BASE_URL: that is another provider's. */
+		if (!c->url_given)
+			c->url = ANTHROPIC_URL;
+		if (!given(seen, offsetof(struct config, endpoint)))
+			c->endpoint = ANTHROPIC_ENDPOINT;
+		if (!c->model_given && ((e = getenv("ENRICH_MODEL")) == NULL ||
+		    *e == '\0'))
+			c->model = ANTHROPIC_MODEL;
+	}
+	check_answers(c);
 	/* AZURE_OPENAI_ENDPOINT alone means Azure, unless a URL says not. */
-	if (!c->url_given && getenv("OPENAI_BASE_URL") == NULL &&
+	if (!c->anthropic && !c->url_given &&
+	    getenv("OPENAI_BASE_URL") == NULL &&
 	    (e = getenv("AZURE_OPENAI_ENDPOINT")) != NULL && *e != '\0')
 		c->azure = 1;
 	if (c->azure && !c->url_given) {
@@ -580,7 +644,8 @@ check_options(struct config *c, const unsigned char *seen)
 		c->url = e;
 	}
 	/* Whether a key is needed is the caller's to say: it knows the host. */
-	c->env_key_name = c->azure ? "AZURE_OPENAI_API_KEY" : "OPENAI_API_KEY";
+	c->env_key_name = c->azure ? "AZURE_OPENAI_API_KEY" : c->anthropic ?
+	    "ANTHROPIC_API_KEY" : "OPENAI_API_KEY";
 	c->env_key = getenv(c->env_key_name);
 	c->api_version = (e = getenv("OPENAI_API_VERSION")) != NULL &&
 	    *e != '\0' ? e : AZURE_VERSION;
@@ -628,6 +693,7 @@ cli_parse(int argc, char *argv[], struct config *c)
 	c->max_response = 16 * 1024 * 1024;
 	c->max_line = 16 * 1024 * 1024;
 	c->retries = 5;
+	c->reask = 2;
 	c->max_wait = 120;
 	c->stall = 600;
 	c->grace = 30;

@@ -51,6 +51,11 @@ struct config {
 	const char	*errors;
 	const char	*stats_json;
 	const char	*cacert;
+	const char	*schema;	/* --schema file */
+	const char	*labels;	/* --labels list */
+	const char	*labels_file;
+	int		 reask;
+	int		 confidence;
 	struct list	 headers;
 	struct list	 params;
 	struct list	 skipfiles;
@@ -83,6 +88,7 @@ struct config {
 	int		 progress;	/* -1: if a foreground terminal */
 	int		 stats;
 	int		 azure;
+	int		 anthropic;	/* the Messages API */
 	int		 json;
 	int		 meta;
 	int		 field_given;

@@ -59,6 +59,7 @@ struct run {
 	int			 statsfd;	/* --stats-json, or -1 */
 	const struct input_counts *counts;
 	const struct price_rates *rates;	/* 0 if unknown */
+	const struct labels	*labels;	/* --labels, or NULL */
 };
 
 static int		 sigpipe_fds[2] = { -1, -1 };
@@ -242,9 +243,11 @@ report(struct run *run, const struct request *req)
 	const struct config	*c = run->cfg;
 	struct stats_prices	 pr = { request_budget(req), run->rates->in,
 				    run->rates->out, c->rpm, c->tpm };
+	const struct labels_count *lc;
 	struct buf		 b = { 0 };
 	long long		 now = clock_ms();
 	char			 line[512];
+	size_t			 k;
 
 	tty_clear();
 	if (c->estimate) {
@@ -271,6 +274,15 @@ report(struct run *run, const struct request *req)
 	if (tty_progress() || c->stats || c->verbose > 0) {
 		stats_summary(&run->st, now, line, sizeof(line));
 		warnx("%s", line);
+		for (k = 0; run->labels != NULL &&
+		    (lc = labels_get(run->labels, k)) != NULL; k++)
+			if (lc->scored > 0)
+				warnx("label %s: %llu rows, mean confidence "
+				    "%.4f", lc->name, lc->rows,
+				    lc->confidence / lc->scored);
+			else
+				warnx("label %s: %llu rows", lc->name,
+				    lc->rows);
 	}
 	if (c->stats_json != NULL) {
 		if (stats_json(&run->st, now, &b) == -1)
@@ -312,6 +324,7 @@ main(int argc, char *argv[])
 	run.st.priced = p.priced;
 	if (cfg.max_cost > 0 && !cfg.dry_run)
 		run.budget = &p.budget;
+	run.labels = p.labels;
 	if ((run.in = lines_new(STDIN_FILENO, cfg.max_line)) == NULL ||
 	    (run.out = output_new(STDOUT_FILENO, p.errfd, cfg.ordered ? 1024 :
 	    0)) == NULL)

@@ -19,6 +19,7 @@
 #include "cli.h"
 #include <curl/curl.h>
 
+#include "lib/anthropic.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
 #include "setup.h"
@@ -92,13 +93,93 @@ setup_request(const struct config *c, struct tmpl **user, struct tmpl **system)
 		if (c->system != NULL || c->system_file != NULL)
 			*system = compile(c->system, c->system_file, "-s",
 			    "--system-file");
-		req = request_new(c->model, *system, *user, c->params.v,
-		    c->params.n, e, sizeof(e));
+		req = c->anthropic ? request_new_messages(c->model, *system,
+		    *user, c->params.v, c->params.n, ANTHROPIC_MAX_TOKENS, e,
+		    sizeof(e)) : request_new(c->model, *system, *user,
+		    c->params.v, c->params.n, e, sizeof(e));
 	}
 	if (req == NULL || (c->extract != NULL &&
 	    request_extract(req, c->extract, e, sizeof(e)) == -1))
 		errx(2, "%s", e);
 	return req;
+}
+
+/* response_format's name for the schema: its file's, as the API allows. */
+static void
+schema_name(const char *path, struct buf *b)
+{
+	const char	*p = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 :
+			    path;
+	size_t		 n = 0;
+
+	for (; *p != '\0' && *p != '.' && n < 64; p++)
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '_' || *p == '-') {
+			if (buf_addc(b, *p) == -1)
+				err(2, NULL);
+			n++;
+		}
+	if (n == 0 && buf_adds(b, "answer") == -1)
+		err(2, NULL);
+}
+
+/*
+ * What the answers must be (--schema, --labels), and what the request
+ * asks for to that end: a response_format, the labels in the system
+ * message, logprobs.
+ */
+static void
+setup_answers(const struct config *c, struct parts *p)
+{
+	struct request_ask	 ask = { 0 };
+	struct buf		 text = { 0 }, fmt = { 0 }, words = { 0 };
+	const char		*ign;
+	char			 e[256];
+
+	if (c->schema != NULL) {
+		read_file(c->schema, &text, "--schema");
+		if ((p->schema = schema_new(text.data != NULL ? text.data : "",
+		    text.len, e, sizeof(e))) == NULL)
+			errx(2, "--schema %s: %s", c->schema, e);
+		if (c->json && !schema_wants_object(p->schema))
+			errx(2, "--schema %s: --json merges an object, and the "
+			    "schema allows other answers", c->schema);
+		if ((ign = schema_ignored(p->schema)) != NULL && c->verbose > 0)
+			warnx("--schema %s: not checked by enrich: %s",
+			    c->schema, ign);
+		if (buf_adds(&fmt, "{\"type\":\"json_schema\",\"json_schema\":"
+		    "{\"name\":\"") == -1)
+			err(2, NULL);
+		schema_name(c->schema, &fmt);
+		if (buf_adds(&fmt, "\",\"strict\":true,\"schema\":") == -1 ||
+		    buf_add(&fmt, text.data, text.len) == -1 ||
+		    buf_adds(&fmt, "}}") == -1 || buf_addc(&fmt, '\0') == -1)
+			err(2, NULL);
+		ask.format = fmt.data;
+	}
+	buf_reset(&text);
+	if (c->labels != NULL && (p->labels = labels_new(c->labels,
+	    strlen(c->labels), ',', e, sizeof(e))) == NULL)
+		errx(2, "--labels: %s", e);
+	if (c->labels_file != NULL) {
+		read_file(c->labels_file, &text, "--labels-file");
+		if ((p->labels = labels_new(text.data != NULL ? text.data : "",
+		    text.len, '\n', e, sizeof(e))) == NULL)
+			errx(2, "--labels-file %s: %s", c->labels_file, e);
+	}
+	if (p->labels != NULL) {
+		if (labels_prompt(p->labels, &words) == -1 ||
+		    buf_addc(&words, '\0') == -1)
+			err(2, NULL);
+		ask.instruction = words.data;
+	}
+	ask.logprobs = c->confidence;
+	if ((ask.format != NULL || ask.instruction != NULL || ask.logprobs) &&
+	    request_ask(p->request, &ask, e, sizeof(e)) == -1)
+		errx(2, "%s", e);
+	buf_free(&text);
+	buf_free(&fmt);
+	buf_free(&words);
 }
 
 /*
@@ -180,6 +261,7 @@ setup_provider(const struct config *cfg)
 	prc.endpoint = cfg->endpoint;
 	prc.model = cfg->model;
 	prc.azure = cfg->azure;
+	prc.anthropic = cfg->anthropic;
 	prc.api_version = cfg->api_version;
 	prc.keyfile = cfg->keyfile;
 	prc.env_key = cfg->env_key;
@@ -302,6 +384,7 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 	memset(p, 0, sizeof(*p));
 	p->errfd = p->statsfd = -1;
 	p->request = setup_request(cfg, &p->user, &p->system);
+	setup_answers(cfg, p);
 	p->provider = setup_provider(cfg);
 	p->skip = setup_skip(cfg);
 	setup_prices(cfg, p);
@@ -326,6 +409,9 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 	rc.meta = cfg->meta;
 	rc.batch_out = cfg->batch_out;
 	rc.rates = p->priced ? &p->rates : NULL;
+	rc.schema = p->schema;
+	rc.labels = p->labels;
+	rc.confidence = cfg->confidence;
 	ic.idfield = cfg->idfield;
 	ic.errfield = cfg->errfield;
 	ic.request = p->request;
@@ -342,6 +428,9 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 	vc.per_row_target = cfg->batch_in || (cfg->body != NULL &&
 	    tmpl_has_fields(p->user));
 	vc.first_window = FIRST_WINDOW;
+	vc.key_name = cfg->env_key_name;
+	/* Only a conversation can be asked again. */
+	vc.reask = cfg->body != NULL || cfg->batch_in ? 0 : cfg->reask;
 	if ((p->record = record_new(&rc)) == NULL ||
 	    (p->input = input_new(&ic, p->record)) == NULL ||
 	    (p->verdicts = verdict_new(&vc, now)) == NULL)
@@ -360,6 +449,8 @@ setup_free(struct parts *p)
 	record_free(p->record);
 	idset_free(p->skip);
 	request_free(p->request);
+	schema_free(p->schema);
+	labels_free(p->labels);
 	tmpl_free(p->user);
 	tmpl_free(p->system);
 	provider_free(p->provider);

@@ -10,12 +10,14 @@
 #include "lib/cache.h"
 #include "lib/idset.h"
 #include "lib/input.h"
+#include "lib/labels.h"
 #include "lib/pace.h"
 #include "lib/pool.h"
 #include "lib/price.h"
 #include "lib/provider.h"
 #include "lib/record.h"
 #include "lib/request.h"
+#include "lib/schema.h"
 #include "lib/template.h"
 #include "lib/verdict.h"
 
@@ -23,6 +25,8 @@ struct parts {
 	struct request		*request;
 	struct tmpl		*user;		/* its templates */
 	struct tmpl		*system;
+	struct schema		*schema;	/* --schema, or NULL */
+	struct labels		*labels;	/* --labels, or NULL */
 	struct provider		*provider;
 	struct idset		*skip;		/* --skip-ids, or NULL */
 	struct record		*record;

@@ -168,7 +168,10 @@ tty_notice(const struct sched_notice *n, int v)
 			    cause(r, buf, sizeof(buf)));
 		break;
 	case SCHED_RETRY:
-		if (v > 0)
+		if (v > 0 && n->verdict->wait == VERDICT_REASK)
+			say("row %.*s: %.*s; asking again", (int)r->id.len,
+			    r->id.data, (int)r->msg.len, r->msg.data);
+		else if (v > 0)
 			say("row %.*s: %s; %s %.1f s", (int)r->id.len,
 			    r->id.data, cause(r, buf, sizeof(buf)),
 			    n->verdict->wait == VERDICT_HOLD ?
@@ -201,6 +204,10 @@ tty_notice(const struct sched_notice *n, int v)
 		/* Once: the answers are still written, only not kept. */
 		if (v >= 0)
 			say("--cache: %s: answers are not kept", n->text);
+		break;
+	case SCHED_ANSWER:
+		if (v > 0)
+			say("%s", n->text);
 		break;
 	case SCHED_STALLED:
 		say("the server's rate limit budget is spent and comes back "

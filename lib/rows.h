@@ -40,7 +40,8 @@ enum row_error {
 	ROW_ERR_TEMPLATE,
 	ROW_ERR_INPUT,
 	ROW_ERR_TRUNCATED,	/* cut at the token limit */
-	ROW_ERR_REFUSED		/* refused, or stopped by a filter */
+	ROW_ERR_REFUSED,	/* refused, or stopped by a filter */
+	ROW_ERR_INVALID		/* not a valid answer, after re-asking */
 };
 
 struct row {
@@ -69,6 +70,7 @@ struct row {
 	TAILQ_HEAD(, row)	 followers;	/* rows waiting on it */
 	TAILQ_ENTRY(row)	 follow;	/* on its leader's list */
 	double			 reserved;	/* --max-cost: dollars held */
+	size_t			 cached_bytes;	/* of them, asking for a cache */
 	/* Its attempts so far. */
 	int			 attempts;	/* requests sent */
 	int			 retries;	/* charged to -r */
@@ -79,9 +81,12 @@ struct row {
 	unsigned long		 epoch;		/* pace_start's, this attempt */
 	long long		 prompt_tokens;		/* -1: not reported */
 	long long		 completion_tokens;
-	long long		 cached_tokens;	/* of prompt_tokens, -1 */
-	double			 cost_usd;	/* of its answer, from usage;
+	long long		 cached_tokens;	/* of prompt_tokens; -1: not
+						 * reported */
+	double			 cost_usd;	/* of its answers, from usage;
 						 * -1: no price known */
+	double			 attempt_usd;	/* of the last attempt's answer;
+						 * -1: not known */
 	/* The outcome. */
 	struct buf		 line;		/* the output line */
 	int			 failed;	/* line is an error record */
@@ -91,8 +96,14 @@ struct row {
 	enum row_error		 error;		/* if failed: the kind, */
 	long			 status;	/* the HTTP status or 0, */
 	struct buf		 msg;		/* and the message; */
-	struct buf		 partial;	/* truncated: what came, as
-						 * JSON text (a string) */
+	struct buf		 kept;		/* the answer, as JSON text (a
+						 * string): what came of a
+						 * truncated one, or the last
+						 * invalid one */
+	int			 reasks;	/* asked again after an
+						 * invalid answer */
+	int			 label;		/* --labels: its index */
+	double			 confidence;	/* --confidence: or -1 */
 };
 
 struct rows;

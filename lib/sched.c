@@ -109,11 +109,14 @@ emit(struct sched *s, struct row *r)
 		    &r->xfer.resp)) != 0) {
 			if (rv == -1)
 				return -1;
-			st->est_cached++;
+			st->est_cache_hits++;
 			return output_skip(s->p.out, r->seq);
 		}
 		st->est_rows++;
 		stats_add(&st->est_tokens, text_tokens(r->prompt_bytes));
+		if (r->cached_bytes > 0 && st->est_cache_rows++ > 0)
+			stats_add(&st->est_cached,
+			    text_tokens(r->cached_bytes));
 		return output_skip(s->p.out, r->seq);
 	}
 	if (output_line(s->p.out, r->seq, r->failed, r->line.data,
@@ -274,11 +277,11 @@ release(struct sched *s, struct row *lead, int ok)
 				f->attempts = lead->attempts;
 			rows_set_error(f, ok ? ROW_ERR_PARSE : lead->error,
 			    ok ? 0 : lead->status);
-			buf_reset(&f->partial);
+			buf_reset(&f->kept);
 			if (buf_add(&f->msg, ok ? why : TEXT(lead->msg), ok ?
 			    strlen(why) : lead->msg.len) == -1 ||
-			    (!ok && buf_add(&f->partial, TEXT(lead->partial),
-			    lead->partial.len) == -1) ||
+			    (!ok && buf_add(&f->kept, TEXT(lead->kept),
+			    lead->kept.len) == -1) ||
 			    record_error(s->p.record, f) == -1)
 				goto fail;
 		}
@@ -328,7 +331,7 @@ claim(struct sched *s, struct row *r)
 		r->cached = r->shared = 0;
 		r->prompt_tokens = r->completion_tokens = -1;
 		r->cached_tokens = -1;
-		r->cost_usd = -1;
+		r->cost_usd = r->attempt_usd = -1;
 		buf_reset(&r->line);
 	}
 	if ((lead = dedup_find(s->dedup, r)) != NULL) {
@@ -382,10 +385,9 @@ attempt_cost(const struct row *r)
 	if (x->result != XFER_RESPONSE || x->status < 200 || x->status > 299)
 		return 0;
 	/* A success without usage: assume the worst it could have been. */
-	if (r->cost_usd < 0 || (r->prompt_tokens < 0 &&
-	    r->completion_tokens < 0))
+	if (r->attempt_usd < 0)
 		return r->reserved;
-	return r->cost_usd;
+	return r->attempt_usd;
 }
 
 /* Keep a success; a failure to is said once, and the run goes on. */
@@ -489,8 +491,9 @@ nomem:
 static int
 judge(struct sched *s, struct row *r, long long now, struct verdict *v)
 {
-	char	 why[256];
-	int	 rv;
+	struct sched_notice	 n = { 0 };
+	char			 why[256];
+	int			 rv;
 
 	if (verdict_transfer(s->p.verdicts, r, now, v) == -1)
 		return -1;
@@ -501,12 +504,26 @@ judge(struct sched *s, struct row *r, long long now, struct verdict *v)
 		switch (rv) {
 		case RECORD_WRITTEN:
 			verdict_success(s->p.verdicts, now);
+			if ((n.text = record_note(s->p.record)) != NULL) {
+				n.what = SCHED_ANSWER;
+				n.row = r;
+				if (s->notify != NULL)
+					s->notify(s->arg, &n);
+			}
 			break;
 		case RECORD_UNREADABLE:
 			rv = verdict_unreadable(s->p.verdicts, r, now, why, v);
 			break;
 		case RECORD_INVALID:
-			rv = verdict_invalid(s->p.verdicts, r, why, v);
+			rv = verdict_invalid(s->p.verdicts, r, now, why, v);
+			if (rv == 0 && v->kind == VERDICT_RETRY &&
+			    v->wait == VERDICT_REASK) {
+				/* The model is told its own words. */
+				if ((rv = input_reask(s->p.input, r, why)) == 1) {
+					rv = 0;
+					v->kind = VERDICT_FAIL;
+				}
+			}
 			break;
 		default:
 			rv = verdict_final(s->p.verdicts, r,
@@ -536,7 +553,7 @@ finish_rows(struct sched *s, long long now)
 		r = x->udata;
 		r->attempts++;
 		pace_end(s->p.pace, r->cost);
-		r->cost_usd = -1;	/* this attempt's, when judged */
+		r->attempt_usd = -1;	/* this attempt's, when judged */
 		if (x->result == XFER_RESPONSE) {
 			if (x->status == 429)
 				s->p.stats->http429++;
@@ -559,12 +576,14 @@ finish_rows(struct sched *s, long long now)
 		case VERDICT_RETRY:
 			r->delay = v.delay;
 			r->due = now + v.delay;
-			if (v.wait != VERDICT_CHARGED &&
-			    pace_refused(s->p.pace, now, r->epoch,
+			if ((v.wait == VERDICT_RATE ||
+			    v.wait == VERDICT_HOLD) && pace_refused(s->p.pace, now, r->epoch,
 			    v.wait == VERDICT_HOLD ? r->due : 0))
 				notice(s, SCHED_PACED, r, &v, 0);
 			if (v.wait == VERDICT_CHARGED)
 				s->p.stats->retries++;
+			if (v.wait == VERDICT_REASK)
+				s->p.stats->reasks++;
 			notice(s, SCHED_RETRY, r, &v, 0);
 			rows_wait(s->rows, r);
 			continue;

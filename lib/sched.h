@@ -77,7 +77,8 @@ enum sched_event {
 	SCHED_STALLED,		/* the server holds every request ms, more
 				 * than --max-wait: the run stops */
 	SCHED_INPUT,		/* the input says: text (input_note) */
-	SCHED_CACHE		/* an answer could not be kept: text */
+	SCHED_CACHE,		/* an answer could not be kept: text */
+	SCHED_ANSWER		/* the answers say: text (record_note) */
 };
 
 struct sched_notice {

@@ -37,12 +37,18 @@ stats_summary(const struct stats *st, long long now, char *buf, size_t len)
 	    (unsigned long long)st->retries, (unsigned long long)st->http429,
 	    (unsigned long long)st->prompt_tokens,
 	    (unsigned long long)st->completion_tokens);
+	if (st->cached_tokens > 0 && strlen(buf) < len)
+		snprintf(buf + strlen(buf), len - strlen(buf), " (%llu in "
+		    "from the cache)", (unsigned long long)st->cached_tokens);
+	if (st->reasks > 0 && strlen(buf) < len)
+		snprintf(buf + strlen(buf), len - strlen(buf), "; %llu "
+		    "re-asked", (unsigned long long)st->reasks);
 	if (st->paced > 0 && strlen(buf) < len)
 		snprintf(buf + strlen(buf), len - strlen(buf), "; paced at "
 		    "%.1f requests/s", st->paced);
 	if ((st->cache_hits > 0 || st->shared > 0) && strlen(buf) < len)
-		snprintf(buf + strlen(buf), len - strlen(buf), "; %llu from "
-		    "the cache, %llu shared", (unsigned long long)st->cache_hits,
+		snprintf(buf + strlen(buf), len - strlen(buf), "; %llu rows "
+		    "from --cache, %llu shared", (unsigned long long)st->cache_hits,
 		    (unsigned long long)st->shared);
 	if (st->priced && strlen(buf) < len)
 		snprintf(buf + strlen(buf), len - strlen(buf), "; cost $%.4f",
@@ -70,9 +76,11 @@ stats_json(const struct stats *st, long long now, struct buf *b)
 	jsonw_uint(&w, "rows_failed", st->failed);
 	jsonw_uint(&w, "rows_skipped", st->skipped);
 	jsonw_uint(&w, "retries", st->retries);
+	jsonw_uint(&w, "reasks", st->reasks);
 	jsonw_uint(&w, "http_429", st->http429);
 	jsonw_uint(&w, "prompt_tokens", st->prompt_tokens);
 	jsonw_uint(&w, "completion_tokens", st->completion_tokens);
+	jsonw_uint(&w, "cached_tokens", st->cached_tokens);
 	jsonw_uint(&w, "connections", st->connections);
 	if (st->paced > 0)
 		decimal(&w, "paced_rps", "%.2f", st->paced);
@@ -81,7 +89,6 @@ stats_json(const struct stats *st, long long now, struct buf *b)
 	decimal(&w, "wall_seconds", "%.3f", t);
 	decimal(&w, "rows_per_second", "%.2f", t > 0 ? done(st) / t : 0);
 	/* What the run paid, and what it did not have to. */
-	jsonw_uint(&w, "cached_tokens", st->cached_tokens);
 	jsonw_uint(&w, "cache_hits", st->cache_hits);
 	jsonw_uint(&w, "shared", st->shared);
 	if (st->priced)
@@ -97,6 +104,8 @@ stats_estimate(const struct stats *st, const struct stats_prices *p,
 {
 	char	 line[256];
 	double	 out = (double)p->budget * st->est_rows, t = 0;
+	/* Cached reads cost a tenth of the input price (Anthropic's). */
+	double	 in = st->est_tokens - 0.9 * st->est_cached;
 	int	 rv = 0;
 
 #define LINE(...) do {							\
@@ -108,13 +117,17 @@ stats_estimate(const struct stats *st, const struct stats_prices *p,
 		LINE(" (and %llu that would fail: see above)",
 		    (unsigned long long)st->failed);
 	/* Requests, not rows: duplicates share one, the cache answers. */
-	if (st->est_shared > 0 || st->est_cached > 0)
+	if (st->est_shared > 0 || st->est_cache_hits > 0)
 		LINE("\nsaved              %llu duplicate%s sent once, %llu "
 		    "from the cache", (unsigned long long)st->est_shared,
 		    st->est_shared == 1 ? "" : "s",
-		    (unsigned long long)st->est_cached);
+		    (unsigned long long)st->est_cache_hits);
 	LINE("\nprompt tokens      %llu (estimated, 4 bytes a token)\n",
 	    (unsigned long long)st->est_tokens);
+	if (st->est_cached > 0)
+		LINE("cached prompt      %llu of them, read from the cache at "
+		    "a tenth of the price (the long system prompt, after the "
+		    "first row)\n", (unsigned long long)st->est_cached);
 	if (p->budget > 0)
 		LINE("completion budget  %lld a row, %.0f in all\n", p->budget,
 		    out);
@@ -122,11 +135,10 @@ stats_estimate(const struct stats *st, const struct stats_prices *p,
 		LINE("completion budget  unknown: no -P max_tokens or "
 		    "max_completion_tokens\n");
 	if (p->price_in > 0 || p->price_out > 0) {
-		LINE("cost               $%.4f in", st->est_tokens *
-		    p->price_in / 1e6);
+		LINE("cost               $%.4f in", in * p->price_in / 1e6);
 		if (p->budget > 0)
 			LINE(" + at most $%.4f out = $%.4f\n", out *
-			    p->price_out / 1e6, (st->est_tokens * p->price_in +
+			    p->price_out / 1e6, (in * p->price_in +
 			    out * p->price_out) / 1e6);
 		else
 			LINE(", out unknown\n");

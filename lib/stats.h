@@ -19,10 +19,12 @@ struct stats {
 	uint64_t	 failed;
 	uint64_t	 skipped;
 	uint64_t	 retries;
+	uint64_t	 reasks;	/* invalid answers asked again */
 	uint64_t	 http429;
 	uint64_t	 inflight;
 	uint64_t	 prompt_tokens;
 	uint64_t	 completion_tokens;
+	uint64_t	 cached_tokens;	/* of prompt_tokens, from a cache */
 	uint64_t	 rows_read;	/* non-blank input lines taken */
 	uint64_t	 bytes_read;	/* input bytes they took */
 	uint64_t	 bytes_total;	/* the input's size, if known; else 0 */
@@ -31,7 +33,6 @@ struct stats {
 	uint64_t	 cache_hits;	/* rows written from --cache */
 	uint64_t	 shared;	/* rows written from another row's
 					 * request: duplicates */
-	uint64_t	 cached_tokens;	/* prompt tokens at the cached price */
 	int		 priced;	/* the model's prices are known */
 	double		 cost_usd;	/* spent, from each answer's usage */
 	uint64_t	 unsent;	/* --max-cost: read, not sent */
@@ -40,7 +41,11 @@ struct stats {
 	uint64_t	 est_rows;
 	uint64_t	 est_tokens;	/* prompt tokens, estimated */
 	uint64_t	 est_shared;	/* rows asking what another row asks */
-	uint64_t	 est_cached;	/* rows --cache answers */
+	uint64_t	 est_cache_hits;	/* rows --cache answers */
+	uint64_t	 est_cache_rows;	/* rows whose system prompt asks
+					 * for the cache */
+	uint64_t	 est_cached;	/* of est_tokens, read from it: the
+					 * cached prompts after the first */
 };
 
 /* What the estimate needs that is not counted. */

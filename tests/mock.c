@@ -86,13 +86,21 @@ usage(FILE *fp)
 "its SETTINGS_MAX_CONCURRENT_STREAMS (default 100).\n"
 "--rps is a wall of n requests a second with a second of burst; beyond it\n"
 "the mock answers 429 at once, without --latency, as a gateway does.\n"
-"Directives in the last user message: [[sleep:MS]] [[status:CODE]]\n"
+"Directives in the row's user message: [[sleep:MS]] [[status:CODE]]\n"
 "[[status-once:CODE]] [[retry-after:S]] [[retry-after-ms:MS]] [[drop]]\n"
 "[[drop-once]] [[stall]] [[stall-once]] [[garbage]] [[garbage-once]]\n"
 "[[nochoices]] [[null]] [[bytes:N]] [[header:NAME=VALUE]] [[quota]]\n"
 "[[too-large]] [[try-again:644ms]] [[truncate]] [[gzip-file:PATH]]\n"
 "[[message:TEXT]] (with [[status]]) [[error-200]] [[usage:N]]\n"
-"[[finish:REASON]] [[cached:N]]\n");
+"[[finish:REASON]] [[answer:TEXT]] [[reask:FIRST|THEN]] [[refusal:TEXT]]\n"
+"[[no-logprobs]] [[cached:N]]\n"
+"The row's message is the first user message; a request holding an\n"
+"assistant message is a re-ask, answered THEN by [[reask:]] and counted as\n"
+"\"reasks\" in --stats.  \"logprobs\": true gets made-up token logprobs,\n"
+"with min(top_logprobs, 5) alternatives each.  TEXT may not hold \"]]\".\n"
+"POST .../messages is Anthropic's Messages API (mock_messages.c):\n"
+"x-api-key, anthropic-version, its error shape, [[finish:max_tokens]],\n"
+"[[blocks]], cache usage for a long system prompt with cache_control.\n");
 }
 
 static uint64_t
@@ -311,10 +319,10 @@ stats_write(void)
 	    ",\"status_4xx\":%" PRIu64 ",\"dropped\":%" PRIu64 ",\"stalled\":%"
 	    PRIu64 ",\"garbage\":%" PRIu64 ",\"connections\":%" PRIu64
 	    ",\"max_concurrent\":%" PRIu64 ",\"h2_connections\":%" PRIu64
-	    ",\"h2_streams\":%" PRIu64 "}\n", st.requests, st.ok, st.s429,
-	    st.s5xx, st.s4xx, st.dropped, st.stalled, st.garbage,
-	    st.connections, st.max_concurrent, st.h2_connections,
-	    st.h2_streams);
+	    ",\"h2_streams\":%" PRIu64 ",\"reasks\":%" PRIu64 "}\n",
+	    st.requests, st.ok, st.s429, st.s5xx, st.s4xx, st.dropped,
+	    st.stalled, st.garbage, st.connections, st.max_concurrent,
+	    st.h2_connections, st.h2_streams, st.reasks);
 	write_file(cfg.stats_path, text);
 }
 
@@ -590,6 +598,7 @@ srv_cleanup(void)
 	json_cleanup();
 	fault_cleanup();
 	chat_cleanup();
+	messages_free();
 }
 
 int

@@ -3,8 +3,10 @@
  * protocol hands it over and decides what it is owed, in the order a real
  * service checks: key, URL, method, body, model, rate limit, then the
  * faults (mock_faults.c), then the answer.  The answers are here: chat
- * completions (echo, hash, json, pick), embeddings, and error bodies in
- * OpenAI's shape, with token usage counted as bytes / 4.  So is --log.
+ * completions (echo, hash, json, pick, or what [[answer:]] and [[reask:]]
+ * say), refusals, embeddings, and error bodies in OpenAI's shape, with
+ * token usage counted as bytes / 4; the tokens' logprobs come from
+ * mock_logprobs.c.  So is --log.
  * Writing the answer out is the protocol's business.
  */
 
@@ -28,10 +30,12 @@ struct hcursor {
 };
 
 struct buf	 sc_user, sc_model, sc_alt, sc_msg, sc_body, sc_log;
-/* [[usage:N]] and [[finish:REASON]] of the request being answered, or
- * NULL. */
-static const char	*usage_ct, *finish, *cached_ct;
-static size_t		 usage_ct_len, finish_len, cached_ct_len;
+/* [[usage:N]], [[finish:REASON]], [[refusal:TEXT]] and [[cached:N]] of the
+ * request being answered, or NULL. */
+static const char	*usage_ct, *finish, *refusal, *cached_ct;
+static size_t		 usage_ct_len, finish_len, refusal_len, cached_ct_len;
+/* The top_logprobs owed to each token, or -1 for "logprobs": null. */
+static long long	 want_top = -1;
 
 /* Answers */
 
@@ -103,12 +107,24 @@ body_chat(uint64_t seq, enum kind kind, size_t prompt, const char *ans,
 		buf_adds(b, ",\"choices\":[{\"index\":0,\"message\":"
 		    "{\"role\":\"assistant\",\"content\":\"");
 		if (nx >= 0) {
+			/* ans is NULL: sc_alt is free to hold the x's when
+			 * their logprobs are owed. */
 			buf_reserve(b, alen);
 			memset(b->p + b->len, 'x', alen);
+			if (want_top >= 0) {
+				sc_alt.len = 0;
+				buf_add(&sc_alt, b->p + b->len, alen);
+				ans = sc_alt.p;
+			}
 			b->len += alen;
 		} else
 			buf_add_jstr(b, ans, alen);
-		buf_adds(b, "\"},\"finish_reason\":\"");
+		buf_adds(b, "\"},\"logprobs\":");
+		if (want_top >= 0)
+			logprobs_add(b, ans, alen, want_top);
+		else
+			buf_adds(b, "null");
+		buf_adds(b, ",\"finish_reason\":\"");
 		if (finish != NULL)
 			buf_add_jstr(b, finish, finish_len);
 		else
@@ -117,8 +133,13 @@ body_chat(uint64_t seq, enum kind kind, size_t prompt, const char *ans,
 	} else if (kind == R_NULL) {
 		buf_adds(b, ",\"choices\":[{\"index\":0,\"message\":"
 		    "{\"role\":\"assistant\",\"content\":null,\"refusal\":"
-		    "\"I'm sorry, I can't help with that.\"},"
-		    "\"finish_reason\":\"stop\"}]");
+		    "\"");
+		if (refusal != NULL)
+			buf_add_jstr(b, refusal, refusal_len);
+		else
+			buf_adds(b, "I'm sorry, I can't help with that.");
+		buf_adds(b, "\"},\"logprobs\":null,\"finish_reason\":"
+		    "\"stop\"}]");
 		alen = 0;
 	}
 	pt = (prompt + 3) / 4;
@@ -148,7 +169,7 @@ body_chat(uint64_t seq, enum kind kind, size_t prompt, const char *ans,
  * prompt, else "unknown".  A stand-in for a classifier in demos that is
  * still a function of the prompt.
  */
-static void
+void
 pick_answer(struct buf *out)
 {
 	const char *w = cfg.pick, *comma, *at, *best = NULL;
@@ -198,9 +219,14 @@ reply_embedding(struct reply *r, size_t prompt)
 	    "%zu}}", (prompt + 3) / 4, (prompt + 3) / 4);
 }
 
-/* Render the normal answer for the content in sc_user. */
+/*
+ * Render the answer for the content in sc_user: [[bytes:N]] x's, else
+ * what [[reask:FIRST|THEN]] says for this attempt, else [[answer:TEXT]],
+ * else the --answer mode's.
+ */
 static void
-reply_answer(struct reply *r, enum kind kind, size_t prompt, long long nx)
+reply_answer(struct reply *r, enum kind kind, size_t prompt, long long nx,
+    const struct directives *d, int reask)
 {
 	char hex[17];
 
@@ -208,6 +234,19 @@ reply_answer(struct reply *r, enum kind kind, size_t prompt, long long nx)
 	r->status = 200;
 	if (kind != R_ANSWER || nx >= 0) {
 		body_chat(r->seq, kind, prompt, NULL, 0, nx);
+		return;
+	}
+	if (d->reask_first != NULL) {
+		if (reask)
+			body_chat(r->seq, kind, prompt, d->reask_then,
+			    d->reask_then_len, -1);
+		else
+			body_chat(r->seq, kind, prompt, d->reask_first,
+			    d->reask_first_len, -1);
+		return;
+	}
+	if (d->answer != NULL) {
+		body_chat(r->seq, kind, prompt, d->answer, d->answer_len, -1);
 		return;
 	}
 	switch (cfg.mode) {
@@ -257,9 +296,12 @@ req_hdr_next(const struct request *rq, struct hcursor *cur, struct hdr *l)
 	return 1;
 }
 
-/* One JSON line per request for --log; slow and thorough. */
+/*
+ * One JSON line per request for --log; slow and thorough.  A chat request
+ * holding an assistant message gets "reask":true.
+ */
 static void
-log_request(uint64_t seq, const struct request *rq)
+log_request(uint64_t seq, const struct request *rq, int reask)
 {
 	struct buf *b = &sc_log;
 	struct hcursor p = { rq->hdr, 0 }, q;
@@ -297,7 +339,7 @@ log_request(uint64_t seq, const struct request *rq)
 	}
 	buf_adds(b, "},\"body\":\"");
 	buf_add_jstr(b, rq->body, rq->body_len);
-	buf_adds(b, "\"}\n");
+	buf_adds(b, reask ? "\",\"reask\":true}\n" : "\"}\n");
 	if (fwrite(b->p, 1, b->len, logfp) != b->len || fflush(logfp) == EOF)
 		warn("%s", cfg.log_path);
 }
@@ -344,6 +386,7 @@ req_decide(const struct request *rq, struct reply *r)
 	const char *target = rq->target, *qm, *emsg;
 	const char *param = NULL, *code = NULL;
 	struct directives d;
+	struct chatreq cr;
 	size_t plen, prompt;
 	uint64_t delay;
 	int embed;
@@ -352,11 +395,18 @@ req_decide(const struct request *rq, struct reply *r)
 	r->seq = ++st.requests;
 	if (++inflight > st.max_concurrent)
 		st.max_concurrent = inflight;
-	if (logfp != NULL)
-		log_request(r->seq, rq);
+	memset(&cr, 0, sizeof(cr));
 	delay = (uint64_t)cfg.latency_ms;
 	if (cfg.jitter_ms > 0)
 		delay += rng_next() % (uint64_t)(cfg.jitter_ms + 1);
+	/* Anthropic's API: its own checks, answers and error shape. */
+	if (messages_target(target, rq->target_len)) {
+		delay = messages_decide(rq, r, delay, &cr.reask);
+		if (logfp != NULL)
+			log_request(r->seq, rq, cr.reask);
+		reply_count(r);
+		return delay;
+	}
 
 	if (cfg.key != NULL && !auth_ok(rq)) {
 		reply_error(r, 401, "Incorrect API key provided.",
@@ -389,12 +439,16 @@ req_decide(const struct request *rq, struct reply *r)
 		goto out;
 	}
 	if ((emsg = embed ? embed_parse(rq->body, rq->body_len, &prompt) :
-	    chat_parse(rq->body, rq->body_len, &prompt, &param, &code)) !=
+	    chat_parse(rq->body, rq->body_len, &cr, &param, &code)) !=
 	    NULL) {
 		reply_error(r, 400, emsg, "invalid_request_error", param,
 		    code);
 		goto out;
 	}
+	if (!embed)
+		prompt = cr.prompt;
+	if (cr.reask)
+		st.reasks++;
 	if (cfg.reject_model != NULL &&
 	    sc_model.len == strlen(cfg.reject_model) &&
 	    memcmp(sc_model.p, cfg.reject_model, sc_model.len) == 0) {
@@ -415,7 +469,8 @@ req_decide(const struct request *rq, struct reply *r)
 		delay = 0;
 		goto out;
 	}
-	usage_ct = finish = cached_ct = NULL;
+	usage_ct = finish = refusal = cached_ct = NULL;
+	want_top = -1;
 	if (fault_decide(&d, r, &delay))
 		goto out;
 	usage_ct = d.usage;
@@ -424,15 +479,22 @@ req_decide(const struct request *rq, struct reply *r)
 	finish_len = d.finish_len;
 	cached_ct = d.cached;
 	cached_ct_len = d.cached_len;
+	refusal = d.refusal;
+	refusal_len = d.refusal_len;
+	if (cr.logprobs && !d.no_logprobs)
+		want_top = cr.top_logprobs;
 	if (d.nochoices)
-		reply_answer(r, R_NOCHOICES, prompt, -1);
-	else if (d.null)
-		reply_answer(r, R_NULL, prompt, -1);
+		reply_answer(r, R_NOCHOICES, prompt, -1, &d, cr.reask);
+	else if (d.null || d.refusal != NULL)
+		reply_answer(r, R_NULL, prompt, -1, &d, cr.reask);
 	else if (embed)
 		reply_embedding(r, prompt);
 	else
-		reply_answer(r, R_ANSWER, prompt, d.bytes);
+		reply_answer(r, R_ANSWER, prompt, d.bytes, &d, cr.reask);
 out:
+	/* Last, so that the line can say what the body turned out to be. */
+	if (logfp != NULL)
+		log_request(r->seq, rq, cr.reask);
 	if (cfg.rl_headers)
 		reply_ratelimit_hdrs(r);
 	reply_count(r);

@@ -53,7 +53,7 @@ cmp -s "$T/first" "$T/second" || fail "a re-run wrote other rows"
 assert_eq "$(jq .cache_hits "$T/st")" 500 "cache hits"
 assert_eq "$(jq '.prompt_tokens + .completion_tokens' "$T/st")" 0 \
     "tokens paid for on a re-run"
-assert_grep '500 from the cache' "$T/err"
+assert_grep '500 rows from --cache' "$T/err"
 
 # --meta says which rows came from the cache; the entries hold no key.
 requests --cache "$T/c" --meta -H 'X-Secret: hunter2' >/dev/null
@@ -122,7 +122,7 @@ requests --cache "$T/j" >/dev/null
 [ "$(requests --cache "$T/j" --json)" -ge 1 ] ||
     fail "the kept text was taken for a --json answer"
 assert_eq "$(cat "$T/rc")" 1 "exit status of --json on text"
-assert_eq "$(jq -r .error.type "$T/out")" parse "the row's error"
+assert_eq "$(jq -r .error.type "$T/out")" invalid_answer "the row's error"
 
 # Duplicate failures: every row of the prompt gets the error, one request.
 printf '%s\n' '{"id":1,"text":"x [[status:400]]"}' \

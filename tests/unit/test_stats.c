@@ -100,15 +100,26 @@ test_summary(void)
 	CHECK(stats_json(&st, 10000, &b) == 0);
 	CHECK(json_validate(b.data, b.len - 1, err, sizeof(err)) == 0);
 	CHECK_BUF(b, "{\"rows_ok\":100,\"rows_failed\":3,\"rows_skipped\":20,"
-	    "\"retries\":7,\"http_429\":4,\"prompt_tokens\":"
-	    "18446744073709551615,\"completion_tokens\":12,\"connections\":2,"
+	    "\"retries\":7,\"reasks\":0,\"http_429\":4,\"prompt_tokens\":"
+	    "18446744073709551615,\"completion_tokens\":12,\"cached_tokens\":0,"
+	    "\"connections\":2,"
 	    "\"paced_rps\":null,\"wall_seconds\":10.000,\"rows_per_second\":"
-	    "10.30,\"cached_tokens\":0,\"cache_hits\":0,\"shared\":0,"
+	    "10.30,\"cache_hits\":0,\"shared\":0,"
 	    "\"cost_usd\":null}\n");
 	/* Cut short to fit, still a string. */
 	stats_summary(&st, 10000, line, 20);
 	CHECK(strlen(line) == 19);
 
+	/* Tokens read from a prompt cache (Anthropic's), where there were. */
+	st.prompt_tokens = 5000;
+	st.cached_tokens = 4500;
+	stats_summary(&st, 10000, line, sizeof(line));
+	CHECK(strcmp(line, "103 rows in 10.0 s (10.3/s): 100 ok, 3 failed, "
+	    "20 skipped; 7 retries, 4 429s; tokens 5000 in, 12 out (4500 in "
+	    "from the cache)") == 0);
+	buf_reset(&b);
+	CHECK(stats_json(&st, 10000, &b) == 0);
+	CHECK(strstr(str(&b), "\"cached_tokens\":4500,") != NULL);
 	/* Dollars, when the prices are known; what was not paid for. */
 	st.priced = 1;
 	st.cost_usd = 0.0123456;
@@ -116,13 +127,14 @@ test_summary(void)
 	st.shared = 2;
 	st.cached_tokens = 300;
 	stats_summary(&st, 10000, line, sizeof(line));
-	CHECK(strstr(line, "; 5 from the cache, 2 shared; cost $0.0123") !=
+	CHECK(strstr(line, "; 5 rows from --cache, 2 shared; cost $0.0123") !=
 	    NULL);
 	buf_reset(&b);
 	CHECK(stats_json(&st, 10000, &b) == 0);
 	CHECK(json_validate(b.data, b.len - 1, err, sizeof(err)) == 0);
-	CHECK(strstr(str(&b), "\"cached_tokens\":300,\"cache_hits\":5,"
-	    "\"shared\":2,\"cost_usd\":0.012346}") != NULL);
+	CHECK(strstr(str(&b), "\"cached_tokens\":300,") != NULL);
+	CHECK(strstr(str(&b), "\"cache_hits\":5,\"shared\":2,"
+	    "\"cost_usd\":0.012346}") != NULL);
 	buf_free(&b);
 }
 
@@ -143,6 +155,16 @@ test_estimate(void)
 	    "cost               $0.0075 in + at most $0.0600 out = $0.0675\n"
 	    "time               at least 100 s (1.7 min) at the limits "
 	    "given\n");
+
+	/* A cached system prompt: read at a tenth of the input price. */
+	st.est_cached = 40000;
+	buf_reset(&b);
+	CHECK(stats_estimate(&st, &pr, &b) == 0);
+	CHECK(strstr(str(&b), "cached prompt      40000 of them") != NULL);
+	/* (50000 - 0.9 * 40000) * 0.15 / 1e6 */
+	CHECK(strstr(str(&b), "cost               $0.0021 in + at most "
+	    "$0.0600 out = $0.0621\n") != NULL);
+	st.est_cached = 0;
 
 	/* --tpm, when it is the tighter limit, prompt and budget both. */
 	pr.tpm = 60000;
