@@ -14,7 +14,7 @@
 #include "lib/bapi.h"
 #include "lib/clock.h"
 #include "lib/json.h"
-#include "lib/request.h"
+#include "lib/answer.h"
 #include "lib/verdict.h"
 #include "tty.h"
 
@@ -239,7 +239,7 @@ server_words(struct bnet *n, long status, char *err, size_t errlen)
 {
 	struct buf	 msg = { 0 }, code = { 0 };
 
-	if (request_error(n->json, n->resp.data, n->resp.len, &msg,
+	if (answer_error(n->json, n->resp.data, n->resp.len, &msg,
 	    &code) == 0 && msg.len > 0)
 		snprintf(err, errlen, "HTTP %ld: %.*s", status, (int)msg.len,
 		    msg.data);

@@ -9,8 +9,6 @@
 #include "pool.h"
 #include "text.h"
 
-/* As request.c: a count above this is a broken server's, not reported. */
-
 /* Between the cached system text and the rest of the body. */
 #define CACHE_MARK	"\",\"cache_control\":{\"type\":\"ephemeral\"}}]"
 
@@ -185,14 +183,14 @@ usage(const struct json *j, struct answer *a)
 	a->cached_tokens = a->cache_write_tokens = -1;
 	if ((u = json_get(j, 0, "usage", 5)) == -1)
 		return;
-	in = request_tokens(j, u, "input_tokens");
-	rd = a->cached_tokens = request_tokens(j, u, "cache_read_input_tokens");
-	wr = a->cache_write_tokens = request_tokens(j, u,
+	in = answer_tokens(j, u, "input_tokens");
+	rd = a->cached_tokens = answer_tokens(j, u, "cache_read_input_tokens");
+	wr = a->cache_write_tokens = answer_tokens(j, u,
 	    "cache_creation_input_tokens");
 	/* The whole prompt, as OpenAI's prompt_tokens counts it. */
 	if (in >= 0)
 		a->prompt_tokens = in + (rd > 0 ? rd : 0) + (wr > 0 ? wr : 0);
-	a->completion_tokens = request_tokens(j, u, "output_tokens");
+	a->completion_tokens = answer_tokens(j, u, "output_tokens");
 }
 
 /*
@@ -301,12 +299,12 @@ anthropic_answer(const struct json *j, const char *text, int tool,
 		else
 			snprintf(err, errlen, "the model refused to answer "
 			    "(stop_reason refusal)");
-		return REQUEST_REFUSED;
+		return ANSWER_REFUSED;
 	}
 	if (is_string(j, stop, "max_tokens")) {
 		snprintf(err, errlen, "the answer was cut at the token limit "
 		    "(stop_reason max_tokens); \"partial\" holds what came");
-		return REQUEST_TRUNCATED;
+		return ANSWER_TRUNCATED;
 	}
 	if (n == 0) {
 		snprintf(err, errlen, "response has no text block in content%s",

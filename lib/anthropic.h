@@ -15,7 +15,8 @@
  *
  * Not here: the URL and the key's header (provider.h), what to do about a
  * failure (verdict.h) or a budget (pace.h); the request's templates and
- * its -P parameters (request.h).
+ * its -P parameters (request.h); a chat completion's answer, and choosing
+ * which reader a response gets (answer.h, whose struct answer this fills).
  */
 #ifndef ENRICH_ANTHROPIC_H
 #define ENRICH_ANTHROPIC_H
@@ -24,7 +25,7 @@
 
 #include "buf.h"
 #include "json.h"
-#include "request.h"
+#include "answer.h"
 
 #define ANTHROPIC_URL		"https://api.anthropic.com/v1"
 #define ANTHROPIC_ENDPOINT	"/messages"
@@ -69,8 +70,8 @@ int		 anthropic_cacheable(size_t);
 size_t		 anthropic_cached_bytes(const char *, size_t, size_t);
 /*
  * Read a Messages answer from the response j holds (parsed from text):
- * 0 with a, -1 with err if there is none, REQUEST_TRUNCATED (stop_reason
- * max_tokens, a holds what came) or REQUEST_REFUSED (stop_reason refusal,
+ * 0 with a, -1 with err if there is none, ANSWER_TRUNCATED (stop_reason
+ * max_tokens, a holds what came) or ANSWER_REFUSED (stop_reason refusal,
  * err says so).  Usage goes to a whatever the outcome.  The answer points
  * into text, or into scratch when several text blocks are joined.  With
  * tool set, the answer is the input the model gave ANTHROPIC_TOOL, as a

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "bresult.h"
-#include "request.h"
+#include "answer.h"
 
 int
 bresult_unanswered(const struct bapi_result *res)
@@ -58,7 +58,7 @@ bresult_write(struct record *rec, struct json *j, struct row *r,
 	}
 	if (res->status > 0) {
 		rows_set_error(r, ROW_ERR_HTTP, res->status);
-		rv = request_error(j, r->xfer.resp.data, r->xfer.resp.len,
+		rv = answer_error(j, r->xfer.resp.data, r->xfer.resp.len,
 		    &r->msg, &code) == -1 || record_error(rec, r) == -1 ?
 		    -1 : 0;
 		buf_free(&code);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "answer.h"
 #include "batch.h"
 #include "jsonw.h"
 #include "record.h"
@@ -307,7 +308,7 @@ server_error(struct record *rec, const struct xfer *x, char *err,
 		return;
 	buf_reset(&rec->scratch);
 	buf_reset(&rec->atext);
-	if (request_error(rec->response, x->resp.data, x->resp.len,
+	if (answer_error(rec->response, x->resp.data, x->resp.len,
 	    &rec->scratch, &rec->atext) == -1 || rec->scratch.len == 0)
 		return;
 	snprintf(err, errlen, "HTTP %ld with an error: %.*s", x->status,
@@ -352,7 +353,7 @@ batch_response(struct record *rec, struct row *r, char *err, size_t errlen)
 		return RECORD_UNREADABLE;
 	}
 	/* The usage, where a chat completion gives it. */
-	if (request_answer(rec->cfg.request, rec->response, x->resp.data,
+	if (answer_read(rec->cfg.request, rec->response, x->resp.data,
 	    x->resp.len, &rec->scratch, &a, jerr, sizeof(jerr)) >= 0) {
 		r->prompt_tokens = a.prompt_tokens;
 		r->completion_tokens = a.completion_tokens;
@@ -394,7 +395,7 @@ confidence(struct record *rec, struct row *r, size_t start, size_t end)
 	r->confidence = -1;
 	if (!rec->cfg.confidence)
 		return;
-	if (request_confidence(rec->response, start, end, &rec->tok,
+	if (answer_confidence(rec->response, start, end, &rec->tok,
 	    &r->confidence) == -1) {
 		r->confidence = -1;
 		if (rec->no_logprobs == 0)
@@ -428,16 +429,16 @@ record_response(struct record *rec, struct row *r, char *err, size_t errlen)
 	json_shrink(rec->answer, KEEP_TOKENS);
 	if (rec->cfg.batch_out)
 		return batch_response(rec, r, err, errlen);
-	switch (request_answer(rec->cfg.request, rec->response, x->resp.data,
+	switch (answer_read(rec->cfg.request, rec->response, x->resp.data,
 	    x->resp.len, &rec->scratch, &a, err, errlen)) {
 	case -1:
 		server_error(rec, x, err, errlen);
 		return RECORD_UNREADABLE;
-	case REQUEST_REFUSED:
+	case ANSWER_REFUSED:
 		usage(r, &a);
 		usage_cost(rec, r, &a);
 		return RECORD_REFUSED;
-	case REQUEST_TRUNCATED:
+	case ANSWER_TRUNCATED:
 		/* Never written as an answer: kept for the error object. */
 		usage(r, &a);
 		usage_cost(rec, r, &a);

@@ -1,13 +1,15 @@
 /*
- * Requests: the body sent for a row, and what its response means.
+ * Requests: the body sent for a row, and the same body asked again.
  *
  * request_new fixes everything that is the same for every row (the model,
  * the -P parameters, the message scaffolding) as two literal runs around
  * each rendered message, so building a body is template rendering and
- * copying.  request_answer and request_error read a response body with the
- * JSON module; they keep nothing.
+ * copying.  request_ask adds what --labels, --schema and --confidence ask
+ * for; request_reask appends a correction to a body already sent.
  *
- * Not here: HTTP (pool.h) or what to do about a failure (the caller).
+ * Not here: reading what a response says, its answer, usage, logprobs or
+ * error (answer.h, told where to look by request_get_form); HTTP
+ * (pool.h); what to do about a failure (the caller).
  */
 #ifndef ENRICH_REQUEST_H
 #define ENRICH_REQUEST_H
@@ -20,18 +22,6 @@
 
 struct request;
 
-/* What a successful response holds. */
-struct answer {
-	const char	*value;		/* the answer as JSON text: a string */
-	size_t		 len;		/* with its quotes, or compact JSON */
-	int		 string;	/* it is a JSON string */
-	long long	 prompt_tokens;		/* -1 when not reported */
-	long long	 completion_tokens;
-	long long	 cached_tokens;		/* of prompt_tokens, read from
-						 * a cache; -1: not reported */
-	long long	 cache_write_tokens;	/* written to it (Anthropic) */
-};
-
 /*
  * The templates are borrowed and must outlive the request; params are
  * KEY=JSON strings, checked here.
@@ -42,7 +32,7 @@ struct request	*request_new(const char *, const struct tmpl *,
 /*
  * The same, for Anthropic's Messages API (anthropic.h): the system prompt
  * as the top-level "system", max_tokens always (-P max_tokens, else
- * max_tokens).  Answers are read as Messages answers.
+ * max_tokens).  answer_read reads its answers as Messages answers.
  */
 struct request	*request_new_messages(const char *, const struct tmpl *,
 		    const struct tmpl *, char *const *, size_t, long long,
@@ -74,19 +64,20 @@ int		 request_ask(struct request *, const struct request_ask *,
  */
 int		 request_reask(struct json *, struct buf *, const char *,
 		    size_t, const char *);
-/*
- * The probability of the answer's bytes start to end (of its decoded
- * text), from the logprobs of a chat response parsed in j: exp of the sum
- * of the logprobs of the tokens that overlap them.  -1 if the response
- * has none.
- */
-int		 request_confidence(const struct json *, size_t, size_t,
-		    struct buf *, double *);
 /* Take the answer from this path of the response, not from
  * choices.0.message.content. */
 int		 request_extract(struct request *, const char *, char *,
 		    size_t);
 void		 request_free(struct request *);
+/* Where a response to a request holds its answer (for answer_read). */
+struct request_form {
+	const struct tmpl	*extract;	/* --extract's path, or NULL */
+	int			 messages;	/* a Messages API response */
+	int			 tool;		/* the answer is a tool's input */
+};
+
+void		 request_get_form(const struct request *,
+		    struct request_form *);
 /* Bytes of every body that are not the rendered messages. */
 size_t		 request_overhead(const struct request *);
 /* The completion budget from -P max_tokens or max_completion_tokens. */
@@ -94,30 +85,5 @@ long long	 request_budget(const struct request *);
 /* Append the body for the row at token 0 of j. */
 int		 request_body(const struct request *, const struct json *,
 		    struct buf *, char *, size_t);
-/* What request_answer found, besides an answer (0) or none (-1). */
-#define REQUEST_TRUNCATED	1	/* cut at the token limit: a is partial */
-#define REQUEST_REFUSED		2	/* refused or filtered: err says so */
-
-/*
- * Read the answer from a response; -1 and err if it is absent or null.
- * The answer points into the response text or into the scratch buffer.
- * For a chat completion, also REQUEST_TRUNCATED (finish_reason "length",
- * with what came of the answer) or REQUEST_REFUSED (message.refusal, or
- * finish_reason "content_filter", with the refusal in err).
- */
-int		 request_answer(const struct request *, struct json *,
-		    const char *, size_t, struct buf *, struct answer *, char *,
-		    size_t);
-/*
- * A token count in a usage object: the integer member key of obj, or -1
- * when it is absent or absurd (above 10^8: a broken or hostile server's).
- */
-long long	 request_tokens(const struct json *, int, const char *);
-/*
- * The server's error message (or the start of the body as text) and its
- * error code (or type, or nothing).
- */
-int		 request_error(struct json *, const char *, size_t,
-		    struct buf *, struct buf *);
 
 #endif

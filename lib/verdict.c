@@ -8,7 +8,7 @@
 #include <curl/curl.h>
 
 #include "anthropic.h"
-#include "request.h"
+#include "answer.h"
 #include "text.h"
 #include "verdict.h"
 
@@ -273,7 +273,7 @@ http(struct verdicts *v, struct row *r, long long now, struct verdict *out)
 	char		 why[256];
 
 	rows_set_error(r, ROW_ERR_HTTP, x->status);
-	if (request_error(v->json, x->resp.data, x->resp.len, &r->msg,
+	if (answer_error(v->json, x->resp.data, x->resp.len, &r->msg,
 	    &v->code) == -1)
 		return -1;
 	/* Every other row would get the same answer. */

@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "answer.h"
 #include "anthropic.h"
 #include "check.h"
 #include "pool.h"
@@ -123,7 +124,7 @@ test_request(void)
 	tmpl_free(sys);
 }
 
-/* request_answer over a Messages response. */
+/* answer_read over a Messages response. */
 static int
 answer(const char *resp, struct answer *a, char *err, size_t errlen)
 {
@@ -139,7 +140,7 @@ answer(const char *resp, struct answer *a, char *err, size_t errlen)
 		    errlen);
 	}
 	memset(a, 0, sizeof(*a));
-	return request_answer(r, j, resp, strlen(resp), &scratch, a, err,
+	return answer_read(r, j, resp, strlen(resp), &scratch, a, err,
 	    errlen);
 }
 
@@ -169,19 +170,19 @@ test_answer(void)
 
 	CHECK(answer("{\"content\":[{\"type\":\"text\",\"text\":\"The an\"}],"
 	    "\"stop_reason\":\"max_tokens\"}", &a, err, sizeof(err)) ==
-	    REQUEST_TRUNCATED);
+	    ANSWER_TRUNCATED);
 	CHECK_MEM(a.value, a.len, "\"The an\"");
 	CHECK(strstr(err, "stop_reason max_tokens") != NULL);
 	CHECK(answer("{\"content\":[],\"stop_reason\":\"max_tokens\"}", &a,
-	    err, sizeof(err)) == REQUEST_TRUNCATED);
+	    err, sizeof(err)) == ANSWER_TRUNCATED);
 	CHECK_MEM(a.value, a.len, "\"\"");
 
 	CHECK(answer("{\"content\":[{\"type\":\"text\",\"text\":\"I can't\"}],"
 	    "\"stop_reason\":\"refusal\"}", &a, err, sizeof(err)) ==
-	    REQUEST_REFUSED);
+	    ANSWER_REFUSED);
 	CHECK(strcmp(err, "I can't") == 0);
 	CHECK(answer("{\"content\":[],\"stop_reason\":\"refusal\"}", &a, err,
-	    sizeof(err)) == REQUEST_REFUSED);
+	    sizeof(err)) == ANSWER_REFUSED);
 	CHECK(strstr(err, "refusal") != NULL);
 
 	CHECK(answer("{\"content\":[],\"stop_reason\":\"end_turn\"}", &a, err,
