@@ -14,7 +14,8 @@
  * nowhere but its header; provider_free wipes it.  Error messages never
  * hold it.
  *
- * Not here: request bodies and what responses mean (request.h).
+ * Not here: request bodies (request.h) and what responses mean
+ * (answer.h).
  */
 #ifndef ENRICH_PROVIDER_H
 #define ENRICH_PROVIDER_H
