@@ -143,16 +143,17 @@ why_say(struct schema *S, const char *what)
 	return 1;
 }
 
-static const char *
-val_type_name(enum json_type t)
+/* A value's type bit: T_NUMBER for every number, integral or not. */
+static unsigned int
+val_type(enum json_type t)
 {
 	switch (t) {
-	case JSON_OBJECT: return "object";
-	case JSON_ARRAY: return "array";
-	case JSON_STRING: return "string";
-	case JSON_NUMBER: return "number";
-	case JSON_NULL: return "null";
-	default: return "boolean";
+	case JSON_OBJECT: return T_OBJECT;
+	case JSON_ARRAY: return T_ARRAY;
+	case JSON_STRING: return T_STRING;
+	case JSON_NUMBER: return T_NUMBER;
+	case JSON_NULL: return T_NULL;
+	default: return T_BOOLEAN;
 	}
 }
 
@@ -161,20 +162,12 @@ type_ok(unsigned int types, const struct jvalues *av, size_t v)
 {
 	struct decimal	 d;
 
-	switch (av->v[v].type) {
-	case JSON_OBJECT: return (types & T_OBJECT) != 0;
-	case JSON_ARRAY: return (types & T_ARRAY) != 0;
-	case JSON_STRING: return (types & T_STRING) != 0;
-	case JSON_NULL: return (types & T_NULL) != 0;
-	case JSON_NUMBER:
-		if ((types & T_NUMBER) != 0)
-			return 1;
-		if ((types & T_INTEGER) == 0)
-			return 0;
-		jvalue_decimal(av, v, &d);
-		return decimal_is_integer(&d);
-	default: return (types & T_BOOLEAN) != 0;
-	}
+	if ((types & val_type(av->v[v].type)) != 0)
+		return 1;
+	if (av->v[v].type != JSON_NUMBER || (types & T_INTEGER) == 0)
+		return 0;
+	jvalue_decimal(av, v, &d);
+	return decimal_is_integer(&d);
 }
 
 /*
@@ -227,7 +220,7 @@ why_types(struct schema *S, unsigned int types, size_t v)
 	if (why_begin(S) == -1 || buf_adds(&S->msg, "expected ") == -1 ||
 	    add_types(&S->msg, types) == -1 ||
 	    buf_adds(&S->msg, ", got ") == -1 ||
-	    buf_adds(&S->msg, val_type_name(S->av.v[v].type)) == -1)
+	    add_types(&S->msg, val_type(S->av.v[v].type)) == -1)
 		return -1;
 	if (S->av.v[v].type == JSON_NUMBER && (types & T_INTEGER) != 0 &&
 	    (buf_addc(&S->msg, ' ') == -1 ||
@@ -394,15 +387,15 @@ check_object(struct schema *S, struct snode *n, size_t v, int explain)
 				n->names[e].stamp = stamp;
 		}
 		for (m = 0; m < n->nreq; m++) {
-			e = schema_name_find(n, n->req[m].name, n->req[m].len);
-			if (e >= 0 && n->names[e].stamp == stamp)
+			e = n->req[m];
+			if (n->names[e].stamp == stamp)
 				continue;
 			if (!explain)
 				return 1;
 			if (why_begin(S) == -1 ||
 			    buf_adds(&S->msg, "missing required property ") ==
-			    -1 || jvalue_quote_text(&S->msg, n->req[m].name,
-			    n->req[m].len) == -1)
+			    -1 || jvalue_quote_text(&S->msg, n->names[e].name,
+			    n->names[e].len) == -1)
 				return -1;
 			return 1;
 		}
@@ -481,7 +474,7 @@ check_node(struct schema *S, struct snode *n, size_t v, int explain)
 	}
 	switch (av->type) {
 	case JSON_NUMBER:
-		if ((n->has & (HAS_MIN | HAS_MAX | HAS_XMIN | HAS_XMAX)) &&
+		if ((n->has & HAS_NUMBERS) &&
 		    (r = check_number(S, n, v, explain)) != 0)
 			return r;
 		break;

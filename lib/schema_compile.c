@@ -8,6 +8,7 @@
  * Not here: checking an answer (schema_check.c).
  */
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,7 +74,7 @@ node_new(struct schema *S)
 	memset(n, 0, sizeof(*n));
 	n->boolean = -1;
 	n->addl = n->items = n->ref = -1;
-	n->refval = n->enumv = n->constv = -1;
+	n->refval = n->reqv = n->enumv = n->constv = -1;
 	return S->nnodes++;
 }
 
@@ -121,22 +122,31 @@ schema_name_find(const struct snode *n, const char *s, size_t len)
 	return -1;
 }
 
-/* A decoded copy of a string value, NUL-terminated. */
-static char *
-str_dup(struct schema *S, size_t i, size_t *len)
+/* A string value decoded into S->tmp, which is NUL-terminated. */
+static int
+str_decode(struct schema *S, size_t i)
 {
 	const char	*s;
 	size_t		 n;
-	char		*p;
 
 	s = jvalue_string(&S->sv, i, &n);
 	buf_reset(&S->tmp);
 	if (json_decode_string(&S->tmp, s, n) == -1 ||
-	    (p = malloc(S->tmp.len + 1)) == NULL)
+	    buf_addc(&S->tmp, '\0') == -1)
+		return -1;
+	S->tmp.len--;
+	return 0;
+}
+
+/* A decoded copy of a string value. */
+static char *
+str_dup(struct schema *S, size_t i, size_t *len)
+{
+	char	*p;
+
+	if (str_decode(S, i) == -1 || (p = malloc(S->tmp.len + 1)) == NULL)
 		return NULL;
-	if (S->tmp.len > 0)
-		memcpy(p, S->tmp.data, S->tmp.len);
-	p[S->tmp.len] = '\0';
+	memcpy(p, S->tmp.data, S->tmp.len + 1);
 	*len = S->tmp.len;
 	return p;
 }
@@ -161,11 +171,34 @@ add_name(struct schema *S, int node, size_t keyv, int sub, unsigned int seq)
 	return 0;
 }
 
-/* Note an unknown keyword, once; after IGNORED_MAX names, "...". */
+static int
+add_def(struct schema *S, size_t keyv, int sub, int kind)
+{
+	struct sdef	*d;
+	char		*name;
+	size_t		 len;
+
+	if ((name = str_dup(S, keyv, &len)) == NULL)
+		return -1;
+	if ((d = reallocarray(S->defs, S->ndefs + 1, sizeof(*d))) == NULL) {
+		free(name);
+		return -1;
+	}
+	S->defs = d;
+	S->defs[S->ndefs++] = (struct sdef){ name, len, sub, kind };
+	return 0;
+}
+
+/*
+ * Note an unknown keyword, once: in names to know it again, and on
+ * schema_ignored's line; after IGNORED_MAX names, "...".
+ */
 static int
 ignore_name(struct schema *S, const char *s, size_t len)
 {
+	struct buf	*b = &S->ignored;
 	const char	*p, *end;
+	int		 cut;
 
 	if (memchr(s, '\0', len) != NULL)
 		len = strlen(s);
@@ -177,9 +210,12 @@ ignore_name(struct schema *S, const char *s, size_t len)
 	if (S->nnames > IGNORED_MAX)
 		return 0;
 	if (++S->nnames > IGNORED_MAX)
-		return buf_add(&S->names, "...", 4);
-	if (buf_add(&S->names, s, len) == -1 || buf_addc(&S->names, '\0') ==
-	    -1)
+		return buf_adds(b, ", ...");
+	if (buf_add(&S->names, s, len) == -1 ||
+	    buf_addc(&S->names, '\0') == -1 ||
+	    (b->len > 0 && buf_adds(b, ", ") == -1) ||
+	    jvalue_add_safe(b, s, len, JVALUE_QUOTE_MAX, 0, &cut) == -1 ||
+	    (cut && buf_adds(b, "...") == -1))
 		return -1;
 	return 0;
 }
@@ -187,36 +223,82 @@ ignore_name(struct schema *S, const char *s, size_t len)
 static int	 compile(struct schema *, size_t, int, char *, size_t);
 
 static int
-loc_push(struct schema *S, const char *a, const char *s, size_t len)
+loc_push(struct schema *S, const char *s, size_t len)
 {
-	return buf_adds(&S->loc, a) == -1 || buf_add(&S->loc, s, len) == -1 ?
-	    -1 : 0;
+	return buf_addc(&S->loc, '/') == -1 || buf_add(&S->loc, s, len) ==
+	    -1 ? -1 : 0;
 }
 
+/*
+ * The schemas of an object's members ("properties", "$defs"), each
+ * compiled at its own place: a name of node's when kind is -1, else a
+ * definition of that kind.
+ */
 static int
-compile_size(struct schema *S, size_t v, const char *kw, size_t *out,
+compile_each(struct schema *S, int node, size_t x, int kind,
+    unsigned int *seq, char *err, size_t errlen)
+{
+	const struct jvalues	*sv = &S->sv;
+	const char		*s;
+	size_t			 y, len, mark = S->loc.len;
+	int			 sub;
+
+	for (y = x + 1; y < sv->v[x].next; y = sv->v[y + 1].next) {
+		s = jvalue_string(sv, y, &len);
+		if (loc_push(S, s, len) == -1)
+			return err_nomem(err, errlen);
+		if ((sub = compile(S, y + 1, 0, err, errlen)) == -1)
+			return -1;
+		S->loc.len = mark;
+		if ((kind == -1 ? add_name(S, node, y, sub, (*seq)++) :
+		    add_def(S, y, sub, kind)) == -1)
+			return err_nomem(err, errlen);
+	}
+	return 0;
+}
+
+/* The keywords that bound a count or a number, and where they go. */
+static const struct limit {
+	const char	*kw;
+	unsigned int	 has;
+	size_t		 off;
+} limits[] = {
+	{ "minItems", HAS_MINITEMS, offsetof(struct snode, minitems) },
+	{ "maxItems", HAS_MAXITEMS, offsetof(struct snode, maxitems) },
+	{ "minLength", HAS_MINLEN, offsetof(struct snode, minlen) },
+	{ "maxLength", HAS_MAXLEN, offsetof(struct snode, maxlen) },
+	{ "minimum", HAS_MIN, offsetof(struct snode, min) },
+	{ "maximum", HAS_MAX, offsetof(struct snode, max) },
+	{ "exclusiveMinimum", HAS_XMIN, offsetof(struct snode, xmin) },
+	{ "exclusiveMaximum", HAS_XMAX, offsetof(struct snode, xmax) },
+};
+
+static int
+compile_limit(struct schema *S, int node, const struct limit *l, size_t v,
     char *err, size_t errlen)
 {
+	struct snode	*n = &S->nodes[node];
+	enum json_type	 t = S->sv.v[v].type;
 	struct decimal	 d;
 
-	if (S->sv.v[v].type == JSON_NUMBER) {
-		jvalue_decimal(&S->sv, v, &d);
-		if (decimal_to_size(&d, out) == 0)
-			return 0;
+	if ((l->has & HAS_NUMBERS) == 0) {
+		if (t == JSON_NUMBER) {
+			jvalue_decimal(&S->sv, v, &d);
+			if (decimal_to_size(&d, (size_t *)((char *)n +
+			    l->off)) == 0) {
+				n->has |= l->has;
+				return 0;
+			}
+		}
+		return err_kw(S, err, errlen, l->kw,
+		    "must be a non-negative integer");
 	}
-	return err_kw(S, err, errlen, kw, "must be a non-negative integer");
-}
-
-static int
-compile_number(struct schema *S, size_t v, const char *kw, struct decimal *out,
-    char *err, size_t errlen)
-{
-	if (S->sv.v[v].type != JSON_NUMBER)
-		return err_kw(S, err, errlen, kw, S->sv.v[v].type ==
-		    JSON_TRUE || S->sv.v[v].type == JSON_FALSE ?
-		    "must be a number (not draft 4's boolean)" :
-		    "must be a number");
-	jvalue_decimal(&S->sv, v, out);
+	if (t != JSON_NUMBER)
+		return err_kw(S, err, errlen, l->kw, t == JSON_TRUE ||
+		    t == JSON_FALSE ? "must be a number (not draft 4's "
+		    "boolean)" : "must be a number");
+	jvalue_decimal(&S->sv, v, (struct decimal *)((char *)n + l->off));
+	n->has |= l->has;
 	return 0;
 }
 
@@ -255,199 +337,146 @@ compile_type(struct schema *S, int node, size_t v, char *err, size_t errlen)
 	return 0;
 }
 
+/* One keyword k of node's schema, whose value is x. */
 static int
-compile_members(struct schema *S, int node, size_t v, int root, char *err,
-    size_t errlen)
+compile_keyword(struct schema *S, int node, const char *k, size_t klen,
+    size_t x, int root, unsigned int *seq, char *err, size_t errlen)
 {
 	static const char *const notes[] = {
 		"title", "description", "$schema", "$id", "$comment",
 		"default", "examples", "deprecated", "readOnly", "writeOnly",
 	};
-	struct jvalues	*sv = &S->sv;
-	struct snode	*n;
-	struct sreq	*rq;
-	const char	*k;
-	size_t		 m, i, x, y, klen, locmark, len;
-	unsigned int	 seq = 1;	/* names in the order written */
-	int		 sub, *ao, kind;
-	char		*name;
+	const struct jvalues	*sv = &S->sv;
+	struct snode		*n;
+	size_t			 y;
+	int			 sub, *ao;
 
-#define IS(w)	(klen == sizeof(w) - 1 && memcmp(k, w, klen) == 0)
-	for (m = 0, i = v + 1; m < sv->v[v].n; m++, i = sv->v[i + 1].next) {
-		buf_reset(&S->key);
-		k = jvalue_string(sv, i, &klen);
-		/* NUL-terminated: err_kw takes it as a C string. */
-		if (json_decode_string(&S->key, k, klen) == -1 ||
-		    buf_addc(&S->key, '\0') == -1)
-			return err_nomem(err, errlen);
-		k = S->key.data;
-		klen = --S->key.len;
-		x = i + 1;		/* the keyword's value */
-		locmark = S->loc.len;
-		if (loc_push(S, "/", k, klen) == -1)
-			return err_nomem(err, errlen);
-		if (IS("type")) {
-			if (compile_type(S, node, x, err, errlen) == -1)
-				return -1;
-		} else if (IS("properties")) {
-			if (sv->v[x].type != JSON_OBJECT)
-				return err_kw(S, err, errlen, "properties",
-				    "must be an object of schemas");
-			for (y = x + 1; y < sv->v[x].next;
-			    y = sv->v[y + 1].next) {
-				size_t	 mark = S->loc.len;
-				const char *pn = jvalue_string(sv, y, &len);
-
-				if (loc_push(S, "/", pn, len) == -1)
-					return err_nomem(err, errlen);
-				if ((sub = compile(S, y + 1, 0, err,
-				    errlen)) == -1)
-					return -1;
-				S->loc.len = mark;
-				if (add_name(S, node, y, sub, seq++) == -1)
-					return err_nomem(err, errlen);
-			}
-		} else if (IS("required")) {
-			if (sv->v[x].type != JSON_ARRAY)
+#define IS(w)	(klen == strlen(w) && memcmp(k, w, klen) == 0)
+	for (y = 0; y < sizeof(limits) / sizeof(limits[0]); y++)
+		if (IS(limits[y].kw))
+			return compile_limit(S, node, &limits[y], x, err,
+			    errlen);
+	if (IS("type"))
+		return compile_type(S, node, x, err, errlen);
+	if (IS("properties")) {
+		if (sv->v[x].type != JSON_OBJECT)
+			return err_kw(S, err, errlen, "properties",
+			    "must be an object of schemas");
+		return compile_each(S, node, x, -1, seq, err, errlen);
+	}
+	if (IS("required")) {
+		if (sv->v[x].type != JSON_ARRAY)
+			return err_kw(S, err, errlen, "required",
+			    "must be an array of strings");
+		for (y = x + 1; y < sv->v[x].next; y = sv->v[y].next)
+			if (sv->v[y].type != JSON_STRING)
 				return err_kw(S, err, errlen, "required",
 				    "must be an array of strings");
-			for (y = x + 1; y < sv->v[x].next; y = sv->v[y].next) {
-				if (sv->v[y].type != JSON_STRING)
-					return err_kw(S, err, errlen,
-					    "required",
-					    "must be an array of strings");
-				if (add_name(S, node, y, -1, seq++) == -1)
-					return err_nomem(err, errlen);
-				if ((name = str_dup(S, y, &len)) == NULL)
-					return err_nomem(err, errlen);
-				n = &S->nodes[node];
-				if ((rq = reallocarray(n->req, n->nreq + 1,
-				    sizeof(*rq))) == NULL) {
-					free(name);
-					return err_nomem(err, errlen);
-				}
-				n->req = rq;
-				n->req[n->nreq++] = (struct sreq){ name, len };
-			}
-		} else if (IS("additionalProperties") || IS("items")) {
-			if (sv->v[x].type == JSON_ARRAY && IS("items"))
-				return err_kw(S, err, errlen, "items",
-				    "must be a schema (the array form is not "
-				    "supported)");
-			kind = IS("items");
-			if ((sub = compile(S, x, 0, err, errlen)) == -1)
-				return -1;
-			if (kind)
-				S->nodes[node].items = sub;
-			else
-				S->nodes[node].addl = sub;
-		} else if (IS("enum")) {
-			if (sv->v[x].type != JSON_ARRAY || sv->v[x].n == 0)
-				return err_kw(S, err, errlen, "enum",
-				    "must be a non-empty array");
-			S->nodes[node].enumv = x;
-		} else if (IS("const")) {
-			S->nodes[node].constv = x;
-		} else if (IS("minItems") || IS("maxItems") ||
-		    IS("minLength") || IS("maxLength")) {
-			n = &S->nodes[node];
-			if (compile_size(S, x, k, IS("minItems") ?
-			    &n->minitems : IS("maxItems") ? &n->maxitems :
-			    IS("minLength") ? &n->minlen : &n->maxlen, err,
-			    errlen) == -1)
-				return -1;
-			n->has |= IS("minItems") ? HAS_MINITEMS :
-			    IS("maxItems") ? HAS_MAXITEMS :
-			    IS("minLength") ? HAS_MINLEN : HAS_MAXLEN;
-		} else if (IS("minimum") || IS("maximum") ||
-		    IS("exclusiveMinimum") || IS("exclusiveMaximum")) {
-			n = &S->nodes[node];
-			if (compile_number(S, x, k, IS("minimum") ? &n->min :
-			    IS("maximum") ? &n->max :
-			    IS("exclusiveMinimum") ? &n->xmin : &n->xmax,
-			    err, errlen) == -1)
-				return -1;
-			n->has |= IS("minimum") ? HAS_MIN :
-			    IS("maximum") ? HAS_MAX :
-			    IS("exclusiveMinimum") ? HAS_XMIN : HAS_XMAX;
-		} else if (IS("anyOf")) {
-			if (sv->v[x].type != JSON_ARRAY || sv->v[x].n == 0)
-				return err_kw(S, err, errlen, "anyOf",
-				    "must be a non-empty array of schemas");
-			if ((ao = reallocarray(NULL, sv->v[x].n,
-			    sizeof(*ao))) == NULL)
+			else if (add_name(S, node, y, -1, (*seq)++) == -1)
 				return err_nomem(err, errlen);
-			free(S->nodes[node].anyof);
-			S->nodes[node].anyof = ao;
-			S->nodes[node].nanyof = 0;
-			for (y = x + 1; y < sv->v[x].next; y = sv->v[y].next) {
-				if ((sub = compile(S, y, 0, err, errlen)) ==
-				    -1)
-					return -1;
-				n = &S->nodes[node];
-				n->anyof[n->nanyof++] = sub;
-			}
-		} else if (IS("$ref")) {
-			if (sv->v[x].type != JSON_STRING)
-				return err_kw(S, err, errlen, "$ref",
-				    "must be a string");
-			S->nodes[node].refval = x;
-		} else if (IS("$defs") || IS("definitions")) {
-			/* Only the root's can be named by a $ref here. */
-			if (!root)
-				goto next;
-			if (sv->v[x].type != JSON_OBJECT)
-				return err_kw(S, err, errlen, k,
-				    "must be an object of schemas");
-			kind = IS("definitions");
-			for (y = x + 1; y < sv->v[x].next;
-			    y = sv->v[y + 1].next) {
-				size_t	 mark = S->loc.len;
-				const char *pn = jvalue_string(sv, y, &len);
-				struct sdef *d;
-
-				if (loc_push(S, "/", pn, len) == -1)
-					return err_nomem(err, errlen);
-				if ((sub = compile(S, y + 1, 0, err,
-				    errlen)) == -1)
-					return -1;
-				S->loc.len = mark;
-				if ((name = str_dup(S, y, &len)) == NULL)
-					return err_nomem(err, errlen);
-				if ((d = reallocarray(S->defs, S->ndefs + 1,
-				    sizeof(*d))) == NULL) {
-					free(name);
-					return err_nomem(err, errlen);
-				}
-				S->defs = d;
-				S->defs[S->ndefs++] = (struct sdef){ name, len,
-				    sub, kind };
-			}
-		} else {
-			for (y = 0; y < sizeof(notes) / sizeof(notes[0]); y++)
-				if (strlen(notes[y]) == klen &&
-				    memcmp(notes[y], k, klen) == 0)
-					break;
-			if (y == sizeof(notes) / sizeof(notes[0]) &&
-			    ignore_name(S, k, klen) == -1)
-				return err_nomem(err, errlen);
+		S->nodes[node].reqv = x;
+		return 0;
+	}
+	if (IS("additionalProperties") || IS("items")) {
+		if (sv->v[x].type == JSON_ARRAY && IS("items"))
+			return err_kw(S, err, errlen, "items", "must be a "
+			    "schema (the array form is not supported)");
+		/* Before compile, which reuses the key's buffer. */
+		y = IS("items");
+		if ((sub = compile(S, x, 0, err, errlen)) == -1)
+			return -1;
+		if (y)
+			S->nodes[node].items = sub;
+		else
+			S->nodes[node].addl = sub;
+		return 0;
+	}
+	if (IS("enum") && (sv->v[x].type != JSON_ARRAY || sv->v[x].n == 0))
+		return err_kw(S, err, errlen, "enum",
+		    "must be a non-empty array");
+	if (IS("anyOf") && (sv->v[x].type != JSON_ARRAY || sv->v[x].n == 0))
+		return err_kw(S, err, errlen, "anyOf",
+		    "must be a non-empty array of schemas");
+	if (IS("$ref") && sv->v[x].type != JSON_STRING)
+		return err_kw(S, err, errlen, "$ref", "must be a string");
+	if (IS("enum"))
+		S->nodes[node].enumv = x;
+	else if (IS("const"))
+		S->nodes[node].constv = x;
+	else if (IS("$ref"))
+		S->nodes[node].refval = x;
+	else if (IS("anyOf")) {
+		if ((ao = reallocarray(NULL, sv->v[x].n, sizeof(*ao))) ==
+		    NULL)
+			return err_nomem(err, errlen);
+		n = &S->nodes[node];
+		free(n->anyof);
+		n->anyof = ao;
+		n->nanyof = 0;
+		for (y = x + 1; y < sv->v[x].next; y = sv->v[y].next) {
+			if ((sub = compile(S, y, 0, err, errlen)) == -1)
+				return -1;
+			n = &S->nodes[node];
+			n->anyof[n->nanyof++] = sub;
 		}
-next:
-		S->loc.len = locmark;
+	} else if (IS("$defs") || IS("definitions")) {
+		/* Only the root's can be named by a $ref here. */
+		if (!root)
+			return 0;
+		if (sv->v[x].type != JSON_OBJECT)
+			return err_kw(S, err, errlen, k,
+			    "must be an object of schemas");
+		return compile_each(S, node, x, IS("definitions"), seq, err,
+		    errlen);
+	} else {
+		for (y = 0; y < sizeof(notes) / sizeof(notes[0]); y++)
+			if (IS(notes[y]))
+				return 0;
+		if (ignore_name(S, k, klen) == -1)
+			return err_nomem(err, errlen);
 	}
 #undef IS
 	return 0;
 }
 
-/* Sort the names, merging duplicates: a later schema wins, and a name
- * only in "required" keeps a schema given elsewhere. */
-static void
-names_merge(struct snode *n)
+static int
+compile_members(struct schema *S, int node, size_t v, int root, char *err,
+    size_t errlen)
 {
-	size_t	 i, o = 0;
+	const struct jvalues	*sv = &S->sv;
+	const char		*k;
+	size_t			 m, i, klen, mark = S->loc.len;
+	unsigned int		 seq = 1;	/* names in the order written */
+
+	for (m = 0, i = v + 1; m < sv->v[v].n; m++, i = sv->v[i + 1].next) {
+		buf_reset(&S->key);
+		k = jvalue_string(sv, i, &klen);
+		/* NUL-terminated: err_kw takes it as a C string. */
+		if (json_decode_string(&S->key, k, klen) == -1 ||
+		    buf_addc(&S->key, '\0') == -1 ||
+		    loc_push(S, S->key.data, S->key.len - 1) == -1)
+			return err_nomem(err, errlen);
+		if (compile_keyword(S, node, S->key.data, S->key.len - 1,
+		    i + 1, root, &seq, err, errlen) == -1)
+			return -1;
+		S->loc.len = mark;
+	}
+	return 0;
+}
+
+/*
+ * Sort the names, merging duplicates: a later schema wins, and a name
+ * only in "required" keeps a schema given elsewhere.  Then point the
+ * required names at their entries.
+ */
+static int
+names_merge(struct schema *S, struct snode *n)
+{
+	const struct jvalues	*sv = &S->sv;
+	size_t			 i, o = 0, y;
 
 	if (n->nnames == 0)
-		return;
+		return 0;
 	qsort(n->names, n->nnames, sizeof(*n->names), sname_cmp);
 	for (i = 1; i < n->nnames; i++) {
 		if (name_cmp(n->names[o].name, n->names[o].len,
@@ -462,6 +491,18 @@ names_merge(struct snode *n)
 	n->nnames = o + 1;
 	for (i = 0; i < n->nnames; i++)
 		n->names[i].stamp = 0;
+	if (n->reqv == -1)
+		return 0;
+	if ((n->req = reallocarray(NULL, sv->v[n->reqv].n,
+	    sizeof(*n->req))) == NULL)
+		return -1;
+	for (y = n->reqv + 1; y < sv->v[n->reqv].next; y = sv->v[y].next) {
+		if (str_decode(S, y) == -1)
+			return -1;
+		n->req[n->nreq++] = schema_name_find(n, S->tmp.data,
+		    S->tmp.len);
+	}
+	return 0;
 }
 
 static int
@@ -485,7 +526,8 @@ compile(struct schema *S, size_t v, int root, char *err, size_t errlen)
 	}
 	if (compile_members(S, node, v, root, err, errlen) == -1)
 		return -1;
-	names_merge(&S->nodes[node]);
+	if (names_merge(S, &S->nodes[node]) == -1)
+		return err_nomem(err, errlen);
 	return node;
 }
 
@@ -666,26 +708,9 @@ schema_new(const char *text, size_t len, char *err, size_t errlen)
 	for (k = 0; k < S->nnodes; k++)
 		if (chain(S, k, 0, err, errlen) == -1)
 			goto fail;
-	if (S->names.len > 0) {
-		struct buf	 b = { 0 };
-		const char	*p = S->names.data, *end = p + S->names.len;
-		int		 cut;
-
-		for (; p < end; p += strlen(p) + 1)
-			if ((b.len > 0 && buf_adds(&b, ", ") == -1) ||
-			    jvalue_add_safe(&b, p, strlen(p),
-			    JVALUE_QUOTE_MAX, 0, &cut) == -1 ||
-			    (cut && buf_adds(&b, "...") == -1)) {
-				buf_free(&b);
-				err_nomem(err, errlen);
-				goto fail;
-			}
-		if (buf_addc(&b, '\0') == -1) {
-			buf_free(&b);
-			err_nomem(err, errlen);
-			goto fail;
-		}
-		S->ignored = b.data;
+	if (S->ignored.len > 0 && buf_addc(&S->ignored, '\0') == -1) {
+		err_nomem(err, errlen);
+		goto fail;
 	}
 	buf_free(&S->names);
 	buf_free(&S->loc);
@@ -709,8 +734,6 @@ schema_free(struct schema *S)
 		for (i = 0; i < n->nnames; i++)
 			free(n->names[i].name);
 		free(n->names);
-		for (i = 0; i < n->nreq; i++)
-			free(n->req[i].name);
 		free(n->req);
 		free(n->anyof);
 	}
@@ -718,7 +741,7 @@ schema_free(struct schema *S)
 	for (k = 0; k < S->ndefs; k++)
 		free(S->defs[k].name);
 	free(S->defs);
-	free(S->ignored);
+	buf_free(&S->ignored);
 	jvalue_free(&S->sv);
 	free(S->text);
 	buf_free(&S->loc);
@@ -730,7 +753,7 @@ schema_free(struct schema *S)
 const char *
 schema_ignored(const struct schema *S)
 {
-	return S->ignored;
+	return S->ignored.len > 0 ? S->ignored.data : NULL;
 }
 
 static int

@@ -45,20 +45,17 @@ struct sname {
 	unsigned int	 stamp;		/* last object check that met it */
 };
 
-struct sreq {
-	char		*name;
-	size_t		 len;
-};
-
 enum { HAS_MIN = 1, HAS_MAX = 2, HAS_XMIN = 4, HAS_XMAX = 8,
     HAS_MINITEMS = 16, HAS_MAXITEMS = 32, HAS_MINLEN = 64, HAS_MAXLEN = 128 };
+#define HAS_NUMBERS	(HAS_MIN | HAS_MAX | HAS_XMIN | HAS_XMAX)
 
 struct snode {
 	int		 boolean;	/* -1 an object; else false or true */
 	unsigned int	 types;		/* 0: no "type" */
 	struct sname	*names;		/* sorted by length, then bytes */
 	size_t		 nnames;
-	struct sreq	*req;		/* in the order written */
+	long		 reqv;		/* the "required" array, or -1 */
+	size_t		*req;		/* its names' entries, in order */
 	size_t		 nreq;
 	int		 addl;		/* additionalProperties, or -1 */
 	int		 items;		/* or -1 */
@@ -96,11 +93,11 @@ struct schema {
 	size_t		 cap;
 	struct sdef	*defs;
 	size_t		 ndefs;
-	char		*ignored;
+	struct buf	 ignored;	/* schema_ignored's line */
 	/* compiling */
 	struct buf	 loc;
 	struct buf	 names;		/* ignored names, NUL-separated */
-	size_t		 nnames;
+	size_t		 nnames;	/* how many, up to IGNORED_MAX + 1 */
 	/* checking */
 	struct json	*aj;
 	struct jvalues	 av;
