@@ -547,28 +547,20 @@ why_fit(const struct buf *b, char *why, size_t whylen)
 			why[i] = '?';
 }
 
-/* After a big answer, give the scratch memory back. */
+/* After a big answer, give the scratch memory back; else clear the memo. */
 static void
 scratch_shrink(struct schema *S)
 {
-	if (S->av.cap > 65536)
-		jvalue_free(&S->av);
-	if (S->mcap > 65536) {
-		free(S->mtab);
-		S->mtab = NULL;
-		S->mcap = 0;
-	}
 	S->mn = 0;
-	if (S->mcap > 0)
-		memset(S->mtab, 0, S->mcap * sizeof(*S->mtab));
-	if (S->msg.cap > 65536)
-		buf_free(&S->msg);
-	if (S->tmp.cap > 65536)
-		buf_free(&S->tmp);
-	if (S->key.cap > 65536)
-		buf_free(&S->key);
-	if (S->aj != NULL)
-		json_shrink(S->aj, 65536);
+	if (S->av.cap > 65536 || S->mcap > 65536 || S->msg.cap > 65536 ||
+	    S->tmp.cap > 65536 || S->key.cap > 65536)
+		schema_scratch_free(S);
+	else {
+		if (S->mcap > 0)
+			memset(S->mtab, 0, S->mcap * sizeof(*S->mtab));
+		if (S->aj != NULL)
+			json_shrink(S->aj, 65536);
+	}
 }
 
 int
@@ -626,8 +618,11 @@ void
 schema_scratch_free(struct schema *S)
 {
 	json_free(S->aj);
+	S->aj = NULL;
 	jvalue_free(&S->av);
 	free(S->mtab);
+	S->mtab = NULL;
+	S->mcap = S->mn = 0;
 	buf_free(&S->msg);
 	buf_free(&S->tmp);
 	buf_free(&S->key);

@@ -491,7 +491,7 @@ names_merge(struct schema *S, struct snode *n)
 	n->nnames = o + 1;
 	for (i = 0; i < n->nnames; i++)
 		n->names[i].stamp = 0;
-	if (n->reqv == -1)
+	if (n->reqv == -1 || sv->v[n->reqv].n == 0)
 		return 0;
 	if ((n->req = reallocarray(NULL, sv->v[n->reqv].n,
 	    sizeof(*n->req))) == NULL)

@@ -116,7 +116,7 @@ struct schema {
 
 /* The entry for a property name in a node's sorted names, or -1. */
 long		 schema_name_find(const struct snode *, const char *, size_t);
-/* Free schema_check's scratch memory (schema_free calls it). */
+/* Free schema_check's scratch memory; it is made again as needed. */
 void		 schema_scratch_free(struct schema *);
 
 #endif
