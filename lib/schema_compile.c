@@ -17,6 +17,14 @@
 
 #define IGNORED_MAX	32	/* names listed by schema_ignored */
 
+/* A definition a $ref can name. */
+struct sdef {
+	char		*name;
+	size_t		 len;
+	int		 node;
+	int		 kind;		/* 0 $defs, 1 definitions */
+};
+
 const char *const schema_type_names[7] = {
 	"object", "array", "string", "number", "integer", "boolean", "null"
 };
@@ -665,6 +673,21 @@ chain(struct schema *S, int node, int depth, char *err, size_t errlen)
 	return best;
 }
 
+/* What only schema_new needs. */
+static void
+work_free(struct schema *S)
+{
+	size_t	 k;
+
+	for (k = 0; k < S->ndefs; k++)
+		free(S->defs[k].name);
+	free(S->defs);
+	S->defs = NULL;
+	S->ndefs = 0;
+	buf_free(&S->loc);
+	buf_free(&S->names);
+}
+
 struct schema *
 schema_new(const char *text, size_t len, char *err, size_t errlen)
 {
@@ -712,8 +735,7 @@ schema_new(const char *text, size_t len, char *err, size_t errlen)
 		err_nomem(err, errlen);
 		goto fail;
 	}
-	buf_free(&S->names);
-	buf_free(&S->loc);
+	work_free(S);
 	return S;
 fail:
 	json_free(j);
@@ -738,14 +760,10 @@ schema_free(struct schema *S)
 		free(n->anyof);
 	}
 	free(S->nodes);
-	for (k = 0; k < S->ndefs; k++)
-		free(S->defs[k].name);
-	free(S->defs);
+	work_free(S);
 	buf_free(&S->ignored);
 	jvalue_free(&S->sv);
 	free(S->text);
-	buf_free(&S->loc);
-	buf_free(&S->names);
 	schema_scratch_free(S);
 	free(S);
 }

@@ -73,32 +73,25 @@ struct snode {
 	int		 chain;
 };
 
-struct sdef {
-	char		*name;
-	size_t		 len;
-	int		 node;
-	int		 kind;		/* 0 $defs, 1 definitions */
-};
-
 struct seg {
 	long		 key;		/* the key's value, or -1 */
 	size_t		 idx;
 };
 
 struct schema {
-	char		*text;
+	char		*text;		/* the schema, which sv borrows */
 	struct jvalues	 sv;
 	struct snode	*nodes;
 	size_t		 nnodes;
 	size_t		 cap;
-	struct sdef	*defs;
-	size_t		 ndefs;
 	struct buf	 ignored;	/* schema_ignored's line */
-	/* compiling */
-	struct buf	 loc;
+	/* schema_new's, until it returns */
+	struct sdef	*defs;		/* the root's $defs and definitions */
+	size_t		 ndefs;
+	struct buf	 loc;		/* where in the schema, for errors */
 	struct buf	 names;		/* ignored names, NUL-separated */
 	size_t		 nnames;	/* how many, up to IGNORED_MAX + 1 */
-	/* checking */
+	/* schema_check's, kept between calls */
 	struct json	*aj;
 	struct jvalues	 av;
 	uint64_t	*mtab;		/* memo of $ref targets' results */
@@ -110,6 +103,7 @@ struct schema {
 	size_t		 whydepth;	/* depth of the value the why is on */
 	size_t		 whypath;	/* bytes of the why before its words */
 	struct buf	 msg;
+	/* both's, for decoding and quoting */
 	struct buf	 tmp;
 	struct buf	 key;
 };
