@@ -1,8 +1,10 @@
 /*
  * The command line: one table of options in cli.c gives getopt_long its
  * arguments, --help its text and every value its range check, and fills
- * one struct config.  The environment is read here too, and nowhere else,
- * so the rest of the program sees one settled configuration.
+ * one struct config; rules.c then settles it as a whole (the rules that
+ * tie options together, and the environment, read there and in cli.c's
+ * defaults and nowhere else), so the rest of the program sees one settled
+ * configuration.
  *
  * This is program code: a bad option or value ends the run with a message
  * naming it and status 2, as the user typed it.  Not here: what the
@@ -12,6 +14,7 @@
 #define ENRICH_CLI_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "lib/pool.h"
 
@@ -43,6 +46,7 @@ struct config {
 	const char	*idfield;
 	const char	*errfield;
 	const char	*url;		/* the first of urls */
+	int		 endpoint_given;	/* by --endpoint */
 	int		 url_given;	/* by -u, not the environment */
 	struct list	 urls;		/* the endpoints: -u, or from the env */
 	struct list	 url_keys;	/* each one's own -k, or NULL */
@@ -105,6 +109,9 @@ struct config {
 
 /* Fill c, zeroed by the caller, from argv and the environment; or exit. */
 void	cli_parse(int, char *[], struct config *);
+
+/* The synopsis and, on stdout, the option list; then exit with status. */
+void	cli_usage(FILE *, int) __attribute__((noreturn));
 
 /* Append s, borrowed, to l; exits when out of memory. */
 void	cli_list_add(struct list *, char *);
