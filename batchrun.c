@@ -83,7 +83,10 @@ path(struct brun *b, const char *before, const char *id, const char *after)
 	return b->path.data;
 }
 
-/* The API said what cannot be gone past. */
+/*
+ * The API said what cannot be gone past, or STATE could not be written
+ * or read: the run cannot go on safely.
+ */
 static int __attribute__((noreturn))
 fatal(const char *what, const char *e)
 {
@@ -97,14 +100,6 @@ signal_of(const struct brun *b)
 {
 	return b->signal ? b->signal : b->net != NULL ?
 	    bnet_signal(b->net) : 0;
-}
-
-/* STATE could not be written or read: the run cannot go on safely. */
-static void __attribute__((noreturn))
-state_fail(const char *what, const char *e)
-{
-	tty_clear();
-	errx(1, "--batch-api: %s: %s", what, e);
 }
 
 /* Grow b->live to cover every file STATE knows. */
@@ -160,7 +155,7 @@ create_batch(struct brun *b, size_t k, int known)
 have:
 	strlcpy(id, bb.id, sizeof(id));
 	if (bstate_add_batch(b->state, id, f->id, e, sizeof(e)) == -1)
-		state_fail(b->cfg->batch_api, e);
+		fatal(b->cfg->batch_api, e);
 	b->submitted++;
 	if (b->cfg->verbose > 0)
 		say("batch %s: %zu rows, file %s%s", id, f->rows, f->id,
@@ -190,7 +185,7 @@ submit(struct brun *b, struct brow **v, size_t n, const struct buf *lines)
 		bkeys_add(&keys, v[k]);
 	if (bstate_add_file(b->state, id, keys.v, keys.len, keys.n, e,
 	    sizeof(e)) == -1)
-		state_fail(b->cfg->batch_api, e);
+		fatal(b->cfg->batch_api, e);
 	bkeys_free(&keys);
 	grow_live(b);
 	return create_batch(b, bstate_nfiles(b->state) - 1, 0);
@@ -277,7 +272,7 @@ send_rows(struct brun *b)
 		brows_drain(b->rows);
 		if (bstate_add_written(b->state, NULL, lost.v, lost.len,
 		    lost.n, e, sizeof(e)) == -1)
-			state_fail(b->cfg->batch_api, e);
+			fatal(b->cfg->batch_api, e);
 	}
 	bkeys_free(&lost);
 	buf_free(&lines);
@@ -429,7 +424,7 @@ batchrun(const struct config *cfg, struct parts *p, struct output *out,
 		goto stop;
 	if (!bstate_read(b.state) && bstate_add_read(b.state, e,
 	    sizeof(e)) == -1)
-		state_fail(cfg->batch_api, e);
+		fatal(cfg->batch_api, e);
 	grow_live(&b);
 	/* Uploaded, then killed before its batch was made, or told. */
 	for (k = 0; k < bstate_nfiles(b.state); k++)
@@ -454,7 +449,7 @@ batchrun(const struct config *cfg, struct parts *p, struct output *out,
 	}
 	brows_drain(b.rows);
 	if (bstate_add_complete(b.state, e, sizeof(e)) == -1)
-		state_fail(cfg->batch_api, e);
+		fatal(cfg->batch_api, e);
 	status = st->failed > 0;
 	brun_free(&b);
 	return status;
