@@ -332,3 +332,27 @@ brows_read(struct brows *b, int first)
 	brows_drain(b);
 	return 0;
 }
+
+void
+bkeys_add(struct bkeys *k, const struct brow *br)
+{
+	const char	**v;
+	size_t		 *l;
+
+	if ((v = reallocarray(k->v, k->n + 1, sizeof(*v))) == NULL)
+		err(1, NULL);
+	k->v = v;
+	if ((l = reallocarray(k->len, k->n + 1, sizeof(*l))) == NULL)
+		err(1, NULL);
+	k->len = l;
+	k->v[k->n] = br->key;
+	k->len[k->n++] = br->keylen;
+}
+
+void
+bkeys_free(struct bkeys *k)
+{
+	free(k->v);
+	free(k->len);
+	memset(k, 0, sizeof(*k));
+}

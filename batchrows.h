@@ -10,7 +10,7 @@
  * bresult.h, output.h), and counted in the stats.
  *
  * Program code: it may exit, and -v says each failed row.  Not here:
- * batches and STATE (batchrun.c).
+ * batches and STATE (batchrun.c, batchfetch.c).
  */
 #ifndef ENRICH_BATCHROWS_H
 #define ENRICH_BATCHROWS_H
@@ -74,5 +74,16 @@ void		 brows_deliver(struct brows *, struct brow *,
 void		 brows_give_up(struct brows *, struct brow *, int);
 /* Write everything queued, waiting for the reader if need be. */
 void		 brows_drain(struct brows *);
+
+/* Rows' keys, gathered for STATE (bstate_add_file, bstate_add_written):
+ * borrowed from the rows.  Zeroed is empty. */
+struct bkeys {
+	const char	**v;
+	size_t		 *len;
+	size_t		  n;
+};
+
+void		 bkeys_add(struct bkeys *, const struct brow *);
+void		 bkeys_free(struct bkeys *);
 
 #endif

@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "batchfetch.h"
 #include "batchnet.h"
 #include "batchrows.h"
 #include "batchrun.h"
 #include "lib/bapi.h"
-#include "lib/bresult.h"
 #include "lib/bstate.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
@@ -18,7 +18,6 @@
 #include "tty.h"
 
 #define INTERRUPTED	BNET_INTERRUPTED
-#define CONTENT_MAX	(4LL * 1024 * 1024 * 1024)	/* a result file */
 
 /* What the run knows of each file's batch, by STATE's file index. */
 struct blive {
@@ -41,7 +40,6 @@ struct brun {
 	size_t			 nlive;
 	struct buf		 path;		/* scratch: an API path */
 	struct buf		 body;
-	struct buf		 result;	/* scratch: a custom_id */
 	long long		 next_poll;
 	int			 submitted, done;	/* batches, this run */
 };
@@ -85,7 +83,10 @@ path(struct brun *b, const char *before, const char *id, const char *after)
 	return b->path.data;
 }
 
-/* The API said what cannot be gone past. */
+/*
+ * The API said what cannot be gone past, or STATE could not be written
+ * or read: the run cannot go on safely.
+ */
 static int __attribute__((noreturn))
 fatal(const char *what, const char *e)
 {
@@ -99,14 +100,6 @@ signal_of(const struct brun *b)
 {
 	return b->signal ? b->signal : b->net != NULL ?
 	    bnet_signal(b->net) : 0;
-}
-
-/* STATE could not be written or read: the run cannot go on safely. */
-static void __attribute__((noreturn))
-state_fail(const char *what, const char *e)
-{
-	tty_clear();
-	errx(1, "--batch-api: %s: %s", what, e);
 }
 
 /* Grow b->live to cover every file STATE knows. */
@@ -123,144 +116,6 @@ grow_live(struct brun *b)
 	memset(v + b->nlive, 0, (n - b->nlive) * sizeof(*v));
 	b->live = v;
 	b->nlive = n;
-}
-
-/* Keys of the rows written, for STATE. */
-struct keys {
-	const char	**v;
-	size_t		 *len;
-	size_t		  n;
-};
-
-static void
-keys_add(struct keys *k, const struct brow *br)
-{
-	const char	**v;
-	size_t		 *l;
-
-	if ((v = reallocarray(k->v, k->n + 1, sizeof(*v))) == NULL)
-		err(1, NULL);
-	k->v = v;
-	if ((l = reallocarray(k->len, k->n + 1, sizeof(*l))) == NULL)
-		err(1, NULL);
-	k->len = l;
-	k->v[k->n] = br->key;
-	k->len[k->n++] = br->keylen;
-}
-
-static void
-keys_free(struct keys *k)
-{
-	free(k->v);
-	free(k->len);
-	memset(k, 0, sizeof(*k));
-}
-
-/* Download a result file and write its rows: 0, INTERRUPTED, -1. */
-static int
-download(struct brun *b, const char *file, struct keys *written, char *msg,
-    size_t msglen)
-{
-	const struct bstate_row	*sr;
-	struct bapi_result	 res = { 0 };
-	struct buf		*resp;
-	struct brow		*br;
-	char			*text, *nl, why[256];
-	size_t			 off, len;
-	int			 rv;
-
-	bnet_limit(b->net, CONTENT_MAX);
-	rv = bnet_call(b->net, "download", path(b, "/files/", file,
-	    "/content"), NULL, NULL, 0, NULL, msg, msglen);
-	bnet_limit(b->net, BNET_API_MAX);
-	if (rv != 0)
-		return rv;
-	/* Taken whole: the calls below must not reuse it. */
-	resp = bnet_response(b->net);
-	text = resp->data;
-	len = resp->len;
-	memset(resp, 0, sizeof(*resp));
-	res.custom_id = &b->result;
-	for (off = 0; off < len; off = nl - text + 1) {
-		if ((nl = memchr(text + off, '\n', len - off)) == NULL)
-			nl = text + len;
-		if (nl > text + off) {
-			rv = bapi_parse_result(b->json, text + off,
-			    nl - text - off, &res, why, sizeof(why));
-			if (rv == -1)
-				err(1, NULL);
-			if (rv == 1) {
-				if (b->cfg->verbose >= 0)
-					say("--batch-api: file %s: %s", file,
-					    why);
-			} else if ((br = brows_find(b->rows,
-			    b->result.data != NULL ? b->result.data : "",
-			    b->result.len)) == NULL) {
-				if (b->cfg->verbose >= 0)
-					say("--batch-api: file %s: custom_id "
-					    "%.*s is no row of the input", file,
-					    (int)b->result.len, b->result.data);
-			} else if (bresult_unanswered(&res)) {
-				/* Not answered, not failed: sent again. */
-			} else if (!br->written && ((sr = bstate_row(b->state,
-			    br->key, br->keylen)) == NULL || !sr->written)) {
-				/* Once: a run cut short in this batch may
-				 * have written some of its rows already. */
-				brows_deliver(b->rows, br, &res);
-				keys_add(written, br);
-			}
-		}
-		if (nl == text + len)
-			break;
-	}
-	free(text);
-	return 0;
-}
-
-/* A batch is over: its rows out, then STATE told. */
-static int
-finish_batch(struct brun *b, size_t k, const struct bapi_batch *bb)
-{
-	const struct bstate_file	*f = bstate_file(b->state, k);
-	struct keys			 written = { 0 };
-	char				 e[256];
-	int				 rv = 0;
-
-	if (bb->output_file_id[0] != '\0')
-		rv = download(b, bb->output_file_id, &written, e, sizeof(e));
-	if (rv == 0 && bb->error_file_id[0] != '\0')
-		rv = download(b, bb->error_file_id, &written, e, sizeof(e));
-	if (rv == 0 || rv == INTERRUPTED)
-		brows_drain(b->rows);
-	if (rv == INTERRUPTED) {
-		/* What is written is told; the batch is not over for us. */
-		if (written.n > 0 && bstate_add_written(b->state, NULL,
-		    written.v, written.len, written.n, e, sizeof(e)) == -1)
-			state_fail(b->cfg->batch_api, e);
-		keys_free(&written);
-		return INTERRUPTED;
-	}
-	if (rv == -1) {
-		if (b->cfg->verbose >= 0)
-			say("--batch-api: batch %s: results not read: %s; "
-			    "trying again", f->batch, e);
-		if (written.n > 0 && bstate_add_written(b->state, NULL,
-		    written.v, written.len, written.n, e, sizeof(e)) == -1)
-			state_fail(b->cfg->batch_api, e);
-		keys_free(&written);
-		return 0;
-	}
-	if (bstate_add_written(b->state, f->batch, written.v, written.len,
-	    written.n, e, sizeof(e)) == -1)
-		state_fail(b->cfg->batch_api, e);
-	if (b->cfg->verbose > 0 || (bb->status != BAPI_COMPLETED &&
-	    b->cfg->verbose >= 0))
-		say("batch %s %s: %zu of %zu rows answered%s%s", f->batch,
-		    bapi_status_name(bb->status), written.n, f->rows,
-		    bb->why[0] != '\0' ? ": " : "", bb->why);
-	b->done++;
-	keys_free(&written);
-	return 0;
 }
 
 /* Make the batch of file k, unless the API already has one. */
@@ -300,7 +155,7 @@ create_batch(struct brun *b, size_t k, int known)
 have:
 	strlcpy(id, bb.id, sizeof(id));
 	if (bstate_add_batch(b->state, id, f->id, e, sizeof(e)) == -1)
-		state_fail(b->cfg->batch_api, e);
+		fatal(b->cfg->batch_api, e);
 	b->submitted++;
 	if (b->cfg->verbose > 0)
 		say("batch %s: %zu rows, file %s%s", id, f->rows, f->id,
@@ -312,7 +167,7 @@ have:
 static int
 submit(struct brun *b, struct brow **v, size_t n, const struct buf *lines)
 {
-	struct keys	 keys = { 0 };
+	struct bkeys	 keys = { 0 };
 	struct buf	*resp;
 	char		 id[BAPI_ID_MAX], e[256], name[64];
 	size_t		 k;
@@ -327,11 +182,11 @@ submit(struct brun *b, struct brow **v, size_t n, const struct buf *lines)
 	    sizeof(e)) == -1)
 		fatal("upload", e);
 	for (k = 0; k < n; k++)
-		keys_add(&keys, v[k]);
+		bkeys_add(&keys, v[k]);
 	if (bstate_add_file(b->state, id, keys.v, keys.len, keys.n, e,
 	    sizeof(e)) == -1)
-		state_fail(b->cfg->batch_api, e);
-	keys_free(&keys);
+		fatal(b->cfg->batch_api, e);
+	bkeys_free(&keys);
 	grow_live(b);
 	return create_batch(b, bstate_nfiles(b->state) - 1, 0);
 }
@@ -364,7 +219,7 @@ send_rows(struct brun *b)
 {
 	struct buf	 lines = { 0 };
 	struct brow	**v = NULL;
-	struct keys	 lost = { 0 };
+	struct bkeys	 lost = { 0 };
 	struct brow	*br;
 	struct row	*r;
 	const char	*endpoint = bapi_endpoint(b->cfg->azure);
@@ -387,7 +242,7 @@ send_rows(struct brun *b)
 			case 3:
 				brows_give_up(b->rows, br, bstate_row(b->state,
 				    br->key, br->keylen)->tries);
-				keys_add(&lost, br);
+				bkeys_add(&lost, br);
 				continue;
 			}
 			open++;
@@ -417,9 +272,9 @@ send_rows(struct brun *b)
 		brows_drain(b->rows);
 		if (bstate_add_written(b->state, NULL, lost.v, lost.len,
 		    lost.n, e, sizeof(e)) == -1)
-			state_fail(b->cfg->batch_api, e);
+			fatal(b->cfg->batch_api, e);
 	}
-	keys_free(&lost);
+	bkeys_free(&lost);
 	buf_free(&lines);
 	free(v);
 	return rv == INTERRUPTED ? INTERRUPTED : open;
@@ -460,9 +315,12 @@ poll_batches(struct brun *b)
 		b->live[k].total = bb.total;
 		b->live[k].completed = bb.completed;
 		b->live[k].failed = bb.failed;
-		if (bapi_status_final(bb.status) &&
-		    (rv = finish_batch(b, k, &bb)) == INTERRUPTED)
+		if (!bapi_status_final(bb.status))
+			continue;
+		if ((rv = bfetch_batch(&(struct bfetch){ b->cfg, b->net,
+		    b->json, b->rows, b->state }, k, &bb)) == INTERRUPTED)
 			return rv;
+		b->done += rv;
 	}
 	return 0;
 }
@@ -503,7 +361,6 @@ brun_free(struct brun *b)
 	bnet_free(b->net);
 	buf_free(&b->path);
 	buf_free(&b->body);
-	buf_free(&b->result);
 	json_free(b->json);
 	bstate_free(b->state);
 }
@@ -567,7 +424,7 @@ batchrun(const struct config *cfg, struct parts *p, struct output *out,
 		goto stop;
 	if (!bstate_read(b.state) && bstate_add_read(b.state, e,
 	    sizeof(e)) == -1)
-		state_fail(cfg->batch_api, e);
+		fatal(cfg->batch_api, e);
 	grow_live(&b);
 	/* Uploaded, then killed before its batch was made, or told. */
 	for (k = 0; k < bstate_nfiles(b.state); k++)
@@ -592,7 +449,7 @@ batchrun(const struct config *cfg, struct parts *p, struct output *out,
 	}
 	brows_drain(b.rows);
 	if (bstate_add_complete(b.state, e, sizeof(e)) == -1)
-		state_fail(cfg->batch_api, e);
+		fatal(cfg->batch_api, e);
 	status = st->failed > 0;
 	brun_free(&b);
 	return status;

@@ -4,14 +4,16 @@
  * The mode's driver, program code like setup.c: it reads the whole
  * input, sends the rows no batch holds yet in files of at most
  * --batch-size requests (each uploaded, then made a batch), polls the
- * batches every --batch-poll seconds, and writes each batch's rows as
- * soon as it is over, through the same record module as a real-time
- * run.  Every step is written to STATE (bstate.h) as soon as it happened,
- * so a run killed at any moment and started again sends no row twice.
+ * batches every --batch-poll seconds, and has each batch's rows written
+ * as soon as it is over (batchfetch.h), through the same record module
+ * as a real-time run.  Every step is written to STATE (bstate.h) as soon
+ * as it happened, so a run killed at any moment and started again sends
+ * no row twice.
  * One loop, no threads: one libcurl multi handle, one transfer at a
  * time, polled with the signal pipe beside it.
  *
- * Not here: the words of the API (lib/bapi.h), the STATE file
+ * Not here: the words of the API (lib/bapi.h), the talk with it
+ * (batchnet.h), reading a batch's results (batchfetch.h), the STATE file
  * (lib/bstate.h), what a row's line says (lib/record.h).
  */
 #ifndef ENRICH_BATCHRUN_H

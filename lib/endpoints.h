@@ -19,7 +19,7 @@
  * It computes only: the caller sends, moves rows and tells the user.
  *
  * Not here: URLs and keys (provider.h, one per endpoint), sending
- * (pool.h's targets), what an attempt means for its row (verdict.h), the
+ * (pool.h's targets, targets.h), what an attempt means for its row (verdict.h), the
  * run's own rate (pace.h).
  */
 #ifndef ENRICH_ENDPOINTS_H

@@ -18,15 +18,10 @@
 
 #include "clock.h"
 #include "pool.h"
+#include "targets.h"
 
 #define EVENTS	256
 #define STREAMS	100	/* libcurl's streams per HTTP/2 connection */
-
-/* Where a request goes: the pool's own URL and headers, or another's. */
-struct target {
-	char			*url;
-	struct curl_slist	*headers;
-};
 
 struct pool {
 	CURLM			*multi;
@@ -38,22 +33,15 @@ struct pool {
 	int			 max;		/* handles at most */
 	int			 window;	/* requests in flight at most */
 	int			 learning;	/* one request until the version */
-	char			*url;
 	int			 url_changed;	/* some handle has another URL */
 	int			 version;	/* 0, 11 or 20 */
 	long			 connects;
 	CURLSH			*share;
 	int			 epfd;
 	long long		 deadline;	/* libcurl's timer; -1 off */
-	struct curl_slist	*headers;
-	struct target		*targets;	/* [0]: url and headers */
-	int			 ntargets;
+	struct targets		 targets;	/* [0]: the pool's own */
 	size_t			 max_response;
-	/* The response headers kept, and a bitmap of their first letters
-	 * that lets most header lines be passed over at one test. */
-	const char		*keep[XH_MAX];
-	size_t			 keeplen[XH_MAX];
-	unsigned char		 first[32];
+	struct headers		 keep;		/* the response headers kept */
 	TAILQ_HEAD(, xfer)	 done;
 	struct epoll_event	 ev[EVENTS];
 };
@@ -113,43 +101,14 @@ write_cb(char *data, size_t size, size_t n, void *userp)
 	return n;
 }
 
-/*
- * Keep the few response headers the caller wants.  Called once per line;
- * cheaper than three curl_easy_header() walks of the whole list after
- * the transfer, which cost 9% of the CPU per row at zero latency.
- */
+/* The few response headers the caller wants, into x's slots. */
 static size_t
 header_cb(char *line, size_t size, size_t n, void *userp)
 {
-	struct xfer		*x = userp;
-	const struct pool	*p = x->pool;
-	const char		*v, *end;
-	size_t			 len = size * n, nl = 0;
-	unsigned char		 c = line[0] | 0x20;
-	int			 k;
+	struct xfer	*x = userp;
 
-	if (len < 2 || !(p->first[c >> 3] & (1 << (c & 7))))
-		return len;
-	for (k = 0; k < XH_MAX; k++) {
-		nl = p->keeplen[k];
-		if (nl > 0 && len > nl && line[nl] == ':' &&
-		    strncasecmp(line, p->keep[k], nl) == 0)
-			break;
-	}
-	if (k == XH_MAX)
-		return len;
-	v = line + nl + 1;
-	end = line + len;
-	while (v < end && (*v == ' ' || *v == '\t'))
-		v++;
-	while (end > v && (end[-1] == '\r' || end[-1] == '\n' ||
-	    end[-1] == ' ' || end[-1] == '\t'))
-		end--;
-	nl = end - v < XFER_HEADER_LEN - 1 ? (size_t)(end - v) :
-	    XFER_HEADER_LEN - 1;
-	memcpy(x->header[k], v, nl);
-	x->header[k][nl] = '\0';
-	return len;
+	headers_take(&x->pool->keep, line, size * n, x->header);
+	return size * n;
 }
 
 /*
@@ -164,7 +123,7 @@ static void
 size_connections(struct pool *p)
 {
 	long	 conns;
-	int	 h2 = p->version == 20 && p->ntargets < 2;
+	int	 h2 = p->version == 20 && p->targets.n < 2;
 
 	/* Targets on several hosts may speak different versions, and the
 	 * version learned is the first response's: a cap made for HTTP/2
@@ -199,8 +158,9 @@ easy_new(struct pool *p)
 
 	if ((e = curl_easy_init()) == NULL)
 		return NULL;
-	if (curl_easy_setopt(e, CURLOPT_URL, c->url) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_HTTPHEADER, p->headers) != CURLE_OK ||
+	if (curl_easy_setopt(e, CURLOPT_URL, p->targets.v[0].url) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_HTTPHEADER, p->targets.v[0].headers) !=
+	    CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_POST, 1L) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, header_cb) !=
@@ -235,58 +195,25 @@ pool_h2c_broken(void)
 	return curl_version_info(CURLVERSION_NOW)->version_num < 0x080000;
 }
 
-/* Content-Type, no 100-continue round trip for large bodies, and these. */
-static struct curl_slist *
-header_list(const char *const *headers, size_t n)
-{
-	struct curl_slist	*l, *h;
-	size_t			 k;
-
-	if ((l = curl_slist_append(NULL, "Content-Type: application/json")) ==
-	    NULL)
-		return NULL;
-	if ((h = curl_slist_append(l, "Expect:")) == NULL)
-		goto fail;
-	for (k = 0; k < n; k++)
-		if ((h = curl_slist_append(l, headers[k])) == NULL)
-			goto fail;
-	return l;
-fail:
-	curl_slist_free_all(l);
-	return NULL;
-}
-
 int
 pool_add_target(struct pool *p, const char *url, const char *const *headers,
     size_t n, char *err, size_t errlen)
 {
-	struct target	*t;
+	int	 k;
 
-	if ((t = reallocarray(p->targets, p->ntargets + 1,
-	    sizeof(*t))) == NULL)
-		goto nomem;
-	p->targets = t;
-	t = &p->targets[p->ntargets];
-	if ((t->url = strdup(url)) == NULL)
-		goto nomem;
-	if ((t->headers = header_list(headers, n)) == NULL) {
-		free(t->url);
-		goto nomem;
+	if ((k = targets_add(&p->targets, url, headers, n)) == -1) {
+		snprintf(err, errlen, "cannot set up libcurl: out of memory");
+		return -1;
 	}
-	p->ntargets++;
 	if (p->version != 0)
 		size_connections(p);
-	return p->ntargets - 1;
-nomem:
-	snprintf(err, errlen, "cannot set up libcurl: out of memory");
-	return -1;
+	return k;
 }
 
 struct pool *
 pool_new(const struct pool_config *c, char *err, size_t errlen)
 {
 	struct pool		*p;
-	size_t			 k;
 
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		goto nomem;
@@ -296,29 +223,16 @@ pool_new(const struct pool_config *c, char *err, size_t errlen)
 	p->cfg = *c;
 	p->max = p->window = c->window;
 	p->max_response = c->max_response;
-	for (k = 0; k < XH_MAX; k++) {
-		if ((p->keep[k] = c->keep_headers != NULL ?
-		    c->keep_headers[k] : NULL) == NULL)
-			continue;
-		p->keeplen[k] = strlen(p->keep[k]);
-		p->first[(p->keep[k][0] | 0x20) >> 3] |=
-		    1 << ((p->keep[k][0] | 0x20) & 7);
-	}
-	if ((p->url = strdup(c->url)) == NULL)
+	headers_init(&p->keep, c->keep_headers);
+	/* Target 0 is the pool's own; cfg's URL and headers are not kept. */
+	if (targets_add(&p->targets, c->url, c->headers, c->nheaders) == -1)
 		goto nomem;
-	p->cfg.url = p->url;
-	p->cfg.headers = NULL;		/* the slist below has them */
+	p->cfg.url = NULL;
+	p->cfg.headers = NULL;
 	if ((p->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1) {
 		snprintf(err, errlen, "epoll_create1: %s", strerror(errno));
 		goto fail;
 	}
-	if ((p->headers = header_list(c->headers, c->nheaders)) == NULL ||
-	    (p->targets = calloc(1, sizeof(*p->targets))) == NULL)
-		goto nomem;
-	/* Target 0 is the pool's own: borrowed, freed as p->url, p->headers. */
-	p->targets[0].url = p->url;
-	p->targets[0].headers = p->headers;
-	p->ntargets = 1;
 	if ((p->multi = curl_multi_init()) == NULL ||
 	    (p->share = curl_share_init()) == NULL)
 		goto nomem;
@@ -377,17 +291,11 @@ pool_free(struct pool *p)
 	}
 	free(p->all);
 	free(p->idle);
-	for (i = 1; i < p->ntargets; i++) {
-		free(p->targets[i].url);
-		curl_slist_free_all(p->targets[i].headers);
-	}
-	free(p->targets);
-	free(p->url);
+	targets_free(&p->targets);
 	if (p->multi != NULL)
 		curl_multi_cleanup(p->multi);
 	if (p->share != NULL)
 		curl_share_cleanup(p->share);
-	curl_slist_free_all(p->headers);
 	if (p->epfd != -1)
 		close(p->epfd);
 	free(p);
@@ -447,15 +355,14 @@ pool_active(const struct pool *p)
 int
 pool_submit(struct pool *p, struct xfer *x, char *err, size_t errlen)
 {
-	struct target	*t;
-	CURL		*e;
-	CURLMcode	 mc;
+	const struct target	*t;
+	CURL			*e;
+	CURLMcode		 mc;
 
-	if (x->target < 0 || x->target >= p->ntargets) {
+	if ((t = targets_get(&p->targets, x->target)) == NULL) {
 		snprintf(err, errlen, "no target %d", x->target);
 		return -1;
 	}
-	t = &p->targets[x->target];
 	if (pool_room(p) == 0) {
 		snprintf(err, errlen, "no room in the window");
 		return -1;
@@ -480,10 +387,10 @@ pool_submit(struct pool *p, struct xfer *x, char *err, size_t errlen)
 	x->started = clock_ms();
 	/* A handle keeps the last URL and headers set: put the pool's back
 	 * after a request of its own; with targets, set them every time. */
-	if (x->url != NULL || p->url_changed || p->ntargets > 1)
+	if (x->url != NULL || p->url_changed || p->targets.n > 1)
 		curl_easy_setopt(e, CURLOPT_URL, x->url != NULL ? x->url :
 		    t->url);
-	if (p->ntargets > 1)
+	if (p->targets.n > 1)
 		curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
 	p->url_changed |= x->url != NULL;
 	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->bodylen);

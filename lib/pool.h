@@ -13,7 +13,8 @@
  * timeout, so the caller's one poll() loop also serves stdin and stdout.
  *
  * Requests go to the pool's URL with its headers, or to a target added
- * with pool_add_target (another endpoint, with its own key).
+ * with pool_add_target (another endpoint, with its own key; targets.h).
+ * The response headers the caller asked for fill xfer's slots (headers.h).
  *
  * The caller owns each struct xfer: it fills body and udata, submits,
  * and gets the xfer back from pool_done with the outcome filled in.  The
@@ -29,6 +30,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "headers.h"
 
 enum xfer_result {
 	XFER_RESPONSE,		/* an HTTP response came; see status */
@@ -36,25 +38,6 @@ enum xfer_result {
 	XFER_TIMEOUT,		/* no full response in the time allowed */
 	XFER_TOOBIG		/* the response passed the size cap */
 };
-
-/* Slots for the response headers the caller's retry and pacing decisions
- * read; which header fills each is the provider's to say (provider.h). */
-enum xfer_header {
-	XH_RETRY_AFTER,
-	XH_RETRY_AFTER_MS,
-	XH_SHOULD_RETRY,
-	XH_REQUEST_ID,
-	XH_LOCATION,			/* where a 3xx points */
-	XH_RL_LIMIT_REQUESTS,		/* x-ratelimit-*: see pace.h */
-	XH_RL_LIMIT_TOKENS,
-	XH_RL_REMAINING_REQUESTS,
-	XH_RL_REMAINING_TOKENS,
-	XH_RL_RESET_REQUESTS,
-	XH_RL_RESET_TOKENS,
-	XH_MAX
-};
-
-#define XFER_HEADER_LEN	128	/* a Location fits, most of the time */
 
 struct pool;
 
