@@ -36,7 +36,7 @@
  *			answers, error bodies, token usage, --log
  *	mock_faults.c	failure on purpose: directives in the prompt, the
  *			random shares (--fail-429, --drop, ...), the --rps wall
- *			and its x-ratelimit headers
+ *			and the --tpm one, and their x-ratelimit headers
  *	mock_json.c	request bodies (chat, embeddings), read with jsmn
  *	mock_buf.c	growing buffers, JSON escaping, small parsers
  *
@@ -185,6 +185,7 @@ struct config {
 	long long	 rps;
 	int		 rl_headers;
 	int		 rps_ms;	/* --rps 429s say retry-after-ms too */
+	long long	 tpm;		/* --tpm: a wall of tokens a minute */
 	const char	*key;
 	const char	*reject_model;
 	const char	*path;		/* the only path served, if set */
@@ -207,6 +208,7 @@ struct stats {
 	uint64_t	 dropped, stalled, garbage;
 	uint64_t	 connections, max_concurrent;
 	uint64_t	 h2_connections, h2_streams;
+	uint64_t	 tokens;	/* charged to the --tpm wall, accepted */
 };
 
 /* What to answer to one request; built by req_decide. */
@@ -249,6 +251,9 @@ struct reply {
 	int		 rl;		/* x-ratelimit-* with these values */
 	long long	 rl_remaining;
 	char		 rl_reset[32];
+	int		 rlt;		/* and x-ratelimit-*-tokens */
+	long long	 rlt_limit, rlt_remaining;
+	char		 rlt_reset[32];
 };
 
 /* Directives found in the last user message. */
@@ -323,6 +328,7 @@ void	 fault_init(void);
 void	 fault_cleanup(void);
 uint64_t rng_next(void);
 int	 rps_refuse(struct reply *);
+int	 tpm_refuse(struct reply *, long long);
 void	 reply_ratelimit_hdrs(struct reply *);
 int	 fault_decide(struct directives *, struct reply *, uint64_t *);
 
@@ -330,6 +336,7 @@ int	 fault_decide(struct directives *, struct reply *, uint64_t *);
 const char *chat_parse(const char *, size_t, size_t *, const char **,
 	    const char **);
 const char *embed_parse(const char *, size_t, size_t *);
+long long chat_budget(const char *);
 void	 json_cleanup(void);
 
 /* mock_buf.c.  Running out of memory ends the mock: a test sees the exit. */
