@@ -13,6 +13,7 @@
 #include "lib/provider.h"
 #include "lib/record.h"
 #include "lib/request.h"
+#include "lib/share.h"
 #include "lib/template.h"
 #include "lib/verdict.h"
 
@@ -27,6 +28,7 @@ struct parts {
 	struct verdicts		*verdicts;
 	struct pool		*pool;		/* NULL in a dry run */
 	struct pace		*pace;		/* NULL in a dry run */
+	struct share		*share;		/* --share, or NULL */
 	int			 errfd;		/* --errors, or -1 */
 	int			 statsfd;	/* --stats-json, or -1 */
 };

@@ -34,8 +34,9 @@ void		 limit_take(struct limit *, long long, long long);
 void		 limit_adjust(struct limit *, long long, long long);
 /* Start nothing before this time. */
 void		 limit_hold(struct limit *, long long);
-/* Change the requests per minute (for -j auto). */
+/* Change the requests, or tokens, per minute (for -j auto). */
 void		 limit_set_rpm(struct limit *, long long, double);
+void		 limit_set_tpm(struct limit *, long long, double);
 
 enum limit_kind {
 	LIMIT_REQUESTS,

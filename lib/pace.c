@@ -8,14 +8,31 @@
 #include "text.h"
 #include "tune.h"
 
+/*
+ * pace_start's number carries both tunes' epochs: the requests' in the
+ * low half, the tokens' in the high.
+ */
+#define EPOCH_REQ(e)	((e) & 0xffffffffUL)
+#define EPOCH_TOK(e)	((e) >> 32 & 0xffffffffUL)
+
 struct pace {
 	struct pace_config	 cfg;
 	struct limit		*limit;
 	struct tune		*tune;
+	struct tune		*ttune;		/* the same, of tokens */
+	int			 tpaced;	/* by ttune: a 429 for tokens, or
+						 * a rate announced */
+	long long		 told_tpm;	/* a 429's "Limit N", or 0 */
 	int			 paced;		/* by tune: -j auto, or a 429 */
 	int			 window;	/* a fixed one, as scaled */
 	long long		 inflight_cost;	/* tokens of requests in flight */
+	/* --share: the fleet's counts when last read, and this process's
+	 * own then and now, so the others' are the difference. */
+	struct share_counts	 seen, own, own_seen;
+	long long		 synced;	/* when, or -1 */
 };
+
+#define SYNC_MS		50	/* read the fleet's counts this often */
 
 struct pace *
 pace_new(const struct pace_config *cfg, long long now)
@@ -27,8 +44,10 @@ pace_new(const struct pace_config *cfg, long long now)
 	p->cfg = *cfg;
 	p->paced = cfg->autotune;
 	p->window = cfg->window;
+	p->synced = -1;
 	if ((p->limit = limit_new(cfg->rpm, cfg->tpm)) == NULL ||
-	    (p->tune = tune_new(cfg->max_window, now)) == NULL) {
+	    (p->tune = tune_new(cfg->max_window, now)) == NULL ||
+	    (p->ttune = tune_new(cfg->max_window, now)) == NULL) {
 		pace_free(p);
 		return NULL;
 	}
@@ -42,6 +61,7 @@ pace_free(struct pace *p)
 		return;
 	limit_free(p->limit);
 	tune_free(p->tune);
+	tune_free(p->ttune);
 	free(p);
 }
 
@@ -52,18 +72,46 @@ ceiling(const struct pace *p, double rpm)
 	return p->cfg.rpm > 0 && p->cfg.rpm < rpm ? p->cfg.rpm : rpm;
 }
 
+/* And --tpm, or the limit a 429 told, for tokens. */
+static double
+ceiling_tokens(const struct pace *p, double tpm)
+{
+	if (p->cfg.tpm > 0 && p->cfg.tpm < tpm)
+		tpm = p->cfg.tpm;
+	if (p->told_tpm > 0 && p->told_tpm < tpm)
+		tpm = p->told_tpm;
+	return tpm;
+}
+
 long long
 pace_wait(struct pace *p, long long now, long long cost)
 {
-	return limit_wait(p->limit, now, cost);
+	long long	 w, sw;
+
+	w = limit_wait(p->limit, now, cost);
+	/* A file that fails now (it was fine at the start) leaves the
+	 * process's own buckets to pace. */
+	if (p->cfg.share != NULL && (sw = share_wait(p->cfg.share, now,
+	    cost)) > w)
+		w = sw;
+	return w;
 }
 
 unsigned long
 pace_start(struct pace *p, long long now, long long cost)
 {
+	unsigned long	 tok;
+
 	limit_take(p->limit, now, cost);
 	p->inflight_cost += cost;
-	return tune_started(p->tune, now);
+	if (p->cfg.share != NULL) {
+		(void)share_take(p->cfg.share, now, cost);
+		p->own.starts++;
+		p->own.tokens += cost;
+	}
+	tok = tune_started_w(p->ttune, now, cost > 0 ? cost : 1);
+	return EPOCH_REQ(tune_started(p->tune, now)) |
+	    EPOCH_TOK(tok) << 16 << 16;
 }
 
 void
@@ -102,7 +150,7 @@ long long
 pace_response(struct pace *p, long long now, const struct xfer *x,
     int inflight)
 {
-	long long	 limit, left, reset, tleft, treset;
+	long long	 limit, left, reset, tlimit, tleft, treset;
 
 	limit = count(x->header[XH_RL_LIMIT_REQUESTS]);
 	left = count(x->header[XH_RL_REMAINING_REQUESTS]);
@@ -118,6 +166,12 @@ pace_response(struct pace *p, long long now, const struct xfer *x,
 	 * -j auto would otherwise have to find. */
 	if (limit > left && left >= 0 && reset > 0)
 		tune_announced(p->tune, (limit - left) * 1000.0 / reset);
+	/* The same of tokens: the rate is known, so pace by it. */
+	tlimit = count(x->header[XH_RL_LIMIT_TOKENS]);
+	if (tlimit > tleft && tleft >= 0 && treset > 0) {
+		tune_announced(p->ttune, (tlimit - tleft) * 1000.0 / treset);
+		p->tpaced = 1;
+	}
 	/* Nothing left and nothing back for longer than --max-wait: a
 	 * server's word that waiting is not worth it (or a hostile one). */
 	if (left >= 0 && left <= inflight && reset > p->cfg.max_wait_ms)
@@ -132,8 +186,11 @@ void
 pace_success(struct pace *p, long long now, long long cost, long long tokens,
     long long latency)
 {
-	if (tokens >= 0)
+	if (tokens >= 0) {
 		limit_adjust(p->limit, now, tokens - cost);
+		if (p->cfg.share != NULL)
+			(void)share_adjust(p->cfg.share, now, tokens - cost);
+	}
 	tune_success(p->tune, latency);
 }
 
@@ -143,7 +200,13 @@ pace_refused(struct pace *p, long long now, unsigned long epoch,
 {
 	int	 first = !p->paced;
 
-	tune_ratelimited(p->tune, now, epoch);
+	if (p->cfg.share != NULL) {
+		(void)share_refused(p->cfg.share, now, 0);
+		p->own.refused++;
+		if (hold > 0)
+			(void)share_hold(p->cfg.share, now, hold);
+	}
+	tune_ratelimited(p->tune, now, EPOCH_REQ(epoch));
 	p->paced = 1;
 	/* The rate before the hold: a first rate starts with a full bucket,
 	 * which the hold must spend, or its end is a burst. */
@@ -153,12 +216,86 @@ pace_refused(struct pace *p, long long now, unsigned long epoch,
 	return first;
 }
 
+/*
+ * A 429 about tokens: the requests' rate is not what binds, so it is left
+ * alone, and the tokens' tune cuts instead.  It is given the refused
+ * request's cost, which the server did not charge.
+ */
+int
+pace_refused_tokens(struct pace *p, long long now, unsigned long epoch,
+    long long cost, long long hold, long long told)
+{
+	int	 first = !p->paced && !p->tpaced;
+
+	if (told > 0)
+		p->told_tpm = told;
+	if (p->cfg.share != NULL) {
+		(void)share_refused(p->cfg.share, now, cost);
+		p->own.refused++;
+		p->own.tokens_refused += cost;
+		if (hold > 0)
+			(void)share_hold(p->cfg.share, now, hold);
+	}
+	tune_ratelimited_w(p->ttune, now, EPOCH_TOK(epoch), cost > 0 ? cost :
+	    1);
+	p->tpaced = 1;
+	limit_set_tpm(p->limit, now, ceiling_tokens(p,
+	    tune_rpm(p->ttune)));
+	if (hold > 0)
+		limit_hold(p->limit, hold);
+	return first;
+}
+
+/*
+ * --share: count what the others did since the last look into this
+ * process's tunes, and write the rates to the file's buckets: what the
+ * tunes learned once paced, else --rpm and --tpm (or none).
+ */
+static void
+sync_share(struct pace *p, long long now)
+{
+	struct share_counts	 c;
+	double			 n, ref;
+
+	if (p->synced >= 0 && now - p->synced < SYNC_MS)
+		return;
+	if (share_counts(p->cfg.share, now, &c) == -1)
+		return;
+	if (p->synced >= 0) {
+		n = (c.starts - p->seen.starts) -
+		    (p->own.starts - p->own_seen.starts);
+		ref = (c.refused - p->seen.refused) -
+		    (p->own.refused - p->own_seen.refused);
+		if (n > 0 || ref > 0) {
+			tune_seen(p->tune, now, n, n, ref, ref);
+			tune_seen(p->ttune, now, n, (c.tokens - p->seen.tokens) -
+			    (p->own.tokens - p->own_seen.tokens), ref,
+			    (c.tokens_refused - p->seen.tokens_refused) -
+			    (p->own.tokens_refused -
+			    p->own_seen.tokens_refused));
+		}
+	}
+	p->seen = c;
+	p->own_seen = p->own;
+	p->synced = now;
+	(void)share_set_rate(p->cfg.share, now, SHARE_REQUESTS, p->paced ?
+	    ceiling(p, tune_rpm(p->tune)) : p->cfg.rpm);
+	(void)share_set_rate(p->cfg.share, now, SHARE_TOKENS, p->tpaced ?
+	    ceiling_tokens(p, tune_rpm(p->ttune)) : p->cfg.tpm);
+}
+
 void
 pace_tick(struct pace *p, long long now)
 {
+	if (p->cfg.share != NULL)
+		sync_share(p, now);
 	tune_tick(p->tune, now);
+	tune_tick(p->ttune, now);
 	if (p->paced)
 		limit_set_rpm(p->limit, now, ceiling(p, tune_rpm(p->tune)));
+	if (p->tpaced)
+		limit_set_tpm(p->limit, now, ceiling_tokens(p,
+		    tune_rpm(p->ttune)));
 }
 
 int
@@ -183,6 +320,18 @@ pace_scale(struct pace *p, double f)
 		n += f > 1 ? 1 : -1;
 	p->window = n < 1 ? 1 : n > p->cfg.max_window ? p->cfg.max_window : n;
 	return p->window;
+}
+
+double
+pace_token_rate(const struct pace *p)
+{
+	double	 r;
+
+	if (!p->tpaced)
+		return 0;
+	r = tune_measured(p->ttune) > 0 ? tune_measured(p->ttune) :
+	    tune_rpm(p->ttune) / 60;
+	return ceiling_tokens(p, r * 60) / 60;
 }
 
 double
