@@ -51,6 +51,7 @@ pace_new(const struct pace_config *cfg, long long now)
 		pace_free(p);
 		return NULL;
 	}
+	tune_strict(p->ttune);
 	return p;
 }
 
@@ -111,7 +112,7 @@ pace_start(struct pace *p, long long now, long long cost)
 	}
 	tok = tune_started_w(p->ttune, now, cost > 0 ? cost : 1);
 	return EPOCH_REQ(tune_started(p->tune, now)) |
-	    EPOCH_TOK(tok) << 16 << 16;
+	    EPOCH_REQ(tok) << 16 << 16;
 }
 
 void

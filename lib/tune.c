@@ -17,6 +17,7 @@ struct tune {
 	double		 rate;		/* requests a second */
 	int		 slow;		/* slow start: no 429 yet */
 	int		 known;		/* two 429s have measured the rate */
+	int		 strict;	/* every 429 is the rate's doing */
 	int		 max;
 	double		 latency;	/* ms, smoothed */
 	long long	 born;
@@ -106,6 +107,12 @@ tune_started_w(struct tune *t, long long now, double w)
 }
 
 void
+tune_strict(struct tune *t)
+{
+	t->strict = 1;
+}
+
+void
 tune_seen(struct tune *t, long long now, double n, double w, double nref,
     double wref)
 {
@@ -179,7 +186,7 @@ tune_ratelimited_w(struct tune *t, long long now, unsigned long epoch,
 	}
 	share = t->starts_since > 0 ? fmin(1, (double)t->refused_since /
 	    t->starts_since) : 1;
-	if (t->known) {
+	if (t->known && !t->strict) {
 		/* Too little seen since the last cut to judge it by. */
 		if (t->starts_since < 20 && now - t->last_cut < 2000)
 			return;
@@ -218,7 +225,11 @@ tune_ratelimited_w(struct tune *t, long long now, unsigned long epoch,
 		goto cut;
 	}
 	t->measured = accepted;
-	t->rate = t->thresh = fmin(t->rate, accepted) * 0.97;
+	/* Strict (tokens): each request is hundreds of them, so a wall
+	 * crossed costs a refusal at once; more room below it makes the
+	 * probe take longer to reach it again. */
+	t->rate = t->thresh = fmin(t->rate, accepted) * (t->strict ? 0.92 :
+	    0.97);
 	t->known = 1;
 cut:
 	if (t->rate < MIN_RATE)
@@ -259,8 +270,8 @@ tune_tick(struct tune *t, long long now)
 	else if (below)		/* after an outage: back as fast */
 		t->rate = fmin(t->thresh, t->rate * pow(SLOW_START, dt * 4));
 	else
-		t->rate += fmax(MIN_RATE, t->rate * (t->known ? PROBE :
-		    RECOVER)) * dt;
+		t->rate += fmax(MIN_RATE, t->rate * (t->known ? (t->strict ?
+		    PROBE / 2 : PROBE) : RECOVER)) * dt;
 	if (t->rate > MAX_RATE)
 		t->rate = MAX_RATE;
 }

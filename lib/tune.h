@@ -42,6 +42,9 @@ void		 tune_ratelimited(struct tune *, long long, unsigned long);
 unsigned long	 tune_started_w(struct tune *, long long, double);
 void		 tune_ratelimited_w(struct tune *, long long, unsigned long,
 		    double);
+/* Every 429 is about the rate: none is noise to be learned (a 429 that
+ * says it is about tokens is one of them). */
+void		 tune_strict(struct tune *);
 /* What other processes against the same wall started and had refused
  * (--share), in requests and weights: counted as if this one had, so
  * that the rate measured and set is the fleet's. */
