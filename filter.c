@@ -251,6 +251,7 @@ report(struct run *run, const struct request *req)
 	if (run->pool != NULL) {
 		run->st.connections = pool_connections(run->pool);
 		run->st.paced = pace_rate(run->pace);
+		run->st.paced_tokens = pace_token_rate(run->pace);
 	}
 	if (run->counts->again > 0 && c->verbose >= 0)
 		warnx("%llu row%s had an ID that came before in the input",

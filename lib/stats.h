@@ -28,6 +28,7 @@ struct stats {
 	uint64_t	 bytes_total;	/* the input's size, if known; else 0 */
 	uint64_t	 connections;	/* opened over the run */
 	double		 paced;		/* requests a second paced at, or 0 */
+	double		 paced_tokens;	/* tokens a second paced at, or 0 */
 	long long	 start_ms;
 	/* --estimate: what a dry run would send. */
 	uint64_t	 est_rows;

@@ -102,7 +102,7 @@ test_summary(void)
 	CHECK_BUF(b, "{\"rows_ok\":100,\"rows_failed\":3,\"rows_skipped\":20,"
 	    "\"retries\":7,\"http_429\":4,\"prompt_tokens\":"
 	    "18446744073709551615,\"completion_tokens\":12,\"connections\":2,"
-	    "\"paced_rps\":null,\"wall_seconds\":10.000,\"rows_per_second\":"
+	    "\"paced_rps\":null,\"paced_tps\":null,\"wall_seconds\":10.000,\"rows_per_second\":"
 	    "10.30}\n");
 	/* Cut short to fit, still a string. */
 	stats_summary(&st, 10000, line, 20);
