@@ -226,7 +226,7 @@ int
 pace_refused_tokens(struct pace *p, long long now, unsigned long epoch,
     long long cost, long long hold, long long told)
 {
-	int	 first = !p->paced && !p->tpaced;
+	int	 first = !p->tpaced;
 
 	if (told > 0)
 		p->told_tpm = told;

@@ -68,7 +68,8 @@ int		 pace_refused(struct pace *, long long, unsigned long,
 /* The same for a 429 about tokens (tokens per minute, OpenAI's "TPM",
  * or a provider's token headers at 0), for a request of this cost; told
  * is the limit a minute the server named, or 0.  It paces tokens, not
- * requests: long rows wait for room while short ones flow. */
+ * requests: long rows wait for room while short ones flow.  Returns 1
+ * the first time it makes the run paced by tokens. */
 int		 pace_refused_tokens(struct pace *, long long, unsigned long,
 		    long long, long long, long long);
 /* Move along with time: call once a turn of the loop. */
