@@ -200,9 +200,10 @@ limit_server(struct limit *l, long long now, enum limit_kind k,
 	refill(l, now);
 	avail = (double)remaining - inflight;
 	/* Plenty left: a tenth of the limit, or more than is in flight.
-	 * Tokens come a request's worth of hundreds at a time: half. */
-	if (limit > 0 ? avail > limit / (k == LIMIT_TOKENS ? 2.0 : 10.0) :
-	    avail > inflight + 1) {
+	 * Tokens come hundreds at a time, a request's worth of them may be
+	 * all there is: never plenty. */
+	if (k == LIMIT_REQUESTS && (limit > 0 ? avail > limit / 10.0 :
+	    avail > inflight + 1)) {
 		l->srv_until[k] = 0;
 		return 0;
 	}

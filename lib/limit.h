@@ -16,7 +16,8 @@
  * limit_server takes what a server announces on every response
  * (x-ratelimit-remaining-requests and the like): when its budget runs low,
  * new requests are paced at the rate the budget refills until its reset,
- * instead of collecting 429s.
+ * instead of collecting 429s.  Tokens are paced so whenever announced,
+ * low or not: one long row can take what is left.
  */
 #ifndef ENRICH_LIMIT_H
 #define ENRICH_LIMIT_H

@@ -23,6 +23,9 @@ struct pace {
 	int			 tpaced;	/* by ttune: a 429 for tokens, or
 						 * a rate announced */
 	long long		 told_tpm;	/* a 429's "Limit N", or 0 */
+	int			 probe;		/* -j auto: the first request goes
+						 * alone: 1 until it starts, 2 until
+						 * it is over */
 	int			 paced;		/* by tune: -j auto, or a 429 */
 	int			 window;	/* a fixed one, as scaled */
 	long long		 inflight_cost;	/* tokens of requests in flight */
@@ -33,6 +36,8 @@ struct pace {
 };
 
 #define SYNC_MS		50	/* read the fleet's counts this often */
+#define PROBE_MS	1000	/* a wait until the first answer (any answer
+				 * ends it at once) */
 
 struct pace *
 pace_new(const struct pace_config *cfg, long long now)
@@ -43,6 +48,7 @@ pace_new(const struct pace_config *cfg, long long now)
 		return NULL;
 	p->cfg = *cfg;
 	p->paced = cfg->autotune;
+	p->probe = cfg->autotune;
 	p->window = cfg->window;
 	p->synced = -1;
 	if ((p->limit = limit_new(cfg->rpm, cfg->tpm)) == NULL ||
@@ -89,6 +95,10 @@ pace_wait(struct pace *p, long long now, long long cost)
 {
 	long long	 w, sw;
 
+	/* What the first answer says (its headers, its 429) comes before a
+	 * first burst: one latency at the start of a run. */
+	if (p->probe == 2)
+		return PROBE_MS;
 	w = limit_wait(p->limit, now, cost);
 	/* A file that fails now (it was fine at the start) leaves the
 	 * process's own buckets to pace. */
@@ -105,6 +115,8 @@ pace_start(struct pace *p, long long now, long long cost)
 
 	limit_take(p->limit, now, cost);
 	p->inflight_cost += cost;
+	if (p->probe == 1)
+		p->probe = 2;
 	if (p->cfg.share != NULL) {
 		(void)share_take(p->cfg.share, now, cost);
 		p->own.starts++;
@@ -119,6 +131,7 @@ void
 pace_end(struct pace *p, long long cost)
 {
 	p->inflight_cost -= cost;
+	p->probe = 0;
 }
 
 /* A header's value as a count, or -1. */
