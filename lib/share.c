@@ -61,6 +61,22 @@ cap(double rate)
 	return c < 1 ? 1 : c;
 }
 
+/* Numbers another process could not have written: the file was
+ * tampered with, or torn.  It starts afresh rather than pace by them. */
+static int
+sane(const struct share_file *f)
+{
+	int	 k;
+
+	for (k = 0; k < 2; k++)
+		if (!isfinite(f->rate[k]) || f->rate[k] < 0 ||
+		    f->rate[k] > 1e9 || !isfinite(f->level[k]) ||
+		    fabs(f->level[k]) > 1e15)
+			return 0;
+	return isfinite(f->starts) && isfinite(f->refused) &&
+	    isfinite(f->tokens) && isfinite(f->tokens_refused);
+}
+
 /* Take the lock and read the file: a new one, or an old one's buckets
  * whole again. */
 static int
@@ -86,6 +102,8 @@ load(struct share *s, long long now)
 		fail(s, "not a share file of this enrich");
 		goto unlock;
 	}
+	if (!sane(&s->f))
+		fresh(&s->f, now);
 	if (s->f.last > now || now - s->f.last > IDLE_MS) {
 		s->f.last = now;
 		s->f.hold = 0;

@@ -1,4 +1,5 @@
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,18 @@ main(void)
 	 * full again, its rates kept. */
 	CHECK(share_take(a, 110000, 900) == 0);
 	CHECK(share_wait(a, 5, 900) == 0);
+	share_close(a);
+
+	/* Numbers no process writes (a torn or tampered file): it starts
+	 * afresh, with no bucket, rather than pace by them. */
+	CHECK((fd = open(path, O_WRONLY)) != -1);
+	CHECK(pwrite(fd, &(double){ NAN }, sizeof(double), 40) ==
+	    sizeof(double));
+	close(fd);
+	a = share_open(path, 200000, err, sizeof(err));
+	CHECK(a != NULL);
+	CHECK(share_wait(a, 200000, 1000000) == 0);
+	CHECK(share_counts(a, 200000, &c) == 0 && c.starts == 0);
 	share_close(a);
 
 	/* A file that is not one is an error, and is left alone. */
