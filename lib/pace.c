@@ -36,6 +36,8 @@ struct pace {
 };
 
 #define SYNC_MS		50	/* read the fleet's counts this often */
+#define JOIN_MS		5000	/* a share file used this recently is a
+				 * fleet at work */
 #define PROBE_MS	1000	/* a wait until the first answer (any answer
 				 * ends it at once) */
 
@@ -215,7 +217,7 @@ pace_refused(struct pace *p, long long now, unsigned long epoch,
 	int	 first = !p->paced;
 
 	if (p->cfg.share != NULL) {
-		(void)share_refused(p->cfg.share, now, 0);
+		(void)share_refused(p->cfg.share, now, SHARE_REQUESTS, 0);
 		p->own.refused++;
 		if (hold > 0)
 			(void)share_hold(p->cfg.share, now, hold);
@@ -244,8 +246,8 @@ pace_refused_tokens(struct pace *p, long long now, unsigned long epoch,
 	if (told > 0)
 		p->told_tpm = told;
 	if (p->cfg.share != NULL) {
-		(void)share_refused(p->cfg.share, now, cost);
-		p->own.refused++;
+		(void)share_refused(p->cfg.share, now, SHARE_TOKENS, cost);
+		p->own.tok_refused++;
 		p->own.tokens_refused += cost;
 		if (hold > 0)
 			(void)share_hold(p->cfg.share, now, hold);
@@ -269,24 +271,43 @@ static void
 sync_share(struct pace *p, long long now)
 {
 	struct share_counts	 c;
-	double			 n, ref;
+	double			 n, ref, tref;
 
 	if (p->synced >= 0 && now - p->synced < SYNC_MS)
 		return;
 	if (share_counts(p->cfg.share, now, &c) == -1)
 		return;
+	/* The others': the fleet's since the last look, less this one's. */
+#define OTHERS(f)	((c.f - p->seen.f) - (p->own.f - p->own_seen.f))
 	if (p->synced >= 0) {
-		n = (c.starts - p->seen.starts) -
-		    (p->own.starts - p->own_seen.starts);
-		ref = (c.refused - p->seen.refused) -
-		    (p->own.refused - p->own_seen.refused);
-		if (n > 0 || ref > 0) {
-			tune_seen(p->tune, now, n, n, ref, ref);
-			tune_seen(p->ttune, now, n, (c.tokens - p->seen.tokens) -
-			    (p->own.tokens - p->own_seen.tokens), ref,
-			    (c.tokens_refused - p->seen.tokens_refused) -
-			    (p->own.tokens_refused -
-			    p->own_seen.tokens_refused));
+		n = OTHERS(starts);
+		ref = OTHERS(refused);
+		tref = OTHERS(tok_refused);
+		if (n > 0) {
+			tune_seen(p->tune, now, n, n, 0, 0);
+			tune_seen(p->ttune, now, n, OTHERS(tokens), 0, 0);
+		}
+		/* Their 429s are this one's too: every process cuts at
+		 * once, so that none writes back a rate another cut. */
+		if (ref > 0) {
+			tune_refused_elsewhere(p->tune, now, ref, ref);
+			p->paced = 1;
+		}
+		if (tref > 0) {
+			tune_refused_elsewhere(p->ttune, now, tref,
+			    OTHERS(tokens_refused));
+			p->tpaced = 1;
+		}
+	}
+#undef OTHERS
+	/* Joining a fleet at work: start from the rates it learned, not
+	 * from a slow start of its own that would write them over. */
+	if (p->synced < 0 && p->cfg.autotune && c.idle < JOIN_MS) {
+		if (c.rpm > 0)
+			tune_announced(p->tune, c.rpm / 60);
+		if (c.tpm > 0) {
+			tune_announced(p->ttune, c.tpm / 60);
+			p->tpaced = 1;
 		}
 	}
 	p->seen = c;

@@ -26,11 +26,12 @@ struct share_file {
 	int64_t		 hold;
 	double		 rate[2];	/* a ms; 0: no bucket */
 	double		 level[2];	/* may go below 0: debt */
-	double		 starts, refused, tokens, tokens_refused;
+	double		 starts, refused, tok_refused, tokens, tokens_refused;
 };
 
 struct share {
 	int		 fd;
+	long long	 idle;		/* now less the file's time, as read */
 	char		 path[1024];
 	char		 err[1536];
 	struct share_file f;
@@ -74,6 +75,7 @@ sane(const struct share_file *f)
 		    fabs(f->level[k]) > 1e15)
 			return 0;
 	return isfinite(f->starts) && isfinite(f->refused) &&
+	    isfinite(f->tok_refused) &&
 	    isfinite(f->tokens) && isfinite(f->tokens_refused);
 }
 
@@ -94,6 +96,7 @@ load(struct share *s, long long now)
 	}
 	if (n == 0) {
 		fresh(&s->f, now);
+		s->idle = 0;
 		return 0;
 	}
 	errno = 0;
@@ -104,6 +107,7 @@ load(struct share *s, long long now)
 	}
 	if (!sane(&s->f))
 		fresh(&s->f, now);
+	s->idle = now - s->f.last;
 	if (s->f.last > now || now - s->f.last > IDLE_MS) {
 		s->f.last = now;
 		s->f.hold = 0;
@@ -255,11 +259,15 @@ share_adjust(struct share *s, long long now, long long tokens)
 }
 
 int
-share_refused(struct share *s, long long now, long long cost)
+share_refused(struct share *s, long long now, enum share_kind k,
+    long long cost)
 {
 	if (load(s, now) == -1)
 		return -1;
-	s->f.refused++;
+	if (k == SHARE_TOKENS)
+		s->f.tok_refused++;
+	else
+		s->f.refused++;
 	s->f.tokens_refused += cost;
 	return save(s, 1);
 }
@@ -287,8 +295,12 @@ share_counts(struct share *s, long long now, struct share_counts *c)
 		return -1;
 	c->starts = s->f.starts;
 	c->refused = s->f.refused;
+	c->tok_refused = s->f.tok_refused;
 	c->tokens = s->f.tokens;
 	c->tokens_refused = s->f.tokens_refused;
+	c->rpm = s->f.rate[SHARE_REQUESTS] * 60000;
+	c->tpm = s->f.rate[SHARE_TOKENS] * 60000;
+	c->idle = s->idle;
 	return save(s, 0);
 }
 

@@ -35,9 +35,15 @@ enum share_kind {
 /* What the fleet did, all told, since the file was made. */
 struct share_counts {
 	double		 starts;	/* requests started */
-	double		 refused;	/* and refused for a rate limit */
+	double		 refused;	/* and refused for a rate limit of
+					 * requests */
+	double		 tok_refused;	/* or of tokens */
 	double		 tokens;	/* the tokens those started cost */
 	double		 tokens_refused;	/* and those refused */
+	/* The buckets' rates a minute (0: none), and how long ago any
+	 * process last took from them, in ms. */
+	double		 rpm, tpm;
+	long long	 idle;
 };
 
 struct share;
@@ -56,9 +62,10 @@ long long	 share_wait(struct share *, long long, long long);
 int		 share_take(struct share *, long long, long long);
 /* Tokens charged, or given back if negative, once usage is known. */
 int		 share_adjust(struct share *, long long, long long);
-/* A request of this cost was refused for a rate limit: counted, and its
- * tokens given back (the server did not charge them). */
-int		 share_refused(struct share *, long long, long long);
+/* A request of this cost was refused for a rate limit of this kind:
+ * counted, with its tokens. */
+int		 share_refused(struct share *, long long, enum share_kind,
+		    long long);
 /* Nothing starts before until, in any process. */
 int		 share_hold(struct share *, long long, long long);
 int		 share_counts(struct share *, long long, struct share_counts *);

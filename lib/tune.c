@@ -126,6 +126,15 @@ tune_seen(struct tune *t, long long now, double n, double w, double nref,
 }
 
 void
+tune_refused_elsewhere(struct tune *t, long long now, double n, double w)
+{
+	double	 k;
+
+	for (k = 0; k < n; k++)
+		tune_ratelimited_w(t, now, t->epoch, w / n);
+}
+
+void
 tune_success(struct tune *t, long long ms)
 {
 	t->latency = 0.9 * t->latency + 0.1 * ms;

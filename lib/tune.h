@@ -50,6 +50,10 @@ void		 tune_strict(struct tune *);
  * that the rate measured and set is the fleet's. */
 void		 tune_seen(struct tune *, long long, double, double, double,
 		    double);
+/* And n of their requests, weighing w in all, were refused: as if this
+ * one's own, so that every process cuts at the fleet's 429s alike. */
+void		 tune_refused_elsewhere(struct tune *, long long, double,
+		    double);
 /* The server announced the rate its budget refills at, per second. */
 void		 tune_announced(struct tune *, double);
 /* Move the rate along with time; then read it, per minute, and the

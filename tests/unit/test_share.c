@@ -94,10 +94,15 @@ main(void)
 	/* The fleet's counts. */
 	CHECK(share_counts(a, 110000, &c) == 0);
 	CHECK(c.starts == 108 + 2 + 608);
-	CHECK(share_refused(b, 110000, 300) == 0);
+	CHECK(share_refused(b, 110000, SHARE_TOKENS, 300) == 0);
+	CHECK(share_refused(a, 110000, SHARE_REQUESTS, 0) == 0);
+	CHECK(share_refused(a, 110000, SHARE_REQUESTS, 0) == 0);
 	CHECK(share_counts(a, 110000, &c) == 0);
-	CHECK(c.refused == 1 && c.tokens_refused == 300);
+	CHECK(c.refused == 2 && c.tok_refused == 1 && c.tokens_refused == 300);
 	CHECK(c.tokens == 900 + 5000 + 608 * 100);
+	/* The rates, and how long since anyone took. */
+	CHECK(c.rpm == 0 && c.tpm == 60000);
+	CHECK(share_counts(a, 112500, &c) == 0 && c.idle == 2500);
 	share_close(b);
 
 	/* A file from before a reboot (its time ahead of the clock) starts
