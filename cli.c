@@ -165,8 +165,8 @@ static const struct opt options[] = {
 	{ "rpm", 0, LLONG(rpm), 1, 1000000000, NULL, 0, "n",
 	    "requests per minute at most" },
 	{ "share", 0, STRING(share), 0, 0, NULL, 0, "file",
-	    "one --rpm/--tpm budget, and what -j auto learns, for every "
-	    "enrich given the file (flock(2), one machine)" },
+	    "one --rpm/--tpm budget for every enrich given the file "
+	    "(flock(2), one machine)" },
 	{ "skip-ids", 0, LIST(skipfiles), 0, 0, NULL, 0, "file",
 	    "skip rows whose IDs the file lists as done" },
 	{ "stall-timeout", 0, LLONG(stall), 1, 86400 * 7, NULL, 0, "seconds",

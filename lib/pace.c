@@ -29,15 +29,10 @@ struct pace {
 	int			 paced;		/* by tune: -j auto, or a 429 */
 	int			 window;	/* a fixed one, as scaled */
 	long long		 inflight_cost;	/* tokens of requests in flight */
-	/* --share: the fleet's counts when last read, and this process's
-	 * own then and now, so the others' are the difference. */
-	struct share_counts	 seen, own, own_seen;
-	long long		 synced;	/* when, or -1 */
+	long long		 synced;	/* --share: when its rates were set,
+						 * or -1 */
 };
 
-#define SYNC_MS		50	/* read the fleet's counts this often */
-#define JOIN_MS		5000	/* a share file used this recently is a
-				 * fleet at work */
 #define PROBE_MS	1000	/* a wait until the first answer (any answer
 				 * ends it at once) */
 
@@ -121,8 +116,6 @@ pace_start(struct pace *p, long long now, long long cost)
 		p->probe = 2;
 	if (p->cfg.share != NULL) {
 		(void)share_take(p->cfg.share, now, cost);
-		p->own.starts++;
-		p->own.tokens += cost;
 	}
 	tok = tune_started_w(p->ttune, now, cost > 0 ? cost : 1);
 	return EPOCH_REQ(tune_started(p->tune, now)) |
@@ -218,7 +211,6 @@ pace_refused(struct pace *p, long long now, unsigned long epoch,
 
 	if (p->cfg.share != NULL) {
 		(void)share_refused(p->cfg.share, now, SHARE_REQUESTS, 0);
-		p->own.refused++;
 		if (hold > 0)
 			(void)share_hold(p->cfg.share, now, hold);
 	}
@@ -247,8 +239,6 @@ pace_refused_tokens(struct pace *p, long long now, unsigned long epoch,
 		p->told_tpm = told;
 	if (p->cfg.share != NULL) {
 		(void)share_refused(p->cfg.share, now, SHARE_TOKENS, cost);
-		p->own.tok_refused++;
-		p->own.tokens_refused += cost;
 		if (hold > 0)
 			(void)share_hold(p->cfg.share, now, hold);
 	}
@@ -263,60 +253,21 @@ pace_refused_tokens(struct pace *p, long long now, unsigned long epoch,
 }
 
 /*
- * --share: count what the others did since the last look into this
- * process's tunes, and write the rates to the file's buckets: what the
- * tunes learned once paced, else --rpm and --tpm (or none).
+ * --share: the file's buckets get --rpm and --tpm (or none), once.  What
+ * -j auto learns stays this process's: each measures what the server
+ * accepted from it, its share of the wall, and paces by that; the file
+ * adds the waits 429s name, for all.  (Tunes fed the fleet's counts and
+ * writing one shared rate were tried, and swung: each process's tune
+ * wrote over the others' within 50 ms.)
  */
 static void
 sync_share(struct pace *p, long long now)
 {
-	struct share_counts	 c;
-	double			 n, ref, tref;
-
-	if (p->synced >= 0 && now - p->synced < SYNC_MS)
+	if (p->synced >= 0)
 		return;
-	if (share_counts(p->cfg.share, now, &c) == -1)
-		return;
-	/* The others': the fleet's since the last look, less this one's. */
-#define OTHERS(f)	((c.f - p->seen.f) - (p->own.f - p->own_seen.f))
-	if (p->synced >= 0) {
-		n = OTHERS(starts);
-		ref = OTHERS(refused);
-		tref = OTHERS(tok_refused);
-		if (n > 0) {
-			tune_seen(p->tune, now, n, n, 0, 0);
-			tune_seen(p->ttune, now, n, OTHERS(tokens), 0, 0);
-		}
-		/* Their 429s are this one's too: every process cuts at
-		 * once, so that none writes back a rate another cut. */
-		if (ref > 0) {
-			tune_refused_elsewhere(p->tune, now, ref, ref);
-			p->paced = 1;
-		}
-		if (tref > 0) {
-			tune_refused_elsewhere(p->ttune, now, tref,
-			    OTHERS(tokens_refused));
-			p->tpaced = 1;
-		}
-	}
-#undef OTHERS
-	/* Joining a fleet at work: start from the rates it learned, not
-	 * from a slow start of its own that would write them over. */
-	if (p->synced < 0 && p->cfg.autotune && c.idle < JOIN_MS) {
-		if (c.rpm > 0)
-			tune_announced(p->tune, c.rpm / 60);
-		if (c.tpm > 0) {
-			tune_announced(p->ttune, c.tpm / 60);
-			p->tpaced = 1;
-		}
-	}
-	p->seen = c;
-	p->own_seen = p->own;
 	p->synced = now;
-	(void)share_set_rate(p->cfg.share, now, SHARE_REQUESTS, p->paced ?
-	    ceiling(p, tune_rpm(p->tune)) : p->cfg.rpm);
-	(void)share_set_rate(p->cfg.share, now, SHARE_TOKENS, p->tpaced ?
-	    ceiling_tokens(p, tune_rpm(p->ttune)) : p->cfg.tpm);
+	(void)share_set_rate(p->cfg.share, now, SHARE_REQUESTS, p->cfg.rpm);
+	(void)share_set_rate(p->cfg.share, now, SHARE_TOKENS, p->cfg.tpm);
 }
 
 void

@@ -12,10 +12,9 @@
  * that nothing learned may pass.  The window (requests in flight at
  * most) is decided here as well, since under -j auto it follows the rate.
  *
- * With --share (share.h) the rates are the fleet's: every process on the
- * machine takes from the file's buckets besides its own, its tunes count
- * what the others started and had refused, and it writes the rates they
- * learn (or --rpm and --tpm) to the file for all.
+ * With --share (share.h) every process on the machine takes from the
+ * file's --rpm and --tpm buckets besides its own, and holds for the
+ * waits the others' 429s named.
  *
  * It computes; the caller starts requests when pace_wait says 0 and
  * applies pace_window to the pool.

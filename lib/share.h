@@ -9,9 +9,7 @@
  * tokens.  Every call takes the lock, reads the file, does its arithmetic
  * with the time it is given, writes, and lets go: a few microseconds.
  * Several processes taking from one bucket divide its rate exactly,
- * whoever is busier taking more.  The counts let each process's -j auto
- * tune see what the whole fleet did, so that they all learn the one wall
- * and set the buckets to it.
+ * whoever is busier taking more.  The counts say what the fleet did.
  *
  * Time is CLOCK_MONOTONIC in ms, the caller's: the same clock for every
  * process on a machine.  A file from before a reboot (its time ahead of

@@ -113,28 +113,6 @@ tune_strict(struct tune *t)
 }
 
 void
-tune_seen(struct tune *t, long long now, double n, double w, double nref,
-    double wref)
-{
-	advance(t, now);
-	t->starts[t->slot] += w;
-	t->refused[t->slot] += wref;
-	t->starts_since += (unsigned long)n;
-	t->wstarts_since += w;
-	t->refused_since += (unsigned long)nref;
-	t->wrefused_since += wref;
-}
-
-void
-tune_refused_elsewhere(struct tune *t, long long now, double n, double w)
-{
-	double	 k;
-
-	for (k = 0; k < n; k++)
-		tune_ratelimited_w(t, now, t->epoch, w / n);
-}
-
-void
 tune_success(struct tune *t, long long ms)
 {
 	t->latency = 0.9 * t->latency + 0.1 * ms;

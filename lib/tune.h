@@ -45,15 +45,6 @@ void		 tune_ratelimited_w(struct tune *, long long, unsigned long,
 /* Every 429 is about the rate: none is noise to be learned (a 429 that
  * says it is about tokens is one of them). */
 void		 tune_strict(struct tune *);
-/* What other processes against the same wall started and had refused
- * (--share), in requests and weights: counted as if this one had, so
- * that the rate measured and set is the fleet's. */
-void		 tune_seen(struct tune *, long long, double, double, double,
-		    double);
-/* And n of their requests, weighing w in all, were refused: as if this
- * one's own, so that every process cuts at the fleet's 429s alike. */
-void		 tune_refused_elsewhere(struct tune *, long long, double,
-		    double);
 /* The server announced the rate its budget refills at, per second. */
 void		 tune_announced(struct tune *, double);
 /* Move the rate along with time; then read it, per minute, and the
