@@ -1,8 +1,8 @@
 #!/bin/sh
 # Scenarios 8 and 9 of make bench: walls of tokens, and fleets.  Run by
 # bench/run.sh, which adds their tables to bench/RESULTS.md; or alone
-# (sh bench/walls.sh), writing bench/out/walls.md.  About 20 minutes, most
-# of it the token wall's own pace.
+# (sh bench/walls.sh), writing bench/out/walls.md; WALLS=9 runs only the
+# fleet.  About 20 minutes, most of it the token wall's own pace.
 #
 # 8. A wall of 60,000 tokens a minute (two seconds of burst), each request
 #    charged its prompt and its max_completion_tokens, refused as OpenAI
@@ -50,8 +50,11 @@ stop_mock() {
 	mock_pid=
 }
 load() { awk '{ print $1 }' /proc/loadavg; }
+# WALLS="9" runs only scenario 9.
+want() { case " ${WALLS:-8 9} " in *" $1 "*) return 0 ;; esac; return 1; }
 
 # 8.
+if want 8; then
 awk 'BEGIN { srand(15); for (i = 1; i <= 400; i++) {
     len = 40 + int(rand() * 2960); s = ""
     while (length(s) < len) s = s "lorem ipsum dolor "
@@ -79,6 +82,8 @@ for run in "-j auto:" "-j auto:--ratelimit-headers" "-j 32:" \
 	    "$out/mock.json" >>"$table"
 	echo "8. $opts $mflags: $(tail -1 "$table")" >&2
 done
+fi
+want 9 || exit 0
 
 # 9.
 if ! command -v parallel >/dev/null; then
