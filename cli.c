@@ -20,12 +20,15 @@
 #include <curl/curl.h>
 
 #include "cli.h"
+#include "lib/anthropic.h"
+#include "lib/endpoints.h"
 #include "lib/provider.h"
 
 #define VERSION		"0.1.0"
 #define DEFAULT_URL	"https://api.openai.com/v1"
 #define DEFAULT_MODEL	"gpt-4o-mini"
 #define AZURE_VERSION	"2024-10-21"	/* a GA api-version of Azure OpenAI */
+#define ANTHROPIC_MODEL	"claude-haiku-4-5"
 #define WIDTH		79	/* of --help */
 
 enum arg {
@@ -75,6 +78,8 @@ static void	set_header(struct config *, const struct opt *, char *);
 static void	set_help(struct config *, const struct opt *, char *);
 static void	set_http(struct config *, const struct opt *, char *);
 static void	set_jobs(struct config *, const struct opt *, char *);
+static void	set_keyfile(struct config *, const struct opt *, char *);
+static void	set_url(struct config *, const struct opt *, char *);
 static void	set_version(struct config *, const struct opt *, char *);
 
 /*
@@ -97,8 +102,9 @@ static const struct opt options[] = {
 	{ "jobs", 'j', INT(jobs), 1, MAX_JOBS, set_jobs, 0, "jobs | auto",
 	    "requests in flight (default 32, 1-10000); auto: find the "
 	    "provider's rate limit by itself" },
-	{ "api-key-file", 'k', STRING(keyfile), 0, 0, NULL, 0, "keyfile",
-	    "the API key's file (else $OPENAI_API_KEY)" },
+	{ "api-key-file", 'k', STRING(keyfile), 0, 0, set_keyfile, 0,
+	    "keyfile", "the API key's file (else $OPENAI_API_KEY); after a -u, "
+	    "that endpoint's" },
 	{ "model", 'm', STRING(model), 0, 0, NULL, 0, "model",
 	    "model (default $ENRICH_MODEL, else " DEFAULT_MODEL ")" },
 	{ "field", 'o', STRING(field), 0, 0, NULL, 0, "field",
@@ -111,15 +117,31 @@ static const struct opt options[] = {
 	    "system message template" },
 	{ "timeout", 't', LLONG(timeout), 1, 86400, NULL, 0, "seconds",
 	    "per attempt (default 300)" },
-	{ "url", 'u', STRING(url), 0, 0, NULL, 0, "url",
-	    "API base URL (default $OPENAI_BASE_URL, else " DEFAULT_URL ")" },
+	{ "url", 'u', LIST(urls), 0, 0, set_url, 0, "url",
+	    "API base URL (default $OPENAI_BASE_URL, else " DEFAULT_URL "); "
+	    "repeatable: rows go to the endpoint with the most headroom" },
+	{ "anthropic", 0, NONE(anthropic), 1, 0, NULL, 0, NULL,
+	    "Anthropic's Messages API: -u (default " ANTHROPIC_URL ") plus "
+	    "/messages, the key from $ANTHROPIC_API_KEY, -m default "
+	    ANTHROPIC_MODEL },
 	{ "azure", 0, NONE(azure), 1, 0, NULL, 0, NULL,
 	    "Azure OpenAI: -m is the deployment, -u (else "
 	    "$AZURE_OPENAI_ENDPOINT) the endpoint" },
+	{ "batch-api", 0, STRING(batch_api), 0, 0, NULL, 0, "state",
+	    "through the Batch API at half price, resumable from the state "
+	    "file" },
+	{ "batch-cancel", 0, STRING(batch_cancel), 0, 0, NULL, 0, "state",
+	    "cancel the unfinished batches of the state file" },
 	{ "batch-output", 0, NONE(batch_out), 1, 0, NULL, 0, NULL,
 	    "write OpenAI Batch output lines" },
+	{ "batch-poll", 0, LLONG(batch_poll), 1, 86400, NULL, 0, "seconds",
+	    "--batch-api: between polls (default 60)" },
+	{ "batch-size", 0, INT(batch_size), 1, 50000, NULL, 0, "n",
+	    "--batch-api: requests a file (default 50000)" },
 	{ "cacert", 0, STRING(cacert), 0, 0, set_cacert, 0, "file",
 	    "trust the CA certificates in the file" },
+	{ "confidence", 0, NONE(confidence), 1, 0, NULL, 0, NULL,
+	    "add the answer's probability, from the model's logprobs" },
 	{ "dry-run", 0, NONE(dry_run), 1, 0, NULL, 0, NULL,
 	    "print each request body; send nothing" },
 	{ "endpoint", 0, STRING(endpoint), 0, 0, set_endpoint, 0, "path",
@@ -143,6 +165,10 @@ static const struct opt options[] = {
 	    "HTTP/2 without TLS (h2c)" },
 	{ "json", 0, NONE(json), 1, 0, NULL, 0, NULL,
 	    "the answer is a JSON object: merge its fields" },
+	{ "labels", 0, STRING(labels), 0, 0, NULL, 0, "a,b,...",
+	    "the answer must be one of these labels" },
+	{ "labels-file", 0, STRING(labels_file), 0, 0, NULL, SYN_OR, "file",
+	    "the labels from a file, one a line" },
 	{ "max-line-bytes", 0, LLONG(max_line), 4096, 1LL << 30, NULL, 0, "n",
 	    "cap on an input line (default 16777216)" },
 	{ "max-response-bytes", 0, LLONG(max_response), 1024, 1LL << 30, NULL,
@@ -162,8 +188,12 @@ static const struct opt options[] = {
 	{ "progress", 0, NONE(progress), 1, 0, NULL, 0, NULL,
 	    "a status line on stderr (default: if a terminal, in the "
 	    "foreground)" },
+	{ "reask", 0, INT(reask), 0, 10, NULL, 0, "n",
+	    "ask again after an invalid answer, n times (default 2)" },
 	{ "rpm", 0, LLONG(rpm), 1, 1000000000, NULL, 0, "n",
 	    "requests per minute at most" },
+	{ "schema", 0, STRING(schema), 0, 0, NULL, 0, "file",
+	    "the answer must fit this JSON Schema" },
 	{ "share", 0, STRING(share), 0, 0, NULL, 0, "file",
 	    "one --rpm/--tpm budget for every enrich given the file "
 	    "(flock(2), one machine)" },
@@ -390,6 +420,53 @@ set_jobs(struct config *c, const struct opt *o, char *arg)
 		opt_store(c, o, arg);
 }
 
+/* Each -u an endpoint, with no key of its own until a -k follows it. */
+static void
+set_url(struct config *c, const struct opt *o, char *arg)
+{
+	opt_store(c, o, arg);
+	cli_list_add(&c->url_keys, NULL);
+	c->url = c->urls.v[0];
+}
+
+/* -k after a -u is that endpoint's key; before any, every endpoint's. */
+static void
+set_keyfile(struct config *c, const struct opt *o, char *arg)
+{
+	char	 shown[256];
+
+	if (c->urls.n == 0) {
+		opt_store(c, o, arg);
+		return;
+	}
+	if (c->url_keys.v[c->urls.n - 1] != NULL) {
+		provider_redact(c->urls.v[c->urls.n - 1], shown, sizeof(shown));
+		errx(2, "-u %s: two -k for one endpoint", shown);
+	}
+	c->url_keys.v[c->urls.n - 1] = arg;
+}
+
+/*
+ * $OPENAI_BASE_URL (or $AZURE_OPENAI_ENDPOINT) may hold several URLs,
+ * separated by blanks: each an endpoint, with the one key.
+ */
+static void
+split_urls(struct config *c, const char *s)
+{
+	char	*p, *w;
+
+	if ((c->url_env = strdup(s)) == NULL)
+		err(2, NULL);
+	for (p = c->url_env; (w = strsep(&p, " \t\n")) != NULL;)
+		if (*w != '\0') {
+			cli_list_add(&c->urls, w);
+			cli_list_add(&c->url_keys, NULL);
+		}
+	if (c->urls.n == 0)
+		errx(2, "no URL in the environment's list: %s", s);
+	c->url = c->urls.v[0];
+}
+
 static void
 set_estimate(struct config *c, const struct opt *o, char *arg)
 {
@@ -464,6 +541,38 @@ given(const unsigned char *seen, size_t field)
  * The rules that tie options to each other and to the environment, once
  * all are read.
  */
+/* What an answer must be: --schema, --labels, --confidence. */
+static void
+check_answers(const struct config *c)
+{
+	const char	*opt;
+
+	opt = c->schema != NULL ? "--schema" : c->labels != NULL ? "--labels" :
+	    c->labels_file != NULL ? "--labels-file" : c->confidence ?
+	    "--confidence" : NULL;
+	if (opt == NULL)
+		return;
+	if (c->body != NULL || c->batch_in || c->batch_out)
+		errx(2, "%s: a chat request's option; %s does not apply", opt,
+		    c->body != NULL ? "--body" : c->batch_in ?
+		    "--batch-input" : "--batch-output");
+	if (c->extract != NULL)
+		errx(2, "%s: reads the chat answer; --extract does not apply",
+		    opt);
+	if (c->labels != NULL && c->labels_file != NULL)
+		errx(2, "give the labels with --labels or --labels-file, not "
+		    "both");
+	if ((c->labels != NULL || c->labels_file != NULL) &&
+	    (c->schema != NULL || c->json))
+		errx(2, "%s: the answer is a label; %s does not apply", opt,
+		    c->schema != NULL ? "--schema" : "--json");
+	if (c->confidence && (strcmp(c->field, "confidence") == 0 ||
+	    strcmp(c->idfield, "confidence") == 0 ||
+	    strcmp(c->errfield, "confidence") == 0))
+		errx(2, "--confidence writes the field \"confidence\": -o, -i "
+		    "and --error-field must name others");
+}
+
 static void
 check_options(struct config *c, const unsigned char *seen)
 {
@@ -472,7 +581,26 @@ check_options(struct config *c, const unsigned char *seen)
 	c->model_given = given(seen, offsetof(struct config, model));
 	c->field_given = given(seen, offsetof(struct config, field));
 	c->id_given = given(seen, offsetof(struct config, idfield));
-	c->url_given = given(seen, offsetof(struct config, url));
+	c->url_given = given(seen, offsetof(struct config, urls));
+	if (c->batch_cancel != NULL) {
+		/* Nothing is rendered: only the URL and key matter. */
+		if (c->batch_api != NULL || c->dry_run)
+			errx(2, "--batch-cancel does nothing else: --batch-api "
+			    "and --dry-run do not apply");
+		if (c->prompt == NULL && c->prompt_file == NULL &&
+		    c->body == NULL && !c->batch_in)
+			c->prompt = "-";
+	}
+	if (c->batch_api != NULL && c->anthropic)
+		errx(2, "--batch-api: OpenAI's and Azure's Batch API only; "
+		    "Anthropic's Message Batches are not supported yet");
+	if (c->batch_api != NULL && (c->ordered || c->batch_in))
+		errx(2, "--batch-api: rows come back batch by batch; "
+		    "--ordered and --batch-input do not apply");
+	if (c->batch_api != NULL && c->endpoint != NULL &&
+	    strcmp(c->endpoint, "/chat/completions") != 0)
+		errx(2, "--batch-api sends chat completions: --endpoint does "
+		    "not apply");
 	if (c->batch_in && c->body != NULL)
 		errx(2, "--batch-input lines hold their bodies: --body does "
 		    "not apply");
@@ -513,8 +641,24 @@ check_options(struct config *c, const unsigned char *seen)
 	if (c->json && c->field_given)
 		errx(2, "--json merges the answer's own fields; -o does not "
 		    "apply");
+	if (c->anthropic) {
+		if (c->azure || c->body != NULL || c->batch_in ||
+		    c->batch_out)
+			errx(2, "--anthropic: --azure, --body, --batch-input "
+			    "and --batch-output do not apply");
+		/* Not $OPENAI_BASE_URL: that is another provider's. */
+		if (!c->url_given)
+			c->url = ANTHROPIC_URL;
+		if (!given(seen, offsetof(struct config, endpoint)))
+			c->endpoint = ANTHROPIC_ENDPOINT;
+		if (!c->model_given && ((e = getenv("ENRICH_MODEL")) == NULL ||
+		    *e == '\0'))
+			c->model = ANTHROPIC_MODEL;
+	}
+	check_answers(c);
 	/* AZURE_OPENAI_ENDPOINT alone means Azure, unless a URL says not. */
-	if (!c->url_given && getenv("OPENAI_BASE_URL") == NULL &&
+	if (!c->anthropic && !c->url_given &&
+	    getenv("OPENAI_BASE_URL") == NULL &&
 	    (e = getenv("AZURE_OPENAI_ENDPOINT")) != NULL && *e != '\0')
 		c->azure = 1;
 	if (c->azure && !c->url_given) {
@@ -523,8 +667,20 @@ check_options(struct config *c, const unsigned char *seen)
 			    "https://RESOURCE.openai.azure.com");
 		c->url = e;
 	}
+	if (!c->url_given)
+		split_urls(c, c->url);
+	if (c->urls.n > ENDPOINTS_MAX)
+		errx(2, "-u: at most %d endpoints", ENDPOINTS_MAX);
+	if ((c->batch_api != NULL || c->batch_cancel != NULL) &&
+	    c->urls.n > 1)
+		errx(2, "--batch-api: one -u only: batches live at one "
+		    "provider");
+	if (c->batch_in && c->urls.n > 1)
+		errx(2, "--batch-input lines name their paths under one URL: "
+		    "give one -u");
 	/* Whether a key is needed is the caller's to say: it knows the host. */
-	c->env_key_name = c->azure ? "AZURE_OPENAI_API_KEY" : "OPENAI_API_KEY";
+	c->env_key_name = c->azure ? "AZURE_OPENAI_API_KEY" : c->anthropic ?
+	    "ANTHROPIC_API_KEY" : "OPENAI_API_KEY";
 	c->env_key = getenv(c->env_key_name);
 	c->api_version = (e = getenv("OPENAI_API_VERSION")) != NULL &&
 	    *e != '\0' ? e : AZURE_VERSION;
@@ -567,11 +723,14 @@ cli_parse(int argc, char *argv[], struct config *c)
 	c->max_response = 16 * 1024 * 1024;
 	c->max_line = 16 * 1024 * 1024;
 	c->retries = 5;
+	c->reask = 2;
 	c->max_wait = 120;
 	c->stall = 600;
 	c->grace = 30;
 	c->progress = -1;
 	c->endpoint = "/chat/completions";
+	c->batch_size = 50000;
+	c->batch_poll = 60;
 	while ((ch = getopt_long(argc, argv, shortopts, longopts,
 	    NULL)) != -1) {
 		if (ch >= OPT_LONG)

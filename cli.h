@@ -42,15 +42,23 @@ struct config {
 	const char	*field;
 	const char	*idfield;
 	const char	*errfield;
-	const char	*url;
+	const char	*url;		/* the first of urls */
 	int		 url_given;	/* by -u, not the environment */
-	const char	*keyfile;
+	struct list	 urls;		/* the endpoints: -u, or from the env */
+	struct list	 url_keys;	/* each one's own -k, or NULL */
+	char		*url_env;	/* the environment's list, split */
+	const char	*keyfile;	/* -k before any -u: every endpoint's */
 	const char	*env_key;	/* the key in the environment, or NULL */
 	const char	*env_key_name;	/* the variable it is read from */
 	const char	*api_version;	/* Azure's api-version */
 	const char	*errors;
 	const char	*stats_json;
 	const char	*cacert;
+	const char	*schema;	/* --schema file */
+	const char	*labels;	/* --labels list */
+	const char	*labels_file;
+	int		 reask;
+	int		 confidence;
 	struct list	 headers;
 	struct list	 params;
 	struct list	 skipfiles;
@@ -74,11 +82,16 @@ struct config {
 	int		 progress;	/* -1: if a foreground terminal */
 	int		 stats;
 	int		 azure;
+	int		 anthropic;	/* the Messages API */
 	int		 json;
 	int		 meta;
 	int		 field_given;
 	enum pool_http	 http;
 	int		 verbose;	/* -1 quiet, 0, 1 verbose */
+	const char	*batch_api;	/* --batch-api STATE, or NULL */
+	const char	*batch_cancel;	/* --batch-cancel STATE, or NULL */
+	int		 batch_size;	/* requests a Batch file */
+	long long	 batch_poll;	/* seconds between polls */
 };
 
 /* Fill c, zeroed by the caller, from argv and the environment; or exit. */

@@ -24,9 +24,11 @@
 
 #include <curl/curl.h>
 
+#include "batchrun.h"
 #include "cli.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
+#include "lib/endpoints.h"
 #include "lib/input.h"
 #include "lib/lines.h"
 #include "lib/output.h"
@@ -52,11 +54,13 @@ struct run {
 	struct output		*out;
 	struct pool		*pool;		/* NULL: a dry run */
 	struct pace		*pace;
+	struct endpoints	*endpoints;	/* several -u, or NULL */
 	struct sched		*sched;
 	struct stats		 st;
 	int			 signal;	/* the first SIGINT/SIGTERM */
 	int			 statsfd;	/* --stats-json, or -1 */
 	const struct input_counts *counts;
+	const struct labels	*labels;	/* --labels, or NULL */
 };
 
 static int		 sigpipe_fds[2] = { -1, -1 };
@@ -237,15 +241,25 @@ report(struct run *run, const struct request *req)
 	const struct config	*c = run->cfg;
 	struct stats_prices	 pr = { request_budget(req), c->price_in,
 				    c->price_out, c->rpm, c->tpm };
+	const struct labels_count *lc;
 	struct buf		 b = { 0 };
 	long long		 now = clock_ms();
 	char			 line[512];
+	size_t			 k;
 
 	tty_clear();
+	/* The Batch API's price is half the real-time one. */
+	if (c->batch_api != NULL) {
+		pr.price_in /= 2;
+		pr.price_out /= 2;
+	}
 	if (c->estimate) {
 		if (stats_estimate(&run->st, &pr, &b) == -1)
 			err(1, NULL);
 		fwrite(b.data, 1, b.len, stdout);
+		if (c->batch_api != NULL)
+			printf("%-18s %s\n", "price", "the Batch API's: half "
+			    "of real time");
 		buf_reset(&b);
 	}
 	if (run->pool != NULL) {
@@ -253,13 +267,31 @@ report(struct run *run, const struct request *req)
 		run->st.paced = pace_rate(run->pace);
 		run->st.paced_tokens = pace_token_rate(run->pace);
 	}
+	if (run->endpoints != NULL)
+		run->st.endpoints = endpoints_stats(run->endpoints,
+		    &run->st.nendpoints);
 	if (run->counts->again > 0 && c->verbose >= 0)
 		warnx("%llu row%s had an ID that came before in the input",
 		    (unsigned long long)run->counts->again,
 		    run->counts->again == 1 ? "" : "s");
-	if (tty_progress() || c->stats || c->verbose > 0) {
+	/* --batch-cancel has no rows to sum up. */
+	if ((tty_progress() || c->stats || c->verbose > 0) &&
+	    c->batch_cancel == NULL) {
 		stats_summary(&run->st, now, line, sizeof(line));
 		warnx("%s", line);
+		for (k = 0; k < run->st.nendpoints; k++) {
+			stats_endpoint_line(&run->st, k, line, sizeof(line));
+			warnx("  %s", line);
+		}
+		for (k = 0; run->labels != NULL &&
+		    (lc = labels_get(run->labels, k)) != NULL; k++)
+			if (lc->scored > 0)
+				warnx("label %s: %llu rows, mean confidence "
+				    "%.4f", lc->name, lc->rows,
+				    lc->confidence / lc->scored);
+			else
+				warnx("label %s: %llu rows", lc->name,
+				    lc->rows);
 	}
 	if (c->stats_json != NULL) {
 		if (stats_json(&run->st, now, &b) == -1)
@@ -296,7 +328,9 @@ main(int argc, char *argv[])
 	run.statsfd = p.statsfd;
 	run.pool = p.pool;
 	run.pace = p.pace;
+	run.endpoints = p.endpoints;
 	run.counts = input_counts(p.input);
+	run.labels = p.labels;
 	if ((run.in = lines_new(STDIN_FILENO, cfg.max_line)) == NULL ||
 	    (run.out = output_new(STDOUT_FILENO, p.errfd, cfg.ordered ? 1024 :
 	    0)) == NULL)
@@ -316,17 +350,28 @@ main(int argc, char *argv[])
 	sp.pool = run.pool;
 	sp.pace = run.pace;
 	sp.stats = &run.st;
+	sp.endpoints = p.endpoints;
 	if ((run.sched = sched_new(&sc, &sp, notify, &run)) == NULL)
 		err(2, NULL);
 	provider_redact(provider_url(p.provider), e, sizeof(e));
-	if (cfg.verbose > 0)
-		warnx("%s, model %s, %s%d in flight%s", e, cfg.model,
+	if (cfg.verbose > 0 && (cfg.batch_api != NULL || cfg.batch_cancel))
+		warnx("%s, model %s, %s", e, cfg.model, cfg.batch_cancel ?
+		    "cancelling batches" : cfg.dry_run ? "Batch API, dry run" :
+		    "through the Batch API");
+	else if (cfg.verbose > 0)
+		warnx("%s%s, model %s, %s%d in flight%s", e,
+		    cfg.urls.n > 1 ? " and more endpoints" : "", cfg.model,
 		    cfg.autotune ? "-j auto, " : "", run.pool != NULL ?
 		    pool_window(run.pool) : cfg.jobs, cfg.dry_run ?
 		    ", dry run" : "");
 	tty_setup(cfg.progress, cfg.verbose, &run.st);
 
-	status = loop(&run);
+	if (cfg.batch_cancel != NULL)
+		status = batchrun_cancel(&cfg, &p, sigpipe_fds[0]);
+	else if (cfg.batch_api != NULL && !cfg.estimate)
+		status = batchrun(&cfg, &p, run.out, &run.st, sigpipe_fds[0]);
+	else
+		status = loop(&run);
 
 	finish_output(&run);
 	report(&run, p.request);
@@ -339,6 +384,9 @@ main(int argc, char *argv[])
 	p.errfd = -1;
 	setup_free(&p);
 	free(cfg.headers.v);
+	free(cfg.urls.v);
+	free(cfg.url_keys.v);
+	free(cfg.url_env);
 	free(cfg.params.v);
 	free(cfg.skipfiles.v);
 	if (!cfg.dry_run)

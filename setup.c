@@ -19,12 +19,18 @@
 #include "cli.h"
 #include <curl/curl.h>
 
+#include "lib/anthropic.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
 #include "setup.h"
 
 /* Attempts failing alike, before any success, that stop the run. */
 #define FIRST_WINDOW	4
+/* Several endpoints: failures in a row that set one aside, and for how
+ * long at first and at most. */
+#define ENDPOINT_FAILS	3
+#define ASIDE_MS	1000
+#define ASIDE_CAP_MS	60000
 /* A template file larger than this is no template (-f /dev/zero). */
 #define TEMPLATE_MAX	(16 * 1024 * 1024)
 
@@ -92,13 +98,93 @@ setup_request(const struct config *c, struct tmpl **user, struct tmpl **system)
 		if (c->system != NULL || c->system_file != NULL)
 			*system = compile(c->system, c->system_file, "-s",
 			    "--system-file");
-		req = request_new(c->model, *system, *user, c->params.v,
-		    c->params.n, e, sizeof(e));
+		req = c->anthropic ? request_new_messages(c->model, *system,
+		    *user, c->params.v, c->params.n, ANTHROPIC_MAX_TOKENS, e,
+		    sizeof(e)) : request_new(c->model, *system, *user,
+		    c->params.v, c->params.n, e, sizeof(e));
 	}
 	if (req == NULL || (c->extract != NULL &&
 	    request_extract(req, c->extract, e, sizeof(e)) == -1))
 		errx(2, "%s", e);
 	return req;
+}
+
+/* response_format's name for the schema: its file's, as the API allows. */
+static void
+schema_name(const char *path, struct buf *b)
+{
+	const char	*p = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 :
+			    path;
+	size_t		 n = 0;
+
+	for (; *p != '\0' && *p != '.' && n < 64; p++)
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '_' || *p == '-') {
+			if (buf_addc(b, *p) == -1)
+				err(2, NULL);
+			n++;
+		}
+	if (n == 0 && buf_adds(b, "answer") == -1)
+		err(2, NULL);
+}
+
+/*
+ * What the answers must be (--schema, --labels), and what the request
+ * asks for to that end: a response_format, the labels in the system
+ * message, logprobs.
+ */
+static void
+setup_answers(const struct config *c, struct parts *p)
+{
+	struct request_ask	 ask = { 0 };
+	struct buf		 text = { 0 }, fmt = { 0 }, words = { 0 };
+	const char		*ign;
+	char			 e[256];
+
+	if (c->schema != NULL) {
+		read_file(c->schema, &text, "--schema");
+		if ((p->schema = schema_new(text.data != NULL ? text.data : "",
+		    text.len, e, sizeof(e))) == NULL)
+			errx(2, "--schema %s: %s", c->schema, e);
+		if (c->json && !schema_wants_object(p->schema))
+			errx(2, "--schema %s: --json merges an object, and the "
+			    "schema allows other answers", c->schema);
+		if ((ign = schema_ignored(p->schema)) != NULL && c->verbose > 0)
+			warnx("--schema %s: not checked by enrich: %s",
+			    c->schema, ign);
+		if (buf_adds(&fmt, "{\"type\":\"json_schema\",\"json_schema\":"
+		    "{\"name\":\"") == -1)
+			err(2, NULL);
+		schema_name(c->schema, &fmt);
+		if (buf_adds(&fmt, "\",\"strict\":true,\"schema\":") == -1 ||
+		    buf_add(&fmt, text.data, text.len) == -1 ||
+		    buf_adds(&fmt, "}}") == -1 || buf_addc(&fmt, '\0') == -1)
+			err(2, NULL);
+		ask.format = fmt.data;
+	}
+	buf_reset(&text);
+	if (c->labels != NULL && (p->labels = labels_new(c->labels,
+	    strlen(c->labels), ',', e, sizeof(e))) == NULL)
+		errx(2, "--labels: %s", e);
+	if (c->labels_file != NULL) {
+		read_file(c->labels_file, &text, "--labels-file");
+		if ((p->labels = labels_new(text.data != NULL ? text.data : "",
+		    text.len, '\n', e, sizeof(e))) == NULL)
+			errx(2, "--labels-file %s: %s", c->labels_file, e);
+	}
+	if (p->labels != NULL) {
+		if (labels_prompt(p->labels, &words) == -1 ||
+		    buf_addc(&words, '\0') == -1)
+			err(2, NULL);
+		ask.instruction = words.data;
+	}
+	ask.logprobs = c->confidence;
+	if ((ask.format != NULL || ask.instruction != NULL || ask.logprobs) &&
+	    request_ask(p->request, &ask, e, sizeof(e)) == -1)
+		errx(2, "%s", e);
+	buf_free(&text);
+	buf_free(&fmt);
+	buf_free(&words);
 }
 
 /*
@@ -169,19 +255,22 @@ setup_skip(const struct config *c)
 	return s;
 }
 
+/* Endpoint k's provider: its URL, and its own key or the run's. */
 static struct provider *
-setup_provider(const struct config *cfg)
+setup_provider(const struct config *cfg, size_t k)
 {
 	struct provider_config	 prc = { 0 };
 	struct provider		*prov;
 	char			 e[256];
 
-	prc.url = cfg->url;
+	prc.url = cfg->urls.v[k];
 	prc.endpoint = cfg->endpoint;
 	prc.model = cfg->model;
 	prc.azure = cfg->azure;
+	prc.anthropic = cfg->anthropic;
 	prc.api_version = cfg->api_version;
-	prc.keyfile = cfg->keyfile;
+	prc.keyfile = cfg->url_keys.v[k] != NULL ? cfg->url_keys.v[k] :
+	    cfg->keyfile;
 	prc.env_key = cfg->env_key;
 	prc.env_key_name = cfg->env_key_name;
 	prc.headers = cfg->headers.v;
@@ -190,6 +279,34 @@ setup_provider(const struct config *cfg)
 	if ((prov = provider_new(&prc, e, sizeof(e))) == NULL)
 		errx(2, "%s", e);
 	return prov;
+}
+
+/*
+ * Several endpoints: each provider's URL and headers a target of the
+ * pool, in the same order, so an endpoint's number is its target's.
+ */
+static void
+setup_endpoints(struct parts *p)
+{
+	struct endpoints_config	 ec = { ENDPOINT_FAILS, ASIDE_MS,
+				    ASIDE_CAP_MS };
+	const char *const	*h;
+	size_t			 k, n;
+	char			 e[256], shown[512];
+
+	if ((p->endpoints = endpoints_new(&ec)) == NULL)
+		err(2, NULL);
+	for (k = 0; k < p->nproviders; k++) {
+		h = provider_headers(p->providers[k], &n);
+		if (k > 0 && pool_add_target(p->pool,
+		    provider_url(p->providers[k]), h, n, e, sizeof(e)) !=
+		    (int)k)
+			errx(2, "%s", e);
+		provider_redact(provider_url(p->providers[k]), shown,
+		    sizeof(shown));
+		if (endpoints_add(p->endpoints, shown) != (int)k)
+			err(2, NULL);
+	}
 }
 
 /* The pool and its pace: a real run only. */
@@ -217,6 +334,8 @@ setup_net(const struct config *cfg, int maxjobs, struct parts *p)
 		    curl_version_info(CURLVERSION_NOW)->version);
 	if ((p->pool = pool_new(&pc, e, sizeof(e))) == NULL)
 		errx(2, "%s", e);
+	if (p->nproviders > 1)
+		setup_endpoints(p);
 	pac.rpm = cfg->rpm;
 	pac.tpm = cfg->tpm;
 	pac.autotune = cfg->autotune;
@@ -240,11 +359,18 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 	struct record_config	 rc = { 0 };
 	struct input_config	 ic = { 0 };
 	struct verdict_config	 vc = { 0 };
+	size_t			 k;
 
 	memset(p, 0, sizeof(*p));
 	p->errfd = p->statsfd = -1;
 	p->request = setup_request(cfg, &p->user, &p->system);
-	p->provider = setup_provider(cfg);
+	setup_answers(cfg, p);
+	if ((p->providers = calloc(cfg->urls.n, sizeof(*p->providers))) ==
+	    NULL)
+		err(2, NULL);
+	for (k = 0; k < cfg->urls.n; k++)
+		p->providers[p->nproviders++] = setup_provider(cfg, k);
+	p->provider = p->providers[0];
 	p->skip = setup_skip(cfg);
 	/* A dry run writes nothing but its stdout: the --errors file of the
 	 * last real run stays as it was. */
@@ -263,11 +389,16 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 	rc.json = cfg->json;
 	rc.meta = cfg->meta;
 	rc.batch_out = cfg->batch_out;
+	rc.schema = p->schema;
+	rc.labels = p->labels;
+	rc.confidence = cfg->confidence;
 	ic.idfield = cfg->idfield;
 	ic.errfield = cfg->errfield;
 	ic.request = p->request;
 	ic.skip = p->skip;
-	ic.dry_run = cfg->dry_run;
+	/* --batch-api's dry run writes Batch lines: batchrun.c's. */
+	ic.dry_run = cfg->dry_run && (cfg->batch_api == NULL ||
+	    cfg->estimate);
 	ic.batch_in = cfg->batch_in;
 	ic.batch_out = cfg->batch_out;
 	ic.base = provider_base(p->provider);
@@ -278,11 +409,16 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 	vc.per_row_target = cfg->batch_in || (cfg->body != NULL &&
 	    tmpl_has_fields(p->user));
 	vc.first_window = FIRST_WINDOW;
+	vc.key_name = cfg->env_key_name;
+	/* Only a conversation can be asked again. */
+	vc.reask = cfg->body != NULL || cfg->batch_in ? 0 : cfg->reask;
 	if ((p->record = record_new(&rc)) == NULL ||
 	    (p->input = input_new(&ic, p->record)) == NULL ||
 	    (p->verdicts = verdict_new(&vc, now)) == NULL)
 		err(2, NULL);
-	if (!cfg->dry_run)
+	/* --batch-api and --batch-cancel make their own transfers. */
+	if (!cfg->dry_run && cfg->batch_api == NULL &&
+	    cfg->batch_cancel == NULL)
 		setup_net(cfg, maxjobs, p);
 }
 
@@ -297,9 +433,14 @@ setup_free(struct parts *p)
 	record_free(p->record);
 	idset_free(p->skip);
 	request_free(p->request);
+	schema_free(p->schema);
+	labels_free(p->labels);
 	tmpl_free(p->user);
 	tmpl_free(p->system);
-	provider_free(p->provider);
+	endpoints_free(p->endpoints);
+	while (p->nproviders > 0)
+		provider_free(p->providers[--p->nproviders]);
+	free(p->providers);
 	if (p->errfd != -1)
 		close(p->errfd);
 	memset(p, 0, sizeof(*p));

@@ -6,13 +6,16 @@
 #define ENRICH_SETUP_H
 
 #include "cli.h"
+#include "lib/endpoints.h"
 #include "lib/idset.h"
 #include "lib/input.h"
+#include "lib/labels.h"
 #include "lib/pace.h"
 #include "lib/pool.h"
 #include "lib/provider.h"
 #include "lib/record.h"
 #include "lib/request.h"
+#include "lib/schema.h"
 #include "lib/share.h"
 #include "lib/template.h"
 #include "lib/verdict.h"
@@ -21,7 +24,13 @@ struct parts {
 	struct request		*request;
 	struct tmpl		*user;		/* its templates */
 	struct tmpl		*system;
-	struct provider		*provider;
+	struct schema		*schema;	/* --schema, or NULL */
+	struct labels		*labels;	/* --labels, or NULL */
+	struct provider		*provider;	/* the first of providers */
+	struct provider		**providers;	/* one per endpoint (-u) */
+	size_t			 nproviders;
+	struct endpoints	*endpoints;	/* several, in a real run; or
+						 * NULL */
 	struct idset		*skip;		/* --skip-ids, or NULL */
 	struct record		*record;
 	struct input		*input;

@@ -67,6 +67,16 @@ tty_draw(const struct stats *st, long long now)
 	tty_shown = 1;
 }
 
+void
+tty_draw_text(const char *line, long long now)
+{
+	if (progress == NULL || now < next_draw)
+		return;
+	next_draw = now + REDRAW_MS;
+	fprintf(stderr, "\r%.*s\033[K", width - 1, line);
+	tty_shown = 1;
+}
+
 long long
 tty_next_draw(long long now)
 {
@@ -155,6 +165,17 @@ cause(const struct row *r, char *buf, size_t len)
 	return buf;
 }
 
+/* What the row's last attempt brought: "HTTP 503" or libcurl's words. */
+static const char *
+attempt(const struct row *r, char *buf, size_t len)
+{
+	if (r->xfer.result == XFER_RESPONSE)
+		snprintf(buf, len, "HTTP %ld", r->xfer.status);
+	else
+		snprintf(buf, len, "%s", r->xfer.error);
+	return buf;
+}
+
 void
 tty_notice(const struct sched_notice *n, int v)
 {
@@ -168,7 +189,10 @@ tty_notice(const struct sched_notice *n, int v)
 			    cause(r, buf, sizeof(buf)));
 		break;
 	case SCHED_RETRY:
-		if (v > 0)
+		if (v > 0 && n->verdict->wait == VERDICT_REASK)
+			say("row %.*s: %.*s; asking again", (int)r->id.len,
+			    r->id.data, (int)r->msg.len, r->msg.data);
+		else if (v > 0)
 			say("row %.*s: %s; %s %.1f s", (int)r->id.len,
 			    r->id.data, cause(r, buf, sizeof(buf)),
 			    n->verdict->wait == VERDICT_HOLD ?
@@ -199,6 +223,19 @@ tty_notice(const struct sched_notice *n, int v)
 	case SCHED_INPUT:
 		if (v >= 0)
 			say("row %.*s: %s", (int)r->id.len, r->id.data, n->text);
+		break;
+	case SCHED_ASIDE:
+		if (v > 0)
+			say("%s set aside for %.1f s: %s", n->text, n->ms / 1000.0,
+			    attempt(r, buf, sizeof(buf)));
+		break;
+	case SCHED_BACK:
+		if (v > 0)
+			say("%s taken back", n->text);
+		break;
+	case SCHED_ANSWER:
+		if (v > 0)
+			say("%s", n->text);
 		break;
 	case SCHED_STALLED:
 		say("the server's rate limit budget is spent and comes back "

@@ -27,6 +27,8 @@ int		 tty_progress(void);
 /* Draw the line, at most ten times a second; and when next. */
 void		 tty_draw(const struct stats *, long long);
 long long	 tty_next_draw(long long);
+/* Draw this line instead (--batch-api's), as often. */
+void		 tty_draw_text(const char *, long long);
 /* warnx, on a clean line. */
 void		 say(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));

@@ -3,7 +3,8 @@
 # The options come from `enrich --help`, which is made from the program's
 # table of options: a line "  -f, --prompt-file file  ..." or
 # "      --azure  ...", so a new option needs nothing here.  An argument
-# named *file completes as a file name, jobs | auto as auto.
+# named *file (or --batch-api's state) completes as a file name,
+# jobs | auto as auto.
 _enrich()
 {
 	local cur prev s l a words=
@@ -15,7 +16,8 @@ _enrich()
 		if [ -n "$a" ] && [[ $prev == "$l" || ($s != - && $prev == "$s") ]]
 		then
 			case $a in
-			*file)	COMPREPLY=($(compgen -f -- "$cur")) ;;
+			*file|state)
+				COMPREPLY=($(compgen -f -- "$cur")) ;;
 			*auto)	COMPREPLY=($(compgen -W auto -- "$cur")) ;;
 			esac
 			return

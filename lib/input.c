@@ -198,6 +198,8 @@ input_load(struct input *in, struct row *r, const struct line *ln)
 		return fail(in, r, ROW_ERR_TEMPLATE, err, NULL);
 	/* The provider's estimate: bytes of prompt, plus the budget. */
 	r->prompt_bytes = r->body.len - request_overhead(in->cfg.request);
+	r->cached_bytes = request_cached_bytes(in->cfg.request, r->body.data,
+	    r->body.len);
 	r->cost = text_tokens(r->prompt_bytes) +
 	    request_budget(in->cfg.request);
 	if (in->cfg.dry_run)
@@ -205,4 +207,22 @@ input_load(struct input *in, struct row *r, const struct line *ln)
 	r->xfer.body = r->body.data;
 	r->xfer.bodylen = r->body.len;
 	return INPUT_SEND;
+}
+
+int
+input_reask(struct input *in, struct row *r, const char *why)
+{
+	int	 rv;
+
+	json_shrink(in->json, KEEP_TOKENS);
+	if ((rv = request_reask(in->json, &r->body, r->kept.data, r->kept.len,
+	    why)) != 0)
+		return rv;
+	/* The conversation grew: so did what it costs. */
+	r->prompt_bytes = r->body.len - request_overhead(in->cfg.request);
+	r->cost = text_tokens(r->prompt_bytes) +
+	    request_budget(in->cfg.request);
+	r->xfer.body = r->body.data;
+	r->xfer.bodylen = r->body.len;
+	return 0;
 }

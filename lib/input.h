@@ -53,6 +53,12 @@ struct input	*input_new(const struct input_config *, struct record *);
 void		 input_free(struct input *);
 /* An enum input_next, or -1 if out of memory. */
 int		 input_load(struct input *, struct row *, const struct line *);
+/*
+ * Ask again, after an invalid answer (r->kept) and why it is invalid: the
+ * row is ready for the pool.  0, 1 if its body has no conversation to go
+ * on with, or -1 if out of memory.
+ */
+int		 input_reask(struct input *, struct row *, const char *);
 /* A warning to give, the first time a kind of trouble is met (the row is
  * the one just loaded); then NULL.  Valid until the next input_load. */
 const char	*input_note(struct input *);

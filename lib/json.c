@@ -440,7 +440,7 @@ json_string_raw(const struct json *j, int t, const char **p, size_t *len)
 }
 
 /* The token after t and everything inside it. */
-static int
+int
 json_next(const struct json *j, int t)
 {
 	int	 end = j->tok[t].end, i = t + 1;
@@ -481,6 +481,14 @@ json_index(const struct json *j, int arr, size_t idx)
 	for (i = arr + 1, k = 0; k < idx; k++)
 		i = json_next(j, i);
 	return i;
+}
+
+size_t
+json_len(const struct json *j, int t)
+{
+	enum json_type	 y = json_type(j, t);
+
+	return y == JSON_ARRAY || y == JSON_OBJECT ? (size_t)j->tok[t].size : 0;
 }
 
 int

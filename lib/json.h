@@ -74,6 +74,13 @@ void		 json_string_raw(const struct json *, int, const char **,
 int		 json_get(const struct json *, int, const char *, size_t);
 /* Array element by index, or -1. */
 int		 json_index(const struct json *, int, size_t);
+/* The elements of an array or members of an object; 0 for others. */
+size_t		 json_len(const struct json *, int);
+/*
+ * The token after t and everything it holds: from an array's first
+ * element (t + 1), its next element, json_len times in all.
+ */
+int		 json_next(const struct json *, int);
 /* The top-level members of an object, in text order. */
 int		 json_members(const struct json *, int, struct json_members *);
 void		 json_members_free(struct json_members *);

@@ -2,7 +2,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "anthropic.h"
 #include "limit.h"
 #include "pace.h"
 #include "text.h"
@@ -142,17 +144,24 @@ count(const char *s)
 	return errstr == NULL ? v : -1;
 }
 
-/* A header's value as a duration, the whole of it, or -1. */
+/* A header's value as a duration, the whole of it, or the time until
+ * an RFC 3339 time (Anthropic's resets); or -1. */
 static long long
 duration(const char *s)
 {
+	struct timespec	 ts;
 	size_t		 n = strlen(s), used;
 	long long	 ms;
 
 	while (n > 0 && s[n - 1] == ' ')
 		n--;
 	ms = text_duration(s, n, &used);
-	return used == n ? ms : -1;
+	if (used == n)
+		return ms;
+	/* A wall-clock time: the one place pacing needs the wall clock. */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return anthropic_reset_ms(s, (long long)ts.tv_sec * 1000 +
+	    ts.tv_nsec / 1000000);
 }
 
 long long

@@ -22,6 +22,12 @@
 #define EVENTS	256
 #define STREAMS	100	/* libcurl's streams per HTTP/2 connection */
 
+/* Where a request goes: the pool's own URL and headers, or another's. */
+struct target {
+	char			*url;
+	struct curl_slist	*headers;
+};
+
 struct pool {
 	CURLM			*multi;
 	struct pool_config	 cfg;		/* for handles made later */
@@ -40,6 +46,8 @@ struct pool {
 	int			 epfd;
 	long long		 deadline;	/* libcurl's timer; -1 off */
 	struct curl_slist	*headers;
+	struct target		*targets;	/* [0]: url and headers */
+	int			 ntargets;
 	size_t			 max_response;
 	/* The response headers kept, and a bitmap of their first letters
 	 * that lets most header lines be passed over at one test. */
@@ -156,11 +164,15 @@ static void
 size_connections(struct pool *p)
 {
 	long	 conns;
+	int	 h2 = p->version == 20 && p->ntargets < 2;
 
-	conns = p->version == 20 ? (p->window + STREAMS - 1) / STREAMS :
-	    p->window;
+	/* Targets on several hosts may speak different versions, and the
+	 * version learned is the first response's: a cap made for HTTP/2
+	 * would hold an HTTP/1.1 host to one request at a time.  So none;
+	 * an HTTP/2 host may then open more connections than it needs. */
+	conns = h2 ? (p->window + STREAMS - 1) / STREAMS : p->window;
 	curl_multi_setopt(p->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
-	    p->version == 20 ? conns : 0L);
+	    h2 ? conns : 0L);
 	curl_multi_setopt(p->multi, CURLMOPT_MAXCONNECTS, conns);
 }
 
@@ -223,11 +235,57 @@ pool_h2c_broken(void)
 	return curl_version_info(CURLVERSION_NOW)->version_num < 0x080000;
 }
 
+/* Content-Type, no 100-continue round trip for large bodies, and these. */
+static struct curl_slist *
+header_list(const char *const *headers, size_t n)
+{
+	struct curl_slist	*l, *h;
+	size_t			 k;
+
+	if ((l = curl_slist_append(NULL, "Content-Type: application/json")) ==
+	    NULL)
+		return NULL;
+	if ((h = curl_slist_append(l, "Expect:")) == NULL)
+		goto fail;
+	for (k = 0; k < n; k++)
+		if ((h = curl_slist_append(l, headers[k])) == NULL)
+			goto fail;
+	return l;
+fail:
+	curl_slist_free_all(l);
+	return NULL;
+}
+
+int
+pool_add_target(struct pool *p, const char *url, const char *const *headers,
+    size_t n, char *err, size_t errlen)
+{
+	struct target	*t;
+
+	if ((t = reallocarray(p->targets, p->ntargets + 1,
+	    sizeof(*t))) == NULL)
+		goto nomem;
+	p->targets = t;
+	t = &p->targets[p->ntargets];
+	if ((t->url = strdup(url)) == NULL)
+		goto nomem;
+	if ((t->headers = header_list(headers, n)) == NULL) {
+		free(t->url);
+		goto nomem;
+	}
+	p->ntargets++;
+	if (p->version != 0)
+		size_connections(p);
+	return p->ntargets - 1;
+nomem:
+	snprintf(err, errlen, "cannot set up libcurl: out of memory");
+	return -1;
+}
+
 struct pool *
 pool_new(const struct pool_config *c, char *err, size_t errlen)
 {
 	struct pool		*p;
-	struct curl_slist	*h;
 	size_t			 k;
 
 	if ((p = calloc(1, sizeof(*p))) == NULL)
@@ -254,16 +312,13 @@ pool_new(const struct pool_config *c, char *err, size_t errlen)
 		snprintf(err, errlen, "epoll_create1: %s", strerror(errno));
 		goto fail;
 	}
-	/* Content-Type, and no 100-continue round trip for large bodies. */
-	if ((h = curl_slist_append(NULL, "Content-Type: application/json")) ==
-	    NULL)
+	if ((p->headers = header_list(c->headers, c->nheaders)) == NULL ||
+	    (p->targets = calloc(1, sizeof(*p->targets))) == NULL)
 		goto nomem;
-	p->headers = h;
-	if ((h = curl_slist_append(p->headers, "Expect:")) == NULL)
-		goto nomem;
-	for (k = 0; k < c->nheaders; k++)
-		if ((h = curl_slist_append(p->headers, c->headers[k])) == NULL)
-			goto nomem;
+	/* Target 0 is the pool's own: borrowed, freed as p->url, p->headers. */
+	p->targets[0].url = p->url;
+	p->targets[0].headers = p->headers;
+	p->ntargets = 1;
 	if ((p->multi = curl_multi_init()) == NULL ||
 	    (p->share = curl_share_init()) == NULL)
 		goto nomem;
@@ -322,6 +377,11 @@ pool_free(struct pool *p)
 	}
 	free(p->all);
 	free(p->idle);
+	for (i = 1; i < p->ntargets; i++) {
+		free(p->targets[i].url);
+		curl_slist_free_all(p->targets[i].headers);
+	}
+	free(p->targets);
 	free(p->url);
 	if (p->multi != NULL)
 		curl_multi_cleanup(p->multi);
@@ -387,9 +447,15 @@ pool_active(const struct pool *p)
 int
 pool_submit(struct pool *p, struct xfer *x, char *err, size_t errlen)
 {
+	struct target	*t;
 	CURL		*e;
 	CURLMcode	 mc;
 
+	if (x->target < 0 || x->target >= p->ntargets) {
+		snprintf(err, errlen, "no target %d", x->target);
+		return -1;
+	}
+	t = &p->targets[x->target];
 	if (pool_room(p) == 0) {
 		snprintf(err, errlen, "no room in the window");
 		return -1;
@@ -412,11 +478,13 @@ pool_submit(struct pool *p, struct xfer *x, char *err, size_t errlen)
 	x->handle = e;
 	x->pool = p;
 	x->started = clock_ms();
-	/* A handle keeps the last URL set: put the pool's back after a
-	 * request of its own. */
-	if (x->url != NULL || p->url_changed)
+	/* A handle keeps the last URL and headers set: put the pool's back
+	 * after a request of its own; with targets, set them every time. */
+	if (x->url != NULL || p->url_changed || p->ntargets > 1)
 		curl_easy_setopt(e, CURLOPT_URL, x->url != NULL ? x->url :
-		    p->url);
+		    t->url);
+	if (p->ntargets > 1)
+		curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
 	p->url_changed |= x->url != NULL;
 	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->bodylen);
 	curl_easy_setopt(e, CURLOPT_POSTFIELDS, x->body);

@@ -12,6 +12,9 @@
  * epoll set, and shows the caller a single descriptor to poll and a
  * timeout, so the caller's one poll() loop also serves stdin and stdout.
  *
+ * Requests go to the pool's URL with its headers, or to a target added
+ * with pool_add_target (another endpoint, with its own key).
+ *
  * The caller owns each struct xfer: it fills body and udata, submits,
  * and gets the xfer back from pool_done with the outcome filled in.  The
  * body is borrowed until then.
@@ -57,7 +60,9 @@ struct pool;
 
 struct xfer {
 	/* Set by the caller. */
-	const char		*url;		/* NULL: the pool's */
+	const char		*url;		/* NULL: the target's */
+	int			 target;	/* 0: the pool's own; else
+						 * pool_add_target's */
 	const char		*body;
 	size_t			 bodylen;
 	void			*udata;
@@ -113,6 +118,10 @@ int		 pool_window(const struct pool *);
 void		 pool_set_window(struct pool *, int);
 /* Connections opened so far. */
 long		 pool_connections(const struct pool *);
+/* Another place to send to, with headers of its own (several -u):
+ * its number for xfer.target, or -1 and err.  Both are copied. */
+int		 pool_add_target(struct pool *, const char *,
+		    const char *const *, size_t, char *, size_t);
 int		 pool_submit(struct pool *, struct xfer *, char *, size_t);
 /* Move transfers along; call after poll() whatever it returned. */
 int		 pool_work(struct pool *, long long, char *, size_t);

@@ -8,6 +8,7 @@
 
 #include <curl/curl.h>
 
+#include "anthropic.h"
 #include "buf.h"
 #include "pool.h"
 #include "provider.h"
@@ -35,6 +36,7 @@ struct provider {
 	char		*auth;		/* the key's header line, or NULL */
 	const char	**headers;
 	size_t		 nheaders;
+	int		 anthropic;
 };
 
 int
@@ -129,7 +131,8 @@ auth_header(struct provider *p, const struct provider_config *c,
     const char *host, char *err, size_t errlen)
 {
 	struct buf	 key = { 0 };
-	const char	*name = c->azure ? "api-key:" : "authorization:";
+	const char	*name = c->azure ? "api-key:" : c->anthropic ?
+			    "x-api-key:" : "authorization:";
 	size_t		 n;
 	int		 rv = -1;
 
@@ -159,7 +162,8 @@ auth_header(struct provider *p, const struct provider_config *c,
 		if (c->keyfile != NULL)
 			snprintf(err, errlen, "--api-key-file %s: no key on its "
 			    "first line", c->keyfile);
-		else if (c->azure || strcmp(host, "api.openai.com") == 0)
+		else if (c->azure || c->anthropic ||
+		    strcmp(host, "api.openai.com") == 0)
 			snprintf(err, errlen, "no API key: export %s=... or use "
 			    "--api-key-file FILE", c->env_key_name);
 		else
@@ -172,8 +176,10 @@ auth_header(struct provider *p, const struct provider_config *c,
 			    "characters");
 			goto out;
 		}
-	if (asprintf(&p->auth, c->azure ? "api-key: %.*s" :
-	    "Authorization: Bearer %.*s", (int)key.len, key.data) == -1) {
+	/* Never a Bearer token to Anthropic: its own header only. */
+	if (asprintf(&p->auth, c->azure ? "api-key: %.*s" : c->anthropic ?
+	    "x-api-key: %.*s" : "Authorization: Bearer %.*s", (int)key.len,
+	    key.data) == -1) {
 		p->auth = NULL;
 		goto nomem;
 	}
@@ -268,9 +274,12 @@ nomem:
 struct provider *
 provider_new(const struct provider_config *c, char *err, size_t errlen)
 {
-	struct provider	*p;
-	char		*host = NULL;
-	size_t		 k, n;
+	static const char	 version[] = "anthropic-version: "
+				    ANTHROPIC_VERSION;
+	struct provider		*p;
+	char			*host = NULL;
+	size_t			 k, n;
+	int			 given = 0;
 
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		goto nomem;
@@ -286,13 +295,20 @@ provider_new(const struct provider_config *c, char *err, size_t errlen)
 	while (n > 0 && c->url[n - 1] == '/')
 		n--;
 	if ((p->base = strndup(c->url, n)) == NULL ||
-	    (p->headers = reallocarray(NULL, c->nheaders + 1,
+	    (p->headers = reallocarray(NULL, c->nheaders + 2,
 	    sizeof(*p->headers))) == NULL)
 		goto nomem;
-	for (k = 0; k < c->nheaders; k++)
+	for (k = 0; k < c->nheaders; k++) {
 		p->headers[p->nheaders++] = c->headers[k];
+		given |= strncasecmp(c->headers[k], "anthropic-version:",
+		    18) == 0;
+	}
 	if (p->auth != NULL)
 		p->headers[p->nheaders++] = p->auth;
+	/* The API refuses a request without it; -H may name another. */
+	p->anthropic = c->anthropic;
+	if (c->anthropic && !given)
+		p->headers[p->nheaders++] = version;
 	return p;
 nomem:
 	snprintf(err, errlen, "out of memory");
@@ -339,6 +355,5 @@ provider_headers(const struct provider *p, size_t *n)
 const char *const *
 provider_keep(const struct provider *p)
 {
-	(void)p;
-	return openai_headers;
+	return p->anthropic ? anthropic_keep() : openai_headers;
 }

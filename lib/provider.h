@@ -6,8 +6,9 @@
  * deployments/MODEL/chat/completions?api-version=V), checked by libcurl's
  * own URL parser; the request headers (-H, checked so that one cannot
  * smuggle in another, and the key's own: Authorization: Bearer, or
- * Azure's api-key); and the response headers that matter for retries and
- * pacing, named for each of xfer's header slots.
+ * Azure's api-key, or Anthropic's x-api-key with its anthropic-version);
+ * and the response headers that matter for retries and pacing, named for
+ * each of xfer's header slots.
  *
  * The key comes from a file or the environment, never argv, and goes
  * nowhere but its header; provider_free wipes it.  Error messages never
@@ -25,6 +26,7 @@ struct provider_config {
 	const char	*endpoint;	/* --endpoint: the path after it */
 	const char	*model;		/* Azure: the deployment */
 	int		 azure;
+	int		 anthropic;	/* the Messages API: x-api-key */
 	const char	*api_version;	/* Azure's api-version */
 	const char	*keyfile;	/* --api-key-file, or NULL */
 	const char	*env_key;	/* the key from the environment, or NULL */

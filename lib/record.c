@@ -1,3 +1,4 @@
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,10 @@ struct record {
 	struct json_members	 amembers;
 	struct json_field	*afields;
 	size_t			 nafields;
+	struct buf		 value;		/* a label or schema answer */
+	struct buf		 tok;		/* scratch: a logprobs token */
+	char			 conf[16];	/* --confidence, as written */
+	int			 no_logprobs;	/* 1: to say; 2: said */
 };
 
 struct record *
@@ -58,6 +63,8 @@ record_free(struct record *rec)
 	buf_free(&rec->avals);
 	json_members_free(&rec->amembers);
 	free(rec->afields);
+	buf_free(&rec->value);
+	buf_free(&rec->tok);
 	free(rec);
 }
 
@@ -74,13 +81,16 @@ error_object(struct record *rec, const struct row *r)
 	jsonw_count(&w, "status", r->status > 0 ? r->status : -1);
 	jsonw_str(&w, "message", r->msg.data != NULL ? r->msg.data : "",
 	    r->msg.len);
-	if (r->error == ROW_ERR_TRUNCATED && r->partial.len > 0)
-		jsonw_raw(&w, "partial", r->partial.data, r->partial.len);
+	if (r->error == ROW_ERR_TRUNCATED && r->kept.len > 0)
+		jsonw_raw(&w, "partial", r->kept.data, r->kept.len);
+	if (r->error == ROW_ERR_INVALID && r->kept.len > 0)
+		jsonw_raw(&w, "answer", r->kept.data, r->kept.len);
 	jsonw_uint(&w, "attempts", r->attempts);
 	return jsonw_end(&w, 0);
 }
 
-/* {"attempts":N,"latency_ms":L,"prompt_tokens":P,"completion_tokens":C} */
+/* {"attempts":N,"latency_ms":L,"prompt_tokens":P,"completion_tokens":C},
+ * and "endpoint":URL when there are several. */
 static int
 meta_object(struct record *rec, const struct row *r)
 {
@@ -93,6 +103,12 @@ meta_object(struct record *rec, const struct row *r)
 	    r->xfer.elapsed_ms : -1);
 	jsonw_count(&w, "prompt_tokens", r->prompt_tokens);
 	jsonw_count(&w, "completion_tokens", r->completion_tokens);
+	/* Where the provider says: of prompt_tokens, read from its cache. */
+	if (r->cached_tokens >= 0)
+		jsonw_count(&w, "cached_tokens", r->cached_tokens);
+	if (r->endpoint_name != NULL)
+		jsonw_str(&w, "endpoint", r->endpoint_name,
+		    strlen(r->endpoint_name));
 	return jsonw_end(&w, 0);
 }
 
@@ -135,6 +151,33 @@ out:
 	return rv;
 }
 
+/*
+ * A success: the fields, and with --confidence one more, which replaces
+ * any the answer itself holds.  f has room for one more.
+ */
+static int
+write_answer(struct record *rec, struct row *r, struct json_field *f,
+    size_t nf)
+{
+	struct json_field	 c;
+	size_t			 k;
+
+	if (!rec->cfg.confidence)
+		return write_row(rec, r, f, nf);
+	if (r->confidence >= 0)
+		snprintf(rec->conf, sizeof(rec->conf), "%.4f", r->confidence);
+	else
+		snprintf(rec->conf, sizeof(rec->conf), "null");
+	c = (struct json_field){ "confidence", 10, rec->conf,
+	    strlen(rec->conf) };
+	for (k = 0; k < nf; k++)
+		if (f[k].namelen == 10 && memcmp(f[k].name, "confidence",
+		    10) == 0)
+			break;
+	f[k] = c;
+	return write_row(rec, r, f, k < nf ? nf : nf + 1);
+}
+
 /* Drop a Markdown code fence around the text, as models like to add. */
 static void
 strip_fence(const char **p, size_t *n)
@@ -157,40 +200,32 @@ strip_fence(const char **p, size_t *n)
  * members become fields of the row, so one call can fill several columns.
  */
 static int
-merge_answer(struct record *rec, struct row *r, const struct answer *a,
+merge_answer(struct record *rec, struct row *r, const char *p, size_t n,
     char *err, size_t errlen)
 {
 	const struct json_member	*m;
 	struct json_field		*f;
-	const char			*p, *name, *value;
+	const char			*name, *value;
 	char				 jerr[128];
-	size_t				 n, k, j, nf;
+	size_t				 k, j, nf;
 
-	buf_reset(&rec->atext);
-	if ((a->string ? json_decode_string(&rec->atext, a->value + 1,
-	    a->len - 2) : buf_add(&rec->atext, a->value, a->len)) == -1)
-		return -1;
-	p = rec->atext.data != NULL ? rec->atext.data : "";
-	n = rec->atext.len;
-	strip_fence(&p, &n);
 	if (json_parse(rec->answer, p, n, jerr, sizeof(jerr)) == -1) {
-		snprintf(err, errlen, "--json: the answer is not JSON: %s",
-		    jerr);
+		snprintf(err, errlen, "the answer is not JSON: %s", jerr);
 		return 1;
 	}
 	if (json_type(rec->answer, 0) != JSON_OBJECT) {
-		snprintf(err, errlen, "--json: the answer is not a JSON "
-		    "object");
+		snprintf(err, errlen, "the answer is not a JSON object");
 		return 1;
 	}
 	if (json_members(rec->answer, 0, &rec->amembers) == -1)
 		return -1;
-	if (rec->amembers.n > rec->nafields) {
-		if ((f = reallocarray(rec->afields, rec->amembers.n,
+	/* One more for the confidence. */
+	if (rec->amembers.n + 1 > rec->nafields) {
+		if ((f = reallocarray(rec->afields, rec->amembers.n + 1,
 		    sizeof(*f))) == NULL)
 			return -1;
 		rec->afields = f;
-		rec->nafields = rec->amembers.n;
+		rec->nafields = rec->amembers.n + 1;
 	}
 	/*
 	 * Decode the keys and compact the values first: the buffers may move
@@ -227,8 +262,9 @@ merge_answer(struct record *rec, struct row *r, const struct answer *a,
 		    rec->cfg.errfield, f->namelen) == 0) ||
 		    (rec->cfg.meta && f->namelen == 5 &&
 		    memcmp(f->name, "_meta", 5) == 0)) {
-			snprintf(err, errlen, "--json: the answer sets \"%.*s\", "
-			    "the row's own field", (int)f->namelen, f->name);
+			snprintf(err, errlen, "the answer sets \"%.*s\", a "
+			    "field the row keeps for itself", (int)f->namelen,
+			    f->name);
 			return 1;
 		}
 		/* Of duplicate keys the last wins, as in jq. */
@@ -243,7 +279,7 @@ merge_answer(struct record *rec, struct row *r, const struct answer *a,
 		} else
 			rec->afields[nf++] = *f;
 	}
-	return write_row(rec, r, rec->afields, nf) == -1 ? -1 : 0;
+	return write_answer(rec, r, rec->afields, nf) == -1 ? -1 : 0;
 }
 
 /*
@@ -287,6 +323,7 @@ batch_response(struct record *rec, struct row *r, char *err, size_t errlen)
 	    x->resp.len, &rec->scratch, &a, jerr, sizeof(jerr)) >= 0) {
 		r->prompt_tokens = a.prompt_tokens;
 		r->completion_tokens = a.completion_tokens;
+		r->cached_tokens = a.cached_tokens;
 	}
 	buf_reset(&r->line);
 	if (batch_output(&r->line, r->lineno, r->id.data, r->id.len, x,
@@ -296,15 +333,63 @@ batch_response(struct record *rec, struct row *r, char *err, size_t errlen)
 	return RECORD_WRITTEN;
 }
 
+/* The tokens an answer cost; a row asked again paid for each answer. */
+static void
+usage(struct row *r, const struct answer *a)
+{
+	if (r->reasks > 0 && r->prompt_tokens >= 0 && a->prompt_tokens >= 0 &&
+	    r->completion_tokens >= 0 && a->completion_tokens >= 0) {
+		r->prompt_tokens += a->prompt_tokens;
+		r->completion_tokens += a->completion_tokens;
+		if (r->cached_tokens >= 0 && a->cached_tokens >= 0)
+			r->cached_tokens += a->cached_tokens;
+		return;
+	}
+	r->prompt_tokens = a->prompt_tokens;
+	r->completion_tokens = a->completion_tokens;
+	r->cached_tokens = a->cached_tokens;
+}
+
+/*
+ * --confidence: of the answer's decoded bytes start to end.  A provider
+ * without logprobs gives null, said once.
+ */
+static void
+confidence(struct record *rec, struct row *r, size_t start, size_t end)
+{
+	r->confidence = -1;
+	if (!rec->cfg.confidence)
+		return;
+	if (request_confidence(rec->response, start, end, &rec->tok,
+	    &r->confidence) == -1) {
+		r->confidence = -1;
+		if (rec->no_logprobs == 0)
+			rec->no_logprobs = 1;
+	}
+}
+
+const char *
+record_note(struct record *rec)
+{
+	if (rec->no_logprobs != 1)
+		return NULL;
+	rec->no_logprobs = 2;
+	return "--confidence: the provider sent no logprobs: \"confidence\" "
+	    "is null";
+}
+
 int
 record_response(struct record *rec, struct row *r, char *err, size_t errlen)
 {
 	struct xfer		*x = &r->xfer;
-	struct json_field	 f;
+	struct json_field	 f[2];
 	struct answer		 a;
+	const char		*p, *name;
+	size_t			 n, off, len;
 	int			 rv;
 
 	r->failed = 0;
+	*err = '\0';
 	json_shrink(rec->response, KEEP_TOKENS);
 	json_shrink(rec->answer, KEEP_TOKENS);
 	if (rec->cfg.batch_out)
@@ -315,30 +400,76 @@ record_response(struct record *rec, struct row *r, char *err, size_t errlen)
 		server_error(rec, x, err, errlen);
 		return RECORD_UNREADABLE;
 	case REQUEST_REFUSED:
-		r->prompt_tokens = a.prompt_tokens;
-		r->completion_tokens = a.completion_tokens;
+		usage(r, &a);
 		return RECORD_REFUSED;
 	case REQUEST_TRUNCATED:
 		/* Never written as an answer: kept for the error object. */
-		r->prompt_tokens = a.prompt_tokens;
-		r->completion_tokens = a.completion_tokens;
-		buf_reset(&r->partial);
-		if (buf_add(&r->partial, a.value, a.len) == -1)
+		usage(r, &a);
+		buf_reset(&r->kept);
+		if (buf_add(&r->kept, a.value, a.len) == -1)
 			return -1;
-		snprintf(err, errlen, "the answer was cut at the token limit "
-		    "(finish_reason length); \"partial\" holds what came");
+		/* The provider's reader may say it in its own words. */
+		if (*err == '\0')
+			snprintf(err, errlen, "the answer was cut at the token "
+			    "limit (finish_reason length); \"partial\" holds "
+			    "what came");
 		return RECORD_TRUNCATED;
 	}
-	r->prompt_tokens = a.prompt_tokens;
-	r->completion_tokens = a.completion_tokens;
-	if (rec->cfg.json) {
-		if ((rv = merge_answer(rec, r, &a, err, errlen)) == 1)
-			return RECORD_INVALID;
-		return rv == -1 ? -1 : RECORD_WRITTEN;
+	usage(r, &a);
+	if (!rec->cfg.json && rec->cfg.schema == NULL &&
+	    rec->cfg.labels == NULL) {
+		f[0] = (struct json_field){ rec->cfg.field,
+		    strlen(rec->cfg.field), a.value, a.len };
+		confidence(rec, r, 0, SIZE_MAX);
+		return write_answer(rec, r, f, 1) == -1 ? -1 : RECORD_WRITTEN;
 	}
-	f = (struct json_field){ rec->cfg.field, strlen(rec->cfg.field),
-	    a.value, a.len };
-	return write_row(rec, r, &f, 1) == -1 ? -1 : RECORD_WRITTEN;
+	buf_reset(&r->kept);
+	buf_reset(&rec->atext);
+	if (a.string) {
+		/* Kept: asked again, the model sees its own answer. */
+		if (buf_add(&r->kept, a.value, a.len) == -1 ||
+		    json_decode_string(&rec->atext, a.value + 1,
+		    a.len - 2) == -1)
+			return -1;
+	} else if (buf_add(&rec->atext, a.value, a.len) == -1)
+		return -1;	/* --extract found JSON, not a string */
+	p = rec->atext.data != NULL ? rec->atext.data : "";
+	n = rec->atext.len;
+	if (rec->cfg.labels != NULL) {
+		if ((r->label = labels_match(rec->cfg.labels, p, n, &off, &len,
+		    err, errlen)) == -1)
+			return RECORD_INVALID;
+		name = labels_name(rec->cfg.labels, r->label);
+		buf_reset(&rec->value);
+		if (json_quote(&rec->value, name, strlen(name)) == -1)
+			return -1;
+		confidence(rec, r, off, off + len);
+		labels_add(rec->cfg.labels, r->label, r->confidence);
+		f[0] = (struct json_field){ rec->cfg.field,
+		    strlen(rec->cfg.field), rec->value.data, rec->value.len };
+		return write_answer(rec, r, f, 1) == -1 ? -1 : RECORD_WRITTEN;
+	}
+	confidence(rec, r, 0, SIZE_MAX);
+	strip_fence(&p, &n);
+	if (rec->cfg.schema != NULL) {
+		if ((rv = schema_check(rec->cfg.schema, p, n, err,
+		    errlen)) != 0)
+			return rv == -1 ? -1 : RECORD_INVALID;
+		if (!rec->cfg.json) {
+			/* A JSON value, not a string that holds one. */
+			buf_reset(&rec->value);
+			if (json_compact(&rec->value, p, n, 0) == -1)
+				return -1;
+			f[0] = (struct json_field){ rec->cfg.field,
+			    strlen(rec->cfg.field), rec->value.data,
+			    rec->value.len };
+			return write_answer(rec, r, f, 1) == -1 ? -1 :
+			    RECORD_WRITTEN;
+		}
+	}
+	if ((rv = merge_answer(rec, r, p, n, err, errlen)) == 1)
+		return RECORD_INVALID;
+	return rv == -1 ? -1 : RECORD_WRITTEN;
 }
 
 int

@@ -22,9 +22,11 @@
 
 #include <stddef.h>
 
+#include "labels.h"
 #include "lines.h"
 #include "request.h"
 #include "rows.h"
+#include "schema.h"
 
 struct record_config {
 	const struct request	*request;	/* reads the answers */
@@ -34,6 +36,10 @@ struct record_config {
 	int		 json;		/* --json: merge the answer */
 	int		 meta;		/* --meta */
 	int		 batch_out;	/* --batch-output lines */
+	struct schema	*schema;	/* --schema: answers must fit it */
+	struct labels	*labels;	/* --labels: answers must be one; it
+					 * counts them */
+	int		 confidence;	/* --confidence: write it */
 };
 
 struct record;
@@ -44,8 +50,10 @@ void		 record_free(struct record *);
 enum record_result {
 	RECORD_WRITTEN,
 	RECORD_UNREADABLE,	/* no answer could be read from it */
-	RECORD_INVALID,		/* the answer is not what was asked for */
-	RECORD_TRUNCATED,	/* cut at the token limit: r->partial holds
+	RECORD_INVALID,		/* the answer is not what was asked for:
+				 * err says why, in words for the model;
+				 * r->kept holds it */
+	RECORD_TRUNCATED,	/* cut at the token limit: r->kept holds
 				 * what came */
 	RECORD_REFUSED		/* refused or filtered: err says so */
 };
@@ -57,6 +65,8 @@ enum record_result {
  */
 int		 record_response(struct record *, struct row *, char *,
 		    size_t);
+/* A warning to give once (the provider sent no logprobs), or NULL. */
+const char	*record_note(struct record *);
 /* The error set on the row (rows_set_error); sets r->failed. */
 int		 record_error(struct record *, struct row *);
 /* A line that is no row, with the error set on r; sets r->failed and

@@ -1,8 +1,10 @@
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "anthropic.h"
 #include "request.h"
 
 #define ERROR_TEXT_MAX	500	/* bytes of a non-JSON error body quoted */
@@ -21,6 +23,11 @@ struct request {
 	struct buf		 mid;	/* between system and user */
 	struct buf		 tail;	/* after the user message */
 	long long		 budget;
+	int			 set_format;	/* -P response_format */
+	int			 set_logprobs;	/* -P logprobs */
+	int			 messages;	/* Anthropic's Messages API */
+	int			 tool;		/* asks for its answer by a tool */
+	struct buf		 midc;	/* mid, when the system is cached */
 };
 
 static int
@@ -91,6 +98,8 @@ request_new(const char *model, const struct tmpl *system,
 			    memcmp(params[i], params[k], eq - params[k]) == 0;
 		if (later)
 			continue;
+		r->set_format |= strncmp(params[k], "response_format=", 16) == 0;
+		r->set_logprobs |= strncmp(params[k], "logprobs=", 9) == 0;
 		/* The completion budget counts against a token limit. */
 		if (strncmp(params[k], "max_tokens=", 11) == 0 ||
 		    strncmp(params[k], "max_completion_tokens=", 22) == 0)
@@ -112,6 +121,56 @@ fail:
 }
 
 struct request *
+request_new_messages(const char *model, const struct tmpl *system,
+    const struct tmpl *user, char *const *params, size_t nparams,
+    long long max_tokens, char *err, size_t errlen)
+{
+	struct request	*r;
+	struct buf	 old = { 0 };
+	size_t		 k;
+
+	for (k = 0; k < nparams; k++)
+		if (strncmp(params[k], "system=", 7) == 0 ||
+		    strncmp(params[k], "max_completion_tokens=", 22) == 0) {
+			snprintf(err, errlen, "-P %.*s: not for --anthropic%s",
+			    (int)strcspn(params[k], "="), params[k],
+			    params[k][0] == 's' ? "; use -s" :
+			    "; use -P max_tokens=N");
+			return NULL;
+		}
+	/* The -P members as the chat body has them, checked: the tail
+	 * after the messages' closing "}], up to the final }. */
+	if ((r = request_new(model, system, user, params, nparams, err,
+	    errlen)) == NULL)
+		return NULL;
+	old = r->tail;
+	memset(&r->tail, 0, sizeof(r->tail));
+	buf_reset(&r->head);
+	buf_reset(&r->mid);
+	r->messages = 1;
+	if (anthropic_shape(model, system != NULL, old.data + 3, old.len - 4,
+	    r->budget > 0 ? 0 : max_tokens, &r->head, &r->mid, &r->midc,
+	    &r->tail) == -1) {
+		buf_free(&old);
+		request_free(r);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	buf_free(&old);
+	if (r->budget == 0)
+		r->budget = max_tokens;
+	return r;
+}
+
+size_t
+request_cached_bytes(const struct request *r, const char *body, size_t len)
+{
+	if (!r->messages || r->system == NULL)
+		return 0;
+	return anthropic_cached_bytes(body, len, r->head.len);
+}
+
+struct request *
 request_new_body(const struct tmpl *body, char *err, size_t errlen)
 {
 	struct request	*r;
@@ -122,6 +181,201 @@ request_new_body(const struct tmpl *body, char *err, size_t errlen)
 	}
 	r->body = body;
 	return r;
+}
+
+/* Insert the text at off in b. */
+static int
+buf_insert(struct buf *b, size_t off, const char *s, size_t n)
+{
+	if (buf_reserve(b, n) == -1)
+		return -1;
+	memmove(b->data + off + n, b->data + off, b->len - off);
+	memcpy(b->data + off, s, n);
+	b->len += n;
+	return 0;
+}
+
+/*
+ * The Messages API asks in its own way (anthropic.h): the instruction in
+ * the top-level system, the schema as a tool the model must call, and no
+ * logprobs, which it does not have (the answers' confidence is null).
+ */
+static int
+ask_messages(struct request *r, const struct request_ask *ask, char *err,
+    size_t errlen)
+{
+	struct json	*j;
+	size_t		 len;
+	int		 rv;
+
+	if (ask->instruction != NULL && anthropic_instruction(&r->head,
+	    &r->mid, &r->midc, r->system != NULL, ask->instruction) == -1) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (ask->format == NULL)
+		return 0;
+	if ((j = json_new()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	/* Before the body's closing brace. */
+	len = --r->tail.len;
+	if ((rv = anthropic_tool(j, ask->format, &r->tail, err, errlen)) == 0)
+		r->tool = r->tail.len > len;
+	json_free(j);
+	if (buf_addc(&r->tail, '}') == -1) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return rv;
+}
+
+int
+request_ask(struct request *r, const struct request_ask *ask, char *err,
+    size_t errlen)
+{
+	struct buf	 b = { 0 };
+
+	if (r->body != NULL) {
+		snprintf(err, errlen, "a --body request says all it asks");
+		return -1;
+	}
+	if (ask->format != NULL && r->set_format) {
+		snprintf(err, errlen, "-P response_format: set by --schema");
+		return -1;
+	}
+	if (ask->logprobs && r->set_logprobs) {
+		snprintf(err, errlen, "-P logprobs: set by --confidence");
+		return -1;
+	}
+	if (r->messages)
+		return ask_messages(r, ask, err, errlen);
+	if (ask->instruction != NULL) {
+		/* After the system message, or as one of its own. */
+		if (r->system != NULL) {
+			if (buf_adds(&b, "\\n\\n") == -1 ||
+			    json_escape(&b, ask->instruction,
+			    strlen(ask->instruction)) == -1 ||
+			    buf_insert(&r->mid, 0, b.data, b.len) == -1)
+				goto nomem;
+		} else {
+			if (buf_adds(&b, "{\"role\":\"system\",\"content\":") ==
+			    -1 || json_quote(&b, ask->instruction,
+			    strlen(ask->instruction)) == -1 ||
+			    buf_adds(&b, "},") == -1 ||
+			    buf_add(&r->head, b.data, b.len) == -1)
+				goto nomem;
+		}
+		buf_reset(&b);
+	}
+	/* Before the body's closing brace. */
+	r->tail.len--;
+	if (ask->format != NULL && (buf_adds(&r->tail,
+	    ",\"response_format\":") == -1 ||
+	    json_compact(&r->tail, ask->format, strlen(ask->format), 0) == -1))
+		goto nomem;
+	if (ask->logprobs && buf_adds(&r->tail, ",\"logprobs\":true") == -1)
+		goto nomem;
+	if (buf_addc(&r->tail, '}') == -1)
+		goto nomem;
+	buf_free(&b);
+	return 0;
+nomem:
+	buf_free(&b);
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+int
+request_reask(struct json *j, struct buf *body, const char *answer,
+    size_t len, const char *why)
+{
+	struct buf	 b = { 0 };
+	char		 jerr[8];
+	size_t		 off, n;
+	int		 m;
+
+	if (json_parse(j, body->data, body->len, jerr, sizeof(jerr)) == -1 ||
+	    json_type(j, (m = json_get(j, 0, "messages", 8))) != JSON_ARRAY ||
+	    json_len(j, m) == 0)
+		return 1;
+	json_span(j, m, &off, &n);
+	if (buf_adds(&b, ",{\"role\":\"assistant\",\"content\":") == -1 ||
+	    buf_add(&b, answer, len) == -1 ||
+	    buf_adds(&b, "},{\"role\":\"user\",\"content\":\"That answer "
+	    "is not valid: ") == -1 ||
+	    json_escape(&b, why, strlen(why)) == -1 ||
+	    buf_adds(&b, ". Answer again, with the corrected answer "
+	    "only.\"}") == -1 ||
+	    buf_insert(body, off + n - 1, b.data, b.len) == -1) {
+		buf_free(&b);
+		return -1;
+	}
+	buf_free(&b);
+	return 0;
+}
+
+/* A token's length in bytes: its "bytes" if given, else its text's. */
+static long long
+token_bytes(const struct json *j, int t, struct buf *scratch)
+{
+	const char	*raw;
+	size_t		 n;
+	int		 s;
+
+	if (json_type(j, (s = json_get(j, t, "bytes", 5))) == JSON_ARRAY)
+		return json_len(j, s);
+	if (json_type(j, (s = json_get(j, t, "token", 5))) != JSON_STRING)
+		return -1;
+	json_string_raw(j, s, &raw, &n);
+	buf_reset(scratch);
+	if (json_decode_string(scratch, raw, n) == -1)
+		return -1;
+	return scratch->len;
+}
+
+int
+request_confidence(const struct json *j, size_t start, size_t end,
+    struct buf *scratch, double *p)
+{
+	const char	*text = json_text(j);
+	char		 num[40];
+	size_t		 k, n, off, len, pos = 0;
+	double		 sum = 0, lp;
+	long long	 b;
+	int		 t, lps, used = 0;
+
+	t = json_get(j, json_index(j, json_get(j, 0, "choices", 7), 0),
+	    "logprobs", 8);
+	if (json_type(j, (lps = json_get(j, t, "content", 7))) != JSON_ARRAY ||
+	    (n = json_len(j, lps)) == 0)
+		return -1;
+	for (k = 0, t = lps + 1; k < n && pos < end; k++, t = json_next(j, t)) {
+		if ((b = token_bytes(j, t, scratch)) < 0)
+			return -1;
+		/* A token wholly before or after the span is not counted. */
+		if (pos + b > start) {
+			lps = json_get(j, t, "logprob", 7);
+			if (json_type(j, lps) != JSON_NUMBER)
+				return -1;
+			json_span(j, lps, &off, &len);
+			if (len >= sizeof(num))
+				return -1;
+			memcpy(num, text + off, len);
+			num[len] = '\0';
+			lp = strtod(num, NULL);
+			if (!isfinite(lp))
+				return -1;
+			sum += lp > 0 ? 0 : lp;
+			used = 1;
+		}
+		pos += b;
+	}
+	if (!used)
+		return -1;
+	*p = exp(sum);
+	return 0;
 }
 
 int
@@ -159,6 +413,7 @@ request_free(struct request *r)
 	buf_free(&r->head);
 	buf_free(&r->mid);
 	buf_free(&r->tail);
+	buf_free(&r->midc);
 	free(r);
 }
 
@@ -178,15 +433,23 @@ int
 request_body(const struct request *r, const struct json *row,
     struct buf *body, char *err, size_t errlen)
 {
+	const struct buf	*mid = &r->mid;
+	size_t			 start;
+
 	if (r->body != NULL)
 		return tmpl_render(r->body, row, 0, body, TMPL_VALUES, err,
 		    errlen);
 	if (buf_add(body, r->head.data, r->head.len) == -1)
 		goto nomem;
+	start = body->len;
 	if (r->system != NULL && tmpl_render(r->system, row, 0, body,
 	    TMPL_JSON, err, errlen) == -1)
 		return -1;
-	if (buf_add(body, r->mid.data, r->mid.len) == -1)
+	/* Row by row: a system template with fields may be long or not. */
+	if (r->messages && r->system != NULL &&
+	    anthropic_cacheable(body->len - start))
+		mid = &r->midc;
+	if (buf_add(body, mid->data, mid->len) == -1)
 		goto nomem;
 	if (tmpl_render(r->user, row, 0, body, TMPL_JSON, err, errlen) == -1)
 		return -1;
@@ -211,8 +474,8 @@ is_string(const struct json *j, int t, const char *s)
 	return n == strlen(s) && memcmp(raw, s, n) == 0;
 }
 
-static long long
-get_count(const struct json *j, int obj, const char *key)
+long long
+request_tokens(const struct json *j, int obj, const char *key)
 {
 	const char	*errstr;
 	char		 num[24];
@@ -246,10 +509,14 @@ request_answer(const struct request *r, struct json *j, const char *text,
 		snprintf(err, errlen, "response is not JSON: %s", jerr);
 		return -1;
 	}
+	if (r->messages && r->extract == NULL)
+		return anthropic_answer(j, text, r->tool, scratch, a, err,
+		    errlen);
 	a->prompt_tokens = a->completion_tokens = -1;
+	a->cached_tokens = a->cache_write_tokens = -1;
 	if ((u = json_get(j, 0, "usage", 5)) != -1) {
-		a->prompt_tokens = get_count(j, u, "prompt_tokens");
-		a->completion_tokens = get_count(j, u, "completion_tokens");
+		a->prompt_tokens = request_tokens(j, u, "prompt_tokens");
+		a->completion_tokens = request_tokens(j, u, "completion_tokens");
 	}
 	if (r->extract != NULL)
 		t = tmpl_lookup(r->extract, j, 0);

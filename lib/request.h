@@ -27,6 +27,9 @@ struct answer {
 	int		 string;	/* it is a JSON string */
 	long long	 prompt_tokens;		/* -1 when not reported */
 	long long	 completion_tokens;
+	long long	 cached_tokens;		/* of prompt_tokens, read from
+						 * a cache; -1: not reported */
+	long long	 cache_write_tokens;	/* written to it (Anthropic) */
 };
 
 /*
@@ -37,10 +40,48 @@ struct request	*request_new(const char *, const struct tmpl *,
 		    const struct tmpl *, char *const *, size_t, char *,
 		    size_t);
 /*
+ * The same, for Anthropic's Messages API (anthropic.h): the system prompt
+ * as the top-level "system", max_tokens always (-P max_tokens, else
+ * max_tokens).  Answers are read as Messages answers.
+ */
+struct request	*request_new_messages(const char *, const struct tmpl *,
+		    const struct tmpl *, char *const *, size_t, long long,
+		    char *, size_t);
+/* The bytes of the system prompt in this body that ask to be cached
+ * (Anthropic's prompt caching); 0 if none do. */
+size_t		 request_cached_bytes(const struct request *, const char *,
+		    size_t);
+/*
  * Any JSON API instead: the body is a TMPL_BODY template (borrowed, like
  * the chat templates).
  */
 struct request	*request_new_body(const struct tmpl *, char *, size_t);
+/* What a chat request asks for besides its messages. */
+struct request_ask {
+	const char	*instruction;	/* told after the system message */
+	const char	*format;	/* response_format: JSON text */
+	int		 logprobs;	/* ask for the answer's logprobs */
+};
+
+/* Only for a chat request; -1 and err if -P sets the same. */
+int		 request_ask(struct request *, const struct request_ask *,
+		    char *, size_t);
+/*
+ * Ask again: append to the body's messages the model's answer (JSON
+ * text: a string) and a user message saying what was wrong (why, one
+ * line).  0; 1 if the body has no messages to append to; -1 if out of
+ * memory.  j is scratch.
+ */
+int		 request_reask(struct json *, struct buf *, const char *,
+		    size_t, const char *);
+/*
+ * The probability of the answer's bytes start to end (of its decoded
+ * text), from the logprobs of a chat response parsed in j: exp of the sum
+ * of the logprobs of the tokens that overlap them.  -1 if the response
+ * has none.
+ */
+int		 request_confidence(const struct json *, size_t, size_t,
+		    struct buf *, double *);
 /* Take the answer from this path of the response, not from
  * choices.0.message.content. */
 int		 request_extract(struct request *, const char *, char *,
@@ -67,6 +108,11 @@ int		 request_body(const struct request *, const struct json *,
 int		 request_answer(const struct request *, struct json *,
 		    const char *, size_t, struct buf *, struct answer *, char *,
 		    size_t);
+/*
+ * A token count in a usage object: the integer member key of obj, or -1
+ * when it is absent or absurd (above 10^8: a broken or hostile server's).
+ */
+long long	 request_tokens(const struct json *, int, const char *);
 /*
  * The server's error message (or the start of the body as text) and its
  * error code (or type, or nothing).

@@ -14,6 +14,7 @@ static const char *const error_names[] = {
 	[ROW_ERR_INPUT] = "input",
 	[ROW_ERR_TRUNCATED] = "truncated",
 	[ROW_ERR_REFUSED] = "refused",
+	[ROW_ERR_INVALID] = "invalid_answer",
 };
 
 static int
@@ -62,7 +63,7 @@ row_free(struct row *r)
 	buf_free(&r->xfer.resp);
 	buf_free(&r->line);
 	buf_free(&r->msg);
-	buf_free(&r->partial);
+	buf_free(&r->kept);
 	free(r);
 }
 
@@ -94,18 +95,26 @@ rows_get(struct rows *rs)
 		LIST_INSERT_HEAD(&rs->all, r, all);
 	r->xfer.udata = r;
 	r->attempts = r->retries = r->ratelimits = r->parse_retried = 0;
+	r->reasks = 0;
+	r->label = -1;
+	r->confidence = -1;
 	r->failed = 0;
 	r->cost = 0;
 	r->prompt_bytes = 0;
+	r->cached_bytes = 0;
 	r->prompt_tokens = r->completion_tokens = -1;
+	r->cached_tokens = -1;
 	buf_reset(&r->text);
 	buf_reset(&r->id);
 	buf_reset(&r->body);
 	buf_reset(&r->url);
 	r->xfer.url = NULL;
+	r->xfer.target = r->endpoint = 0;
+	r->tried = 0;
+	r->endpoint_name = NULL;
 	buf_reset(&r->line);
 	buf_reset(&r->msg);
-	buf_reset(&r->partial);
+	buf_reset(&r->kept);
 	return r;
 }
 
@@ -125,7 +134,7 @@ rows_put(struct rows *rs, struct row *r)
 	shrink(&r->xfer.resp);
 	shrink(&r->line);
 	shrink(&r->msg);
-	shrink(&r->partial);
+	shrink(&r->kept);
 	if (r->members.cap > 1024)
 		json_members_free(&r->members);
 	TAILQ_INSERT_HEAD(&rs->free, r, link);

@@ -39,7 +39,8 @@ enum row_error {
 	ROW_ERR_TEMPLATE,
 	ROW_ERR_INPUT,
 	ROW_ERR_TRUNCATED,	/* cut at the token limit */
-	ROW_ERR_REFUSED		/* refused, or stopped by a filter */
+	ROW_ERR_REFUSED,	/* refused, or stopped by a filter */
+	ROW_ERR_INVALID		/* not a valid answer, after re-asking */
 };
 
 struct row {
@@ -59,6 +60,7 @@ struct row {
 	struct xfer		 xfer;
 	long long		 cost;		/* estimated tokens */
 	size_t			 prompt_bytes;	/* of the rendered messages */
+	size_t			 cached_bytes;	/* of them, asking for a cache */
 	/* Its attempts so far. */
 	int			 attempts;	/* requests sent */
 	int			 retries;	/* charged to -r */
@@ -67,16 +69,27 @@ struct row {
 	long long		 due;		/* when to retry */
 	long long		 delay;		/* and how long that is */
 	unsigned long		 epoch;		/* pace_start's, this attempt */
+	int			 endpoint;	/* several -u: this attempt's */
+	uint64_t		 tried;		/* the endpoints that failed it */
+	const char		*endpoint_name;	/* for _meta; NULL with one -u */
 	long long		 prompt_tokens;		/* -1: not reported */
 	long long		 completion_tokens;
+	long long		 cached_tokens;	/* of prompt_tokens; -1: not
+						 * reported */
 	/* The outcome. */
 	struct buf		 line;		/* the output line */
 	int			 failed;	/* line is an error record */
 	enum row_error		 error;		/* if failed: the kind, */
 	long			 status;	/* the HTTP status or 0, */
 	struct buf		 msg;		/* and the message; */
-	struct buf		 partial;	/* truncated: what came, as
-						 * JSON text (a string) */
+	struct buf		 kept;		/* the answer, as JSON text (a
+						 * string): what came of a
+						 * truncated one, or the last
+						 * invalid one */
+	int			 reasks;	/* asked again after an
+						 * invalid answer */
+	int			 label;		/* --labels: its index */
+	double			 confidence;	/* --confidence: or -1 */
 };
 
 struct rows;

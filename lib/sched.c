@@ -9,6 +9,7 @@
 #define OUT_HIGH	(1024 * 1024)	/* stop reading above this backlog */
 #define START_BATCH	64	/* requests started per turn */
 #define HELD_MS		5000	/* a hold longer than this is said */
+#define NO_ENDPOINT_MS	100	/* look again for an endpoint after this */
 
 struct sched {
 	struct sched_config	 cfg;
@@ -92,6 +93,9 @@ emit(struct sched *s, struct row *r)
 	if (s->cfg.estimate && !r->failed) {
 		st->est_rows++;
 		stats_add(&st->est_tokens, text_tokens(r->prompt_bytes));
+		if (r->cached_bytes > 0 && st->est_cache_rows++ > 0)
+			stats_add(&st->est_cached,
+			    text_tokens(r->cached_bytes));
 		return output_skip(s->p.out, r->seq);
 	}
 	if (output_line(s->p.out, r->seq, r->failed, r->line.data,
@@ -99,6 +103,7 @@ emit(struct sched *s, struct row *r)
 		return -1;
 	stats_add(&st->prompt_tokens, r->prompt_tokens);
 	stats_add(&st->completion_tokens, r->completion_tokens);
+	stats_add(&st->cached_tokens, r->cached_tokens);
 	if (!r->failed) {
 		st->ok++;
 		return 0;
@@ -190,6 +195,89 @@ read_row(struct sched *s, struct row **rp)
 	return 0;
 }
 
+/*
+ * Several endpoints: the row goes to the one with the most headroom among
+ * those that have not failed it; 0 when none may take it now, and it
+ * waits for one.
+ */
+static int
+to_endpoint(struct sched *s, struct row *r, long long now)
+{
+	struct endpoints	*e = s->p.endpoints;
+	long long		 at;
+	int			 k;
+
+	if ((k = endpoints_pick(e, now, r->tried, s->window)) == -1) {
+		at = endpoints_next_ready(e, now, r->tried);
+		r->due = at > now ? at : now + NO_ENDPOINT_MS;
+		rows_wait(s->rows, r);
+		return 0;
+	}
+	endpoints_start(e, k);
+	r->endpoint = r->xfer.target = k;
+	r->endpoint_name = endpoints_name(e, k);
+	return 1;
+}
+
+static void
+notice_endpoint(struct sched *s, enum sched_event what, const struct row *r,
+    long long ms)
+{
+	struct sched_notice	 n = { what, r, NULL, ms,
+				    endpoints_name(s->p.endpoints, r->endpoint) };
+
+	if (s->notify != NULL)
+		s->notify(s->arg, &n);
+}
+
+/*
+ * Several endpoints: count the attempt against its endpoint, and say so
+ * when that sets it aside or takes it back.  1 if the row goes at once to
+ * another endpoint, which is not a retry: its endpoint is down or refused
+ * it, and some endpoint has not failed it yet; -1 if out of memory.
+ */
+static int
+endpoint_done(struct sched *s, struct row *r, const struct xfer *x,
+    long long now)
+{
+	struct endpoints	*e = s->p.endpoints;
+	enum endpoints_outcome	 o = endpoints_classify(x);
+	uint64_t		 all = endpoints_all(e);
+
+	switch (endpoints_done(e, r->endpoint, now, x)) {
+	case ENDPOINTS_ASIDE:
+		notice_endpoint(s, SCHED_ASIDE, r, endpoints_aside_ms(e,
+		    r->endpoint));
+		break;
+	case ENDPOINTS_BACK:
+		notice_endpoint(s, SCHED_BACK, r, 0);
+		break;
+	case ENDPOINTS_SAME:
+		break;
+	}
+	if (o != ENDPOINTS_DOWN && o != ENDPOINTS_REFUSED)
+		return 0;
+	r->tried |= (uint64_t)1 << r->endpoint;
+	if ((r->tried & all) == all) {
+		/* Every one failed it: the verdict decides, and a retry
+		 * starts a new round. */
+		r->tried = 0;
+		return 0;
+	}
+	/* What it would fail with if it went no further (an interrupt). */
+	rows_set_error(r, x->result == XFER_TIMEOUT ? ROW_ERR_TIMEOUT :
+	    x->result == XFER_NETWORK ? ROW_ERR_NETWORK : ROW_ERR_HTTP,
+	    x->status);
+	if (x->result != XFER_RESPONSE ? buf_adds(&r->msg, x->error) == -1 :
+	    buf_adds(&r->msg, o == ENDPOINTS_REFUSED ? "rate limited at " :
+	    "server error at ") == -1 || buf_adds(&r->msg,
+	    endpoints_name(e, r->endpoint)) == -1)
+		return -1;
+	r->due = now;
+	rows_wait(s->rows, r);
+	return 1;
+}
+
 /* Fill the window: retries that are due first, then new rows. */
 static int
 start_rows(struct sched *s, long long now, char *err, size_t errlen)
@@ -236,6 +324,8 @@ start_rows(struct sched *s, long long now, char *err, size_t errlen)
 			break;
 		}
 		s->held = 0;
+		if (s->p.endpoints != NULL && !to_endpoint(s, r, now))
+			continue;
 		r->epoch = pace_start(s->p.pace, now, r->cost);
 		if (pool_submit(s->p.pool, &r->xfer, err, errlen) == -1)
 			return -1;
@@ -251,8 +341,9 @@ nomem:
 static int
 judge(struct sched *s, struct row *r, long long now, struct verdict *v)
 {
-	char	 why[256];
-	int	 rv;
+	struct sched_notice	 n = { 0 };
+	char			 why[256];
+	int			 rv;
 
 	if (verdict_transfer(s->p.verdicts, r, now, v) == -1)
 		return -1;
@@ -263,12 +354,26 @@ judge(struct sched *s, struct row *r, long long now, struct verdict *v)
 		switch (rv) {
 		case RECORD_WRITTEN:
 			verdict_success(s->p.verdicts, now);
+			if ((n.text = record_note(s->p.record)) != NULL) {
+				n.what = SCHED_ANSWER;
+				n.row = r;
+				if (s->notify != NULL)
+					s->notify(s->arg, &n);
+			}
 			break;
 		case RECORD_UNREADABLE:
 			rv = verdict_unreadable(s->p.verdicts, r, now, why, v);
 			break;
 		case RECORD_INVALID:
-			rv = verdict_invalid(s->p.verdicts, r, why, v);
+			rv = verdict_invalid(s->p.verdicts, r, now, why, v);
+			if (rv == 0 && v->kind == VERDICT_RETRY &&
+			    v->wait == VERDICT_REASK) {
+				/* The model is told its own words. */
+				if ((rv = input_reask(s->p.input, r, why)) == 1) {
+					rv = 0;
+					v->kind = VERDICT_FAIL;
+				}
+			}
 			break;
 		default:
 			rv = verdict_final(s->p.verdicts, r,
@@ -308,15 +413,22 @@ finish_rows(struct sched *s, long long now)
 	struct verdict	 v;
 	struct xfer	*x;
 	struct row	*r;
-	long long	 tokens, stall;
+	long long	 tokens, stall, hold;
+	int		 moved;
 
 	while (!s->stopped && (x = pool_done(s->p.pool)) != NULL) {
 		r = x->udata;
 		r->attempts++;
 		pace_end(s->p.pace, r->cost);
-		if (x->result == XFER_RESPONSE) {
-			if (x->status == 429)
-				s->p.stats->http429++;
+		if (x->result == XFER_RESPONSE && x->status == 429)
+			s->p.stats->http429++;
+		/* Each endpoint reads its own announcements. */
+		if (s->p.endpoints != NULL) {
+			if ((moved = endpoint_done(s, r, x, now)) == -1)
+				return -1;
+			if (moved)
+				continue;
+		} else if (x->result == XFER_RESPONSE) {
 			if ((stall = pace_response(s->p.pace, now, x,
 			    pool_active(s->p.pool))) > 0) {
 				notice(s, SCHED_STALLED, r, NULL, stall);
@@ -325,18 +437,39 @@ finish_rows(struct sched *s, long long now)
 		}
 		if (judge(s, r, now, &v) == -1)
 			return -1;
+		if ((v.kind == VERDICT_RETRY || v.kind == VERDICT_FAIL) &&
+		    s->p.endpoints != NULL &&
+		    r->error == ROW_ERR_NETWORK &&
+		    endpoints_hopeless(s->p.endpoints)) {
+			/* What one dead server does to the first window. */
+			if (buf_adds(&r->msg, " (every endpoint failed so)") ==
+			    -1)
+				return -1;
+			v.kind = VERDICT_STOP;
+		}
+		/* Which endpoint's answer stops the run (a wrong key). */
+		if (v.kind == VERDICT_STOP && s->p.endpoints != NULL &&
+		    (buf_adds(&r->msg, " (at ") == -1 || buf_adds(&r->msg,
+		    r->endpoint_name) == -1 || buf_addc(&r->msg, ')') == -1))
+			return -1;
 		switch (v.kind) {
 		case VERDICT_RETRY:
 			r->delay = v.delay;
 			r->due = now + v.delay;
-			if (v.wait != VERDICT_CHARGED && (v.tokens ?
+			/* With several endpoints, a named wait holds its own
+			 * endpoint (endpoints.h), not the others. */
+			hold = v.wait == VERDICT_HOLD && s->p.endpoints ==
+			    NULL ? r->due : 0;
+			if ((v.wait == VERDICT_RATE ||
+			    v.wait == VERDICT_HOLD) && (v.tokens ?
 			    pace_refused_tokens(s->p.pace, now, r->epoch,
-			    r->cost, v.wait == VERDICT_HOLD ? r->due : 0,
-			    v.told) : pace_refused(s->p.pace, now, r->epoch,
-			    v.wait == VERDICT_HOLD ? r->due : 0)))
+			    r->cost, hold, v.told) : pace_refused(s->p.pace,
+			    now, r->epoch, hold)))
 				notice(s, SCHED_PACED, r, &v, 0);
 			if (v.wait == VERDICT_CHARGED)
 				s->p.stats->retries++;
+			if (v.wait == VERDICT_REASK)
+				s->p.stats->reasks++;
 			notice(s, SCHED_RETRY, r, &v, 0);
 			rows_wait(s->rows, r);
 			continue;
@@ -433,11 +566,16 @@ sched_timeout(struct sched *s, long long now)
 		return 0;
 	if (s->p.pool != NULL)
 		t = pool_timeout(s->p.pool, now);
-	if ((due = rows_next_due(s->rows)) >= 0 && s->p.pool != NULL &&
+	/* A row the pace holds goes first: the rows due behind it wait
+	 * for it, and waking for them would only spin. */
+	if (s->next != NULL) {
+		/* With no room, a transfer's end wakes the caller. */
+		if (room(s) > 0)
+			t = min_timeout(t, pace_wait(s->p.pace, now,
+			    s->next->cost));
+	} else if ((due = rows_next_due(s->rows)) >= 0 && s->p.pool != NULL &&
 	    pool_room(s->p.pool) > 0)
 		t = min_timeout(t, due > now ? due - now : 0);
-	if (s->next != NULL)
-		t = min_timeout(t, pace_wait(s->p.pace, now, s->next->cost));
 	if (s->interrupted)
 		t = min_timeout(t, s->grace_end > now ? s->grace_end - now : 0);
 	return t;

@@ -18,6 +18,11 @@
  * prints nothing: what the user may want to hear of comes to the
  * caller's notify function.
  *
+ * With several endpoints (endpoints.h) each request goes to the one with
+ * the most headroom; a row whose endpoint is down, or refuses it with a
+ * 429, goes at once to another that has not failed it, not charged to -r;
+ * only when every endpoint has failed it is the verdict asked.
+ *
  * Not here: the poll() itself, signals, or stdin and stdout's
  * descriptors (filter.c).
  */
@@ -26,6 +31,7 @@
 
 #include <stddef.h>
 
+#include "endpoints.h"
 #include "input.h"
 #include "lines.h"
 #include "output.h"
@@ -52,6 +58,7 @@ struct sched_parts {
 	struct pool	*pool;		/* NULL: a dry run */
 	struct pace	*pace;		/* NULL with the pool */
 	struct stats	*stats;
+	struct endpoints *endpoints;	/* several -u; NULL: one */
 };
 
 enum sched_event {
@@ -62,7 +69,10 @@ enum sched_event {
 	SCHED_HELD,		/* pacing holds the next request ms */
 	SCHED_STALLED,		/* the server holds every request ms, more
 				 * than --max-wait: the run stops */
-	SCHED_INPUT		/* the input says: text (input_note) */
+	SCHED_INPUT,		/* the input says: text (input_note) */
+	SCHED_ASIDE,		/* endpoint text is set aside for ms */
+	SCHED_BACK,		/* endpoint text is taken back */
+	SCHED_ANSWER		/* the answers say: text (record_note) */
 };
 
 struct sched_notice {

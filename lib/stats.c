@@ -37,6 +37,12 @@ stats_summary(const struct stats *st, long long now, char *buf, size_t len)
 	    (unsigned long long)st->retries, (unsigned long long)st->http429,
 	    (unsigned long long)st->prompt_tokens,
 	    (unsigned long long)st->completion_tokens);
+	if (st->cached_tokens > 0 && strlen(buf) < len)
+		snprintf(buf + strlen(buf), len - strlen(buf), " (%llu in "
+		    "from the cache)", (unsigned long long)st->cached_tokens);
+	if (st->reasks > 0 && strlen(buf) < len)
+		snprintf(buf + strlen(buf), len - strlen(buf), "; %llu "
+		    "re-asked", (unsigned long long)st->reasks);
 	if (st->paced > 0 && strlen(buf) < len)
 		snprintf(buf + strlen(buf), len - strlen(buf), "; paced at "
 		    "%.1f requests/s", st->paced);
@@ -55,20 +61,66 @@ decimal(struct jsonw *w, const char *key, const char *fmt, double v)
 	jsonw_raw(w, key, num, strlen(num));
 }
 
+static double
+mean_latency(const struct stats_endpoint *ep)
+{
+	return ep->rows > 0 ? (double)ep->latency_ms / ep->rows : 0;
+}
+
+void
+stats_endpoint_line(const struct stats *st, size_t k, char *buf, size_t len)
+{
+	const struct stats_endpoint	*ep = &st->endpoints[k];
+
+	snprintf(buf, len, "%s: %llu rows, %llu errors, latency %.0f ms, "
+	    "set aside %llu time%s", ep->name, (unsigned long long)ep->rows,
+	    (unsigned long long)ep->errors, mean_latency(ep),
+	    (unsigned long long)ep->set_aside, ep->set_aside == 1 ? "" : "s");
+}
+
+/* [{"url":...,"rows":N,"errors":N,"latency_ms":L,"set_aside":N},...]:
+ * an array, since one URL may be given twice (with two keys). */
+static int
+endpoints_array(const struct stats *st, struct buf *b)
+{
+	const struct stats_endpoint	*ep;
+	struct jsonw			 w;
+	size_t				 k;
+	int				 rv = buf_addc(b, '[');
+
+	for (k = 0; k < st->nendpoints && rv == 0; k++) {
+		ep = &st->endpoints[k];
+		if (k > 0 && buf_addc(b, ',') == -1)
+			return -1;
+		jsonw_begin(&w, b);
+		jsonw_str(&w, "url", ep->name, strlen(ep->name));
+		jsonw_uint(&w, "rows", ep->rows);
+		jsonw_uint(&w, "errors", ep->errors);
+		decimal(&w, "latency_ms", "%.1f", mean_latency(ep));
+		jsonw_uint(&w, "set_aside", ep->set_aside);
+		rv = jsonw_end(&w, 0);
+	}
+	return rv == 0 ? buf_addc(b, ']') : -1;
+}
+
 int
 stats_json(const struct stats *st, long long now, struct buf *b)
 {
 	struct jsonw	 w;
+	struct buf	 eps = { 0 };
 	double		 t = seconds(st, now);
+	int		 rv;
 
 	jsonw_begin(&w, b);
 	jsonw_uint(&w, "rows_ok", st->ok);
 	jsonw_uint(&w, "rows_failed", st->failed);
 	jsonw_uint(&w, "rows_skipped", st->skipped);
 	jsonw_uint(&w, "retries", st->retries);
+	jsonw_uint(&w, "reasks", st->reasks);
 	jsonw_uint(&w, "http_429", st->http429);
 	jsonw_uint(&w, "prompt_tokens", st->prompt_tokens);
 	jsonw_uint(&w, "completion_tokens", st->completion_tokens);
+	jsonw_uint(&w, "cached_tokens", st->cached_tokens);
 	jsonw_uint(&w, "connections", st->connections);
 	if (st->paced > 0)
 		decimal(&w, "paced_rps", "%.2f", st->paced);
@@ -80,7 +132,15 @@ stats_json(const struct stats *st, long long now, struct buf *b)
 		jsonw_null(&w, "paced_tps");
 	decimal(&w, "wall_seconds", "%.3f", t);
 	decimal(&w, "rows_per_second", "%.2f", t > 0 ? done(st) / t : 0);
-	return jsonw_end(&w, 1);
+	if (st->nendpoints > 0) {
+		if (endpoints_array(st, &eps) == -1)
+			w.err = -1;
+		else
+			jsonw_raw(&w, "endpoints", eps.data, eps.len);
+	}
+	rv = jsonw_end(&w, 1);
+	buf_free(&eps);
+	return rv;
 }
 
 int
@@ -89,6 +149,8 @@ stats_estimate(const struct stats *st, const struct stats_prices *p,
 {
 	char	 line[256];
 	double	 out = (double)p->budget * st->est_rows, t = 0;
+	/* Cached reads cost a tenth of the input price (Anthropic's). */
+	double	 in = st->est_tokens - 0.9 * st->est_cached;
 	int	 rv = 0;
 
 #define LINE(...) do {							\
@@ -101,6 +163,10 @@ stats_estimate(const struct stats *st, const struct stats_prices *p,
 		    (unsigned long long)st->failed);
 	LINE("\nprompt tokens      %llu (estimated, 4 bytes a token)\n",
 	    (unsigned long long)st->est_tokens);
+	if (st->est_cached > 0)
+		LINE("cached prompt      %llu of them, read from the cache at "
+		    "a tenth of the price (the long system prompt, after the "
+		    "first row)\n", (unsigned long long)st->est_cached);
 	if (p->budget > 0)
 		LINE("completion budget  %lld a row, %.0f in all\n", p->budget,
 		    out);
@@ -108,11 +174,10 @@ stats_estimate(const struct stats *st, const struct stats_prices *p,
 		LINE("completion budget  unknown: no -P max_tokens or "
 		    "max_completion_tokens\n");
 	if (p->price_in > 0 || p->price_out > 0) {
-		LINE("cost               $%.4f in", st->est_tokens *
-		    p->price_in / 1e6);
+		LINE("cost               $%.4f in", in * p->price_in / 1e6);
 		if (p->budget > 0)
 			LINE(" + at most $%.4f out = $%.4f\n", out *
-			    p->price_out / 1e6, (st->est_tokens * p->price_in +
+			    p->price_out / 1e6, (in * p->price_in +
 			    out * p->price_out) / 1e6);
 		else
 			LINE(", out unknown\n");

@@ -14,15 +14,26 @@
 
 #include "buf.h"
 
+/* What one endpoint did, when there are several (endpoints.h counts). */
+struct stats_endpoint {
+	const char	*name;		/* its URL, redacted */
+	uint64_t	 rows;		/* attempts it answered (2xx) */
+	uint64_t	 errors;	/* attempts it did not */
+	uint64_t	 latency_ms;	/* the sum over those answered */
+	uint64_t	 set_aside;	/* times */
+};
+
 struct stats {
 	uint64_t	 ok;
 	uint64_t	 failed;
 	uint64_t	 skipped;
 	uint64_t	 retries;
+	uint64_t	 reasks;	/* invalid answers asked again */
 	uint64_t	 http429;
 	uint64_t	 inflight;
 	uint64_t	 prompt_tokens;
 	uint64_t	 completion_tokens;
+	uint64_t	 cached_tokens;	/* of prompt_tokens, from a cache */
 	uint64_t	 rows_read;	/* non-blank input lines taken */
 	uint64_t	 bytes_read;	/* input bytes they took */
 	uint64_t	 bytes_total;	/* the input's size, if known; else 0 */
@@ -30,9 +41,16 @@ struct stats {
 	double		 paced;		/* requests a second paced at, or 0 */
 	double		 paced_tokens;	/* tokens a second paced at, or 0 */
 	long long	 start_ms;
+	/* Several endpoints: theirs, borrowed; NULL with one. */
+	const struct stats_endpoint *endpoints;
+	size_t		 nendpoints;
 	/* --estimate: what a dry run would send. */
 	uint64_t	 est_rows;
 	uint64_t	 est_tokens;	/* prompt tokens, estimated */
+	uint64_t	 est_cache_rows;	/* rows whose system prompt asks
+					 * for the cache */
+	uint64_t	 est_cached;	/* of est_tokens, read from it: the
+					 * cached prompts after the first */
 };
 
 /* What the estimate needs that is not counted. */
@@ -49,7 +67,11 @@ void		 stats_add(uint64_t *, long long);
 /* "N rows in T s (R/s): ...", without a newline. */
 void		 stats_summary(const struct stats *, long long, char *,
 		    size_t);
-/* The same figures as one JSON object, with a newline. */
+/* Endpoint k's line: "URL: N rows, N errors, ...". */
+void		 stats_endpoint_line(const struct stats *, size_t, char *,
+		    size_t);
+/* The same figures as one JSON object, with a newline; with several
+ * endpoints, "endpoints": one object each. */
 int		 stats_json(const struct stats *, long long, struct buf *);
 /* --estimate: rows, tokens, cost and time, as lines of text. */
 int		 stats_estimate(const struct stats *, const struct stats_prices *,

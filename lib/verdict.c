@@ -8,6 +8,7 @@
 
 #include <curl/curl.h>
 
+#include "anthropic.h"
 #include "request.h"
 #include "text.h"
 #include "verdict.h"
@@ -104,6 +105,7 @@ verdict_retryable(long s)
 	case 502:
 	case 503:
 	case 504:
+	case 529:	/* Anthropic: overloaded */
 		return 1;
 	default:
 		/* Cloudflare's origin errors in front of many providers. */
@@ -308,9 +310,12 @@ http(struct verdicts *v, struct row *r, long long now, struct verdict *out)
 	    &v->code) == -1)
 		return -1;
 	/* Every other row would get the same answer. */
-	if (x->status == 401)
-		return explain(r, "check OPENAI_API_KEY or --api-key-file") ==
-		    -1 ? -1 : decide(out, VERDICT_STOP);
+	if (x->status == 401) {
+		snprintf(why, sizeof(why), "check %s or --api-key-file",
+		    v->cfg.key_name != NULL ? v->cfg.key_name :
+		    "OPENAI_API_KEY");
+		return explain(r, why) == -1 ? -1 : decide(out, VERDICT_STOP);
+	}
 	if (x->status >= 300 && x->status <= 399) {
 		/* Not followed: the key would go with it. */
 		snprintf(why, sizeof(why), "redirected to %s; give that URL "
@@ -344,7 +349,9 @@ http(struct verdicts *v, struct row *r, long long now, struct verdict *out)
 		if (wait < 0)
 			wait = verdict_message_wait(r->msg.data, r->msg.len);
 	}
-	if (!should_retry(x))
+	/* Anthropic's overloaded_error, whatever the status: it passes. */
+	if (!should_retry(x) && !anthropic_overloaded(v->code.data,
+	    v->code.len))
 		return decide(out, VERDICT_FAIL);
 	if (wait > v->cfg.max_wait_ms) {
 		snprintf(why, sizeof(why), "the server asked to wait %.1f s, "
@@ -423,14 +430,16 @@ verdict_unreadable(struct verdicts *v, struct row *r, long long now,
 }
 
 int
-verdict_invalid(struct verdicts *v, struct row *r, const char *why,
-    struct verdict *out)
+verdict_invalid(struct verdicts *v, struct row *r, long long now,
+    const char *why, struct verdict *out)
 {
-	(void)v;
-	rows_set_error(r, ROW_ERR_PARSE, r->xfer.status);
+	rows_set_error(r, ROW_ERR_INVALID, r->xfer.status);
 	if (buf_adds(&r->msg, why) == -1)
 		return -1;
-	return decide(out, VERDICT_FAIL);
+	if (r->reasks >= v->cfg.reask)
+		return decide(out, VERDICT_FAIL);
+	r->reasks++;
+	return retry(v, r, now, 0, VERDICT_REASK, out);
 }
 
 int

@@ -37,6 +37,10 @@ struct verdict_config {
 					 * fields): a 404 is the row's */
 	int		 first_window;	/* this many attempts failing alike
 					 * before any success stop the run */
+	const char	*key_name;	/* where the key comes from, for a
+					 * 401; NULL: OPENAI_API_KEY */
+	int		 reask;		/* --reask: invalid answers asked
+					 * again; 0 where a body cannot be */
 };
 
 enum verdict_kind {
@@ -49,8 +53,10 @@ enum verdict_kind {
 enum verdict_wait {
 	VERDICT_CHARGED,	/* a retry charged to -r */
 	VERDICT_RATE,		/* a rate limit, backing off */
-	VERDICT_HOLD		/* a rate limit with a wait the server named:
+	VERDICT_HOLD,		/* a rate limit with a wait the server named:
 				 * no request starts before it is over */
+	VERDICT_REASK		/* an invalid answer: ask again now, telling
+				 * the model what was wrong */
 };
 
 struct verdict {
@@ -79,10 +85,10 @@ int		 verdict_transfer(struct verdicts *, struct row *, long long,
  * short, so it is retried once. */
 int		 verdict_unreadable(struct verdicts *, struct row *, long long,
 		    const char *, struct verdict *);
-/* A 2xx whose answer is not what was asked for (why): the same request
- * may fare no better, so the row fails. */
-int		 verdict_invalid(struct verdicts *, struct row *, const char *,
-		    struct verdict *);
+/* A 2xx whose answer is not what was asked for (why): asked again up to
+ * --reask times, then the row fails as invalid_answer. */
+int		 verdict_invalid(struct verdicts *, struct row *, long long,
+		    const char *, struct verdict *);
 /* A 2xx whose answer is final and wrong: cut at the token limit, or
  * refused.  The same request gives the same: the row fails, typed. */
 int		 verdict_final(struct verdicts *, struct row *, enum row_error,
@@ -93,7 +99,8 @@ void		 verdict_success(struct verdicts *, long long);
 int		 verdict_give_up(struct row *);
 
 /* The policy's parts, for tests. */
-/* Is an HTTP status worth retrying (408, 409, 429, 5xx of a gateway)? */
+/* Is an HTTP status worth retrying (408, 409, 429, 5xx of a gateway,
+ * Anthropic's 529 overloaded)? */
 int		 verdict_retryable(long);
 /* The wait a response asks for, in ms, from its headers (NULL if absent)
  * or its error message; -1 if it asks for none. */

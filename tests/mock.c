@@ -78,7 +78,7 @@ usage(FILE *fp)
 "            [--retry-after s] [--rps n [--retry-after-ms]] [--tpm n]\n"
 "            [--ratelimit-headers] [--require-key key]\n"
 "            [--reject-model name] [--log file]\n"
-"            [--stats file] [--path path] [--h2-streams n]\n"
+"            [--stats file] [--path path] [--h2-streams n] [--slots n]\n"
 "\n"
 "Serves POST .../chat/completions (or exactly --path) on 127.0.0.1 and\n"
 "prints the port.  Speaks HTTP/1.1, and HTTP/2 to a client that opens\n"
@@ -90,13 +90,23 @@ usage(FILE *fp)
 "request charged its prompt (bytes / 4) and its max_completion_tokens\n"
 "(or max_tokens); beyond it a 429 says so as OpenAI does, with no\n"
 "Retry-After.  --ratelimit-headers announces what is left of either.\n"
-"Directives in the last user message: [[sleep:MS]] [[status:CODE]]\n"
+"--slots n works on n answers at a time, as a GPU server does: the rest\n"
+"wait their turn, and their latency grows with the queue.\n"
+"Directives in the row's user message: [[sleep:MS]] [[status:CODE]]\n"
 "[[status-once:CODE]] [[retry-after:S]] [[retry-after-ms:MS]] [[drop]]\n"
 "[[drop-once]] [[stall]] [[stall-once]] [[garbage]] [[garbage-once]]\n"
 "[[nochoices]] [[null]] [[bytes:N]] [[header:NAME=VALUE]] [[quota]]\n"
 "[[too-large]] [[try-again:644ms]] [[truncate]] [[gzip-file:PATH]]\n"
 "[[message:TEXT]] (with [[status]]) [[error-200]] [[usage:N]]\n"
-"[[finish:REASON]]\n");
+"[[finish:REASON]] [[answer:TEXT]] [[reask:FIRST|THEN]] [[refusal:TEXT]]\n"
+"[[no-logprobs]]\n"
+"The row's message is the first user message; a request holding an\n"
+"assistant message is a re-ask, answered THEN by [[reask:]] and counted as\n"
+"\"reasks\" in --stats.  \"logprobs\": true gets made-up token logprobs,\n"
+"with min(top_logprobs, 5) alternatives each.  TEXT may not hold \"]]\".\n"
+"POST .../messages is Anthropic's Messages API (mock_messages.c):\n"
+"x-api-key, anthropic-version, its error shape, [[finish:max_tokens]],\n"
+"[[blocks]], cache usage for a long system prompt with cache_control.\n");
 }
 
 static uint64_t
@@ -315,10 +325,11 @@ stats_write(void)
 	    ",\"status_4xx\":%" PRIu64 ",\"dropped\":%" PRIu64 ",\"stalled\":%"
 	    PRIu64 ",\"garbage\":%" PRIu64 ",\"connections\":%" PRIu64
 	    ",\"max_concurrent\":%" PRIu64 ",\"h2_connections\":%" PRIu64
-	    ",\"h2_streams\":%" PRIu64 ",\"tokens\":%" PRIu64 "}\n",
-	    st.requests, st.ok, st.s429, st.s5xx, st.s4xx, st.dropped, st.stalled, st.garbage,
-	    st.connections, st.max_concurrent, st.h2_connections,
-	    st.h2_streams, st.tokens);
+	    ",\"h2_streams\":%" PRIu64 ",\"reasks\":%" PRIu64 ",\"tokens\":%"
+	    PRIu64 "}\n",
+	    st.requests, st.ok, st.s429, st.s5xx, st.s4xx, st.dropped,
+	    st.stalled, st.garbage, st.connections, st.max_concurrent,
+	    st.h2_connections, st.h2_streams, st.reasks, st.tokens);
 	write_file(cfg.stats_path, text);
 }
 
@@ -354,7 +365,7 @@ enum {
 	O_PORT_FILE = 256, O_MAX_SECONDS, O_MAX_REQUESTS, O_LATENCY, O_JITTER,
 	O_ANSWER, O_SEED, O_FAIL429, O_FAIL500, O_DROP, O_STALL, O_GARBAGE,
 	O_RETRY_AFTER, O_RPS, O_RL_HEADERS, O_REQUIRE_KEY, O_REJECT_MODEL,
-	O_LOG, O_STATS, O_SERVE_PATH, O_H2_STREAMS, O_RPS_MS, O_TPM
+	O_LOG, O_STATS, O_SERVE_PATH, O_H2_STREAMS, O_RPS_MS, O_SLOTS, O_TPM
 };
 
 static const struct option longopts[] = {
@@ -382,6 +393,7 @@ static const struct option longopts[] = {
 	{ "path",		required_argument, NULL, O_SERVE_PATH },
 	{ "retry-after-ms",	no_argument,	   NULL, O_RPS_MS },
 	{ "h2-streams",		required_argument, NULL, O_H2_STREAMS },
+	{ "slots",		required_argument, NULL, O_SLOTS },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ NULL,			0,		   NULL, 0 }
 };
@@ -484,6 +496,9 @@ parse_options(int argc, char *argv[])
 		case O_H2_STREAMS:
 			cfg.h2_streams = (uint32_t)opt_num(optarg, 1, 1000000,
 			    "h2-streams");
+			break;
+		case O_SLOTS:
+			cfg.slots = (int)opt_num(optarg, 1, 100000, "slots");
 			break;
 		case 'h':
 			usage(stdout);
@@ -598,6 +613,8 @@ srv_cleanup(void)
 	json_cleanup();
 	fault_cleanup();
 	chat_cleanup();
+	messages_free();
+	batches_cleanup();
 }
 
 int

@@ -3,8 +3,13 @@
  *
  * One thread, one epoll loop, 127.0.0.1 only.  It answers
  * POST .../chat/completions the way the OpenAI API does, with an answer
- * that is a deterministic function of the last user message, so that a
- * test can prove every row got its own answer.  Fault modes, drawn at
+ * that is a deterministic function of the row's user message, so that a
+ * test can prove every row got its own answer.  The row's message is the
+ * first user message: a re-ask (the conversation sent again with the
+ * model's answer as an assistant message and a user message saying what
+ * was wrong) is answered from the same row, and counted as a re-ask.
+ * With "logprobs": true, the answer comes with made-up but deterministic
+ * token logprobs, as OpenAI sends them.  Fault modes, drawn at
  * random (--fail-429, --drop, ...) or written into a row as directives
  * ([[status:503]], [[sleep:200]], ...), make it answer 429, 5xx, garbage,
  * late or never.  See usage() for the whole list.
@@ -34,10 +39,14 @@
  *	mock_h2.c	HTTP/2 through nghttp2, one struct stream a request
  *	mock_chat.c	the API: what a request is owed (req_decide), the
  *			answers, error bodies, token usage, --log
+ *	mock_messages.c	Anthropic's Messages API at .../messages: its
+ *			header checks, error shape, content blocks, cache
+ *			usage and anthropic-ratelimit-* headers
  *	mock_faults.c	failure on purpose: directives in the prompt, the
  *			random shares (--fail-429, --drop, ...), the --rps wall
  *			and the --tpm one, and their x-ratelimit headers
  *	mock_json.c	request bodies (chat, embeddings), read with jsmn
+ *	mock_logprobs.c	made-up token logprobs for an answer
  *	mock_buf.c	growing buffers, JSON escaping, small parsers
  *
  * One process, one thread: the state they share is plain globals, each
@@ -193,6 +202,7 @@ struct config {
 	const char	*log_path;
 	const char	*stats_path;
 	uint32_t	 h2_streams;	/* SETTINGS_MAX_CONCURRENT_STREAMS */
+	int		 slots;		/* answers worked on at once, or 0 */
 };
 
 /*
@@ -208,6 +218,8 @@ struct stats {
 	uint64_t	 dropped, stalled, garbage;
 	uint64_t	 connections, max_concurrent;
 	uint64_t	 h2_connections, h2_streams;
+	uint64_t	 reasks;	/* chat requests holding an assistant
+					 * message, whatever they got */
 	uint64_t	 tokens;	/* charged to the --tpm wall, accepted */
 };
 
@@ -256,7 +268,15 @@ struct reply {
 	char		 rlt_reset[32];
 };
 
-/* Directives found in the last user message. */
+/* What a chat request asks beyond its messages; filled by chat_parse. */
+struct chatreq {
+	size_t		 prompt;	/* bytes of all message contents */
+	int		 reask;		/* holds an assistant message */
+	int		 logprobs;	/* "logprobs": true */
+	long long	 top_logprobs;	/* 0..20, 0 when absent */
+};
+
+/* Directives found in the row's (first) user message. */
 struct directives {
 	int		 drop, stall, garbage, nochoices, null, status;
 	int		 quota, too_large, truncate;
@@ -267,6 +287,13 @@ struct directives {
 	size_t		 usage_len;
 	const char	*finish;	/* finish_reason to report */
 	size_t		 finish_len;
+	const char	*answer;	/* [[answer:TEXT]], or NULL */
+	size_t		 answer_len;
+	const char	*reask_first, *reask_then;	/* [[reask:A|B]] */
+	size_t		 reask_first_len, reask_then_len;
+	const char	*refusal;	/* [[refusal:TEXT]], or NULL */
+	size_t		 refusal_len;
+	int		 no_logprobs;	/* [[no-logprobs]] */
 	int		 drop_once, stall_once, garbage_once, status_once;
 	long long	 sleep_ms;
 	long long	 bytes;		/* -1: not given */
@@ -322,6 +349,17 @@ void	 reply_error(struct reply *, int, const char *, const char *,
 	    const char *, const char *);
 const char *fail_msg(int);
 void	 chat_cleanup(void);
+void	 pick_answer(struct buf *);
+
+/* mock_messages.c: POST .../messages, Anthropic's Messages API. */
+int	 messages_target(const char *, size_t);
+uint64_t messages_decide(const struct request *, struct reply *, uint64_t,
+	    int *);
+void	 messages_free(void);
+
+/* mock_batches.c: the Files and Batches APIs (--batch-api). */
+int	 batches_decide(const struct request *, struct reply *, uint64_t *);
+void	 batches_cleanup(void);
 
 /* mock_faults.c */
 void	 fault_init(void);
@@ -333,11 +371,18 @@ void	 reply_ratelimit_hdrs(struct reply *);
 int	 fault_decide(struct directives *, struct reply *, uint64_t *);
 
 /* mock_json.c: a request body into sc_model and sc_user. */
-const char *chat_parse(const char *, size_t, size_t *, const char **,
-	    const char **);
+const char *chat_parse(const char *, size_t, struct chatreq *,
+	    const char **, const char **);
 const char *embed_parse(const char *, size_t, size_t *);
+const char *messages_parse(const char *, size_t, size_t *, struct buf *,
+	    int *, struct buf *, int *);
+int	 json_is_object(const char *, size_t);
 long long chat_budget(const char *);
 void	 json_cleanup(void);
+void	 messages_cleanup(void);
+
+/* mock_logprobs.c: an answer's logprobs object, top_logprobs cut to 5. */
+void	 logprobs_add(struct buf *, const char *, size_t, long long);
 
 /* mock_buf.c.  Running out of memory ends the mock: a test sees the exit. */
 void	 buf_reserve(struct buf *, size_t);

@@ -3,8 +3,10 @@
  * protocol hands it over and decides what it is owed, in the order a real
  * service checks: key, URL, method, body, model, rate limit, then the
  * faults (mock_faults.c), then the answer.  The answers are here: chat
- * completions (echo, hash, json, pick), embeddings, and error bodies in
- * OpenAI's shape, with token usage counted as bytes / 4.  So is --log.
+ * completions (echo, hash, json, pick, or what [[answer:]] and [[reask:]]
+ * say), refusals, embeddings, and error bodies in OpenAI's shape, with
+ * token usage counted as bytes / 4; the tokens' logprobs come from
+ * mock_logprobs.c.  So is --log.
  * Writing the answer out is the protocol's business.
  */
 
@@ -16,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "mock.h"
 
@@ -28,10 +31,12 @@ struct hcursor {
 };
 
 struct buf	 sc_user, sc_model, sc_alt, sc_msg, sc_body, sc_log;
-/* [[usage:N]] and [[finish:REASON]] of the request being answered, or
- * NULL. */
-static const char	*usage_ct, *finish;
-static size_t		 usage_ct_len, finish_len;
+/* [[usage:N]], [[finish:REASON]] and [[refusal:TEXT]] of the request
+ * being answered, or NULL. */
+static const char	*usage_ct, *finish, *refusal;
+static size_t		 usage_ct_len, finish_len, refusal_len;
+/* The top_logprobs owed to each token, or -1 for "logprobs": null. */
+static long long	 want_top = -1;
 
 /* Answers */
 
@@ -103,12 +108,24 @@ body_chat(uint64_t seq, enum kind kind, size_t prompt, const char *ans,
 		buf_adds(b, ",\"choices\":[{\"index\":0,\"message\":"
 		    "{\"role\":\"assistant\",\"content\":\"");
 		if (nx >= 0) {
+			/* ans is NULL: sc_alt is free to hold the x's when
+			 * their logprobs are owed. */
 			buf_reserve(b, alen);
 			memset(b->p + b->len, 'x', alen);
+			if (want_top >= 0) {
+				sc_alt.len = 0;
+				buf_add(&sc_alt, b->p + b->len, alen);
+				ans = sc_alt.p;
+			}
 			b->len += alen;
 		} else
 			buf_add_jstr(b, ans, alen);
-		buf_adds(b, "\"},\"finish_reason\":\"");
+		buf_adds(b, "\"},\"logprobs\":");
+		if (want_top >= 0)
+			logprobs_add(b, ans, alen, want_top);
+		else
+			buf_adds(b, "null");
+		buf_adds(b, ",\"finish_reason\":\"");
 		if (finish != NULL)
 			buf_add_jstr(b, finish, finish_len);
 		else
@@ -117,8 +134,13 @@ body_chat(uint64_t seq, enum kind kind, size_t prompt, const char *ans,
 	} else if (kind == R_NULL) {
 		buf_adds(b, ",\"choices\":[{\"index\":0,\"message\":"
 		    "{\"role\":\"assistant\",\"content\":null,\"refusal\":"
-		    "\"I'm sorry, I can't help with that.\"},"
-		    "\"finish_reason\":\"stop\"}]");
+		    "\"");
+		if (refusal != NULL)
+			buf_add_jstr(b, refusal, refusal_len);
+		else
+			buf_adds(b, "I'm sorry, I can't help with that.");
+		buf_adds(b, "\"},\"logprobs\":null,\"finish_reason\":"
+		    "\"stop\"}]");
 		alen = 0;
 	}
 	pt = (prompt + 3) / 4;
@@ -140,7 +162,7 @@ body_chat(uint64_t seq, enum kind kind, size_t prompt, const char *ans,
  * prompt, else "unknown".  A stand-in for a classifier in demos that is
  * still a function of the prompt.
  */
-static void
+void
 pick_answer(struct buf *out)
 {
 	const char *w = cfg.pick, *comma, *at, *best = NULL;
@@ -190,9 +212,14 @@ reply_embedding(struct reply *r, size_t prompt)
 	    "%zu}}", (prompt + 3) / 4, (prompt + 3) / 4);
 }
 
-/* Render the normal answer for the content in sc_user. */
+/*
+ * Render the answer for the content in sc_user: [[bytes:N]] x's, else
+ * what [[reask:FIRST|THEN]] says for this attempt, else [[answer:TEXT]],
+ * else the --answer mode's.
+ */
 static void
-reply_answer(struct reply *r, enum kind kind, size_t prompt, long long nx)
+reply_answer(struct reply *r, enum kind kind, size_t prompt, long long nx,
+    const struct directives *d, int reask)
 {
 	char hex[17];
 
@@ -200,6 +227,19 @@ reply_answer(struct reply *r, enum kind kind, size_t prompt, long long nx)
 	r->status = 200;
 	if (kind != R_ANSWER || nx >= 0) {
 		body_chat(r->seq, kind, prompt, NULL, 0, nx);
+		return;
+	}
+	if (d->reask_first != NULL) {
+		if (reask)
+			body_chat(r->seq, kind, prompt, d->reask_then,
+			    d->reask_then_len, -1);
+		else
+			body_chat(r->seq, kind, prompt, d->reask_first,
+			    d->reask_first_len, -1);
+		return;
+	}
+	if (d->answer != NULL) {
+		body_chat(r->seq, kind, prompt, d->answer, d->answer_len, -1);
 		return;
 	}
 	switch (cfg.mode) {
@@ -249,9 +289,12 @@ req_hdr_next(const struct request *rq, struct hcursor *cur, struct hdr *l)
 	return 1;
 }
 
-/* One JSON line per request for --log; slow and thorough. */
+/*
+ * One JSON line per request for --log; slow and thorough.  A chat request
+ * holding an assistant message gets "reask":true.
+ */
 static void
-log_request(uint64_t seq, const struct request *rq)
+log_request(uint64_t seq, const struct request *rq, int reask)
 {
 	struct buf *b = &sc_log;
 	struct hcursor p = { rq->hdr, 0 }, q;
@@ -289,7 +332,7 @@ log_request(uint64_t seq, const struct request *rq)
 	}
 	buf_adds(b, "},\"body\":\"");
 	buf_add_jstr(b, rq->body, rq->body_len);
-	buf_adds(b, "\"}\n");
+	buf_adds(b, reask ? "\",\"reask\":true}\n" : "\"}\n");
 	if (fwrite(b->p, 1, b->len, logfp) != b->len || fflush(logfp) == EOF)
 		warn("%s", cfg.log_path);
 }
@@ -330,12 +373,40 @@ reply_count(const struct reply *r)
  * the answer.  r's headers may point into sc_user: serialize them before
  * the next request.
  */
+/*
+ * --slots N: a server that works on N answers at a time, as a GPU box
+ * does, the rest waiting their turn in order of arrival.  With a fixed
+ * time per answer the wait is known on arrival: the answer takes the
+ * slot that frees first, and is due its time after that.
+ */
+static uint64_t
+slots_delay(uint64_t delay)
+{
+	static uint64_t	*free_at;
+	struct timespec	 ts;
+	uint64_t	 now, start;
+	int		 k, first = 0;
+
+	if (free_at == NULL && (free_at = calloc(cfg.slots,
+	    sizeof(*free_at))) == NULL)
+		err(1, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	for (k = 1; k < cfg.slots; k++)
+		if (free_at[k] < free_at[first])
+			first = k;
+	start = free_at[first] > now ? free_at[first] : now;
+	free_at[first] = start + delay;
+	return start + delay - now;
+}
+
 uint64_t
 req_decide(const struct request *rq, struct reply *r)
 {
 	const char *target = rq->target, *qm, *emsg;
 	const char *param = NULL, *code = NULL;
 	struct directives d;
+	struct chatreq cr;
 	size_t plen, prompt;
 	uint64_t delay;
 	int embed;
@@ -344,17 +415,26 @@ req_decide(const struct request *rq, struct reply *r)
 	r->seq = ++st.requests;
 	if (++inflight > st.max_concurrent)
 		st.max_concurrent = inflight;
-	if (logfp != NULL)
-		log_request(r->seq, rq);
+	memset(&cr, 0, sizeof(cr));
 	delay = (uint64_t)cfg.latency_ms;
 	if (cfg.jitter_ms > 0)
 		delay += rng_next() % (uint64_t)(cfg.jitter_ms + 1);
+	/* Anthropic's API: its own checks, answers and error shape. */
+	if (messages_target(target, rq->target_len)) {
+		delay = messages_decide(rq, r, delay, &cr.reask);
+		if (logfp != NULL)
+			log_request(r->seq, rq, cr.reask);
+		reply_count(r);
+		return delay;
+	}
 
 	if (cfg.key != NULL && !auth_ok(rq)) {
 		reply_error(r, 401, "Incorrect API key provided.",
 		    "invalid_request_error", NULL, "invalid_api_key");
 		goto out;
 	}
+	if (batches_decide(rq, r, &delay))
+		goto out;
 	qm = memchr(target, '?', rq->target_len);
 	plen = qm != NULL ? (size_t)(qm - target) : rq->target_len;
 	embed = cfg.path == NULL && plen >= 11 &&
@@ -381,12 +461,16 @@ req_decide(const struct request *rq, struct reply *r)
 		goto out;
 	}
 	if ((emsg = embed ? embed_parse(rq->body, rq->body_len, &prompt) :
-	    chat_parse(rq->body, rq->body_len, &prompt, &param, &code)) !=
+	    chat_parse(rq->body, rq->body_len, &cr, &param, &code)) !=
 	    NULL) {
 		reply_error(r, 400, emsg, "invalid_request_error", param,
 		    code);
 		goto out;
 	}
+	if (!embed)
+		prompt = cr.prompt;
+	if (cr.reask)
+		st.reasks++;
 	if (cfg.reject_model != NULL &&
 	    sc_model.len == strlen(cfg.reject_model) &&
 	    memcmp(sc_model.p, cfg.reject_model, sc_model.len) == 0) {
@@ -408,22 +492,32 @@ req_decide(const struct request *rq, struct reply *r)
 		delay = 0;
 		goto out;
 	}
-	usage_ct = finish = NULL;
+	usage_ct = finish = refusal = NULL;
+	want_top = -1;
 	if (fault_decide(&d, r, &delay))
 		goto out;
 	usage_ct = d.usage;
 	usage_ct_len = d.usage_len;
 	finish = d.finish;
 	finish_len = d.finish_len;
+	refusal = d.refusal;
+	refusal_len = d.refusal_len;
+	if (cr.logprobs && !d.no_logprobs)
+		want_top = cr.top_logprobs;
 	if (d.nochoices)
-		reply_answer(r, R_NOCHOICES, prompt, -1);
-	else if (d.null)
-		reply_answer(r, R_NULL, prompt, -1);
+		reply_answer(r, R_NOCHOICES, prompt, -1, &d, cr.reask);
+	else if (d.null || d.refusal != NULL)
+		reply_answer(r, R_NULL, prompt, -1, &d, cr.reask);
 	else if (embed)
 		reply_embedding(r, prompt);
 	else
-		reply_answer(r, R_ANSWER, prompt, d.bytes);
+		reply_answer(r, R_ANSWER, prompt, d.bytes, &d, cr.reask);
+	if (cfg.slots > 0)
+		delay = slots_delay(delay);
 out:
+	/* Last, so that the line can say what the body turned out to be. */
+	if (logfp != NULL)
+		log_request(r->seq, rq, cr.reask);
 	if (cfg.rl_headers)
 		reply_ratelimit_hdrs(r);
 	reply_count(r);

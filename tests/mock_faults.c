@@ -1,11 +1,14 @@
 /*
  * mock_faults.c: failure on purpose.  The directives a row writes into its
- * last user message ([[status:503]], [[drop]], [[sleep:200]], ...), the
+ * user message ([[status:503]], [[drop]], [[sleep:200]], ...), the
  * shares drawn at random (--fail-429, --fail-500, --drop, --stall,
  * --garbage), and the --rps and --tpm walls with their 429s and
  * x-ratelimit headers.
  * This file decides which fault a request gets; the protocol files carry
  * it out (a close or a reset for a drop, half a body for [[truncate]]).
+ * The directives that shape an answer rather than fail it ([[answer:]],
+ * [[reask:]], [[refusal:]], [[finish:]], [[usage:]], [[no-logprobs]])
+ * are read here too, and carried out by mock_chat.c.
  */
 
 #include <err.h>
@@ -320,6 +323,8 @@ directive_one(const char *q, size_t len, struct directives *d)
 		d->truncate = 1;
 	else if (IS("error-200"))
 		d->error200 = 1;
+	else if (IS("no-logprobs"))
+		d->no_logprobs = 1;
 #undef IS
 	else if (directive_arg(q, len, "try-again:", &a, &al)) {
 		d->try_again = a;
@@ -333,6 +338,20 @@ directive_one(const char *q, size_t len, struct directives *d)
 	} else if (directive_arg(q, len, "finish:", &a, &al)) {
 		d->finish = a;
 		d->finish_len = al;
+	} else if (directive_arg(q, len, "answer:", &a, &al)) {
+		d->answer = a;
+		d->answer_len = al;
+	} else if (directive_arg(q, len, "reask:", &a, &al)) {
+		/* FIRST|THEN: split at the first bar; either may be empty. */
+		if ((eq = memchr(a, '|', al)) == NULL)
+			return -1;
+		d->reask_first = a;
+		d->reask_first_len = (size_t)(eq - a);
+		d->reask_then = eq + 1;
+		d->reask_then_len = al - (size_t)(eq + 1 - a);
+	} else if (directive_arg(q, len, "refusal:", &a, &al)) {
+		d->refusal = a;
+		d->refusal_len = al;
 	} else if (directive_arg(q, len, "message:", &a, &al)) {
 		d->message = a;
 		d->message_len = al;
@@ -428,10 +447,11 @@ read_body_file(const char *p, size_t n)
 
 /*
  * The faults, once the checks a real service makes have passed: read the
- * directives of the last user message (sc_user) into *d and draw the
+ * directives of the row's user message (sc_user) into *d and draw the
  * random shares.  Returns 1 with r filled when a fault takes the place of
  * the answer, 0 when the answer is due, which *d may still shape
- * ([[nochoices]], [[null]], [[bytes:N]]).  Either way r takes d's
+ * ([[nochoices]], [[null]], [[bytes:N]], [[answer:]], [[reask:]],
+ * [[refusal:]], [[no-logprobs]]).  Either way r takes d's
  * headers, Retry-After and [[truncate]], and *delay grows by [[sleep]].
  */
 int

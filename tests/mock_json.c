@@ -1,7 +1,9 @@
 /*
  * mock_json.c: reading request bodies.  A chat completions body gives its
- * model and the text of its last user message, an embeddings body its
- * model and input; the counts of their bytes stand in for tokens.  Only
+ * model, the text of its first user message (the row's: a re-ask appends
+ * the model's answer and a complaint after it), whether it is a re-ask
+ * and whether it asks for logprobs; an embeddings body its model and
+ * input; the counts of their bytes stand in for tokens.  Only
  * this file knows jsmn: the answers are written with buf_add_jstr, no
  * tree needed.
  */
@@ -242,19 +244,22 @@ content_decode(const char *js, int t, int n, struct buf *out)
 }
 
 /*
- * Read a chat completions body: the model goes to sc_model, the last user
- * message's text to sc_user, and *prompt counts the bytes of all message
- * contents.  Returns NULL, or the message of a 400 with *param and *code
- * set (to NULL when they do not apply).
+ * Read a chat completions body: the model goes to sc_model, the first user
+ * message's text to sc_user, and *cr says how many bytes all message
+ * contents hold, whether an assistant message makes it a re-ask, and what
+ * logprobs it asks for.  Other members ("response_format" of any type
+ * among them) are accepted unread.  Returns NULL, or the message of a 400
+ * with *param and *code set (to NULL when they do not apply).
  */
 const char *
-chat_parse(const char *js, size_t len, size_t *prompt, const char **param,
-    const char **code)
+chat_parse(const char *js, size_t len, struct chatreq *cr,
+    const char **param, const char **code)
 {
-	int n, i, m, model, role, content, last;
+	int n, i, m, t, model, role, content, first, seen;
+	long long v;
 
 	sc_model.len = sc_user.len = 0;
-	*prompt = 0;
+	memset(cr, 0, sizeof(*cr));
 	*param = *code = NULL;
 	n = last_n = json_tokenize(js, len);
 	if (n < 1 || toks[0].type != JSMN_OBJECT)
@@ -264,6 +269,21 @@ chat_parse(const char *js, size_t len, size_t *prompt, const char **param,
 		    "payload, but what was sent was not valid JSON.)";
 	if ((model = obj_get(js, 0, "model", n)) != -1)
 		content_decode(js, model, n, &sc_model);
+	if ((t = obj_get(js, 0, "logprobs", n)) != -1)
+		cr->logprobs = toks[t].type == JSMN_PRIMITIVE &&
+		    js[toks[t].start] == 't';
+	if ((t = obj_get(js, 0, "top_logprobs", n)) != -1 &&
+	    !(toks[t].type == JSMN_PRIMITIVE && js[toks[t].start] == 'n')) {
+		if (toks[t].type != JSMN_PRIMITIVE ||
+		    parse_digits(js + toks[t].start,
+		    (size_t)(toks[t].end - toks[t].start), 20, &v) != 0) {
+			*param = "top_logprobs";
+			*code = "integer_above_max_value";
+			return "Invalid 'top_logprobs': expected an integer "
+			    "from 0 to 20.";
+		}
+		cr->top_logprobs = v;
+	}
 	*param = "messages";
 	if ((m = obj_get(js, 0, "messages", n)) == -1) {
 		*code = "missing_required_parameter";
@@ -272,7 +292,8 @@ chat_parse(const char *js, size_t len, size_t *prompt, const char **param,
 	if (toks[m].type != JSMN_ARRAY)
 		return "Invalid type for 'messages': expected an array of "
 		    "objects.";
-	last = -1;
+	first = -1;
+	seen = 0;
 	for (i = m + 1; i < n && toks[i].start < toks[m].end; i++) {
 		if (toks[i].parent != m)
 			continue;
@@ -282,12 +303,18 @@ chat_parse(const char *js, size_t len, size_t *prompt, const char **param,
 		content = obj_get(js, i, "content", n);
 		role = obj_get(js, i, "role", n);
 		if (content != -1)
-			*prompt += content_decode(js, content, n, NULL);
-		if (role != -1 && tok_is(js, role, "user"))
-			last = content;
+			cr->prompt += content_decode(js, content, n, NULL);
+		if (role == -1)
+			continue;
+		if (tok_is(js, role, "assistant"))
+			cr->reask = 1;
+		else if (tok_is(js, role, "user") && !seen) {
+			first = content;
+			seen = 1;
+		}
 	}
-	if (last != -1)
-		content_decode(js, last, n, &sc_user);
+	if (first != -1)
+		content_decode(js, first, n, &sc_user);
 	*param = NULL;
 	return NULL;
 }
@@ -348,4 +375,163 @@ json_cleanup(void)
 	free(toks);
 	toks = NULL;
 	ntoks = 0;
+}
+
+/* The top-level members the Messages API takes; any other is refused. */
+static const char *const messages_fields[] = { "model", "messages",
+    "max_tokens", "system", "metadata", "stop_sequences", "stream",
+    "temperature", "top_k", "top_p", "tools", "tool_choice", "thinking",
+    "service_tier", "output_format", NULL };
+
+static struct buf sc_field;	/* a message naming a field */
+
+/* The text of a system prompt: a string or text blocks; *cached set if a
+ * block asks for cache_control.  NULL or the message of a 400. */
+static const char *
+system_decode(const char *js, int t, int n, struct buf *out, int *cached)
+{
+	int i, type, text, cc;
+
+	if (toks[t].type == JSMN_STRING) {
+		content_decode(js, t, n, out);
+		return NULL;
+	}
+	if (toks[t].type != JSMN_ARRAY)
+		return "system: Input should be a valid string or list";
+	for (i = t + 1; i < n && toks[i].start < toks[t].end; i++) {
+		if (toks[i].parent != t)
+			continue;
+		if (toks[i].type != JSMN_OBJECT ||
+		    (type = obj_get(js, i, "type", n)) == -1 ||
+		    !tok_is(js, type, "text") ||
+		    (text = obj_get(js, i, "text", n)) == -1 ||
+		    toks[text].type != JSMN_STRING)
+			return "system.0: Input should be a text block";
+		content_decode(js, text, n, out);
+		if ((cc = obj_get(js, i, "cache_control", n)) != -1) {
+			if (toks[cc].type != JSMN_OBJECT ||
+			    (type = obj_get(js, cc, "type", n)) == -1 ||
+			    !tok_is(js, type, "ephemeral"))
+				return "system.0.cache_control: Input tag "
+				    "does not match the expected tag 'ephemeral'";
+			*cached = 1;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Read a Messages API body as Anthropic does: the model to sc_model, the
+ * first user message's text (the row's) to sc_user, *reask set if an
+ * assistant message follows it, the system prompt's to sys (and
+ * *cached if it asks for the cache), the tool that tool_choice names to
+ * tool (empty if none); *prompt counts the bytes of every
+ * message and the system prompt.  Returns NULL, or the message of a 400
+ * in Anthropic's words for what the real API refuses: a field it does
+ * not know, no max_tokens, a "system" role among the messages.
+ */
+const char *
+messages_parse(const char *js, size_t len, size_t *prompt, struct buf *sys,
+    int *cached, struct buf *tool, int *reask)
+{
+	const char *const *f;
+	const char *e;
+	int n, i, k, m, mt, role, content, first, known, tc, name;
+
+	sc_model.len = sc_user.len = sys->len = tool->len = 0;
+	*prompt = 0;
+	*cached = *reask = 0;
+	n = json_tokenize(js, len);
+	if (n < 1 || toks[0].type != JSMN_OBJECT)
+		return "There was an issue with your request body: not valid "
+		    "JSON";
+	for (i = 1; i < n; i++) {
+		if (toks[i].parent != 0)
+			continue;
+		for (known = 0, f = messages_fields; *f != NULL && !known; f++)
+			known = tok_is(js, i, *f);
+		if (!known) {
+			sc_field.len = 0;
+			buf_add(&sc_field, js + toks[i].start,
+			    (size_t)(toks[i].end - toks[i].start));
+			buf_adds(&sc_field, ": Extra inputs are not permitted");
+			buf_addc(&sc_field, '\0');
+			return sc_field.p;
+		}
+	}
+	if ((i = obj_get(js, 0, "model", n)) == -1 ||
+	    toks[i].type != JSMN_STRING)
+		return "model: Field required";
+	content_decode(js, i, n, &sc_model);
+	if ((mt = obj_get(js, 0, "max_tokens", n)) == -1)
+		return "max_tokens: Field required";
+	if (toks[mt].type != JSMN_PRIMITIVE || js[toks[mt].start] < '1' ||
+	    js[toks[mt].start] > '9')
+		return "max_tokens: Input should be a valid integer, at least 1";
+	for (k = toks[mt].start; k < toks[mt].end; k++)
+		if (js[k] < '0' || js[k] > '9')
+			return "max_tokens: Input should be a valid integer";
+	if ((i = obj_get(js, 0, "system", n)) != -1 &&
+	    (e = system_decode(js, i, n, sys, cached)) != NULL)
+		return e;
+	*prompt += sys->len;
+	if ((m = obj_get(js, 0, "messages", n)) == -1)
+		return "messages: Field required";
+	if (toks[m].type != JSMN_ARRAY || toks[m].size == 0)
+		return "messages: Input should be a non-empty list";
+	first = -1;
+	for (i = m + 1; i < n && toks[i].start < toks[m].end; i++) {
+		if (toks[i].parent != m)
+			continue;
+		if (toks[i].type != JSMN_OBJECT ||
+		    (role = obj_get(js, i, "role", n)) == -1 ||
+		    (content = obj_get(js, i, "content", n)) == -1)
+			return "messages: each message needs a role and "
+			    "content";
+		if (tok_is(js, role, "system"))
+			return "messages: Unexpected role \"system\". The "
+			    "Messages API accepts a top-level `system` "
+			    "parameter, not \"system\" as an input message "
+			    "role.";
+		if (!tok_is(js, role, "user") &&
+		    !tok_is(js, role, "assistant"))
+			return "messages.role: Input should be 'user' or "
+			    "'assistant'";
+		*prompt += content_decode(js, content, n, NULL);
+		/* The row's message is the first: a re-ask follows it with
+		 * the model's answer and what was wrong with it. */
+		if (tok_is(js, role, "user") && first == -1)
+			first = content;
+		if (tok_is(js, role, "assistant"))
+			*reask = 1;
+	}
+	if (first != -1)
+		content_decode(js, first, n, &sc_user);
+	/* A tool the model must call: its name. */
+	if ((tc = obj_get(js, 0, "tool_choice", n)) != -1 &&
+	    toks[tc].type == JSMN_OBJECT &&
+	    (i = obj_get(js, tc, "type", n)) != -1 && tok_is(js, i, "tool") &&
+	    (name = obj_get(js, tc, "name", n)) != -1 &&
+	    toks[name].type == JSMN_STRING) {
+		if (obj_get(js, 0, "tools", n) == -1)
+			return "tool_choice: a tool named that is not in tools";
+		content_decode(js, name, n, tool);
+	}
+	return NULL;
+}
+
+/* Is s[0..len) one JSON object?  (Reuses the request's tokens.) */
+int
+json_is_object(const char *s, size_t len)
+{
+	int n = json_tokenize(s, len);
+
+	return n >= 1 && toks[0].type == JSMN_OBJECT &&
+	    (size_t)toks[0].end == len;
+}
+
+void
+messages_cleanup(void)
+{
+	buf_free(&sc_field);
 }

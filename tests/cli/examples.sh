@@ -38,3 +38,34 @@ assert_eq "$(cat "$T/ex-split/out")" "40 rows"
 if command -v parallel >/dev/null; then
 	assert_eq "$(cat "$T/ex-parallel/out")" "40 rows, each once"
 fi
+
+# labels.sh, against a mock that picks the label a row names.
+mock_stop
+mock_start --answer "pick:S3,IAM,EC2,Lambda,Other"
+export OPENAI_BASE_URL="$URL"
+mkdir "$T/ex-labels"
+awk 'BEGIN { split("S3 IAM EC2 Lambda Other", s, " "); for (i = 1; i <= 40; i++)
+    printf "{\"id\":%d,\"text\":\"alert %d: %s\"}\n", i, i, s[i % 5 + 1] }' \
+    >"$T/ex-labels/in"
+(cd "$T/ex-labels" && sh "$ROOT/examples/labels.sh" in >out 2>err) ||
+    fail "examples/labels.sh: $(cat "$T/ex-labels/err")"
+assert_eq "$(cut -d, -f1 "$T/ex-labels/out")" "40 rows"
+assert_eq "$(jq -r .service "$T/ex-labels/labelled.jsonl" | sort -u | grep -cvx 'S3\|IAM\|EC2\|Lambda\|Other')" 0
+assert_eq "$(jq -r '.confidence | type' "$T/ex-labels/labelled.jsonl" | sort -u)" number
+assert_eq "$(grep -c '^enrich: label ' "$T/ex-labels/stats.txt")" 5
+# The unsure rows are those under 0.9, as the labelled file says.
+assert_eq "$(wc -l <"$T/ex-labels/unsure.tsv" | tr -d ' ')" \
+    "$(jq -r 'select(.confidence < 0.9) | .id' "$T/ex-labels/labelled.jsonl" | wc -l | tr -d ' ')"
+
+# structured.sh, with rows whose answers fit the schema, one of them only
+# when asked again.
+mkdir "$T/ex-structured"
+ok='{\"service\":\"S3\",\"risk\":\"high\",\"action\":\"Make the bucket private.\"}'
+bad='{\"service\":\"S3\",\"risk\":\"severe\",\"action\":\"Panic.\"}'
+printf '%s\n' "{\"id\":1,\"text\":\"[[answer:$ok]]\"}" \
+    "{\"id\":2,\"text\":\"[[reask:$bad|$ok]]\"}" >"$T/ex-structured/in"
+(cd "$T/ex-structured" && sh "$ROOT/examples/structured.sh" in >out 2>err) ||
+    fail "examples/structured.sh: $(cat "$T/ex-structured/err")"
+assert_eq "$(tr -s ' ' <"$T/ex-structured/out")" " 2 high"
+assert_eq "$(jq -c '[.id, .service, .action]' "$T/ex-structured/described.jsonl" | sort | tr '\n' ' ')" \
+    '[1,"S3","Make the bucket private."] [2,"S3","Make the bucket private."] '

@@ -26,8 +26,12 @@ assert_eq "$(jq -c 'select(.id == 1) | [.service, .severity]' "$T/out")" '["S3",
 assert_eq "$(jq -c 'select(.id == 2) | .a' "$T/out")" 2
 assert_eq "$(grep -c '"a":' "$T/out")" 1
 assert_eq "$(jq -r 'select(.error) | "\(.id):\(.error.type):\(.error.attempts)"' "$T/out" | sort | tr '\n' ' ')" \
-    '3:parse:1 4:parse:1 5:parse:1 '
-assert_grep 'row 5: parse: --json: the answer sets "id"' "$T/err"
+    '3:invalid_answer:3 4:invalid_answer:3 5:invalid_answer:3 '
+# --reask 0: failed at once, the answer kept in the error record.
+assert_status 1 "$ENRICH" -u "$URL" --json --reask 0 -p '{{q}}' <"$T/in" >"$T/out" 2>"$T/err"
+assert_eq "$(jq -r 'select(.error) | "\(.id):\(.error.type):\(.error.attempts):\(.error.answer)"' "$T/out" | sort | tr '\n' ' ')" \
+    '3:invalid_answer:1:[1,2] 4:invalid_answer:1:not json 5:invalid_answer:1:{"id":9} '
+assert_grep 'row 5: invalid_answer: the answer sets "id", a field the row keeps for itself' "$T/err"
 assert_eq "$(jq -c 'select(.id == 6) | keys' "$T/out")" '["id","q"]'
 
 # --meta, on successes and failures.

@@ -30,7 +30,12 @@ struct fuzz_opts {
 	int		 batch_in;	/* --batch-input */
 	int		 batch_out;	/* --batch-output */
 	const char	*extract;	/* --extract, or NULL */
+	int		 messages;	/* --anthropic: the Messages API */
 	struct idset	*skip;	/* --skip-ids, or NULL */
+	const char	*labels;	/* --labels, or NULL */
+	const char	*schema;	/* --schema's text, or NULL */
+	int		 confidence;	/* --confidence */
+	int		 reask;		/* --reask */
 };
 
 /* Everything made here lives as long as the process. */
@@ -49,10 +54,27 @@ fuzz_rig(const char *template, const struct fuzz_opts *o)
 		abort();
 	t = tmpl_compile(template, strlen(template), TMPL_ESCAPES, err,
 	    sizeof(err));
-	if (t == NULL || (req = request_new("m", NULL, t, NULL, 0, err,
-	    sizeof(err))) == NULL || (o->extract != NULL &&
+	if (t == NULL || (req = o->messages ? request_new_messages("m", NULL,
+	    t, NULL, 0, 1024, err, sizeof(err)) : request_new("m", NULL, t,
+	    NULL, 0, err, sizeof(err))) == NULL || (o->extract != NULL &&
 	    request_extract(req, o->extract, err, sizeof(err)) == -1))
 		abort();
+	/* The Messages API asks for a schema by a tool: its answers are
+	 * read from the tool's input. */
+	if (o->messages && o->schema != NULL) {
+		struct request_ask	 ask = { 0 };
+		struct buf		 fmt = { 0 };
+
+		if (buf_adds(&fmt, "{\"type\":\"json_schema\",\"json_schema\":"
+		    "{\"name\":\"s\",\"schema\":") == -1 ||
+		    buf_adds(&fmt, o->schema) == -1 || buf_adds(&fmt, "}}") ==
+		    -1 || buf_addc(&fmt, '\0') == -1)
+			abort();
+		ask.format = fmt.data;
+		if (request_ask(req, &ask, err, sizeof(err)) == -1)
+			abort();
+		buf_free(&fmt);
+	}
 	rc.request = req;
 	rc.idfield = o->batch_in ? "custom_id" : "id";
 	rc.field = "answer";
@@ -60,6 +82,12 @@ fuzz_rig(const char *template, const struct fuzz_opts *o)
 	rc.json = o->json;
 	rc.meta = o->meta;
 	rc.batch_out = o->batch_out;
+	rc.confidence = o->confidence;
+	if ((o->labels != NULL && (rc.labels = labels_new(o->labels,
+	    strlen(o->labels), ',', err, sizeof(err))) == NULL) ||
+	    (o->schema != NULL && (rc.schema = schema_new(o->schema,
+	    strlen(o->schema), err, sizeof(err))) == NULL))
+		abort();
 	ic.idfield = rc.idfield;
 	ic.errfield = rc.errfield;
 	ic.request = req;
@@ -71,6 +99,7 @@ fuzz_rig(const char *template, const struct fuzz_opts *o)
 	vc.retries = o->retries;
 	vc.max_wait_ms = 1000;
 	vc.stall_ms = 1000;
+	vc.reask = o->reask;
 	if ((z->record = record_new(&rc)) == NULL ||
 	    (z->input = input_new(&ic, z->record)) == NULL ||
 	    (z->verdicts = verdict_new(&vc, 0)) == NULL)
@@ -111,10 +140,20 @@ fuzz_judge(struct fuzz_rig *z, struct row *r)
 		else if ((rv == RECORD_UNREADABLE ?
 		    verdict_unreadable(z->verdicts, r, 0, why, &v) :
 		    rv == RECORD_INVALID ?
-		    verdict_invalid(z->verdicts, r, why, &v) :
+		    verdict_invalid(z->verdicts, r, 0, why, &v) :
 		    verdict_final(z->verdicts, r, rv == RECORD_TRUNCATED ?
 		    ROW_ERR_TRUNCATED : ROW_ERR_REFUSED, why, &v)) == -1)
 			abort();
+		/* Asked again: the body must stay one JSON request. */
+		if (v.kind == VERDICT_RETRY && v.wait == VERDICT_REASK) {
+			if ((rv = input_reask(z->input, r, why)) == -1)
+				abort();
+			if (rv == 1)
+				v.kind = VERDICT_FAIL;
+			else if (json_validate(r->body.data, r->body.len, why,
+			    sizeof(why)) == -1)
+				abort();
+		}
 	}
 	if (v.kind == VERDICT_FAIL && record_error(z->record, r) == -1)
 		abort();

@@ -2,8 +2,9 @@
  * The response reader: any body, with any status, to a row's request ends
  * as a written line (one valid JSON line), a retry or a stop, never a
  * crash.  A retry gets the same answer again, up to three attempts in
- * all, so the paths that give up after a retry are taken too.  Three
- * settings: -o with one retry, --json with --meta, and --batch-output.
+ * all, so the paths that give up after a retry are taken too.  Five
+ * settings: -o with one retry, --json with --meta, --batch-output,
+ * --labels with --confidence, and --schema with --json, both re-asking.
  */
 #include <stdint.h>
 
@@ -11,7 +12,7 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-#define NRIGS	3
+#define NRIGS	5
 
 static struct fuzz_rig *
 setup(int k)
@@ -23,6 +24,17 @@ setup(int k)
 		o.json = o.meta = 1;
 	if (k == 2)
 		o.batch_out = 1;
+	if (k == 3) {
+		o.labels = "S3,EC2,IAM,Lambda";
+		o.confidence = o.reask = 1;
+	}
+	if (k == 4) {
+		o.schema = "{\"type\":\"object\",\"properties\":{\"a\":"
+		    "{\"type\":[\"string\",\"null\"],\"maxLength\":3},\"b\":"
+		    "{\"type\":\"array\",\"items\":{\"enum\":[1,\"x\"]}}},"
+		    "\"required\":[\"a\"],\"additionalProperties\":false}";
+		o.json = o.confidence = o.reask = 1;
+	}
 	return fuzz_rig("{{text}}", &o);
 }
 

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "check.h"
 #include "pace.h"
@@ -204,6 +205,38 @@ test_auto_ceiling(void)
 	p = pace(0, 0, 1, 0, 1000);
 	CHECK(pace_response(p, 0, &x, 0) == 0);
 	CHECK(fabs(pace_rate(p) - 1000) < 1e-9);
+	pace_free(p);
+}
+
+/* Anthropic writes the reset as an RFC 3339 time: 5 of 100 left, whole
+ * again in about 10 s of wall-clock time from now. */
+static void
+test_response_rfc3339(void)
+{
+	struct xfer	 x = { 0 };
+	struct timespec	 ts;
+	struct tm	 tm;
+	struct pace	*p;
+	time_t		 t;
+	char		 when[40];
+	long long	 w;
+	int		 n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	t = ts.tv_sec + 10;
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	p = pace(0, 0, 0, 100, 100);
+	set(&x, XH_RL_LIMIT_REQUESTS, "100");
+	set(&x, XH_RL_REMAINING_REQUESTS, "5");
+	set(&x, XH_RL_RESET_REQUESTS, when);
+	CHECK(pace_response(p, 0, &x, 0) == 0);
+	for (n = 0; n < 50 && pace_wait(p, 0, 1) == 0; n++)
+		pace_start(p, 0, 1);
+	CHECK(n == 5);
+	/* 95 back over 9 to 10 s: one every 95 to 106 ms. */
+	w = pace_wait(p, 0, 1);
+	CHECK(w >= 94 && w <= 106);
 	pace_free(p);
 }
 
@@ -480,6 +513,7 @@ main(void)
 	test_refused();
 	test_auto_ceiling();
 	test_response();
+	test_response_rfc3339();
 	test_stall();
 	test_scale();
 	return check_done("test_pace");

@@ -197,6 +197,32 @@ main(void)
 	CHECK(drain(p, 1) >= 0);
 	CHECK(x[0].result == XFER_RESPONSE && x[0].status == 404);
 
+	/* Targets: another URL with headers of its own, and the pool's
+	 * own again on the same handles. */
+	{
+		const char *const h[] = { "X-Target: two" };
+		char u2[160];
+
+		snprintf(u2, sizeof(u2), "%.*s/other", (int)(strstr(url,
+		    "/v1") - url), url);
+		CHECK(pool_add_target(p, u2, h, 1, e, sizeof(e)) == 1);
+		for (k = 0; k < 8; k++) {
+			buf_free(&x[k].resp);
+			memset(&x[k], 0, sizeof(x[k]));
+			body(&x[k], bodies[k], sizeof(bodies[k]), "t");
+			x[k].target = k % 2;
+			CHECK(pool_submit(p, &x[k], e, sizeof(e)) == 0);
+		}
+		CHECK(drain(p, 8) >= 0);
+		for (k = 0; k < 8; k++)
+			CHECK(x[k].result == XFER_RESPONSE &&
+			    x[k].status == (k % 2 ? 404 : 200));
+		x[8].target = 2;
+		body(&x[8], bodies[8], sizeof(bodies[8]), "t");
+		CHECK(pool_submit(p, &x[8], e, sizeof(e)) == -1);
+		x[8].target = 0;
+	}
+
 	for (k = 0; k < 40; k++)
 		buf_free(&x[k].resp);
 	pool_free(p);

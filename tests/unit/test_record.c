@@ -184,22 +184,178 @@ test_json(void)
 	/* What the row owns, the answer cannot set. */
 	CHECK(merge(rec, "{\"id\":1}", "\"{\\\"a\\\":1,\\\"id\\\":2}\"", &line,
 	    err, sizeof(err)) == RECORD_INVALID);
-	CHECK(strcmp(err, "--json: the answer sets \"id\", the row's own "
-	    "field") == 0);
+	CHECK(strcmp(err, "the answer sets \"id\", a field the row keeps "
+	    "for itself") == 0);
 	CHECK(merge(rec, "{\"id\":1}", "\"{\\\"i\\\\u0064\\\":2}\"", &line,
 	    err, sizeof(err)) == RECORD_INVALID);
 	CHECK(merge(rec, "{\"id\":1}", "\"{\\\"error\\\":null}\"", &line,
 	    err, sizeof(err)) == RECORD_INVALID);
-	CHECK(strcmp(err, "--json: the answer sets \"error\", the row's own "
-	    "field") == 0);
+	CHECK(strcmp(err, "the answer sets \"error\", a field the row keeps "
+	    "for itself") == 0);
 	CHECK(merge(rec, "{\"id\":1}", "\"[1,2]\"", &line, err,
 	    sizeof(err)) == RECORD_INVALID);
-	CHECK(strcmp(err, "--json: the answer is not a JSON object") == 0);
+	CHECK(strcmp(err, "the answer is not a JSON object") == 0);
 	CHECK(merge(rec, "{\"id\":1}", "\"label: spam\"", &line, err,
 	    sizeof(err)) == RECORD_INVALID);
-	CHECK(strncmp(err, "--json: the answer is not JSON: invalid JSON at "
-	    "byte 1", 48) == 0);
+	CHECK(strncmp(err, "the answer is not JSON: invalid JSON at byte 1",
+	    40) == 0);
 	record_free(rec);
+}
+
+/* A chat completion of content with logprobs: one token a byte, each
+ * with logprob lp. */
+static void
+answer_lp(struct row *r, const char *content, double lp)
+{
+	struct buf	 b = { 0 };
+	char		 tok[64];
+	size_t		 k;
+
+	buf_adds(&b, "{\"choices\":[{\"message\":{\"content\":\"");
+	buf_adds(&b, content);
+	buf_adds(&b, "\"},\"logprobs\":{\"content\":[");
+	for (k = 0; content[k] != '\0'; k++) {
+		snprintf(tok, sizeof(tok), "%s{\"token\":\"%c\",\"logprob\":"
+		    "%g}", k > 0 ? "," : "", content[k], lp);
+		buf_adds(&b, tok);
+	}
+	buf_adds(&b, "]}}]}");
+	buf_addc(&b, '\0');
+	respond(r, 200, b.data);
+	buf_free(&b);
+}
+
+static void
+test_labels(void)
+{
+	struct record_config	 rc = { 0 };
+	struct record		*rec;
+	struct row		*r;
+	char			 err[256];
+
+	rc.request = chat;
+	rc.idfield = "id";
+	rc.field = "service";
+	rc.errfield = "error";
+	rc.labels = labels_new("S3,EC2", 6, ',', err, sizeof(err));
+	rc.confidence = 1;
+	rec = record_new(&rc);
+
+	/* The label as the user spells it; the confidence of its bytes
+	 * only, not of the period after it. */
+	r = row("{\"id\":1,\"confidence\":\"old\"}", 1);
+	answer_lp(r, " ec2.", -0.1);
+	CHECK(record_response(rec, r, err, sizeof(err)) == RECORD_WRITTEN);
+	CHECK_BUF(r->line, "{\"id\":1,\"confidence\":0.7408,"
+	    "\"service\":\"EC2\"}\n");
+	CHECK(r->label == 1);
+	rows_put(rows, r);
+	CHECK(labels_get(rc.labels, 1)->rows == 1);
+
+	/* No logprobs: null, and a note once. */
+	r = row("{\"id\":2}", 2);
+	answer(r, "\"S3\"");
+	CHECK(record_response(rec, r, err, sizeof(err)) == RECORD_WRITTEN);
+	CHECK_BUF(r->line, "{\"id\":2,\"service\":\"S3\","
+	    "\"confidence\":null}\n");
+	CHECK(record_note(rec) != NULL);
+	CHECK(record_note(rec) == NULL);
+	rows_put(rows, r);
+
+	/* Not a label: invalid, the answer kept for asking again, and in
+	 * the error record at the end. */
+	r = row("{\"id\":3}", 3);
+	answer(r, "\"Lambda\"");
+	CHECK(record_response(rec, r, err, sizeof(err)) == RECORD_INVALID);
+	CHECK(strcmp(err, "the answer \"Lambda\" is not one of the labels; "
+	    "answer with one label only") == 0);
+	CHECK_BUF(r->kept, "\"Lambda\"");
+	/* Asked again, it pays for both answers. */
+	CHECK(r->prompt_tokens == 3 && r->completion_tokens == 1);
+	r->reasks = 1;
+	answer(r, "\"Lambda\"");
+	CHECK(record_response(rec, r, err, sizeof(err)) == RECORD_INVALID);
+	CHECK(r->prompt_tokens == 6 && r->completion_tokens == 2);
+	rows_set_error(r, ROW_ERR_INVALID, 200);
+	buf_adds(&r->msg, err);
+	CHECK(record_error(rec, r) == 0);
+	CHECK_BUF(r->line, "{\"id\":3,\"error\":{\"type\":\"invalid_answer\","
+	    "\"status\":200,\"message\":\"the answer \\\"Lambda\\\" is "
+	    "not one of the labels; answer with one label only\",\"answer\":"
+	    "\"Lambda\",\"attempts\":2}}\n");
+	rows_put(rows, r);
+	CHECK(labels_get(rc.labels, 0)->rows == 1);
+	CHECK(labels_get(rc.labels, 0)->scored == 0);
+	record_free(rec);
+	labels_free(rc.labels);
+}
+
+static void
+test_confidence(void)
+{
+	struct record_config	 rc = { 0 };
+	struct record		*rec;
+	struct row		*r;
+	char			 err[256];
+
+	rc.request = chat;
+	rc.idfield = "id";
+	rc.field = "answer";
+	rc.errfield = "error";
+	rc.confidence = 1;
+	rc.json = 1;
+	rec = record_new(&rc);
+	/* --json: of the whole answer, and it replaces the answer's own. */
+	r = row("{\"id\":1}", 1);
+	respond(r, 200, "{\"choices\":[{\"message\":{\"content\":"
+	    "\"{\\\"confidence\\\":2}\"},\"logprobs\":{\"content\":["
+	    "{\"token\":\"{\\\"confidence\\\"\",\"logprob\":-0.06},"
+	    "{\"token\":\":2}\",\"logprob\":-0.06}]}}]}");
+	CHECK(record_response(rec, r, err, sizeof(err)) == RECORD_WRITTEN);
+	CHECK_BUF(r->line, "{\"id\":1,\"confidence\":0.8869}\n");
+	rows_put(rows, r);
+	record_free(rec);
+}
+
+static void
+test_schema(void)
+{
+	struct record_config	 rc = { 0 };
+	struct record		*rec;
+	struct row		*r;
+	const char		*sch = "{\"type\":\"object\",\"properties\":"
+				    "{\"n\":{\"type\":\"integer\"}},"
+				    "\"required\":[\"n\"]}";
+	char			 err[256];
+
+	rc.request = chat;
+	rc.idfield = "id";
+	rc.field = "answer";
+	rc.errfield = "error";
+	rc.schema = schema_new(sch, strlen(sch), err, sizeof(err));
+	CHECK(rc.schema != NULL);
+	rec = record_new(&rc);
+	/* Stored as a JSON value, compact, not as a string; a fence is
+	 * dropped. */
+	r = row("{\"id\":1}", 1);
+	answer(r, "\"```json\\n{ \\\"n\\\": 2 }\\n```\"");
+	CHECK(record_response(rec, r, err, sizeof(err)) == RECORD_WRITTEN);
+	CHECK_BUF(r->line, "{\"id\":1,\"answer\":{\"n\":2}}\n");
+	rows_put(rows, r);
+	/* Not fitting: the validator's words, the answer kept. */
+	r = row("{\"id\":2}", 2);
+	answer(r, "\"{\\\"n\\\":\\\"two\\\"}\"");
+	CHECK(record_response(rec, r, err, sizeof(err)) == RECORD_INVALID);
+	CHECK(strcmp(err, "$.n: expected integer, got string") == 0);
+	CHECK_BUF(r->kept, "\"{\\\"n\\\":\\\"two\\\"}\"");
+	rows_put(rows, r);
+	r = row("{\"id\":3}", 3);
+	answer(r, "\"{}\"");
+	CHECK(record_response(rec, r, err, sizeof(err)) == RECORD_INVALID);
+	CHECK(strcmp(err, "$: missing required property \"n\"") == 0);
+	rows_put(rows, r);
+	record_free(rec);
+	schema_free(rc.schema);
 }
 
 static void
@@ -389,6 +545,9 @@ main(void)
 	CHECK(rows != NULL && json != NULL && chat != NULL);
 	test_answer();
 	test_json();
+	test_labels();
+	test_confidence();
+	test_schema();
 	test_meta();
 	test_error();
 	test_dry_run();

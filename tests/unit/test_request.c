@@ -1,3 +1,4 @@
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -260,6 +261,158 @@ test_budget(void)
 	tmpl_free(user);
 }
 
+static void
+test_ask(void)
+{
+	struct json		*j = json_new();
+	struct tmpl		*user = tmpl("{{q}}"), *sys = tmpl("Be {{t}}.");
+	struct request		*r;
+	struct request_ask	 ask = { "Pick \"a\" or b.",
+				    "{ \"type\": \"json_schema\" }", 1 };
+	struct buf		 b = { 0 };
+	char			*params[] = { "temperature=0" },
+				*fmt[] = { "response_format={}" },
+				*lp[] = { "logprobs=false" };
+	char			 err[256];
+
+	CHECK(json_parse(j, "{\"q\":\"x\",\"t\":\"y\"}", 17, err,
+	    sizeof(err)) == 0);
+	/* After the system message's own words. */
+	r = request_new("m", sys, user, params, 1, err, sizeof(err));
+	CHECK(request_ask(r, &ask, err, sizeof(err)) == 0);
+	CHECK(request_body(r, j, &b, err, sizeof(err)) == 0);
+	CHECK_BUF(b, "{\"model\":\"m\",\"messages\":[{\"role\":\"system\","
+	    "\"content\":\"Be y.\\n\\nPick \\\"a\\\" or b.\"},{\"role\":"
+	    "\"user\",\"content\":\"x\"}],\"temperature\":0,"
+	    "\"response_format\":{\"type\":\"json_schema\"},"
+	    "\"logprobs\":true}");
+	CHECK(json_validate(b.data, b.len, err, sizeof(err)) == 0);
+	request_free(r);
+
+	/* Without one, a system message of its own. */
+	r = request_new("m", NULL, user, NULL, 0, err, sizeof(err));
+	ask.format = NULL;
+	ask.logprobs = 0;
+	CHECK(request_ask(r, &ask, err, sizeof(err)) == 0);
+	buf_reset(&b);
+	CHECK(request_body(r, j, &b, err, sizeof(err)) == 0);
+	CHECK_BUF(b, "{\"model\":\"m\",\"messages\":[{\"role\":\"system\","
+	    "\"content\":\"Pick \\\"a\\\" or b.\"},{\"role\":\"user\","
+	    "\"content\":\"x\"}]}");
+	request_free(r);
+
+	/* -P may not say the same thing. */
+	ask.format = "{}";
+	r = request_new("m", NULL, user, fmt, 1, err, sizeof(err));
+	CHECK(request_ask(r, &ask, err, sizeof(err)) == -1);
+	CHECK(strcmp(err, "-P response_format: set by --schema") == 0);
+	request_free(r);
+	ask.format = NULL;
+	ask.logprobs = 1;
+	r = request_new("m", NULL, user, lp, 1, err, sizeof(err));
+	CHECK(request_ask(r, &ask, err, sizeof(err)) == -1);
+	CHECK(strcmp(err, "-P logprobs: set by --confidence") == 0);
+	request_free(r);
+	r = request_new_body(user, err, sizeof(err));
+	CHECK(request_ask(r, &ask, err, sizeof(err)) == -1);
+	request_free(r);
+
+	buf_free(&b);
+	tmpl_free(user);
+	tmpl_free(sys);
+	json_free(j);
+}
+
+static void
+test_reask(void)
+{
+	struct json	*j = json_new();
+	struct buf	 b = { 0 };
+	const char	*body = "{\"model\":\"m\",\"messages\":[{\"role\":"
+			    "\"user\",\"content\":\"q\"}],\"n\":[1]}";
+	char		 err[64];
+
+	CHECK(buf_adds(&b, body) == 0);
+	CHECK(request_reask(j, &b, "\"EC 2\"", 6, "not \"one\" label") == 0);
+	CHECK_BUF(b, "{\"model\":\"m\",\"messages\":[{\"role\":\"user\","
+	    "\"content\":\"q\"},{\"role\":\"assistant\",\"content\":"
+	    "\"EC 2\"},{\"role\":\"user\",\"content\":\"That answer is not "
+	    "valid: not \\\"one\\\" label. Answer again, with the corrected "
+	    "answer only.\"}],\"n\":[1]}");
+	CHECK(json_validate(b.data, b.len, err, sizeof(err)) == 0);
+	/* Again: the conversation goes on. */
+	CHECK(request_reask(j, &b, "\"x\"", 3, "why") == 0);
+	CHECK(json_validate(b.data, b.len, err, sizeof(err)) == 0);
+	CHECK(strstr(b.data, "only.\"},{\"role\":\"assistant\",\"content\":"
+	    "\"x\"},{\"role\":\"user\"") != NULL);
+	/* No conversation, nothing to go on with. */
+	buf_reset(&b);
+	CHECK(buf_adds(&b, "{\"input\":\"q\"}") == 0);
+	CHECK(request_reask(j, &b, "\"x\"", 3, "why") == 1);
+	buf_reset(&b);
+	CHECK(buf_adds(&b, "{\"messages\":[]}") == 0);
+	CHECK(request_reask(j, &b, "\"x\"", 3, "why") == 1);
+	buf_free(&b);
+	json_free(j);
+}
+
+/* A response whose content is the tokens, with these logprobs. */
+static void
+confidence_of(struct json *j, const char *resp, size_t start, size_t end,
+    int want, double p)
+{
+	struct buf	 tok = { 0 };
+	char		 err[64];
+	double		 got = -1;
+
+	CHECK(json_parse(j, resp, strlen(resp), err, sizeof(err)) == 0);
+	CHECK(request_confidence(j, start, end, &tok, &got) == want);
+	if (want == 0 && (got < p - 1e-9 || got > p + 1e-9)) {
+		fprintf(stderr, "confidence %.9f, want %.9f\n", got, p);
+		CHECK(0);
+	}
+	buf_free(&tok);
+}
+
+static void
+test_confidence(void)
+{
+	struct json	*j = json_new();
+	const char	*r1 = "{\"choices\":[{\"message\":{\"content\":"
+			    "\" EC2.\"},\"logprobs\":{\"content\":["
+			    "{\"token\":\" \",\"logprob\":-0.5,\"bytes\":[32]},"
+			    "{\"token\":\"EC\",\"logprob\":-0.25,"
+			    "\"top_logprobs\":[{\"token\":\"EC\",\"logprob\":-0.25}]},"
+			    "{\"token\":\"2\",\"logprob\":-1e-3},"
+			    "{\"token\":\".\",\"logprob\":-2}]}}]}";
+	const char	*r2 = "{\"choices\":[{\"message\":{\"content\":"
+			    "\"\\u00e9t\\u00e9\"},\"logprobs\":{\"content\":["
+			    "{\"token\":\"\\u00e9\",\"logprob\":-0.1},"
+			    "{\"token\":\"bytes:\\\\xc3\",\"logprob\":-0.2,"
+			    "\"bytes\":[195]},{\"token\":\"x\",\"logprob\":-0.3,"
+			    "\"bytes\":[169]}]}}]}";
+
+	/* The whole answer, and the label alone: EC2 is bytes 1 to 4. */
+	confidence_of(j, r1, 0, (size_t)-1, 0, exp(-2.751));
+	confidence_of(j, r1, 1, 4, 0, exp(-0.251));
+	confidence_of(j, r1, 2, 3, 0, exp(-0.25));
+	/* Bytes, where a token splits a character. */
+	confidence_of(j, r2, 2, 4, 0, exp(-0.5));
+	/* None given, or unusable. */
+	confidence_of(j, "{\"choices\":[{\"message\":{\"content\":\"x\"},"
+	    "\"logprobs\":null}]}", 0, 1, -1, 0);
+	confidence_of(j, "{\"choices\":[{\"logprobs\":{\"content\":[]}}]}",
+	    0, 1, -1, 0);
+	confidence_of(j, "{\"choices\":[{\"logprobs\":{\"content\":["
+	    "{\"token\":\"x\",\"logprob\":\"high\"}]}}]}", 0, 1, -1, 0);
+	confidence_of(j, "{\"choices\":[{\"logprobs\":{\"content\":["
+	    "{\"token\":\"x\",\"logprob\":-1e999}]}}]}", 0, 1, -1, 0);
+	/* A positive logprob is no more than certainty. */
+	confidence_of(j, "{\"choices\":[{\"logprobs\":{\"content\":["
+	    "{\"token\":\"x\",\"logprob\":3}]}}]}", 0, 1, 0, 1.0);
+	json_free(j);
+}
+
 int
 main(void)
 {
@@ -268,5 +421,8 @@ main(void)
 	test_error();
 	test_budget();
 	test_body_template();
+	test_ask();
+	test_reask();
+	test_confidence();
 	return check_done("test_request");
 }

@@ -682,6 +682,49 @@ test_hold(void)
 	teardown(&h);
 }
 
+/* Rows due behind one the pace holds wait for it: the caller is told to
+ * sleep until the pace allows it, not woken at once for each (a spin). */
+static void
+test_held_behind(void)
+{
+	struct setup		 c = { .window = 4, .retries = 2 };
+	struct harness		 h;
+	struct xfer		*x;
+	long long		 t;
+	int			 k, spins;
+
+	setup(&h, &c);
+	feed(&h, 1, 3);
+	feed_end(&h);
+	turn(&h);
+	turn(&h);
+	CHECK(h.pool.active == 3);
+	for (k = 1; k <= 3; k++) {
+		x = flying(&h.pool, k);
+		header(x, XH_RETRY_AFTER, "2");
+		finish(&h.pool, x, XFER_RESPONSE, 429, "{\"error\":{"
+		    "\"message\":\"Rate limit reached for requests\","
+		    "\"type\":\"requests\",\"code\":"
+		    "\"rate_limit_exceeded\"}}");
+	}
+	now = 10;
+	turn(&h);
+	CHECK(h.pool.active == 0 && h.pool.nstarts == 3);
+	/* After the hold the rows are all due, and go one at a time at
+	 * the rate learned: between starts, no zero sleeps. */
+	now = 2010 + 1;
+	turn(&h);
+	for (spins = 0, k = 0; k < 200 && h.pool.nstarts < 6; k++) {
+		if ((t = sched_timeout(h.s, now)) == 0)
+			spins++;
+		now += t > 0 ? t : 1;
+		turn(&h);
+	}
+	CHECK(h.pool.nstarts == 6);
+	CHECK(spins == 0);
+	teardown(&h);
+}
+
 /* A 429 without a named wait backs off that row alone. */
 static void
 test_ratelimit(void)
@@ -968,6 +1011,7 @@ main(void)
 	test_retry();
 	test_stop();
 	test_hold();
+	test_held_behind();
 	test_ratelimit();
 	test_rpm();
 	test_interrupt();

@@ -100,13 +100,50 @@ test_summary(void)
 	CHECK(stats_json(&st, 10000, &b) == 0);
 	CHECK(json_validate(b.data, b.len - 1, err, sizeof(err)) == 0);
 	CHECK_BUF(b, "{\"rows_ok\":100,\"rows_failed\":3,\"rows_skipped\":20,"
-	    "\"retries\":7,\"http_429\":4,\"prompt_tokens\":"
-	    "18446744073709551615,\"completion_tokens\":12,\"connections\":2,"
+	    "\"retries\":7,\"reasks\":0,\"http_429\":4,\"prompt_tokens\":"
+	    "18446744073709551615,\"completion_tokens\":12,\"cached_tokens\":0,"
+	    "\"connections\":2,"
 	    "\"paced_rps\":null,\"paced_tps\":null,\"wall_seconds\":10.000,\"rows_per_second\":"
 	    "10.30}\n");
+	/* Several endpoints: a line each, and an array in the JSON. */
+	{
+		struct stats_endpoint ep[2] = {
+			{ "http://a/v1", 3, 1, 300, 0 },
+			{ "http://b/v1", 0, 5, 0, 2 } };
+
+		st.endpoints = ep;
+		st.nendpoints = 2;
+		stats_endpoint_line(&st, 0, line, sizeof(line));
+		CHECK(strcmp(line, "http://a/v1: 3 rows, 1 errors, latency "
+		    "100 ms, set aside 0 times") == 0);
+		stats_endpoint_line(&st, 1, line, sizeof(line));
+		CHECK(strcmp(line, "http://b/v1: 0 rows, 5 errors, latency "
+		    "0 ms, set aside 2 times") == 0);
+		buf_reset(&b);
+		CHECK(stats_json(&st, 10000, &b) == 0);
+		CHECK(json_validate(b.data, b.len - 1, err, sizeof(err)) == 0);
+		CHECK(strstr(str(&b), "\"rows_per_second\":10.30,\"endpoints\":"
+		    "[{\"url\":\"http://a/v1\",\"rows\":3,\"errors\":1,"
+		    "\"latency_ms\":100.0,\"set_aside\":0},{\"url\":"
+		    "\"http://b/v1\",\"rows\":0,\"errors\":5,\"latency_ms\":0.0,"
+		    "\"set_aside\":2}]}\n") != NULL);
+		st.endpoints = NULL;
+		st.nendpoints = 0;
+	}
 	/* Cut short to fit, still a string. */
 	stats_summary(&st, 10000, line, 20);
 	CHECK(strlen(line) == 19);
+
+	/* Tokens read from a prompt cache (Anthropic's), where there were. */
+	st.prompt_tokens = 5000;
+	st.cached_tokens = 4500;
+	stats_summary(&st, 10000, line, sizeof(line));
+	CHECK(strcmp(line, "103 rows in 10.0 s (10.3/s): 100 ok, 3 failed, "
+	    "20 skipped; 7 retries, 4 429s; tokens 5000 in, 12 out (4500 in "
+	    "from the cache)") == 0);
+	buf_reset(&b);
+	CHECK(stats_json(&st, 10000, &b) == 0);
+	CHECK(strstr(str(&b), "\"cached_tokens\":4500,") != NULL);
 	buf_free(&b);
 }
 
@@ -127,6 +164,16 @@ test_estimate(void)
 	    "cost               $0.0075 in + at most $0.0600 out = $0.0675\n"
 	    "time               at least 100 s (1.7 min) at the limits "
 	    "given\n");
+
+	/* A cached system prompt: read at a tenth of the input price. */
+	st.est_cached = 40000;
+	buf_reset(&b);
+	CHECK(stats_estimate(&st, &pr, &b) == 0);
+	CHECK(strstr(str(&b), "cached prompt      40000 of them") != NULL);
+	/* (50000 - 0.9 * 40000) * 0.15 / 1e6 */
+	CHECK(strstr(str(&b), "cost               $0.0021 in + at most "
+	    "$0.0600 out = $0.0621\n") != NULL);
+	st.est_cached = 0;
 
 	/* --tpm, when it is the tighter limit, prompt and budget both. */
 	pr.tpm = 60000;

@@ -224,12 +224,38 @@ test_decisions(void)
 	CHECK(verdict_unreadable(v, r, 0, "no content", &out) == 0);
 	CHECK(out.kind == VERDICT_FAIL && r->retries == 1);
 	rows_put(rs, r);
+	/* No --reask: an invalid answer fails the row. */
 	r = attempt(rs, NULL, XFER_RESPONSE, 200, "{}");
-	CHECK(verdict_invalid(v, r, "--json: not an object", &out) == 0);
-	CHECK(out.kind == VERDICT_FAIL && r->error == ROW_ERR_PARSE &&
-	    strcmp(msg(r), "--json: not an object") == 0);
+	CHECK(verdict_invalid(v, r, 0, "not an object", &out) == 0);
+	CHECK(out.kind == VERDICT_FAIL && r->error == ROW_ERR_INVALID &&
+	    strcmp(msg(r), "not an object") == 0);
 	rows_put(rs, r);
 	verdict_free(v);
+
+	/* --reask 2: asked again at once, twice, not charged to -r; then
+	 * the row fails as invalid_answer. */
+	c.reask = 2;
+	v = verdict_new(&c, 0);
+	r = attempt(rs, NULL, XFER_RESPONSE, 200, "{}");
+	for (k = 0; k < 2; k++) {
+		CHECK(verdict_invalid(v, r, 5, "no \"a\"", &out) == 0);
+		CHECK(out.kind == VERDICT_RETRY && out.wait == VERDICT_REASK &&
+		    out.delay == 0 && r->reasks == k + 1 && r->retries == 0);
+		attempt(rs, r, XFER_RESPONSE, 200, "{}");
+	}
+	CHECK(verdict_invalid(v, r, 5, "no \"a\"", &out) == 0);
+	CHECK(out.kind == VERDICT_FAIL && r->reasks == 2 &&
+	    strcmp(rows_error_name(r->error), "invalid_answer") == 0 &&
+	    strcmp(msg(r), "no \"a\"") == 0);
+	rows_put(rs, r);
+	/* Past the grace period's end, no more asking. */
+	verdict_deadline(v, 4);
+	r = attempt(rs, NULL, XFER_RESPONSE, 200, "{}");
+	CHECK(verdict_invalid(v, r, 5, "no", &out) == 0 &&
+	    out.kind == VERDICT_FAIL);
+	rows_put(rs, r);
+	verdict_free(v);
+	c.reask = 0;
 
 	/* -r 0: the first unreadable answer fails the row. */
 	c.retries = 0;
@@ -337,6 +363,8 @@ main(void)
 	CHECK(verdict_retryable(500) && verdict_retryable(502) &&
 	    verdict_retryable(503) && verdict_retryable(504));
 	CHECK(verdict_retryable(520) && verdict_retryable(524));
+	/* Anthropic's overloaded. */
+	CHECK(verdict_retryable(529));
 	CHECK(!verdict_retryable(400) && !verdict_retryable(401) &&
 	    !verdict_retryable(404) && !verdict_retryable(501) &&
 	    !verdict_retryable(505) && !verdict_retryable(525) &&

@@ -1,0 +1,320 @@
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bapi.h"
+#include "jsonw.h"
+
+static const char *const names[] = {
+	[BAPI_UNKNOWN] = "unknown",
+	[BAPI_VALIDATING] = "validating",
+	[BAPI_IN_PROGRESS] = "in_progress",
+	[BAPI_FINALIZING] = "finalizing",
+	[BAPI_CANCELLING] = "cancelling",
+	[BAPI_COMPLETED] = "completed",
+	[BAPI_EXPIRED] = "expired",
+	[BAPI_FAILED] = "failed",
+	[BAPI_CANCELLED] = "cancelled"
+};
+
+const char *
+bapi_status_name(enum bapi_status s)
+{
+	return s <= BAPI_CANCELLED ? names[s] : names[BAPI_UNKNOWN];
+}
+
+int
+bapi_status_final(enum bapi_status s)
+{
+	return s >= BAPI_COMPLETED;
+}
+
+int
+bapi_url(struct buf *b, const char *base, int azure, const char *version,
+    const char *path)
+{
+	if (buf_adds(b, base) == -1 || (azure && buf_adds(b, "/openai") ==
+	    -1) || buf_adds(b, path) == -1)
+		return -1;
+	if (azure && (buf_adds(b, strchr(path, '?') != NULL ? "&" : "?") ==
+	    -1 || buf_adds(b, "api-version=") == -1 ||
+	    buf_adds(b, version) == -1))
+		return -1;
+	return buf_addc(b, '\0');
+}
+
+const char *
+bapi_endpoint(int azure)
+{
+	return azure ? "/chat/completions" : "/v1/chat/completions";
+}
+
+int
+bapi_request_line(struct buf *b, const char *id, size_t idlen,
+    const char *url, const char *body, size_t bodylen)
+{
+	struct jsonw	 w;
+
+	jsonw_begin(&w, b);
+	jsonw_str(&w, "custom_id", id, idlen);
+	jsonw_str(&w, "method", "POST", 4);
+	jsonw_str(&w, "url", url, strlen(url));
+	jsonw_raw(&w, "body", body, bodylen);
+	return jsonw_end(&w, 1);
+}
+
+int
+bapi_create_body(struct buf *b, const char *file, const char *endpoint)
+{
+	struct jsonw	 w;
+
+	jsonw_begin(&w, b);
+	jsonw_str(&w, "input_file_id", file, strlen(file));
+	jsonw_str(&w, "endpoint", endpoint, strlen(endpoint));
+	jsonw_str(&w, "completion_window", "24h", 3);
+	return jsonw_end(&w, 0);
+}
+
+int
+bapi_upload(CURL *h, curl_mime **mp, const char *data, size_t len,
+    const char *name)
+{
+	curl_mime	*m;
+	curl_mimepart	*p;
+
+	if ((*mp = m = curl_mime_init(h)) == NULL)
+		return -1;
+	if ((p = curl_mime_addpart(m)) == NULL ||
+	    curl_mime_name(p, "purpose") != CURLE_OK ||
+	    curl_mime_data(p, "batch", CURL_ZERO_TERMINATED) != CURLE_OK)
+		return -1;
+	/* libcurl copies the data: the caller's buffer may go at once. */
+	if ((p = curl_mime_addpart(m)) == NULL ||
+	    curl_mime_name(p, "file") != CURLE_OK ||
+	    curl_mime_data(p, data, len) != CURLE_OK ||
+	    curl_mime_filename(p, name) != CURLE_OK ||
+	    curl_mime_type(p, "application/jsonl") != CURLE_OK)
+		return -1;
+	return curl_easy_setopt(h, CURLOPT_MIMEPOST, m) == CURLE_OK ? 0 : -1;
+}
+
+int
+bapi_id_ok(const char *s)
+{
+	size_t	 n = strlen(s);
+
+	return n > 0 && n < BAPI_ID_MAX && strspn(s, "abcdefghijklmnopqrstu"
+	    "vwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") == n;
+}
+
+/* A string member that is an ID, into out; "" when absent or null. */
+static int
+get_id(const struct json *j, int obj, const char *key, char *out)
+{
+	const char	*raw;
+	size_t		 len;
+	int		 t = json_get(j, obj, key, strlen(key));
+
+	*out = '\0';
+	if (t == -1 || json_type(j, t) == JSON_NULL)
+		return 0;
+	if (json_type(j, t) != JSON_STRING)
+		return -1;
+	json_string_raw(j, t, &raw, &len);
+	if (len >= BAPI_ID_MAX)
+		return -1;
+	memcpy(out, raw, len);
+	out[len] = '\0';
+	return bapi_id_ok(out) ? 0 : -1;
+}
+
+static long long
+get_count(const struct json *j, int obj, const char *key)
+{
+	const char	*errstr;
+	char		 num[24];
+	size_t		 off, len;
+	int		 t = json_get(j, obj, key, strlen(key));
+
+	if (t == -1 || !json_is_integer(j, t))
+		return -1;
+	json_span(j, t, &off, &len);
+	if (len >= sizeof(num))
+		return -1;
+	memcpy(num, json_text(j) + off, len);
+	num[len] = '\0';
+	return strtonum(num, 0, LLONG_MAX, &errstr);
+}
+
+/* A string member, decoded, shortened to fit out. */
+static void
+get_text(const struct json *j, int obj, const char *key, char *out,
+    size_t outlen)
+{
+	struct buf	 b = { 0 };
+	const char	*raw;
+	size_t		 len;
+	int		 t = json_get(j, obj, key, strlen(key));
+
+	*out = '\0';
+	if (json_type(j, t) != JSON_STRING)
+		return;
+	json_string_raw(j, t, &raw, &len);
+	if (json_decode_string(&b, raw, len) == 0)
+		snprintf(out, outlen, "%.*s", (int)b.len, b.data ? b.data : "");
+	buf_free(&b);
+}
+
+static int
+read_batch(const struct json *j, int t, struct bapi_batch *b, char *err,
+    size_t errlen)
+{
+	const char	*raw;
+	size_t		 len;
+	int		 s, k, e;
+
+	memset(b, 0, sizeof(*b));
+	if (json_type(j, t) != JSON_OBJECT) {
+		snprintf(err, errlen, "a batch object expected");
+		return -1;
+	}
+	if (get_id(j, t, "id", b->id) == -1 || *b->id == '\0' ||
+	    get_id(j, t, "input_file_id", b->input_file_id) == -1 ||
+	    get_id(j, t, "output_file_id", b->output_file_id) == -1 ||
+	    get_id(j, t, "error_file_id", b->error_file_id) == -1) {
+		snprintf(err, errlen, "a batch object without usable IDs");
+		return -1;
+	}
+	s = json_get(j, t, "status", 6);
+	if (json_type(j, s) != JSON_STRING) {
+		snprintf(err, errlen, "a batch object without a status");
+		return -1;
+	}
+	json_string_raw(j, s, &raw, &len);
+	b->status = BAPI_UNKNOWN;
+	for (k = BAPI_VALIDATING; k <= BAPI_CANCELLED; k++)
+		if (strlen(names[k]) == len && memcmp(names[k], raw, len) == 0)
+			b->status = k;
+	k = json_get(j, t, "request_counts", 14);
+	b->total = get_count(j, k, "total");
+	b->completed = get_count(j, k, "completed");
+	b->failed = get_count(j, k, "failed");
+	/* "errors": {"data":[{"code","message","line"}]} when failed. */
+	e = json_index(j, json_get(j, json_get(j, t, "errors", 6), "data", 4),
+	    0);
+	if (e != -1)
+		get_text(j, e, "message", b->why, sizeof(b->why));
+	return 0;
+}
+
+static int
+parse(struct json *j, const char *text, size_t len, char *err, size_t errlen)
+{
+	char	 jerr[128];
+
+	if (json_parse(j, text, len, jerr, sizeof(jerr)) == -1) {
+		snprintf(err, errlen, "not JSON: %s", jerr);
+		return -1;
+	}
+	if (json_type(j, 0) != JSON_OBJECT) {
+		snprintf(err, errlen, "not a JSON object");
+		return -1;
+	}
+	return 0;
+}
+
+int
+bapi_parse_file(struct json *j, const char *text, size_t len, char *id,
+    char *err, size_t errlen)
+{
+	if (parse(j, text, len, err, errlen) == -1)
+		return -1;
+	if (get_id(j, 0, "id", id) == -1 || *id == '\0') {
+		snprintf(err, errlen, "a file object without a usable ID");
+		return -1;
+	}
+	return 0;
+}
+
+int
+bapi_parse_batch(struct json *j, const char *text, size_t len,
+    struct bapi_batch *b, char *err, size_t errlen)
+{
+	if (parse(j, text, len, err, errlen) == -1)
+		return -1;
+	return read_batch(j, 0, b, err, errlen);
+}
+
+int
+bapi_find_batch(struct json *j, const char *text, size_t len,
+    const char *file, struct bapi_batch *b, char *err, size_t errlen)
+{
+	size_t	 k;
+	int	 d, t;
+
+	if (parse(j, text, len, err, errlen) == -1)
+		return -1;
+	if (json_type(j, (d = json_get(j, 0, "data", 4))) != JSON_ARRAY) {
+		snprintf(err, errlen, "a list without \"data\"");
+		return -1;
+	}
+	for (k = 0; (t = json_index(j, d, k)) != -1; k++) {
+		if (read_batch(j, t, b, err, errlen) == -1)
+			continue;
+		if (strcmp(b->input_file_id, file) == 0)
+			return 1;
+	}
+	memset(b, 0, sizeof(*b));
+	return 0;
+}
+
+int
+bapi_parse_result(struct json *j, const char *text, size_t len,
+    struct bapi_result *r, char *err, size_t errlen)
+{
+	const char	*raw;
+	size_t		 off, n;
+	int		 t, resp, e;
+
+	r->status = 0;
+	r->body = NULL;
+	r->bodylen = 0;
+	r->code[0] = r->msg[0] = '\0';
+	buf_reset(r->custom_id);
+	if (parse(j, text, len, err, errlen) == -1)
+		return 1;
+	t = json_get(j, 0, "custom_id", 9);
+	if (json_type(j, t) != JSON_STRING) {
+		snprintf(err, errlen, "a result line without a custom_id");
+		return 1;
+	}
+	json_string_raw(j, t, &raw, &n);
+	if (json_decode_string(r->custom_id, raw, n) == -1)
+		return -1;
+	resp = json_get(j, 0, "response", 8);
+	if (json_type(j, resp) == JSON_OBJECT) {
+		r->status = get_count(j, resp, "status_code");
+		if (r->status < 100 || r->status > 999) {
+			snprintf(err, errlen, "a result line without a "
+			    "status_code");
+			return 1;
+		}
+		t = json_get(j, resp, "body", 4);
+		if (t != -1) {
+			json_span(j, t, &off, &n);
+			r->body = json_text(j) + off;
+			r->bodylen = n;
+		}
+		return 0;
+	}
+	e = json_get(j, 0, "error", 5);
+	if (json_type(j, e) != JSON_OBJECT) {
+		snprintf(err, errlen, "a result line with neither response "
+		    "nor error");
+		return 1;
+	}
+	get_text(j, e, "code", r->code, sizeof(r->code));
+	get_text(j, e, "message", r->msg, sizeof(r->msg));
+	return 0;
+}
