@@ -13,12 +13,17 @@ PREFIX ?=	/usr/local
 BINDIR ?=	$(PREFIX)/bin
 MANDIR ?=	$(PREFIX)/share/man
 COMPDIR ?=	$(PREFIX)/share/bash-completion/completions
+# The price table, beside the man page; its path is compiled in.
+DATADIR ?=	$(PREFIX)/share/enrich
 DESTDIR ?=
 O ?=		.
 
 CC ?=		cc
-PKGS =		libcurl libbsd-overlay
-CPPFLAGS +=	-D_GNU_SOURCE -DJSMN_PARENT_LINKS -DJSMN_STRICT -Ilib
+# libmd for SHA-256 (the --cache keys): libbsd-dev depends on libmd-dev,
+# so DEPS, FRESH and MISSING need nothing more.
+PKGS =		libcurl libbsd-overlay libmd
+CPPFLAGS +=	-D_GNU_SOURCE -DJSMN_PARENT_LINKS -DJSMN_STRICT -Ilib \
+		-DPRICES_PATH='"$(DATADIR)/prices"'
 CFLAGS ?=	-O2 -g
 CFLAGS +=	-std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 		-Wmissing-prototypes -Wno-missing-field-initializers
@@ -126,7 +131,8 @@ check: deps
 	sh tests/check.sh . build/san
 
 # libFuzzer over every tests/fuzz/fuzz_*.c (rows, responses, templates,
-# --skip-ids), each for FUZZ_SECONDS, starting from its seeds in
+# --skip-ids, the price table, cache entries), each for FUZZ_SECONDS,
+# starting from its seeds in
 # tests/fuzz/corpus.
 FUZZ_SECONDS ?=	30
 FUZZFLAGS =	-g -O1 -fsanitize=fuzzer-no-link,address,undefined \
@@ -172,14 +178,16 @@ lint:
 
 install: $(O)/enrich
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-	    $(DESTDIR)$(COMPDIR)
+	    $(DESTDIR)$(COMPDIR) $(DESTDIR)$(DATADIR)
 	install -m 755 $(O)/enrich $(DESTDIR)$(BINDIR)/enrich
 	install -m 644 man/enrich.1 $(DESTDIR)$(MANDIR)/man1/enrich.1
 	install -m 644 completions/enrich.bash $(DESTDIR)$(COMPDIR)/enrich
+	install -m 644 share/prices $(DESTDIR)$(DATADIR)/prices
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/enrich $(DESTDIR)$(MANDIR)/man1/enrich.1 \
-	    $(DESTDIR)$(COMPDIR)/enrich
+	    $(DESTDIR)$(COMPDIR)/enrich $(DESTDIR)$(DATADIR)/prices
+	rmdir $(DESTDIR)$(DATADIR) 2>/dev/null || true
 
 # By pattern, so that a unit or module added or removed leaves nothing.
 clean:

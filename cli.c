@@ -30,6 +30,15 @@
 #define AZURE_VERSION	"2024-10-21"	/* a GA api-version of Azure OpenAI */
 #define ANTHROPIC_MODEL	"claude-haiku-4-5"
 #define WIDTH		79	/* of --help */
+/* The price table, installed by `make install` (DATADIR). */
+#ifndef PRICES_PATH
+#define PRICES_PATH	"/usr/local/share/enrich/prices"
+#endif
+/* What --max-cost reserves for an answer when no -P sets a limit: a
+ * label or a short JSON object fits with room to spare. */
+#define COST_MAX_TOKENS	256
+#define STR(x)		#x
+#define XSTR(x)		STR(x)
 
 enum arg {
 	ARG_NONE,	/* no argument: the int field gets min */
@@ -80,6 +89,7 @@ static void	set_http(struct config *, const struct opt *, char *);
 static void	set_jobs(struct config *, const struct opt *, char *);
 static void	set_keyfile(struct config *, const struct opt *, char *);
 static void	set_url(struct config *, const struct opt *, char *);
+static void	set_max_cost(struct config *, const struct opt *, char *);
 static void	set_version(struct config *, const struct opt *, char *);
 
 /*
@@ -140,6 +150,8 @@ static const struct opt options[] = {
 	    "--batch-api: requests a file (default 50000)" },
 	{ "cacert", 0, STRING(cacert), 0, 0, set_cacert, 0, "file",
 	    "trust the CA certificates in the file" },
+	{ "cache", 0, STRING(cache), 0, 0, NULL, 0, "dir",
+	    "keep answers in dir and never pay for one twice" },
 	{ "confidence", 0, NONE(confidence), 1, 0, NULL, 0, NULL,
 	    "add the answer's probability, from the model's logprobs" },
 	{ "dry-run", 0, NONE(dry_run), 1, 0, NULL, 0, NULL,
@@ -169,6 +181,8 @@ static const struct opt options[] = {
 	    "the answer must be one of these labels" },
 	{ "labels-file", 0, STRING(labels_file), 0, 0, NULL, SYN_OR, "file",
 	    "the labels from a file, one a line" },
+	{ "max-cost", 0, PRICE(max_cost), 0, 0, set_max_cost, 0, "dollars",
+	    "spend at most this; stop with status 4 before more" },
 	{ "max-line-bytes", 0, LLONG(max_line), 4096, 1LL << 30, NULL, 0, "n",
 	    "cap on an input line (default 16777216)" },
 	{ "max-response-bytes", 0, LLONG(max_response), 1024, 1LL << 30, NULL,
@@ -181,10 +195,14 @@ static const struct opt options[] = {
 	    "no status line, even on a terminal" },
 	{ "ordered", 0, NONE(ordered), 1, 0, NULL, 0, NULL,
 	    "write rows in input order" },
+	{ "price-cached-in", 0, PRICE(price_cached_in), 0, 0, NULL, 0,
+	    "dollars", "dollars per million cached input tokens (default: "
+	    "the price table's, else --price-in)" },
 	{ "price-in", 0, PRICE(price_in), 0, 0, NULL, 0, "dollars",
-	    "dollars per million input tokens (--estimate)" },
+	    "dollars per million input tokens (default: the price table's)" },
 	{ "price-out", 0, PRICE(price_out), 0, 0, NULL, 0, "dollars",
-	    "dollars per million output tokens (--estimate)" },
+	    "dollars per million output tokens (default: the price "
+	    "table's)" },
 	{ "progress", 0, NONE(progress), 1, 0, NULL, 0, NULL,
 	    "a status line on stderr (default: if a terminal, in the "
 	    "foreground)" },
@@ -467,6 +485,21 @@ split_urls(struct config *c, const char *s)
 	c->url = c->urls.v[0];
 }
 
+/* A budget, not a price: more than nothing, and any sum. */
+static void
+set_max_cost(struct config *c, const struct opt *o, char *arg)
+{
+	char	*end;
+	double	 v;
+
+	(void)o;
+	errno = 0;
+	v = strtod(arg, &end);
+	if (end == arg || *end != '\0' || errno != 0 || !(v > 0 && v <= 1e9))
+		errx(2, "--max-cost %s: dollars above 0 expected", arg);
+	c->max_cost = v;
+}
+
 static void
 set_estimate(struct config *c, const struct opt *o, char *arg)
 {
@@ -538,6 +571,28 @@ given(const unsigned char *seen, size_t field)
 }
 
 /*
+ * --max-cost reserves each request's worst case, so the answer needs a
+ * limit: -P's, or one set here (said with -v).
+ */
+static void
+check_max_cost(struct config *c)
+{
+	static char	 set[] = "max_completion_tokens=" XSTR(COST_MAX_TOKENS);
+	size_t		 k;
+
+	if (c->body != NULL || c->batch_in)
+		errx(2, "--max-cost needs -p or -f: the worst case of a "
+		    "%s request is not known", c->body != NULL ? "--body" :
+		    "--batch-input");
+	for (k = 0; k < c->params.n; k++)
+		if (strncmp(c->params.v[k], "max_tokens=", 11) == 0 ||
+		    strncmp(c->params.v[k], "max_completion_tokens=", 22) == 0)
+			return;
+	cli_list_add(&c->params, set);
+	c->max_tokens_set = COST_MAX_TOKENS;
+}
+
+/*
  * The rules that tie options to each other and to the environment, once
  * all are read.
  */
@@ -601,6 +656,10 @@ check_options(struct config *c, const unsigned char *seen)
 	    strcmp(c->endpoint, "/chat/completions") != 0)
 		errx(2, "--batch-api sends chat completions: --endpoint does "
 		    "not apply");
+	c->price_in_given = given(seen, offsetof(struct config, price_in));
+	c->price_out_given = given(seen, offsetof(struct config, price_out));
+	c->price_cached_given = given(seen, offsetof(struct config,
+	    price_cached_in));
 	if (c->batch_in && c->body != NULL)
 		errx(2, "--batch-input lines hold their bodies: --body does "
 		    "not apply");
@@ -684,6 +743,11 @@ check_options(struct config *c, const unsigned char *seen)
 	c->env_key = getenv(c->env_key_name);
 	c->api_version = (e = getenv("OPENAI_API_VERSION")) != NULL &&
 	    *e != '\0' ? e : AZURE_VERSION;
+	/* The price table: the installed one, or one of the user's. */
+	c->prices_env = (e = getenv("ENRICH_PRICES")) != NULL && *e != '\0';
+	c->prices = c->prices_env ? e : PRICES_PATH;
+	if (c->max_cost > 0)
+		check_max_cost(c);
 }
 
 void

@@ -78,6 +78,16 @@ struct config {
 	int		 estimate;
 	double		 price_in;	/* dollars a million tokens */
 	double		 price_out;
+	double		 price_cached_in;
+	int		 price_in_given;	/* on the command line */
+	int		 price_out_given;
+	int		 price_cached_given;
+	const char	*prices;	/* the price table's file */
+	int		 prices_env;	/* named by $ENRICH_PRICES */
+	const char	*cache;		/* --cache DIR, or NULL */
+	double		 max_cost;	/* --max-cost dollars, or 0 */
+	long long	 max_tokens_set;	/* --max-cost set this
+						 * max_completion_tokens, or 0 */
 	int		 ordered;
 	int		 progress;	/* -1: if a foreground terminal */
 	int		 stats;

@@ -57,9 +57,11 @@ struct run {
 	struct endpoints	*endpoints;	/* several -u, or NULL */
 	struct sched		*sched;
 	struct stats		 st;
+	const struct budget	*budget;	/* --max-cost, or NULL */
 	int			 signal;	/* the first SIGINT/SIGTERM */
 	int			 statsfd;	/* --stats-json, or -1 */
 	const struct input_counts *counts;
+	const struct price_rates *rates;	/* 0 if unknown */
 	const struct labels	*labels;	/* --labels, or NULL */
 };
 
@@ -161,6 +163,9 @@ loop(struct run *run)
 		flush_output(run);
 		if (sched_stopped(run->sched))
 			return 3;
+		/* The money is spent: what is in flight ends, then 4. */
+		if (sched_broke(run->sched) && sched_over(run->sched, now))
+			return 4;
 		if (sched_over(run->sched, now))
 			break;
 		run->st.inflight = run->pool != NULL ?
@@ -239,8 +244,8 @@ static void
 report(struct run *run, const struct request *req)
 {
 	const struct config	*c = run->cfg;
-	struct stats_prices	 pr = { request_budget(req), c->price_in,
-				    c->price_out, c->rpm, c->tpm };
+	struct stats_prices	 pr = { request_budget(req), run->rates->in,
+				    run->rates->out, c->rpm, c->tpm };
 	const struct labels_count *lc;
 	struct buf		 b = { 0 };
 	long long		 now = clock_ms();
@@ -274,6 +279,13 @@ report(struct run *run, const struct request *req)
 		warnx("%llu row%s had an ID that came before in the input",
 		    (unsigned long long)run->counts->again,
 		    run->counts->again == 1 ? "" : "s");
+	/* Always: why the run stopped, and where to go on from. */
+	if (run->budget != NULL && sched_broke(run->sched))
+		warnx("--max-cost: spent $%.4f of $%.4f; %llu rows done, %llu "
+		    "read and not sent, the rest not read: resume with "
+		    "--skip-ids", run->budget->spent, run->budget->limit,
+		    (unsigned long long)(run->st.ok + run->st.failed),
+		    (unsigned long long)run->st.unsent);
 	/* --batch-cancel has no rows to sum up. */
 	if ((tty_progress() || c->stats || c->verbose > 0) &&
 	    c->batch_cancel == NULL) {
@@ -330,6 +342,10 @@ main(int argc, char *argv[])
 	run.pace = p.pace;
 	run.endpoints = p.endpoints;
 	run.counts = input_counts(p.input);
+	run.rates = &p.rates;
+	run.st.priced = p.priced;
+	if (cfg.max_cost > 0 && !cfg.dry_run)
+		run.budget = &p.budget;
 	run.labels = p.labels;
 	if ((run.in = lines_new(STDIN_FILENO, cfg.max_line)) == NULL ||
 	    (run.out = output_new(STDOUT_FILENO, p.errfd, cfg.ordered ? 1024 :
@@ -351,6 +367,9 @@ main(int argc, char *argv[])
 	sp.pace = run.pace;
 	sp.stats = &run.st;
 	sp.endpoints = p.endpoints;
+	sp.cache = p.cache;
+	sp.rates = p.priced ? &p.rates : NULL;
+	sp.budget = cfg.max_cost > 0 && !cfg.dry_run ? &p.budget : NULL;
 	if ((run.sched = sched_new(&sc, &sp, notify, &run)) == NULL)
 		err(2, NULL);
 	provider_redact(provider_url(p.provider), e, sizeof(e));

@@ -309,6 +309,66 @@ setup_endpoints(struct parts *p)
 	}
 }
 
+/*
+ * The model's prices: the table's (the installed file, or
+ * $ENRICH_PRICES), each replaced by the one given on the command line.
+ * Unknown, a run shows tokens only; --max-cost cannot do without them.
+ */
+static void
+setup_prices(const struct config *c, struct parts *p)
+{
+	struct price_table	*t;
+	struct buf		 text = { 0 };
+	const char		*when = NULL;
+	char			 e[256];
+	int			 found = -1, fd;
+
+	if ((t = price_table_new()) == NULL)
+		err(2, NULL);
+	/* Not installed (a build tree) is no table; a file named is. */
+	if ((fd = open(c->prices, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (c->prices_env || errno != ENOENT)
+			err(2, "price table %s", c->prices);
+	} else {
+		close(fd);
+		read_file(c->prices, &text, "price table");
+		if (price_table_load(t, text.data != NULL ? text.data : "",
+		    text.len, e, sizeof(e)) == -1)
+			errx(2, "price table %s: %s", c->prices, e);
+	}
+	/* A --body request names its model itself. */
+	if (c->body == NULL && !c->batch_in)
+		found = price_table_find(t, c->model, &p->rates, &when);
+	if (c->price_in_given)
+		p->rates.in = c->price_in;
+	if (c->price_out_given)
+		p->rates.out = c->price_out;
+	if (c->price_cached_given)
+		p->rates.cached_in = c->price_cached_in;
+	else if (found == -1)
+		p->rates.cached_in = p->rates.in;
+	p->priced = found == 0 || c->price_in_given || c->price_out_given;
+	if (c->max_cost > 0 && found == -1 && (!c->price_in_given ||
+	    !c->price_out_given))
+		errx(2, "--max-cost: no prices for model %s in %s: give "
+		    "--price-in and --price-out", c->model, c->prices);
+	if (c->verbose > 0 && p->priced)
+		warnx("prices: $%g in, $%g cached, $%g out a million tokens%s%s",
+		    p->rates.in, p->rates.cached_in, p->rates.out,
+		    when != NULL ? ", the table's of " : "", when != NULL ?
+		    when : "");
+	if (c->max_cost > 0) {
+		p->budget.limit = c->max_cost;
+		p->budget.rates = p->rates;
+		if (c->max_tokens_set > 0 && c->verbose > 0)
+			warnx("--max-cost: max_completion_tokens %lld, the worst "
+			    "case each request reserves (-P sets another)",
+			    c->max_tokens_set);
+	}
+	price_table_free(t);
+	buf_free(&text);
+}
+
 /* The pool and its pace: a real run only. */
 static void
 setup_net(const struct config *cfg, int maxjobs, struct parts *p)
@@ -360,6 +420,7 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 	struct input_config	 ic = { 0 };
 	struct verdict_config	 vc = { 0 };
 	size_t			 k;
+	char			 e[256];
 
 	memset(p, 0, sizeof(*p));
 	p->errfd = p->statsfd = -1;
@@ -372,6 +433,10 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 		p->providers[p->nproviders++] = setup_provider(cfg, k);
 	p->provider = p->providers[0];
 	p->skip = setup_skip(cfg);
+	setup_prices(cfg, p);
+	if (cfg->cache != NULL && (p->cache = cache_new(cfg->cache, e,
+	    sizeof(e))) == NULL)
+		errx(2, "--cache %s: %s", cfg->cache, e);
 	/* A dry run writes nothing but its stdout: the --errors file of the
 	 * last real run stays as it was. */
 	if (cfg->errors != NULL && !cfg->dry_run && (p->errfd =
@@ -389,6 +454,7 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 	rc.json = cfg->json;
 	rc.meta = cfg->meta;
 	rc.batch_out = cfg->batch_out;
+	rc.rates = p->priced ? &p->rates : NULL;
 	rc.schema = p->schema;
 	rc.labels = p->labels;
 	rc.confidence = cfg->confidence;
@@ -402,6 +468,7 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 	ic.batch_in = cfg->batch_in;
 	ic.batch_out = cfg->batch_out;
 	ic.base = provider_base(p->provider);
+	ic.url = provider_url(p->provider);
 	vc.retries = cfg->retries;
 	vc.max_wait_ms = cfg->max_wait * 1000;
 	vc.stall_ms = cfg->stall * 1000;
@@ -441,6 +508,7 @@ setup_free(struct parts *p)
 	while (p->nproviders > 0)
 		provider_free(p->providers[--p->nproviders]);
 	free(p->providers);
+	cache_free(p->cache);
 	if (p->errfd != -1)
 		close(p->errfd);
 	memset(p, 0, sizeof(*p));

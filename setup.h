@@ -7,11 +7,14 @@
 
 #include "cli.h"
 #include "lib/endpoints.h"
+#include "lib/budget.h"
+#include "lib/cache.h"
 #include "lib/idset.h"
 #include "lib/input.h"
 #include "lib/labels.h"
 #include "lib/pace.h"
 #include "lib/pool.h"
+#include "lib/price.h"
 #include "lib/provider.h"
 #include "lib/record.h"
 #include "lib/request.h"
@@ -40,6 +43,10 @@ struct parts {
 	struct share		*share;		/* --share, or NULL */
 	int			 errfd;		/* --errors, or -1 */
 	int			 statsfd;	/* --stats-json, or -1 */
+	struct cache		*cache;		/* --cache, or NULL */
+	struct price_rates	 rates;		/* the model's prices, */
+	int			 priced;	/* if known */
+	struct budget		 budget;	/* --max-cost, if given */
 };
 
 /* Make them, for a window of at most maxjobs, at time now; or exit. */

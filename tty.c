@@ -233,6 +233,11 @@ tty_notice(const struct sched_notice *n, int v)
 		if (v > 0)
 			say("%s taken back", n->text);
 		break;
+	case SCHED_CACHE:
+		/* Once: the answers are still written, only not kept. */
+		if (v >= 0)
+			say("--cache: %s: answers are not kept", n->text);
+		break;
 	case SCHED_ANSWER:
 		if (v > 0)
 			say("%s", n->text);

@@ -3,8 +3,8 @@
 # The options come from `enrich --help`, which is made from the program's
 # table of options: a line "  -f, --prompt-file file  ..." or
 # "      --azure  ...", so a new option needs nothing here.  An argument
-# named *file (or --batch-api's state) completes as a file name,
-# jobs | auto as auto.
+# named *file (or --batch-api's state) completes as a file name, dir as
+# a directory, jobs | auto as auto.
 _enrich()
 {
 	local cur prev s l a words=
@@ -18,6 +18,7 @@ _enrich()
 			case $a in
 			*file|state)
 				COMPREPLY=($(compgen -f -- "$cur")) ;;
+			dir)	COMPREPLY=($(compgen -d -- "$cur")) ;;
 			*auto)	COMPREPLY=($(compgen -W auto -- "$cur")) ;;
 			esac
 			return

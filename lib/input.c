@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "batch.h"
+#include "cache.h"
 #include "input.h"
 #include "text.h"
 
@@ -196,6 +197,19 @@ input_load(struct input *in, struct row *r, const struct line *ln)
 	} else if (request_body(in->cfg.request, j, &r->body, err,
 	    sizeof(err)) == -1)
 		return fail(in, r, ROW_ERR_TEMPLATE, err, NULL);
+	/*
+	 * The key of what the row asks, once, from the body as first
+	 * rendered: a re-asked row's body grows, its key does not.
+	 */
+	if (r->url.len > 0)
+		cache_key(r->url.data, strlen(r->url.data), r->body.data,
+		    r->body.len, r->key);
+	else
+		cache_key(in->cfg.url != NULL ? in->cfg.url : "",
+		    in->cfg.url != NULL ? strlen(in->cfg.url) : 0,
+		    r->body.data != NULL ? r->body.data : "", r->body.len,
+		    r->key);
+	r->keyed = 1;
 	/* The provider's estimate: bytes of prompt, plus the budget. */
 	r->prompt_bytes = r->body.len - request_overhead(in->cfg.request);
 	r->cached_bytes = request_cached_bytes(in->cfg.request, r->body.data,

@@ -29,6 +29,8 @@ struct input_config {
 	int			 batch_in;	/* --batch-input lines */
 	int			 batch_out;	/* --batch-output lines */
 	const char		*base;		/* --url, for batch paths */
+	const char		*url;		/* where bodies go: part of
+						 * each row's key */
 };
 
 enum input_next {

@@ -109,6 +109,8 @@ progress_line(struct progress *p, const struct stats *st, long long now,
 		    (unsigned long long)st->failed,
 		    human(st->prompt_tokens, a, sizeof(a)),
 		    human(st->completion_tokens, b, sizeof(b)));
+	if (st->priced && n < len)
+		snprintf(buf + n, len - n, "  $%.4f", st->cost_usd);
 	if (width > 0 && (size_t)width < len)
 		buf[width] = '\0';
 }

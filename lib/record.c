@@ -95,6 +95,7 @@ static int
 meta_object(struct record *rec, const struct row *r)
 {
 	struct jsonw	 w;
+	char		 num[64];
 
 	buf_reset(&rec->meta);
 	jsonw_begin(&w, &rec->meta);
@@ -103,12 +104,20 @@ meta_object(struct record *rec, const struct row *r)
 	    r->xfer.elapsed_ms : -1);
 	jsonw_count(&w, "prompt_tokens", r->prompt_tokens);
 	jsonw_count(&w, "completion_tokens", r->completion_tokens);
-	/* Where the provider says: of prompt_tokens, read from its cache. */
 	if (r->cached_tokens >= 0)
 		jsonw_count(&w, "cached_tokens", r->cached_tokens);
 	if (r->endpoint_name != NULL)
 		jsonw_str(&w, "endpoint", r->endpoint_name,
 		    strlen(r->endpoint_name));
+	if (r->cost_usd >= 0) {
+		snprintf(num, sizeof(num), "%.6f", r->cost_usd);
+		jsonw_raw(&w, "cost_usd", num, strlen(num));
+	}
+	/* Paid for once, by another run or another row. */
+	if (r->cached)
+		jsonw_bool(&w, "cached", 1);
+	if (r->shared)
+		jsonw_bool(&w, "shared", 1);
 	return jsonw_end(&w, 0);
 }
 
@@ -305,6 +314,30 @@ server_error(struct record *rec, const struct xfer *x, char *err,
 	    (int)rec->scratch.len, rec->scratch.data);
 }
 
+/*
+ * The dollars of the answer just read (r->attempt_usd: -1 when it
+ * reported no usage) and of all the row's answers (r->cost_usd, from the
+ * tokens usage() summed): nothing for an answer not paid for now (from
+ * the cache, or another row's).
+ */
+static void
+usage_cost(const struct record *rec, struct row *r, const struct answer *a)
+{
+	if (rec->cfg.rates == NULL) {
+		r->attempt_usd = r->cost_usd = -1;
+		return;
+	}
+	if (r->cached || r->shared) {
+		r->attempt_usd = r->cost_usd = 0;
+		return;
+	}
+	r->attempt_usd = a->prompt_tokens < 0 && a->completion_tokens < 0 ?
+	    -1 : price_cost(rec->cfg.rates, a->prompt_tokens,
+	    a->cached_tokens, a->completion_tokens);
+	r->cost_usd = price_cost(rec->cfg.rates, r->prompt_tokens,
+	    r->cached_tokens, r->completion_tokens);
+}
+
 /* --batch-output: any JSON body of a success is the answer. */
 static int
 batch_response(struct record *rec, struct row *r, char *err, size_t errlen)
@@ -324,6 +357,7 @@ batch_response(struct record *rec, struct row *r, char *err, size_t errlen)
 		r->prompt_tokens = a.prompt_tokens;
 		r->completion_tokens = a.completion_tokens;
 		r->cached_tokens = a.cached_tokens;
+		usage_cost(rec, r, &a);
 	}
 	buf_reset(&r->line);
 	if (batch_output(&r->line, r->lineno, r->id.data, r->id.len, x,
@@ -401,10 +435,12 @@ record_response(struct record *rec, struct row *r, char *err, size_t errlen)
 		return RECORD_UNREADABLE;
 	case REQUEST_REFUSED:
 		usage(r, &a);
+		usage_cost(rec, r, &a);
 		return RECORD_REFUSED;
 	case REQUEST_TRUNCATED:
 		/* Never written as an answer: kept for the error object. */
 		usage(r, &a);
+		usage_cost(rec, r, &a);
 		buf_reset(&r->kept);
 		if (buf_add(&r->kept, a.value, a.len) == -1)
 			return -1;
@@ -416,6 +452,7 @@ record_response(struct record *rec, struct row *r, char *err, size_t errlen)
 		return RECORD_TRUNCATED;
 	}
 	usage(r, &a);
+	usage_cost(rec, r, &a);
 	if (!rec->cfg.json && rec->cfg.schema == NULL &&
 	    rec->cfg.labels == NULL) {
 		f[0] = (struct json_field){ rec->cfg.field,

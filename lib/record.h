@@ -24,6 +24,7 @@
 
 #include "labels.h"
 #include "lines.h"
+#include "price.h"
 #include "request.h"
 #include "rows.h"
 #include "schema.h"
@@ -36,6 +37,7 @@ struct record_config {
 	int		 json;		/* --json: merge the answer */
 	int		 meta;		/* --meta */
 	int		 batch_out;	/* --batch-output lines */
+	const struct price_rates *rates;	/* the model's, or NULL */
 	struct schema	*schema;	/* --schema: answers must fit it */
 	struct labels	*labels;	/* --labels: answers must be one; it
 					 * counts them */

@@ -517,6 +517,9 @@ request_answer(const struct request *r, struct json *j, const char *text,
 	if ((u = json_get(j, 0, "usage", 5)) != -1) {
 		a->prompt_tokens = request_tokens(j, u, "prompt_tokens");
 		a->completion_tokens = request_tokens(j, u, "completion_tokens");
+		/* Billed at the cached price: OpenAI's place for them. */
+		a->cached_tokens = request_tokens(j, json_get(j, u,
+		    "prompt_tokens_details", 21), "cached_tokens");
 	}
 	if (r->extract != NULL)
 		t = tmpl_lookup(r->extract, j, 0);

@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "cache.h"
 #include "json.h"
 #include "pool.h"
 
@@ -60,6 +61,15 @@ struct row {
 	struct xfer		 xfer;
 	long long		 cost;		/* estimated tokens */
 	size_t			 prompt_bytes;	/* of the rendered messages */
+	/* Its key (cache.h), of the URL and the body as first rendered:
+	 * the same for rows that ask the same thing. */
+	unsigned char		 key[CACHE_KEY_LEN];
+	int			 keyed;		/* key is set */
+	RB_ENTRY(row)		 dup;		/* leading its key (dedup.h) */
+	int			 leading;
+	TAILQ_HEAD(, row)	 followers;	/* rows waiting on it */
+	TAILQ_ENTRY(row)	 follow;	/* on its leader's list */
+	double			 reserved;	/* --max-cost: dollars held */
 	size_t			 cached_bytes;	/* of them, asking for a cache */
 	/* Its attempts so far. */
 	int			 attempts;	/* requests sent */
@@ -76,9 +86,16 @@ struct row {
 	long long		 completion_tokens;
 	long long		 cached_tokens;	/* of prompt_tokens; -1: not
 						 * reported */
+	double			 cost_usd;	/* of its answers, from usage;
+						 * -1: no price known */
+	double			 attempt_usd;	/* of the last attempt's answer;
+						 * -1: not known */
 	/* The outcome. */
 	struct buf		 line;		/* the output line */
 	int			 failed;	/* line is an error record */
+	int			 cached;	/* answered from --cache */
+	int			 shared;	/* answered by another row's
+						 * request (dedup.h) */
 	enum row_error		 error;		/* if failed: the kind, */
 	long			 status;	/* the HTTP status or 0, */
 	struct buf		 msg;		/* and the message; */

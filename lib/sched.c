@@ -10,6 +10,8 @@
 #define START_BATCH	64	/* requests started per turn */
 #define HELD_MS		5000	/* a hold longer than this is said */
 #define NO_ENDPOINT_MS	100	/* look again for an endpoint after this */
+/* A buffer's bytes, never NULL (memcpy's arguments must not be). */
+#define TEXT(b)		((b).data != NULL ? (b).data : "")
 
 struct sched {
 	struct sched_config	 cfg;
@@ -25,6 +27,10 @@ struct sched {
 	int			 stopped;
 	int			 held;		/* a long hold was said */
 	int			 window;	/* as the pool has it */
+	struct dedup		*dedup;
+	int			 broke;		/* --max-cost: spent */
+	int			 budget_held;	/* next waits for money */
+	int			 cache_said;	/* a write failure was said */
 	uint64_t		 seq;		/* non-blank lines read */
 };
 
@@ -57,6 +63,7 @@ sched_new(const struct sched_config *cfg, const struct sched_parts *parts,
 	s->arg = arg;
 	s->reading = 1;
 	if ((s->rows = rows_new()) == NULL ||
+	    (s->dedup = dedup_new()) == NULL ||
 	    (s->p.pool != NULL && set_window(s, pace_window(s->p.pace)) == -1)) {
 		sched_free(s);
 		return NULL;
@@ -70,6 +77,7 @@ sched_free(struct sched *s)
 	if (s == NULL)
 		return;
 	rows_free(s->rows);	/* s->next among them */
+	dedup_free(s->dedup);
 	free(s);
 }
 
@@ -88,9 +96,23 @@ static int
 emit(struct sched *s, struct row *r)
 {
 	struct stats	*st = s->p.stats;
+	int		 rv;
 
-	/* An estimate counts what a dry run would print. */
+	/* An estimate counts what a dry run would send. */
 	if (s->cfg.estimate && !r->failed) {
+		if ((rv = dedup_seen(s->dedup, r)) == -1)
+			return -1;
+		if (rv == 1) {
+			st->est_shared++;
+			return output_skip(s->p.out, r->seq);
+		}
+		if (s->p.cache != NULL && (rv = cache_get(s->p.cache, r->key,
+		    &r->xfer.resp)) != 0) {
+			if (rv == -1)
+				return -1;
+			st->est_cache_hits++;
+			return output_skip(s->p.out, r->seq);
+		}
 		st->est_rows++;
 		stats_add(&st->est_tokens, text_tokens(r->prompt_bytes));
 		if (r->cached_bytes > 0 && st->est_cache_rows++ > 0)
@@ -101,9 +123,16 @@ emit(struct sched *s, struct row *r)
 	if (output_line(s->p.out, r->seq, r->failed, r->line.data,
 	    r->line.len) == -1)
 		return -1;
-	stats_add(&st->prompt_tokens, r->prompt_tokens);
-	stats_add(&st->completion_tokens, r->completion_tokens);
-	stats_add(&st->cached_tokens, r->cached_tokens);
+	/* Tokens paid for by this run: not a cached or a shared answer's. */
+	if (r->cached)
+		st->cache_hits++;
+	else if (r->shared)
+		st->shared++;
+	else {
+		stats_add(&st->prompt_tokens, r->prompt_tokens);
+		stats_add(&st->completion_tokens, r->completion_tokens);
+		stats_add(&st->cached_tokens, r->cached_tokens);
+	}
 	if (!r->failed) {
 		st->ok++;
 		return 0;
@@ -133,9 +162,10 @@ active(const struct sched *s)
 static int
 may_read(const struct sched *s)
 {
-	return s->reading && !s->interrupted &&
+	return s->reading && !s->interrupted && !s->broke &&
 	    output_pending(s->p.out) < OUT_HIGH &&
-	    rows_waiting(s->rows) < 2 * (size_t)s->window + 64 &&
+	    rows_waiting(s->rows) + dedup_waiting(s->dedup) <
+	    2 * (size_t)s->window + 64 &&
 	    output_room(s->p.out, s->seq);
 }
 
@@ -278,13 +308,204 @@ endpoint_done(struct sched *s, struct row *r, const struct xfer *x,
 	return 1;
 }
 
+/*
+ * A row that will not be sent, and the rows that wait on it: none is
+ * written.  The output is told, so that --ordered lets later rows go.
+ */
+static int
+drop(struct sched *s, struct row *r)
+{
+	struct row	*f;
+	int		 rv = 0;
+
+	while ((f = dedup_take(s->dedup, r)) != NULL) {
+		s->p.stats->unsent++;
+		rv |= output_skip(s->p.out, f->seq);
+		rows_put(s->rows, f);
+	}
+	dedup_end(s->dedup, r);
+	s->p.stats->unsent++;
+	rv |= output_skip(s->p.out, r->seq);
+	rows_put(s->rows, r);
+	return rv == 0 ? 0 : -1;
+}
+
+/*
+ * The leader's outcome, written for each row that waited on it: its
+ * answer read again against each row (ok), or its error.
+ */
+static int
+release(struct sched *s, struct row *lead, int ok)
+{
+	struct row	*f;
+	char		 why[256];
+	int		 rv;
+
+	while ((f = dedup_take(s->dedup, lead)) != NULL) {
+		f->shared = 1;
+		f->xfer.result = lead->xfer.result;
+		f->xfer.status = lead->xfer.status;
+		rv = 0;
+		if (ok) {
+			buf_reset(&f->xfer.resp);
+			if (buf_add(&f->xfer.resp, TEXT(lead->xfer.resp),
+			    lead->xfer.resp.len) == -1 ||
+			    (rv = record_response(s->p.record, f, why,
+			    sizeof(why))) == -1)
+				goto fail;
+		}
+		if (!ok || rv != RECORD_WRITTEN) {
+			/* The request's failure, as many attempts as it
+			 * took: the same words for every row of it. */
+			if (!ok)
+				f->attempts = lead->attempts;
+			rows_set_error(f, ok ? ROW_ERR_PARSE : lead->error,
+			    ok ? 0 : lead->status);
+			buf_reset(&f->kept);
+			if (buf_add(&f->msg, ok ? why : TEXT(lead->msg), ok ?
+			    strlen(why) : lead->msg.len) == -1 ||
+			    (!ok && buf_add(&f->kept, TEXT(lead->kept),
+			    lead->kept.len) == -1) ||
+			    record_error(s->p.record, f) == -1)
+				goto fail;
+		}
+		if (emit(s, f) == -1)
+			goto fail;
+		rows_put(s->rows, f);
+	}
+	dedup_end(s->dedup, lead);
+	return 0;
+fail:
+	rows_put(s->rows, f);
+	return -1;
+}
+
+/*
+ * A new row: answered from the cache, or waiting on a row that asks
+ * the same (1); or to be sent (0), leading its key; -1 if out of memory.
+ */
+static int
+claim(struct sched *s, struct row *r)
+{
+	struct row	*lead;
+	char		 why[256];
+	int		 rv;
+
+	/* An earlier row's answer, in memory, or one from --cache. */
+	if ((rv = dedup_recall(s->dedup, r, &r->xfer.resp)) == 1)
+		r->shared = 1;
+	else if (rv == 0 && s->p.cache != NULL &&
+	    (rv = cache_get(s->p.cache, r->key, &r->xfer.resp)) == 1)
+		r->cached = 1;
+	if (rv == -1)
+		return -1;
+	if (rv == 1) {
+		/* The same path as a response: checked and written as one. */
+		r->xfer.result = XFER_RESPONSE;
+		r->xfer.status = 200;
+		if ((rv = record_response(s->p.record, r, why,
+		    sizeof(why))) == -1)
+			return -1;
+		if (rv == RECORD_WRITTEN) {
+			rv = emit(s, r);
+			rows_put(s->rows, r);
+			return rv == -1 ? -1 : 1;
+		}
+		/* No longer an answer to what is asked: a miss. */
+		r->cached = r->shared = 0;
+		r->prompt_tokens = r->completion_tokens = -1;
+		r->cached_tokens = -1;
+		r->cost_usd = r->attempt_usd = -1;
+		buf_reset(&r->line);
+	}
+	if ((lead = dedup_find(s->dedup, r)) != NULL) {
+		dedup_follow(s->dedup, lead, r);
+		return 1;
+	}
+	dedup_lead(s->dedup, r);
+	return 0;
+}
+
+/*
+ * --max-cost: reserve the row's worst case (1), or say it must wait for
+ * the requests in flight (0), or that the money is spent (-1).
+ */
+static int
+reserve(struct sched *s, struct row *r)
+{
+	struct budget	*b = s->p.budget;
+	long long	 prompt = text_tokens(r->prompt_bytes);
+	double		 worst;
+
+	worst = budget_worst(b, prompt, r->cost - prompt);
+	if (budget_reserve(b, worst) == 0) {
+		r->reserved = worst;
+		return 1;
+	}
+	return pool_active(s->p.pool) > 0 ? 0 : -1;
+}
+
+/* The money is spent: nothing more is read or sent, and the rows not
+ * sent are not written. */
+static int
+go_broke(struct sched *s, struct row *r)
+{
+	int	 rv;
+
+	s->broke = 1;
+	s->reading = 0;
+	rv = drop(s, r);
+	while ((r = rows_pop(s->rows)) != NULL)
+		rv |= drop(s, r);
+	return rv;
+}
+
+/* What the attempt that just ended cost, from its usage. */
+static double
+attempt_cost(const struct row *r)
+{
+	const struct xfer	*x = &r->xfer;
+
+	if (x->result != XFER_RESPONSE || x->status < 200 || x->status > 299)
+		return 0;
+	/* A success without usage: assume the worst it could have been. */
+	if (r->attempt_usd < 0)
+		return r->reserved;
+	return r->attempt_usd;
+}
+
+/* Keep a success; a failure to is said once, and the run goes on. */
+static int
+keep(struct sched *s, struct row *r)
+{
+	struct sched_notice	 n = { SCHED_CACHE, r, NULL, 0, NULL };
+	char			 why[512];
+
+	if (r->failed || r->cached || r->shared || !r->keyed)
+		return 0;
+	if (dedup_keep(s->dedup, r, TEXT(r->xfer.resp), r->xfer.resp.len) ==
+	    -1)
+		return -1;
+	if (s->p.cache == NULL)
+		return 0;
+	if (cache_put(s->p.cache, r->key, TEXT(r->xfer.resp),
+	    r->xfer.resp.len, why,
+	    sizeof(why)) == -1 && !s->cache_said) {
+		s->cache_said = 1;
+		n.text = why;
+		if (s->notify != NULL)
+			s->notify(s->arg, &n);
+	}
+	return 0;
+}
+
 /* Fill the window: retries that are due first, then new rows. */
 static int
 start_rows(struct sched *s, long long now, char *err, size_t errlen)
 {
 	struct row	*r;
 	long long	 wait;
-	int		 batch = 0;
+	int		 batch = 0, rv;
 
 	if (s->p.pool == NULL) {
 		if (read_row(s, &r) == -1)
@@ -306,12 +527,18 @@ start_rows(struct sched *s, long long now, char *err, size_t errlen)
 			s->more = 1;
 			break;
 		}
+		if (s->broke)
+			break;
 		if ((r = s->next) == NULL &&
 		    (r = rows_due(s->rows, now)) == NULL) {
 			if (read_row(s, &r) == -1)
 				goto nomem;
 			if (r == NULL)
 				break;
+			if ((rv = claim(s, r)) == -1)
+				goto nomem;
+			if (rv == 1)
+				continue;
 		}
 		s->next = NULL;
 		if ((wait = pace_wait(s->p.pace, now, r->cost)) > 0) {
@@ -324,6 +551,15 @@ start_rows(struct sched *s, long long now, char *err, size_t errlen)
 			break;
 		}
 		s->held = 0;
+		s->budget_held = 0;
+		if (s->p.budget != NULL && (rv = reserve(s, r)) != 1) {
+			if (rv == 0) {
+				s->next = r;
+				s->budget_held = 1;
+			} else if (go_broke(s, r) == -1)
+				goto nomem;
+			break;
+		}
 		if (s->p.endpoints != NULL && !to_endpoint(s, r, now))
 			continue;
 		r->epoch = pace_start(s->p.pace, now, r->cost);
@@ -415,19 +651,28 @@ finish_rows(struct sched *s, long long now)
 	struct row	*r;
 	long long	 tokens, stall, hold;
 	int		 moved;
+	double		 cost;
+	int		 rv;
 
 	while (!s->stopped && (x = pool_done(s->p.pool)) != NULL) {
 		r = x->udata;
 		r->attempts++;
 		pace_end(s->p.pace, r->cost);
+		r->attempt_usd = -1;	/* this attempt's, when judged */
 		if (x->result == XFER_RESPONSE && x->status == 429)
 			s->p.stats->http429++;
 		/* Each endpoint reads its own announcements. */
 		if (s->p.endpoints != NULL) {
 			if ((moved = endpoint_done(s, r, x, now)) == -1)
 				return -1;
-			if (moved)
+			if (moved) {
+				/* Not an answer: nothing paid, nothing kept. */
+				if (s->p.budget != NULL)
+					budget_settle(s->p.budget, r->reserved,
+					    0);
+				r->reserved = 0;
 				continue;
+			}
 		} else if (x->result == XFER_RESPONSE) {
 			if ((stall = pace_response(s->p.pace, now, x,
 			    pool_active(s->p.pool))) > 0) {
@@ -452,6 +697,13 @@ finish_rows(struct sched *s, long long now)
 		    (buf_adds(&r->msg, " (at ") == -1 || buf_adds(&r->msg,
 		    r->endpoint_name) == -1 || buf_addc(&r->msg, ')') == -1))
 			return -1;
+		if (s->p.rates != NULL) {
+			cost = attempt_cost(r);
+			s->p.stats->cost_usd += cost;
+			if (s->p.budget != NULL)
+				budget_settle(s->p.budget, r->reserved, cost);
+			r->reserved = 0;
+		}
 		switch (v.kind) {
 		case VERDICT_RETRY:
 			r->delay = v.delay;
@@ -484,12 +736,16 @@ finish_rows(struct sched *s, long long now)
 			    x->elapsed_ms);
 			/* FALLTHROUGH */
 		case VERDICT_FAIL:
-			if (emit(s, r) == -1) {
+			rv = (v.kind == VERDICT_DONE && keep(s, r) == -1) ||
+			    emit(s, r) == -1 || release(s, r,
+			    v.kind == VERDICT_DONE && !r->failed) == -1;
+			if (rv) {
 				rows_put(s->rows, r);
 				return -1;
 			}
 			break;
 		}
+		dedup_end(s->dedup, r);
 		rows_put(s->rows, r);
 	}
 	return 0;
@@ -505,7 +761,8 @@ end_grace(struct sched *s)
 	while ((r = s->next) != NULL || (r = rows_pop(s->rows)) != NULL) {
 		s->next = NULL;
 		rv = verdict_give_up(r) == -1 ||
-		    record_error(s->p.record, r) == -1 || emit(s, r) == -1;
+		    record_error(s->p.record, r) == -1 || emit(s, r) == -1 ||
+		    release(s, r, 0) == -1;
 		rows_put(s->rows, r);
 		if (rv)
 			return -1;
@@ -569,8 +826,9 @@ sched_timeout(struct sched *s, long long now)
 	/* A row the pace holds goes first: the rows due behind it wait
 	 * for it, and waking for them would only spin. */
 	if (s->next != NULL) {
-		/* With no room, a transfer's end wakes the caller. */
-		if (room(s) > 0)
+		/* With no room, or held for money, a transfer's end wakes
+		 * the caller. */
+		if (room(s) > 0 && !s->budget_held)
 			t = min_timeout(t, pace_wait(s->p.pace, now,
 			    s->next->cost));
 	} else if ((due = rows_next_due(s->rows)) >= 0 && s->p.pool != NULL &&
@@ -597,6 +855,12 @@ sched_stopped(const struct sched *s)
 	return s->stopped;
 }
 
+int
+sched_broke(const struct sched *s)
+{
+	return s->broke;
+}
+
 void
 sched_interrupt(struct sched *s, long long now)
 {
@@ -610,7 +874,7 @@ sched_interrupt(struct sched *s, long long now)
 	/* A row read but never sent is as if never read. */
 	if ((r = s->next) != NULL && r->attempts == 0) {
 		s->next = NULL;
-		rows_put(s->rows, r);
+		(void)drop(s, r);
 	}
 }
 

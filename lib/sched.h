@@ -9,6 +9,14 @@
  * is full, the output is backed up, or too many rows wait for a retry, so
  * memory is bounded by the window, never by the input.
  *
+ * Rows that ask what a row in flight asks wait for its answer (dedup.h),
+ * and rows --cache answers are written without a request; successes are
+ * kept there.  Under --max-cost each request reserves its worst case
+ * (budget.h) before it goes; one that does not fit waits for the
+ * requests in flight to give back theirs, and when it still does not
+ * fit the run reads and sends nothing more: rows not sent are not
+ * written, so --skip-ids resumes where the money ran out.
+ *
  * After an interrupt it reads nothing more and gives the rows in flight
  * or waiting until the grace period ends; then the waiting rows fail and
  * the rest are lost, to be resumed with --skip-ids.
@@ -32,6 +40,9 @@
 #include <stddef.h>
 
 #include "endpoints.h"
+#include "budget.h"
+#include "cache.h"
+#include "dedup.h"
 #include "input.h"
 #include "lines.h"
 #include "output.h"
@@ -59,6 +70,9 @@ struct sched_parts {
 	struct pace	*pace;		/* NULL with the pool */
 	struct stats	*stats;
 	struct endpoints *endpoints;	/* several -u; NULL: one */
+	struct cache	*cache;		/* --cache, or NULL */
+	const struct price_rates *rates;	/* the model's, or NULL */
+	struct budget	*budget;	/* --max-cost, or NULL */
 };
 
 enum sched_event {
@@ -72,6 +86,7 @@ enum sched_event {
 	SCHED_INPUT,		/* the input says: text (input_note) */
 	SCHED_ASIDE,		/* endpoint text is set aside for ms */
 	SCHED_BACK,		/* endpoint text is taken back */
+	SCHED_CACHE,		/* an answer could not be kept: text */
 	SCHED_ANSWER		/* the answers say: text (record_note) */
 };
 
@@ -100,6 +115,9 @@ long long	 sched_timeout(struct sched *, long long);
 int		 sched_over(const struct sched *, long long);
 /* A row said the run must stop (SCHED_STOP). */
 int		 sched_stopped(const struct sched *);
+/* --max-cost: the next request did not fit in what was left, so none
+ * was sent after it. */
+int		 sched_broke(const struct sched *);
 /* The first interrupt: read no more, and give the rest a deadline. */
 void		 sched_interrupt(struct sched *, long long);
 /* SIGUSR1/SIGUSR2: scale the window; the new window. */

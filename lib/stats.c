@@ -49,6 +49,13 @@ stats_summary(const struct stats *st, long long now, char *buf, size_t len)
 	if (st->paced_tokens > 0 && strlen(buf) < len)
 		snprintf(buf + strlen(buf), len - strlen(buf), "; paced at "
 		    "%.0f tokens/s", st->paced_tokens);
+	if ((st->cache_hits > 0 || st->shared > 0) && strlen(buf) < len)
+		snprintf(buf + strlen(buf), len - strlen(buf), "; %llu rows "
+		    "from --cache, %llu shared", (unsigned long long)st->cache_hits,
+		    (unsigned long long)st->shared);
+	if (st->priced && strlen(buf) < len)
+		snprintf(buf + strlen(buf), len - strlen(buf), "; cost $%.4f",
+		    st->cost_usd);
 }
 
 /* A member whose value is a decimal printed with this format. */
@@ -132,6 +139,13 @@ stats_json(const struct stats *st, long long now, struct buf *b)
 		jsonw_null(&w, "paced_tps");
 	decimal(&w, "wall_seconds", "%.3f", t);
 	decimal(&w, "rows_per_second", "%.2f", t > 0 ? done(st) / t : 0);
+	/* What the run paid, and what it did not have to. */
+	jsonw_uint(&w, "cache_hits", st->cache_hits);
+	jsonw_uint(&w, "shared", st->shared);
+	if (st->priced)
+		decimal(&w, "cost_usd", "%.6f", st->cost_usd);
+	else
+		jsonw_null(&w, "cost_usd");
 	if (st->nendpoints > 0) {
 		if (endpoints_array(st, &eps) == -1)
 			w.err = -1;
@@ -161,6 +175,12 @@ stats_estimate(const struct stats *st, const struct stats_prices *p,
 	if (st->failed > 0)
 		LINE(" (and %llu that would fail: see above)",
 		    (unsigned long long)st->failed);
+	/* Requests, not rows: duplicates share one, the cache answers. */
+	if (st->est_shared > 0 || st->est_cache_hits > 0)
+		LINE("\nsaved              %llu duplicate%s sent once, %llu "
+		    "from the cache", (unsigned long long)st->est_shared,
+		    st->est_shared == 1 ? "" : "s",
+		    (unsigned long long)st->est_cache_hits);
 	LINE("\nprompt tokens      %llu (estimated, 4 bytes a token)\n",
 	    (unsigned long long)st->est_tokens);
 	if (st->est_cached > 0)

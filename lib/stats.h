@@ -40,6 +40,12 @@ struct stats {
 	uint64_t	 connections;	/* opened over the run */
 	double		 paced;		/* requests a second paced at, or 0 */
 	double		 paced_tokens;	/* tokens a second paced at, or 0 */
+	uint64_t	 cache_hits;	/* rows written from --cache */
+	uint64_t	 shared;	/* rows written from another row's
+					 * request: duplicates */
+	int		 priced;	/* the model's prices are known */
+	double		 cost_usd;	/* spent, from each answer's usage */
+	uint64_t	 unsent;	/* --max-cost: read, not sent */
 	long long	 start_ms;
 	/* Several endpoints: theirs, borrowed; NULL with one. */
 	const struct stats_endpoint *endpoints;
@@ -47,6 +53,8 @@ struct stats {
 	/* --estimate: what a dry run would send. */
 	uint64_t	 est_rows;
 	uint64_t	 est_tokens;	/* prompt tokens, estimated */
+	uint64_t	 est_shared;	/* rows asking what another row asks */
+	uint64_t	 est_cache_hits;	/* rows --cache answers */
 	uint64_t	 est_cache_rows;	/* rows whose system prompt asks
 					 * for the cache */
 	uint64_t	 est_cached;	/* of est_tokens, read from it: the

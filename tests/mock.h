@@ -285,6 +285,8 @@ struct directives {
 	int		 error200;	/* a 200 whose body is an error */
 	const char	*usage;		/* completion_tokens to report */
 	size_t		 usage_len;
+	const char	*cached;	/* prompt_tokens_details.cached_tokens */
+	size_t		 cached_len;
 	const char	*finish;	/* finish_reason to report */
 	size_t		 finish_len;
 	const char	*answer;	/* [[answer:TEXT]], or NULL */

@@ -31,10 +31,10 @@ struct hcursor {
 };
 
 struct buf	 sc_user, sc_model, sc_alt, sc_msg, sc_body, sc_log;
-/* [[usage:N]], [[finish:REASON]] and [[refusal:TEXT]] of the request
- * being answered, or NULL. */
-static const char	*usage_ct, *finish, *refusal;
-static size_t		 usage_ct_len, finish_len, refusal_len;
+/* [[usage:N]], [[finish:REASON]], [[refusal:TEXT]] and [[cached:N]] of the
+ * request being answered, or NULL. */
+static const char	*usage_ct, *finish, *refusal, *cached_ct;
+static size_t		 usage_ct_len, finish_len, refusal_len, cached_ct_len;
 /* The top_logprobs owed to each token, or -1 for "logprobs": null. */
 static long long	 want_top = -1;
 
@@ -154,7 +154,15 @@ body_chat(uint64_t seq, enum kind kind, size_t prompt, const char *ans,
 		return;
 	}
 	buf_addf(b, ",\"usage\":{\"prompt_tokens\":%zu,\"completion_tokens\":"
-	    "%zu,\"total_tokens\":%zu}}", pt, ct, pt + ct);
+	    "%zu,\"total_tokens\":%zu", pt, ct, pt + ct);
+	/* [[cached:N]]: N of the prompt tokens came from the provider's
+	 * prompt cache, as OpenAI reports them. */
+	if (cached_ct != NULL) {
+		buf_adds(b, ",\"prompt_tokens_details\":{\"cached_tokens\":");
+		buf_add(b, cached_ct, cached_ct_len);
+		buf_addc(b, '}');
+	}
+	buf_adds(b, "}}");
 }
 
 /*
@@ -492,7 +500,7 @@ req_decide(const struct request *rq, struct reply *r)
 		delay = 0;
 		goto out;
 	}
-	usage_ct = finish = refusal = NULL;
+	usage_ct = finish = refusal = cached_ct = NULL;
 	want_top = -1;
 	if (fault_decide(&d, r, &delay))
 		goto out;
@@ -500,6 +508,8 @@ req_decide(const struct request *rq, struct reply *r)
 	usage_ct_len = d.usage_len;
 	finish = d.finish;
 	finish_len = d.finish_len;
+	cached_ct = d.cached;
+	cached_ct_len = d.cached_len;
 	refusal = d.refusal;
 	refusal_len = d.refusal_len;
 	if (cr.logprobs && !d.no_logprobs)

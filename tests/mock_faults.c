@@ -335,6 +335,12 @@ directive_one(const char *q, size_t len, struct directives *d)
 				return -1;
 		d->usage = a;
 		d->usage_len = al;
+	} else if (directive_arg(q, len, "cached:", &a, &al)) {
+		for (v = 0; (size_t)v < al; v++)
+			if (a[v] < '0' || a[v] > '9')
+				return -1;
+		d->cached = a;
+		d->cached_len = al;
 	} else if (directive_arg(q, len, "finish:", &a, &al)) {
 		d->finish = a;
 		d->finish_len = al;

@@ -20,9 +20,10 @@ cat >"$T/alert.schema.json" <<'S'
 S
 good='{\"service\":\"S3\",\"severity\":\"high\"}'
 short='{\"service\":\"S3\"}'
+# Each row its own prompt: rows that ask the same share one request.
 g=$good s=$short awk 'BEGIN { g = ENVIRON["g"]; s = ENVIRON["s"]
     for (i = 1; i <= 20; i++)
-    printf "{\"id\":%d,\"text\":\"[[reask:%s|%s]]\"}\n", i,
+    printf "{\"id\":%d,\"text\":\"row %d [[reask:%s|%s]]\"}\n", i, i,
     i % 5 == 0 ? s : g, g }' >"$T/in"
 "$ENRICH" --anthropic -u "$URL" --schema "$T/alert.schema.json" --json \
     --meta --stats-json "$T/st" -p '{{text}}' <"$T/in" >"$T/out"

@@ -2,9 +2,11 @@
 # completion budget, the cost at the prices given, the time at the limits.
 . "$(dirname "$0")/../lib.sh"
 
-# 10 rows of 400 bytes of prompt: 100 tokens each.
-awk 'BEGIN { s = ""; for (i = 0; i < 40; i++) s = s "0123456789";
-    for (i = 1; i <= 10; i++) printf "{\"id\":%d,\"t\":\"%s\"}\n", i, s }' >"$T/in"
+# 10 rows of 400 bytes of prompt: 100 tokens each, each its own (rows
+# that ask the same are one request).
+awk 'BEGIN { s = ""; for (i = 0; i < 39; i++) s = s "0123456789";
+    for (i = 1; i <= 10; i++)
+    printf "{\"id\":%d,\"t\":\"%s01234567%02d\"}\n", i, s, i }' >"$T/in"
 echo '{"id":11}' >>"$T/in"
 printf '3\n' >"$T/done"
 "$ENRICH" --dry-run --estimate -P max_completion_tokens=50 --price-in 2 \

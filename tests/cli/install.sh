@@ -1,10 +1,10 @@
-# make install and make uninstall, into a DESTDIR: the binary, the man page
-# and the bash completion; and the completion completes.
+# make install and make uninstall, into a DESTDIR: the binary, the man page,
+# the price table and the bash completion; and the completion completes.
 . "$(dirname "$0")/../lib.sh"
 cd "$ROOT"
 make -s install DESTDIR="$T/root" PREFIX=/usr MANDIR=/usr/share/man >/dev/null
 for f in usr/bin/enrich usr/share/man/man1/enrich.1 \
-    usr/share/bash-completion/completions/enrich; do
+    usr/share/bash-completion/completions/enrich usr/share/enrich/prices; do
 	[ -f "$T/root/$f" ] || fail "make install did not install /$f"
 done
 [ -x "$T/root/usr/bin/enrich" ] || fail "enrich is not executable"

@@ -22,10 +22,11 @@ short='{\"service\":\"S3\",\"score\":0.5}'
 
 # The done-when: 40 rows, one in five first answering without a required
 # field: 40 valid rows, each re-asked at most once, exit 0.
-# (ENVIRON, not -v: awk would take the backslashes as escapes.)
+# (ENVIRON, not -v: awk would take the backslashes as escapes.)  Each row
+# its own prompt: rows that ask the same share one request.
 g=$good s=$short awk 'BEGIN { g = ENVIRON["g"]; s = ENVIRON["s"]
     for (i = 1; i <= 40; i++)
-    printf "{\"id\":%d,\"text\":\"[[reask:%s|%s]]\"}\n", i,
+    printf "{\"id\":%d,\"text\":\"row %d [[reask:%s|%s]]\"}\n", i, i,
     i % 5 == 0 ? s : g, g }' >"$T/in"
 "$ENRICH" -u "$URL" --schema "$T/alert.schema.json" --json --meta \
     --stats-json "$T/stats" -v -p '{{text}}' <"$T/in" >"$T/out" 2>"$T/err"

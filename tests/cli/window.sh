@@ -11,9 +11,11 @@ assert_eq "$(jq -r .id "$T/out" | tr '\n' ' ')" '2 3 4 1 '
 # Tokens per minute: rows of about 100 prompt tokens whose answers (the
 # mock echoes) are as long again, so about 200 tokens each once usage is
 # known.  At 12,000 a minute (200 a second, 180 at once) five rows take
-# about four seconds; unlimited, a fraction of one.
-awk 'BEGIN { s = ""; for (i = 0; i < 40; i++) s = s "0123456789";
-    for (i = 1; i <= 5; i++) printf "{\"id\":%d,\"t\":\"%s\"}\n", i, s }' >"$T/in"
+# about four seconds; unlimited, a fraction of one.  Each its own: rows
+# that ask the same share one request.
+awk 'BEGIN { s = ""; for (i = 0; i < 39; i++) s = s "0123456789";
+    for (i = 1; i <= 5; i++)
+    printf "{\"id\":%d,\"t\":\"%s01234567%02d\"}\n", i, s, i }' >"$T/in"
 start=$(date +%s%N)
 "$ENRICH" -u "$URL" -j 5 -p '{{t}}' <"$T/in" >/dev/null
 fast=$(( ($(date +%s%N) - start) / 1000000 ))

@@ -182,6 +182,7 @@ struct heard {
 };
 
 struct setup {
+	double		 max_cost;	/* --max-cost at $1M/1M tokens */
 	int		 window;
 	long long	 rpm;
 	int		 retries;
@@ -202,6 +203,7 @@ struct harness {
 	struct verdicts		*verdicts;
 	struct pool		 pool;
 	struct pace		*pace;
+	struct budget		 budget;
 	struct stats		 st;
 	struct sched		*s;
 	int			 hold_output;	/* do not flush */
@@ -230,6 +232,8 @@ notified(void *arg, const struct sched_notice *n)
 	    n->row->msg.data != NULL ? n->row->msg.data : "");
 }
 
+static char	*one_token[] = { "max_completion_tokens=1" };
+
 static void
 setup(struct harness *h, const struct setup *c)
 {
@@ -249,7 +253,8 @@ setup(struct harness *h, const struct setup *c)
 		abort();
 	unlink(path);
 	h->user = tmpl_compile("{{q}}", 5, TMPL_ESCAPES, e, sizeof(e));
-	h->req = request_new("m", NULL, h->user, NULL, 0, e, sizeof(e));
+	h->req = request_new("m", NULL, h->user, c->max_cost > 0 ? one_token :
+	    NULL, c->max_cost > 0, e, sizeof(e));
 	rc.request = ic.request = h->req;
 	rc.idfield = ic.idfield = "id";
 	rc.field = "answer";
@@ -290,6 +295,12 @@ setup(struct harness *h, const struct setup *c)
 	sp.pool = c->dry ? NULL : &h->pool;
 	sp.pace = h->pace;
 	sp.stats = &h->st;
+	if (c->max_cost > 0) {
+		h->budget.limit = c->max_cost;
+		h->budget.rates = (struct price_rates){ 1e6, 1e6, 1e6 };
+		sp.budget = &h->budget;
+		sp.rates = &h->budget.rates;
+	}
 	if ((h->s = sched_new(&sc, &sp, notified, h)) == NULL)
 		abort();
 }
@@ -983,6 +994,96 @@ test_timeout(void)
 	teardown(&h);
 }
 
+/* Rows that ask the same wait for the one in flight, holding no place
+ * in the window, and are written from its answer; later rows of it are
+ * answered from the answers kept, with no request. */
+static void
+test_duplicates(void)
+{
+	struct setup	 c = { .window = 2, .retries = 2 };
+	struct harness	 h;
+	const char	*out;
+	char		 line[64];
+	int		 k, n;
+
+	setup(&h, &c);
+	for (k = 1; k <= 8; k++) {
+		n = snprintf(line, sizeof(line), "{\"id\":%d,\"q\":\"%s\"}\n",
+		    k, k <= 5 ? "same" : k == 6 ? "other" : "third");
+		if (write(h.in[1], line, n) != n)
+			abort();
+	}
+	turn(&h);
+	turn(&h);
+	/* 1 leads, 2-5 follow it, 6 takes the second place. */
+	CHECK(h.pool.active == 2 && h.pool.nstarts == 2);
+	CHECK(h.pool.start_id[0] == 1 && h.pool.start_id[1] == 6);
+	CHECK(h.st.rows_read == 6);
+	answer_all(&h.pool);
+	turn(&h);
+	out = output_text(&h);
+	for (k = 1; k <= 5; k++) {
+		snprintf(line, sizeof(line), "{\"id\":%d,\"q\":\"same\","
+		    "\"answer\":\"ans-1\"}", k);
+		CHECK(strstr(out, line) != NULL);
+	}
+	CHECK(h.st.shared == 4 && h.st.ok == 6);
+	/* Tokens: the requests', not each row's. */
+	CHECK(h.st.prompt_tokens == 4);
+	/* A later row of an answered prompt: no request. */
+	snprintf(line, sizeof(line), "{\"id\":9,\"q\":\"same\"}\n");
+	if (write(h.in[1], line, strlen(line)) != (ssize_t)strlen(line))
+		abort();
+	feed_end(&h);
+	run_answering(&h, 50);
+	CHECK(h.pool.nstarts == 3);	/* 1, 6, 7 */
+	out = output_text(&h);
+	CHECK(strstr(out, "{\"id\":9,\"q\":\"same\",\"answer\":\"ans-1\"}") !=
+	    NULL);
+	/* 8 waited on 7, 9 was answered from what 1 got. */
+	CHECK(count_lines(out) == 9 && h.st.shared == 6);
+	teardown(&h);
+}
+
+/* --max-cost at $1 a token: each request holds its worst case, $3 (two
+ * prompt tokens and max_completion_tokens 1); one that does not fit
+ * waits for those in flight, then the run stops: rows not sent are not
+ * written. */
+static void
+test_budget(void)
+{
+	struct setup	 c = { .window = 5, .retries = 2, .max_cost = 10 };
+	struct harness	 h;
+	char		 line[64];
+	int		 k, n;
+
+	setup(&h, &c);
+	for (k = 1; k <= 20; k++) {
+		n = snprintf(line, sizeof(line), "{\"id\":%d,\"q\":\"%08d\"}\n",
+		    k, k);
+		if (write(h.in[1], line, n) != n)
+			abort();
+	}
+	feed_end(&h);
+	turn(&h);
+	turn(&h);
+	/* Three fit in $10, though the window holds five. */
+	CHECK(h.pool.active == 3);
+	CHECK(h.budget.reserved > 8.9 && h.budget.reserved < 9.1);
+	CHECK(!sched_want_input(h.s));
+	/* Each answer costs its usage, $3: $9 spent, the fourth does not
+	 * fit in the $1 left. */
+	run_answering(&h, 50);
+	CHECK(sched_broke(h.s));
+	CHECK(h.budget.spent > 8.9 && h.budget.spent < 9.1 &&
+	    h.budget.reserved == 0);
+	CHECK(h.st.ok == 3 && h.pool.nstarts == 3);
+	CHECK(count_lines(output_text(&h)) == 3);
+	CHECK(h.st.unsent == 1);
+	CHECK(h.st.cost_usd > 8.9 && h.st.cost_usd < 9.1);
+	teardown(&h);
+}
+
 /* --ordered: lines come out in input order, whatever order the answers
  * came in. */
 static void
@@ -1019,5 +1120,7 @@ main(void)
 	test_dry_run();
 	test_timeout();
 	test_ordered();
+	test_duplicates();
+	test_budget();
 	return check_done("test_sched");
 }

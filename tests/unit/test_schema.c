@@ -125,6 +125,12 @@ test_object(void)
 	/* A required name written twice, and in properties twice. */
 	OK("{\"required\":[\"a\",\"a\"],\"properties\":{\"a\":{}}}",
 	    "{\"a\":1}");
+	/* None required, beside properties; and in the order written. */
+	OK("{\"required\":[],\"properties\":{\"a\":{}}}", "{}");
+	WHY("{\"required\":[\"zz\",\"b\",\"a\"]}", "{\"a\":1}",
+	    "$: missing required property \"zz\"");
+	/* A "required" key written twice: the last, as for any keyword. */
+	OK("{\"required\":[\"a\"],\"required\":[\"b\"]}", "{\"b\":1}");
 	/* Keys that are not identifiers are quoted in the path. */
 	WHY("{\"properties\":{\"a b\":{\"type\":\"null\"}}}",
 	    "{\"a b\":1}", "$[\"a b\"]: expected null, got number");

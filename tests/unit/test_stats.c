@@ -70,7 +70,7 @@ test_summary(void)
 	CHECK(strstr(str(&b), "\"rows_skipped\":20,") != NULL);
 	CHECK(strstr(str(&b), "\"connections\":0,") != NULL);
 	CHECK(strstr(str(&b), "\"wall_seconds\":10.000,") != NULL);
-	CHECK(strstr(str(&b), "\"rows_per_second\":10.00}") != NULL);
+	CHECK(strstr(str(&b), "\"rows_per_second\":10.00,") != NULL);
 	CHECK(strstr(str(&b), "\"paced_rps\":null,") != NULL);
 
 	/* Paced by -j auto or after a 429: at what rate, in the end. */
@@ -104,7 +104,8 @@ test_summary(void)
 	    "18446744073709551615,\"completion_tokens\":12,\"cached_tokens\":0,"
 	    "\"connections\":2,"
 	    "\"paced_rps\":null,\"paced_tps\":null,\"wall_seconds\":10.000,\"rows_per_second\":"
-	    "10.30}\n");
+	    "10.30,\"cache_hits\":0,\"shared\":0,"
+	    "\"cost_usd\":null}\n");
 	/* Several endpoints: a line each, and an array in the JSON. */
 	{
 		struct stats_endpoint ep[2] = {
@@ -122,7 +123,8 @@ test_summary(void)
 		buf_reset(&b);
 		CHECK(stats_json(&st, 10000, &b) == 0);
 		CHECK(json_validate(b.data, b.len - 1, err, sizeof(err)) == 0);
-		CHECK(strstr(str(&b), "\"rows_per_second\":10.30,\"endpoints\":"
+		CHECK(strstr(str(&b), "\"rows_per_second\":10.30,\"cache_hits\":0,\"shared\":0,"
+		    "\"cost_usd\":null,\"endpoints\":"
 		    "[{\"url\":\"http://a/v1\",\"rows\":3,\"errors\":1,"
 		    "\"latency_ms\":100.0,\"set_aside\":0},{\"url\":"
 		    "\"http://b/v1\",\"rows\":0,\"errors\":5,\"latency_ms\":0.0,"
@@ -144,6 +146,21 @@ test_summary(void)
 	buf_reset(&b);
 	CHECK(stats_json(&st, 10000, &b) == 0);
 	CHECK(strstr(str(&b), "\"cached_tokens\":4500,") != NULL);
+	/* Dollars, when the prices are known; what was not paid for. */
+	st.priced = 1;
+	st.cost_usd = 0.0123456;
+	st.cache_hits = 5;
+	st.shared = 2;
+	st.cached_tokens = 300;
+	stats_summary(&st, 10000, line, sizeof(line));
+	CHECK(strstr(line, "; 5 rows from --cache, 2 shared; cost $0.0123") !=
+	    NULL);
+	buf_reset(&b);
+	CHECK(stats_json(&st, 10000, &b) == 0);
+	CHECK(json_validate(b.data, b.len - 1, err, sizeof(err)) == 0);
+	CHECK(strstr(str(&b), "\"cached_tokens\":300,") != NULL);
+	CHECK(strstr(str(&b), "\"cache_hits\":5,\"shared\":2,"
+	    "\"cost_usd\":0.012346}") != NULL);
 	buf_free(&b);
 }
 
