@@ -14,6 +14,7 @@
 
 #define MAGIC		"enrich\0\1"	/* and the layout's version */
 #define BURST_MS	900.0		/* as limit.c's buckets */
+#define SKEW_MS		60000		/* see load() */
 #define IDLE_MS		(3600 * 1000LL)	/* a file idle this long starts
 					 * afresh */
 
@@ -108,7 +109,10 @@ load(struct share *s, long long now)
 	if (!sane(&s->f))
 		fresh(&s->f, now);
 	s->idle = now - s->f.last;
-	if (s->f.last > now || now - s->f.last > IDLE_MS) {
+	/* A little ahead is another process's clock read later than
+	 * ours (a loop's time is taken once a turn): nothing accrues.  Far
+	 * ahead is a file from before a reboot. */
+	if (s->f.last > now + SKEW_MS || now - s->f.last > IDLE_MS) {
 		s->f.last = now;
 		s->f.hold = 0;
 		for (k = 0; k < 2; k++)

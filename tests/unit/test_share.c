@@ -105,8 +105,13 @@ main(void)
 	CHECK(share_counts(a, 112500, &c) == 0 && c.idle == 2500);
 	share_close(b);
 
-	/* A file from before a reboot (its time ahead of the clock) starts
-	 * full again, its rates kept. */
+	/* A process whose time was read a little before another's wrote:
+	 * nothing accrues, and nothing is made full. */
+	CHECK(share_take(a, 110000, 900) == 0);
+	CHECK(share_wait(a, 109990, 900) == 900);
+	CHECK(share_adjust(a, 110000, -900) == 0);
+	/* A file from before a reboot (its time far ahead of the clock)
+	 * starts full again, its rates kept. */
 	CHECK(share_take(a, 110000, 900) == 0);
 	CHECK(share_wait(a, 5, 900) == 0);
 	share_close(a);
