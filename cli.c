@@ -202,6 +202,9 @@ static const struct opt options[] = {
 	    "requests per minute at most" },
 	{ "schema", 0, STRING(schema), 0, 0, NULL, 0, "file",
 	    "the answer must fit this JSON Schema" },
+	{ "share", 0, STRING(share), 0, 0, NULL, 0, "file",
+	    "one --rpm/--tpm budget for every enrich given the file "
+	    "(flock(2), one machine)" },
 	{ "skip-ids", 0, LIST(skipfiles), 0, 0, NULL, 0, "file",
 	    "skip rows whose IDs the file lists as done" },
 	{ "stall-timeout", 0, LLONG(stall), 1, 86400 * 7, NULL, 0, "seconds",

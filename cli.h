@@ -75,6 +75,7 @@ struct config {
 	long long	 max_wait;
 	long long	 rpm;
 	long long	 tpm;
+	const char	*share;		/* --share FILE */
 	long long	 stall;
 	long long	 grace;
 	int		 dry_run;

@@ -270,6 +270,7 @@ report(struct run *run, const struct request *req)
 	if (run->pool != NULL) {
 		run->st.connections = pool_connections(run->pool);
 		run->st.paced = pace_rate(run->pace);
+		run->st.paced_tokens = pace_token_rate(run->pace);
 	}
 	if (run->endpoints != NULL)
 		run->st.endpoints = endpoints_stats(run->endpoints,

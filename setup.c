@@ -402,6 +402,9 @@ setup_net(const struct config *cfg, int maxjobs, struct parts *p)
 	pac.window = cfg->jobs < maxjobs ? cfg->jobs : maxjobs;
 	pac.max_window = maxjobs;
 	pac.max_wait_ms = cfg->max_wait * 1000;
+	if (cfg->share != NULL && (p->share = pac.share = share_open(
+	    cfg->share, clock_ms(), e, sizeof(e))) == NULL)
+		errx(2, "%s", e);
 	if (cfg->jobs > maxjobs && cfg->verbose > 0)
 		warnx("-j %d: at most %d requests in flight with the open-file "
 		    "limit (ulimit -n)", cfg->jobs, maxjobs);
@@ -491,6 +494,7 @@ setup_free(struct parts *p)
 {
 	pool_free(p->pool);
 	pace_free(p->pace);
+	share_close(p->share);
 	verdict_free(p->verdicts);
 	input_free(p->input);
 	record_free(p->record);

@@ -19,6 +19,7 @@
 #include "lib/record.h"
 #include "lib/request.h"
 #include "lib/schema.h"
+#include "lib/share.h"
 #include "lib/template.h"
 #include "lib/verdict.h"
 
@@ -39,6 +40,7 @@ struct parts {
 	struct verdicts		*verdicts;
 	struct pool		*pool;		/* NULL in a dry run */
 	struct pace		*pace;		/* NULL in a dry run */
+	struct share		*share;		/* --share, or NULL */
 	int			 errfd;		/* --errors, or -1 */
 	int			 statsfd;	/* --stats-json, or -1 */
 	struct cache		*cache;		/* --cache, or NULL */

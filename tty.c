@@ -202,7 +202,10 @@ tty_notice(const struct sched_notice *n, int v)
 			    n->verdict->delay / 1000.0);
 		break;
 	case SCHED_PACED:
-		if (v > 0)
+		if (v > 0 && n->verdict->tokens)
+			say("rate limited on tokens a minute: pacing new "
+			    "requests by their tokens from now on");
+		else if (v > 0)
 			say("rate limited: pacing new requests from now on");
 		break;
 	case SCHED_STOP:

@@ -2,7 +2,8 @@
 # make bench: every scenario of the benchmark, enrich beside its peers, in
 # one run on this machine, written to bench/RESULTS.md.  Never part of
 # make check.  Only 127.0.0.1 is a target; every server started here is
-# stopped here.  About eight minutes on two cores.
+# stopped here.  About half an hour on two cores, twenty minutes of it the
+# walls of scenarios 8 and 9 (bench/walls.sh).
 #
 # Peers (bench/peers/): the usual ways to do the same job.
 #   threadpool.py       Python ThreadPoolExecutor + requests
@@ -225,6 +226,10 @@ for run in "-j auto:" "-j auto:--ratelimit-headers" "-j 100:" "-j 32:" \
 	    tr -d ' ')"', '"$(jq .http_429 "$out/st.json")"' |/' "$table"
 done
 stop_all
+
+# 8 and 9: a wall of tokens, and a fleet of processes against one wall
+# (bench/walls.sh, which runs alone too).
+WALLS_TABLE=$table sh bench/walls.sh
 
 {
 	echo "# Benchmarks"

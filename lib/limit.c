@@ -155,6 +155,8 @@ limit_hold(struct limit *l, long long until)
 	/* And what had accrued before it is spent too. */
 	if (l->req.rate > 0 && l->req.level > 1)
 		l->req.level = 1;
+	if (l->tok.rate > 0 && l->tok.level > 0)
+		l->tok.level = 0;
 }
 
 void
@@ -171,6 +173,20 @@ limit_set_rpm(struct limit *l, long long now, double rpm)
 		l->req.level = l->req.cap;
 }
 
+void
+limit_set_tpm(struct limit *l, long long now, double tpm)
+{
+	refill(l, now);
+	if (l->tok.rate == 0)
+		l->tok.level = INFINITY;	/* a first rate starts full */
+	l->tok.rate = tpm / 60000.0;
+	l->tok.cap = l->tok.rate * BURST_MS;
+	if (l->tok.cap < 1)
+		l->tok.cap = 1;
+	if (l->tok.level > l->tok.cap)
+		l->tok.level = l->tok.cap;
+}
+
 double
 limit_server(struct limit *l, long long now, enum limit_kind k,
     long long limit, long long remaining, long long reset_ms,
@@ -183,8 +199,11 @@ limit_server(struct limit *l, long long now, enum limit_kind k,
 		return 0;
 	refill(l, now);
 	avail = (double)remaining - inflight;
-	/* Plenty left: a tenth of the limit, or more than is in flight. */
-	if (limit > 0 ? avail > limit / 10.0 : avail > inflight + 1) {
+	/* Plenty left: a tenth of the limit, or more than is in flight.
+	 * Tokens come hundreds at a time, a request's worth of them may be
+	 * all there is: never plenty. */
+	if (k == LIMIT_REQUESTS && (limit > 0 ? avail > limit / 10.0 :
+	    avail > inflight + 1)) {
 		l->srv_until[k] = 0;
 		return 0;
 	}

@@ -16,7 +16,8 @@
  * limit_server takes what a server announces on every response
  * (x-ratelimit-remaining-requests and the like): when its budget runs low,
  * new requests are paced at the rate the budget refills until its reset,
- * instead of collecting 429s.
+ * instead of collecting 429s.  Tokens are paced so whenever announced,
+ * low or not: one long row can take what is left.
  */
 #ifndef ENRICH_LIMIT_H
 #define ENRICH_LIMIT_H
@@ -34,8 +35,9 @@ void		 limit_take(struct limit *, long long, long long);
 void		 limit_adjust(struct limit *, long long, long long);
 /* Start nothing before this time. */
 void		 limit_hold(struct limit *, long long);
-/* Change the requests per minute (for -j auto). */
+/* Change the requests, or tokens, per minute (for -j auto). */
 void		 limit_set_rpm(struct limit *, long long, double);
+void		 limit_set_tpm(struct limit *, long long, double);
 
 enum limit_kind {
 	LIMIT_REQUESTS,

@@ -10,14 +10,33 @@
 #include "text.h"
 #include "tune.h"
 
+/*
+ * pace_start's number carries both tunes' epochs: the requests' in the
+ * low half, the tokens' in the high.
+ */
+#define EPOCH_REQ(e)	((e) & 0xffffffffUL)
+#define EPOCH_TOK(e)	((e) >> 32 & 0xffffffffUL)
+
 struct pace {
 	struct pace_config	 cfg;
 	struct limit		*limit;
 	struct tune		*tune;
+	struct tune		*ttune;		/* the same, of tokens */
+	int			 tpaced;	/* by ttune: a 429 for tokens, or
+						 * a rate announced */
+	long long		 told_tpm;	/* a 429's "Limit N", or 0 */
+	int			 probe;		/* -j auto: the first request goes
+						 * alone: 1 until it starts, 2 until
+						 * it is over */
 	int			 paced;		/* by tune: -j auto, or a 429 */
 	int			 window;	/* a fixed one, as scaled */
 	long long		 inflight_cost;	/* tokens of requests in flight */
+	long long		 synced;	/* --share: when its rates were set,
+						 * or -1 */
 };
+
+#define PROBE_MS	1000	/* a wait until the first answer (any answer
+				 * ends it at once) */
 
 struct pace *
 pace_new(const struct pace_config *cfg, long long now)
@@ -28,12 +47,16 @@ pace_new(const struct pace_config *cfg, long long now)
 		return NULL;
 	p->cfg = *cfg;
 	p->paced = cfg->autotune;
+	p->probe = cfg->autotune;
 	p->window = cfg->window;
+	p->synced = -1;
 	if ((p->limit = limit_new(cfg->rpm, cfg->tpm)) == NULL ||
-	    (p->tune = tune_new(cfg->max_window, now)) == NULL) {
+	    (p->tune = tune_new(cfg->max_window, now)) == NULL ||
+	    (p->ttune = tune_new(cfg->max_window, now)) == NULL) {
 		pace_free(p);
 		return NULL;
 	}
+	tune_strict(p->ttune);
 	return p;
 }
 
@@ -44,6 +67,7 @@ pace_free(struct pace *p)
 		return;
 	limit_free(p->limit);
 	tune_free(p->tune);
+	tune_free(p->ttune);
 	free(p);
 }
 
@@ -54,24 +78,57 @@ ceiling(const struct pace *p, double rpm)
 	return p->cfg.rpm > 0 && p->cfg.rpm < rpm ? p->cfg.rpm : rpm;
 }
 
+/* And --tpm, or the limit a 429 told, for tokens. */
+static double
+ceiling_tokens(const struct pace *p, double tpm)
+{
+	if (p->cfg.tpm > 0 && p->cfg.tpm < tpm)
+		tpm = p->cfg.tpm;
+	if (p->told_tpm > 0 && p->told_tpm < tpm)
+		tpm = p->told_tpm;
+	return tpm;
+}
+
 long long
 pace_wait(struct pace *p, long long now, long long cost)
 {
-	return limit_wait(p->limit, now, cost);
+	long long	 w, sw;
+
+	/* What the first answer says (its headers, its 429) comes before a
+	 * first burst: one latency at the start of a run. */
+	if (p->probe == 2)
+		return PROBE_MS;
+	w = limit_wait(p->limit, now, cost);
+	/* A file that fails now (it was fine at the start) leaves the
+	 * process's own buckets to pace. */
+	if (p->cfg.share != NULL && (sw = share_wait(p->cfg.share, now,
+	    cost)) > w)
+		w = sw;
+	return w;
 }
 
 unsigned long
 pace_start(struct pace *p, long long now, long long cost)
 {
+	unsigned long	 tok;
+
 	limit_take(p->limit, now, cost);
 	p->inflight_cost += cost;
-	return tune_started(p->tune, now);
+	if (p->probe == 1)
+		p->probe = 2;
+	if (p->cfg.share != NULL) {
+		(void)share_take(p->cfg.share, now, cost);
+	}
+	tok = tune_started_w(p->ttune, now, cost > 0 ? cost : 1);
+	return EPOCH_REQ(tune_started(p->tune, now)) |
+	    EPOCH_REQ(tok) << 16 << 16;
 }
 
 void
 pace_end(struct pace *p, long long cost)
 {
 	p->inflight_cost -= cost;
+	p->probe = 0;
 }
 
 /* A header's value as a count, or -1. */
@@ -111,7 +168,7 @@ long long
 pace_response(struct pace *p, long long now, const struct xfer *x,
     int inflight)
 {
-	long long	 limit, left, reset, tleft, treset;
+	long long	 limit, left, reset, tlimit, tleft, treset;
 
 	limit = count(x->header[XH_RL_LIMIT_REQUESTS]);
 	left = count(x->header[XH_RL_REMAINING_REQUESTS]);
@@ -127,6 +184,12 @@ pace_response(struct pace *p, long long now, const struct xfer *x,
 	 * -j auto would otherwise have to find. */
 	if (limit > left && left >= 0 && reset > 0)
 		tune_announced(p->tune, (limit - left) * 1000.0 / reset);
+	/* The same of tokens: the rate is known, so pace by it. */
+	tlimit = count(x->header[XH_RL_LIMIT_TOKENS]);
+	if (tlimit > tleft && tleft >= 0 && treset > 0) {
+		tune_announced(p->ttune, (tlimit - tleft) * 1000.0 / treset);
+		p->tpaced = 1;
+	}
 	/* Nothing left and nothing back for longer than --max-wait: a
 	 * server's word that waiting is not worth it (or a hostile one). */
 	if (left >= 0 && left <= inflight && reset > p->cfg.max_wait_ms)
@@ -141,8 +204,11 @@ void
 pace_success(struct pace *p, long long now, long long cost, long long tokens,
     long long latency)
 {
-	if (tokens >= 0)
+	if (tokens >= 0) {
 		limit_adjust(p->limit, now, tokens - cost);
+		if (p->cfg.share != NULL)
+			(void)share_adjust(p->cfg.share, now, tokens - cost);
+	}
 	tune_success(p->tune, latency);
 }
 
@@ -152,7 +218,12 @@ pace_refused(struct pace *p, long long now, unsigned long epoch,
 {
 	int	 first = !p->paced;
 
-	tune_ratelimited(p->tune, now, epoch);
+	if (p->cfg.share != NULL) {
+		(void)share_refused(p->cfg.share, now, SHARE_REQUESTS, 0);
+		if (hold > 0)
+			(void)share_hold(p->cfg.share, now, hold);
+	}
+	tune_ratelimited(p->tune, now, EPOCH_REQ(epoch));
 	p->paced = 1;
 	/* The rate before the hold: a first rate starts with a full bucket,
 	 * which the hold must spend, or its end is a burst. */
@@ -162,12 +233,64 @@ pace_refused(struct pace *p, long long now, unsigned long epoch,
 	return first;
 }
 
+/*
+ * A 429 about tokens: the requests' rate is not what binds, so it is left
+ * alone, and the tokens' tune cuts instead.  It is given the refused
+ * request's cost, which the server did not charge.
+ */
+int
+pace_refused_tokens(struct pace *p, long long now, unsigned long epoch,
+    long long cost, long long hold, long long told)
+{
+	int	 first = !p->tpaced;
+
+	if (told > 0)
+		p->told_tpm = told;
+	if (p->cfg.share != NULL) {
+		(void)share_refused(p->cfg.share, now, SHARE_TOKENS, cost);
+		if (hold > 0)
+			(void)share_hold(p->cfg.share, now, hold);
+	}
+	tune_ratelimited_w(p->ttune, now, EPOCH_TOK(epoch), cost > 0 ? cost :
+	    1);
+	p->tpaced = 1;
+	limit_set_tpm(p->limit, now, ceiling_tokens(p,
+	    tune_rpm(p->ttune)));
+	if (hold > 0)
+		limit_hold(p->limit, hold);
+	return first;
+}
+
+/*
+ * --share: the file's buckets get --rpm and --tpm (or none), once.  What
+ * -j auto learns stays this process's: each measures what the server
+ * accepted from it, its share of the wall, and paces by that; the file
+ * adds the waits 429s name, for all.  (Tunes fed the fleet's counts and
+ * writing one shared rate were tried, and swung: each process's tune
+ * wrote over the others' within 50 ms.)
+ */
+static void
+sync_share(struct pace *p, long long now)
+{
+	if (p->synced >= 0)
+		return;
+	p->synced = now;
+	(void)share_set_rate(p->cfg.share, now, SHARE_REQUESTS, p->cfg.rpm);
+	(void)share_set_rate(p->cfg.share, now, SHARE_TOKENS, p->cfg.tpm);
+}
+
 void
 pace_tick(struct pace *p, long long now)
 {
+	if (p->cfg.share != NULL)
+		sync_share(p, now);
 	tune_tick(p->tune, now);
+	tune_tick(p->ttune, now);
 	if (p->paced)
 		limit_set_rpm(p->limit, now, ceiling(p, tune_rpm(p->tune)));
+	if (p->tpaced)
+		limit_set_tpm(p->limit, now, ceiling_tokens(p,
+		    tune_rpm(p->ttune)));
 }
 
 int
@@ -192,6 +315,18 @@ pace_scale(struct pace *p, double f)
 		n += f > 1 ? 1 : -1;
 	p->window = n < 1 ? 1 : n > p->cfg.max_window ? p->cfg.max_window : n;
 	return p->window;
+}
+
+double
+pace_token_rate(const struct pace *p)
+{
+	double	 r;
+
+	if (!p->tpaced)
+		return 0;
+	r = tune_measured(p->ttune) > 0 ? tune_measured(p->ttune) :
+	    tune_rpm(p->ttune) / 60;
+	return ceiling_tokens(p, r * 60) / 60;
 }
 
 double

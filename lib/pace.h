@@ -5,9 +5,16 @@
  * token buckets, limit.h), what the server announces on every response
  * (x-ratelimit-* headers), the wait a 429 names (everyone holds), the
  * rate -j auto finds by itself and a fixed window learns from its first
- * rate-limit 429 (tune.h), and SIGUSR1/SIGUSR2.  --rpm stays a ceiling
+ * rate-limit 429 (tune.h), and SIGUSR1/SIGUSR2.  Requests and tokens are
+ * learned apart, each by its own tune: a 429 says which limit it is
+ * about, and what a request costs is its prompt estimated from the body
+ * plus its completion budget, corrected by the usage answers report.  --rpm stays a ceiling
  * that nothing learned may pass.  The window (requests in flight at
  * most) is decided here as well, since under -j auto it follows the rate.
+ *
+ * With --share (share.h) every process on the machine takes from the
+ * file's --rpm and --tpm buckets besides its own, and holds for the
+ * waits the others' 429s named.
  *
  * It computes; the caller starts requests when pace_wait says 0 and
  * applies pace_window to the pool.
@@ -18,6 +25,7 @@
 #define ENRICH_PACE_H
 
 #include "pool.h"
+#include "share.h"
 
 struct pace_config {
 	long long	 rpm;		/* --rpm, or 0 */
@@ -27,6 +35,7 @@ struct pace_config {
 	int		 max_window;	/* what the window may grow to */
 	long long	 max_wait_ms;	/* --max-wait: the longest a server may
 					 * hold every request */
+	struct share	*share;		/* --share, borrowed; or NULL */
 };
 
 struct pace;
@@ -55,6 +64,13 @@ void		 pace_success(struct pace *, long long, long long, long long,
  * the run paced. */
 int		 pace_refused(struct pace *, long long, unsigned long,
 		    long long);
+/* The same for a 429 about tokens (tokens per minute, OpenAI's "TPM",
+ * or a provider's token headers at 0), for a request of this cost; told
+ * is the limit a minute the server named, or 0.  It paces tokens, not
+ * requests: long rows wait for room while short ones flow.  Returns 1
+ * the first time it makes the run paced by tokens. */
+int		 pace_refused_tokens(struct pace *, long long, unsigned long,
+		    long long, long long, long long);
 /* Move along with time: call once a turn of the loop. */
 void		 pace_tick(struct pace *, long long);
 /* Requests in flight at most, now. */
@@ -65,5 +81,7 @@ int		 pace_scale(struct pace *, double);
 /* The rate the run was paced at, a second: what the server was measured
  * to accept, within --rpm; 0 if it was never paced. */
 double		 pace_rate(const struct pace *);
+/* The same of tokens, a second: 0 if tokens were never paced. */
+double		 pace_token_rate(const struct pace *);
 
 #endif

@@ -625,13 +625,31 @@ judge(struct sched *s, struct row *r, long long now, struct verdict *v)
 	return 0;
 }
 
+/*
+ * The tokens a request took of a provider's limit, by its usage: its
+ * prompt, and its completion budget whole when it sent one (OpenAI
+ * counts max_tokens when the request starts, and gives back nothing
+ * unused), else what it wrote.  -1 if the usage did not say.
+ */
+static long long
+charged(const struct row *r)
+{
+	long long	 budget;
+
+	if (r->prompt_tokens < 0 || r->completion_tokens < 0)
+		return -1;
+	budget = r->cost - text_tokens(r->prompt_bytes);
+	return r->prompt_tokens + (budget > r->completion_tokens ? budget :
+	    r->completion_tokens);
+}
+
 static int
 finish_rows(struct sched *s, long long now)
 {
 	struct verdict	 v;
 	struct xfer	*x;
 	struct row	*r;
-	long long	 tokens, stall;
+	long long	 tokens, stall, hold;
 	int		 moved;
 	double		 cost;
 	int		 rv;
@@ -692,10 +710,13 @@ finish_rows(struct sched *s, long long now)
 			r->due = now + v.delay;
 			/* With several endpoints, a named wait holds its own
 			 * endpoint (endpoints.h), not the others. */
+			hold = v.wait == VERDICT_HOLD && s->p.endpoints ==
+			    NULL ? r->due : 0;
 			if ((v.wait == VERDICT_RATE ||
-			    v.wait == VERDICT_HOLD) && pace_refused(s->p.pace,
-			    now, r->epoch, v.wait == VERDICT_HOLD &&
-			    s->p.endpoints == NULL ? r->due : 0))
+			    v.wait == VERDICT_HOLD) && (v.tokens ?
+			    pace_refused_tokens(s->p.pace, now, r->epoch,
+			    r->cost, hold, v.told) : pace_refused(s->p.pace,
+			    now, r->epoch, hold)))
 				notice(s, SCHED_PACED, r, &v, 0);
 			if (v.wait == VERDICT_CHARGED)
 				s->p.stats->retries++;
@@ -710,9 +731,7 @@ finish_rows(struct sched *s, long long now)
 			s->stopped = 1;
 			break;
 		case VERDICT_DONE:
-			tokens = r->prompt_tokens >= 0 &&
-			    r->completion_tokens >= 0 ? r->prompt_tokens +
-			    r->completion_tokens : -1;
+			tokens = charged(r);
 			pace_success(s->p.pace, now, r->cost, tokens,
 			    x->elapsed_ms);
 			/* FALLTHROUGH */

@@ -46,6 +46,9 @@ stats_summary(const struct stats *st, long long now, char *buf, size_t len)
 	if (st->paced > 0 && strlen(buf) < len)
 		snprintf(buf + strlen(buf), len - strlen(buf), "; paced at "
 		    "%.1f requests/s", st->paced);
+	if (st->paced_tokens > 0 && strlen(buf) < len)
+		snprintf(buf + strlen(buf), len - strlen(buf), "; paced at "
+		    "%.0f tokens/s", st->paced_tokens);
 	if ((st->cache_hits > 0 || st->shared > 0) && strlen(buf) < len)
 		snprintf(buf + strlen(buf), len - strlen(buf), "; %llu rows "
 		    "from --cache, %llu shared", (unsigned long long)st->cache_hits,
@@ -130,6 +133,10 @@ stats_json(const struct stats *st, long long now, struct buf *b)
 		decimal(&w, "paced_rps", "%.2f", st->paced);
 	else
 		jsonw_null(&w, "paced_rps");
+	if (st->paced_tokens > 0)
+		decimal(&w, "paced_tps", "%.1f", st->paced_tokens);
+	else
+		jsonw_null(&w, "paced_tps");
 	decimal(&w, "wall_seconds", "%.3f", t);
 	decimal(&w, "rows_per_second", "%.2f", t > 0 ? done(st) / t : 0);
 	/* What the run paid, and what it did not have to. */

@@ -39,6 +39,7 @@ struct stats {
 	uint64_t	 bytes_total;	/* the input's size, if known; else 0 */
 	uint64_t	 connections;	/* opened over the run */
 	double		 paced;		/* requests a second paced at, or 0 */
+	double		 paced_tokens;	/* tokens a second paced at, or 0 */
 	uint64_t	 cache_hits;	/* rows written from --cache */
 	uint64_t	 shared;	/* rows written from another row's
 					 * request: duplicates */

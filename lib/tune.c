@@ -17,25 +17,29 @@ struct tune {
 	double		 rate;		/* requests a second */
 	int		 slow;		/* slow start: no 429 yet */
 	int		 known;		/* two 429s have measured the rate */
+	int		 strict;	/* every 429 is the rate's doing */
 	int		 max;
 	double		 latency;	/* ms, smoothed */
 	long long	 born;
 	long long	 last;		/* last tick */
 	long long	 last_cut;	/* the last 429 acted on, or -1 */
 	unsigned long	 epoch;		/* how many were */
-	/* Since then: requests started, and refused. */
+	/* Since then: requests started, and refused, and their weights. */
 	unsigned long	 starts_since;
 	unsigned long	 refused_since;
+	double		 wstarts_since;
+	double		 wrefused_since;
 	double		 share_last;	/* refused before the last cut */
 	double		 rate_before;	/* and the rate it cut */
 	double		 noise;		/* refusals that no cut lowers */
 	double		 thresh;	/* the rate last measured, less 3% */
 	double		 measured;	/* or announced, whole; 0: none yet */
-	/* Starts and refusals over the last second, in 100 ms slots. */
+	/* Starts and refusals over the last second, in 100 ms slots, by
+	 * weight: 1 a request, or its tokens (tune_started_w). */
 	long long	 slot_at;
 	int		 slot;
-	unsigned int	 starts[SLOTS];
-	unsigned int	 refused[SLOTS];
+	double		 starts[SLOTS];
+	double		 refused[SLOTS];
 };
 
 struct tune *
@@ -75,10 +79,10 @@ advance(struct tune *t, long long now)
 		t->slot_at = now;
 }
 
-static unsigned int
-sum(const unsigned int *v)
+static double
+sum(const double *v)
 {
-	unsigned int	 n = 0;
+	double		 n = 0;
 	int		 k;
 
 	for (k = 0; k < SLOTS; k++)
@@ -89,10 +93,23 @@ sum(const unsigned int *v)
 unsigned long
 tune_started(struct tune *t, long long now)
 {
+	return tune_started_w(t, now, 1);
+}
+
+unsigned long
+tune_started_w(struct tune *t, long long now, double w)
+{
 	advance(t, now);
-	t->starts[t->slot]++;
+	t->starts[t->slot] += w;
 	t->starts_since++;
+	t->wstarts_since += w;
 	return t->epoch;
+}
+
+void
+tune_strict(struct tune *t)
+{
+	t->strict = 1;
 }
 
 void
@@ -108,6 +125,7 @@ mark(struct tune *t, long long now)
 	t->last_cut = now;
 	t->epoch++;
 	t->starts_since = t->refused_since = 0;
+	t->wstarts_since = t->wrefused_since = 0;
 }
 
 /*
@@ -118,13 +136,22 @@ mark(struct tune *t, long long now)
 void
 tune_ratelimited(struct tune *t, long long now, unsigned long epoch)
 {
+	tune_ratelimited_w(t, now, epoch, 1);
+}
+
+void
+tune_ratelimited_w(struct tune *t, long long now, unsigned long epoch,
+    double w)
+{
 	double	 accepted, share, span;
 
 	advance(t, now);
-	t->refused[t->slot]++;
+	t->refused[t->slot] += w;
 	/* Counted against the starts it belongs to. */
-	if (epoch == t->epoch)
+	if (epoch == t->epoch) {
 		t->refused_since++;
+		t->wrefused_since += w;
+	}
 	/* The 429s of one overshoot arrive together: act on the first. */
 	if (t->last_cut >= 0 && now - t->last_cut < CUT_GAP_MS)
 		return;
@@ -135,8 +162,7 @@ tune_ratelimited(struct tune *t, long long now, unsigned long epoch)
 		 * well below it; the next 429 measures the rate.
 		 */
 		span = now - t->born < 1000 ? fmax(now - t->born, 100) : 1000;
-		accepted = ((double)sum(t->starts) - sum(t->refused)) *
-		    1000 / span;
+		accepted = (sum(t->starts) - sum(t->refused)) * 1000 / span;
 		/* The rate was at least what was sent, when the caller did not
 		 * pace by it before. */
 		t->rate = fmax(t->rate, sum(t->starts) * 1000 / span) * BACKOFF;
@@ -147,7 +173,7 @@ tune_ratelimited(struct tune *t, long long now, unsigned long epoch)
 	}
 	share = t->starts_since > 0 ? fmin(1, (double)t->refused_since /
 	    t->starts_since) : 1;
-	if (t->known) {
+	if (t->known && !t->strict) {
 		/* Too little seen since the last cut to judge it by. */
 		if (t->starts_since < 20 && now - t->last_cut < 2000)
 			return;
@@ -177,7 +203,7 @@ tune_ratelimited(struct tune *t, long long now, unsigned long epoch)
 	 */
 	t->rate_before = t->rate;
 	t->share_last = share;
-	accepted = ((double)t->starts_since - t->refused_since) * 1000 /
+	accepted = (t->wstarts_since - t->wrefused_since) * 1000 /
 	    (now - t->last_cut);
 	/* Too few to measure by, or all refused (an outage says nothing of
 	 * the rate): only back off. */
@@ -186,7 +212,11 @@ tune_ratelimited(struct tune *t, long long now, unsigned long epoch)
 		goto cut;
 	}
 	t->measured = accepted;
-	t->rate = t->thresh = fmin(t->rate, accepted) * 0.97;
+	/* Strict (tokens): each request is hundreds of them, so a wall
+	 * crossed costs a refusal at once; more room below it makes the
+	 * probe take longer to reach it again. */
+	t->rate = t->thresh = fmin(t->rate, accepted) * (t->strict ? 0.92 :
+	    0.97);
 	t->known = 1;
 cut:
 	if (t->rate < MIN_RATE)
@@ -227,8 +257,8 @@ tune_tick(struct tune *t, long long now)
 	else if (below)		/* after an outage: back as fast */
 		t->rate = fmin(t->thresh, t->rate * pow(SLOW_START, dt * 4));
 	else
-		t->rate += fmax(MIN_RATE, t->rate * (t->known ? PROBE :
-		    RECOVER)) * dt;
+		t->rate += fmax(MIN_RATE, t->rate * (t->known ? (t->strict ?
+		    PROBE / 2 : PROBE) : RECOVER)) * dt;
 	if (t->rate > MAX_RATE)
 		t->rate = MAX_RATE;
 }

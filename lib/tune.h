@@ -36,6 +36,15 @@ void		 tune_free(struct tune *);
 unsigned long	 tune_started(struct tune *, long long);
 void		 tune_success(struct tune *, long long);
 void		 tune_ratelimited(struct tune *, long long, unsigned long);
+/* The same with a weight other than 1: a tune of tokens, not requests,
+ * is given each request's tokens, and its rate is in tokens a second
+ * (the counts that say "too few to judge by" stay in requests). */
+unsigned long	 tune_started_w(struct tune *, long long, double);
+void		 tune_ratelimited_w(struct tune *, long long, unsigned long,
+		    double);
+/* Every 429 is about the rate: none is noise to be learned (a 429 that
+ * says it is about tokens is one of them). */
+void		 tune_strict(struct tune *);
 /* The server announced the rate its budget refills at, per second. */
 void		 tune_announced(struct tune *, double);
 /* Move the rate along with time; then read it, per minute, and the

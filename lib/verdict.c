@@ -1,4 +1,5 @@
 #include <ctype.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,6 +206,33 @@ verdict_classify_429(const char *code, size_t codelen, const char *msg,
 	return VERDICT_429_RATE;
 }
 
+int
+verdict_429_tokens(const char *msg, size_t len, const char *left,
+    long long *told)
+{
+	const char	*p, *errstr;
+	char		 num[24];
+	size_t		 n;
+	int		 tokens;
+
+	*told = 0;
+	tokens = find_nocase(msg, len, "tokens per min") != NULL ||
+	    find_nocase(msg, len, "(TPM)") != NULL ||
+	    find_nocase(msg, len, "on tokens") != NULL ||
+	    (left != NULL && strcmp(left, "0") == 0);
+	/* "... (TPM): Limit 60000, Used 59622, Requested 913." */
+	if (tokens && (p = find_nocase(msg, len, "(TPM): Limit ")) != NULL) {
+		for (n = 0; n < sizeof(num) - 1 && p + n < msg + len &&
+		    p[n] >= '0' && p[n] <= '9'; n++)
+			num[n] = p[n];
+		num[n] = '\0';
+		*told = strtonum(num, 1, LLONG_MAX, &errstr);
+		if (errstr != NULL)
+			*told = 0;
+	}
+	return tokens;
+}
+
 /* Append to the message: " (" why ")". */
 static int
 explain(struct row *r, const char *why)
@@ -221,6 +249,8 @@ decide(struct verdict *out, enum verdict_kind kind)
 	out->kind = kind;
 	out->wait = VERDICT_CHARGED;
 	out->delay = 0;
+	out->tokens = 0;
+	out->told = 0;
 	return 0;
 }
 
@@ -235,6 +265,8 @@ retry(struct verdicts *v, struct row *r, long long now, long long delay,
 	out->kind = VERDICT_RETRY;
 	out->wait = wait;
 	out->delay = delay;
+	out->tokens = 0;
+	out->told = 0;
 	return 0;
 }
 
@@ -271,6 +303,7 @@ http(struct verdicts *v, struct row *r, long long now, struct verdict *out)
 	struct xfer	*x = &r->xfer;
 	long long	 wait;
 	char		 why[256];
+	int		 rv;
 
 	rows_set_error(r, ROW_ERR_HTTP, x->status);
 	if (answer_error(v->json, x->resp.data, x->resp.len, &r->msg,
@@ -336,9 +369,15 @@ http(struct verdicts *v, struct row *r, long long now, struct verdict *out)
 		}
 		r->ratelimits++;
 		if (wait >= 0)
-			return retry(v, r, now, wait, VERDICT_HOLD, out);
-		return retry(v, r, now, verdict_backoff(r->ratelimits),
-		    VERDICT_RATE, out);
+			rv = retry(v, r, now, wait, VERDICT_HOLD, out);
+		else
+			rv = retry(v, r, now, verdict_backoff(r->ratelimits),
+			    VERDICT_RATE, out);
+		if (out->kind == VERDICT_RETRY)
+			out->tokens = verdict_429_tokens(r->msg.data,
+			    r->msg.len, x->header[XH_RL_REMAINING_TOKENS],
+			    &out->told);
+		return rv;
 	}
 	return retry_charged(v, r, now, wait, out);
 }

@@ -63,6 +63,10 @@ struct verdict {
 	enum verdict_kind	 kind;
 	enum verdict_wait	 wait;
 	long long		 delay;
+	/* A rate limit's retry: is it about tokens, not requests, and the
+	 * limit a minute the server named (OpenAI's "Limit 60000"), or 0. */
+	int			 tokens;
+	long long		 told;
 };
 
 struct verdicts;
@@ -113,5 +117,10 @@ enum verdict_429 {
 };
 enum verdict_429 verdict_classify_429(const char *, size_t, const char *,
 		    size_t);
+/* Is a rate-limit 429 about tokens: its message ("tokens per min
+ * (TPM)", "on tokens"), or the provider's token remainder header (NULL
+ * if none) at 0?  The limit a minute it names in *told, or 0. */
+int		 verdict_429_tokens(const char *, size_t, const char *,
+		    long long *);
 
 #endif

@@ -75,7 +75,7 @@ usage(FILE *fp)
 "            [--max-requests n] [--latency ms] [--jitter ms]\n"
 "            [--answer echo|hash|json|pick:A,B] [--seed n] [--fail-429 pct]\n"
 "            [--fail-500 pct] [--drop pct] [--stall pct] [--garbage pct]\n"
-"            [--retry-after s] [--rps n [--retry-after-ms]]\n"
+"            [--retry-after s] [--rps n [--retry-after-ms]] [--tpm n]\n"
 "            [--ratelimit-headers] [--require-key key]\n"
 "            [--reject-model name] [--log file]\n"
 "            [--stats file] [--path path] [--h2-streams n] [--slots n]\n"
@@ -86,6 +86,10 @@ usage(FILE *fp)
 "its SETTINGS_MAX_CONCURRENT_STREAMS (default 100).\n"
 "--rps is a wall of n requests a second with a second of burst; beyond it\n"
 "the mock answers 429 at once, without --latency, as a gateway does.\n"
+"--tpm is a wall of n tokens a minute with two seconds of burst, each\n"
+"request charged its prompt (bytes / 4) and its max_completion_tokens\n"
+"(or max_tokens); beyond it a 429 says so as OpenAI does, with no\n"
+"Retry-After.  --ratelimit-headers announces what is left of either.\n"
 "--slots n works on n answers at a time, as a GPU server does: the rest\n"
 "wait their turn, and their latency grows with the queue.\n"
 "Directives in the row's user message: [[sleep:MS]] [[status:CODE]]\n"
@@ -321,10 +325,11 @@ stats_write(void)
 	    ",\"status_4xx\":%" PRIu64 ",\"dropped\":%" PRIu64 ",\"stalled\":%"
 	    PRIu64 ",\"garbage\":%" PRIu64 ",\"connections\":%" PRIu64
 	    ",\"max_concurrent\":%" PRIu64 ",\"h2_connections\":%" PRIu64
-	    ",\"h2_streams\":%" PRIu64 ",\"reasks\":%" PRIu64 "}\n",
+	    ",\"h2_streams\":%" PRIu64 ",\"reasks\":%" PRIu64 ",\"tokens\":%"
+	    PRIu64 "}\n",
 	    st.requests, st.ok, st.s429, st.s5xx, st.s4xx, st.dropped,
 	    st.stalled, st.garbage, st.connections, st.max_concurrent,
-	    st.h2_connections, st.h2_streams, st.reasks);
+	    st.h2_connections, st.h2_streams, st.reasks, st.tokens);
 	write_file(cfg.stats_path, text);
 }
 
@@ -360,7 +365,7 @@ enum {
 	O_PORT_FILE = 256, O_MAX_SECONDS, O_MAX_REQUESTS, O_LATENCY, O_JITTER,
 	O_ANSWER, O_SEED, O_FAIL429, O_FAIL500, O_DROP, O_STALL, O_GARBAGE,
 	O_RETRY_AFTER, O_RPS, O_RL_HEADERS, O_REQUIRE_KEY, O_REJECT_MODEL,
-	O_LOG, O_STATS, O_SERVE_PATH, O_H2_STREAMS, O_RPS_MS, O_SLOTS
+	O_LOG, O_STATS, O_SERVE_PATH, O_H2_STREAMS, O_RPS_MS, O_SLOTS, O_TPM
 };
 
 static const struct option longopts[] = {
@@ -379,6 +384,7 @@ static const struct option longopts[] = {
 	{ "garbage",		required_argument, NULL, O_GARBAGE },
 	{ "retry-after",	required_argument, NULL, O_RETRY_AFTER },
 	{ "rps",		required_argument, NULL, O_RPS },
+	{ "tpm",		required_argument, NULL, O_TPM },
 	{ "ratelimit-headers",	no_argument,	   NULL, O_RL_HEADERS },
 	{ "require-key",	required_argument, NULL, O_REQUIRE_KEY },
 	{ "reject-model",	required_argument, NULL, O_REJECT_MODEL },
@@ -463,6 +469,9 @@ parse_options(int argc, char *argv[])
 		case O_RPS:
 			cfg.rps = opt_num(optarg, 1, 100000000, "rps");
 			break;
+		case O_TPM:
+			cfg.tpm = opt_num(optarg, 60, 100000000000LL, "tpm");
+			break;
 		case O_RPS_MS:
 			cfg.rps_ms = 1;
 			break;
@@ -503,8 +512,8 @@ parse_options(int argc, char *argv[])
 		usage(stderr);
 		exit(1);
 	}
-	if (cfg.rl_headers && cfg.rps == 0)
-		errx(1, "--ratelimit-headers needs --rps");
+	if (cfg.rl_headers && cfg.rps == 0 && cfg.tpm == 0)
+		errx(1, "--ratelimit-headers needs --rps or --tpm");
 }
 
 static void

@@ -44,7 +44,7 @@
  *			usage and anthropic-ratelimit-* headers
  *	mock_faults.c	failure on purpose: directives in the prompt, the
  *			random shares (--fail-429, --drop, ...), the --rps wall
- *			and its x-ratelimit headers
+ *			and the --tpm one, and their x-ratelimit headers
  *	mock_json.c	request bodies (chat, embeddings), read with jsmn
  *	mock_logprobs.c	made-up token logprobs for an answer
  *	mock_buf.c	growing buffers, JSON escaping, small parsers
@@ -194,6 +194,7 @@ struct config {
 	long long	 rps;
 	int		 rl_headers;
 	int		 rps_ms;	/* --rps 429s say retry-after-ms too */
+	long long	 tpm;		/* --tpm: a wall of tokens a minute */
 	const char	*key;
 	const char	*reject_model;
 	const char	*path;		/* the only path served, if set */
@@ -219,6 +220,7 @@ struct stats {
 	uint64_t	 h2_connections, h2_streams;
 	uint64_t	 reasks;	/* chat requests holding an assistant
 					 * message, whatever they got */
+	uint64_t	 tokens;	/* charged to the --tpm wall, accepted */
 };
 
 /* What to answer to one request; built by req_decide. */
@@ -261,6 +263,9 @@ struct reply {
 	int		 rl;		/* x-ratelimit-* with these values */
 	long long	 rl_remaining;
 	char		 rl_reset[32];
+	int		 rlt;		/* and x-ratelimit-*-tokens */
+	long long	 rlt_limit, rlt_remaining;
+	char		 rlt_reset[32];
 };
 
 /* What a chat request asks beyond its messages; filled by chat_parse. */
@@ -363,6 +368,7 @@ void	 fault_init(void);
 void	 fault_cleanup(void);
 uint64_t rng_next(void);
 int	 rps_refuse(struct reply *);
+int	 tpm_refuse(struct reply *, long long);
 void	 reply_ratelimit_hdrs(struct reply *);
 int	 fault_decide(struct directives *, struct reply *, uint64_t *);
 
@@ -373,6 +379,7 @@ const char *embed_parse(const char *, size_t, size_t *);
 const char *messages_parse(const char *, size_t, size_t *, struct buf *,
 	    int *, struct buf *, int *);
 int	 json_is_object(const char *, size_t);
+long long chat_budget(const char *);
 void	 json_cleanup(void);
 void	 messages_cleanup(void);
 

@@ -493,7 +493,8 @@ req_decide(const struct request *rq, struct reply *r)
 		    NULL, "model_not_found");
 		goto out;
 	}
-	if (rps_refuse(r)) {
+	if (rps_refuse(r) || (!embed && tpm_refuse(r,
+	    (long long)(prompt + 3) / 4 + chat_budget(rq->body)))) {
 		/* At once: a provider's gateway refuses before any model
 		 * runs, so its 429s do not take a request's latency. */
 		delay = 0;

@@ -2,7 +2,8 @@
  * mock_faults.c: failure on purpose.  The directives a row writes into its
  * user message ([[status:503]], [[drop]], [[sleep:200]], ...), the
  * shares drawn at random (--fail-429, --fail-500, --drop, --stall,
- * --garbage), and the --rps wall with its 429s and x-ratelimit headers.
+ * --garbage), and the --rps and --tpm walls with their 429s and
+ * x-ratelimit headers.
  * This file decides which fault a request gets; the protocol files carry
  * it out (a close or a reset for a drop, half a body for [[truncate]]).
  * The directives that shape an answer rather than fail it ([[answer:]],
@@ -25,10 +26,19 @@ static uint64_t	 rng_state;
 static uint64_t	 fail500_turn;
 static double	 bucket;			/* --rps tokens */
 static uint64_t	 bucket_ns;
+static double	 tbucket;		/* --tpm tokens */
+static uint64_t	 tbucket_ns;
 static uint64_t	*once_tab;			/* open addressing, 0 = free */
 static size_t	 once_cap, once_len;
 /* The exact wait, for retry-after-ms, as OpenAI sends it. */
 static char	 rps_wait_ms[24];
+
+/* The --tpm bucket holds two seconds of tokens. */
+static double
+tpm_cap(void)
+{
+	return (double)cfg.tpm / 30.0;
+}
 
 /* Seed the draws, fill the --rps bucket: call once now_ns is set. */
 void
@@ -37,6 +47,8 @@ fault_init(void)
 	rng_state = cfg.seed;
 	bucket_ns = now_ns;
 	bucket = (double)cfg.rps;
+	tbucket_ns = now_ns;
+	tbucket = tpm_cap();
 }
 
 void
@@ -169,6 +181,71 @@ rps_refuse(struct reply *r)
 	return 1;
 }
 
+/* The --tpm bucket, refilled continuously. */
+static void
+tpm_refill(void)
+{
+	tbucket += (double)(now_ns - tbucket_ns) * (double)cfg.tpm / 60e9;
+	if (tbucket > tpm_cap())
+		tbucket = tpm_cap();
+	tbucket_ns = now_ns;
+}
+
+/* Like a duration header: "640ms", "2s", "1.234s". */
+static void
+put_reset(char *s, size_t len, long long ms)
+{
+	if (ms < 1000)
+		snprintf(s, len, "%lldms", ms);
+	else if (ms % 1000 == 0)
+		snprintf(s, len, "%llds", ms / 1000);
+	else
+		snprintf(s, len, "%lld.%03llds", ms / 1000, ms % 1000);
+}
+
+/*
+ * The --tpm wall: charge cost tokens (the prompt and the completion
+ * budget, as OpenAI counts them), or fill r with OpenAI's 429 for tokens
+ * and return 1.  Its wait is in the message only: no Retry-After.
+ */
+int
+tpm_refuse(struct reply *r, long long cost)
+{
+	double w;
+	long long ms;
+
+	if (cfg.tpm == 0)
+		return 0;
+	tpm_refill();
+	sc_msg.len = 0;
+	if ((double)cost > tpm_cap()) {
+		buf_addf(&sc_msg, "Request too large for %.*s in organization "
+		    "org-mock on tokens per min (TPM): Limit %lld, Requested "
+		    "%lld. The input or output tokens must be reduced in order "
+		    "to run successfully.", (int)sc_model.len, sc_model.p,
+		    cfg.tpm, cost);
+	} else if (tbucket >= (double)cost) {
+		tbucket -= (double)cost;
+		st.tokens += (uint64_t)cost;
+		return 0;
+	} else {
+		w = ((double)cost - tbucket) * 60000.0 / (double)cfg.tpm;
+		ms = (long long)w + 1;
+		buf_addf(&sc_msg, "Rate limit reached for %.*s in organization "
+		    "org-mock on tokens per min (TPM): Limit %lld, Used %lld, "
+		    "Requested %lld. Please try again in %lld.%03llds. Visit "
+		    "https://platform.openai.com/account/rate-limits to learn "
+		    "more.", (int)sc_model.len, sc_model.p, cfg.tpm,
+		    (long long)((double)cfg.tpm - tbucket * 30), cost, ms / 1000,
+		    ms % 1000);
+	}
+	r->kind = R_ERROR;
+	r->status = 429;
+	body_error(sc_msg.p, sc_msg.len, "tokens", NULL,
+	    "rate_limit_exceeded");
+	return 1;
+}
+
 /*
  * The x-ratelimit-* values as they stand when the request is answered:
  * what is left in the --rps bucket, and when it is full again.
@@ -178,19 +255,24 @@ reply_ratelimit_hdrs(struct reply *r)
 {
 	long long reset;
 
+	if (cfg.tpm > 0) {
+		/* The bucket as it is: its size, its level, the time until
+		 * it is full. */
+		tpm_refill();
+		r->rlt = 1;
+		r->rlt_limit = (long long)tpm_cap();
+		r->rlt_remaining = (long long)tbucket;
+		put_reset(r->rlt_reset, sizeof(r->rlt_reset), (long long)(
+		    (tpm_cap() - tbucket) * 60000.0 / (double)cfg.tpm + 0.5));
+	}
+	if (cfg.rps == 0)
+		return;
 	rps_refill();
 	r->rl = 1;
 	r->rl_remaining = (long long)bucket;
 	reset = (long long)(((double)cfg.rps - bucket) * 1000.0 /
 	    (double)cfg.rps + 0.5);
-	if (reset < 1000)
-		snprintf(r->rl_reset, sizeof(r->rl_reset), "%lldms", reset);
-	else if (reset % 1000 == 0)
-		snprintf(r->rl_reset, sizeof(r->rl_reset), "%llds",
-		    reset / 1000);
-	else
-		snprintf(r->rl_reset, sizeof(r->rl_reset), "%lld.%03llds",
-		    reset / 1000, reset % 1000);
+	put_reset(r->rl_reset, sizeof(r->rl_reset), reset);
 }
 
 /* Directives */

@@ -161,6 +161,13 @@ h2_prepare(struct stream *s, const struct reply *r)
 		field_adds(b, "x-ratelimit-remaining-requests", num);
 		field_adds(b, "x-ratelimit-reset-requests", r->rl_reset);
 	}
+	if (r->rlt) {
+		snprintf(num, sizeof(num), "%lld", r->rlt_limit);
+		field_adds(b, "x-ratelimit-limit-tokens", num);
+		snprintf(num, sizeof(num), "%lld", r->rlt_remaining);
+		field_adds(b, "x-ratelimit-remaining-tokens", num);
+		field_adds(b, "x-ratelimit-reset-tokens", r->rlt_reset);
+	}
 	for (i = 0; i < r->nhdr; i++) {
 		if (h2_forbidden(r->hdr[i].name, r->hdr[i].nlen))
 			continue;

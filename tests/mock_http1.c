@@ -264,6 +264,11 @@ reply_queue(struct conn *c, const struct reply *r, uint64_t delay_ms)
 		    "x-ratelimit-remaining-requests: %lld\r\n"
 		    "x-ratelimit-reset-requests: %s\r\n", cfg.rps,
 		    r->rl_remaining, r->rl_reset);
+	if (r->rlt)
+		buf_addf(o, "x-ratelimit-limit-tokens: %lld\r\n"
+		    "x-ratelimit-remaining-tokens: %lld\r\n"
+		    "x-ratelimit-reset-tokens: %s\r\n", r->rlt_limit,
+		    r->rlt_remaining, r->rlt_reset);
 	for (i = 0; i < r->nhdr; i++) {
 		buf_add(o, r->hdr[i].name, r->hdr[i].nlen);
 		buf_adds(o, ": ");

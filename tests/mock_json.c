@@ -23,6 +23,7 @@
 /* Grown on demand and kept, as the sc_ buffers are. */
 static jsmntok_t *toks;
 static unsigned int ntoks;
+static int last_n;		/* tokens of the last chat body */
 
 static int
 hex4(const char *s, uint32_t *v)
@@ -260,7 +261,7 @@ chat_parse(const char *js, size_t len, struct chatreq *cr,
 	sc_model.len = sc_user.len = 0;
 	memset(cr, 0, sizeof(*cr));
 	*param = *code = NULL;
-	n = json_tokenize(js, len);
+	n = last_n = json_tokenize(js, len);
 	if (n < 1 || toks[0].type != JSMN_OBJECT)
 		return "We could not parse the JSON body of your request. "
 		    "(HINT: This likely means you aren't using your HTTP "
@@ -316,6 +317,29 @@ chat_parse(const char *js, size_t len, struct chatreq *cr,
 		content_decode(js, first, n, &sc_user);
 	*param = NULL;
 	return NULL;
+}
+
+/*
+ * The completion budget of the body chat_parse read last:
+ * max_completion_tokens, else max_tokens, else 0.
+ */
+long long
+chat_budget(const char *js)
+{
+	static const char *const keys[] = { "max_completion_tokens",
+	    "max_tokens" };
+	long long v;
+	size_t k;
+	int t;
+
+	for (k = 0; k < 2; k++) {
+		if ((t = obj_get(js, 0, keys[k], last_n)) == -1 ||
+		    toks[t].type != JSMN_PRIMITIVE)
+			continue;
+		v = strtoll(js + toks[t].start, NULL, 10);
+		return v > 0 ? v : 0;
+	}
+	return 0;
 }
 
 /*

@@ -418,10 +418,97 @@ test_scale(void)
 	pace_free(NULL);
 }
 
+/*
+ * A server's wall of tokens, 1,000 a second with two seconds of burst,
+ * in simulated time; requests of 60 to 850 tokens, each answered at once.
+ * Its 429s are about tokens and name the wait for the request refused,
+ * as OpenAI's do.  With the headers the server announces its bucket too.
+ * Over ten simulated minutes: tokens accepted, a second, and the share of
+ * requests refused, in per mille.
+ */
+static void
+token_wall(int autotune, long long tpm, int headers, double *rate,
+    double *refused)
+{
+	struct xfer	 x;
+	struct pace	*p;
+	double		 level = 2000, cap = 2000, took = 0;
+	long long	 now = 0, w, cost, last = 0, fit;
+	unsigned long	 e;
+	int		 n = 0, no = 0;
+	char		 num[32];
+
+	p = pace(0, tpm, autotune, 32, 1000);
+	srandom(7);
+	cost = 60 + random() % 791;
+	while (now < 600000) {
+		level = fmin(cap, level + (now - last) / 1000.0 * 1000);
+		last = now;
+		pace_tick(p, now);
+		if ((w = pace_wait(p, now, cost)) > 0) {
+			now += w;
+			continue;
+		}
+		e = pace_start(p, now, cost);
+		pace_end(p, cost);
+		n++;
+		if (level >= cost) {
+			level -= cost;
+			took += cost;
+			if (headers) {
+				memset(&x, 0, sizeof(x));
+				x.status = 200;
+				set(&x, XH_RL_LIMIT_TOKENS, "2000");
+				snprintf(num, sizeof(num), "%lld",
+				    (long long)level);
+				set(&x, XH_RL_REMAINING_TOKENS, num);
+				snprintf(num, sizeof(num), "%lldms",
+				    (long long)((cap - level) + 0.5));
+				set(&x, XH_RL_RESET_TOKENS, num);
+				pace_response(p, now, &x, 0);
+			}
+			pace_success(p, now, cost, cost, 100);
+			cost = 60 + random() % 791;
+		} else {
+			no++;
+			fit = (long long)(cost - level) + 1;
+			pace_refused_tokens(p, now, e, cost, now + fit, 0);
+		}
+		now += 1;
+	}
+	*rate = took / 600;
+	*refused = 1000.0 * no / n;
+	pace_free(p);
+}
+
+static void
+test_tokens(void)
+{
+	double	 rate, refused;
+
+	/* -j auto, told nothing: it finds the wall by its 429s. */
+	token_wall(1, 0, 0, &rate, &refused);
+	CHECK(rate >= 900 && rate <= 1004);
+	CHECK(refused <= 20);
+	/* Announced by headers: fewer refused still. */
+	token_wall(1, 0, 1, &rate, &refused);
+	CHECK(rate >= 900 && rate <= 1004);
+	CHECK(refused <= 10);
+	/* A fixed window after its first 429 for tokens. */
+	token_wall(0, 0, 0, &rate, &refused);
+	CHECK(rate >= 900 && rate <= 1004);
+	CHECK(refused <= 20);
+	/* Told by --tpm: the same, with next to nothing refused. */
+	token_wall(0, 60000, 0, &rate, &refused);
+	CHECK(rate >= 950 && rate <= 1004);
+	CHECK(refused <= 10);
+}
+
 int
 main(void)
 {
 	test_rpm_tpm();
+	test_tokens();
 	test_success();
 	test_refused();
 	test_auto_ceiling();

@@ -103,7 +103,7 @@ test_summary(void)
 	    "\"retries\":7,\"reasks\":0,\"http_429\":4,\"prompt_tokens\":"
 	    "18446744073709551615,\"completion_tokens\":12,\"cached_tokens\":0,"
 	    "\"connections\":2,"
-	    "\"paced_rps\":null,\"wall_seconds\":10.000,\"rows_per_second\":"
+	    "\"paced_rps\":null,\"paced_tps\":null,\"wall_seconds\":10.000,\"rows_per_second\":"
 	    "10.30,\"cache_hits\":0,\"shared\":0,"
 	    "\"cost_usd\":null}\n");
 	/* Several endpoints: a line each, and an array in the JSON. */

@@ -323,6 +323,34 @@ test_decisions(void)
 	rows_free(rs);
 }
 
+/* Which limit a rate-limit 429 is about, and the limit it names. */
+static void
+test_429_tokens(void)
+{
+	static const char tpm[] = "Rate limit reached for gpt-4o-mini in "
+	    "organization org-x on tokens per min (TPM): Limit 60000, Used "
+	    "59622, Requested 913. Please try again in 535ms.";
+	static const char rpm[] = "Rate limit reached for gpt-4o-mini in "
+	    "organization org-x on requests per min (RPM): Limit 500, Used "
+	    "500, Requested 1. Please try again in 120ms.";
+	long long	 told;
+
+	CHECK(verdict_429_tokens(tpm, strlen(tpm), NULL, &told) == 1);
+	CHECK(told == 60000);
+	CHECK(verdict_429_tokens(rpm, strlen(rpm), NULL, &told) == 0);
+	CHECK(told == 0);
+	/* Cut short: nothing read past the message's end. */
+	CHECK(verdict_429_tokens(tpm, 80, NULL, &told) == 1);
+	CHECK(told == 0);
+	CHECK(verdict_429_tokens(tpm, 90, NULL, &told) == 1);
+	CHECK(told == 60);
+	/* No words, but the provider's token remainder is 0. */
+	CHECK(verdict_429_tokens("slow down", 9, "0", &told) == 1);
+	CHECK(verdict_429_tokens("slow down", 9, "12", &told) == 0);
+	CHECK(verdict_429_tokens("slow down", 9, "", &told) == 0);
+	CHECK(verdict_429_tokens("", 0, NULL, &told) == 0);
+}
+
 int
 main(void)
 {
@@ -402,5 +430,6 @@ main(void)
 	    "Operation have exceeded token rate limit") == VERDICT_429_RATE);
 	CHECK(classify("", "") == VERDICT_429_RATE);
 	test_decisions();
+	test_429_tokens();
 	return check_done("test_verdict");
 }

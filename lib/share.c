@@ -1,0 +1,315 @@
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "share.h"
+
+#define MAGIC		"enrich\0\1"	/* and the layout's version */
+#define BURST_MS	900.0		/* as limit.c's buckets */
+#define SKEW_MS		60000		/* see load() */
+#define IDLE_MS		(3600 * 1000LL)	/* a file idle this long starts
+					 * afresh */
+
+/* The file, as it is on disk: fixed size, native byte order. */
+struct share_file {
+	char		 magic[8];
+	uint32_t	 size;		/* sizeof(struct share_file) */
+	uint32_t	 pad;
+	int64_t		 last;		/* when the buckets were refilled */
+	int64_t		 hold;
+	double		 rate[2];	/* a ms; 0: no bucket */
+	double		 level[2];	/* may go below 0: debt */
+	double		 starts, refused, tok_refused, tokens, tokens_refused;
+};
+
+struct share {
+	int		 fd;
+	long long	 idle;		/* now less the file's time, as read */
+	char		 path[1024];
+	char		 err[1536];
+	struct share_file f;
+};
+
+static int
+fail(struct share *s, const char *what)
+{
+	snprintf(s->err, sizeof(s->err), "--share %s: %s%s%s", s->path, what,
+	    errno != 0 ? ": " : "", errno != 0 ? strerror(errno) : "");
+	return -1;
+}
+
+static void
+fresh(struct share_file *f, long long now)
+{
+	memset(f, 0, sizeof(*f));
+	memcpy(f->magic, MAGIC, sizeof(f->magic));
+	f->size = sizeof(*f);
+	f->last = now;
+}
+
+static double
+cap(double rate)
+{
+	double	 c = rate * BURST_MS;
+
+	return c < 1 ? 1 : c;
+}
+
+/* Numbers another process could not have written: the file was
+ * tampered with, or torn.  It starts afresh rather than pace by them. */
+static int
+sane(const struct share_file *f)
+{
+	int	 k;
+
+	for (k = 0; k < 2; k++)
+		if (!isfinite(f->rate[k]) || f->rate[k] < 0 ||
+		    f->rate[k] > 1e9 || !isfinite(f->level[k]) ||
+		    fabs(f->level[k]) > 1e15)
+			return 0;
+	return isfinite(f->starts) && isfinite(f->refused) &&
+	    isfinite(f->tok_refused) &&
+	    isfinite(f->tokens) && isfinite(f->tokens_refused);
+}
+
+/* Take the lock and read the file: a new one, or an old one's buckets
+ * whole again. */
+static int
+load(struct share *s, long long now)
+{
+	ssize_t	 n;
+	int	 k;
+
+	errno = 0;
+	if (flock(s->fd, LOCK_EX) == -1)
+		return fail(s, "lock");
+	if ((n = pread(s->fd, &s->f, sizeof(s->f), 0)) == -1) {
+		fail(s, "read");
+		goto unlock;
+	}
+	if (n == 0) {
+		fresh(&s->f, now);
+		s->idle = 0;
+		return 0;
+	}
+	errno = 0;
+	if ((size_t)n != sizeof(s->f) || memcmp(s->f.magic, MAGIC,
+	    sizeof(s->f.magic)) != 0 || s->f.size != sizeof(s->f)) {
+		fail(s, "not a share file of this enrich");
+		goto unlock;
+	}
+	if (!sane(&s->f))
+		fresh(&s->f, now);
+	s->idle = now - s->f.last;
+	/* A little ahead is another process's clock read later than
+	 * ours (a loop's time is taken once a turn): nothing accrues.  Far
+	 * ahead is a file from before a reboot. */
+	if (s->f.last > now + SKEW_MS || now - s->f.last > IDLE_MS) {
+		s->f.last = now;
+		s->f.hold = 0;
+		for (k = 0; k < 2; k++)
+			s->f.level[k] = cap(s->f.rate[k]);
+	}
+	/* Nothing accrues while everyone holds. */
+	if (s->f.hold > s->f.last)
+		s->f.last = s->f.hold < now ? s->f.hold : now;
+	if (now > s->f.last) {
+		for (k = 0; k < 2; k++) {
+			s->f.level[k] += s->f.rate[k] * (now - s->f.last);
+			if (s->f.level[k] > cap(s->f.rate[k]))
+				s->f.level[k] = cap(s->f.rate[k]);
+		}
+		s->f.last = now;
+	}
+	return 0;
+unlock:
+	flock(s->fd, LOCK_UN);
+	return -1;
+}
+
+/* Write the file back, if asked, and let go of the lock. */
+static int
+save(struct share *s, int write)
+{
+	int	 rv = 0;
+
+	errno = 0;
+	if (write && pwrite(s->fd, &s->f, sizeof(s->f), 0) !=
+	    (ssize_t)sizeof(s->f))
+		rv = fail(s, "write");
+	flock(s->fd, LOCK_UN);
+	return rv;
+}
+
+struct share *
+share_open(const char *path, long long now, char *err, size_t errlen)
+{
+	struct share	*s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	snprintf(s->path, sizeof(s->path), "%s", path);
+	s->fd = -1;
+	errno = 0;
+	if ((s->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
+		fail(s, "open");
+		goto bad;
+	}
+	if (load(s, now) == -1 || save(s, 1) == -1)
+		goto bad;
+	return s;
+bad:
+	snprintf(err, errlen, "%s", s->err);
+	share_close(s);
+	return NULL;
+}
+
+void
+share_close(struct share *s)
+{
+	if (s == NULL)
+		return;
+	if (s->fd != -1)
+		close(s->fd);
+	free(s);
+}
+
+int
+share_set_rate(struct share *s, long long now, enum share_kind k,
+    double per_minute)
+{
+	double	 rate = per_minute / 60000.0;
+
+	if (load(s, now) == -1)
+		return -1;
+	/* Often the same: then there is nothing to write. */
+	if (fabs(s->f.rate[k] - rate) <= s->f.rate[k] * 1e-6)
+		return save(s, 0);
+	if (s->f.rate[k] == 0)
+		s->f.level[k] = cap(rate);	/* a first rate starts full */
+	s->f.rate[k] = rate;
+	if (s->f.level[k] > cap(rate))
+		s->f.level[k] = cap(rate);
+	return save(s, 1);
+}
+
+/* How long until the bucket holds need, or is full if need is more. */
+static long long
+bucket_wait(double rate, double level, double need)
+{
+	if (rate == 0)
+		return 0;
+	if (need > cap(rate))
+		need = cap(rate);
+	if (level >= need)
+		return 0;
+	return (long long)ceil((need - level) / rate - 1e-6);
+}
+
+long long
+share_wait(struct share *s, long long now, long long cost)
+{
+	long long	 w, t;
+
+	if (load(s, now) == -1)
+		return -1;
+	w = s->f.hold > now ? s->f.hold - now : 0;
+	if ((t = bucket_wait(s->f.rate[SHARE_REQUESTS],
+	    s->f.level[SHARE_REQUESTS], 1)) > w)
+		w = t;
+	if ((t = bucket_wait(s->f.rate[SHARE_TOKENS],
+	    s->f.level[SHARE_TOKENS], cost)) > w)
+		w = t;
+	return save(s, 0) == -1 ? -1 : w;
+}
+
+int
+share_take(struct share *s, long long now, long long cost)
+{
+	if (load(s, now) == -1)
+		return -1;
+	if (s->f.rate[SHARE_REQUESTS] > 0)
+		s->f.level[SHARE_REQUESTS] -= 1;
+	if (s->f.rate[SHARE_TOKENS] > 0)
+		s->f.level[SHARE_TOKENS] -= cost;
+	s->f.starts++;
+	s->f.tokens += cost;
+	return save(s, 1);
+}
+
+int
+share_adjust(struct share *s, long long now, long long tokens)
+{
+	double	*l = &s->f.level[SHARE_TOKENS];
+
+	if (load(s, now) == -1)
+		return -1;
+	if (s->f.rate[SHARE_TOKENS] > 0) {
+		*l -= tokens;
+		if (*l > cap(s->f.rate[SHARE_TOKENS]))
+			*l = cap(s->f.rate[SHARE_TOKENS]);
+	}
+	return save(s, 1);
+}
+
+int
+share_refused(struct share *s, long long now, enum share_kind k,
+    long long cost)
+{
+	if (load(s, now) == -1)
+		return -1;
+	if (k == SHARE_TOKENS)
+		s->f.tok_refused++;
+	else
+		s->f.refused++;
+	s->f.tokens_refused += cost;
+	return save(s, 1);
+}
+
+int
+share_hold(struct share *s, long long now, long long until)
+{
+	if (load(s, now) == -1)
+		return -1;
+	if (until <= s->f.hold)
+		return save(s, 0);
+	s->f.hold = until;
+	/* What had accrued is spent too: the server is full. */
+	if (s->f.level[SHARE_REQUESTS] > 1)
+		s->f.level[SHARE_REQUESTS] = 1;
+	if (s->f.level[SHARE_TOKENS] > 0)
+		s->f.level[SHARE_TOKENS] = 0;
+	return save(s, 1);
+}
+
+int
+share_counts(struct share *s, long long now, struct share_counts *c)
+{
+	if (load(s, now) == -1)
+		return -1;
+	c->starts = s->f.starts;
+	c->refused = s->f.refused;
+	c->tok_refused = s->f.tok_refused;
+	c->tokens = s->f.tokens;
+	c->tokens_refused = s->f.tokens_refused;
+	c->rpm = s->f.rate[SHARE_REQUESTS] * 60000;
+	c->tpm = s->f.rate[SHARE_TOKENS] * 60000;
+	c->idle = s->idle;
+	return save(s, 0);
+}
+
+const char *
+share_error(const struct share *s)
+{
+	return s->err;
+}
