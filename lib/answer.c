@@ -75,19 +75,6 @@ answer_confidence(const struct json *j, size_t start, size_t end,
 	return 0;
 }
 
-/* Is token t the string s (without escapes)? */
-static int
-is_string(const struct json *j, int t, const char *s)
-{
-	const char	*raw;
-	size_t		 n;
-
-	if (json_type(j, t) != JSON_STRING)
-		return 0;
-	json_string_raw(j, t, &raw, &n);
-	return n == strlen(s) && memcmp(raw, s, n) == 0;
-}
-
 long long
 answer_tokens(const struct json *j, int obj, const char *key)
 {
@@ -157,13 +144,13 @@ answer_read(const struct request *r, struct json *j, const char *text,
 				return ANSWER_REFUSED;
 			}
 		}
-		if (is_string(j, fin, "content_filter")) {
+		if (json_is_string(j, fin, "content_filter")) {
 			snprintf(err, errlen, "the provider's content filter "
 			    "stopped the answer");
 			return ANSWER_REFUSED;
 		}
 		t = json_get(j, m, "content", 7);
-		if (is_string(j, fin, "length")) {
+		if (json_is_string(j, fin, "length")) {
 			if (json_type(j, t) == JSON_STRING) {
 				json_span(j, t, &off, &n);
 				a->value = text + off;

@@ -60,30 +60,6 @@ anthropic_shape(const char *model, int system, const char *params,
 	return 0;
 }
 
-static int
-is_string(const struct json *j, int t, const char *s)
-{
-	const char	*raw;
-	size_t		 n;
-
-	if (json_type(j, t) != JSON_STRING)
-		return 0;
-	json_string_raw(j, t, &raw, &n);
-	return n == strlen(s) && memcmp(raw, s, n) == 0;
-}
-
-/* Insert n bytes of s at off in b. */
-static int
-insert(struct buf *b, size_t off, const char *s, size_t n)
-{
-	if (buf_reserve(b, n) == -1)
-		return -1;
-	memmove(b->data + off + n, b->data + off, b->len - off);
-	memcpy(b->data + off, s, n);
-	b->len += n;
-	return 0;
-}
-
 int
 anthropic_instruction(struct buf *head, struct buf *mid, struct buf *midc,
     int system, const char *instr)
@@ -97,8 +73,8 @@ anthropic_instruction(struct buf *head, struct buf *mid, struct buf *midc,
 		 * it ends. */
 		if (buf_adds(&b, "\\n\\n") == -1 ||
 		    json_escape(&b, instr, strlen(instr)) == -1 ||
-		    insert(mid, 0, b.data, b.len) == -1 ||
-		    insert(midc, 0, b.data, b.len) == -1)
+		    buf_insert(mid, 0, b.data, b.len) == -1 ||
+		    buf_insert(midc, 0, b.data, b.len) == -1)
 			goto out;
 	} else {
 		if ((at = memmem(head->data, head->len, "\"messages\":[",
@@ -107,7 +83,7 @@ anthropic_instruction(struct buf *head, struct buf *mid, struct buf *midc,
 		if (buf_adds(&b, "\"system\":[{\"type\":\"text\",\"text\":") ==
 		    -1 || json_quote(&b, instr, strlen(instr)) == -1 ||
 		    buf_adds(&b, "}],") == -1 ||
-		    insert(head, at - head->data, b.data, b.len) == -1)
+		    buf_insert(head, at - head->data, b.data, b.len) == -1)
 			goto out;
 	}
 	rv = 0;
@@ -133,7 +109,7 @@ anthropic_tool(struct json *j, const char *format, struct buf *b, char *err,
 	if (s == -1)
 		return 0;
 	if (json_type(j, s) != JSON_OBJECT ||
-	    !is_string(j, json_get(j, s, "type", 4), "object")) {
+	    !json_is_string(j, json_get(j, s, "type", 4), "object")) {
 		snprintf(err, errlen, "--schema with --anthropic: the schema "
 		    "goes as a tool's input_schema, which must be "
 		    "{\"type\":\"object\",...}");
@@ -209,7 +185,7 @@ join_text(const struct json *j, int content, const char *text,
 	buf_reset(scratch);
 	for (k = 0; (b = json_index(j, content, k)) != -1; k++) {
 		t = json_get(j, b, "text", 4);
-		if (!is_string(j, json_get(j, b, "type", 4), "text") ||
+		if (!json_is_string(j, json_get(j, b, "type", 4), "text") ||
 		    json_type(j, t) != JSON_STRING)
 			continue;
 		if (found++ == 0) {
@@ -250,8 +226,8 @@ tool_input(const struct json *j, int content, const char *text,
 
 	for (k = 0; (b = json_index(j, content, k)) != -1; k++) {
 		in = json_get(j, b, "input", 5);
-		if (!is_string(j, json_get(j, b, "type", 4), "tool_use") ||
-		    !is_string(j, json_get(j, b, "name", 4), ANTHROPIC_TOOL) ||
+		if (!json_is_string(j, json_get(j, b, "type", 4), "tool_use") ||
+		    !json_is_string(j, json_get(j, b, "name", 4), ANTHROPIC_TOOL) ||
 		    json_type(j, in) == JSON_NONE)
 			continue;
 		json_span(j, in, &off, &n);
@@ -292,7 +268,7 @@ anthropic_answer(const struct json *j, const char *text, int tool,
 		return -1;
 	}
 	/* The model's last word on this request: not worth a retry. */
-	if (is_string(j, stop, "refusal")) {
+	if (json_is_string(j, stop, "refusal")) {
 		if (n > 0 && a->len > 2)
 			snprintf(err, errlen, "%.*s", (int)(a->len - 2),
 			    a->value + 1);
@@ -301,7 +277,7 @@ anthropic_answer(const struct json *j, const char *text, int tool,
 			    "(stop_reason refusal)");
 		return ANSWER_REFUSED;
 	}
-	if (is_string(j, stop, "max_tokens")) {
+	if (json_is_string(j, stop, "max_tokens")) {
 		snprintf(err, errlen, "the answer was cut at the token limit "
 		    "(stop_reason max_tokens); \"partial\" holds what came");
 		return ANSWER_TRUNCATED;

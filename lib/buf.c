@@ -74,3 +74,14 @@ buf_free(struct buf *b)
 	b->data = NULL;
 	b->len = b->cap = 0;
 }
+
+int
+buf_insert(struct buf *b, size_t off, const void *s, size_t n)
+{
+	if (buf_reserve(b, n) == -1)
+		return -1;
+	memmove(b->data + off + n, b->data + off, b->len - off);
+	memcpy(b->data + off, s, n);
+	b->len += n;
+	return 0;
+}

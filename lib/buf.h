@@ -23,6 +23,8 @@ int	 buf_add(struct buf *, const void *, size_t);
 int	 buf_addc(struct buf *, char);
 int	 buf_adds(struct buf *, const char *);
 int	 buf_addu(struct buf *, unsigned long long);
+/* Insert n bytes at off (at most len), moving what follows. */
+int	 buf_insert(struct buf *, size_t, const void *, size_t);
 void	 buf_free(struct buf *);
 
 static inline void

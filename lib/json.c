@@ -483,6 +483,18 @@ json_index(const struct json *j, int arr, size_t idx)
 	return i;
 }
 
+int
+json_is_string(const struct json *j, int t, const char *s)
+{
+	const char	*raw;
+	size_t		 n;
+
+	if (json_type(j, t) != JSON_STRING)
+		return 0;
+	json_string_raw(j, t, &raw, &n);
+	return n == strlen(s) && memcmp(raw, s, n) == 0;
+}
+
 size_t
 json_len(const struct json *j, int t)
 {

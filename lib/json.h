@@ -84,6 +84,8 @@ int		 json_next(const struct json *, int);
 /* The top-level members of an object, in text order. */
 int		 json_members(const struct json *, int, struct json_members *);
 void		 json_members_free(struct json_members *);
+/* Is token t a string whose raw text (escapes and all) is s? */
+int		 json_is_string(const struct json *, int, const char *);
 /* A number token written as an integer: -?(0|[1-9][0-9]*). */
 int		 json_is_integer(const struct json *, int);
 

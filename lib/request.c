@@ -175,18 +175,6 @@ request_new_body(const struct tmpl *body, char *err, size_t errlen)
 	return r;
 }
 
-/* Insert the text at off in b. */
-static int
-buf_insert(struct buf *b, size_t off, const char *s, size_t n)
-{
-	if (buf_reserve(b, n) == -1)
-		return -1;
-	memmove(b->data + off + n, b->data + off, b->len - off);
-	memcpy(b->data + off, s, n);
-	b->len += n;
-	return 0;
-}
-
 /*
  * The Messages API asks in its own way (anthropic.h): the instruction in
  * the top-level system, the schema as a tool the model must call, and no
