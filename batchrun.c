@@ -60,7 +60,8 @@ draw(void *arg)
 		}
 		if (bstate_file(b->state, k)->batch[0] != '\0')
 			live++;
-		if (b->live[k].total > 0) {
+		if (b->live[k].total > 0 && b->live[k].completed >= 0 &&
+		    b->live[k].failed >= 0) {
 			total += b->live[k].total;
 			done += b->live[k].completed + b->live[k].failed;
 		}
@@ -307,10 +308,14 @@ poll_batches(struct brun *b)
 				say("batch %s: %s", f->batch, e);
 			continue;
 		}
-		if (bb.status != b->live[k].status && b->cfg->verbose > 0)
+		if (bb.status != b->live[k].status && b->cfg->verbose > 0 &&
+		    bb.total >= 0 && bb.completed >= 0 && bb.failed >= 0)
 			say("batch %s: %s (%lld of %lld requests done)",
 			    f->batch, bapi_status_name(bb.status),
 			    bb.completed + bb.failed, bb.total);
+		else if (bb.status != b->live[k].status && b->cfg->verbose > 0)
+			say("batch %s: %s", f->batch,
+			    bapi_status_name(bb.status));
 		b->live[k].status = bb.status;
 		b->live[k].total = bb.total;
 		b->live[k].completed = bb.completed;

@@ -78,22 +78,7 @@ answer_confidence(const struct json *j, size_t start, size_t end,
 long long
 answer_tokens(const struct json *j, int obj, const char *key)
 {
-	const char	*errstr;
-	char		 num[24];
-	size_t		 off, len;
-	long long	 v;
-	int		 t;
-
-	t = json_get(j, obj, key, strlen(key));
-	if (!json_is_integer(j, t))
-		return -1;
-	json_span(j, t, &off, &len);
-	if (len >= sizeof(num))
-		return -1;
-	memcpy(num, json_text(j) + off, len);
-	num[len] = '\0';
-	v = strtonum(num, 0, TOKENS_MAX, &errstr);
-	return errstr == NULL ? v : -1;
+	return json_get_count(j, obj, key, TOKENS_MAX);
 }
 
 int

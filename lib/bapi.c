@@ -129,24 +129,6 @@ get_id(const struct json *j, int obj, const char *key, char *out)
 	return bapi_id_ok(out) ? 0 : -1;
 }
 
-static long long
-get_count(const struct json *j, int obj, const char *key)
-{
-	const char	*errstr;
-	char		 num[24];
-	size_t		 off, len;
-	int		 t = json_get(j, obj, key, strlen(key));
-
-	if (t == -1 || !json_is_integer(j, t))
-		return -1;
-	json_span(j, t, &off, &len);
-	if (len >= sizeof(num))
-		return -1;
-	memcpy(num, json_text(j) + off, len);
-	num[len] = '\0';
-	return strtonum(num, 0, LLONG_MAX, &errstr);
-}
-
 /* A string member, decoded, shortened to fit out. */
 static void
 get_text(const struct json *j, int obj, const char *key, char *out,
@@ -197,9 +179,9 @@ read_batch(const struct json *j, int t, struct bapi_batch *b, char *err,
 		if (strlen(names[k]) == len && memcmp(names[k], raw, len) == 0)
 			b->status = k;
 	k = json_get(j, t, "request_counts", 14);
-	b->total = get_count(j, k, "total");
-	b->completed = get_count(j, k, "completed");
-	b->failed = get_count(j, k, "failed");
+	b->total = json_get_count(j, k, "total", LLONG_MAX);
+	b->completed = json_get_count(j, k, "completed", LLONG_MAX);
+	b->failed = json_get_count(j, k, "failed", LLONG_MAX);
 	/* "errors": {"data":[{"code","message","line"}]} when failed. */
 	e = json_index(j, json_get(j, json_get(j, t, "errors", 6), "data", 4),
 	    0);
@@ -294,7 +276,7 @@ bapi_parse_result(struct json *j, const char *text, size_t len,
 		return -1;
 	resp = json_get(j, 0, "response", 8);
 	if (json_type(j, resp) == JSON_OBJECT) {
-		r->status = get_count(j, resp, "status_code");
+		r->status = json_get_count(j, resp, "status_code", 999);
 		if (r->status < 100 || r->status > 999) {
 			snprintf(err, errlen, "a result line without a "
 			    "status_code");

@@ -483,6 +483,27 @@ json_index(const struct json *j, int arr, size_t idx)
 	return i;
 }
 
+long long
+json_get_count(const struct json *j, int obj, const char *key, long long max)
+{
+	const char	*errstr;
+	char		 num[24];
+	size_t		 off, len;
+	long long	 v;
+	int		 t;
+
+	t = json_get(j, obj, key, strlen(key));
+	if (!json_is_integer(j, t))
+		return -1;
+	json_span(j, t, &off, &len);
+	if (len >= sizeof(num))
+		return -1;
+	memcpy(num, j->text + off, len);
+	num[len] = '\0';
+	v = strtonum(num, 0, max, &errstr);
+	return errstr == NULL ? v : -1;
+}
+
 int
 json_is_string(const struct json *j, int t, const char *s)
 {

@@ -84,6 +84,9 @@ int		 json_next(const struct json *, int);
 /* The top-level members of an object, in text order. */
 int		 json_members(const struct json *, int, struct json_members *);
 void		 json_members_free(struct json_members *);
+/* The integer member key of obj, 0 to max; -1 if absent or not one. */
+long long	 json_get_count(const struct json *, int, const char *,
+		    long long);
 /* Is token t a string whose raw text (escapes and all) is s? */
 int		 json_is_string(const struct json *, int, const char *);
 /* A number token written as an integer: -?(0|[1-9][0-9]*). */
