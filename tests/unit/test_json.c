@@ -1,3 +1,4 @@
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -238,10 +239,42 @@ test_splice(void)
 	splice("{\"a\":1}", "x", "1", "a", "2", "{\"a\":2,\"x\":1}");
 }
 
+/* Counts, strings, lengths and the next token of an array. */
+static void
+test_counts(void)
+{
+	struct json	*j = json_new();
+	const char	*t = "{\"n\":12,\"big\":123456789012345678901,\"neg\":-1,"
+			    "\"f\":1.5,\"s\":\"a\\\"b\",\"a\":[[1,2],{\"x\":3},4]}";
+	char		 err[64];
+	int		 a, k;
+
+	CHECK(json_parse(j, t, strlen(t), err, sizeof(err)) == 0);
+	CHECK(json_get_count(j, 0, "n", 100) == 12);
+	CHECK(json_get_count(j, 0, "n", 11) == -1);
+	CHECK(json_get_count(j, 0, "big", LLONG_MAX) == -1);
+	CHECK(json_get_count(j, 0, "neg", 100) == -1);
+	CHECK(json_get_count(j, 0, "f", 100) == -1);
+	CHECK(json_get_count(j, 0, "none", 100) == -1);
+	CHECK(json_get_count(j, -1, "n", 100) == -1);
+	CHECK(json_is_string(j, json_get(j, 0, "s", 1), "a\\\"b"));
+	CHECK(!json_is_string(j, json_get(j, 0, "s", 1), "a\"b"));
+	CHECK(!json_is_string(j, json_get(j, 0, "n", 1), "12"));
+	a = json_get(j, 0, "a", 1);
+	CHECK(json_len(j, a) == 3 && json_len(j, 0) == 6 &&
+	    json_len(j, json_get(j, 0, "n", 1)) == 0);
+	k = json_next(j, a + 1);
+	CHECK(json_type(j, k) == JSON_OBJECT);
+	k = json_next(j, k);
+	CHECK(json_type(j, k) == JSON_NUMBER && k == json_index(j, a, 2));
+	json_free(j);
+}
+
 int
 main(void)
 {
 	test_validate();
+	test_counts();
 	test_depth();
 	test_lookup();
 	test_many_tokens();
