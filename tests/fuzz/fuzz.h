@@ -173,4 +173,32 @@ fuzz_check_line(const struct buf *line)
 		abort();
 }
 
+/*
+ * A row of the line through the rig, every attempt answered with this
+ * status and body, up to three attempts: it ends written (a valid line,
+ * failed as the verdict says), or waiting, or stopping the run.
+ */
+static void
+fuzz_attempts(struct fuzz_rig *z, struct rows *rs, const struct line *ln,
+    long status, const void *data, size_t size)
+{
+	enum verdict_kind	 kind;
+	struct row		*r;
+	int			 n = 0;
+
+	if ((r = rows_get(rs)) == NULL ||
+	    input_load(z->input, r, ln) != INPUT_SEND)
+		abort();
+	do {
+		fuzz_respond(r, status, data, size);
+		kind = fuzz_judge(z, r);
+	} while (kind == VERDICT_RETRY && ++n < 3);
+	if (kind == VERDICT_DONE || kind == VERDICT_FAIL) {
+		if (r->failed != (kind == VERDICT_FAIL))
+			abort();
+		fuzz_check_line(&r->line);
+	}
+	rows_put(rs, r);
+}
+
 #endif

@@ -46,8 +46,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				    500, 529 };
 	static const char	 row[] = "{\"id\":\"r\",\"text\":\"q\"}";
 	struct line		 ln = { row, sizeof(row) - 1, 1, 0 };
-	struct row		*r;
-	enum verdict_kind	 kind;
 	char			 when[64];
 	int			 k, n;
 
@@ -62,27 +60,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	when[n] = '\0';
 	if (anthropic_reset_ms(when, 0) < -1)
 		abort();
-	for (k = 0; k < NRIGS; k++) {
-		if ((r = rows_get(rs)) == NULL ||
-		    input_load(rigs[k]->input, r, &ln) != INPUT_SEND)
-			abort();
-		n = 0;
-		do {
-			fuzz_respond(r, statuses[size % 8], data, size);
-			kind = fuzz_judge(rigs[k], r);
-		} while (kind == VERDICT_RETRY && ++n < 3);
-		switch (kind) {
-		case VERDICT_DONE:
-		case VERDICT_FAIL:
-			if (r->failed != (kind == VERDICT_FAIL))
-				abort();
-			fuzz_check_line(&r->line);
-			break;
-		case VERDICT_RETRY:
-		case VERDICT_STOP:
-			break;
-		}
-		rows_put(rs, r);
-	}
+	for (k = 0; k < NRIGS; k++)
+		fuzz_attempts(rigs[k], rs, &ln, statuses[size % 8], data, size);
 	return 0;
 }

@@ -47,9 +47,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				    500, 503 };
 	static const char	 row[] = "{\"id\":\"r\",\"text\":\"q\"}";
 	struct line		 ln = { row, sizeof(row) - 1, 1, 0 };
-	struct row		*r;
-	enum verdict_kind	 kind;
-	int			 k, n;
+	int			 k;
 
 	if (rs == NULL) {
 		if ((rs = rows_new()) == NULL)
@@ -57,27 +55,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (k = 0; k < NRIGS; k++)
 			rigs[k] = setup(k);
 	}
-	for (k = 0; k < NRIGS; k++) {
-		if ((r = rows_get(rs)) == NULL ||
-		    input_load(rigs[k]->input, r, &ln) != INPUT_SEND)
-			abort();
-		n = 0;
-		do {
-			fuzz_respond(r, statuses[size % 8], data, size);
-			kind = fuzz_judge(rigs[k], r);
-		} while (kind == VERDICT_RETRY && ++n < 3);
-		switch (kind) {
-		case VERDICT_DONE:
-		case VERDICT_FAIL:
-			if (r->failed != (kind == VERDICT_FAIL))
-				abort();
-			fuzz_check_line(&r->line);
-			break;
-		case VERDICT_RETRY:
-		case VERDICT_STOP:
-			break;
-		}
-		rows_put(rs, r);
-	}
+	for (k = 0; k < NRIGS; k++)
+		fuzz_attempts(rigs[k], rs, &ln, statuses[size % 8], data, size);
 	return 0;
 }
