@@ -33,6 +33,13 @@ struct pace {
 	long long		 inflight_cost;	/* tokens of requests in flight */
 	long long		 synced;	/* --share: when its rates were set,
 						 * or -1 */
+	int			 fleet;		/* --share under -j auto: the tunes
+						 * are the file's */
+	struct share_learned	 learned;
+	int			 reserved;	/* --share: a start taken from the
+						 * file by pace_wait, and its cost */
+	long long		 reserved_cost;
+	long long		 now;		/* pace_tick's last */
 };
 
 #define PROBE_MS	1000	/* a wait until the first answer (any answer
@@ -50,6 +57,7 @@ pace_new(const struct pace_config *cfg, long long now)
 	p->probe = cfg->autotune;
 	p->window = cfg->window;
 	p->synced = -1;
+	p->now = now;
 	if ((p->limit = limit_new(cfg->rpm, cfg->tpm)) == NULL ||
 	    (p->tune = tune_new(cfg->max_window, now)) == NULL ||
 	    (p->ttune = tune_new(cfg->max_window, now)) == NULL) {
@@ -57,6 +65,8 @@ pace_new(const struct pace_config *cfg, long long now)
 		return NULL;
 	}
 	tune_strict(p->ttune);
+	p->fleet = cfg->share != NULL && cfg->autotune &&
+	    tune_state_size() <= SHARE_STATE;
 	return p;
 }
 
@@ -89,6 +99,52 @@ ceiling_tokens(const struct pace *p, double tpm)
 	return tpm;
 }
 
+/*
+ * --share under -j auto: the processes learn as one.  A change to either
+ * tune is made to the file's copy: read in, changed here, and written
+ * back with the buckets' rates, in one hold of the lock, so that no
+ * process writes over what another learned.  (A tune each, every one
+ * writing its rate to the file, swung: each wrote over the others'
+ * within 50 ms.)  fleet_in returns whether it holds the lock.
+ */
+static int
+fleet_in(struct pace *p, long long now)
+{
+	struct tune	*t[2] = { p->tune, p->ttune };
+	int		 k;
+
+	if (!p->fleet || share_begin(p->cfg.share, now, &p->learned) == -1)
+		return 0;
+	/* None yet, or not a tune's: this process's own is written. */
+	for (k = 0; k < 2; k++)
+		if (p->learned.len[k] > 0)
+			(void)tune_load(t[k], p->learned.state[k],
+			    p->learned.len[k]);
+	if (p->learned.paced[SHARE_TOKENS])
+		p->tpaced = 1;
+	return 1;
+}
+
+static void
+fleet_out(struct pace *p, int in)
+{
+	struct tune	*t[2] = { p->tune, p->ttune };
+	double		 rate[2];
+	int		 k;
+
+	if (!in)
+		return;
+	for (k = 0; k < 2; k++) {
+		tune_save(t[k], p->learned.state[k]);
+		p->learned.len[k] = tune_state_size();
+	}
+	p->learned.paced[SHARE_TOKENS] = p->tpaced;
+	rate[SHARE_REQUESTS] = ceiling(p, tune_rpm(p->tune));
+	rate[SHARE_TOKENS] = p->tpaced ? ceiling_tokens(p,
+	    tune_rpm(p->ttune)) : p->cfg.tpm;
+	(void)share_end(p->cfg.share, &p->learned, rate);
+}
+
 long long
 pace_wait(struct pace *p, long long now, long long cost)
 {
@@ -98,30 +154,41 @@ pace_wait(struct pace *p, long long now, long long cost)
 	 * first burst: one latency at the start of a run. */
 	if (p->probe == 2)
 		return PROBE_MS;
-	w = limit_wait(p->limit, now, cost);
-	/* A file that fails now (it was fine at the start) leaves the
-	 * process's own buckets to pace. */
-	if (p->cfg.share != NULL && (sw = share_wait(p->cfg.share, now,
-	    cost)) > w)
-		w = sw;
-	return w;
+	if ((w = limit_wait(p->limit, now, cost)) > 0 ||
+	    p->cfg.share == NULL || p->reserved)
+		return w;
+	/* Checked and taken at once: two processes that both looked first
+	 * would both see the room for one.  Kept until pace_start, however
+	 * long.  A file that fails now (it was fine at the start) leaves
+	 * the process's own buckets to pace. */
+	if ((sw = share_try(p->cfg.share, now, cost)) == 0) {
+		p->reserved = 1;
+		p->reserved_cost = cost;
+	}
+	return sw > 0 ? sw : 0;
 }
 
 unsigned long
 pace_start(struct pace *p, long long now, long long cost)
 {
-	unsigned long	 tok;
+	unsigned long	 tok, req;
+	int		 in;
 
 	limit_take(p->limit, now, cost);
 	p->inflight_cost += cost;
 	if (p->probe == 1)
 		p->probe = 2;
-	if (p->cfg.share != NULL) {
+	if (p->cfg.share != NULL && !p->reserved)
 		(void)share_take(p->cfg.share, now, cost);
-	}
+	else if (p->reserved && cost != p->reserved_cost)
+		(void)share_adjust(p->cfg.share, now, cost -
+		    p->reserved_cost);
+	p->reserved = 0;
+	in = fleet_in(p, now);
 	tok = tune_started_w(p->ttune, now, cost > 0 ? cost : 1);
-	return EPOCH_REQ(tune_started(p->tune, now)) |
-	    EPOCH_REQ(tok) << 16 << 16;
+	req = tune_started(p->tune, now);
+	fleet_out(p, in);
+	return EPOCH_REQ(req) | EPOCH_REQ(tok) << 16 << 16;
 }
 
 void
@@ -169,6 +236,7 @@ pace_response(struct pace *p, long long now, const struct xfer *x,
     int inflight)
 {
 	long long	 limit, left, reset, tlimit, tleft, treset;
+	int		 in;
 
 	limit = count(x->header[XH_RL_LIMIT_REQUESTS]);
 	left = count(x->header[XH_RL_REMAINING_REQUESTS]);
@@ -182,14 +250,17 @@ pace_response(struct pace *p, long long now, const struct xfer *x,
 	    p->inflight_cost);
 	/* What is spent comes back in the time to reset: that is the rate
 	 * -j auto would otherwise have to find. */
+	tlimit = count(x->header[XH_RL_LIMIT_TOKENS]);
+	in = (limit > left && left >= 0 && reset > 0) || (tlimit > tleft &&
+	    tleft >= 0 && treset > 0) ? fleet_in(p, now) : 0;
 	if (limit > left && left >= 0 && reset > 0)
 		tune_announced(p->tune, (limit - left) * 1000.0 / reset);
 	/* The same of tokens: the rate is known, so pace by it. */
-	tlimit = count(x->header[XH_RL_LIMIT_TOKENS]);
 	if (tlimit > tleft && tleft >= 0 && treset > 0) {
 		tune_announced(p->ttune, (tlimit - tleft) * 1000.0 / treset);
 		p->tpaced = 1;
 	}
+	fleet_out(p, in);
 	/* Nothing left and nothing back for longer than --max-wait: a
 	 * server's word that waiting is not worth it (or a hostile one). */
 	if (left >= 0 && left <= inflight && reset > p->cfg.max_wait_ms)
@@ -204,27 +275,33 @@ void
 pace_success(struct pace *p, long long now, long long cost, long long tokens,
     long long latency)
 {
+	int	 in;
+
 	if (tokens >= 0) {
 		limit_adjust(p->limit, now, tokens - cost);
 		if (p->cfg.share != NULL)
 			(void)share_adjust(p->cfg.share, now, tokens - cost);
 	}
+	in = fleet_in(p, now);
 	tune_success(p->tune, latency);
+	fleet_out(p, in);
 }
 
 int
 pace_refused(struct pace *p, long long now, unsigned long epoch,
     long long hold)
 {
-	int	 first = !p->paced;
+	int	 first = !p->paced, in;
 
 	if (p->cfg.share != NULL) {
 		(void)share_refused(p->cfg.share, now, SHARE_REQUESTS, 0);
 		if (hold > 0)
 			(void)share_hold(p->cfg.share, now, hold);
 	}
+	in = fleet_in(p, now);
 	tune_ratelimited(p->tune, now, EPOCH_REQ(epoch));
 	p->paced = 1;
+	fleet_out(p, in);
 	/* The rate before the hold: a first rate starts with a full bucket,
 	 * which the hold must spend, or its end is a burst. */
 	limit_set_rpm(p->limit, now, ceiling(p, tune_rpm(p->tune)));
@@ -242,7 +319,7 @@ int
 pace_refused_tokens(struct pace *p, long long now, unsigned long epoch,
     long long cost, long long hold, long long told)
 {
-	int	 first = !p->tpaced;
+	int	 first = !p->tpaced, in;
 
 	if (told > 0)
 		p->told_tpm = told;
@@ -251,9 +328,12 @@ pace_refused_tokens(struct pace *p, long long now, unsigned long epoch,
 		if (hold > 0)
 			(void)share_hold(p->cfg.share, now, hold);
 	}
+	in = fleet_in(p, now);
+	first = first && !p->tpaced;
 	tune_ratelimited_w(p->ttune, now, EPOCH_TOK(epoch), cost > 0 ? cost :
 	    1);
 	p->tpaced = 1;
+	fleet_out(p, in);
 	limit_set_tpm(p->limit, now, ceiling_tokens(p,
 	    tune_rpm(p->ttune)));
 	if (hold > 0)
@@ -262,17 +342,14 @@ pace_refused_tokens(struct pace *p, long long now, unsigned long epoch,
 }
 
 /*
- * --share: the file's buckets get --rpm and --tpm (or none), once.  What
- * -j auto learns stays this process's: each measures what the server
- * accepted from it, its share of the wall, and paces by that; the file
- * adds the waits 429s name, for all.  (Tunes fed the fleet's counts and
- * writing one shared rate were tried, and swung: each process's tune
- * wrote over the others' within 50 ms.)
+ * --share with a fixed window: the file's buckets get --rpm and --tpm (or
+ * none), once.  (Under -j auto, fleet_out sets them to what the fleet
+ * learned, within those.)
  */
 static void
 sync_share(struct pace *p, long long now)
 {
-	if (p->synced >= 0)
+	if (p->synced >= 0 || p->fleet)
 		return;
 	p->synced = now;
 	(void)share_set_rate(p->cfg.share, now, SHARE_REQUESTS, p->cfg.rpm);
@@ -282,10 +359,15 @@ sync_share(struct pace *p, long long now)
 void
 pace_tick(struct pace *p, long long now)
 {
+	int	 in;
+
+	p->now = now;
 	if (p->cfg.share != NULL)
 		sync_share(p, now);
+	in = fleet_in(p, now);
 	tune_tick(p->tune, now);
 	tune_tick(p->ttune, now);
+	fleet_out(p, in);
 	if (p->paced)
 		limit_set_rpm(p->limit, now, ceiling(p, tune_rpm(p->tune)));
 	if (p->tpaced)
@@ -302,10 +384,13 @@ pace_window(const struct pace *p)
 int
 pace_scale(struct pace *p, double f)
 {
-	int	 w = p->window, n;
+	int	 w = p->window, n, in;
 
 	if (p->cfg.autotune) {
+		/* No clock here: the last turn's time will do. */
+		in = fleet_in(p, p->now);
 		tune_scale(p->tune, f);
+		fleet_out(p, in);
 		return tune_window(p->tune);
 	}
 	/* As xargs -P: at least one more or one fewer.  Less a hair: 100 *

@@ -12,7 +12,7 @@
 
 #include "share.h"
 
-#define MAGIC		"enrich\0\1"	/* and the layout's version */
+#define MAGIC		"enrich\0\2"	/* and the layout's version */
 #define BURST_MS	900.0		/* as limit.c's buckets */
 #define SKEW_MS		60000		/* see load() */
 #define IDLE_MS		(3600 * 1000LL)	/* a file idle this long starts
@@ -28,6 +28,9 @@ struct share_file {
 	double		 rate[2];	/* a ms; 0: no bucket */
 	double		 level[2];	/* may go below 0: debt */
 	double		 starts, refused, tok_refused, tokens, tokens_refused;
+	uint32_t	 len[2];	/* of each learner's state; 0: none */
+	uint32_t	 paced[2];
+	unsigned char	 state[2][SHARE_STATE];
 };
 
 struct share {
@@ -75,6 +78,9 @@ sane(const struct share_file *f)
 		    f->rate[k] > 1e9 || !isfinite(f->level[k]) ||
 		    fabs(f->level[k]) > 1e15)
 			return 0;
+	for (k = 0; k < 2; k++)
+		if (f->len[k] > SHARE_STATE)
+			return 0;
 	return isfinite(f->starts) && isfinite(f->refused) &&
 	    isfinite(f->tok_refused) &&
 	    isfinite(f->tokens) && isfinite(f->tokens_refused);
@@ -115,8 +121,11 @@ load(struct share *s, long long now)
 	if (s->f.last > now + SKEW_MS || now - s->f.last > IDLE_MS) {
 		s->f.last = now;
 		s->f.hold = 0;
-		for (k = 0; k < 2; k++)
+		for (k = 0; k < 2; k++) {
 			s->f.level[k] = cap(s->f.rate[k]);
+			/* Its times are another boot's, or an hour old. */
+			s->f.len[k] = s->f.paced[k] = 0;
+		}
 	}
 	/* Nothing accrues while everyone holds. */
 	if (s->f.hold > s->f.last)
@@ -184,6 +193,21 @@ share_close(struct share *s)
 	free(s);
 }
 
+/* A bucket's rate a ms from now on; 1 if that changed the file. */
+static int
+set_rate(struct share_file *f, enum share_kind k, double rate)
+{
+	/* Often the same: then there is nothing to write. */
+	if (fabs(f->rate[k] - rate) <= f->rate[k] * 1e-6)
+		return 0;
+	if (f->rate[k] == 0)
+		f->level[k] = cap(rate);	/* a first rate starts full */
+	f->rate[k] = rate;
+	if (f->level[k] > cap(rate))
+		f->level[k] = cap(rate);
+	return 1;
+}
+
 int
 share_set_rate(struct share *s, long long now, enum share_kind k,
     double per_minute)
@@ -192,15 +216,7 @@ share_set_rate(struct share *s, long long now, enum share_kind k,
 
 	if (load(s, now) == -1)
 		return -1;
-	/* Often the same: then there is nothing to write. */
-	if (fabs(s->f.rate[k] - rate) <= s->f.rate[k] * 1e-6)
-		return save(s, 0);
-	if (s->f.rate[k] == 0)
-		s->f.level[k] = cap(rate);	/* a first rate starts full */
-	s->f.rate[k] = rate;
-	if (s->f.level[k] > cap(rate))
-		s->f.level[k] = cap(rate);
-	return save(s, 1);
+	return save(s, set_rate(&s->f, k, rate));
 }
 
 /* How long until the bucket holds need, or is full if need is more. */
@@ -216,21 +232,54 @@ bucket_wait(double rate, double level, double need)
 	return (long long)ceil((need - level) / rate - 1e-6);
 }
 
-long long
-share_wait(struct share *s, long long now, long long cost)
+/* The wait, with the file loaded. */
+static long long
+wait_for(const struct share_file *f, long long now, long long cost)
 {
 	long long	 w, t;
 
+	w = f->hold > now ? f->hold - now : 0;
+	if ((t = bucket_wait(f->rate[SHARE_REQUESTS],
+	    f->level[SHARE_REQUESTS], 1)) > w)
+		w = t;
+	if ((t = bucket_wait(f->rate[SHARE_TOKENS],
+	    f->level[SHARE_TOKENS], cost)) > w)
+		w = t;
+	return w;
+}
+
+static void
+take(struct share_file *f, long long cost)
+{
+	if (f->rate[SHARE_REQUESTS] > 0)
+		f->level[SHARE_REQUESTS] -= 1;
+	if (f->rate[SHARE_TOKENS] > 0)
+		f->level[SHARE_TOKENS] -= cost;
+	f->starts++;
+	f->tokens += cost;
+}
+
+long long
+share_wait(struct share *s, long long now, long long cost)
+{
+	long long	 w;
+
 	if (load(s, now) == -1)
 		return -1;
-	w = s->f.hold > now ? s->f.hold - now : 0;
-	if ((t = bucket_wait(s->f.rate[SHARE_REQUESTS],
-	    s->f.level[SHARE_REQUESTS], 1)) > w)
-		w = t;
-	if ((t = bucket_wait(s->f.rate[SHARE_TOKENS],
-	    s->f.level[SHARE_TOKENS], cost)) > w)
-		w = t;
+	w = wait_for(&s->f, now, cost);
 	return save(s, 0) == -1 ? -1 : w;
+}
+
+long long
+share_try(struct share *s, long long now, long long cost)
+{
+	long long	 w;
+
+	if (load(s, now) == -1)
+		return -1;
+	if ((w = wait_for(&s->f, now, cost)) == 0)
+		take(&s->f, cost);
+	return save(s, w == 0) == -1 ? -1 : w;
 }
 
 int
@@ -238,12 +287,7 @@ share_take(struct share *s, long long now, long long cost)
 {
 	if (load(s, now) == -1)
 		return -1;
-	if (s->f.rate[SHARE_REQUESTS] > 0)
-		s->f.level[SHARE_REQUESTS] -= 1;
-	if (s->f.rate[SHARE_TOKENS] > 0)
-		s->f.level[SHARE_TOKENS] -= cost;
-	s->f.starts++;
-	s->f.tokens += cost;
+	take(&s->f, cost);
 	return save(s, 1);
 }
 
@@ -306,6 +350,36 @@ share_counts(struct share *s, long long now, struct share_counts *c)
 	c->tpm = s->f.rate[SHARE_TOKENS] * 60000;
 	c->idle = s->idle;
 	return save(s, 0);
+}
+
+int
+share_begin(struct share *s, long long now, struct share_learned *l)
+{
+	int	 k;
+
+	if (load(s, now) == -1)
+		return -1;
+	for (k = 0; k < 2; k++) {
+		l->state[k] = s->f.state[k];
+		l->len[k] = s->f.len[k];
+		l->paced[k] = s->f.paced[k] != 0;
+	}
+	return 0;
+}
+
+int
+share_end(struct share *s, const struct share_learned *l,
+    const double per_minute[2])
+{
+	int	 k;
+
+	for (k = 0; k < 2; k++) {
+		s->f.len[k] = l->len[k] > SHARE_STATE ? 0 : l->len[k];
+		s->f.paced[k] = l->paced[k] != 0;
+		if (per_minute[k] >= 0)
+			(void)set_rate(&s->f, k, per_minute[k] / 60000.0);
+	}
+	return save(s, 1);
 }
 
 const char *

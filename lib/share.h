@@ -16,6 +16,11 @@
  * now) or idle for an hour starts again full.  The layout is fixed and
  * native; a file that is not one is an error, never overwritten.
  *
+ * Under -j auto the processes learn as one: the file keeps each
+ * learner's state (tune.h's, opaque here), which every process reads,
+ * changes and writes back under the lock, and the buckets' rates follow
+ * what it learned.  So four processes behave as one process would.
+ *
  * It computes and stores; it decides nothing about rates (pace.h).  Not
  * here: processes on other machines, which only the provider's headers
  * and their own 429s can tell about each other.
@@ -55,6 +60,9 @@ int		 share_set_rate(struct share *, long long, enum share_kind,
 		    double);
 /* Milliseconds until a request of this token cost may start; 0: now. */
 long long	 share_wait(struct share *, long long, long long);
+/* The same, but 0 means it was taken too, as share_take, in one hold of
+ * the lock: two processes cannot both see room for one. */
+long long	 share_try(struct share *, long long, long long);
 /* A request of this cost starts: it is taken from both buckets (a large
  * one may leave them in debt) and counted. */
 int		 share_take(struct share *, long long, long long);
@@ -67,6 +75,25 @@ int		 share_refused(struct share *, long long, enum share_kind,
 /* Nothing starts before until, in any process. */
 int		 share_hold(struct share *, long long, long long);
 int		 share_counts(struct share *, long long, struct share_counts *);
+
+/*
+ * What -j auto learned, for every process given the file.  share_begin
+ * takes the lock, reads the file, and points at each kind's learner
+ * state (at most SHARE_STATE bytes; len 0: none yet) and its flag
+ * (paced by it yet); the caller may change them, then share_end writes
+ * them back with each bucket's rate a minute (negative: as it was) and
+ * lets go.  Nothing else may be called on the file in between.
+ */
+#define SHARE_STATE	512
+struct share_learned {
+	unsigned char	*state[2];
+	size_t		 len[2];
+	int		 paced[2];
+};
+int		 share_begin(struct share *, long long,
+		    struct share_learned *);
+int		 share_end(struct share *, const struct share_learned *,
+		    const double [2]);
 /* The last error's message, after a -1. */
 const char	*share_error(const struct share *);
 

@@ -1,5 +1,6 @@
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "tune.h"
 
@@ -291,4 +292,52 @@ tune_scale(struct tune *t, double f)
 	t->rate *= f;
 	if (t->rate < MIN_RATE)
 		t->rate = MIN_RATE;
+	if (t->rate > MAX_RATE)
+		t->rate = MAX_RATE;
+}
+
+size_t
+tune_state_size(void)
+{
+	return sizeof(struct tune);
+}
+
+void
+tune_save(const struct tune *t, void *buf)
+{
+	memcpy(buf, t, sizeof(*t));
+}
+
+static int
+finite_all(const double *v, int n)
+{
+	int	 k;
+
+	for (k = 0; k < n; k++)
+		if (!isfinite(v[k]) || fabs(v[k]) > 1e15)
+			return 0;
+	return 1;
+}
+
+int
+tune_load(struct tune *t, const void *buf, size_t len)
+{
+	struct tune	 n;
+	double		 d[] = { 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+
+	if (len != sizeof(n))
+		return -1;
+	memcpy(&n, buf, sizeof(n));
+	d[0] = n.rate, d[1] = n.latency, d[2] = n.wstarts_since;
+	d[3] = n.wrefused_since, d[4] = n.share_last, d[5] = n.rate_before;
+	d[6] = n.noise, d[7] = n.thresh, d[8] = n.measured;
+	/* The slot indexes the arrays: out of range, it would write past
+	 * them. */
+	if (n.slot < 0 || n.slot >= SLOTS || !finite_all(d, 9) ||
+	    !finite_all(n.starts, SLOTS) || !finite_all(n.refused, SLOTS) ||
+	    n.rate < MIN_RATE || n.rate > MAX_RATE || n.latency < 0)
+		return -1;
+	n.max = t->max;
+	*t = n;
+	return 0;
 }

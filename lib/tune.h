@@ -57,5 +57,14 @@ double		 tune_measured(const struct tune *);
 int		 tune_window(const struct tune *);
 /* SIGUSR1 and SIGUSR2: ten per cent up or down. */
 void		 tune_scale(struct tune *, double);
+/*
+ * Its state as bytes, for processes that learn as one (--share keeps
+ * them in a file): the same enrich's tunes only, the file's layout
+ * version says so.  tune_load refuses bytes no tune could have written
+ * (a torn or tampered file) and keeps its own window's max.
+ */
+size_t		 tune_state_size(void);
+void		 tune_save(const struct tune *, void *);
+int		 tune_load(struct tune *, const void *, size_t);
 
 #endif

@@ -91,19 +91,60 @@ main(void)
 	CHECK(share_hold(b, 102000, 101000) == 0);	/* not shortened */
 	CHECK(share_wait(a, 102000, 100) == 100);
 
+	/* share_try checks and takes in one go: room for one, one start. */
+	CHECK(share_try(a, 102100, 100) == 0);
+	CHECK(share_try(b, 102100, 100) == 100);
+	CHECK(share_adjust(a, 102100, -100) == 0);
+	CHECK(share_try(b, 102100, 100) == 0);
+	CHECK(share_adjust(b, 102100, -100) == 0);
+
 	/* The fleet's counts. */
 	CHECK(share_counts(a, 110000, &c) == 0);
-	CHECK(c.starts == 108 + 2 + 608);
+	CHECK(c.starts == 108 + 2 + 608 + 2);
 	CHECK(share_refused(b, 110000, SHARE_TOKENS, 300) == 0);
 	CHECK(share_refused(a, 110000, SHARE_REQUESTS, 0) == 0);
 	CHECK(share_refused(a, 110000, SHARE_REQUESTS, 0) == 0);
 	CHECK(share_counts(a, 110000, &c) == 0);
 	CHECK(c.refused == 2 && c.tok_refused == 1 && c.tokens_refused == 300);
-	CHECK(c.tokens == 900 + 5000 + 608 * 100);
+	CHECK(c.tokens == 900 + 5000 + 608 * 100 + 200);
 	/* The rates, and how long since anyone took. */
 	CHECK(c.rpm == 0 && c.tpm == 60000);
 	CHECK(share_counts(a, 112500, &c) == 0 && c.idle == 2500);
 	share_close(b);
+
+	/* What -j auto learned: none at first; what one process leaves,
+	 * the other finds, with the buckets' rates it set (negative: as
+	 * they were). */
+	{
+		struct share_learned	 l;
+		double			 r[2] = { 1200, -1 };
+
+		b = share_open(path, 110000, err, sizeof(err));
+		CHECK(b != NULL);
+		CHECK(share_begin(a, 110000, &l) == 0);
+		CHECK(l.len[0] == 0 && l.len[1] == 0 && !l.paced[1]);
+		memcpy(l.state[SHARE_REQUESTS], "learned", 8);
+		l.len[SHARE_REQUESTS] = 8;
+		l.paced[SHARE_TOKENS] = 1;
+		CHECK(share_end(a, &l, r) == 0);
+		CHECK(share_begin(b, 110000, &l) == 0);
+		CHECK(l.len[SHARE_REQUESTS] == 8 && l.len[SHARE_TOKENS] == 0);
+		CHECK(strcmp((char *)l.state[SHARE_REQUESTS], "learned") == 0);
+		CHECK(l.paced[SHARE_TOKENS] && !l.paced[SHARE_REQUESTS]);
+		l.len[SHARE_REQUESTS] = SHARE_STATE + 1;	/* too long: none */
+		CHECK(share_end(b, &l, (double[2]){ -1, -1 }) == 0);
+		CHECK(share_counts(a, 110000, &c) == 0);
+		CHECK(c.rpm == 1200 && c.tpm == 60000);
+		CHECK(share_begin(a, 110000, &l) == 0 && l.len[0] == 0);
+		l.len[SHARE_REQUESTS] = 8;
+		CHECK(share_end(a, &l, (double[2]){ 0, -1 }) == 0);
+		/* An hour idle, or another boot's: what was learned is gone
+		 * (its times are not this clock's). */
+		CHECK(share_begin(b, 110000 + 3600 * 1000LL + 1, &l) == 0);
+		CHECK(l.len[SHARE_REQUESTS] == 0 && !l.paced[SHARE_TOKENS]);
+		CHECK(share_end(b, &l, (double[2]){ -1, -1 }) == 0);
+		share_close(b);
+	}
 
 	/* A process whose time was read a little before another's wrote:
 	 * nothing accrues, and nothing is made full. */

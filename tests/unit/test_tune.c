@@ -1,4 +1,5 @@
 #include <stdlib.h>
+#include <string.h>
 
 #include "check.h"
 #include "limit.h"
@@ -155,6 +156,43 @@ main(void)
 		CHECK(limit_wait(l, 5, 500) > 0);
 		CHECK(limit_server(l, 5, LIMIT_TOKENS, -1, -1, 1000, 0) == 0);
 		limit_free(l);
+	}
+
+	/* Its state as bytes: another tune loaded from them goes on as it
+	 * would have, with its own window's max. */
+	{
+		struct tune	*a = tune_new(10000, 0), *b = tune_new(8, 0);
+		unsigned char	 buf[4096], bad[4096];
+		unsigned long	 e;
+		size_t		 n = tune_state_size();
+		int		 j;
+
+		CHECK(n <= sizeof(buf));
+		for (j = 0; j < 50; j++)
+			e = tune_started(a, 100 + j);
+		tune_ratelimited(a, 200, e);
+		tune_save(a, buf);
+		CHECK(tune_load(b, buf, n) == 0);
+		CHECK(tune_rpm(b) == tune_rpm(a));
+		CHECK(tune_window(b) <= 8);
+		/* The epoch goes with it: a 429 for a start made in one is
+		 * counted by the other. */
+		e = tune_started(b, 300);
+		tune_started(a, 300);
+		tune_ratelimited(b, 2000, e);
+		tune_ratelimited(a, 2000, e);
+		CHECK(tune_rpm(b) == tune_rpm(a));
+		/* Not a tune's: a wrong length, or bytes no tune writes (the
+		 * slot, an index, out of range; a rate not a number); b is
+		 * left as it was. */
+		CHECK(tune_load(b, buf, n - 1) == -1);
+		memset(bad, 0xff, n);
+		CHECK(tune_load(b, bad, n) == -1);
+		memset(bad, 0, n);
+		CHECK(tune_load(b, bad, n) == -1);
+		CHECK(tune_rpm(b) == tune_rpm(a));
+		tune_free(a);
+		tune_free(b);
 	}
 	return check_done("test_tune");
 }
