@@ -7,6 +7,9 @@
 #define START_RATE	10.0	/* requests a second at first */
 #define SLOW_START	2.0	/* growth every quarter second before a 429 */
 #define PROBE		0.01	/* growth a second once the rate is known */
+#define QUIET_MS	2000	/* and it doubles every this long without a
+				 * 429 acted on, */
+#define QUIET_MAX	50.0	/* up to this many times */
 #define RECOVER		0.05	/* growth a second after a first 429 */
 #define BACKOFF		0.85	/* at least this cut at a 429 */
 #define MIN_RATE	0.5
@@ -237,6 +240,23 @@ tune_announced(struct tune *t, double rate)
 	t->measured = t->rate;
 }
 
+/*
+ * How much faster the probe goes for the time since the last 429 acted on.
+ * Alone, a process meets the wall again within seconds and the probe
+ * stays slow; in a fleet, a process cut while the others were busy, or
+ * left with room when they finish, would otherwise take a minute at 1% a
+ * second to fill what they leave.  (Requests only: each request of a
+ * token wall is hundreds of tokens, and crossing it costs at once.)
+ */
+static double
+quiet(const struct tune *t, long long now)
+{
+	if (t->strict || t->last_cut < 0 || now <= t->last_cut)
+		return 1;
+	return fmin(QUIET_MAX, pow(2, (double)(now - t->last_cut) /
+	    QUIET_MS));
+}
+
 void
 tune_tick(struct tune *t, long long now)
 {
@@ -259,7 +279,7 @@ tune_tick(struct tune *t, long long now)
 		t->rate = fmin(t->thresh, t->rate * pow(SLOW_START, dt * 4));
 	else
 		t->rate += fmax(MIN_RATE, t->rate * (t->known ? (t->strict ?
-		    PROBE / 2 : PROBE) : RECOVER)) * dt;
+		    PROBE / 2 : PROBE) : RECOVER)) * dt * quiet(t, now);
 	if (t->rate > MAX_RATE)
 		t->rate = MAX_RATE;
 }

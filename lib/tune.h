@@ -8,7 +8,9 @@
  * rate-limit 429 it comes down below what the server accepted over the
  * last second, at the next one it measures the server's rate (what it
  * accepted between two 429s is what it refilled), and from there it
- * probes upward by 1% a second.  Accepted means started and not
+ * probes upward by 1% a second, twice that for every two seconds without
+ * a 429 (a fleet's room left by a process that finished is found in
+ * seconds).  Accepted means started and not
  * refused: a gateway refuses at once, while the accepted requests may
  * take seconds to come back from the model.  A cut that does not lower
  * the share refused was not the rate's doing: it is taken back, that
