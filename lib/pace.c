@@ -299,7 +299,7 @@ pace_refused(struct pace *p, long long now, unsigned long epoch,
 			(void)share_hold(p->cfg.share, now, hold);
 	}
 	in = fleet_in(p, now);
-	tune_ratelimited(p->tune, now, EPOCH_REQ(epoch));
+	tune_ratelimited(p->tune, now, EPOCH_REQ(epoch), hold > now);
 	p->paced = 1;
 	fleet_out(p, in);
 	/* The rate before the hold: a first rate starts with a full bucket,

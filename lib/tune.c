@@ -122,6 +122,9 @@ tune_success(struct tune *t, long long ms)
 	t->latency = 0.9 * t->latency + 0.1 * ms;
 }
 
+static void	 ratelimited(struct tune *, long long, unsigned long, double,
+		    int);
+
 /* Start counting afresh from a 429 acted on. */
 static void
 mark(struct tune *t, long long now)
@@ -138,14 +141,22 @@ mark(struct tune *t, long long now)
  * the accepted ones come back from a model that takes seconds.
  */
 void
-tune_ratelimited(struct tune *t, long long now, unsigned long epoch)
+tune_ratelimited(struct tune *t, long long now, unsigned long epoch,
+    int spent)
 {
-	tune_ratelimited_w(t, now, epoch, 1);
+	ratelimited(t, now, epoch, 1, spent);
 }
 
 void
 tune_ratelimited_w(struct tune *t, long long now, unsigned long epoch,
     double w)
+{
+	ratelimited(t, now, epoch, w, 0);
+}
+
+static void
+ratelimited(struct tune *t, long long now, unsigned long epoch, double w,
+    int spent)
 {
 	double	 accepted, share, span;
 
@@ -177,7 +188,14 @@ tune_ratelimited_w(struct tune *t, long long now, unsigned long epoch,
 	}
 	share = t->starts_since > 0 ? fmin(1, (double)t->refused_since /
 	    t->starts_since) : 1;
-	if (t->known && !t->strict) {
+	/*
+	 * A 429 that names a wait says the budget is spent until then: the
+	 * wall's, never noise.  Without that, noise looks the same as other
+	 * processes at the same wall, whose refusals one process's cut
+	 * hardly lowers: four processes whose 429s named waits of a few ms
+	 * took each other for noise, and refused 20% of their requests.
+	 */
+	if (t->known && !t->strict && !spent) {
 		/* Too little seen since the last cut to judge it by. */
 		if (t->starts_since < 20 && now - t->last_cut < 2000)
 			return;

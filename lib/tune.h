@@ -34,10 +34,12 @@ struct tune	*tune_new(int, long long);
 void		 tune_free(struct tune *);
 /* A request started (the number returned goes with it); a success came
  * back after this many ms; a 429 for a rate limit came back, for the
- * request that was given that number. */
+ * request that was given that number, and named a wait (spent: the
+ * budget is spent until then, so the 429 is never taken for noise) or
+ * not. */
 unsigned long	 tune_started(struct tune *, long long);
 void		 tune_success(struct tune *, long long);
-void		 tune_ratelimited(struct tune *, long long, unsigned long);
+void		 tune_ratelimited(struct tune *, long long, unsigned long, int);
 /* The same with a weight other than 1: a tune of tokens, not requests,
  * is given each request's tokens, and its rate is in tokens a second
  * (the counts that say "too few to judge by" stay in requests). */

@@ -510,9 +510,11 @@ test_tokens(void)
  * A fleet, as GNU parallel --pipe runs one: 6,000 rows in jobs of 430,
  * four at a time, each a process of its own (-j auto, a pace each, or
  * one --share file between them) against one wall of 100 requests a
- * second with a second of burst, 100 ms a request, refusals at once with
- * a Retry-After of one second, as tests/mock --rps does.  The share of
- * the wall reached, and of requests refused, in per cent.
+ * second with a second of burst, 100 ms a request (and 0 to 4 more, as
+ * the seed draws), refusals at once with a Retry-After of one second, as
+ * tests/mock --rps does, or with ms, the wait until the next request is
+ * let in, as OpenAI names it.  The share of the wall reached, and of
+ * requests refused, in per cent.
  */
 #define FLEET_RING	1024
 
@@ -525,13 +527,14 @@ struct member {
 };
 
 static void
-fleet(const char *share, double *wall, double *refused)
+fleet(const char *share, unsigned long seed, int ms, double *wall,
+    double *refused)
 {
 	struct pace_config	 c = { 0, 0, 1, 0, 1000, 120000, NULL };
 	struct member		 m[4];
 	char			 err[1024];
 	double			 bucket = 100;
-	unsigned long		 draw = 1, ep;
+	unsigned long		 draw = seed, ep;
 	long long		 now, t0 = 1000;
 	int			 given = 0, ok = 0, req = 0, ref = 0, k;
 
@@ -581,7 +584,9 @@ fleet(const char *share, double *wall, double *refused)
 				} else {
 					ref++;
 					pace_end(q->p, 10);
-					pace_refused(q->p, now, ep, now + 1000);
+					pace_refused(q->p, now, ep, now + (ms ?
+					    (long long)((1 - bucket) * 10) + 1 :
+					    1000));
 				}
 			}
 			if (q->queue == 0 && q->inflight == 0) {
@@ -603,28 +608,50 @@ fleet(const char *share, double *wall, double *refused)
 static void
 test_fleet(void)
 {
-	char	 dir[] = "/tmp/test_pace.XXXXXX", path[64];
-	double	 wall, refused;
+	char		 dir[] = "/tmp/test_pace.XXXXXX", path[64];
+	double		 wall, refused, sum[2] = { 0, 0 }, worst[2] = { 0, 0 };
+	unsigned long	 seed;
+	int		 ms;
 
-	/* Each learning alone: a process cut while the others were busy,
-	 * or left with the room of one that finished, finds it in seconds
-	 * (97.2% here; probing at 1% a second whatever the quiet, 91.6%,
-	 * and from 87% to 96% as the draws go). */
-	fleet(NULL, &wall, &refused);
-	if (getenv("FLEET_SAY") != NULL)
-		fprintf(stderr, "alone %.1f%% %.2f%%\n", wall, refused);
-	CHECK(wall >= 95);
-	CHECK(refused <= 2);
+	/*
+	 * Each learning alone, six draws of latencies each.  A process cut
+	 * while the others were busy, or left with the room of one that
+	 * finished, finds it in seconds: 93.5% to 97.4% of the wall, under
+	 * 1% refused, with Retry-After holds of a second (with the probe at
+	 * 1% a second whatever the quiet, 87% to 96%).  Where 429s name
+	 * waits of milliseconds the processes hardly hold, and each sees
+	 * the others' overshoot: 3% to 4% refused (15% to 20% when the
+	 * first cut that lowered nothing was taken for noise).
+	 */
+	for (ms = 0; ms < 2; ms++)
+		for (seed = 1; seed <= 6; seed++) {
+			fleet(NULL, seed, ms, &wall, &refused);
+			if (getenv("FLEET_SAY") != NULL)
+				fprintf(stderr, "%s %lu: %.1f%% of the wall, "
+				    "%.2f%% refused\n", ms ? "ms" : "1 s",
+				    seed, wall, refused);
+			sum[ms] += wall / 6;
+			if (refused > worst[ms])
+				worst[ms] = refused;
+		}
+	CHECK(sum[0] >= 93);
+	CHECK(worst[0] <= 2);
+	CHECK(sum[1] >= 93);
+	CHECK(worst[1] <= 5);
+
 	/* Through one --share file they learn as one process would. */
 	if (mkdtemp(dir) == NULL)
 		abort();
 	snprintf(path, sizeof(path), "%s/share", dir);
-	fleet(path, &wall, &refused);
-	if (getenv("FLEET_SAY") != NULL)
-		fprintf(stderr, "shared %.1f%% %.2f%%\n", wall, refused);
-	CHECK(wall >= 95);
-	CHECK(refused <= 0.5);
-	unlink(path);
+	for (ms = 0; ms < 2; ms++) {
+		fleet(path, 1, ms, &wall, &refused);
+		if (getenv("FLEET_SAY") != NULL)
+			fprintf(stderr, "%s, shared: %.1f%% of the wall, %.2f%% "
+			    "refused\n", ms ? "ms" : "1 s", wall, refused);
+		CHECK(wall >= 95);
+		CHECK(refused <= 0.5);
+		unlink(path);
+	}
 	rmdir(dir);
 }
 

@@ -54,7 +54,10 @@ simulate(double R, long long lat, double p, long long secs, int out,
 				due[tail++ % RING] = now + lat;
 			} else {
 				(*refused)++;
-				tune_ratelimited(t, now, ep);
+				/* The wall's names a wait; noise and the
+				 * outage's do not. */
+				tune_ratelimited(t, now, ep, R > 0 &&
+				    bucket < 1);
 				limit_hold(l, now + 5);
 			}
 		}
@@ -84,7 +87,7 @@ main(void)
 	CHECK(tune_rpm(t) > 1190 && tune_rpm(t) < 1210);
 	/* A first 429 cuts the rate: by BACKOFF, or below what the server
 	 * accepted over the last second when that is less. */
-	tune_ratelimited(t, 2100, 0);
+	tune_ratelimited(t, 2100, 0, 0);
 	CHECK(tune_rpm(t) > 0.85 * 1200 - 1 && tune_rpm(t) < 0.85 * 1200 + 1);
 	/* The next 429 measures the rate: of 80 started in the second since,
 	 * 30 were refused, so the server accepted 50. */
@@ -92,12 +95,12 @@ main(void)
 	for (k = 0; k < 80; k++)
 		ep = tune_started(t, 2110 + k * 12);
 	for (k = 0; k < 29; k++)
-		tune_ratelimited(t, 2150 + k, ep);	/* one event */
+		tune_ratelimited(t, 2150 + k, ep, 0);	/* one event */
 	CHECK(tune_rpm(t) > 170 * 60 - 1);
-	tune_ratelimited(t, 3100, ep);
+	tune_ratelimited(t, 3100, ep, 0);
 	CHECK(tune_rpm(t) > 0.97 * 50 * 60 - 1 && tune_rpm(t) < 0.97 * 50 * 60 + 1);
 	/* 429s closer together than 100 ms are one event. */
-	tune_ratelimited(t, 3150, ep);
+	tune_ratelimited(t, 3150, ep, 0);
 	CHECK(tune_rpm(t) > 0.97 * 50 * 60 - 1);
 	/* The window follows the rate and the latency, within bounds. */
 	CHECK(tune_window(t) >= 4 && tune_window(t) <= 10000);
@@ -107,7 +110,7 @@ main(void)
 
 	/* A first 429 before anything came back: no collapse. */
 	t = tune_new(10000, 0);
-	tune_ratelimited(t, 40, tune_started(t, 10));
+	tune_ratelimited(t, 40, tune_started(t, 10), 0);
 	CHECK(tune_rpm(t) >= 0.85 * 600 - 1);
 	tune_free(t);
 
@@ -170,7 +173,7 @@ main(void)
 		CHECK(n <= sizeof(buf));
 		for (j = 0; j < 50; j++)
 			e = tune_started(a, 100 + j);
-		tune_ratelimited(a, 200, e);
+		tune_ratelimited(a, 200, e, 0);
 		tune_save(a, buf);
 		CHECK(tune_load(b, buf, n) == 0);
 		CHECK(tune_rpm(b) == tune_rpm(a));
@@ -179,8 +182,8 @@ main(void)
 		 * counted by the other. */
 		e = tune_started(b, 300);
 		tune_started(a, 300);
-		tune_ratelimited(b, 2000, e);
-		tune_ratelimited(a, 2000, e);
+		tune_ratelimited(b, 2000, e, 0);
+		tune_ratelimited(a, 2000, e, 0);
 		CHECK(tune_rpm(b) == tune_rpm(a));
 		/* Not a tune's: a wrong length, or bytes no tune writes (the
 		 * slot, an index, out of range; a rate not a number); b is
