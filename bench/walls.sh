@@ -14,9 +14,11 @@
 #    included); refused is 429s over requests.
 # 9. A fleet: 6,000 rows through 4 processes under GNU parallel --pipe
 #    against one wall of 100 requests a second (a second of burst, 100 ms
-#    a request); beside them one process alone.  -j auto each, -j auto
-#    with --share, --rpm 1500 each (the division by hand), and --share
-#    with one --rpm 6000.  Every row once, or the scenario fails.
+#    a request, 429s with Retry-After: 1); beside them one process alone.
+#    -j auto each, the same with 429s naming waits in ms (as OpenAI's
+#    do), -j auto with --share, --rpm 1500 each (the division by hand),
+#    and --share with one --rpm 6000.  Every row once, or the scenario
+#    fails.
 set -eu
 cd "$(dirname "$0")/.."
 out=bench/out
@@ -95,13 +97,14 @@ awk 'BEGIN { for (i = 1; i <= 6000; i++)
     >"$out/rfleet"
 printf '\n### 9. A fleet: 6,000 rows, one wall of 100 requests a second, 100 ms a request\n\n' >>"$table"
 printf '| run | wall s | requests | 429s | refused | of wall | load before |\n|---|---|---|---|---|---|---|\n' >>"$table"
-for run in "1:-j auto" "4:-j auto" "4:-j auto --share SHARE" \
-    "4:--rpm 1500" "4:--rpm 6000 --share SHARE"; do
-	procs=${run%%:*} opts=${run#*:}
+for run in "1:-j auto" "4:-j auto" "4:-j auto:--retry-after-ms" \
+    "4:-j auto --share SHARE" "4:--rpm 1500" "4:--rpm 6000 --share SHARE"; do
+	procs=${run%%:*} opts=${run#*:} mflags=
+	case $opts in *:*) mflags=${opts#*:} opts=${opts%%:*} ;; esac
 	rm -f "$out/share"
 	o=$(printf '%s' "$opts" | sed "s|SHARE|$out/share|")
 	l=$(load)
-	start_mock --rps 100 --latency 100
+	start_mock --rps 100 --latency 100 $mflags
 	t0=$(date +%s%N)
 	if [ "$procs" = 1 ]; then
 		$E -u "$url" $o -p '{{text}}' <"$out/rfleet" >"$out/fleet.out"
@@ -116,7 +119,8 @@ for run in "1:-j auto" "4:-j auto" "4:-j auto --share SHARE" \
 	m=$(wc -l <"$out/fleet.out")
 	[ "$n" -eq 6000 ] && [ "$m" -eq 6000 ] ||
 	    { echo "9. $opts: $n rows in $m lines" >&2; exit 1; }
-	jq -r --arg name "$procs x enrich $opts" --argjson ms "$ms" \
+	jq -r --arg name "$procs x enrich $(printf %s "$opts" | sed "s/SHARE/FILE/")${mflags:+ (waits in ms)}" \
+	    --argjson ms "$ms" \
 	    --arg load "$l" '"| \($name) | \($ms / 1000 | . * 10 | round /
 	    10) | \(.requests) | \(.status_429) | \(100 * .status_429 /
 	    .requests | . * 10 | round / 10)% | \(100 * .ok / (100 * $ms /
