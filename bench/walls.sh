@@ -119,7 +119,8 @@ for run in "1:-j auto" "4:-j auto" "4:-j auto:--retry-after-ms" \
 	m=$(wc -l <"$out/fleet.out")
 	[ "$n" -eq 6000 ] && [ "$m" -eq 6000 ] ||
 	    { echo "9. $opts: $n rows in $m lines" >&2; exit 1; }
-	jq -r --arg name "$procs x enrich $(printf %s "$opts" | sed "s/SHARE/FILE/")${mflags:+ (waits in ms)}" \
+	name="$procs x enrich $(printf %s "$opts" | sed s/SHARE/FILE/)"
+	jq -r --arg name "$name${mflags:+ (waits in ms)}" \
 	    --argjson ms "$ms" \
 	    --arg load "$l" '"| \($name) | \($ms / 1000 | . * 10 | round /
 	    10) | \(.requests) | \(.status_429) | \(100 * .status_429 /
