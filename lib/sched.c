@@ -3,13 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "route.h"
 #include "sched.h"
 #include "text.h"
 
 #define OUT_HIGH	(1024 * 1024)	/* stop reading above this backlog */
 #define START_BATCH	64	/* requests started per turn */
 #define HELD_MS		5000	/* a hold longer than this is said */
-#define NO_ENDPOINT_MS	100	/* look again for an endpoint after this */
 /* A buffer's bytes, never NULL (memcpy's arguments must not be). */
 #define TEXT(b)		((b).data != NULL ? (b).data : "")
 
@@ -225,30 +225,6 @@ read_row(struct sched *s, struct row **rp)
 	return 0;
 }
 
-/*
- * Several endpoints: the row goes to the one with the most headroom among
- * those that have not failed it; 0 when none may take it now, and it
- * waits for one.
- */
-static int
-to_endpoint(struct sched *s, struct row *r, long long now)
-{
-	struct endpoints	*e = s->p.endpoints;
-	long long		 at;
-	int			 k;
-
-	if ((k = endpoints_pick(e, now, r->tried, s->window)) == -1) {
-		at = endpoints_next_ready(e, now, r->tried);
-		r->due = at > now ? at : now + NO_ENDPOINT_MS;
-		rows_wait(s->rows, r);
-		return 0;
-	}
-	endpoints_start(e, k);
-	r->endpoint = r->xfer.target = k;
-	r->endpoint_name = endpoints_name(e, k);
-	return 1;
-}
-
 static void
 notice_endpoint(struct sched *s, enum sched_event what, const struct row *r,
     long long ms)
@@ -263,16 +239,14 @@ notice_endpoint(struct sched *s, enum sched_event what, const struct row *r,
 /*
  * Several endpoints: count the attempt against its endpoint, and say so
  * when that sets it aside or takes it back.  1 if the row goes at once to
- * another endpoint, which is not a retry: its endpoint is down or refused
- * it, and some endpoint has not failed it yet; -1 if out of memory.
+ * another endpoint (route.h), and waits for it here; -1 if out of memory.
  */
 static int
 endpoint_done(struct sched *s, struct row *r, const struct xfer *x,
     long long now)
 {
 	struct endpoints	*e = s->p.endpoints;
-	enum endpoints_outcome	 o = endpoints_classify(x);
-	uint64_t		 all = endpoints_all(e);
+	int			 rv;
 
 	switch (endpoints_done(e, r->endpoint, now, x)) {
 	case ENDPOINTS_ASIDE:
@@ -285,27 +259,9 @@ endpoint_done(struct sched *s, struct row *r, const struct xfer *x,
 	case ENDPOINTS_SAME:
 		break;
 	}
-	if (o != ENDPOINTS_DOWN && o != ENDPOINTS_REFUSED)
-		return 0;
-	r->tried |= (uint64_t)1 << r->endpoint;
-	if ((r->tried & all) == all) {
-		/* Every one failed it: the verdict decides, and a retry
-		 * starts a new round. */
-		r->tried = 0;
-		return 0;
-	}
-	/* What it would fail with if it went no further (an interrupt). */
-	rows_set_error(r, x->result == XFER_TIMEOUT ? ROW_ERR_TIMEOUT :
-	    x->result == XFER_NETWORK ? ROW_ERR_NETWORK : ROW_ERR_HTTP,
-	    x->status);
-	if (x->result != XFER_RESPONSE ? buf_adds(&r->msg, x->error) == -1 :
-	    buf_adds(&r->msg, o == ENDPOINTS_REFUSED ? "rate limited at " :
-	    "server error at ") == -1 || buf_adds(&r->msg,
-	    endpoints_name(e, r->endpoint)) == -1)
-		return -1;
-	r->due = now;
-	rows_wait(s->rows, r);
-	return 1;
+	if ((rv = route_move(e, r, x, now)) == 1)
+		rows_wait(s->rows, r);
+	return rv;
 }
 
 /*
@@ -560,8 +516,11 @@ start_rows(struct sched *s, long long now, char *err, size_t errlen)
 				goto nomem;
 			break;
 		}
-		if (s->p.endpoints != NULL && !to_endpoint(s, r, now))
+		if (s->p.endpoints != NULL &&
+		    !route_pick(s->p.endpoints, r, now, s->window)) {
+			rows_wait(s->rows, r);
 			continue;
+		}
 		r->epoch = pace_start(s->p.pace, now, r->cost);
 		if (pool_submit(s->p.pool, &r->xfer, err, errlen) == -1)
 			return -1;
@@ -682,20 +641,8 @@ finish_rows(struct sched *s, long long now)
 		}
 		if (judge(s, r, now, &v) == -1)
 			return -1;
-		if ((v.kind == VERDICT_RETRY || v.kind == VERDICT_FAIL) &&
-		    s->p.endpoints != NULL &&
-		    r->error == ROW_ERR_NETWORK &&
-		    endpoints_hopeless(s->p.endpoints)) {
-			/* What one dead server does to the first window. */
-			if (buf_adds(&r->msg, " (every endpoint failed so)") ==
-			    -1)
-				return -1;
-			v.kind = VERDICT_STOP;
-		}
-		/* Which endpoint's answer stops the run (a wrong key). */
-		if (v.kind == VERDICT_STOP && s->p.endpoints != NULL &&
-		    (buf_adds(&r->msg, " (at ") == -1 || buf_adds(&r->msg,
-		    r->endpoint_name) == -1 || buf_addc(&r->msg, ')') == -1))
+		if (s->p.endpoints != NULL &&
+		    route_verdict(s->p.endpoints, r, &v) == -1)
 			return -1;
 		if (s->p.rates != NULL) {
 			cost = attempt_cost(r);

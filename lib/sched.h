@@ -29,7 +29,7 @@
  * With several endpoints (endpoints.h) each request goes to the one with
  * the most headroom; a row whose endpoint is down, or refuses it with a
  * 429, goes at once to another that has not failed it, not charged to -r;
- * only when every endpoint has failed it is the verdict asked.
+ * only when every endpoint has failed it is the verdict asked (route.h).
  *
  * Not here: the poll() itself, signals, or stdin and stdout's
  * descriptors (filter.c).
