@@ -136,6 +136,14 @@ answered(struct harness *h, struct row *r, const char *text)
 		abort();
 }
 
+/* The row is done with, as sched.c's are. */
+static void
+done_with(struct harness *h, struct row *r)
+{
+	claim_end(h->c, r);
+	rows_put(h->rows, r);
+}
+
 /* Is this among the lines written? */
 static int
 wrote(struct harness *h, const char *line)
@@ -169,8 +177,7 @@ test_follow(void)
 	CHECK(h.emitted == 3 && h.failed == 0);
 	CHECK(wrote(&h, "{\"id\":2,\"q\":\"same\",\"answer\":\"yes\"}"));
 	CHECK(wrote(&h, "{\"id\":3,\"q\":\"same\",\"answer\":\"yes\"}"));
-	claim_end(h.c, lead);
-	rows_put(h.rows, lead);
+	done_with(&h, lead);
 	/* A later row of an answered key: written from memory at once. */
 	CHECK(claim_row(h.c, row(&h, 5, "same")) == 1);
 	CHECK(h.emitted == 4);
@@ -206,8 +213,7 @@ test_fail(void)
 	CHECK(wrote(&h, "server busy"));
 	CHECK(claim_waiting(h.c) == 0);
 	/* A failure is not kept: the next row of the key leads. */
-	claim_end(h.c, lead);
-	rows_put(h.rows, lead);
+	done_with(&h, lead);
 	CHECK(claim_row(h.c, lead = row(&h, 3, "same")) == 0);
 	teardown(&h);
 }
@@ -258,8 +264,7 @@ test_cache(void)
 	answered(&h, r, "stored");
 	CHECK(claim_keep(h.c, r, why, sizeof(why)) == 0);
 	CHECK(claim_release(h.c, r, 1) == 0);
-	claim_end(h.c, r);
-	rows_put(h.rows, r);
+	done_with(&h, r);
 	/* Failed, cached or shared rows are not kept again. */
 	r = row(&h, 2, "unkept");
 	r->failed = 1;
@@ -288,8 +293,7 @@ test_cache(void)
 	CHECK(strstr(why, bad) != NULL);
 	/* Still kept in memory for this run. */
 	CHECK(claim_release(h.c, r, 1) == 0);
-	claim_end(h.c, r);
-	rows_put(h.rows, r);
+	done_with(&h, r);
 	CHECK(claim_row(h.c, row(&h, 2, "lost")) == 1);
 	CHECK(h.emitted == 2);
 	teardown(&h);

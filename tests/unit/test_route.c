@@ -21,28 +21,49 @@ xfer(struct xfer *x, enum xfer_result res, long status)
 	return x;
 }
 
-static struct endpoints *
-two(void)
+/* The endpoints, and a row from rows of its own. */
+struct harness {
+	struct endpoints	*e;
+	struct rows		*rows;
+	struct row		*r;
+};
+
+static void
+setup(struct harness *h)
 {
 	struct endpoints_config	 c = { 1, 1000, 8000 };
-	struct endpoints	*e = endpoints_new(&c);
 
-	if (e == NULL || endpoints_add(e, "a") != 0 ||
-	    endpoints_add(e, "b") != 1)
+	if ((h->e = endpoints_new(&c)) == NULL ||
+	    endpoints_add(h->e, "a") != 0 || endpoints_add(h->e, "b") != 1 ||
+	    (h->rows = rows_new()) == NULL ||
+	    (h->r = rows_get(h->rows)) == NULL)
 		abort();
-	return e;
 }
 
 static void
-test_pick(void)
+teardown(struct harness *h)
 {
-	struct endpoints	*e = two();
-	struct rows		*rows = rows_new();
-	struct row		*r;
-	struct xfer		 x;
+	rows_put(h->rows, h->r);
+	rows_free(h->rows);
+	endpoints_free(h->e);
+}
 
-	if (rows == NULL || (r = rows_get(rows)) == NULL)
-		abort();
+/* A test with endpoints and a row of its own. */
+static void
+run(void (*test)(struct endpoints *, struct row *))
+{
+	struct harness	 h;
+
+	setup(&h);
+	test(h.e, h.r);
+	teardown(&h);
+}
+
+static void
+test_pick(struct endpoints *e, struct row *r)
+{
+	struct xfer	 x;
+
 	/* A row goes to an endpoint, and its request with it. */
 	CHECK(route_pick(e, r, 0, 10) == 1);
 	CHECK(r->endpoint == 0 && r->xfer.target == 0);
@@ -62,21 +83,13 @@ test_pick(void)
 	CHECK(route_pick(e, r, 200, 10) == 0);
 	CHECK(r->due == 1100);
 	CHECK(route_pick(e, r, 1100, 10) == 1 && r->endpoint == 1);
-	rows_put(rows, r);
-	rows_free(rows);
-	endpoints_free(e);
 }
 
 static void
-test_move(void)
+test_move(struct endpoints *e, struct row *r)
 {
-	struct endpoints	*e = two();
-	struct rows		*rows = rows_new();
-	struct row		*r;
-	struct xfer		 x;
+	struct xfer	 x;
 
-	if (rows == NULL || (r = rows_get(rows)) == NULL)
-		abort();
 	/* No answer from a: on to b at once, the error ready in case it
 	 * goes no further. */
 	r->endpoint = 0;
@@ -106,22 +119,14 @@ test_move(void)
 	CHECK(route_move(e, r, xfer(&x, XFER_RESPONSE, 200), 80) == 0);
 	CHECK(route_move(e, r, xfer(&x, XFER_RESPONSE, 400), 80) == 0);
 	CHECK(r->tried == 0);
-	rows_put(rows, r);
-	rows_free(rows);
-	endpoints_free(e);
 }
 
 static void
-test_verdict(void)
+test_verdict(struct endpoints *e, struct row *r)
 {
-	struct endpoints	*e = two();
-	struct rows		*rows = rows_new();
-	struct row		*r;
-	struct verdict		 v = { 0 };
-	struct xfer		 x;
+	struct verdict	 v = { 0 };
+	struct xfer	 x;
 
-	if (rows == NULL || (r = rows_get(rows)) == NULL)
-		abort();
 	CHECK(route_pick(e, r, 0, 10) == 1);
 	rows_set_error(r, ROW_ERR_NETWORK, 0);
 	/* A retry stays a retry while an endpoint may answer. */
@@ -145,16 +150,13 @@ test_verdict(void)
 	v.kind = VERDICT_FAIL;
 	CHECK(route_verdict(e, r, &v) == 0);
 	CHECK(v.kind == VERDICT_FAIL && r->msg.len == 0);
-	rows_put(rows, r);
-	rows_free(rows);
-	endpoints_free(e);
 }
 
 int
 main(void)
 {
-	test_pick();
-	test_move();
-	test_verdict();
+	run(test_pick);
+	run(test_move);
+	run(test_verdict);
 	return check_done("test_route");
 }
