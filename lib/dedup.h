@@ -17,7 +17,7 @@
  * It owns nothing but its own nodes: rows are the caller's (rows.h), and
  * stay linked here from dedup_lead or dedup_follow until dedup_end or
  * dedup_take gives them back.  Not here: the cache on disk (cache.h), or
- * writing the followers' lines (sched.c).
+ * writing the followers' lines (claim.h).
  */
 #ifndef ENRICH_DEDUP_H
 #define ENRICH_DEDUP_H

@@ -3,15 +3,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "claim.h"
+#include "route.h"
 #include "sched.h"
 #include "text.h"
 
 #define OUT_HIGH	(1024 * 1024)	/* stop reading above this backlog */
 #define START_BATCH	64	/* requests started per turn */
 #define HELD_MS		5000	/* a hold longer than this is said */
-#define NO_ENDPOINT_MS	100	/* look again for an endpoint after this */
-/* A buffer's bytes, never NULL (memcpy's arguments must not be). */
-#define TEXT(b)		((b).data != NULL ? (b).data : "")
 
 struct sched {
 	struct sched_config	 cfg;
@@ -27,12 +26,14 @@ struct sched {
 	int			 stopped;
 	int			 held;		/* a long hold was said */
 	int			 window;	/* as the pool has it */
-	struct dedup		*dedup;
+	struct claim		*claim;		/* cache, dedup, budget */
 	int			 broke;		/* --max-cost: spent */
 	int			 budget_held;	/* next waits for money */
 	int			 cache_said;	/* a write failure was said */
 	uint64_t		 seq;		/* non-blank lines read */
 };
+
+static int	 emit(void *, struct row *);
 
 /* Rows held for --ordered: four windows, and at least 1024. */
 static size_t
@@ -53,17 +54,21 @@ struct sched *
 sched_new(const struct sched_config *cfg, const struct sched_parts *parts,
     void (*notify)(void *, const struct sched_notice *), void *arg)
 {
-	struct sched	*s;
+	struct claim_parts	 cp = { NULL, parts->out, parts->record,
+				    parts->stats, parts->cache, parts->budget,
+				    emit, NULL };
+	struct sched		*s;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
+	cp.arg = s;
 	s->cfg = *cfg;
 	s->p = *parts;
 	s->notify = notify;
 	s->arg = arg;
 	s->reading = 1;
-	if ((s->rows = rows_new()) == NULL ||
-	    (s->dedup = dedup_new()) == NULL ||
+	cp.rows = s->rows = rows_new();
+	if (s->rows == NULL || (s->claim = claim_new(&cp)) == NULL ||
 	    (s->p.pool != NULL && set_window(s, pace_window(s->p.pace)) == -1)) {
 		sched_free(s);
 		return NULL;
@@ -77,7 +82,7 @@ sched_free(struct sched *s)
 	if (s == NULL)
 		return;
 	rows_free(s->rows);	/* s->next among them */
-	dedup_free(s->dedup);
+	claim_free(s->claim);
 	free(s);
 }
 
@@ -93,31 +98,28 @@ notice(struct sched *s, enum sched_event what, const struct row *r,
 
 /* The row's line is ready: out it goes, and it is counted. */
 static int
-emit(struct sched *s, struct row *r)
+emit(void *arg, struct row *r)
 {
+	struct sched	*s = arg;
 	struct stats	*st = s->p.stats;
 	int		 rv;
 
 	/* An estimate counts what a dry run would send. */
 	if (s->cfg.estimate && !r->failed) {
-		if ((rv = dedup_seen(s->dedup, r)) == -1)
+		if ((rv = claim_estimate(s->claim, r)) == -1)
 			return -1;
-		if (rv == 1) {
+		if (rv == CLAIM_SHARED)
 			st->est_shared++;
-			return output_skip(s->p.out, r->seq);
-		}
-		if (s->p.cache != NULL && (rv = cache_get(s->p.cache, r->key,
-		    &r->xfer.resp)) != 0) {
-			if (rv == -1)
-				return -1;
+		else if (rv == CLAIM_CACHED)
 			st->est_cache_hits++;
-			return output_skip(s->p.out, r->seq);
+		else {
+			st->est_rows++;
+			stats_add(&st->est_tokens,
+			    text_tokens(r->prompt_bytes));
+			if (r->cached_bytes > 0 && st->est_cache_rows++ > 0)
+				stats_add(&st->est_cached,
+				    text_tokens(r->cached_bytes));
 		}
-		st->est_rows++;
-		stats_add(&st->est_tokens, text_tokens(r->prompt_bytes));
-		if (r->cached_bytes > 0 && st->est_cache_rows++ > 0)
-			stats_add(&st->est_cached,
-			    text_tokens(r->cached_bytes));
 		return output_skip(s->p.out, r->seq);
 	}
 	if (output_line(s->p.out, r->seq, r->failed, r->line.data,
@@ -164,7 +166,7 @@ may_read(const struct sched *s)
 {
 	return s->reading && !s->interrupted && !s->broke &&
 	    output_pending(s->p.out) < OUT_HIGH &&
-	    rows_waiting(s->rows) + dedup_waiting(s->dedup) <
+	    rows_waiting(s->rows) + claim_waiting(s->claim) <
 	    2 * (size_t)s->window + 64 &&
 	    output_room(s->p.out, s->seq);
 }
@@ -225,30 +227,6 @@ read_row(struct sched *s, struct row **rp)
 	return 0;
 }
 
-/*
- * Several endpoints: the row goes to the one with the most headroom among
- * those that have not failed it; 0 when none may take it now, and it
- * waits for one.
- */
-static int
-to_endpoint(struct sched *s, struct row *r, long long now)
-{
-	struct endpoints	*e = s->p.endpoints;
-	long long		 at;
-	int			 k;
-
-	if ((k = endpoints_pick(e, now, r->tried, s->window)) == -1) {
-		at = endpoints_next_ready(e, now, r->tried);
-		r->due = at > now ? at : now + NO_ENDPOINT_MS;
-		rows_wait(s->rows, r);
-		return 0;
-	}
-	endpoints_start(e, k);
-	r->endpoint = r->xfer.target = k;
-	r->endpoint_name = endpoints_name(e, k);
-	return 1;
-}
-
 static void
 notice_endpoint(struct sched *s, enum sched_event what, const struct row *r,
     long long ms)
@@ -263,16 +241,14 @@ notice_endpoint(struct sched *s, enum sched_event what, const struct row *r,
 /*
  * Several endpoints: count the attempt against its endpoint, and say so
  * when that sets it aside or takes it back.  1 if the row goes at once to
- * another endpoint, which is not a retry: its endpoint is down or refused
- * it, and some endpoint has not failed it yet; -1 if out of memory.
+ * another endpoint (route.h), and waits for it here; -1 if out of memory.
  */
 static int
 endpoint_done(struct sched *s, struct row *r, const struct xfer *x,
     long long now)
 {
 	struct endpoints	*e = s->p.endpoints;
-	enum endpoints_outcome	 o = endpoints_classify(x);
-	uint64_t		 all = endpoints_all(e);
+	int			 rv;
 
 	switch (endpoints_done(e, r->endpoint, now, x)) {
 	case ENDPOINTS_ASIDE:
@@ -285,164 +261,9 @@ endpoint_done(struct sched *s, struct row *r, const struct xfer *x,
 	case ENDPOINTS_SAME:
 		break;
 	}
-	if (o != ENDPOINTS_DOWN && o != ENDPOINTS_REFUSED)
-		return 0;
-	r->tried |= (uint64_t)1 << r->endpoint;
-	if ((r->tried & all) == all) {
-		/* Every one failed it: the verdict decides, and a retry
-		 * starts a new round. */
-		r->tried = 0;
-		return 0;
-	}
-	/* What it would fail with if it went no further (an interrupt). */
-	rows_set_error(r, x->result == XFER_TIMEOUT ? ROW_ERR_TIMEOUT :
-	    x->result == XFER_NETWORK ? ROW_ERR_NETWORK : ROW_ERR_HTTP,
-	    x->status);
-	if (x->result != XFER_RESPONSE ? buf_adds(&r->msg, x->error) == -1 :
-	    buf_adds(&r->msg, o == ENDPOINTS_REFUSED ? "rate limited at " :
-	    "server error at ") == -1 || buf_adds(&r->msg,
-	    endpoints_name(e, r->endpoint)) == -1)
-		return -1;
-	r->due = now;
-	rows_wait(s->rows, r);
-	return 1;
-}
-
-/*
- * A row that will not be sent, and the rows that wait on it: none is
- * written.  The output is told, so that --ordered lets later rows go.
- */
-static int
-drop(struct sched *s, struct row *r)
-{
-	struct row	*f;
-	int		 rv = 0;
-
-	while ((f = dedup_take(s->dedup, r)) != NULL) {
-		s->p.stats->unsent++;
-		rv |= output_skip(s->p.out, f->seq);
-		rows_put(s->rows, f);
-	}
-	dedup_end(s->dedup, r);
-	s->p.stats->unsent++;
-	rv |= output_skip(s->p.out, r->seq);
-	rows_put(s->rows, r);
-	return rv == 0 ? 0 : -1;
-}
-
-/*
- * The leader's outcome, written for each row that waited on it: its
- * answer read again against each row (ok), or its error.
- */
-static int
-release(struct sched *s, struct row *lead, int ok)
-{
-	struct row	*f;
-	char		 why[256];
-	int		 rv;
-
-	while ((f = dedup_take(s->dedup, lead)) != NULL) {
-		f->shared = 1;
-		f->xfer.result = lead->xfer.result;
-		f->xfer.status = lead->xfer.status;
-		rv = 0;
-		if (ok) {
-			buf_reset(&f->xfer.resp);
-			if (buf_add(&f->xfer.resp, TEXT(lead->xfer.resp),
-			    lead->xfer.resp.len) == -1 ||
-			    (rv = record_response(s->p.record, f, why,
-			    sizeof(why))) == -1)
-				goto fail;
-		}
-		if (!ok || rv != RECORD_WRITTEN) {
-			/* The request's failure, as many attempts as it
-			 * took: the same words for every row of it. */
-			if (!ok)
-				f->attempts = lead->attempts;
-			rows_set_error(f, ok ? ROW_ERR_PARSE : lead->error,
-			    ok ? 0 : lead->status);
-			buf_reset(&f->kept);
-			if (buf_add(&f->msg, ok ? why : TEXT(lead->msg), ok ?
-			    strlen(why) : lead->msg.len) == -1 ||
-			    (!ok && buf_add(&f->kept, TEXT(lead->kept),
-			    lead->kept.len) == -1) ||
-			    record_error(s->p.record, f) == -1)
-				goto fail;
-		}
-		if (emit(s, f) == -1)
-			goto fail;
-		rows_put(s->rows, f);
-	}
-	dedup_end(s->dedup, lead);
-	return 0;
-fail:
-	rows_put(s->rows, f);
-	return -1;
-}
-
-/*
- * A new row: answered from the cache, or waiting on a row that asks
- * the same (1); or to be sent (0), leading its key; -1 if out of memory.
- */
-static int
-claim(struct sched *s, struct row *r)
-{
-	struct row	*lead;
-	char		 why[256];
-	int		 rv;
-
-	/* An earlier row's answer, in memory, or one from --cache. */
-	if ((rv = dedup_recall(s->dedup, r, &r->xfer.resp)) == 1)
-		r->shared = 1;
-	else if (rv == 0 && s->p.cache != NULL &&
-	    (rv = cache_get(s->p.cache, r->key, &r->xfer.resp)) == 1)
-		r->cached = 1;
-	if (rv == -1)
-		return -1;
-	if (rv == 1) {
-		/* The same path as a response: checked and written as one. */
-		r->xfer.result = XFER_RESPONSE;
-		r->xfer.status = 200;
-		if ((rv = record_response(s->p.record, r, why,
-		    sizeof(why))) == -1)
-			return -1;
-		if (rv == RECORD_WRITTEN) {
-			rv = emit(s, r);
-			rows_put(s->rows, r);
-			return rv == -1 ? -1 : 1;
-		}
-		/* No longer an answer to what is asked: a miss. */
-		r->cached = r->shared = 0;
-		r->prompt_tokens = r->completion_tokens = -1;
-		r->cached_tokens = -1;
-		r->cost_usd = r->attempt_usd = -1;
-		buf_reset(&r->line);
-	}
-	if ((lead = dedup_find(s->dedup, r)) != NULL) {
-		dedup_follow(s->dedup, lead, r);
-		return 1;
-	}
-	dedup_lead(s->dedup, r);
-	return 0;
-}
-
-/*
- * --max-cost: reserve the row's worst case (1), or say it must wait for
- * the requests in flight (0), or that the money is spent (-1).
- */
-static int
-reserve(struct sched *s, struct row *r)
-{
-	struct budget	*b = s->p.budget;
-	long long	 prompt = text_tokens(r->prompt_bytes);
-	double		 worst;
-
-	worst = budget_worst(b, prompt, r->cost - prompt);
-	if (budget_reserve(b, worst) == 0) {
-		r->reserved = worst;
-		return 1;
-	}
-	return pool_active(s->p.pool) > 0 ? 0 : -1;
+	if ((rv = route_move(e, r, x, now)) == 1)
+		rows_wait(s->rows, r);
+	return rv;
 }
 
 /* The money is spent: nothing more is read or sent, and the rows not
@@ -450,28 +271,9 @@ reserve(struct sched *s, struct row *r)
 static int
 go_broke(struct sched *s, struct row *r)
 {
-	int	 rv;
-
 	s->broke = 1;
 	s->reading = 0;
-	rv = drop(s, r);
-	while ((r = rows_pop(s->rows)) != NULL)
-		rv |= drop(s, r);
-	return rv;
-}
-
-/* What the attempt that just ended cost, from its usage. */
-static double
-attempt_cost(const struct row *r)
-{
-	const struct xfer	*x = &r->xfer;
-
-	if (x->result != XFER_RESPONSE || x->status < 200 || x->status > 299)
-		return 0;
-	/* A success without usage: assume the worst it could have been. */
-	if (r->attempt_usd < 0)
-		return r->reserved;
-	return r->attempt_usd;
+	return claim_drop_all(s->claim, r);
 }
 
 /* Keep a success; a failure to is said once, and the run goes on. */
@@ -480,23 +282,16 @@ keep(struct sched *s, struct row *r)
 {
 	struct sched_notice	 n = { SCHED_CACHE, r, NULL, 0, NULL };
 	char			 why[512];
+	int			 rv;
 
-	if (r->failed || r->cached || r->shared || !r->keyed)
-		return 0;
-	if (dedup_keep(s->dedup, r, TEXT(r->xfer.resp), r->xfer.resp.len) ==
-	    -1)
-		return -1;
-	if (s->p.cache == NULL)
-		return 0;
-	if (cache_put(s->p.cache, r->key, TEXT(r->xfer.resp),
-	    r->xfer.resp.len, why,
-	    sizeof(why)) == -1 && !s->cache_said) {
+	if ((rv = claim_keep(s->claim, r, why, sizeof(why))) == 1 &&
+	    !s->cache_said) {
 		s->cache_said = 1;
 		n.text = why;
 		if (s->notify != NULL)
 			s->notify(s->arg, &n);
 	}
-	return 0;
+	return rv == -1 ? -1 : 0;
 }
 
 /* Fill the window: retries that are due first, then new rows. */
@@ -535,7 +330,7 @@ start_rows(struct sched *s, long long now, char *err, size_t errlen)
 				goto nomem;
 			if (r == NULL)
 				break;
-			if ((rv = claim(s, r)) == -1)
+			if ((rv = claim_row(s->claim, r)) == -1)
 				goto nomem;
 			if (rv == 1)
 				continue;
@@ -552,7 +347,8 @@ start_rows(struct sched *s, long long now, char *err, size_t errlen)
 		}
 		s->held = 0;
 		s->budget_held = 0;
-		if (s->p.budget != NULL && (rv = reserve(s, r)) != 1) {
+		if ((rv = claim_reserve(s->claim, r,
+		    pool_active(s->p.pool))) != 1) {
 			if (rv == 0) {
 				s->next = r;
 				s->budget_held = 1;
@@ -560,8 +356,11 @@ start_rows(struct sched *s, long long now, char *err, size_t errlen)
 				goto nomem;
 			break;
 		}
-		if (s->p.endpoints != NULL && !to_endpoint(s, r, now))
+		if (s->p.endpoints != NULL &&
+		    !route_pick(s->p.endpoints, r, now, s->window)) {
+			rows_wait(s->rows, r);
 			continue;
+		}
 		r->epoch = pace_start(s->p.pace, now, r->cost);
 		if (pool_submit(s->p.pool, &r->xfer, err, errlen) == -1)
 			return -1;
@@ -667,10 +466,7 @@ finish_rows(struct sched *s, long long now)
 				return -1;
 			if (moved) {
 				/* Not an answer: nothing paid, nothing kept. */
-				if (s->p.budget != NULL)
-					budget_settle(s->p.budget, r->reserved,
-					    0);
-				r->reserved = 0;
+				claim_settle(s->claim, r, 0);
 				continue;
 			}
 		} else if (x->result == XFER_RESPONSE) {
@@ -682,27 +478,13 @@ finish_rows(struct sched *s, long long now)
 		}
 		if (judge(s, r, now, &v) == -1)
 			return -1;
-		if ((v.kind == VERDICT_RETRY || v.kind == VERDICT_FAIL) &&
-		    s->p.endpoints != NULL &&
-		    r->error == ROW_ERR_NETWORK &&
-		    endpoints_hopeless(s->p.endpoints)) {
-			/* What one dead server does to the first window. */
-			if (buf_adds(&r->msg, " (every endpoint failed so)") ==
-			    -1)
-				return -1;
-			v.kind = VERDICT_STOP;
-		}
-		/* Which endpoint's answer stops the run (a wrong key). */
-		if (v.kind == VERDICT_STOP && s->p.endpoints != NULL &&
-		    (buf_adds(&r->msg, " (at ") == -1 || buf_adds(&r->msg,
-		    r->endpoint_name) == -1 || buf_addc(&r->msg, ')') == -1))
+		if (s->p.endpoints != NULL &&
+		    route_verdict(s->p.endpoints, r, &v) == -1)
 			return -1;
 		if (s->p.rates != NULL) {
-			cost = attempt_cost(r);
+			cost = claim_cost(r);
 			s->p.stats->cost_usd += cost;
-			if (s->p.budget != NULL)
-				budget_settle(s->p.budget, r->reserved, cost);
-			r->reserved = 0;
+			claim_settle(s->claim, r, cost);
 		}
 		switch (v.kind) {
 		case VERDICT_RETRY:
@@ -737,7 +519,7 @@ finish_rows(struct sched *s, long long now)
 			/* FALLTHROUGH */
 		case VERDICT_FAIL:
 			rv = (v.kind == VERDICT_DONE && keep(s, r) == -1) ||
-			    emit(s, r) == -1 || release(s, r,
+			    emit(s, r) == -1 || claim_release(s->claim, r,
 			    v.kind == VERDICT_DONE && !r->failed) == -1;
 			if (rv) {
 				rows_put(s->rows, r);
@@ -745,7 +527,7 @@ finish_rows(struct sched *s, long long now)
 			}
 			break;
 		}
-		dedup_end(s->dedup, r);
+		claim_end(s->claim, r);
 		rows_put(s->rows, r);
 	}
 	return 0;
@@ -762,7 +544,7 @@ end_grace(struct sched *s)
 		s->next = NULL;
 		rv = verdict_give_up(r) == -1 ||
 		    record_error(s->p.record, r) == -1 || emit(s, r) == -1 ||
-		    release(s, r, 0) == -1;
+		    claim_release(s->claim, r, 0) == -1;
 		rows_put(s->rows, r);
 		if (rv)
 			return -1;
@@ -874,7 +656,7 @@ sched_interrupt(struct sched *s, long long now)
 	/* A row read but never sent is as if never read. */
 	if ((r = s->next) != NULL && r->attempts == 0) {
 		s->next = NULL;
-		(void)drop(s, r);
+		(void)claim_drop(s->claim, r);
 	}
 }
 

@@ -9,10 +9,10 @@
  * is full, the output is backed up, or too many rows wait for a retry, so
  * memory is bounded by the window, never by the input.
  *
- * Rows that ask what a row in flight asks wait for its answer (dedup.h),
- * and rows --cache answers are written without a request; successes are
- * kept there.  Under --max-cost each request reserves its worst case
- * (budget.h) before it goes; one that does not fit waits for the
+ * Rows that ask what a row in flight asks wait for its answer, and rows
+ * --cache answers are written without a request; successes are kept
+ * there (claim.h).  Under --max-cost each request reserves its worst case
+ * (claim.h) before it goes; one that does not fit waits for the
  * requests in flight to give back theirs, and when it still does not
  * fit the run reads and sends nothing more: rows not sent are not
  * written, so --skip-ids resumes where the money ran out.
@@ -29,7 +29,7 @@
  * With several endpoints (endpoints.h) each request goes to the one with
  * the most headroom; a row whose endpoint is down, or refuses it with a
  * 429, goes at once to another that has not failed it, not charged to -r;
- * only when every endpoint has failed it is the verdict asked.
+ * only when every endpoint has failed it is the verdict asked (route.h).
  *
  * Not here: the poll() itself, signals, or stdin and stdout's
  * descriptors (filter.c).
@@ -42,7 +42,6 @@
 #include "endpoints.h"
 #include "budget.h"
 #include "cache.h"
-#include "dedup.h"
 #include "input.h"
 #include "lines.h"
 #include "output.h"

@@ -1,0 +1,232 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "claim.h"
+#include "dedup.h"
+#include "text.h"
+
+/* A buffer's bytes, never NULL (memcpy's arguments must not be). */
+#define TEXT(b)		((b).data != NULL ? (b).data : "")
+
+struct claim {
+	struct claim_parts	 p;
+	struct dedup		*dedup;
+};
+
+struct claim *
+claim_new(const struct claim_parts *parts)
+{
+	struct claim	*c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->p = *parts;
+	if ((c->dedup = dedup_new()) == NULL) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void
+claim_free(struct claim *c)
+{
+	if (c == NULL)
+		return;
+	dedup_free(c->dedup);
+	free(c);
+}
+
+int
+claim_row(struct claim *c, struct row *r)
+{
+	struct row	*lead;
+	char		 why[256];
+	int		 rv;
+
+	/* An earlier row's answer, in memory, or one from --cache. */
+	if ((rv = dedup_recall(c->dedup, r, &r->xfer.resp)) == 1)
+		r->shared = 1;
+	else if (rv == 0 && c->p.cache != NULL &&
+	    (rv = cache_get(c->p.cache, r->key, &r->xfer.resp)) == 1)
+		r->cached = 1;
+	if (rv == -1)
+		return -1;
+	if (rv == 1) {
+		/* The same path as a response: checked and written as one. */
+		r->xfer.result = XFER_RESPONSE;
+		r->xfer.status = 200;
+		if ((rv = record_response(c->p.record, r, why,
+		    sizeof(why))) == -1)
+			return -1;
+		if (rv == RECORD_WRITTEN) {
+			rv = c->p.emit(c->p.arg, r);
+			rows_put(c->p.rows, r);
+			return rv == -1 ? -1 : 1;
+		}
+		/* No longer an answer to what is asked: a miss. */
+		r->cached = r->shared = 0;
+		r->prompt_tokens = r->completion_tokens = -1;
+		r->cached_tokens = -1;
+		r->cost_usd = r->attempt_usd = -1;
+		buf_reset(&r->line);
+	}
+	if ((lead = dedup_find(c->dedup, r)) != NULL) {
+		dedup_follow(c->dedup, lead, r);
+		return 1;
+	}
+	dedup_lead(c->dedup, r);
+	return 0;
+}
+
+int
+claim_estimate(struct claim *c, struct row *r)
+{
+	int	 rv;
+
+	if ((rv = dedup_seen(c->dedup, r)) != 0)
+		return rv == 1 ? CLAIM_SHARED : -1;
+	if (c->p.cache != NULL && (rv = cache_get(c->p.cache, r->key,
+	    &r->xfer.resp)) != 0)
+		return rv == 1 ? CLAIM_CACHED : -1;
+	return CLAIM_SEND;
+}
+
+size_t
+claim_waiting(const struct claim *c)
+{
+	return dedup_waiting(c->dedup);
+}
+
+void
+claim_end(struct claim *c, struct row *r)
+{
+	dedup_end(c->dedup, r);
+}
+
+int
+claim_release(struct claim *c, struct row *lead, int ok)
+{
+	struct row	*f;
+	char		 why[256];
+	int		 rv;
+
+	while ((f = dedup_take(c->dedup, lead)) != NULL) {
+		f->shared = 1;
+		f->xfer.result = lead->xfer.result;
+		f->xfer.status = lead->xfer.status;
+		rv = 0;
+		if (ok) {
+			buf_reset(&f->xfer.resp);
+			if (buf_add(&f->xfer.resp, TEXT(lead->xfer.resp),
+			    lead->xfer.resp.len) == -1 ||
+			    (rv = record_response(c->p.record, f, why,
+			    sizeof(why))) == -1)
+				goto fail;
+		}
+		if (!ok || rv != RECORD_WRITTEN) {
+			/* The request's failure, as many attempts as it
+			 * took: the same words for every row of it. */
+			if (!ok)
+				f->attempts = lead->attempts;
+			rows_set_error(f, ok ? ROW_ERR_PARSE : lead->error,
+			    ok ? 0 : lead->status);
+			buf_reset(&f->kept);
+			if (buf_add(&f->msg, ok ? why : TEXT(lead->msg), ok ?
+			    strlen(why) : lead->msg.len) == -1 ||
+			    (!ok && buf_add(&f->kept, TEXT(lead->kept),
+			    lead->kept.len) == -1) ||
+			    record_error(c->p.record, f) == -1)
+				goto fail;
+		}
+		if (c->p.emit(c->p.arg, f) == -1)
+			goto fail;
+		rows_put(c->p.rows, f);
+	}
+	dedup_end(c->dedup, lead);
+	return 0;
+fail:
+	rows_put(c->p.rows, f);
+	return -1;
+}
+
+int
+claim_drop(struct claim *c, struct row *r)
+{
+	struct row	*f;
+	int		 rv = 0;
+
+	while ((f = dedup_take(c->dedup, r)) != NULL) {
+		c->p.stats->unsent++;
+		rv |= output_skip(c->p.out, f->seq);
+		rows_put(c->p.rows, f);
+	}
+	dedup_end(c->dedup, r);
+	c->p.stats->unsent++;
+	rv |= output_skip(c->p.out, r->seq);
+	rows_put(c->p.rows, r);
+	return rv == 0 ? 0 : -1;
+}
+
+int
+claim_drop_all(struct claim *c, struct row *r)
+{
+	int	 rv;
+
+	rv = claim_drop(c, r);
+	while ((r = rows_pop(c->p.rows)) != NULL)
+		rv |= claim_drop(c, r);
+	return rv;
+}
+
+int
+claim_keep(struct claim *c, struct row *r, char *why, size_t whylen)
+{
+	if (r->failed || r->cached || r->shared || !r->keyed)
+		return 0;
+	if (dedup_keep(c->dedup, r, TEXT(r->xfer.resp), r->xfer.resp.len) ==
+	    -1)
+		return -1;
+	if (c->p.cache == NULL)
+		return 0;
+	return cache_put(c->p.cache, r->key, TEXT(r->xfer.resp),
+	    r->xfer.resp.len, why, whylen) == -1 ? 1 : 0;
+}
+
+int
+claim_reserve(struct claim *c, struct row *r, int inflight)
+{
+	struct budget	*b = c->p.budget;
+	long long	 prompt = text_tokens(r->prompt_bytes);
+	double		 worst;
+
+	if (b == NULL)
+		return 1;
+	worst = budget_worst(b, prompt, r->cost - prompt);
+	if (budget_reserve(b, worst) == 0) {
+		r->reserved = worst;
+		return 1;
+	}
+	return inflight > 0 ? 0 : -1;
+}
+
+double
+claim_cost(const struct row *r)
+{
+	const struct xfer	*x = &r->xfer;
+
+	if (x->result != XFER_RESPONSE || x->status < 200 || x->status > 299)
+		return 0;
+	/* A success without usage: assume the worst it could have been. */
+	if (r->attempt_usd < 0)
+		return r->reserved;
+	return r->attempt_usd;
+}
+
+void
+claim_settle(struct claim *c, struct row *r, double cost)
+{
+	if (c->p.budget != NULL)
+		budget_settle(c->p.budget, r->reserved, cost);
+	r->reserved = 0;
+}

@@ -1,0 +1,105 @@
+/*
+ * Claim: what a row may have without a request of its own, and what its
+ * request holds and gives back: an answer already known, a request
+ * another row makes, and money.
+ *
+ * A new row is answered from an earlier row's answer kept in memory or
+ * from --cache (cache.h) and written at once, or follows the row in
+ * flight that asks the same (dedup.h), or leads its key and is sent.
+ * When a leader ends, each row that followed it is written from its
+ * outcome; a success is kept for rows that come later, in memory and
+ * under --cache.  A row that will not be sent is dropped with its
+ * followers: none is written, so --skip-ids resumes it.  Under --max-cost
+ * (budget.h) a request reserves its worst case before it goes and
+ * settles what it cost, by its usage, when it ends.
+ *
+ * It owns the table of rows that ask the same (dedup.h); what
+ * claim_parts names is borrowed and must outlive it.  Rows it is done
+ * with go back to parts->rows; rows it writes go through the caller's
+ * emit, which counts and tells.  It says nothing itself: a cache that
+ * cannot keep an answer comes back to the caller.  Not here: when a row
+ * starts or what its answer means (sched.h, verdict.h, record.h).
+ */
+#ifndef ENRICH_CLAIM_H
+#define ENRICH_CLAIM_H
+
+#include <stddef.h>
+
+#include "budget.h"
+#include "cache.h"
+#include "output.h"
+#include "record.h"
+#include "rows.h"
+#include "stats.h"
+
+struct claim_parts {
+	struct rows	*rows;
+	struct output	*out;
+	struct record	*record;
+	struct stats	*stats;
+	struct cache	*cache;		/* --cache, or NULL */
+	struct budget	*budget;	/* --max-cost, or NULL */
+	/* Write the row's line (r->line, or r->failed): 0, or -1 if out
+	 * of memory.  The row stays the claim's. */
+	int		(*emit)(void *, struct row *);
+	void		*arg;
+};
+
+/* What a dry run's row would take (claim_estimate). */
+enum claim_would {
+	CLAIM_SEND,		/* a request of its own */
+	CLAIM_SHARED,		/* an earlier row's request */
+	CLAIM_CACHED		/* an answer under --cache */
+};
+
+struct claim;
+
+struct claim	*claim_new(const struct claim_parts *);
+void		 claim_free(struct claim *);
+/*
+ * A new row, with its key: 1 if it is written (answered from memory or
+ * the cache, and given back) or follows a row that asks the same; 0 if
+ * it is to be sent, leading its key; -1 if out of memory.
+ */
+int		 claim_row(struct claim *, struct row *);
+/* --estimate: an enum claim_would for the row, or -1 if out of memory. */
+int		 claim_estimate(struct claim *, struct row *);
+/* Rows following a leader, in all. */
+size_t		 claim_waiting(const struct claim *);
+/* The row is done with: its key is free again.  A row that never led is
+ * let be. */
+void		 claim_end(struct claim *, struct row *);
+/*
+ * The leader ended, its line written: ok if with a success.  Each row
+ * that followed it is written from its outcome (the answer read again
+ * against that row, or the leader's error) and given back.  0, or -1 if
+ * out of memory.
+ */
+int		 claim_release(struct claim *, struct row *, int);
+/*
+ * A row that will not be sent, and the rows that follow it: none is
+ * written, each is counted unsent, the output told (so that --ordered
+ * lets later rows go), and each given back.  0, or -1 if out of memory.
+ */
+int		 claim_drop(struct claim *, struct row *);
+/* claim_drop for the row and every row that waits in parts->rows. */
+int		 claim_drop_all(struct claim *, struct row *);
+/*
+ * Keep a written row's success, for later rows and under --cache: 0; 1
+ * if --cache could not keep it, the reason in the buffer (the run goes
+ * on); -1 if out of memory.
+ */
+int		 claim_keep(struct claim *, struct row *, char *, size_t);
+/*
+ * --max-cost, with this many requests in flight: reserve the row's worst
+ * case (1; always, without a budget), or say it must wait for the
+ * requests in flight (0), or that the money is spent (-1).
+ */
+int		 claim_reserve(struct claim *, struct row *, int);
+/* What the attempt that just ended cost, from its usage: its worst case
+ * for a success that did not say. */
+double		 claim_cost(const struct row *);
+/* The row's reservation ends with its attempt, which cost this much. */
+void		 claim_settle(struct claim *, struct row *, double);
+
+#endif

@@ -1,0 +1,374 @@
+/*
+ * Claim driven by hand: rows loaded from lines as sched.c loads them
+ * ({"id":N,"q":"..."}, one key per q), the leader's answer made here,
+ * and an emit that keeps each line it is given, as sched.c's writes it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "claim.h"
+#include "input.h"
+#include "text.h"
+
+struct harness {
+	struct tmpl	*user;
+	struct request	*req;
+	struct record	*record;
+	struct input	*input;
+	struct output	*out;
+	struct rows	*rows;
+	struct stats	 st;
+	struct budget	 budget;
+	struct claim	*c;
+	int		 outfd;
+	int		 emitted;	/* lines emit was given */
+	int		 failed;	/* of them, error records */
+	int		 attempts;	/* the last one's */
+	struct buf	 text;		/* those lines, one a line */
+};
+
+static int
+emit(void *arg, struct row *r)
+{
+	struct harness	*h = arg;
+
+	h->emitted++;
+	h->failed += r->failed != 0;
+	h->attempts = r->attempts;
+	if (buf_add(&h->text, r->line.data, r->line.len) == -1 ||
+	    buf_addc(&h->text, '\n') == -1)
+		return -1;
+	return 0;
+}
+
+static void
+setup(struct harness *h, struct cache *cache, double max_cost)
+{
+	struct record_config	 rc = { 0 };
+	struct input_config	 ic = { 0 };
+	struct claim_parts	 cp = { 0 };
+	char			 path[] = "/tmp/test_claim.XXXXXX", e[256];
+
+	memset(h, 0, sizeof(*h));
+	if ((h->outfd = mkstemp(path)) == -1)
+		abort();
+	unlink(path);
+	h->user = tmpl_compile("{{q}}", 5, TMPL_ESCAPES, e, sizeof(e));
+	h->req = request_new("m", NULL, h->user, NULL, 0, e, sizeof(e));
+	rc.request = ic.request = h->req;
+	rc.idfield = ic.idfield = "id";
+	rc.field = "answer";
+	rc.errfield = ic.errfield = "error";
+	ic.base = "http://127.0.0.1:1";
+	h->record = record_new(&rc);
+	h->input = input_new(&ic, h->record);
+	h->out = output_new(h->outfd, -1, 0);
+	h->rows = rows_new();
+	if (h->user == NULL || h->req == NULL || h->record == NULL ||
+	    h->input == NULL || h->out == NULL || h->rows == NULL)
+		abort();
+	cp.rows = h->rows;
+	cp.out = h->out;
+	cp.record = h->record;
+	cp.stats = &h->st;
+	cp.cache = cache;
+	if (max_cost > 0) {
+		h->budget.limit = max_cost;
+		h->budget.rates = (struct price_rates){ 1e6, 1e6, 1e6 };
+		cp.budget = &h->budget;
+	}
+	cp.emit = emit;
+	cp.arg = h;
+	if ((h->c = claim_new(&cp)) == NULL)
+		abort();
+}
+
+static void
+teardown(struct harness *h)
+{
+	claim_free(h->c);
+	rows_free(h->rows);
+	output_free(h->out);
+	input_free(h->input);
+	record_free(h->record);
+	request_free(h->req);
+	tmpl_free(h->user);
+	buf_free(&h->text);
+	close(h->outfd);
+}
+
+/* Row id asking q, ready to send. */
+static struct row *
+row(struct harness *h, int id, const char *q)
+{
+	struct line	 ln = { 0 };
+	struct row	*r;
+	char		 text[128];
+
+	ln.len = snprintf(text, sizeof(text), "{\"id\":%d,\"q\":\"%s\"}", id,
+	    q);
+	ln.text = text;
+	ln.number = id;
+	if ((r = rows_get(h->rows)) == NULL ||
+	    input_load(h->input, r, &ln) != INPUT_SEND)
+		abort();
+	r->seq = id;
+	return r;
+}
+
+/* The leader's request answered with text, and its line written. */
+static void
+answered(struct harness *h, struct row *r, const char *text)
+{
+	char	 body[256], why[256];
+
+	snprintf(body, sizeof(body), "{\"choices\":[{\"message\":{\"role\":"
+	    "\"assistant\",\"content\":\"%s\"}}]}", text);
+	r->xfer.result = XFER_RESPONSE;
+	r->xfer.status = 200;
+	buf_reset(&r->xfer.resp);
+	if (buf_adds(&r->xfer.resp, body) == -1 ||
+	    record_response(h->record, r, why, sizeof(why)) != RECORD_WRITTEN ||
+	    emit(h, r) == -1)
+		abort();
+}
+
+/* The row is done with, as sched.c's are. */
+static void
+done_with(struct harness *h, struct row *r)
+{
+	claim_end(h->c, r);
+	rows_put(h->rows, r);
+}
+
+/* Is this among the lines written? */
+static int
+wrote(struct harness *h, const char *line)
+{
+	if (buf_addc(&h->text, '\0') == -1)
+		abort();
+	h->text.len--;
+	return strstr(h->text.data, line) != NULL;
+}
+
+/* Rows that ask the same follow the first; its answer is theirs, and is
+ * kept for rows that come later. */
+static void
+test_follow(void)
+{
+	struct harness	 h;
+	struct row	*lead, *other;
+	char		 why[256];
+
+	setup(&h, NULL, 0);
+	CHECK(claim_row(h.c, lead = row(&h, 1, "same")) == 0);
+	CHECK(claim_row(h.c, row(&h, 2, "same")) == 1);
+	CHECK(claim_row(h.c, row(&h, 3, "same")) == 1);
+	CHECK(claim_row(h.c, other = row(&h, 4, "other")) == 0);
+	CHECK(claim_waiting(h.c) == 2);
+	CHECK(h.emitted == 0);
+	answered(&h, lead, "yes");
+	CHECK(claim_keep(h.c, lead, why, sizeof(why)) == 0);
+	CHECK(claim_release(h.c, lead, 1) == 0);
+	CHECK(claim_waiting(h.c) == 0);
+	CHECK(h.emitted == 3 && h.failed == 0);
+	CHECK(wrote(&h, "{\"id\":2,\"q\":\"same\",\"answer\":\"yes\"}"));
+	CHECK(wrote(&h, "{\"id\":3,\"q\":\"same\",\"answer\":\"yes\"}"));
+	done_with(&h, lead);
+	/* A later row of an answered key: written from memory at once. */
+	CHECK(claim_row(h.c, row(&h, 5, "same")) == 1);
+	CHECK(h.emitted == 4);
+	CHECK(wrote(&h, "{\"id\":5,\"q\":\"same\",\"answer\":\"yes\"}"));
+	/* The other key still leads: a row of it follows. */
+	CHECK(claim_row(h.c, row(&h, 6, "other")) == 1);
+	CHECK(claim_waiting(h.c) == 1);
+	CHECK(claim_drop(h.c, other) == 0);
+	CHECK(h.st.unsent == 2 && claim_waiting(h.c) == 0);
+	teardown(&h);
+}
+
+/* The leader failed: each follower fails with its words and attempts. */
+static void
+test_fail(void)
+{
+	struct harness	 h;
+	struct row	*lead, *f;
+
+	setup(&h, NULL, 0);
+	CHECK(claim_row(h.c, lead = row(&h, 1, "same")) == 0);
+	CHECK(claim_row(h.c, f = row(&h, 2, "same")) == 1);
+	lead->attempts = 3;
+	rows_set_error(lead, ROW_ERR_HTTP, 503);
+	if (buf_adds(&lead->msg, "server busy") == -1 ||
+	    record_error(h.record, lead) == -1 || emit(&h, lead) == -1)
+		abort();
+	CHECK(f->attempts == 0);
+	CHECK(claim_release(h.c, lead, 0) == 0);
+	CHECK(h.emitted == 2 && h.failed == 2);
+	CHECK(h.attempts == 3);
+	CHECK(wrote(&h, "{\"id\":2,\"q\":\"same\",\"error\":"));
+	CHECK(wrote(&h, "server busy"));
+	CHECK(claim_waiting(h.c) == 0);
+	/* A failure is not kept: the next row of the key leads. */
+	done_with(&h, lead);
+	CHECK(claim_row(h.c, lead = row(&h, 3, "same")) == 0);
+	teardown(&h);
+}
+
+/* The money ran out: the row, its followers and the rows waiting for a
+ * retry are not written. */
+static void
+test_drop_all(void)
+{
+	struct harness	 h;
+	struct row	*lead, *r;
+
+	setup(&h, NULL, 0);
+	CHECK(claim_row(h.c, lead = row(&h, 1, "same")) == 0);
+	CHECK(claim_row(h.c, row(&h, 2, "same")) == 1);
+	CHECK(claim_row(h.c, r = row(&h, 3, "three")) == 0);
+	r->due = 500;
+	rows_wait(h.rows, r);
+	CHECK(claim_row(h.c, row(&h, 4, "three")) == 1);
+	CHECK(claim_row(h.c, r = row(&h, 5, "five")) == 0);
+	r->due = 100;
+	rows_wait(h.rows, r);
+	CHECK(claim_drop_all(h.c, lead) == 0);
+	CHECK(h.st.unsent == 5 && h.emitted == 0);
+	CHECK(rows_waiting(h.rows) == 0 && claim_waiting(h.c) == 0);
+	/* Its key is free: a new row leads it. */
+	CHECK(claim_row(h.c, row(&h, 6, "same")) == 0);
+	teardown(&h);
+}
+
+/* --cache: a success kept there answers a later run; a cache that cannot
+ * keep it says why, and the answer is still written. */
+static void
+test_cache(void)
+{
+	struct harness	 h;
+	struct cache	*cache, *gone;
+	struct row	*r;
+	char		 dir[] = "/tmp/test_claim.XXXXXX", bad[] =
+			    "/tmp/test_claim.XXXXXX", cmd[64], why[256];
+
+	if (mkdtemp(dir) == NULL || mkdtemp(bad) == NULL ||
+	    (cache = cache_new(dir, why, sizeof(why))) == NULL ||
+	    (gone = cache_new(bad, why, sizeof(why))) == NULL)
+		abort();
+	setup(&h, cache, 0);
+	CHECK(claim_row(h.c, r = row(&h, 1, "kept")) == 0);
+	answered(&h, r, "stored");
+	CHECK(claim_keep(h.c, r, why, sizeof(why)) == 0);
+	CHECK(claim_release(h.c, r, 1) == 0);
+	done_with(&h, r);
+	/* Failed, cached or shared rows are not kept again. */
+	r = row(&h, 2, "unkept");
+	r->failed = 1;
+	CHECK(claim_keep(h.c, r, why, sizeof(why)) == 0);
+	rows_put(h.rows, r);
+	teardown(&h);
+
+	/* A new run: its first row of the key comes from the cache. */
+	setup(&h, cache, 0);
+	CHECK(claim_estimate(h.c, row(&h, 1, "kept")) == CLAIM_CACHED);
+	CHECK(claim_estimate(h.c, row(&h, 2, "kept")) == CLAIM_SHARED);
+	CHECK(claim_estimate(h.c, row(&h, 3, "unkept")) == CLAIM_SEND);
+	CHECK(claim_row(h.c, r = row(&h, 4, "kept")) == 1);
+	CHECK(h.emitted == 1);
+	CHECK(wrote(&h, "{\"id\":4,\"q\":\"kept\",\"answer\":\"stored\"}"));
+	teardown(&h);
+
+	/* A cache whose directory is gone: said, and the run goes on. */
+	if (rmdir(bad) == -1)
+		abort();
+	setup(&h, gone, 0);
+	CHECK(claim_row(h.c, r = row(&h, 1, "lost")) == 0);
+	answered(&h, r, "not kept");
+	why[0] = '\0';
+	CHECK(claim_keep(h.c, r, why, sizeof(why)) == 1);
+	CHECK(strstr(why, bad) != NULL);
+	/* Still kept in memory for this run. */
+	CHECK(claim_release(h.c, r, 1) == 0);
+	done_with(&h, r);
+	CHECK(claim_row(h.c, row(&h, 2, "lost")) == 1);
+	CHECK(h.emitted == 2);
+	teardown(&h);
+	cache_free(cache);
+	cache_free(gone);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	CHECK(system(cmd) == 0);
+}
+
+/* --max-cost: each request holds its worst case until it ends, then pays
+ * what it cost. */
+static void
+test_budget(void)
+{
+	struct harness	 h;
+	struct row	*r[4];
+	double		 worst;
+	long long	 prompt;
+	int		 k;
+
+	setup(&h, NULL, 1);
+	for (k = 0; k < 4; k++)
+		r[k] = row(&h, k + 1, "money");
+	prompt = text_tokens(r[0]->prompt_bytes);
+	worst = budget_worst(&h.budget, prompt, r[0]->cost - prompt);
+	CHECK(worst > 0);
+	/* Room for two and a half. */
+	h.budget.limit = 2.5 * worst;
+	for (k = 0; k < 2; k++) {
+		CHECK(claim_reserve(h.c, r[k], k) == 1);
+		CHECK(r[k]->reserved == worst);
+	}
+	/* No room: wait for those in flight, or, none, the money is spent. */
+	CHECK(claim_reserve(h.c, r[k], k) == 0);
+	CHECK(claim_reserve(h.c, r[k], 0) == -1);
+	CHECK(r[k]->reserved == 0);
+	/* What an attempt cost: its usage, its worst case without one,
+	 * nothing without an answer. */
+	r[0]->xfer.result = XFER_RESPONSE;
+	r[0]->xfer.status = 200;
+	r[0]->attempt_usd = 0.25;
+	CHECK(claim_cost(r[0]) == 0.25);
+	r[0]->attempt_usd = -1;
+	CHECK(claim_cost(r[0]) == worst);
+	r[0]->xfer.status = 500;
+	CHECK(claim_cost(r[0]) == 0);
+	r[0]->xfer.result = XFER_NETWORK;
+	r[0]->xfer.status = 0;
+	CHECK(claim_cost(r[0]) == 0);
+	/* Settled: the reservation back, the cost spent. */
+	claim_settle(h.c, r[0], 0.25);
+	CHECK(r[0]->reserved == 0 && h.budget.spent == 0.25);
+	CHECK(h.budget.reserved == (k - 1) * worst);
+	CHECK(claim_reserve(h.c, r[k], 0) == 1);
+	for (k = 0; k < 4; k++)
+		rows_put(h.rows, r[k]);
+	teardown(&h);
+
+	/* Without --max-cost everything fits, and nothing is held. */
+	setup(&h, NULL, 0);
+	r[0] = row(&h, 1, "free");
+	CHECK(claim_reserve(h.c, r[0], 0) == 1 && r[0]->reserved == 0);
+	claim_settle(h.c, r[0], 1);
+	CHECK(r[0]->reserved == 0);
+	rows_put(h.rows, r[0]);
+	teardown(&h);
+}
+
+int
+main(void)
+{
+	test_follow();
+	test_fail();
+	test_drop_all();
+	test_cache();
+	test_budget();
+	return check_done("test_claim");
+}
