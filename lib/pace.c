@@ -117,9 +117,9 @@ fleet_in(struct pace *p, long long now)
 		return 0;
 	/* None yet, or not a tune's: this process's own is written. */
 	for (k = 0; k < 2; k++)
-		if (p->learned.len[k] > 0)
-			(void)tune_load(t[k], p->learned.state[k],
-			    p->learned.len[k]);
+		if (p->learned.len[k] > 0 && tune_load(t[k],
+		    p->learned.state[k], p->learned.len[k]) == 0)
+			tune_resume(t[k], now);
 	if (p->learned.paced[SHARE_TOKENS])
 		p->tpaced = 1;
 	return 1;

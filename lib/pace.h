@@ -8,13 +8,15 @@
  * rate-limit 429 (tune.h), and SIGUSR1/SIGUSR2.  Requests and tokens are
  * learned apart, each by its own tune: a 429 says which limit it is
  * about, and what a request costs is its prompt estimated from the body
- * plus its completion budget, corrected by the usage answers report.  --rpm stays a ceiling
- * that nothing learned may pass.  The window (requests in flight at
- * most) is decided here as well, since under -j auto it follows the rate.
+ * plus its completion budget, corrected by the usage answers report.
+ * --rpm stays a ceiling that nothing learned may pass.  The window
+ * (requests in flight at most) is decided here as well, since under
+ * -j auto it follows the rate.
  *
  * With --share (share.h) every process on the machine takes from the
  * file's --rpm and --tpm buckets besides its own, and holds for the
- * waits the others' 429s named.
+ * waits the others' 429s named; under -j auto the tunes are the file's,
+ * so that the processes learn the wall as one.
  *
  * It computes; the caller starts requests when pace_wait says 0 and
  * applies pace_window to the pool.

@@ -16,6 +16,7 @@
 #define MAX_RATE	100000.0
 #define CUT_GAP_MS	100	/* 429s closer than this are one event */
 #define SLOTS		10	/* the last second, in tenths */
+#define RESUME_MS	2000	/* a state untouched this long is resumed */
 
 struct tune {
 	double		 rate;		/* requests a second */
@@ -38,6 +39,8 @@ struct tune {
 	double		 noise;		/* refusals that no cut lowers */
 	double		 thresh;	/* the rate last measured, less 3% */
 	double		 measured;	/* or announced, whole; 0: none yet */
+	double		 quiet;		/* ms it has bound since the last 429
+					 * acted on */
 	/* Starts and refusals over the last second, in 100 ms slots, by
 	 * weight: 1 a request, or its tokens (tune_started_w). */
 	long long	 slot_at;
@@ -130,6 +133,7 @@ static void
 mark(struct tune *t, long long now)
 {
 	t->last_cut = now;
+	t->quiet = 0;
 	t->epoch++;
 	t->starts_since = t->refused_since = 0;
 	t->wstarts_since = t->wrefused_since = 0;
@@ -259,20 +263,22 @@ tune_announced(struct tune *t, double rate)
 }
 
 /*
- * How much faster the probe goes for the time since the last 429 acted on.
- * Alone, a process meets the wall again within seconds and the probe
- * stays slow; in a fleet, a process cut while the others were busy, or
- * left with room when they finish, would otherwise take a minute at 1% a
- * second to fill what they leave.  (Requests only: each request of a
- * token wall is hundreds of tokens, and crossing it costs at once.)
+ * How much faster the probe goes for the time the rate has bound since
+ * the last 429 acted on.  Alone, a process meets the wall again within
+ * seconds and the probe stays slow; in a fleet, a process cut while the
+ * others were busy, or left with room when they finish, would otherwise
+ * take a minute at 1% a second to fill what they leave.  Time when
+ * something else held the run back does not count, nor does a pause in
+ * the ticks (a --share file's state nobody used for a while).  (Requests
+ * only: each request of a token wall is hundreds of tokens, and crossing
+ * it costs at once.)
  */
 static double
-quiet(const struct tune *t, long long now)
+quiet(const struct tune *t)
 {
-	if (t->strict || t->last_cut < 0 || now <= t->last_cut)
+	if (t->strict || t->last_cut < 0)
 		return 1;
-	return fmin(QUIET_MAX, pow(2, (double)(now - t->last_cut) /
-	    QUIET_MS));
+	return fmin(QUIET_MAX, pow(2, t->quiet / QUIET_MS));
 }
 
 void
@@ -285,6 +291,8 @@ tune_tick(struct tune *t, long long now)
 	if (dt <= 0)
 		return;
 	t->last = now;
+	if (dt > 1)
+		t->quiet = 0;
 	/* Grow only while the rate is what holds the run back: not while
 	 * input, output or the window are.  The last second's starts lag a
 	 * rate that grows, the more so in slow start. */
@@ -295,9 +303,11 @@ tune_tick(struct tune *t, long long now)
 		t->rate *= pow(SLOW_START, dt * 4);
 	else if (below)		/* after an outage: back as fast */
 		t->rate = fmin(t->thresh, t->rate * pow(SLOW_START, dt * 4));
-	else
+	else {
+		t->quiet += dt * 1000;
 		t->rate += fmax(MIN_RATE, t->rate * (t->known ? (t->strict ?
-		    PROBE / 2 : PROBE) : RECOVER)) * dt * quiet(t, now);
+		    PROBE / 2 : PROBE) : RECOVER)) * dt * quiet(t);
+	}
 	if (t->rate > MAX_RATE)
 		t->rate = MAX_RATE;
 }
@@ -334,6 +344,22 @@ tune_scale(struct tune *t, double f)
 		t->rate = MAX_RATE;
 }
 
+void
+tune_resume(struct tune *t, long long now)
+{
+	if (now - t->last < RESUME_MS)
+		return;
+	/* What was counted since the last cut spans the pause: measured
+	 * over it, the rate would come out near nothing. */
+	t->starts_since = t->refused_since = 0;
+	t->wstarts_since = t->wrefused_since = 0;
+	if (t->last_cut >= 0)
+		t->last_cut = now;
+	t->quiet = 0;
+	t->last = now;
+	advance(t, now);
+}
+
 size_t
 tune_state_size(void)
 {
@@ -361,19 +387,20 @@ int
 tune_load(struct tune *t, const void *buf, size_t len)
 {
 	struct tune	 n;
-	double		 d[] = { 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+	double		 d[10];
 
 	if (len != sizeof(n))
 		return -1;
 	memcpy(&n, buf, sizeof(n));
 	d[0] = n.rate, d[1] = n.latency, d[2] = n.wstarts_since;
 	d[3] = n.wrefused_since, d[4] = n.share_last, d[5] = n.rate_before;
-	d[6] = n.noise, d[7] = n.thresh, d[8] = n.measured;
+	d[6] = n.noise, d[7] = n.thresh, d[8] = n.measured, d[9] = n.quiet;
 	/* The slot indexes the arrays: out of range, it would write past
 	 * them. */
-	if (n.slot < 0 || n.slot >= SLOTS || !finite_all(d, 9) ||
+	if (n.slot < 0 || n.slot >= SLOTS || !finite_all(d, 10) ||
 	    !finite_all(n.starts, SLOTS) || !finite_all(n.refused, SLOTS) ||
-	    n.rate < MIN_RATE || n.rate > MAX_RATE || n.latency < 0)
+	    n.rate < MIN_RATE || n.rate > MAX_RATE || n.latency < 0 ||
+	    n.quiet < 0)
 		return -1;
 	n.max = t->max;
 	*t = n;

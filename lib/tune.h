@@ -68,6 +68,9 @@ void		 tune_scale(struct tune *, double);
  * (a torn or tampered file) and keeps its own window's max.
  */
 size_t		 tune_state_size(void);
+/* A state loaded that nobody has moved along for a while (the processes
+ * sharing it all stopped): count afresh from now, keeping the rate. */
+void		 tune_resume(struct tune *, long long);
 void		 tune_save(const struct tune *, void *);
 int		 tune_load(struct tune *, const void *, size_t);
 

@@ -194,6 +194,22 @@ main(void)
 		memset(bad, 0, n);
 		CHECK(tune_load(b, bad, n) == -1);
 		CHECK(tune_rpm(b) == tune_rpm(a));
+		/* A state nobody moved for five minutes: counted afresh, so
+		 * that the next cut measures from now, not over the pause. */
+		tune_free(b);
+		b = tune_new(10000, 0);
+		tune_save(a, buf);
+		CHECK(tune_load(b, buf, n) == 0);
+		tune_resume(b, 300000);
+		for (j = 0; j < 50; j++) {
+			e = tune_started(b, 300000 + j * 20);
+			tune_started(a, 300000 + j * 20);
+		}
+		/* Without: the 50 over five minutes, next to nothing. */
+		tune_ratelimited(b, 301000, e, 1);
+		tune_ratelimited(a, 301000, e, 1);
+		CHECK(tune_rpm(b) > 0.9 * 50 * 60);
+		CHECK(tune_rpm(a) < 0.1 * 50 * 60);
 		tune_free(a);
 		tune_free(b);
 	}
