@@ -1,13 +1,15 @@
 /*
- * The schema compiler: schema_new reads the schema's JSON into the node
- * tree of schema_tree.h, checking each keyword it enforces, resolving
- * each $ref and refusing loops and long chains of anyOf and $ref, so that
- * the checker can trust what it walks.  Keywords it does not enforce are
- * listed for schema_ignored.
+ * The schema compiler: schema_compile reads the schema's JSON values into
+ * the node tree of schema_tree.h, checking the value of each keyword it
+ * enforces and saying where in the schema one is wrong, so that the
+ * checker can trust what it walks.  A $ref is kept as its string and the
+ * root's definitions are handed to schema_ref.c; keywords it does not
+ * enforce are listed for schema_ignored.
  *
- * Not here: checking an answer (schema_check.c).
+ * Not here: parsing the text and the schema's life (schema.c), what a
+ * $ref names and loops of them (schema_ref.c), checking an answer
+ * (schema_check.c).
  */
-#include <ctype.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,14 +18,6 @@
 #include "schema_tree.h"
 
 #define IGNORED_MAX	32	/* names listed by schema_ignored */
-
-/* A definition a $ref can name. */
-struct sdef {
-	char		*name;
-	size_t		 len;
-	int		 node;
-	int		 kind;		/* 0 $defs, 1 definitions */
-};
 
 const char *const schema_type_names[7] = {
 	"object", "array", "string", "number", "integer", "boolean", "null"
@@ -179,22 +173,13 @@ add_name(struct schema *S, int node, size_t keyv, int sub, unsigned int seq)
 	return 0;
 }
 
+/* A definition of the root's, named by its key keyv, for schema_ref.c. */
 static int
 add_def(struct schema *S, size_t keyv, int sub, int kind)
 {
-	struct sdef	*d;
-	char		*name;
-	size_t		 len;
-
-	if ((name = str_dup(S, keyv, &len)) == NULL)
+	if (str_decode(S, keyv) == -1)
 		return -1;
-	if ((d = reallocarray(S->defs, S->ndefs + 1, sizeof(*d))) == NULL) {
-		free(name);
-		return -1;
-	}
-	S->defs = d;
-	S->defs[S->ndefs++] = (struct sdef){ name, len, sub, kind };
-	return 0;
+	return schema_ref_define(S, S->tmp.data, S->tmp.len, sub, kind);
 }
 
 /*
@@ -539,275 +524,8 @@ compile(struct schema *S, size_t v, int root, char *err, size_t errlen)
 	return node;
 }
 
-/* "~1" is '/', "~0" '~', %XX a byte: a JSON pointer in a URI fragment. */
-static int
-ref_name(struct buf *b, const char *s, size_t len)
-{
-	size_t	 i;
-	char	 c;
-
-	for (i = 0; i < len; i++) {
-		c = s[i];
-		if (c == '/')
-			return -1;
-		if (c == '%' && i + 2 < len && isxdigit((unsigned char)s[i + 1])
-		    && isxdigit((unsigned char)s[i + 2])) {
-			char	 hex[3] = { s[i + 1], s[i + 2], '\0' };
-
-			c = strtol(hex, NULL, 16);
-			i += 2;
-		}
-		if (buf_addc(b, c) == -1)
-			return -2;
-	}
-	/* Now the pointer's own escapes. */
-	for (i = 0; i < b->len; i++) {
-		if (b->data[i] != '~')
-			continue;
-		if (i + 1 >= b->len || (b->data[i + 1] != '0' &&
-		    b->data[i + 1] != '1'))
-			return -1;
-		b->data[i] = b->data[i + 1] == '1' ? '/' : '~';
-		memmove(b->data + i + 1, b->data + i + 2, b->len - i - 2);
-		b->len--;
-	}
-	return 0;
-}
-
-static int
-resolve(struct schema *S, struct snode *n, char *err, size_t errlen)
-{
-	static const char *const pre[] = { "#/$defs/", "#/definitions/" };
-	struct buf	 q = { 0 }, name = { 0 };
-	const char	*s, *what;
-	size_t		 len, k, d;
-	int		 rv, cut;
-
-	buf_reset(&S->tmp);
-	s = jvalue_string(&S->sv, n->refval, &len);
-	if (json_decode_string(&S->tmp, s, len) == -1)
-		return err_nomem(err, errlen);
-	s = S->tmp.data == NULL ? "" : S->tmp.data;
-	len = S->tmp.len;
-	if (len == 1 && s[0] == '#') {
-		n->ref = 0;
-		S->nodes[0].memo = 1;
-		return 0;
-	}
-	what = ": only local references (\"#\", \"#/$defs/NAME\", "
-	    "\"#/definitions/NAME\") are supported";
-	for (k = 0; k < 2; k++) {
-		if (len <= strlen(pre[k]) ||
-		    memcmp(s, pre[k], strlen(pre[k])) != 0)
-			continue;
-		rv = ref_name(&name, s + strlen(pre[k]),
-		    len - strlen(pre[k]));
-		if (rv == -2) {
-			buf_free(&name);
-			return err_nomem(err, errlen);
-		}
-		if (rv == -1)
-			break;
-		for (d = 0; d < S->ndefs; d++)
-			if (S->defs[d].kind == (int)k &&
-			    name_cmp(S->defs[d].name, S->defs[d].len,
-			    name.data, name.len) == 0)
-				break;
-		if (d == S->ndefs) {
-			what = " names no definition";
-			break;
-		}
-		buf_free(&name);
-		n->ref = S->defs[d].node;
-		S->nodes[n->ref].memo = 1;
-		return 0;
-	}
-	buf_free(&name);
-	if (jvalue_add_safe(&q, s, len, 80, 1, &cut) == -1 ||
-	    buf_addc(&q, '\0') == -1) {
-		buf_free(&q);
-		return err_nomem(err, errlen);
-	}
-	snprintf(err, errlen, "$ref \"%s%s\"%s", q.data, cut ? "..." : "",
-	    what);
-	buf_free(&q);
-	return -1;
-}
-
-/* The longest chain of anyOf and $ref steps from node on one value. */
-static int
-chain(struct schema *S, int node, int depth, char *err, size_t errlen)
-{
-	struct snode	*n = &S->nodes[node];
-	size_t		 k;
-	int		 c, best = 0;
-
-	if (n->color == 2)
-		return n->chain;
-	if (n->color == 1) {
-		snprintf(err, errlen, "$ref loop: a schema refers back to "
-		    "itself without going into a property or an item");
-		return -1;
-	}
-	if (depth > SCHEMA_MAX_CHAIN) {
-		snprintf(err, errlen, "anyOf and $ref nest more than %d "
-		    "deep on one value", SCHEMA_MAX_CHAIN);
-		return -1;
-	}
-	n->color = 1;
-	for (k = 0; k <= n->nanyof; k++) {
-		if (k < n->nanyof)
-			c = chain(S, n->anyof[k], depth + 1, err, errlen);
-		else if (n->ref != -1)
-			c = chain(S, n->ref, depth + 1, err, errlen);
-		else
-			break;
-		if (c == -1)
-			return -1;
-		n = &S->nodes[node];
-		if (c + 1 > best)
-			best = c + 1;
-	}
-	n->color = 2;
-	n->chain = best;
-	return best;
-}
-
-/* What only schema_new needs. */
-static void
-work_free(struct schema *S)
-{
-	size_t	 k;
-
-	for (k = 0; k < S->ndefs; k++)
-		free(S->defs[k].name);
-	free(S->defs);
-	S->defs = NULL;
-	S->ndefs = 0;
-	buf_free(&S->loc);
-	buf_free(&S->names);
-}
-
-struct schema *
-schema_new(const char *text, size_t len, char *err, size_t errlen)
-{
-	struct schema	*S;
-	struct json	*j = NULL;
-	size_t		 k;
-	int		 r;
-
-	if ((S = calloc(1, sizeof(*S))) == NULL ||
-	    (S->text = malloc(len + 1)) == NULL ||
-	    (j = json_new()) == NULL || buf_addc(&S->loc, '#') == -1) {
-		err_nomem(err, errlen);
-		goto fail;
-	}
-	if (len > 0)
-		memcpy(S->text, text, len);
-	S->text[len] = '\0';
-	if (json_parse(j, S->text, len, err, errlen) == -1)
-		goto fail;
-	if ((r = jvalue_build(&S->sv, j, S->text)) == -1) {
-		err_nomem(err, errlen);
-		goto fail;
-	}
-	if (r == 1) {
-		snprintf(err, errlen, "the schema nests deeper than %d levels",
-		    SCHEMA_MAX_DEPTH);
-		goto fail;
-	}
-	json_free(j);
-	j = NULL;
-	if (S->sv.v[0].type != JSON_OBJECT) {
-		snprintf(err, errlen, "the schema is not a JSON object");
-		goto fail;
-	}
-	if (compile(S, 0, 1, err, errlen) == -1)
-		goto fail;
-	for (k = 0; k < S->nnodes; k++)
-		if (S->nodes[k].refval != -1 &&
-		    resolve(S, &S->nodes[k], err, errlen) == -1)
-			goto fail;
-	for (k = 0; k < S->nnodes; k++)
-		if (chain(S, k, 0, err, errlen) == -1)
-			goto fail;
-	if (S->ignored.len > 0 && buf_addc(&S->ignored, '\0') == -1) {
-		err_nomem(err, errlen);
-		goto fail;
-	}
-	work_free(S);
-	return S;
-fail:
-	json_free(j);
-	schema_free(S);
-	return NULL;
-}
-
-void
-schema_free(struct schema *S)
-{
-	struct snode	*n;
-	size_t		 k, i;
-
-	if (S == NULL)
-		return;
-	for (k = 0; k < S->nnodes; k++) {
-		n = &S->nodes[k];
-		for (i = 0; i < n->nnames; i++)
-			free(n->names[i].name);
-		free(n->names);
-		free(n->req);
-		free(n->anyof);
-	}
-	free(S->nodes);
-	work_free(S);
-	buf_free(&S->ignored);
-	jvalue_free(&S->sv);
-	free(S->text);
-	schema_scratch_free(S);
-	free(S);
-}
-
-const char *
-schema_ignored(const struct schema *S)
-{
-	return S->ignored.len > 0 ? S->ignored.data : NULL;
-}
-
-static int
-wants_object(const struct schema *S, int node)
-{
-	const struct snode	*n = &S->nodes[node];
-	size_t			 k, x;
-
-	if (n->boolean != -1)
-		return n->boolean == 0;
-	if (n->types != 0 && (n->types & ~T_OBJECT) == 0)
-		return 1;
-	if (n->constv != -1 && S->sv.v[n->constv].type == JSON_OBJECT)
-		return 1;
-	if (n->enumv != -1) {
-		for (k = 0, x = n->enumv + 1; k < S->sv.v[n->enumv].n; k++,
-		    x = S->sv.v[x].next)
-			if (S->sv.v[x].type != JSON_OBJECT)
-				break;
-		if (k == S->sv.v[n->enumv].n)
-			return 1;
-	}
-	if (n->ref != -1 && wants_object(S, n->ref))
-		return 1;
-	if (n->nanyof > 0) {
-		for (k = 0; k < n->nanyof; k++)
-			if (!wants_object(S, n->anyof[k]))
-				return 0;
-		return 1;
-	}
-	return 0;
-}
-
 int
-schema_wants_object(const struct schema *S)
+schema_compile(struct schema *S, char *err, size_t errlen)
 {
-	return wants_object(S, 0);
+	return compile(S, 0, 1, err, errlen) == -1 ? -1 : 0;
 }
-

@@ -1,8 +1,9 @@
 /*
- * The compiled form of a schema, shared by the compiler (schema_compile.c:
- * schema_new, schema_free, schema_ignored, schema_wants_object) and the
- * checker (schema_check.c: schema_check).  It is not for other modules:
- * they see struct schema only through schema.h.
+ * The compiled form of a schema, shared by the files of the schema
+ * module: its life (schema.c: schema_new, schema_free, schema_ignored,
+ * schema_wants_object), the compiler (schema_compile.c), the references
+ * (schema_ref.c) and the checker (schema_check.c: schema_check).  It is
+ * not for other modules: they see struct schema only through schema.h.
  *
  * A schema is a tree of nodes in one array, node 0 the root; a node names
  * its subschemas by index, and its enum and const by index into the
@@ -86,7 +87,7 @@ struct schema {
 	size_t		 cap;
 	struct buf	 ignored;	/* schema_ignored's line */
 	/* schema_new's, until it returns */
-	struct sdef	*defs;		/* the root's $defs and definitions */
+	struct sdef	*defs;		/* schema_ref.c's: $defs, definitions */
 	size_t		 ndefs;
 	struct buf	 loc;		/* where in the schema, for errors */
 	struct buf	 names;		/* ignored names, NUL-separated */
@@ -108,9 +109,39 @@ struct schema {
 	struct buf	 key;
 };
 
+/*
+ * schema_compile.c, for schema_new: compile the root, S->sv's value 0 (an
+ * object), into node 0 and those after it.  0, or -1 with a one-line
+ * reason in err, saying where in the schema when it can.
+ */
+int		 schema_compile(struct schema *, char *, size_t);
 /* The entry for a property name in a node's sorted names, or -1. */
 long		 schema_name_find(const struct snode *, const char *, size_t);
 /* Free schema_check's scratch memory; it is made again as needed. */
 void		 schema_scratch_free(struct schema *);
+
+/*
+ * schema_ref.c.  The compiler names each definition of the root's that a
+ * $ref can name: kind 0 for $defs, 1 for definitions; the name, decoded,
+ * is copied.  0, or -1 out of memory.
+ */
+int		 schema_ref_define(struct schema *, const char *, size_t, int,
+		    int);
+/* schema_new forgets the definitions once every $ref is resolved. */
+void		 schema_ref_free_defs(struct schema *);
+/*
+ * Point every node's $ref at its target ("#", "#/$defs/NAME",
+ * "#/definitions/NAME", the name a JSON pointer token in a URI fragment:
+ * ~0, ~1 and %XX escapes) and mark the target for the memo.  0, or -1
+ * with a one-line reason in err: not a local reference, no such
+ * definition, or out of memory.
+ */
+int		 schema_ref_resolve(struct schema *, char *, size_t);
+/*
+ * After schema_ref_resolve: 0, or -1 with a one-line reason in err if
+ * anyOf and $ref steps on one value loop or chain more than
+ * SCHEMA_MAX_CHAIN deep.
+ */
+int		 schema_ref_check_chains(struct schema *, char *, size_t);
 
 #endif
