@@ -45,6 +45,7 @@ HDRS =		$(wildcard lib/*.h *.h)
 PROGSRC =	$(wildcard *.c)
 PROGOBJ =	$(PROGSRC:%.c=$(O)/%.o)
 UNITSRC =	$(wildcard tests/unit/test_*.c)
+UNITHDRS =	$(wildcard tests/unit/*.h)
 UNITBIN =	$(UNITSRC:%.c=$(O)/%)
 MOCKSRC =	$(wildcard tests/mock*.c)
 MOCKHDRS =	$(wildcard tests/mock*.h)
@@ -98,7 +99,7 @@ $(O)/tests/mock: $(MOCKSRC) $(MOCKHDRS) | need-deps
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(MOCK_CFLAGS) -o $@ $(MOCKSRC) \
 	    $(MOCK_LIBS)
 
-$(O)/tests/unit/test_%: tests/unit/test_%.c tests/unit/check.h \
+$(O)/tests/unit/test_%: tests/unit/test_%.c $(UNITHDRS) \
     $(O)/lib/libenrich.a | need-deps
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< \

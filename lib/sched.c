@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "claim.h"
+#include "finish.h"
 #include "route.h"
 #include "sched.h"
 #include "text.h"
@@ -27,9 +28,9 @@ struct sched {
 	int			 held;		/* a long hold was said */
 	int			 window;	/* as the pool has it */
 	struct claim		*claim;		/* cache, dedup, budget */
+	struct finish		*finish;	/* what an attempt means */
 	int			 broke;		/* --max-cost: spent */
 	int			 budget_held;	/* next waits for money */
-	int			 cache_said;	/* a write failure was said */
 	uint64_t		 seq;		/* non-blank lines read */
 };
 
@@ -50,6 +51,30 @@ set_window(struct sched *s, int w)
 	return s->cfg.ordered ? output_grow(s->p.out, reorder(s->window)) : 0;
 }
 
+static void
+notice(struct sched *s, enum sched_event what, const struct row *r,
+    const struct verdict *v, long long ms, const char *text)
+{
+	struct sched_notice	 n = { what, r, v, ms, text };
+
+	if (s->notify != NULL)
+		s->notify(s->arg, &n);
+}
+
+/* What finish.c has to say, as the notice it always was. */
+static void
+said(void *arg, enum finish_event what, const struct row *r,
+    const struct verdict *v, const char *text)
+{
+	static const enum sched_event	 as[] = {
+		[FINISH_RETRY] = SCHED_RETRY, [FINISH_PACED] = SCHED_PACED,
+		[FINISH_STOP] = SCHED_STOP, [FINISH_ANSWER] = SCHED_ANSWER,
+		[FINISH_CACHE] = SCHED_CACHE
+	};
+
+	notice(arg, as[what], r, v, 0, text);
+}
+
 struct sched *
 sched_new(const struct sched_config *cfg, const struct sched_parts *parts,
     void (*notify)(void *, const struct sched_notice *), void *arg)
@@ -57,18 +82,24 @@ sched_new(const struct sched_config *cfg, const struct sched_parts *parts,
 	struct claim_parts	 cp = { NULL, parts->out, parts->record,
 				    parts->stats, parts->cache, parts->budget,
 				    emit, NULL };
+	struct finish_parts	 fp = { NULL, parts->input, parts->record,
+				    parts->verdicts, parts->pace, parts->stats,
+				    parts->endpoints, parts->rates, NULL, emit,
+				    said, NULL };
 	struct sched		*s;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
-	cp.arg = s;
+	cp.arg = fp.arg = s;
 	s->cfg = *cfg;
 	s->p = *parts;
 	s->notify = notify;
 	s->arg = arg;
 	s->reading = 1;
-	cp.rows = s->rows = rows_new();
-	if (s->rows == NULL || (s->claim = claim_new(&cp)) == NULL ||
+	cp.rows = fp.rows = s->rows = rows_new();
+	if (s->rows == NULL ||
+	    (fp.claim = s->claim = claim_new(&cp)) == NULL ||
+	    (s->finish = finish_new(&fp)) == NULL ||
 	    (s->p.pool != NULL && set_window(s, pace_window(s->p.pace)) == -1)) {
 		sched_free(s);
 		return NULL;
@@ -82,18 +113,9 @@ sched_free(struct sched *s)
 	if (s == NULL)
 		return;
 	rows_free(s->rows);	/* s->next among them */
+	finish_free(s->finish);
 	claim_free(s->claim);
 	free(s);
-}
-
-static void
-notice(struct sched *s, enum sched_event what, const struct row *r,
-    const struct verdict *v, long long ms)
-{
-	struct sched_notice	 n = { what, r, v, ms, NULL };
-
-	if (s->notify != NULL)
-		s->notify(s->arg, &n);
 }
 
 /* The row's line is ready: out it goes, and it is counted. */
@@ -140,7 +162,7 @@ emit(void *arg, struct row *r)
 		return 0;
 	}
 	st->failed++;
-	notice(s, SCHED_FAILED, r, NULL, 0);
+	notice(s, SCHED_FAILED, r, NULL, 0, NULL);
 	return 0;
 }
 
@@ -179,10 +201,10 @@ may_read(const struct sched *s)
 static int
 read_row(struct sched *s, struct row **rp)
 {
-	struct sched_notice	 n = { 0 };
-	struct line		 ln;
-	struct row		*r;
-	int			 rv;
+	struct line	 ln;
+	struct row	*r;
+	const char	*text;
+	int		 rv;
 
 	*rp = NULL;
 	while (may_read(s) && lines_next(s->p.in, &ln)) {
@@ -192,12 +214,8 @@ read_row(struct sched *s, struct row **rp)
 			rows_put(s->rows, r);
 			return -1;
 		}
-		if ((n.text = input_note(s->p.input)) != NULL) {
-			n.what = SCHED_INPUT;
-			n.row = r;
-			if (s->notify != NULL)
-				s->notify(s->arg, &n);
-		}
+		if ((text = input_note(s->p.input)) != NULL)
+			notice(s, SCHED_INPUT, r, NULL, 0, text);
 		if (rv != INPUT_BLANK) {
 			r->seq = s->seq++;
 			s->p.stats->rows_read++;
@@ -227,17 +245,6 @@ read_row(struct sched *s, struct row **rp)
 	return 0;
 }
 
-static void
-notice_endpoint(struct sched *s, enum sched_event what, const struct row *r,
-    long long ms)
-{
-	struct sched_notice	 n = { what, r, NULL, ms,
-				    endpoints_name(s->p.endpoints, r->endpoint) };
-
-	if (s->notify != NULL)
-		s->notify(s->arg, &n);
-}
-
 /*
  * Several endpoints: count the attempt against its endpoint, and say so
  * when that sets it aside or takes it back.  1 if the row goes at once to
@@ -252,11 +259,12 @@ endpoint_done(struct sched *s, struct row *r, const struct xfer *x,
 
 	switch (endpoints_done(e, r->endpoint, now, x)) {
 	case ENDPOINTS_ASIDE:
-		notice_endpoint(s, SCHED_ASIDE, r, endpoints_aside_ms(e,
-		    r->endpoint));
+		notice(s, SCHED_ASIDE, r, NULL, endpoints_aside_ms(e,
+		    r->endpoint), endpoints_name(e, r->endpoint));
 		break;
 	case ENDPOINTS_BACK:
-		notice_endpoint(s, SCHED_BACK, r, 0);
+		notice(s, SCHED_BACK, r, NULL, 0, endpoints_name(e,
+		    r->endpoint));
 		break;
 	case ENDPOINTS_SAME:
 		break;
@@ -274,24 +282,6 @@ go_broke(struct sched *s, struct row *r)
 	s->broke = 1;
 	s->reading = 0;
 	return claim_drop_all(s->claim, r);
-}
-
-/* Keep a success; a failure to is said once, and the run goes on. */
-static int
-keep(struct sched *s, struct row *r)
-{
-	struct sched_notice	 n = { SCHED_CACHE, r, NULL, 0, NULL };
-	char			 why[512];
-	int			 rv;
-
-	if ((rv = claim_keep(s->claim, r, why, sizeof(why))) == 1 &&
-	    !s->cache_said) {
-		s->cache_said = 1;
-		n.text = why;
-		if (s->notify != NULL)
-			s->notify(s->arg, &n);
-	}
-	return rv == -1 ? -1 : 0;
 }
 
 /* Fill the window: retries that are due first, then new rows. */
@@ -340,7 +330,7 @@ start_rows(struct sched *s, long long now, char *err, size_t errlen)
 			s->next = r;
 			/* A long silence must not look like a hang. */
 			if (wait > HELD_MS && !s->held) {
-				notice(s, SCHED_HELD, r, NULL, wait);
+				notice(s, SCHED_HELD, r, NULL, wait, NULL);
 				s->held = 1;
 			}
 			break;
@@ -371,87 +361,13 @@ nomem:
 	return -1;
 }
 
-/* What a finished attempt means; the row's line is written unless it is
- * to be tried again or the run stops. */
-static int
-judge(struct sched *s, struct row *r, long long now, struct verdict *v)
-{
-	struct sched_notice	 n = { 0 };
-	char			 why[256];
-	int			 rv;
-
-	if (verdict_transfer(s->p.verdicts, r, now, v) == -1)
-		return -1;
-	if (v->kind == VERDICT_DONE) {
-		rv = record_response(s->p.record, r, why, sizeof(why));
-		if (rv == -1)
-			return -1;
-		switch (rv) {
-		case RECORD_WRITTEN:
-			verdict_success(s->p.verdicts, now);
-			if ((n.text = record_note(s->p.record)) != NULL) {
-				n.what = SCHED_ANSWER;
-				n.row = r;
-				if (s->notify != NULL)
-					s->notify(s->arg, &n);
-			}
-			break;
-		case RECORD_UNREADABLE:
-			rv = verdict_unreadable(s->p.verdicts, r, now, why, v);
-			break;
-		case RECORD_INVALID:
-			rv = verdict_invalid(s->p.verdicts, r, now, why, v);
-			if (rv == 0 && v->kind == VERDICT_RETRY &&
-			    v->wait == VERDICT_REASK) {
-				/* The model is told its own words. */
-				if ((rv = input_reask(s->p.input, r, why)) == 1) {
-					rv = 0;
-					v->kind = VERDICT_FAIL;
-				}
-			}
-			break;
-		default:
-			rv = verdict_final(s->p.verdicts, r,
-			    rv == RECORD_TRUNCATED ? ROW_ERR_TRUNCATED :
-			    ROW_ERR_REFUSED, why, v);
-			break;
-		}
-		if (rv == -1)
-			return -1;
-	}
-	if (v->kind == VERDICT_FAIL && record_error(s->p.record, r) == -1)
-		return -1;
-	return 0;
-}
-
-/*
- * The tokens a request took of a provider's limit, by its usage: its
- * prompt, and its completion budget whole when it sent one (OpenAI
- * counts max_tokens when the request starts, and gives back nothing
- * unused), else what it wrote.  -1 if the usage did not say.
- */
-static long long
-charged(const struct row *r)
-{
-	long long	 budget;
-
-	if (r->prompt_tokens < 0 || r->completion_tokens < 0)
-		return -1;
-	budget = r->cost - text_tokens(r->prompt_bytes);
-	return r->prompt_tokens + (budget > r->completion_tokens ? budget :
-	    r->completion_tokens);
-}
-
 static int
 finish_rows(struct sched *s, long long now)
 {
-	struct verdict	 v;
 	struct xfer	*x;
 	struct row	*r;
-	long long	 tokens, stall, hold;
-	int		 moved;
-	double		 cost;
-	int		 rv;
+	long long	 stall;
+	int		 moved, rv;
 
 	while (!s->stopped && (x = pool_done(s->p.pool)) != NULL) {
 		r = x->udata;
@@ -472,63 +388,14 @@ finish_rows(struct sched *s, long long now)
 		} else if (x->result == XFER_RESPONSE) {
 			if ((stall = pace_response(s->p.pace, now, x,
 			    pool_active(s->p.pool))) > 0) {
-				notice(s, SCHED_STALLED, r, NULL, stall);
+				notice(s, SCHED_STALLED, r, NULL, stall, NULL);
 				s->stopped = 1;
 			}
 		}
-		if (judge(s, r, now, &v) == -1)
+		if ((rv = finish_row(s->finish, r, now)) == -1)
 			return -1;
-		if (s->p.endpoints != NULL &&
-		    route_verdict(s->p.endpoints, r, &v) == -1)
-			return -1;
-		if (s->p.rates != NULL) {
-			cost = claim_cost(r);
-			s->p.stats->cost_usd += cost;
-			claim_settle(s->claim, r, cost);
-		}
-		switch (v.kind) {
-		case VERDICT_RETRY:
-			r->delay = v.delay;
-			r->due = now + v.delay;
-			/* With several endpoints, a named wait holds its own
-			 * endpoint (endpoints.h), not the others. */
-			hold = v.wait == VERDICT_HOLD && s->p.endpoints ==
-			    NULL ? r->due : 0;
-			if ((v.wait == VERDICT_RATE ||
-			    v.wait == VERDICT_HOLD) && (v.tokens ?
-			    pace_refused_tokens(s->p.pace, now, r->epoch,
-			    r->cost, hold, v.told) : pace_refused(s->p.pace,
-			    now, r->epoch, hold)))
-				notice(s, SCHED_PACED, r, &v, 0);
-			if (v.wait == VERDICT_CHARGED)
-				s->p.stats->retries++;
-			if (v.wait == VERDICT_REASK)
-				s->p.stats->reasks++;
-			notice(s, SCHED_RETRY, r, &v, 0);
-			rows_wait(s->rows, r);
-			continue;
-		case VERDICT_STOP:
-			/* The row is not written: it resumes. */
-			notice(s, SCHED_STOP, r, &v, 0);
+		if (rv == 1)
 			s->stopped = 1;
-			break;
-		case VERDICT_DONE:
-			tokens = charged(r);
-			pace_success(s->p.pace, now, r->cost, tokens,
-			    x->elapsed_ms);
-			/* FALLTHROUGH */
-		case VERDICT_FAIL:
-			rv = (v.kind == VERDICT_DONE && keep(s, r) == -1) ||
-			    emit(s, r) == -1 || claim_release(s->claim, r,
-			    v.kind == VERDICT_DONE && !r->failed) == -1;
-			if (rv) {
-				rows_put(s->rows, r);
-				return -1;
-			}
-			break;
-		}
-		claim_end(s->claim, r);
-		rows_put(s->rows, r);
 	}
 	return 0;
 }

@@ -2,10 +2,10 @@
  * Sched: which row goes next, and when.
  *
  * It drives a run one turn of the caller's poll loop at a time: rows
- * whose transfers finished are judged (verdict.h) and written (record.h,
- * output.h) or put to wait; then the window is filled, retries that are
- * due first, then new rows from the input (input.h), each as soon as the
- * pace (pace.h) lets it start.  It reads no more input while the window
+ * whose transfers finished are judged and written or put to wait
+ * (finish.h); then the window is filled, retries that are due first,
+ * then new rows from the input (input.h), each as soon as the pace
+ * (pace.h) lets it start.  It reads no more input while the window
  * is full, the output is backed up, or too many rows wait for a retry, so
  * memory is bounded by the window, never by the input.
  *

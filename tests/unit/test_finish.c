@@ -1,0 +1,315 @@
+/*
+ * Finish driven by hand, on rowkit.h's rows and claim: each attempt
+ * reserved, ended here with a status, a body and headers, and counted as
+ * sched.c does it; a tell that keeps what is said.  The model costs $1 a
+ * token, and the budget never runs out.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "finish.h"
+#include "rowkit.h"
+
+#define MONEY	1e9	/* --max-cost: more than any test spends */
+
+/* The fake clock. */
+static long long	 now;
+
+/* What finish said, in order. */
+struct heard {
+	enum finish_event	 what;
+	long			 id;
+	enum verdict_wait	 wait;
+	long long		 delay;
+	char			 text[256];	/* the text, else the row's msg */
+};
+
+/* Rowkit's harness first: emit and tell share the argument. */
+struct finisher {
+	struct harness		 h;
+	struct verdicts		*verdicts;
+	struct pace		*pace;
+	struct finish		*f;
+	struct heard		 heard[16];
+	size_t			 nheard;
+};
+
+static void
+told(void *arg, enum finish_event what, const struct row *r,
+    const struct verdict *v, const char *text)
+{
+	struct finisher	*t = arg;
+	struct heard	*e;
+	char		 tmp[32];
+
+	if (t->nheard == sizeof(t->heard) / sizeof(t->heard[0]))
+		return;
+	e = &t->heard[t->nheard++];
+	e->what = what;
+	snprintf(tmp, sizeof(tmp), "%.*s", (int)r->id.len, r->id.data);
+	e->id = strtol(tmp, NULL, 10);
+	e->wait = v != NULL ? v->wait : VERDICT_CHARGED;
+	e->delay = v != NULL ? v->delay : -1;
+	if (text != NULL)
+		snprintf(e->text, sizeof(e->text), "%s", text);
+	else
+		snprintf(e->text, sizeof(e->text), "%.*s", (int)r->msg.len,
+		    r->msg.data != NULL ? r->msg.data : "");
+}
+
+static void
+start(struct finisher *t, struct cache *cache)
+{
+	struct verdict_config	 vc = { .retries = 2, .max_wait_ms = 60000,
+				    .stall_ms = 600000 };
+	struct pace_config	 pc = { .window = 4, .max_window = 1000,
+				    .max_wait_ms = 60000 };
+	struct finish_parts	 fp = { 0 };
+
+	memset(t, 0, sizeof(*t));
+	now = 0;
+	setup(&t->h, cache, MONEY);
+	if ((t->verdicts = verdict_new(&vc, now)) == NULL ||
+	    (t->pace = pace_new(&pc, now)) == NULL)
+		abort();
+	fp.rows = t->h.rows;
+	fp.input = t->h.input;
+	fp.record = t->h.record;
+	fp.verdicts = t->verdicts;
+	fp.pace = t->pace;
+	fp.stats = &t->h.st;
+	fp.rates = &t->h.budget.rates;
+	fp.claim = t->h.c;
+	fp.emit = emit;
+	fp.tell = told;
+	fp.arg = t;
+	if ((t->f = finish_new(&fp)) == NULL)
+		abort();
+}
+
+static void
+stop(struct finisher *t)
+{
+	finish_free(t->f);
+	pace_free(t->pace);
+	verdict_free(t->verdicts);
+	teardown(&t->h);
+}
+
+/* Row id asking q, claimed: 0 if it leads its key and is to be sent. */
+static int
+claimed(struct finisher *t, int id, const char *q, struct row **rp)
+{
+	struct row	*r;
+
+	r = row(&t->h, id, q);
+	if (rp != NULL)
+		*rp = r;
+	return claim_row(t->h.c, r);
+}
+
+/*
+ * The row's request, sent at now and ended 5 ms later with this status
+ * and body (and Retry-After, if not NULL), counted as sched.c counts it:
+ * what finish_row makes of it.
+ */
+static int
+ended(struct finisher *t, struct row *r, long status, const char *body,
+    const char *retry_after)
+{
+	struct xfer	*x = &r->xfer;
+
+	if (claim_reserve(t->h.c, r, 0) != 1)
+		abort();
+	r->epoch = pace_start(t->pace, now, r->cost);
+	memset(x->header, 0, sizeof(x->header));
+	if (retry_after != NULL)
+		strlcpy(x->header[XH_RETRY_AFTER], retry_after,
+		    sizeof(x->header[XH_RETRY_AFTER]));
+	x->result = XFER_RESPONSE;
+	x->status = status;
+	x->elapsed_ms = 5;
+	buf_reset(&x->resp);
+	if (buf_adds(&x->resp, body) == -1)
+		abort();
+	now += 5;
+	r->attempts++;
+	pace_end(t->pace, r->cost);
+	r->attempt_usd = -1;
+	return finish_row(t->f, r, now);
+}
+
+/* A 200 whose answer is text, with its usage: 2 + 1 tokens, $3. */
+static const char *
+answer(const char *text)
+{
+	static char	 body[256];
+
+	snprintf(body, sizeof(body), "{\"choices\":[{\"message\":{\"role\":"
+	    "\"assistant\",\"content\":\"%s\"}}],\"usage\":{\"prompt_tokens\":"
+	    "2,\"completion_tokens\":1}}", text);
+	return body;
+}
+
+/* A 429 that names its wait: the row waits that long, not charged to -r,
+ * and the pace holds every request until then; a 500 is charged.  Neither
+ * is paid for, and nothing is written. */
+static void
+test_retry(void)
+{
+	struct finisher	 t;
+	struct row	*r;
+
+	start(&t, NULL);
+	CHECK(claimed(&t, 1, "q1", &r) == 0);
+	CHECK(ended(&t, r, 429, "{\"error\":{\"message\":\"Rate limit "
+	    "reached for requests\",\"type\":\"requests\",\"code\":"
+	    "\"rate_limit_exceeded\"}}", "2") == 0);
+	CHECK(t.nheard == 2);
+	CHECK(t.heard[0].what == FINISH_PACED && t.heard[0].id == 1);
+	CHECK(t.heard[1].what == FINISH_RETRY && t.heard[1].id == 1 &&
+	    t.heard[1].wait == VERDICT_HOLD && t.heard[1].delay == 2000);
+	CHECK(r->due == 2005 && r->delay == 2000);
+	CHECK(rows_waiting(t.h.rows) == 1 && rows_next_due(t.h.rows) == 2005);
+	CHECK(t.h.st.retries == 0);
+	/* Nothing starts before the named wait is over. */
+	CHECK(pace_wait(t.pace, 100, r->cost) == 1905);
+	CHECK(rows_due(t.h.rows, 2005) == r);
+
+	/* A 500: its backoff, charged to -r, nothing paced. */
+	now = 2005;
+	CHECK(ended(&t, r, 500, "{\"error\":{\"message\":\"boom\",\"type\":"
+	    "\"server_error\"}}", NULL) == 0);
+	CHECK(t.nheard == 3 && t.heard[2].what == FINISH_RETRY &&
+	    t.heard[2].wait == VERDICT_CHARGED && t.heard[2].delay >= 0 &&
+	    t.heard[2].delay <= VERDICT_BASE_MS);
+	CHECK(strcmp(t.heard[2].text, "boom") == 0);
+	CHECK(t.h.st.retries == 1 && rows_waiting(t.h.rows) == 1);
+	CHECK(t.h.emitted == 0);
+	CHECK(t.h.st.cost_usd == 0 && t.h.budget.spent == 0 &&
+	    t.h.budget.reserved == 0);
+	stop(&t);
+}
+
+/* A 401: the run stops, and the row is not written (it is to be
+ * resumed), nor the row that follows it. */
+static void
+test_stop(void)
+{
+	struct finisher	 t;
+	struct row	*r;
+
+	start(&t, NULL);
+	CHECK(claimed(&t, 1, "same", &r) == 0);
+	CHECK(claimed(&t, 2, "same", NULL) == 1);
+	CHECK(ended(&t, r, 401, "{\"error\":{\"message\":\"Incorrect API "
+	    "key provided\",\"type\":\"invalid_request_error\",\"code\":"
+	    "\"invalid_api_key\"}}", NULL) == 1);
+	CHECK(t.nheard == 1 && t.heard[0].what == FINISH_STOP &&
+	    t.heard[0].id == 1);
+	CHECK(strcmp(t.heard[0].text, "Incorrect API key provided (check "
+	    "OPENAI_API_KEY or --api-key-file)") == 0);
+	CHECK(t.h.emitted == 0 && rows_waiting(t.h.rows) == 0);
+	CHECK(claim_waiting(t.h.c) == 1);
+	stop(&t);
+}
+
+/* A leader and a row that follows it, and how the leader's request ends:
+ * nothing is said, and both are written. */
+static void
+both(struct finisher *t, long status, const char *body)
+{
+	struct row	*r;
+
+	start(t, NULL);
+	CHECK(claimed(t, 1, "same", &r) == 0);
+	CHECK(claimed(t, 2, "same", NULL) == 1);
+	CHECK(ended(t, r, status, body, NULL) == 0);
+	CHECK(t->nheard == 0 && t->h.emitted == 2);
+	CHECK(rows_waiting(t->h.rows) == 0 && claim_waiting(t->h.c) == 0);
+	CHECK(t->h.budget.reserved == 0);
+}
+
+/* A 400: each row is written with its error object; nothing is paid,
+ * and nothing kept. */
+static void
+test_fail(void)
+{
+	struct finisher	 t;
+	struct row	*r;
+
+	both(&t, 400, "{\"error\":{\"message\":\"bad thing\",\"type\":"
+	    "\"invalid_request_error\"}}");
+	CHECK(t.h.failed == 2);
+	CHECK(wrote(&t.h, "{\"id\":1,\"q\":\"same\",\"error\":{\"type\":"
+	    "\"http\",\"status\":400,\"message\":\"bad thing\","
+	    "\"attempts\":1}}\n"));
+	CHECK(wrote(&t.h, "{\"id\":2,\"q\":\"same\",\"error\":{\"type\":"
+	    "\"http\",\"status\":400,\"message\":\"bad thing\","
+	    "\"attempts\":1}}\n"));
+	CHECK(t.h.st.cost_usd == 0 && t.h.budget.spent == 0);
+	/* The next row of the key leads. */
+	CHECK(claimed(&t, 3, "same", &r) == 0);
+	rows_put(t.h.rows, r);
+	stop(&t);
+}
+
+/* A 200: each row is written with the answer; its usage is paid, and the
+ * answer kept for rows to come. */
+static void
+test_success(void)
+{
+	struct finisher	 t;
+
+	both(&t, 200, answer("yes"));
+	CHECK(t.h.failed == 0);
+	CHECK(wrote(&t.h, "{\"id\":1,\"q\":\"same\",\"answer\":\"yes\"}\n"));
+	CHECK(wrote(&t.h, "{\"id\":2,\"q\":\"same\",\"answer\":\"yes\"}\n"));
+	CHECK(t.h.st.cost_usd == 3 && t.h.budget.spent == 3);
+	/* Kept: a later row of the key is written at once. */
+	CHECK(claimed(&t, 3, "same", NULL) == 1);
+	CHECK(t.h.emitted == 3);
+	CHECK(wrote(&t.h, "{\"id\":3,\"q\":\"same\",\"answer\":\"yes\"}\n"));
+	stop(&t);
+}
+
+/* A --cache that cannot keep answers: said once, and every answer is
+ * still written. */
+static void
+test_cache(void)
+{
+	struct finisher	 t;
+	struct cache	*gone;
+	struct row	*r;
+	char		 bad[] = "/tmp/test_finish.XXXXXX", why[256];
+
+	if (mkdtemp(bad) == NULL ||
+	    (gone = cache_new(bad, why, sizeof(why))) == NULL ||
+	    rmdir(bad) == -1)
+		abort();
+	start(&t, gone);
+	CHECK(claimed(&t, 1, "one", &r) == 0);
+	CHECK(ended(&t, r, 200, answer("first"), NULL) == 0);
+	CHECK(claimed(&t, 2, "two", &r) == 0);
+	CHECK(ended(&t, r, 200, answer("second"), NULL) == 0);
+	CHECK(t.nheard == 1 && t.heard[0].what == FINISH_CACHE &&
+	    t.heard[0].id == 1 && strstr(t.heard[0].text, bad) != NULL);
+	CHECK(t.h.emitted == 2 && t.h.failed == 0);
+	CHECK(wrote(&t.h, "{\"id\":2,\"q\":\"two\",\"answer\":\"second\"}\n"));
+	stop(&t);
+	cache_free(gone);
+}
+
+int
+main(void)
+{
+	test_retry();
+	test_stop();
+	test_fail();
+	test_success();
+	test_cache();
+	return check_done("test_finish");
+}
