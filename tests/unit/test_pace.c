@@ -616,12 +616,12 @@ test_fleet(void)
 	/*
 	 * Each learning alone, six draws of latencies each.  A process cut
 	 * while the others were busy, or left with the room of one that
-	 * finished, finds it in seconds: 93.5% to 97.4% of the wall, under
+	 * finished, finds it in seconds: 90.6% to 97% of the wall, under
 	 * 1% refused, with Retry-After holds of a second (with the probe at
 	 * 1% a second whatever the quiet, 87% to 96%).  Where 429s name
 	 * waits of milliseconds the processes hardly hold, and each sees
-	 * the others' overshoot: 3% to 4% refused (15% to 20% when the
-	 * first cut that lowered nothing was taken for noise).
+	 * the others' overshoot: about 2% refused (15% to 20% when a cut
+	 * that lowered nothing was taken for noise).
 	 */
 	for (ms = 0; ms < 2; ms++)
 		for (seed = 1; seed <= 6; seed++) {
