@@ -159,32 +159,33 @@ limit_hold(struct limit *l, long long until)
 		l->tok.level = 0;
 }
 
+/* A bucket's rate a ms from now on, what it holds kept within its new
+ * cap; a first rate starts full. */
+static void
+bucket_set_rate(struct bucket *b, double rate)
+{
+	if (b->rate == 0)
+		b->level = INFINITY;
+	b->rate = rate;
+	b->cap = b->rate * BURST_MS;
+	if (b->cap < 1)
+		b->cap = 1;
+	if (b->level > b->cap)
+		b->level = b->cap;
+}
+
 void
 limit_set_rpm(struct limit *l, long long now, double rpm)
 {
 	refill(l, now);
-	if (l->req.rate == 0)
-		l->req.level = INFINITY;	/* a first rate starts full */
-	l->req.rate = rpm / 60000.0;
-	l->req.cap = l->req.rate * BURST_MS;
-	if (l->req.cap < 1)
-		l->req.cap = 1;
-	if (l->req.level > l->req.cap)
-		l->req.level = l->req.cap;
+	bucket_set_rate(&l->req, rpm / 60000.0);
 }
 
 void
 limit_set_tpm(struct limit *l, long long now, double tpm)
 {
 	refill(l, now);
-	if (l->tok.rate == 0)
-		l->tok.level = INFINITY;	/* a first rate starts full */
-	l->tok.rate = tpm / 60000.0;
-	l->tok.cap = l->tok.rate * BURST_MS;
-	if (l->tok.cap < 1)
-		l->tok.cap = 1;
-	if (l->tok.level > l->tok.cap)
-		l->tok.level = l->tok.cap;
+	bucket_set_rate(&l->tok, tpm / 60000.0);
 }
 
 double
