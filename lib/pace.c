@@ -236,7 +236,7 @@ pace_response(struct pace *p, long long now, const struct xfer *x,
     int inflight)
 {
 	long long	 limit, left, reset, tlimit, tleft, treset;
-	int		 in;
+	int		 in, req, tok;
 
 	limit = count(x->header[XH_RL_LIMIT_REQUESTS]);
 	left = count(x->header[XH_RL_REMAINING_REQUESTS]);
@@ -245,18 +245,18 @@ pace_response(struct pace *p, long long now, const struct xfer *x,
 	treset = duration(x->header[XH_RL_RESET_TOKENS]);
 	limit_server(p->limit, now, LIMIT_REQUESTS, limit, left, reset,
 	    inflight);
-	limit_server(p->limit, now, LIMIT_TOKENS,
-	    count(x->header[XH_RL_LIMIT_TOKENS]), tleft, treset,
+	tlimit = count(x->header[XH_RL_LIMIT_TOKENS]);
+	limit_server(p->limit, now, LIMIT_TOKENS, tlimit, tleft, treset,
 	    p->inflight_cost);
 	/* What is spent comes back in the time to reset: that is the rate
 	 * -j auto would otherwise have to find. */
-	tlimit = count(x->header[XH_RL_LIMIT_TOKENS]);
-	in = (limit > left && left >= 0 && reset > 0) || (tlimit > tleft &&
-	    tleft >= 0 && treset > 0) ? fleet_in(p, now) : 0;
-	if (limit > left && left >= 0 && reset > 0)
+	req = limit > left && left >= 0 && reset > 0;
+	tok = tlimit > tleft && tleft >= 0 && treset > 0;
+	in = req || tok ? fleet_in(p, now) : 0;
+	if (req)
 		tune_announced(p->tune, (limit - left) * 1000.0 / reset);
 	/* The same of tokens: the rate is known, so pace by it. */
-	if (tlimit > tleft && tleft >= 0 && treset > 0) {
+	if (tok) {
 		tune_announced(p->ttune, (tlimit - tleft) * 1000.0 / treset);
 		p->tpaced = 1;
 	}

@@ -128,15 +128,22 @@ tune_success(struct tune *t, long long ms)
 static void	 ratelimited(struct tune *, long long, unsigned long, double,
 		    int);
 
+/* Count from now: what was started and refused, and the quiet. */
+static void
+afresh(struct tune *t)
+{
+	t->starts_since = t->refused_since = 0;
+	t->wstarts_since = t->wrefused_since = 0;
+	t->quiet = 0;
+}
+
 /* Start counting afresh from a 429 acted on. */
 static void
 mark(struct tune *t, long long now)
 {
+	afresh(t);
 	t->last_cut = now;
-	t->quiet = 0;
 	t->epoch++;
-	t->starts_since = t->refused_since = 0;
-	t->wstarts_since = t->wrefused_since = 0;
 }
 
 /*
@@ -351,11 +358,9 @@ tune_resume(struct tune *t, long long now)
 		return;
 	/* What was counted since the last cut spans the pause: measured
 	 * over it, the rate would come out near nothing. */
-	t->starts_since = t->refused_since = 0;
-	t->wstarts_since = t->wrefused_since = 0;
+	afresh(t);
 	if (t->last_cut >= 0)
 		t->last_cut = now;
-	t->quiet = 0;
 	t->last = now;
 	advance(t, now);
 }
