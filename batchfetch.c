@@ -26,7 +26,7 @@ static int
 download(const struct bfetch *b, const char *file, struct bkeys *written,
     char *msg, size_t msglen)
 {
-	const struct bstate_row	*sr;
+	const struct bstate1_row	*sr;
 	struct bapi_result	 res = { 0 };
 	struct buf		*resp, path = { 0 }, id = { 0 };
 	struct brow		*br;
@@ -70,7 +70,7 @@ download(const struct bfetch *b, const char *file, struct bkeys *written,
 					    (int)id.len, id.data);
 			} else if (bresult_unanswered(&res)) {
 				/* Not answered, not failed: sent again. */
-			} else if (!br->written && ((sr = bstate_row(b->state,
+			} else if (!br->written && ((sr = bstate1_row(b->state,
 			    br->key, br->keylen)) == NULL || !sr->written)) {
 				/* Once: a run cut short in this batch may
 				 * have written some of its rows already. */
@@ -89,7 +89,7 @@ download(const struct bfetch *b, const char *file, struct bkeys *written,
 int
 bfetch_batch(const struct bfetch *b, size_t k, const struct bapi_batch *bb)
 {
-	const struct bstate_file	*f = bstate_file(b->state, k);
+	const struct bstate1_file	*f = bstate1_file(b->state, k);
 	struct bkeys			 written = { 0 };
 	char				 e[256];
 	int				 rv = 0;
@@ -102,7 +102,7 @@ bfetch_batch(const struct bfetch *b, size_t k, const struct bapi_batch *bb)
 		brows_drain(b->rows);
 	if (rv == BNET_INTERRUPTED) {
 		/* What is written is told; the batch is not over for us. */
-		if (written.n > 0 && bstate_add_written(b->state, NULL,
+		if (written.n > 0 && bstate1_add_written(b->state, NULL,
 		    written.v, written.len, written.n, e, sizeof(e)) == -1)
 			state_fail(b->cfg->batch_api, e);
 		bkeys_free(&written);
@@ -112,13 +112,13 @@ bfetch_batch(const struct bfetch *b, size_t k, const struct bapi_batch *bb)
 		if (b->cfg->verbose >= 0)
 			say("--batch-api: batch %s: results not read: %s; "
 			    "trying again", f->batch, e);
-		if (written.n > 0 && bstate_add_written(b->state, NULL,
+		if (written.n > 0 && bstate1_add_written(b->state, NULL,
 		    written.v, written.len, written.n, e, sizeof(e)) == -1)
 			state_fail(b->cfg->batch_api, e);
 		bkeys_free(&written);
 		return 0;
 	}
-	if (bstate_add_written(b->state, f->batch, written.v, written.len,
+	if (bstate1_add_written(b->state, f->batch, written.v, written.len,
 	    written.n, e, sizeof(e)) == -1)
 		state_fail(b->cfg->batch_api, e);
 	if (b->cfg->verbose > 0 || (bb->status != BAPI_COMPLETED &&

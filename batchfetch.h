@@ -20,7 +20,7 @@
 #include "batchrows.h"
 #include "cli.h"
 #include "lib/bapi.h"
-#include "lib/bstate.h"
+#include "lib/bstate1.h"
 #include "lib/json.h"
 
 /* What it works with, all borrowed. */
@@ -29,7 +29,7 @@ struct bfetch {
 	struct bnet		*net;
 	struct json		*json;
 	struct brows		*rows;
-	struct bstate		*state;
+	struct bstate1		*state;
 };
 
 /*

@@ -11,7 +11,7 @@
 #include "batchrows.h"
 #include "batchrun.h"
 #include "lib/bapi.h"
-#include "lib/bstate.h"
+#include "lib/bstate1.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/json.h"
@@ -30,7 +30,7 @@ struct brun {
 	struct parts		*p;
 	struct output		*out;
 	struct stats		*st;
-	struct bstate		*state;
+	struct bstate1		*state;
 	int			 sigfd;
 	int			 signal;	/* cut the input short */
 	struct bnet		*net;
@@ -53,12 +53,12 @@ draw(void *arg)
 	long long	 done = 0, total = 0;
 	int		 live = 0, ended = 0;
 
-	for (k = 0; k < bstate_nfiles(b->state) && k < b->nlive; k++) {
-		if (bstate_file(b->state, k)->ended) {
+	for (k = 0; k < bstate1_nfiles(b->state) && k < b->nlive; k++) {
+		if (bstate1_file(b->state, k)->ended) {
 			ended++;
 			continue;
 		}
-		if (bstate_file(b->state, k)->batch[0] != '\0')
+		if (bstate1_file(b->state, k)->batch[0] != '\0')
 			live++;
 		if (b->live[k].total > 0 && b->live[k].completed >= 0 &&
 		    b->live[k].failed >= 0) {
@@ -108,7 +108,7 @@ static void
 grow_live(struct brun *b)
 {
 	struct blive	*v;
-	size_t		 n = bstate_nfiles(b->state);
+	size_t		 n = bstate1_nfiles(b->state);
 
 	if (n <= b->nlive)
 		return;
@@ -123,7 +123,7 @@ grow_live(struct brun *b)
 static int
 create_batch(struct brun *b, size_t k, int known)
 {
-	const struct bstate_file	*f = bstate_file(b->state, k);
+	const struct bstate1_file	*f = bstate1_file(b->state, k);
 	struct bapi_batch		 bb;
 	struct buf			*resp;
 	char				 id[BAPI_ID_MAX], e[256];
@@ -155,7 +155,7 @@ create_batch(struct brun *b, size_t k, int known)
 		fatal("create batch", e);
 have:
 	strlcpy(id, bb.id, sizeof(id));
-	if (bstate_add_batch(b->state, id, f->id, e, sizeof(e)) == -1)
+	if (bstate1_add_batch(b->state, id, f->id, e, sizeof(e)) == -1)
 		fatal(b->cfg->batch_api, e);
 	b->submitted++;
 	if (b->cfg->verbose > 0)
@@ -184,12 +184,12 @@ submit(struct brun *b, struct brow **v, size_t n, const struct buf *lines)
 		fatal("upload", e);
 	for (k = 0; k < n; k++)
 		bkeys_add(&keys, v[k]);
-	if (bstate_add_file(b->state, id, keys.v, keys.len, keys.n, e,
+	if (bstate1_add_file(b->state, id, keys.v, keys.len, keys.n, e,
 	    sizeof(e)) == -1)
 		fatal(b->cfg->batch_api, e);
 	bkeys_free(&keys);
 	grow_live(b);
-	return create_batch(b, bstate_nfiles(b->state) - 1, 0);
+	return create_batch(b, bstate1_nfiles(b->state) - 1, 0);
 }
 
 /* Where a row stands: 0 written, 1 in a batch not over, 2 to send, 3 to
@@ -197,15 +197,15 @@ submit(struct brun *b, struct brow **v, size_t n, const struct buf *lines)
 static int
 standing(struct brun *b, const struct brow *br)
 {
-	const struct bstate_row	*s;
+	const struct bstate1_row	*s;
 
 	if (br->written)
 		return 0;
-	if ((s = bstate_row(b->state, br->key, br->keylen)) == NULL)
+	if ((s = bstate1_row(b->state, br->key, br->keylen)) == NULL)
 		return 2;
 	if (s->written)
 		return 0;
-	if (s->file >= 0 && !bstate_file(b->state, s->file)->ended)
+	if (s->file >= 0 && !bstate1_file(b->state, s->file)->ended)
 		return 1;
 	return s->tries > b->cfg->retries ? 3 : 2;
 }
@@ -241,7 +241,7 @@ send_rows(struct brun *b)
 				open++;
 				continue;
 			case 3:
-				brows_give_up(b->rows, br, bstate_row(b->state,
+				brows_give_up(b->rows, br, bstate1_row(b->state,
 				    br->key, br->keylen)->tries);
 				bkeys_add(&lost, br);
 				continue;
@@ -271,7 +271,7 @@ send_rows(struct brun *b)
 	}
 	if (lost.n > 0) {
 		brows_drain(b->rows);
-		if (bstate_add_written(b->state, NULL, lost.v, lost.len,
+		if (bstate1_add_written(b->state, NULL, lost.v, lost.len,
 		    lost.n, e, sizeof(e)) == -1)
 			fatal(b->cfg->batch_api, e);
 	}
@@ -285,7 +285,7 @@ send_rows(struct brun *b)
 static int
 poll_batches(struct brun *b)
 {
-	const struct bstate_file	*f;
+	const struct bstate1_file	*f;
 	struct bapi_batch		 bb;
 	struct buf			*resp;
 	char				 e[256];
@@ -293,8 +293,8 @@ poll_batches(struct brun *b)
 	int				 rv;
 
 	grow_live(b);
-	for (k = 0; k < bstate_nfiles(b->state); k++) {
-		f = bstate_file(b->state, k);
+	for (k = 0; k < bstate1_nfiles(b->state); k++) {
+		f = bstate1_file(b->state, k);
 		if (f->ended || f->batch[0] == '\0')
 			continue;
 		if ((rv = bnet_call(b->net, "poll", path(b, "/batches/",
@@ -348,7 +348,7 @@ brun_init(struct brun *b, const struct config *cfg, struct parts *p,
 	    out, st, sigfd });
 	if (cfg->dry_run)
 		return;
-	if ((b->state = bstate_open(cfg->batch_api != NULL ? cfg->batch_api :
+	if ((b->state = bstate1_open(cfg->batch_api != NULL ? cfg->batch_api :
 	    cfg->batch_cancel, e, sizeof(e))) == NULL) {
 		tty_clear();
 		errx(2, "%s %s: %s", cfg->batch_api != NULL ? "--batch-api" :
@@ -367,7 +367,7 @@ brun_free(struct brun *b)
 	buf_free(&b->path);
 	buf_free(&b->body);
 	json_free(b->json);
-	bstate_free(b->state);
+	bstate1_free(b->state);
 }
 
 /* Batches of STATE not over yet. */
@@ -377,8 +377,8 @@ unfinished(const struct brun *b)
 	size_t	 k;
 	int	 n = 0;
 
-	for (k = 0; k < bstate_nfiles(b->state); k++)
-		n += !bstate_file(b->state, k)->ended;
+	for (k = 0; k < bstate1_nfiles(b->state); k++)
+		n += !bstate1_file(b->state, k)->ended;
 	return n;
 }
 
@@ -411,7 +411,7 @@ batchrun(const struct config *cfg, struct parts *p, struct output *out,
 	int		 status;
 
 	brun_init(&b, cfg, p, out, st, sigfd);
-	if (b.state != NULL && bstate_complete(b.state)) {
+	if (b.state != NULL && bstate1_complete(b.state)) {
 		if (cfg->verbose >= 0)
 			warnx("%s: every row was written by an earlier run",
 			    cfg->batch_api);
@@ -420,20 +420,20 @@ batchrun(const struct config *cfg, struct parts *p, struct output *out,
 	}
 	/* The rows that need no request are written by the first run. */
 	b.signal = brows_read(b.rows, b.state == NULL ||
-	    !bstate_read(b.state));
+	    !bstate1_read(b.state));
 	if (cfg->dry_run) {
 		brun_free(&b);
 		return b.signal ? 128 + b.signal : 0;
 	}
 	if (b.signal)
 		goto stop;
-	if (!bstate_read(b.state) && bstate_add_read(b.state, e,
+	if (!bstate1_read(b.state) && bstate1_add_read(b.state, e,
 	    sizeof(e)) == -1)
 		fatal(cfg->batch_api, e);
 	grow_live(&b);
 	/* Uploaded, then killed before its batch was made, or told. */
-	for (k = 0; k < bstate_nfiles(b.state); k++)
-		if (bstate_file(b.state, k)->batch[0] == '\0' &&
+	for (k = 0; k < bstate1_nfiles(b.state); k++)
+		if (bstate1_file(b.state, k)->batch[0] == '\0' &&
 		    create_batch(&b, k, 1) == INTERRUPTED)
 			goto stop;
 	for (;;) {
@@ -453,7 +453,7 @@ batchrun(const struct config *cfg, struct parts *p, struct output *out,
 			goto stop;
 	}
 	brows_drain(b.rows);
-	if (bstate_add_complete(b.state, e, sizeof(e)) == -1)
+	if (bstate1_add_complete(b.state, e, sizeof(e)) == -1)
 		fatal(cfg->batch_api, e);
 	status = st->failed > 0;
 	brun_free(&b);
@@ -467,7 +467,7 @@ stop:
 int
 batchrun_cancel(const struct config *cfg, struct parts *p, int sigfd)
 {
-	const struct bstate_file	*f;
+	const struct bstate1_file	*f;
 	struct brun			 b;
 	struct stats			 st = { 0 };
 	char				 e[256];
@@ -475,8 +475,8 @@ batchrun_cancel(const struct config *cfg, struct parts *p, int sigfd)
 	int				 n = 0, failed = 0, rv;
 
 	brun_init(&b, cfg, p, NULL, &st, sigfd);
-	for (k = 0; k < bstate_nfiles(b.state); k++) {
-		f = bstate_file(b.state, k);
+	for (k = 0; k < bstate1_nfiles(b.state); k++) {
+		f = bstate1_file(b.state, k);
 		if (f->ended || f->batch[0] == '\0')
 			continue;
 		rv = bnet_call(b.net, "cancel", path(&b, "/batches/",

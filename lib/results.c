@@ -116,7 +116,7 @@ results_index(struct results *rs, int fd, size_t max, char *err,
 	rs->n = rs->bad = 0;
 	for (;;) {
 		/* Whole lines in b, from its start. */
-		for (start = 0; (nl = memchr(b.data + start, '\n',
+		for (start = 0; b.len > 0 && (nl = memchr(b.data + start, '\n',
 		    b.len - start)) != NULL; start = nl - b.data + 1) {
 			if (skipping) {
 				skipping = 0;
@@ -135,7 +135,8 @@ results_index(struct results *rs, int fd, size_t max, char *err,
 		if (eof)
 			break;
 		/* What is left is the start of a line. */
-		memmove(b.data, b.data + start, b.len - start);
+		if (start > 0)
+			memmove(b.data, b.data + start, b.len - start);
 		pos += start;
 		b.len -= start;
 		if (b.len > max) {

@@ -59,6 +59,8 @@ test_round_trip(int fd)
 	CHECK_MEM(got.body, got.bodylen, "{\"messages\":[1,\n2]}");
 	CHECK_MEM(got.text, got.textlen,
 	    "{\"id\":1,\"text\":\"a b\\n 12 34 \"}");
+	buf_free(&r.text);
+	buf_free(&r.body);
 	memset(&r, 0, sizeof(r));
 	spool_to_row(&got, &r);
 	CHECK(r.seq == 7 && r.attempts == 2 && r.reserved == 0.125);
