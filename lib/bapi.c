@@ -174,6 +174,13 @@ read_batch(const struct json *j, int t, struct bapi_batch *b, char *err,
 		return -1;
 	}
 	json_string_raw(j, s, &raw, &len);
+	snprintf(b->status_text, sizeof(b->status_text), "%.*s",
+	    (int)(len < sizeof(b->status_text) ? len :
+	    sizeof(b->status_text) - 1), raw);
+	for (k = 0; b->status_text[k] != '\0'; k++)
+		if ((unsigned char)b->status_text[k] < ' ' ||
+		    b->status_text[k] == '\\' || b->status_text[k] == 0x7f)
+			b->status_text[k] = '?';
 	b->status = BAPI_UNKNOWN;
 	for (k = BAPI_VALIDATING; k <= BAPI_CANCELLED; k++)
 		if (strlen(names[k]) == len && memcmp(names[k], raw, len) == 0)

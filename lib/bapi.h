@@ -44,6 +44,7 @@ struct bapi_batch {
 	char		 output_file_id[BAPI_ID_MAX];	/* "" if none */
 	char		 error_file_id[BAPI_ID_MAX];
 	enum bapi_status status;
+	char		 status_text[32];	/* as said, for one unknown */
 	long long	 total, completed, failed;	/* -1: not said */
 	char		 why[200];	/* a failed batch's first error */
 };

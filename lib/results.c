@@ -167,7 +167,8 @@ results_index(struct results *rs, int fd, size_t max, char *err,
 		b.len += n;
 	}
 	buf_free(&b);
-	qsort(rs->v, rs->n, sizeof(*rs->v), entry_cmp);
+	if (rs->n > 0)
+		qsort(rs->v, rs->n, sizeof(*rs->v), entry_cmp);
 	return 0;
 nomem:
 	buf_free(&b);
