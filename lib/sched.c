@@ -4,13 +4,15 @@
 #include <string.h>
 
 #include "claim.h"
+#include "deliver.h"
 #include "finish.h"
-#include "route.h"
+#include "realtime.h"
 #include "sched.h"
 #include "text.h"
 
 #define OUT_HIGH	(1024 * 1024)	/* stop reading above this backlog */
 #define START_BATCH	64	/* requests started per turn */
+#define DONE_BATCH	256	/* a parked file's rows taken per turn */
 #define HELD_MS		5000	/* a hold longer than this is said */
 
 struct sched {
@@ -26,30 +28,19 @@ struct sched {
 	long long		 grace_end;
 	int			 stopped;
 	int			 held;		/* a long hold was said */
-	int			 window;	/* as the pool has it */
+	struct transport	 own;		/* real time's, made here */
+	struct realtime		*rt;
+	struct transport	*t;		/* NULL: a dry run */
 	struct claim		*claim;		/* cache, dedup, budget */
 	struct finish		*finish;	/* what an attempt means */
+	struct deliver		*deliver;	/* writes and counts */
+	int			 input_said;	/* its end told to t */
 	int			 broke;		/* --max-cost: spent */
 	int			 budget_held;	/* next waits for money */
 	uint64_t		 seq;		/* non-blank lines read */
 };
 
 static int	 emit(void *, struct row *);
-
-/* Rows held for --ordered: four windows, and at least 1024. */
-static size_t
-reorder(int window)
-{
-	return window < 256 ? 1024 : 4 * (size_t)window;
-}
-
-static int
-set_window(struct sched *s, int w)
-{
-	pool_set_window(s->p.pool, w);
-	s->window = pool_window(s->p.pool);
-	return s->cfg.ordered ? output_grow(s->p.out, reorder(s->window)) : 0;
-}
 
 static void
 notice(struct sched *s, enum sched_event what, const struct row *r,
@@ -75,6 +66,25 @@ said(void *arg, enum finish_event what, const struct row *r,
 	notice(arg, as[what], r, v, 0, text);
 }
 
+/* What real time has to say, as the notice it always was. */
+static void
+told(void *arg, enum realtime_event what, const struct row *r, long long ms,
+    const char *text)
+{
+	static const enum sched_event	 as[] = {
+		[REALTIME_STALLED] = SCHED_STALLED,
+		[REALTIME_ASIDE] = SCHED_ASIDE, [REALTIME_BACK] = SCHED_BACK
+	};
+
+	notice(arg, as[what], r, NULL, ms, text);
+}
+
+static void
+failed(void *arg, const struct row *r)
+{
+	notice(arg, SCHED_FAILED, r, NULL, 0, NULL);
+}
+
 struct sched *
 sched_new(const struct sched_config *cfg, const struct sched_parts *parts,
     void (*notify)(void *, const struct sched_notice *), void *arg)
@@ -86,25 +96,38 @@ sched_new(const struct sched_config *cfg, const struct sched_parts *parts,
 				    parts->verdicts, parts->pace, parts->stats,
 				    parts->endpoints, parts->rates, NULL, emit,
 				    said, NULL };
+	struct deliver_parts	 dp = { parts->out, parts->stats, NULL,
+				    cfg->estimate, failed, NULL };
+	struct realtime_parts	 rp = { parts->pool, parts->pace,
+				    parts->endpoints, NULL, parts->stats,
+				    parts->out, cfg->ordered, told, NULL };
 	struct sched		*s;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
-	cp.arg = fp.arg = s;
+	cp.arg = fp.arg = dp.arg = rp.arg = s;
 	s->cfg = *cfg;
 	s->p = *parts;
 	s->notify = notify;
 	s->arg = arg;
-	s->reading = 1;
-	cp.rows = fp.rows = s->rows = rows_new();
+	s->reading = !cfg->no_input;
+	cp.rows = fp.rows = rp.rows = s->rows = parts->rows != NULL ?
+	    parts->rows : rows_new();
 	if (s->rows == NULL ||
-	    (fp.claim = s->claim = claim_new(&cp)) == NULL ||
+	    (fp.claim = dp.claim = s->claim = claim_new(&cp)) == NULL ||
 	    (s->finish = finish_new(&fp)) == NULL ||
-	    (s->p.pool != NULL && set_window(s, pace_window(s->p.pace)) == -1)) {
-		sched_free(s);
-		return NULL;
+	    (s->deliver = deliver_new(&dp)) == NULL)
+		goto fail;
+	if ((s->t = parts->transport) == NULL && s->p.pool != NULL) {
+		if ((s->rt = realtime_new(&rp)) == NULL)
+			goto fail;
+		realtime_transport(s->rt, &s->own);
+		s->t = &s->own;
 	}
 	return s;
+fail:
+	sched_free(s);
+	return NULL;
 }
 
 void
@@ -112,70 +135,48 @@ sched_free(struct sched *s)
 {
 	if (s == NULL)
 		return;
-	rows_free(s->rows);	/* s->next among them */
+	if (s->p.rows == NULL)
+		rows_free(s->rows);	/* s->next among them */
+	realtime_free(s->rt);
+	deliver_free(s->deliver);
 	finish_free(s->finish);
 	claim_free(s->claim);
 	free(s);
 }
 
-/* The row's line is ready: out it goes, and it is counted. */
+/* The row's line is ready: out it goes, and it is counted (deliver.h). */
 static int
 emit(void *arg, struct row *r)
 {
 	struct sched	*s = arg;
-	struct stats	*st = s->p.stats;
-	int		 rv;
 
-	/* An estimate counts what a dry run would send. */
-	if (s->cfg.estimate && !r->failed) {
-		if ((rv = claim_estimate(s->claim, r)) == -1)
-			return -1;
-		if (rv == CLAIM_SHARED)
-			st->est_shared++;
-		else if (rv == CLAIM_CACHED)
-			st->est_cache_hits++;
-		else {
-			st->est_rows++;
-			stats_add(&st->est_tokens,
-			    text_tokens(r->prompt_bytes));
-			if (r->cached_bytes > 0 && st->est_cache_rows++ > 0)
-				stats_add(&st->est_cached,
-				    text_tokens(r->cached_bytes));
-		}
-		return output_skip(s->p.out, r->seq);
-	}
-	if (output_line(s->p.out, r->seq, r->failed, r->line.data,
-	    r->line.len) == -1)
-		return -1;
-	/* Tokens paid for by this run: not a cached or a shared answer's. */
-	if (r->cached)
-		st->cache_hits++;
-	else if (r->shared)
-		st->shared++;
-	else {
-		stats_add(&st->prompt_tokens, r->prompt_tokens);
-		stats_add(&st->completion_tokens, r->completion_tokens);
-		stats_add(&st->cached_tokens, r->cached_tokens);
-	}
-	if (!r->failed) {
-		st->ok++;
-		return 0;
-	}
-	st->failed++;
-	notice(s, SCHED_FAILED, r, NULL, 0, NULL);
-	return 0;
+	return deliver_row(s->deliver, r);
 }
 
 static int
-room(const struct sched *s)
+room(const struct sched *s, long long now)
 {
-	return s->p.pool != NULL ? pool_room(s->p.pool) : 1;
+	return s->t != NULL ? s->t->ops->room(s->t->impl, now) : 1;
 }
 
 static int
-active(const struct sched *s)
+busy(const struct sched *s)
 {
-	return s->p.pool != NULL ? pool_active(s->p.pool) : 0;
+	return s->t != NULL ? s->t->ops->busy(s->t->impl) : 0;
+}
+
+/* The transport keeps a STATE: it hears of every line. */
+static int
+keeps_state(const struct sched *s)
+{
+	return s->t != NULL && s->t->ops->line != NULL;
+}
+
+static void
+accounted(struct sched *s)
+{
+	if (keeps_state(s))
+		s->t->ops->accounted(s->t->impl);
 }
 
 /*
@@ -186,10 +187,12 @@ active(const struct sched *s)
 static int
 may_read(const struct sched *s)
 {
+	int	 window = s->p.pool != NULL ? pool_window(s->p.pool) : 1;
+
 	return s->reading && !s->interrupted && !s->broke &&
 	    output_pending(s->p.out) < OUT_HIGH &&
 	    rows_waiting(s->rows) + claim_waiting(s->claim) <
-	    2 * (size_t)s->window + 64 &&
+	    2 * (size_t)window + 64 &&
 	    output_room(s->p.out, s->seq);
 }
 
@@ -199,17 +202,34 @@ may_read(const struct sched *s)
  * (skipped, bad, dry run) are dealt with on the way.
  */
 static int
-read_row(struct sched *s, struct row **rp)
+read_row(struct sched *s, struct row **rp, char *err, size_t errlen)
 {
 	struct line	 ln;
 	struct row	*r;
-	const char	*text;
+	const char	*text, *p;
+	size_t		 len;
 	int		 rv;
 
 	*rp = NULL;
 	while (may_read(s) && lines_next(s->p.in, &ln)) {
+		if (keeps_state(s)) {
+			/* Blank as input_load would say. */
+			p = ln.text;
+			len = ln.len;
+			text_trim(&p, &len);
+			if ((rv = s->t->ops->line(s->t->impl, ln.text, ln.len,
+			    len == 0 && !ln.toolong, err, errlen)) == -1)
+				return -2;
+			if (rv == 1) {
+				/* Accounted for by an earlier run. */
+				if (len > 0 || ln.toolong)
+					s->seq++;
+				continue;
+			}
+		}
 		if ((r = rows_get(s->rows)) == NULL)
 			return -1;
+		r->seq = s->seq;
 		if ((rv = input_load(s->p.input, r, &ln)) == -1) {
 			rows_put(s->rows, r);
 			return -1;
@@ -217,7 +237,7 @@ read_row(struct sched *s, struct row **rp)
 		if ((text = input_note(s->p.input)) != NULL)
 			notice(s, SCHED_INPUT, r, NULL, 0, text);
 		if (rv != INPUT_BLANK) {
-			r->seq = s->seq++;
+			s->seq++;
 			s->p.stats->rows_read++;
 			s->p.stats->bytes_read = lines_consumed(s->p.in);
 		}
@@ -239,39 +259,18 @@ read_row(struct sched *s, struct row **rp)
 		rows_put(s->rows, r);
 		if (rv == -1)
 			return -1;
+		accounted(s);
 	}
-	if (lines_done(s->p.in))
+	if (lines_done(s->p.in) && s->reading) {
 		s->reading = 0;
-	return 0;
-}
-
-/*
- * Several endpoints: count the attempt against its endpoint, and say so
- * when that sets it aside or takes it back.  1 if the row goes at once to
- * another endpoint (route.h), and waits for it here; -1 if out of memory.
- */
-static int
-endpoint_done(struct sched *s, struct row *r, const struct xfer *x,
-    long long now)
-{
-	struct endpoints	*e = s->p.endpoints;
-	int			 rv;
-
-	switch (endpoints_done(e, r->endpoint, now, x)) {
-	case ENDPOINTS_ASIDE:
-		notice(s, SCHED_ASIDE, r, NULL, endpoints_aside_ms(e,
-		    r->endpoint), endpoints_name(e, r->endpoint));
-		break;
-	case ENDPOINTS_BACK:
-		notice(s, SCHED_BACK, r, NULL, 0, endpoints_name(e,
-		    r->endpoint));
-		break;
-	case ENDPOINTS_SAME:
-		break;
+		if (keeps_state(s) && !s->input_said) {
+			s->input_said = 1;
+			if (s->t->ops->input_end(s->t->impl, err, errlen) ==
+			    -1)
+				return -2;
+		}
 	}
-	if ((rv = route_move(e, r, x, now)) == 1)
-		rows_wait(s->rows, r);
-	return rv;
+	return 0;
 }
 
 /* The money is spent: nothing more is read or sent, and the rows not
@@ -284,16 +283,51 @@ go_broke(struct sched *s, struct row *r)
 	return claim_drop_all(s->claim, r);
 }
 
+/* A row the transport took: where it went. */
+static int
+sent(struct sched *s, struct row *r, int how, long long now, char *err,
+    size_t errlen)
+{
+	struct row	*f;
+	int		 rv = 0;
+
+	switch (how) {
+	case TRANSPORT_FLYING:
+		return 0;
+	case TRANSPORT_MOVED:
+		rows_wait(s->rows, r);
+		return 0;
+	case TRANSPORT_FOLLOWS:
+		claim_settle(s->claim, r, 0);
+		break;
+	}
+	/* Parked: rows that ask the same follow it there. */
+	while ((f = claim_follower(s->claim, r)) != NULL)
+		if ((rv = s->t->ops->send(s->t->impl, f, now, err,
+		    errlen)) == -1)
+			break;
+		else {
+			if (rv == TRANSPORT_FOLLOWS)
+				claim_settle(s->claim, f, 0);
+			rows_put(s->rows, f);
+		}
+	claim_end(s->claim, r);
+	rows_put(s->rows, r);
+	return rv == -1 ? -1 : 0;
+}
+
 /* Fill the window: retries that are due first, then new rows. */
 static int
 start_rows(struct sched *s, long long now, char *err, size_t errlen)
 {
 	struct row	*r;
 	long long	 wait;
-	int		 batch = 0, rv;
+	int		 batch = 0, rv, fresh;
 
-	if (s->p.pool == NULL) {
-		if (read_row(s, &r) == -1)
+	if (s->t == NULL) {
+		if ((rv = read_row(s, &r, err, errlen)) == -2)
+			return -1;
+		if (rv == -1)
 			goto nomem;
 		if (r != NULL) {
 			snprintf(err, errlen, "internal error: a row to send "
@@ -307,26 +341,32 @@ start_rows(struct sched *s, long long now, char *err, size_t errlen)
 	 * connect() before the first request goes out; a batch at a time
 	 * starts the first requests (and their latency) at once.
 	 */
-	for (s->more = 0; pool_room(s->p.pool) > 0; batch++) {
+	for (s->more = 0; room(s, now) > 0; batch++) {
 		if (batch == START_BATCH) {
 			s->more = 1;
 			break;
 		}
 		if (s->broke)
 			break;
+		fresh = 0;
 		if ((r = s->next) == NULL &&
 		    (r = rows_due(s->rows, now)) == NULL) {
-			if (read_row(s, &r) == -1)
+			if ((rv = read_row(s, &r, err, errlen)) == -2)
+				return -1;
+			if (rv == -1)
 				goto nomem;
 			if (r == NULL)
 				break;
 			if ((rv = claim_row(s->claim, r)) == -1)
 				goto nomem;
-			if (rv == 1)
+			if (rv == 1) {
+				accounted(s);
 				continue;
+			}
+			fresh = 1;
 		}
 		s->next = NULL;
-		if ((wait = pace_wait(s->p.pace, now, r->cost)) > 0) {
+		if ((wait = s->t->ops->wait(s->t->impl, r, now)) > 0) {
 			s->next = r;
 			/* A long silence must not look like a hang. */
 			if (wait > HELD_MS && !s->held) {
@@ -337,8 +377,7 @@ start_rows(struct sched *s, long long now, char *err, size_t errlen)
 		}
 		s->held = 0;
 		s->budget_held = 0;
-		if ((rv = claim_reserve(s->claim, r,
-		    pool_active(s->p.pool))) != 1) {
+		if ((rv = claim_reserve(s->claim, r, busy(s))) != 1) {
 			if (rv == 0) {
 				s->next = r;
 				s->budget_held = 1;
@@ -346,14 +385,11 @@ start_rows(struct sched *s, long long now, char *err, size_t errlen)
 				goto nomem;
 			break;
 		}
-		if (s->p.endpoints != NULL &&
-		    !route_pick(s->p.endpoints, r, now, s->window)) {
-			rows_wait(s->rows, r);
-			continue;
-		}
-		r->epoch = pace_start(s->p.pace, now, r->cost);
-		if (pool_submit(s->p.pool, &r->xfer, err, errlen) == -1)
+		if ((rv = s->t->ops->send(s->t->impl, r, now, err, errlen)) ==
+		    -1 || sent(s, r, rv, now, err, errlen) == -1)
 			return -1;
+		if (fresh)
+			accounted(s);
 	}
 	return 0;
 nomem:
@@ -364,33 +400,24 @@ nomem:
 static int
 finish_rows(struct sched *s, long long now)
 {
-	struct xfer	*x;
 	struct row	*r;
-	long long	 stall;
-	int		 moved, rv;
+	int		 how, rv, n = 0;
 
-	while (!s->stopped && (x = pool_done(s->p.pool)) != NULL) {
-		r = x->udata;
-		r->attempts++;
-		pace_end(s->p.pace, r->cost);
-		r->attempt_usd = -1;	/* this attempt's, when judged */
-		if (x->result == XFER_RESPONSE && x->status == 429)
-			s->p.stats->http429++;
-		/* Each endpoint reads its own announcements. */
-		if (s->p.endpoints != NULL) {
-			if ((moved = endpoint_done(s, r, x, now)) == -1)
+	while (!s->stopped && (!s->t->parks || (n++ < DONE_BATCH &&
+	    output_pending(s->p.out) < OUT_HIGH)) &&
+	    (r = s->t->ops->done(s->t->impl, now, &how)) != NULL) {
+		switch (how) {
+		case TRANSPORT_AGAIN:
+			/* Not an answer: nothing paid, nothing kept. */
+			claim_settle(s->claim, r, 0);
+			continue;
+		case TRANSPORT_WRITE:
+			claim_settle(s->claim, r, 0);
+			rv = emit(s, r);
+			rows_put(s->rows, r);
+			if (rv == -1)
 				return -1;
-			if (moved) {
-				/* Not an answer: nothing paid, nothing kept. */
-				claim_settle(s->claim, r, 0);
-				continue;
-			}
-		} else if (x->result == XFER_RESPONSE) {
-			if ((stall = pace_response(s->p.pace, now, x,
-			    pool_active(s->p.pool))) > 0) {
-				notice(s, SCHED_STALLED, r, NULL, stall, NULL);
-				s->stopped = 1;
-			}
+			continue;
 		}
 		if ((rv = finish_row(s->finish, r, now)) == -1)
 			return -1;
@@ -419,20 +446,29 @@ end_grace(struct sched *s)
 	return 0;
 }
 
+/* Nothing waits and everything is written: a STATE may say so. */
+static int
+quiet(const struct sched *s)
+{
+	return s->next == NULL && rows_waiting(s->rows) == 0 &&
+	    claim_waiting(s->claim) == 0 && output_pending(s->p.out) == 0;
+}
+
 int
 sched_turn(struct sched *s, long long now, char *err, size_t errlen)
 {
-	/* Finished rows first: they free the places new ones take. */
-	if (s->p.pool != NULL) {
+	if (s->t != NULL) {
+		if (s->t->ops->quiet != NULL && s->t->ops->quiet(s->t->impl,
+		    now, quiet(s), err, errlen) == -1)
+			return -1;
+		/* Finished rows first: they free the places new ones take. */
 		if (finish_rows(s, now) == -1)
 			goto nomem;
 		/* No row can succeed: take in and send nothing more. */
-		if (s->stopped)
+		if (sched_stopped(s))
 			return 0;
-		pace_tick(s->p.pace, now);
-		if (pace_window(s->p.pace) != s->window &&
-		    set_window(s, pace_window(s->p.pace)) == -1)
-			goto nomem;
+		if (s->t->ops->work(s->t->impl, now, err, errlen) == -1)
+			return -1;
 	}
 	if (start_rows(s, now, err, errlen) == -1)
 		return -1;
@@ -448,7 +484,7 @@ int
 sched_want_input(const struct sched *s)
 {
 	return s->next == NULL && may_read(s) && lines_need(s->p.in) &&
-	    room(s) > 0;
+	    room(s, 0) > 0;
 }
 
 static long long
@@ -466,22 +502,30 @@ sched_timeout(struct sched *s, long long now)
 {
 	long long	 t = -1, due;
 
-	/* Rows to start now: a batch cut short, or lines already read. */
+	/* Rows to start now: a batch cut short, or lines already read;
+	 * or the input's end to tell. */
 	if (s->more || (s->next == NULL && may_read(s) &&
-	    !lines_need(s->p.in) && !lines_done(s->p.in) && room(s) > 0))
+	    !lines_need(s->p.in) && !lines_done(s->p.in) && room(s, now) > 0))
 		return 0;
-	if (s->p.pool != NULL)
-		t = pool_timeout(s->p.pool, now);
+	if (keeps_state(s) && s->reading && lines_done(s->p.in))
+		return 0;
+	if (s->t != NULL) {
+		t = s->t->ops->timeout(s->t->impl, now);
+		/* Its rows wait for the output. */
+		if (t == 0 && s->t->parks &&
+		    output_pending(s->p.out) >= OUT_HIGH)
+			t = -1;
+	}
 	/* A row the pace holds goes first: the rows due behind it wait
 	 * for it, and waking for them would only spin. */
 	if (s->next != NULL) {
 		/* With no room, or held for money, a transfer's end wakes
 		 * the caller. */
-		if (room(s) > 0 && !s->budget_held)
-			t = min_timeout(t, pace_wait(s->p.pace, now,
-			    s->next->cost));
-	} else if ((due = rows_next_due(s->rows)) >= 0 && s->p.pool != NULL &&
-	    pool_room(s->p.pool) > 0)
+		if (room(s, now) > 0 && !s->budget_held)
+			t = min_timeout(t, s->t->ops->wait(s->t->impl,
+			    s->next, now));
+	} else if ((due = rows_next_due(s->rows)) >= 0 && s->t != NULL &&
+	    room(s, now) > 0)
 		t = min_timeout(t, due > now ? due - now : 0);
 	if (s->interrupted)
 		t = min_timeout(t, s->grace_end > now ? s->grace_end - now : 0);
@@ -493,7 +537,8 @@ sched_over(const struct sched *s, long long now)
 {
 	if (s->interrupted && now >= s->grace_end)
 		return 1;
-	return (!s->reading || s->interrupted) && active(s) == 0 &&
+	return (!s->reading || s->interrupted) && (s->t == NULL ||
+	    s->t->ops->over(s->t->impl, now)) &&
 	    s->next == NULL && rows_waiting(s->rows) == 0 &&
 	    output_pending(s->p.out) == 0;
 }
@@ -501,7 +546,8 @@ sched_over(const struct sched *s, long long now)
 int
 sched_stopped(const struct sched *s)
 {
-	return s->stopped;
+	return s->stopped || (s->t != NULL &&
+	    s->t->ops->stopped(s->t->impl));
 }
 
 int
@@ -519,6 +565,8 @@ sched_interrupt(struct sched *s, long long now)
 		return;
 	s->interrupted = 1;
 	s->grace_end = now + s->cfg.grace_ms;
+	if (s->t != NULL)
+		s->t->ops->interrupt(s->t->impl, now);
 	verdict_deadline(s->p.verdicts, s->grace_end);
 	/* A row read but never sent is as if never read. */
 	if ((r = s->next) != NULL && r->attempts == 0) {

@@ -36,7 +36,9 @@ enum transport_sent {
 
 enum transport_done {
 	TRANSPORT_JUDGE,	/* its attempt ended: judge it */
-	TRANSPORT_WRITE		/* its line is made: write it */
+	TRANSPORT_WRITE,	/* its line is made: write it */
+	TRANSPORT_AGAIN		/* moved to another endpoint, waiting
+				 * among the rows: no answer, nothing paid */
 };
 
 struct transport_ops {
@@ -77,6 +79,9 @@ struct transport_ops {
 struct transport {
 	const struct transport_ops	*ops;
 	void				*impl;
+	/* It parks rows: finished rows are taken only while the output
+	 * is not backed up (a batch's may be many thousands). */
+	int				 parks;
 };
 
 #endif
