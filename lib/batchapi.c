@@ -421,7 +421,9 @@ park(struct batchapi *b, struct row *r, char *err, size_t errlen)
 		b->dirty = 1;
 		return TRANSPORT_FOLLOWS;
 	}
-	n = snprintf(id, sizeof(id), "%llu", (unsigned long long)r->seq);
+	/* Ours, not the row's ID (which may come twice): its place among
+	 * the input's rows, from 1. */
+	n = snprintf(id, sizeof(id), "%llu", (unsigned long long)r->seq + 1);
 	buf_reset(&b->body);
 	buf_reset(&b->scratch);
 	if (json_compact(&b->scratch, r->body.data != NULL ? r->body.data :
@@ -893,10 +895,13 @@ end_writing(struct batchapi *b, long long now, char *err, size_t errlen)
 	    bstate_ended(b->p.state, k, err, errlen) == -1)
 		return -1;
 	if (f != NULL) {
-		say(b, f->status == BAPI_COMPLETED && b->wanswered ==
-		    b->wleaders ? 1 : 0, "batch %s %s: %zu of %zu rows "
-		    "answered", f->batch, bapi_status_name(f->status),
-		    b->wanswered, b->wleaders);
+		/* A resumed run did not hear its status: not said then. */
+		say(b, (f->status == BAPI_COMPLETED ||
+		    f->status == BAPI_UNKNOWN) && b->wanswered ==
+		    b->wleaders ? 1 : 0, "batch %s%s%s: %zu of %zu rows "
+		    "answered", f->batch, f->status != BAPI_UNKNOWN ? " " : "",
+		    f->status != BAPI_UNKNOWN ? bapi_status_name(f->status) :
+		    "", b->wanswered, b->wleaders);
 		memmove(f, f + 1, (b->files + b->nfiles - f - 1) * sizeof(*f));
 		b->nfiles--;
 	}
@@ -945,7 +950,7 @@ take_result(struct batchapi *b, struct row *r, uint64_t seq)
 	char		 why[256];
 	int		 rv;
 
-	if ((rv = results_read(b->rs, seq, &b->rline)) != 1)
+	if ((rv = results_read(b->rs, seq + 1, &b->rline)) != 1)
 		return rv;
 	b->res.custom_id = &b->cid;
 	if ((rv = bapi_parse_result(b->json, b->rline.data, b->rline.len,
@@ -1025,6 +1030,9 @@ next_row(struct batchapi *b, int *how, char *err, size_t errlen)
 		    sr.seq)) == -1)
 			goto nomem;
 		if (rv == 1) {
+			/* An attempt ended, as a transfer's does. */
+			r->attempts++;
+			r->attempt_usd = -1;
 			if (sr.lead < 0)
 				b->wanswered++;
 			else
@@ -1102,7 +1110,10 @@ t_timeout(void *arg, long long now)
 	if (!TAILQ_EMPTY(&b->ready) || (b->wk != -1 && !b->weof &&
 	    !b->interrupted) || b->fatal[0] != '\0')
 		return 0;
-	if (b->job == JOB_NONE && !b->interrupted && !b->stopped)
+	/* The transfer in flight: libcurl's timer. */
+	if (b->job != JOB_NONE)
+		t = pool_timeout(b->p.pool, now);
+	else if (!b->interrupted && !b->stopped)
 		for (i = 0; i < b->nfiles; i++) {
 			if (!b->files[i].marked && !b->cancelling)
 				continue;

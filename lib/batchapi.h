@@ -2,7 +2,8 @@
  * Batchapi: the Batch API as a transport (transport.h) of the one
  * scheduler, on the one pool, driven by the one loop.
  *
- * A row sent to it is parked, not kept: appended to the spool of the file
+ * A row sent to it is parked, not kept (its custom_id is its place among
+ * the input's rows, from 1: ours, unique and the same on a resume): appended to the spool of the file
  * being filled (spool.h) and, unless it asks what a row already parked
  * asks (then it follows that row, and is never uploaded), as a Batch
  * request line to the file's upload.  A file closes at --batch-size rows,

@@ -35,6 +35,7 @@ struct sched {
 	struct finish		*finish;	/* what an attempt means */
 	struct deliver		*deliver;	/* writes and counts */
 	int			 input_said;	/* its end told to t */
+	int			 told_quiet;	/* as t last heard it */
 	int			 broke;		/* --max-cost: spent */
 	int			 budget_held;	/* next waits for money */
 	uint64_t		 seq;		/* non-blank lines read */
@@ -458,8 +459,9 @@ int
 sched_turn(struct sched *s, long long now, char *err, size_t errlen)
 {
 	if (s->t != NULL) {
+		s->told_quiet = quiet(s);
 		if (s->t->ops->quiet != NULL && s->t->ops->quiet(s->t->impl,
-		    now, quiet(s), err, errlen) == -1)
+		    now, s->told_quiet, err, errlen) == -1)
 			return -1;
 		/* Finished rows first: they free the places new ones take. */
 		if (finish_rows(s, now) == -1)
@@ -508,6 +510,9 @@ sched_timeout(struct sched *s, long long now)
 	    !lines_need(s->p.in) && !lines_done(s->p.in) && room(s, now) > 0))
 		return 0;
 	if (keeps_state(s) && s->reading && lines_done(s->p.in))
+		return 0;
+	/* Quiet now, or no longer: a turn tells the transport. */
+	if (keeps_state(s) && quiet(s) != s->told_quiet)
 		return 0;
 	if (s->t != NULL) {
 		t = s->t->ops->timeout(s->t->impl, now);

@@ -43,6 +43,13 @@ pool_submit(struct pool *p, struct xfer *x, char *err, size_t errlen)
 	return 0;
 }
 
+long long
+pool_timeout(const struct pool *p, long long t)
+{
+	(void)t;
+	return TAILQ_EMPTY(&p->flight) ? -1 : 1000;
+}
+
 struct xfer *
 pool_done(struct pool *p)
 {
@@ -434,6 +441,11 @@ run(struct harness *h, int steps, int serve_it)
 			    sizeof(why)) == RECORD_WRITTEN) {
 				if (r->seq < 256)
 					h->answers[r->seq]++;
+				/* Its own answer: ans-<custom_id>. */
+				snprintf(why, sizeof(why), "ans-%llu",
+				    (unsigned long long)r->seq + 1);
+				CHECK(r->shared || memmem(r->line.data,
+				    r->line.len, why, strlen(why)) != NULL);
 				h->shared += r->shared;
 			} else
 				h->failed++;
@@ -525,9 +537,9 @@ test_life(void)
 	 * turn: three uploads, three batches made. */
 	CHECK(run(&h, 8, 1) == 1);
 	CHECK(a.uploads == 3 && a.creates == 3);
-	CHECK(a.file[1].len > 0 && strstr(a.file[1].data, "\"custom_id\":\"0\"")
-	    != NULL && strstr(a.file[1].data, "\"custom_id\":\"1\"") != NULL);
-	CHECK(strstr(a.file[3].data, "\"custom_id\":\"4\"") != NULL);
+	CHECK(a.file[1].len > 0 && strstr(a.file[1].data, "\"custom_id\":\"1\"")
+	    != NULL && strstr(a.file[1].data, "\"custom_id\":\"2\"") != NULL);
+	CHECK(strstr(a.file[3].data, "\"custom_id\":\"5\"") != NULL);
 	CHECK(run(&h, 5, 1) == 1);
 	CHECK(h.written == 0 && a.polls >= 3);
 	set_all(&a, "completed");
@@ -603,8 +615,8 @@ test_resume(void)
 	CHECK(feed(&h, 1, 8, 0, 1) == 6);
 	CHECK(run(&h, 5, 1) == 1);
 	CHECK(a.uploads == 3);
-	CHECK(strstr(a.file[a.nfiles].data, "\"custom_id\":\"6\"") != NULL &&
-	    strstr(a.file[a.nfiles].data, "\"custom_id\":\"5\"") == NULL);
+	CHECK(strstr(a.file[a.nfiles].data, "\"custom_id\":\"7\"") != NULL &&
+	    strstr(a.file[a.nfiles].data, "\"custom_id\":\"6\"") == NULL);
 	set_all(&a, "completed");
 	CHECK(run(&h, 50, 1) == 0);
 	CHECK(h.written == 2 && h.answers[6] == 1 && h.answers[7] == 1);
@@ -699,8 +711,8 @@ test_expired(void)
 	CHECK(run(&h, 10, 1) == 1);
 	CHECK(h.written == 3);
 	CHECK(a.uploads == 2);
-	CHECK(strstr(a.file[a.nfiles].data, "\"custom_id\":\"3\"") != NULL ||
-	    strstr(a.file[a.nfiles - 1].data, "\"custom_id\":\"3\"") != NULL);
+	CHECK(strstr(a.file[a.nfiles].data, "\"custom_id\":\"4\"") != NULL ||
+	    strstr(a.file[a.nfiles - 1].data, "\"custom_id\":\"4\"") != NULL);
 	a.expire_half = 0;
 	set_all(&a, "completed");
 	CHECK(run(&h, 50, 1) == 0);
