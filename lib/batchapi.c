@@ -112,7 +112,8 @@ struct batchapi {
 	enum job		 job;
 	int			 jk;
 	struct xfer		 x;
-	struct buf		 url, body;
+	struct buf		 url, jbody;	/* the job's, borrowed by x */
+	struct buf		 body;		/* scratch: a request line */
 	struct xfer_part	 parts[2];
 	char			 upath[PATH_MAX];
 	int			 rfd;		/* results.K, downloading */
@@ -530,12 +531,12 @@ submit(struct batchapi *b, enum job job, struct bfile *f, long long now,
 		rv = job_url(b, LIST_PATH, "", "");
 		break;
 	case JOB_CREATE:
-		buf_reset(&b->body);
-		rv = bapi_create_body(&b->body, f->id,
+		buf_reset(&b->jbody);
+		rv = bapi_create_body(&b->jbody, f->id,
 		    bapi_endpoint(b->cfg.azure)) == -1 || job_url(b,
 		    "/batches", "", "") == -1;
-		x->body = b->body.data;
-		x->bodylen = b->body.len;
+		x->body = b->jbody.data;
+		x->bodylen = b->jbody.len;
 		break;
 	case JOB_POLL:
 		x->method = XFER_GET;
@@ -1390,6 +1391,7 @@ batchapi_free(struct batchapi *b)
 	buf_free(&b->x.resp);
 	buf_free(&b->url);
 	buf_free(&b->body);
+	buf_free(&b->jbody);
 	buf_free(&b->rline);
 	buf_free(&b->cid);
 	buf_free(&b->scratch);

@@ -43,7 +43,7 @@
 #include "transport.h"
 
 #define BATCHAPI_UNKNOWN_POLLS	5	/* an unknown status, given up */
-#define BATCHAPI_KEYS		65536	/* parked rows' keys kept */
+#define BATCHAPI_KEYS		32768	/* parked rows' keys kept */
 
 struct batchapi_config {
 	int		 batch_size;	/* rows a file, at most */

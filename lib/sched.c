@@ -277,11 +277,20 @@ read_row(struct sched *s, struct row **rp, char *err, size_t errlen)
 /* The money is spent: nothing more is read or sent, and the rows not
  * sent are not written. */
 static int
-go_broke(struct sched *s, struct row *r)
+go_broke(struct sched *s, struct row *r, char *err, size_t errlen)
 {
 	s->broke = 1;
 	s->reading = 0;
-	return claim_drop_all(s->claim, r);
+	if (claim_drop_all(s->claim, r) == -1) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	/* No more rows this run: what is parked goes, and is written. */
+	if (keeps_state(s) && !s->input_said) {
+		s->input_said = 1;
+		return s->t->ops->input_end(s->t->impl, err, errlen);
+	}
+	return 0;
 }
 
 /* A row the transport took: where it went. */
@@ -382,8 +391,8 @@ start_rows(struct sched *s, long long now, char *err, size_t errlen)
 			if (rv == 0) {
 				s->next = r;
 				s->budget_held = 1;
-			} else if (go_broke(s, r) == -1)
-				goto nomem;
+			} else if (go_broke(s, r, err, errlen) == -1)
+				return -1;
 			break;
 		}
 		if ((rv = s->t->ops->send(s->t->impl, r, now, err, errlen)) ==
