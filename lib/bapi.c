@@ -307,3 +307,10 @@ bapi_parse_result(struct json *j, const char *text, size_t len,
 	get_text(j, e, "message", r->msg, sizeof(r->msg));
 	return 0;
 }
+
+int
+bapi_unanswered(const struct bapi_result *res)
+{
+	return res->status == 0 && (strcmp(res->code, "batch_expired") == 0 ||
+	    strcmp(res->code, "batch_cancelled") == 0);
+}

@@ -101,6 +101,9 @@ int		 bapi_parse_batch(struct json *, const char *, size_t,
  * input_file_id, 0 if none is, -1 and err if the list is unreadable. */
 int		 bapi_find_batch(struct json *, const char *, size_t,
 		    const char *, struct bapi_batch *, char *, size_t);
+/* Is it no answer at all, but a request its batch never ran (expired or
+ * cancelled), to be sent again? */
+int		 bapi_unanswered(const struct bapi_result *);
 /* A line of an output or error file.  0, 1 and err if the line is not
  * one, -1 if out of memory. */
 int		 bapi_parse_result(struct json *, const char *, size_t,

@@ -24,7 +24,6 @@
 #include "answer.h"
 #include "bapi.h"
 #include "batchapi.h"
-#include "bresult.h"
 #include "json.h"
 #include "results.h"
 #include "spool.h"
@@ -957,7 +956,7 @@ take_result(struct batchapi *b, struct row *r, uint64_t seq)
 	if ((rv = bapi_parse_result(b->json, b->rline.data, b->rline.len,
 	    &b->res, why, sizeof(why))) != 0)
 		return rv == -1 ? -1 : 0;
-	if (bresult_unanswered(&b->res))
+	if (bapi_unanswered(&b->res))
 		return 0;
 	buf_reset(&x->resp);
 	x->elapsed_ms = -1;		/* not ours to know */

@@ -646,3 +646,32 @@ bstate_file(const struct bstate *s, size_t i)
 {
 	return i < s->nfiles ? &s->files[i] : NULL;
 }
+
+int
+bstate_check(const char *text, size_t len, char *err, size_t errlen)
+{
+	struct bstate	 s;
+	const char	*nl, *p = text, *end = text + len;
+	char		 why[200];
+	size_t		 line = 0;
+	int		 rv = 0;
+
+	memset(&s, 0, sizeof(s));
+	s.fd = -1;
+	s.mark.at = -1;
+	if ((s.json = json_new()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (; p < end && (nl = memchr(p, '\n', end - p)) != NULL; p = nl + 1) {
+		line++;
+		if (nl > p && apply(&s, p, nl - p, why, sizeof(why)) == -1) {
+			snprintf(err, errlen, "line %zu: %s", line, why);
+			rv = -1;
+			break;
+		}
+	}
+	json_free(s.json);
+	free(s.files);
+	return rv;
+}

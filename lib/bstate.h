@@ -104,6 +104,9 @@ const struct bstate_file *bstate_file(const struct bstate *, size_t);
 /* The file numbered k, if not ended; or NULL. */
 const struct bstate_file *bstate_find(const struct bstate *, int);
 
+/* Replay a STATE's text in memory, checking every record (the tests'
+ * and the fuzzer's): 0, or -1 and err naming the line. */
+int		 bstate_check(const char *, size_t, char *, size_t);
 /* Hex SHA-256 of bytes, for the settings and the input. */
 void		 bstate_hex(const unsigned char *, size_t, char *);
 

@@ -200,6 +200,13 @@ test_refused(void)
 		CHECK(strncmp(e, "line ", 5) == 0);
 		bstate_free(s);
 	}
+	/* The same checks on a text in memory. */
+	snprintf(text, sizeof(text), "{\"enrich\":\"batch-2\",\"settings\":"
+	    "{}}\n{\"up\":0,\"file\":\"f\",\"rows\":1}\n");
+	CHECK(bstate_check(text, strlen(text), e, sizeof(e)) == -1 &&
+	    strncmp(e, "line 2", 6) == 0);
+	CHECK(bstate_check(text, strchr(text, '\n') + 1 - text, e,
+	    sizeof(e)) == 0);
 	/* The earlier release's STATE, said as such. */
 	put("{\"file\":\"file-1\",\"ids\":[\"1\"]}\n");
 	CHECK(bstate_open(path, settings, 3, e, sizeof(e)) == NULL);
