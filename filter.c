@@ -230,8 +230,9 @@ loop(struct run *run)
 	return run->st.failed > 0;
 }
 
-/* The end of a run through the Batch API, or of --batch-cancel. */
-static void
+/* The end of a run through the Batch API, or of --batch-cancel: its
+ * exit status. */
+static int
 batch_end(struct run *run, struct parts *p, int status)
 {
 	const struct config	*c = run->cfg;
@@ -245,10 +246,14 @@ batch_end(struct run *run, struct parts *p, int status)
 			    n == 1 ? "" : "es", n > 0 ? "; the same command "
 			    "with --batch-api writes what they answered and "
 			    "sends the rest again" : "");
-		return;
+		return status != 0 ? status : failed > 0;
 	}
+	if (status == 0 && bstate_resumed(p->state) &&
+	    run->st.rows_read == 0 && c->verbose >= 0)
+		warnx("%s: every row of the input was written by an earlier "
+		    "run", c->batch_api);
 	if (status < 128)
-		return;
+		return status;
 	if ((n = batchapi_pending(p->batch)) > 0)
 		warnx("interrupted: %d batch%s keep%s running at the provider "
 		    "(paid for); run the same command again to resume, or "
@@ -257,6 +262,7 @@ batch_end(struct run *run, struct parts *p, int status)
 	else
 		warnx("interrupted: no batch was running; run the same "
 		    "command again to resume");
+	return status;
 }
 
 /*
@@ -431,7 +437,7 @@ main(int argc, char *argv[])
 		batchapi_cancel(p.batch, clock_ms());
 	status = loop(&run);
 	if (p.batch != NULL)
-		batch_end(&run, &p, status);
+		status = batch_end(&run, &p, status);
 
 	finish_output(&run);
 	report(&run, p.request);

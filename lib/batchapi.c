@@ -1178,8 +1178,11 @@ t_over(const void *arg, long long now)
 	(void)now;
 	if (b->job != JOB_NONE || !TAILQ_EMPTY(&b->ready))
 		return 0;
-	if (b->stopped || b->interrupted || b->fatal[0] != '\0')
+	if (b->stopped || b->fatal[0] != '\0')
 		return 1;
+	/* Interrupted: once STATE has what was done. */
+	if (b->interrupted)
+		return !b->force && !b->dirty;
 	if (b->cancelling) {
 		size_t	 i;
 

@@ -102,6 +102,7 @@ cmp -s "$T/rt" "$T/bt" || fail "batch output differs from real time"
 run >"$T/out2" 2>"$T/err"
 assert_eq "$(wc -c <"$T/out2" | tr -d ' ')" 0 "a finished STATE's output"
 assert_eq "$(wc -l <"$T/log" | tr -d ' ')" 0 "a finished STATE's requests"
+assert_grep 'every row of the input was written by an earlier run' "$T/err"
 # More input (issue 23 D04): only the new rows go, in a batch of their own.
 rows 230 >"$T/in"
 run >"$T/out2" 2>"$T/err"
