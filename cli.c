@@ -24,6 +24,7 @@
 #include "lib/anthropic.h"
 #include "lib/endpoints.h"
 #include "lib/provider.h"
+#include "lib/sample.h"
 
 #define VERSION		"0.1.0"
 #define DEFAULT_URL	"https://api.openai.com/v1"
@@ -80,6 +81,7 @@ static void	set_jobs(struct config *, const struct opt *, char *);
 static void	set_keyfile(struct config *, const struct opt *, char *);
 static void	set_url(struct config *, const struct opt *, char *);
 static void	set_max_cost(struct config *, const struct opt *, char *);
+static void	set_sample(struct config *, const struct opt *, char *);
 static void	set_version(struct config *, const struct opt *, char *);
 
 /*
@@ -154,6 +156,9 @@ static const struct opt options[] = {
 	    "write failed rows to the file, not stdout" },
 	{ "estimate", 0, NONE(estimate), 1, 0, set_estimate, 0, NULL,
 	    "dry run: tokens, cost and time, not bodies" },
+	{ "expect", 0, STRING(expect), 0, 0, NULL, 0, "field",
+	    "the row's field holds the right answer: measure the answers "
+	    "against it" },
 	{ "extract", 0, STRING(extract), 0, 0, NULL, 0, "path",
 	    "what to keep of the response (default "
 	    "choices.0.message.content)" },
@@ -200,6 +205,9 @@ static const struct opt options[] = {
 	    "ask again after an invalid answer, n times (default 2)" },
 	{ "rpm", 0, LLONG(rpm), 1, 1000000000, NULL, 0, "n",
 	    "requests per minute at most" },
+	{ "sample", 0, INT(sample), 0, 0, set_sample, 0, "n%",
+	    "only the rows whose ID's hash falls in n% (the same rows in "
+	    "every run)" },
 	{ "schema", 0, STRING(schema), 0, 0, NULL, 0, "file",
 	    "the answer must fit this JSON Schema" },
 	{ "share", 0, STRING(share), 0, 0, NULL, 0, "file",
@@ -467,6 +475,18 @@ set_max_cost(struct config *c, const struct opt *o, char *arg)
 	if (end == arg || *end != '\0' || errno != 0 || !(v > 0 && v <= 1e9))
 		errx(2, "--max-cost %s: dollars above 0 expected", arg);
 	c->max_cost = v;
+}
+
+static void
+set_sample(struct config *c, const struct opt *o, char *arg)
+{
+	char	 e[128];
+	long	 ppm;
+
+	(void)o;
+	if (sample_parse(arg, &ppm, e, sizeof(e)) == -1)
+		errx(2, "--sample %s: %s", arg, e);
+	c->sample = (int)ppm;
 }
 
 static void

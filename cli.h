@@ -63,6 +63,9 @@ struct config {
 	const char	*labels_file;
 	int		 reask;
 	int		 confidence;
+	const char	*expect;	/* --expect FIELD, or NULL */
+	int		 sample;	/* --sample, parts per million; 0:
+					 * every row */
 	struct list	 headers;
 	struct list	 params;
 	struct list	 skipfiles;

@@ -304,6 +304,9 @@ report(struct run *run, const struct request *req)
 			else
 				warnx("label %s: %llu rows", lc->name,
 				    lc->rows);
+		for (k = 0; stats_expect_line(&run->st, k, line,
+		    sizeof(line)) == 0; k++)
+			warnx("%s", line);
 	}
 	if (c->stats_json != NULL) {
 		if (stats_json(&run->st, now, &b) == -1)
@@ -347,6 +350,7 @@ main(int argc, char *argv[])
 	if (cfg.max_cost > 0 && !cfg.dry_run)
 		run.budget = &p.budget;
 	run.labels = p.labels;
+	run.st.expect = p.expect;
 	if ((run.in = lines_new(STDIN_FILENO, cfg.max_line)) == NULL ||
 	    (run.out = output_new(STDOUT_FILENO, p.errfd, cfg.ordered ? 1024 :
 	    0)) == NULL)

@@ -103,6 +103,25 @@ check_answers(const struct config *c)
 		    "and --error-field must name others");
 }
 
+/* --expect compares one answer with one field of the row. */
+static void
+check_expect(const struct config *c)
+{
+	if (c->expect == NULL)
+		return;
+	if (*c->expect == '\0')
+		errx(2, "--expect: a field name expected");
+	if (c->json || c->schema != NULL)
+		errx(2, "--expect compares one answer with the row's field: "
+		    "%s does not apply", c->json ? "--json" : "--schema");
+	if (c->batch_in || c->batch_out)
+		errx(2, "--expect: --batch-input and --batch-output have "
+		    "formats of their own");
+	if (strcmp(c->expect, c->field) == 0)
+		errx(2, "--expect %s: -o would write the answer over it; "
+		    "name another with -o", c->expect);
+}
+
 void
 rules_check(struct config *c)
 {
@@ -182,6 +201,7 @@ rules_check(struct config *c)
 			c->model = ANTHROPIC_MODEL;
 	}
 	check_answers(c);
+	check_expect(c);
 	/* AZURE_OPENAI_ENDPOINT alone means Azure, unless a URL says not. */
 	if (!c->anthropic && !c->url_given &&
 	    getenv("OPENAI_BASE_URL") == NULL &&

@@ -458,10 +458,15 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 	rc.schema = p->schema;
 	rc.labels = p->labels;
 	rc.confidence = cfg->confidence;
+	/* A dry run has no answers to measure. */
+	if (cfg->expect != NULL && !cfg->dry_run && (rc.expect = p->expect =
+	    expect_new(cfg->expect, p->labels)) == NULL)
+		err(2, NULL);
 	ic.idfield = cfg->idfield;
 	ic.errfield = cfg->errfield;
 	ic.request = p->request;
 	ic.skip = p->skip;
+	ic.sample = cfg->sample;
 	/* --batch-api's dry run writes Batch lines: batchrun.c's. */
 	ic.dry_run = cfg->dry_run && (cfg->batch_api == NULL ||
 	    cfg->estimate);
@@ -501,6 +506,7 @@ setup_free(struct parts *p)
 	idset_free(p->skip);
 	request_free(p->request);
 	schema_free(p->schema);
+	expect_free(p->expect);
 	labels_free(p->labels);
 	tmpl_free(p->user);
 	tmpl_free(p->system);

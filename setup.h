@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "lib/endpoints.h"
+#include "lib/expect.h"
 #include "lib/budget.h"
 #include "lib/cache.h"
 #include "lib/idset.h"
@@ -29,6 +30,7 @@ struct parts {
 	struct tmpl		*system;
 	struct schema		*schema;	/* --schema, or NULL */
 	struct labels		*labels;	/* --labels, or NULL */
+	struct expect		*expect;	/* --expect, or NULL */
 	struct provider		*provider;	/* the first of providers */
 	struct provider		**providers;	/* one per endpoint (-u) */
 	size_t			 nproviders;

@@ -5,6 +5,7 @@
 #include "batch.h"
 #include "cache.h"
 #include "input.h"
+#include "sample.h"
 #include "text.h"
 
 struct input {
@@ -109,6 +110,25 @@ load_id(struct input *in, struct row *r)
 	return buf_add(&r->id, json_text(j) + off, len) == -1 ? -1 : 0;
 }
 
+/* --sample: is the row of this ID's key left out? */
+static int
+outside(const struct input *in, const char *key, size_t len)
+{
+	return in->cfg.sample > 0 && !sample_keep(in->cfg.sample, key, len);
+}
+
+/* The same for a line without an ID: by its number, as its key is. */
+static int
+outside_line(const struct input *in, uint64_t lineno)
+{
+	char	 num[24];
+
+	if (in->cfg.sample == 0)
+		return 0;
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)lineno);
+	return outside(in, num, strlen(num));
+}
+
 /* The row fails with this error: a line of its own when it is no row. */
 static int
 fail(struct input *in, struct row *r, enum row_error type, const char *why,
@@ -152,7 +172,11 @@ input_load(struct input *in, struct row *r, const struct line *ln)
 	text_trim(&p, &len);
 	if (len == 0 && !ln->toolong)
 		return INPUT_BLANK;
+	/* A line that is no row is sampled by its number: a sample shows
+	 * its share of the broken lines too. */
 	if (ln->toolong) {
+		if (outside_line(in, ln->number))
+			return INPUT_OUTSIDE;
 		snprintf(err, sizeof(err), "line longer than the limit; "
 		    "\"line\" holds its first %d bytes", LINES_KEEP);
 		return fail(in, r, ROW_ERR_INPUT, err, ln);
@@ -160,12 +184,17 @@ input_load(struct input *in, struct row *r, const struct line *ln)
 	if (buf_add(&r->text, p, len) == -1)
 		return -1;
 	if (json_parse(j, r->text.data, r->text.len, err, sizeof(err)) == -1)
-		return fail(in, r, ROW_ERR_INPUT, err, ln);
+		return outside_line(in, ln->number) ? INPUT_OUTSIDE :
+		    fail(in, r, ROW_ERR_INPUT, err, ln);
 	if (json_type(j, 0) != JSON_OBJECT)
-		return fail(in, r, ROW_ERR_INPUT, "not a JSON object", ln);
+		return outside_line(in, ln->number) ? INPUT_OUTSIDE :
+		    fail(in, r, ROW_ERR_INPUT, "not a JSON object", ln);
 	if (json_members(j, 0, &r->members) == -1 ||
 	    (rv = load_id(in, r)) == -1)
 		return -1;
+	if (rv == 1 ? outside_line(in, ln->number) : outside(in, in->key.data,
+	    in->key.len))
+		return INPUT_OUTSIDE;
 	if (rv == 1) {
 		snprintf(err, sizeof(err), "ID field \"%.100s\" is neither a "
 		    "string nor an integer", in->cfg.idfield);

@@ -4,8 +4,10 @@
  * input_load reads a line into a row: its object, its ID, and the request
  * body to send for it (rendered from the templates, or a Batch request
  * line's own).  A line that needs no request is dealt with here: blank,
- * done in an earlier run (--skip-ids), or written at once (a line that is
- * no object, a template that does not fit the row, a dry run).
+ * outside --sample (sample.h: by its ID, else its line number, whether it
+ * is a row or not), done in an earlier run (--skip-ids), or written at
+ * once (a line that is no object, a template that does not fit the row,
+ * a dry run).
  *
  * Not here: sending (sched.h) or what the response means (verdict.h).
  */
@@ -25,6 +27,8 @@ struct input_config {
 	const char		*errfield;	/* --error-field */
 	const struct request	*request;
 	struct idset		*skip;		/* --skip-ids, or NULL */
+	long			 sample;	/* --sample, in parts per
+						 * million; 0: every row */
 	int			 dry_run;
 	int			 batch_in;	/* --batch-input lines */
 	int			 batch_out;	/* --batch-output lines */
@@ -35,6 +39,7 @@ struct input_config {
 
 enum input_next {
 	INPUT_BLANK,		/* nothing to do, nothing to write */
+	INPUT_OUTSIDE,		/* outside --sample: no output */
 	INPUT_SKIP,		/* done in an earlier run: no output */
 	INPUT_SEND,		/* r->xfer is ready for the pool */
 	INPUT_WRITE		/* r->line is ready for the output */

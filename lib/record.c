@@ -114,6 +114,9 @@ meta_object(struct record *rec, const struct row *r)
 		snprintf(num, sizeof(num), "%.6f", r->cost_usd);
 		jsonw_raw(&w, "cost_usd", num, strlen(num));
 	}
+	/* --expect: whether the answer is the row's right one. */
+	if (r->agree >= 0)
+		jsonw_bool(&w, "agree", r->agree);
 	/* Paid for once, by another run or another row. */
 	if (r->cached)
 		jsonw_bool(&w, "cached", 1);
@@ -403,6 +406,20 @@ confidence(struct record *rec, struct row *r, size_t start, size_t end)
 	}
 }
 
+/* --expect, of an answer written as it came: a string by its text. */
+static int
+expect_plain(struct record *rec, struct row *r, const struct answer *a)
+{
+	if (!a->string)
+		return expect_answer(rec->cfg.expect, r, -1, a->value, a->len,
+		    1);
+	buf_reset(&rec->atext);
+	if (json_decode_string(&rec->atext, a->value + 1, a->len - 2) == -1)
+		return -1;
+	return expect_answer(rec->cfg.expect, r, -1, rec->atext.data != NULL ?
+	    rec->atext.data : "", rec->atext.len, 0);
+}
+
 const char *
 record_note(struct record *rec)
 {
@@ -459,6 +476,8 @@ record_response(struct record *rec, struct row *r, char *err, size_t errlen)
 		f[0] = (struct json_field){ rec->cfg.field,
 		    strlen(rec->cfg.field), a.value, a.len };
 		confidence(rec, r, 0, SIZE_MAX);
+		if (rec->cfg.expect != NULL && expect_plain(rec, r, &a) == -1)
+			return -1;
 		return write_answer(rec, r, f, 1) == -1 ? -1 : RECORD_WRITTEN;
 	}
 	buf_reset(&r->kept);
@@ -483,6 +502,9 @@ record_response(struct record *rec, struct row *r, char *err, size_t errlen)
 			return -1;
 		confidence(rec, r, off, off + len);
 		labels_add(rec->cfg.labels, r->label, r->confidence);
+		if (rec->cfg.expect != NULL && expect_answer(rec->cfg.expect,
+		    r, r->label, NULL, 0, 0) == -1)
+			return -1;
 		f[0] = (struct json_field){ rec->cfg.field,
 		    strlen(rec->cfg.field), rec->value.data, rec->value.len };
 		return write_answer(rec, r, f, 1) == -1 ? -1 : RECORD_WRITTEN;
@@ -526,7 +548,8 @@ record_error(struct record *rec, struct row *r)
 		json_fix_surrogates(r->line.data, r->line.len);
 		return 0;
 	}
-	if (error_object(rec, r) == -1)
+	if (error_object(rec, r) == -1 || (rec->cfg.expect != NULL &&
+	    expect_failed(rec->cfg.expect, r) == -1))
 		return -1;
 	f = (struct json_field){ rec->cfg.errfield, strlen(rec->cfg.errfield),
 	    rec->err.data, rec->err.len };

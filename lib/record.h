@@ -5,7 +5,8 @@
  * -o (or, with --json, the answer object's members merged in); a failure
  * is the input object with an error object under --error-field; a line
  * that is no object is a new object holding its line number, the error
- * and the raw line.  With --meta each row also gets _meta; with
+ * and the raw line.  With --expect the answer is compared with the one
+ * the row holds (expect.h).  With --meta each row also gets _meta; with
  * --batch-output the line is a Batch output line instead (batch.h); a
  * dry run writes the request that would be sent.  Every line is one line:
  * values that come from elsewhere are written compact.
@@ -22,6 +23,7 @@
 
 #include <stddef.h>
 
+#include "expect.h"
 #include "labels.h"
 #include "lines.h"
 #include "price.h"
@@ -42,6 +44,8 @@ struct record_config {
 	struct labels	*labels;	/* --labels: answers must be one; it
 					 * counts them */
 	int		 confidence;	/* --confidence: write it */
+	struct expect	*expect;	/* --expect: compare answers, or
+					 * NULL */
 };
 
 struct record;

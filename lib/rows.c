@@ -64,6 +64,8 @@ row_free(struct row *r)
 	buf_free(&r->line);
 	buf_free(&r->msg);
 	buf_free(&r->kept);
+	buf_free(&r->gold);
+	buf_free(&r->given);
 	free(r);
 }
 
@@ -98,6 +100,7 @@ rows_get(struct rows *rs)
 	r->reasks = 0;
 	r->label = -1;
 	r->confidence = -1;
+	r->agree = -1;
 	r->failed = 0;
 	r->cost = 0;
 	r->prompt_bytes = 0;
@@ -118,6 +121,8 @@ rows_get(struct rows *rs)
 	buf_reset(&r->line);
 	buf_reset(&r->msg);
 	buf_reset(&r->kept);
+	buf_reset(&r->gold);
+	buf_reset(&r->given);
 	return r;
 }
 
@@ -138,6 +143,8 @@ rows_put(struct rows *rs, struct row *r)
 	shrink(&r->line);
 	shrink(&r->msg);
 	shrink(&r->kept);
+	shrink(&r->gold);
+	shrink(&r->given);
 	if (r->members.cap > 1024)
 		json_members_free(&r->members);
 	TAILQ_INSERT_HEAD(&rs->free, r, link);

@@ -107,6 +107,11 @@ struct row {
 						 * invalid answer */
 	int			 label;		/* --labels: its index */
 	double			 confidence;	/* --confidence: or -1 */
+	/* --expect (expect.h): whether the answer is the right one (1 or
+	 * 0), or -1 if the row holds none; the two as compared. */
+	int			 agree;
+	struct buf		 gold;
+	struct buf		 given;
 };
 
 struct rows;

@@ -145,7 +145,8 @@ emit(void *arg, struct row *r)
 		return output_skip(s->p.out, r->seq);
 	}
 	if (output_line(s->p.out, r->seq, r->failed, r->line.data,
-	    r->line.len) == -1)
+	    r->line.len) == -1 || (st->expect != NULL &&
+	    expect_count(st->expect, r) == -1))
 		return -1;
 	/* Tokens paid for by this run: not a cached or a shared answer's. */
 	if (r->cached)
@@ -216,8 +217,12 @@ read_row(struct sched *s, struct row **rp)
 		}
 		if ((text = input_note(s->p.input)) != NULL)
 			notice(s, SCHED_INPUT, r, NULL, 0, text);
-		if (rv != INPUT_BLANK) {
+		/* Outside the sample, a row has no place in the output. */
+		if (rv == INPUT_OUTSIDE)
+			s->p.stats->outside++;
+		else if (rv != INPUT_BLANK)
 			r->seq = s->seq++;
+		if (rv != INPUT_BLANK) {
 			s->p.stats->rows_read++;
 			s->p.stats->bytes_read = lines_consumed(s->p.in);
 		}

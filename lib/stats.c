@@ -40,6 +40,9 @@ stats_summary(const struct stats *st, long long now, char *buf, size_t len)
 	if (st->cached_tokens > 0 && strlen(buf) < len)
 		snprintf(buf + strlen(buf), len - strlen(buf), " (%llu in "
 		    "from the cache)", (unsigned long long)st->cached_tokens);
+	if (st->outside > 0 && strlen(buf) < len)
+		snprintf(buf + strlen(buf), len - strlen(buf), "; %llu "
+		    "outside the sample", (unsigned long long)st->outside);
 	if (st->reasks > 0 && strlen(buf) < len)
 		snprintf(buf + strlen(buf), len - strlen(buf), "; %llu "
 		    "re-asked", (unsigned long long)st->reasks);
@@ -56,6 +59,50 @@ stats_summary(const struct stats *st, long long now, char *buf, size_t len)
 	if (st->priced && strlen(buf) < len)
 		snprintf(buf + strlen(buf), len - strlen(buf), "; cost $%.4f",
 		    st->cost_usd);
+}
+
+/* An answer's per-class lines are shown up to this many classes. */
+#define EXPECT_LINES	20
+
+/* A ratio to four decimals, or "-" without anything to divide by. */
+static const char *
+ratio(uint64_t a, uint64_t b, char *buf, size_t len)
+{
+	if (b == 0)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.4f", (double)a / b);
+	return buf;
+}
+
+int
+stats_expect_line(const struct stats *st, size_t k, char *buf, size_t len)
+{
+	const struct expect_figures	*f;
+	const struct expect_class	*c;
+	char				 p[16], r[16];
+
+	if (st->expect == NULL)
+		return -1;
+	f = expect_figures(st->expect);
+	if (k == 0) {
+		snprintf(buf, len, "--expect: %llu of %llu rows agree, accuracy "
+		    "%s (%llu failed; %llu rows without the field, not "
+		    "counted)", (unsigned long long)f->agree,
+		    (unsigned long long)f->rows, ratio(f->agree, f->rows, p,
+		    sizeof(p)), (unsigned long long)f->failed,
+		    (unsigned long long)f->unlabelled);
+		return 0;
+	}
+	if (expect_class(st->expect, EXPECT_LINES) != NULL ||
+	    (c = expect_class(st->expect, k - 1)) == NULL)
+		return -1;
+	snprintf(buf, len, "  %.*s: precision %s, recall %s (%llu expected, "
+	    "%llu answered)", (int)c->namelen, c->name, ratio(c->agree,
+	    c->answered, p, sizeof(p)), ratio(c->agree, c->expected, r,
+	    sizeof(r)), (unsigned long long)c->expected,
+	    (unsigned long long)c->answered);
+	return 0;
 }
 
 /* A member whose value is a decimal printed with this format. */
@@ -122,6 +169,7 @@ stats_json(const struct stats *st, long long now, struct buf *b)
 	jsonw_uint(&w, "rows_ok", st->ok);
 	jsonw_uint(&w, "rows_failed", st->failed);
 	jsonw_uint(&w, "rows_skipped", st->skipped);
+	jsonw_uint(&w, "rows_outside_sample", st->outside);
 	jsonw_uint(&w, "retries", st->retries);
 	jsonw_uint(&w, "reasks", st->reasks);
 	jsonw_uint(&w, "http_429", st->http429);
@@ -151,6 +199,13 @@ stats_json(const struct stats *st, long long now, struct buf *b)
 			w.err = -1;
 		else
 			jsonw_raw(&w, "endpoints", eps.data, eps.len);
+	}
+	buf_reset(&eps);
+	if (st->expect != NULL) {
+		if (expect_json(st->expect, &eps) == -1)
+			w.err = -1;
+		else
+			jsonw_raw(&w, "expect", eps.data, eps.len);
 	}
 	rv = jsonw_end(&w, 1);
 	buf_free(&eps);
