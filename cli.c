@@ -82,6 +82,7 @@ static void	set_keyfile(struct config *, const struct opt *, char *);
 static void	set_url(struct config *, const struct opt *, char *);
 static void	set_max_cost(struct config *, const struct opt *, char *);
 static void	set_sample(struct config *, const struct opt *, char *);
+static void	set_below(struct config *, const struct opt *, char *);
 static void	set_version(struct config *, const struct opt *, char *);
 
 /*
@@ -140,6 +141,8 @@ static const struct opt options[] = {
 	    "--batch-api: between polls (default 60)" },
 	{ "batch-size", 0, INT(batch_size), 1, 50000, NULL, 0, "n",
 	    "--batch-api: requests a file (default 50000)" },
+	{ "below", 0, PRICE(below), 0, 0, set_below, 0, "p",
+	    "--escalate rows whose answer's confidence is under p (0 to 1)" },
 	{ "cacert", 0, STRING(cacert), 0, 0, set_cacert, 0, "file",
 	    "trust the CA certificates in the file" },
 	{ "cache", 0, STRING(cache), 0, 0, NULL, 0, "dir",
@@ -154,6 +157,9 @@ static const struct opt options[] = {
 	    "field for the error object (default error)" },
 	{ "errors", 0, STRING(errors), 0, 0, NULL, 0, "file",
 	    "write failed rows to the file, not stdout" },
+	{ "escalate", 0, STRING(escalate), 0, 0, NULL, 0, "model",
+	    "ask this model once more where the answer is unsure (--below) "
+	    "or invalid after its re-asks" },
 	{ "estimate", 0, NONE(estimate), 1, 0, set_estimate, 0, NULL,
 	    "dry run: tokens, cost and time, not bodies" },
 	{ "expect", 0, STRING(expect), 0, 0, NULL, 0, "field",
@@ -475,6 +481,22 @@ set_max_cost(struct config *c, const struct opt *o, char *arg)
 	if (end == arg || *end != '\0' || errno != 0 || !(v > 0 && v <= 1e9))
 		errx(2, "--max-cost %s: dollars above 0 expected", arg);
 	c->max_cost = v;
+}
+
+/* A probability, as --confidence writes them. */
+static void
+set_below(struct config *c, const struct opt *o, char *arg)
+{
+	char	*end;
+	double	 v;
+
+	(void)o;
+	errno = 0;
+	v = strtod(arg, &end);
+	if (end == arg || *end != '\0' || errno != 0 || !(v > 0 && v <= 1))
+		errx(2, "--below %s: a probability above 0 and at most 1 "
+		    "expected", arg);
+	c->below = v;
 }
 
 static void

@@ -26,7 +26,9 @@
 
 struct parts {
 	struct request		*request;
-	struct tmpl		*user;		/* its templates */
+	struct request		*escalate;	/* --escalate's model's, or
+						 * NULL */
+	struct tmpl		*user;		/* their templates */
 	struct tmpl		*system;
 	struct schema		*schema;	/* --schema, or NULL */
 	struct labels		*labels;	/* --labels, or NULL */
@@ -47,7 +49,10 @@ struct parts {
 	int			 statsfd;	/* --stats-json, or -1 */
 	struct cache		*cache;		/* --cache, or NULL */
 	struct price_rates	 rates;		/* the model's prices, */
-	int			 priced;	/* if known */
+	int			 priced;	/* if known (with --escalate,
+						 * both models') */
+	struct price_rates	 escalate_rates;	/* --escalate's model's, */
+	int			 escalate_priced;	/* if known */
 	struct budget		 budget;	/* --max-cost, if given */
 };
 

@@ -252,6 +252,38 @@ input_load(struct input *in, struct row *r, const struct line *ln)
 	return INPUT_SEND;
 }
 
+/* What a row's body costs, as the provider will count it. */
+static void
+measure(const struct request *req, struct row *r)
+{
+	r->prompt_bytes = r->body.len - request_overhead(req);
+	r->cost = text_tokens(r->prompt_bytes) + request_budget(req);
+	r->xfer.body = r->body.data;
+	r->xfer.bodylen = r->body.len;
+}
+
+int
+input_escalate(struct input *in, struct row *r, unsigned char *key)
+{
+	const struct request	*req = in->cfg.escalate;
+	char			 err[256];
+
+	/* Parsed and rendered once already: neither can fail now but for
+	 * memory. */
+	json_shrink(in->json, KEEP_TOKENS);
+	if (json_parse(in->json, r->text.data, r->text.len, err,
+	    sizeof(err)) == -1)
+		return -1;
+	buf_reset(&r->body);
+	if (request_body(req, in->json, &r->body, err, sizeof(err)) == -1)
+		return -1;
+	cache_key(in->cfg.url != NULL ? in->cfg.url : "", in->cfg.url != NULL ?
+	    strlen(in->cfg.url) : 0, r->body.data, r->body.len, key);
+	r->cached_bytes = request_cached_bytes(req, r->body.data, r->body.len);
+	measure(req, r);
+	return 0;
+}
+
 int
 input_reask(struct input *in, struct row *r, const char *why)
 {
@@ -262,10 +294,6 @@ input_reask(struct input *in, struct row *r, const char *why)
 	    why)) != 0)
 		return rv;
 	/* The conversation grew: so did what it costs. */
-	r->prompt_bytes = r->body.len - request_overhead(in->cfg.request);
-	r->cost = text_tokens(r->prompt_bytes) +
-	    request_budget(in->cfg.request);
-	r->xfer.body = r->body.data;
-	r->xfer.bodylen = r->body.len;
+	measure(r->escalated ? in->cfg.escalate : in->cfg.request, r);
 	return 0;
 }

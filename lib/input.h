@@ -26,6 +26,8 @@ struct input_config {
 	const char		*idfield;	/* -i */
 	const char		*errfield;	/* --error-field */
 	const struct request	*request;
+	const struct request	*escalate;	/* --escalate's model's,
+						 * or NULL */
 	struct idset		*skip;		/* --skip-ids, or NULL */
 	long			 sample;	/* --sample, in parts per
 						 * million; 0: every row */
@@ -66,6 +68,13 @@ int		 input_load(struct input *, struct row *, const struct line *);
  * on with, or -1 if out of memory.
  */
 int		 input_reask(struct input *, struct row *, const char *);
+/*
+ * The row's request for --escalate's model: its body made afresh from
+ * the row (not the conversation of any re-ask), and the key of what it
+ * asks in key (CACHE_KEY_LEN bytes; r->key is the caller's to change).
+ * The row is ready for the pool.  0, or -1 if out of memory.
+ */
+int		 input_escalate(struct input *, struct row *, unsigned char *);
 /* A warning to give, the first time a kind of trouble is met (the row is
  * the one just loaded); then NULL.  Valid until the next input_load. */
 const char	*input_note(struct input *);

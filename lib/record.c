@@ -90,13 +90,51 @@ error_object(struct record *rec, const struct row *r)
 	return jsonw_end(&w, 0);
 }
 
+/* A cost in dollars, or null when no price is known. */
+static void
+dollars(struct jsonw *w, const char *key, double usd)
+{
+	char	 num[64];
+
+	snprintf(num, sizeof(num), "%.6f", usd);
+	jsonw_raw(w, key, num, strlen(num));
+}
+
+/* --escalate: "model", and "escalated" with what the first model's
+ * answers took. */
+static void
+meta_escalated(struct record *rec, struct jsonw *w, const struct row *r)
+{
+	const struct row_first	*f = &r->first;
+	const char		*m;
+	char			 conf[16];
+	int			 n;
+
+	m = r->escalated ? rec->cfg.escalate : rec->cfg.model;
+	jsonw_str(w, "model", m, strlen(m));
+	if (!r->escalated)
+		return;
+	jsonw_open(w, "escalated", &n);
+	jsonw_str(w, "model", rec->cfg.model, strlen(rec->cfg.model));
+	m = f->why == ROW_ESC_CONFIDENCE ? "confidence" : "invalid_answer";
+	jsonw_str(w, "because", m, strlen(m));
+	if (f->why == ROW_ESC_CONFIDENCE) {
+		snprintf(conf, sizeof(conf), "%.4f", f->confidence);
+		jsonw_raw(w, "confidence", conf, strlen(conf));
+	}
+	jsonw_count(w, "prompt_tokens", f->prompt_tokens);
+	jsonw_count(w, "completion_tokens", f->completion_tokens);
+	if (f->cost_usd >= 0)
+		dollars(w, "cost_usd", f->cost_usd);
+	jsonw_close(w, n);
+}
+
 /* {"attempts":N,"latency_ms":L,"prompt_tokens":P,"completion_tokens":C},
  * and "endpoint":URL when there are several. */
 static int
 meta_object(struct record *rec, const struct row *r)
 {
 	struct jsonw	 w;
-	char		 num[64];
 
 	buf_reset(&rec->meta);
 	jsonw_begin(&w, &rec->meta);
@@ -110,10 +148,10 @@ meta_object(struct record *rec, const struct row *r)
 	if (r->endpoint_name != NULL)
 		jsonw_str(&w, "endpoint", r->endpoint_name,
 		    strlen(r->endpoint_name));
-	if (r->cost_usd >= 0) {
-		snprintf(num, sizeof(num), "%.6f", r->cost_usd);
-		jsonw_raw(&w, "cost_usd", num, strlen(num));
-	}
+	if (r->cost_usd >= 0)
+		dollars(&w, "cost_usd", r->cost_usd);
+	if (rec->cfg.escalate != NULL)
+		meta_escalated(rec, &w, r);
 	/* --expect: whether the answer is the row's right one. */
 	if (r->agree >= 0)
 		jsonw_bool(&w, "agree", r->agree);
@@ -327,7 +365,11 @@ server_error(struct record *rec, const struct xfer *x, char *err,
 static void
 usage_cost(const struct record *rec, struct row *r, const struct answer *a)
 {
-	if (rec->cfg.rates == NULL) {
+	/* An escalated row's answers are the second model's. */
+	const struct price_rates *rates = r->escalated ?
+	    rec->cfg.escalate_rates : rec->cfg.rates;
+
+	if (rates == NULL) {
 		r->attempt_usd = r->cost_usd = -1;
 		return;
 	}
@@ -336,10 +378,10 @@ usage_cost(const struct record *rec, struct row *r, const struct answer *a)
 		return;
 	}
 	r->attempt_usd = a->prompt_tokens < 0 && a->completion_tokens < 0 ?
-	    -1 : price_cost(rec->cfg.rates, a->prompt_tokens,
-	    a->cached_tokens, a->completion_tokens);
-	r->cost_usd = price_cost(rec->cfg.rates, r->prompt_tokens,
-	    r->cached_tokens, r->completion_tokens);
+	    -1 : price_cost(rates, a->prompt_tokens, a->cached_tokens,
+	    a->completion_tokens);
+	r->cost_usd = price_cost(rates, r->prompt_tokens, r->cached_tokens,
+	    r->completion_tokens);
 }
 
 /* --batch-output: any JSON body of a success is the answer. */
@@ -430,8 +472,32 @@ record_note(struct record *rec)
 	    "is null";
 }
 
+/*
+ * --escalate --below: an answer whose confidence is known and under it,
+ * not already the second model's, is to be asked again of that model.
+ */
+static int
+unsure(const struct record *rec, const struct row *r)
+{
+	return rec->cfg.below > 0 && !r->escalated && r->confidence >= 0 &&
+	    r->confidence < rec->cfg.below;
+}
+
+static int	 respond(struct record *, struct row *, char *, size_t);
+
 int
 record_response(struct record *rec, struct row *r, char *err, size_t errlen)
+{
+	int	 rv;
+
+	if ((rv = respond(rec, r, err, errlen)) == RECORD_WRITTEN &&
+	    unsure(rec, r))
+		return RECORD_ESCALATE;
+	return rv;
+}
+
+static int
+respond(struct record *rec, struct row *r, char *err, size_t errlen)
 {
 	struct xfer		*x = &r->xfer;
 	struct json_field	 f[2];
@@ -501,7 +567,9 @@ record_response(struct record *rec, struct row *r, char *err, size_t errlen)
 		if (json_quote(&rec->value, name, strlen(name)) == -1)
 			return -1;
 		confidence(rec, r, off, off + len);
-		labels_add(rec->cfg.labels, r->label, r->confidence);
+		/* Counted when written: an answer to ask again is not. */
+		if (!unsure(rec, r))
+			labels_add(rec->cfg.labels, r->label, r->confidence);
 		if (rec->cfg.expect != NULL && expect_answer(rec->cfg.expect,
 		    r, r->label, NULL, 0, 0) == -1)
 			return -1;

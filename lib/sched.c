@@ -69,7 +69,7 @@ said(void *arg, enum finish_event what, const struct row *r,
 	static const enum sched_event	 as[] = {
 		[FINISH_RETRY] = SCHED_RETRY, [FINISH_PACED] = SCHED_PACED,
 		[FINISH_STOP] = SCHED_STOP, [FINISH_ANSWER] = SCHED_ANSWER,
-		[FINISH_CACHE] = SCHED_CACHE
+		[FINISH_CACHE] = SCHED_CACHE, [FINISH_ESCALATE] = SCHED_ESCALATE
 	};
 
 	notice(arg, as[what], r, v, 0, text);
@@ -91,6 +91,9 @@ sched_new(const struct sched_config *cfg, const struct sched_parts *parts,
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	cp.arg = fp.arg = s;
+	cp.input = parts->input;
+	cp.escalate_rates = parts->escalate_rates;
+	fp.escalate = parts->escalate;
 	s->cfg = *cfg;
 	s->p = *parts;
 	s->notify = notify;
@@ -157,6 +160,16 @@ emit(void *arg, struct row *r)
 		stats_add(&st->prompt_tokens, r->prompt_tokens);
 		stats_add(&st->completion_tokens, r->completion_tokens);
 		stats_add(&st->cached_tokens, r->cached_tokens);
+	}
+	/* And the first model's, when this run paid for them. */
+	if (r->escalated) {
+		st->escalated++;
+		if (r->first.paid) {
+			stats_add(&st->prompt_tokens, r->first.prompt_tokens);
+			stats_add(&st->completion_tokens,
+			    r->first.completion_tokens);
+			stats_add(&st->cached_tokens, r->first.cached_tokens);
+		}
 	}
 	if (!r->failed) {
 		st->ok++;

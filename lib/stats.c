@@ -56,9 +56,17 @@ stats_summary(const struct stats *st, long long now, char *buf, size_t len)
 		snprintf(buf + strlen(buf), len - strlen(buf), "; %llu rows "
 		    "from --cache, %llu shared", (unsigned long long)st->cache_hits,
 		    (unsigned long long)st->shared);
+	if (st->models[1] != NULL && strlen(buf) < len)
+		snprintf(buf + strlen(buf), len - strlen(buf), "; %llu "
+		    "escalated to %s", (unsigned long long)st->escalated,
+		    st->models[1]);
 	if (st->priced && strlen(buf) < len)
 		snprintf(buf + strlen(buf), len - strlen(buf), "; cost $%.4f",
 		    st->cost_usd);
+	if (st->priced && st->models[1] != NULL && strlen(buf) < len)
+		snprintf(buf + strlen(buf), len - strlen(buf), " (%s $%.4f, "
+		    "%s $%.4f)", st->models[0], st->model_usd[0],
+		    st->models[1], st->model_usd[1]);
 }
 
 /* An answer's per-class lines are shown up to this many classes. */
@@ -157,6 +165,27 @@ endpoints_array(const struct stats *st, struct buf *b)
 	return rv == 0 ? buf_addc(b, ']') : -1;
 }
 
+/* --escalate: [{"model":M,"cost_usd":D},...], null dollars unpriced. */
+static int
+models_array(const struct stats *st, struct buf *b)
+{
+	struct jsonw	 w;
+	int		 k, rv = buf_addc(b, '[');
+
+	for (k = 0; k < 2 && rv == 0; k++) {
+		if (k > 0 && buf_addc(b, ',') == -1)
+			return -1;
+		jsonw_begin(&w, b);
+		jsonw_str(&w, "model", st->models[k], strlen(st->models[k]));
+		if (st->priced)
+			decimal(&w, "cost_usd", "%.6f", st->model_usd[k]);
+		else
+			jsonw_null(&w, "cost_usd");
+		rv = jsonw_end(&w, 0);
+	}
+	return rv == 0 ? buf_addc(b, ']') : -1;
+}
+
 int
 stats_json(const struct stats *st, long long now, struct buf *b)
 {
@@ -199,6 +228,14 @@ stats_json(const struct stats *st, long long now, struct buf *b)
 			w.err = -1;
 		else
 			jsonw_raw(&w, "endpoints", eps.data, eps.len);
+	}
+	buf_reset(&eps);
+	if (st->models[1] != NULL) {
+		jsonw_uint(&w, "escalated", st->escalated);
+		if (models_array(st, &eps) == -1)
+			w.err = -1;
+		else
+			jsonw_raw(&w, "models", eps.data, eps.len);
 	}
 	buf_reset(&eps);
 	if (st->expect != NULL) {
@@ -257,6 +294,18 @@ stats_estimate(const struct stats *st, const struct stats_prices *p,
 		else
 			LINE(", out unknown\n");
 	}
+	/* Its worst case: every row asked again, the same prompt and
+	 * budget at the other model's prices. */
+	if (p->escalate != NULL && (p->escalate_in > 0 ||
+	    p->escalate_out > 0) && p->budget > 0)
+		LINE("escalation         to %s: at most $%.4f more, were "
+		    "every row asked again\n", p->escalate,
+		    (st->est_tokens * p->escalate_in + out * p->escalate_out) /
+		    1e6);
+	else if (p->escalate != NULL)
+		LINE("escalation         to %s: %s\n", p->escalate,
+		    p->budget > 0 ? "its prices unknown" :
+		    "its cost unknown without a completion budget");
 	if (p->rpm > 0)
 		t = st->est_rows * 60.0 / p->rpm;
 	if (p->tpm > 0 && (st->est_tokens + out) * 60.0 / p->tpm > t)

@@ -49,6 +49,11 @@ struct stats {
 	int		 priced;	/* the model's prices are known */
 	double		 cost_usd;	/* spent, from each answer's usage */
 	uint64_t	 unsent;	/* --max-cost: read, not sent */
+	/* --escalate: the two models (NULL without it), borrowed; the rows
+	 * written with the second one's answer; the dollars each cost. */
+	const char	*models[2];
+	uint64_t	 escalated;
+	double		 model_usd[2];
 	long long	 start_ms;
 	/* --expect: rows written are counted there; borrowed, or NULL. */
 	struct expect	*expect;
@@ -73,6 +78,10 @@ struct stats_prices {
 	double		 price_out;
 	long long	 rpm;		/* --rpm, --tpm, or 0 */
 	long long	 tpm;
+	/* --escalate's model, or NULL, and its prices (0: unknown). */
+	const char	*escalate;
+	double		 escalate_in;
+	double		 escalate_out;
 };
 
 /* *v += n, where n < 0 adds nothing, and the sum stops at the top. */
