@@ -125,7 +125,8 @@ check_escalate(const struct config *c)
 		errx(2, "--escalate: real time only; with --batch-api, run the "
 		    "rows to escalate again without it");
 	if (strcmp(c->escalate, c->model) == 0)
-		errx(2, "--escalate %s: the model -m asks already", c->escalate);
+		errx(2, "--escalate %s: the model -m asks already",
+		    c->escalate);
 	if (c->below > 0 && c->anthropic)
 		errx(2, "--below: Anthropic's Messages API gives no "
 		    "logprobs: there, --escalate asks again after invalid "

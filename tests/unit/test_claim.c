@@ -245,6 +245,81 @@ test_budget(void)
 	teardown(&h);
 }
 
+/* A response of text, whose one token has this logprob. */
+static void
+respond(struct row *r, const char *text, const char *logprob)
+{
+	char	 body[512];
+
+	snprintf(body, sizeof(body), "{\"choices\":[{\"message\":{\"role\":"
+	    "\"assistant\",\"content\":\"%s\"},\"logprobs\":{\"content\":"
+	    "[{\"token\":\"%s\",\"logprob\":%s}]}}]}", text, text, logprob);
+	r->xfer.result = XFER_RESPONSE;
+	r->xfer.status = 200;
+	buf_reset(&r->xfer.resp);
+	if (buf_adds(&r->xfer.resp, body) == -1)
+		abort();
+}
+
+/*
+ * --escalate big --below 0.8 with --cache: an unsure answer in the cache
+ * sends the row on to big, whose request rows that ask the same follow;
+ * its answer, kept under big's own key, answers the next run at once.
+ */
+static void
+test_escalate(void)
+{
+	struct harness	 h;
+	struct cache	*cache;
+	struct row	*r, *f;
+	char		 dir[] = "/tmp/test_claim.XXXXXX", cmd[64];
+	char		 why[256];
+
+	if (mkdtemp(dir) == NULL ||
+	    (cache = cache_new(dir, why, sizeof(why))) == NULL)
+		abort();
+	setup_escalate(&h, cache, 0, 0.8);
+	CHECK(claim_row(h.c, r = row(&h, 1, "q")) == 0);
+	respond(r, "no", "-1");
+	CHECK(record_response(h.record, r, why, sizeof(why)) ==
+	    RECORD_ESCALATE);
+	CHECK(claim_keep(h.c, r, why, sizeof(why)) == 0);
+	done_with(&h, r);
+	teardown(&h);
+
+	/* The next run: the cache's unsure answer, then big's request. */
+	setup_escalate(&h, cache, 0, 0.8);
+	CHECK(claim_row(h.c, r = row(&h, 1, "q")) == 0);
+	CHECK(r->escalated && r->first.why == ROW_ESC_CONFIDENCE &&
+	    !r->first.paid && !r->cached && r->leading);
+	CHECK(memmem(r->body.data, r->body.len, "\"model\":\"big\"", 13) !=
+	    NULL);
+	CHECK(claim_row(h.c, f = row(&h, 2, "q")) == 1);
+	CHECK(h.emitted == 0 && claim_waiting(h.c) == 1);
+	respond(r, "yes", "-2");
+	/* Big's answer is the last, however unsure. */
+	CHECK(record_response(h.record, r, why, sizeof(why)) ==
+	    RECORD_WRITTEN);
+	CHECK(emit(&h, r) == 0);
+	CHECK(claim_keep(h.c, r, why, sizeof(why)) == 0);
+	CHECK(claim_release(h.c, r, 1) == 0);
+	done_with(&h, r);
+	CHECK(h.emitted == 2);
+	CHECK(wrote(&h, "{\"id\":2,\"q\":\"q\",\"answer\":\"yes\","
+	    "\"confidence\":0.1353}"));
+	teardown(&h);
+
+	/* And the next: both answers from the cache, nothing to send. */
+	setup_escalate(&h, cache, 0, 0.8);
+	CHECK(claim_row(h.c, r = row(&h, 1, "q")) == 1);
+	CHECK(h.emitted == 1);
+	CHECK(wrote(&h, "{\"id\":1,\"q\":\"q\",\"answer\":\"yes\","));
+	teardown(&h);
+	cache_free(cache);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	CHECK(system(cmd) == 0);
+}
+
 int
 main(void)
 {
@@ -253,5 +328,6 @@ main(void)
 	test_drop_all();
 	test_cache();
 	test_budget();
+	test_escalate();
 	return check_done("test_claim");
 }

@@ -173,6 +173,55 @@ test_summary(void)
 	buf_free(&b);
 }
 
+/* --escalate: the rows escalated, and each model's dollars. */
+static void
+test_escalate(void)
+{
+	struct stats		 st = { 0 };
+	struct stats_prices	 pr = { 100, 0.15, 0.60, 0, 0, "big", 2.5,
+				    10 };
+	struct buf		 b = { 0 };
+	char			 line[512], err[128];
+
+	st.ok = 10;
+	st.models[0] = "small";
+	st.models[1] = "big";
+	st.escalated = 2;
+	stats_summary(&st, 1000, line, sizeof(line));
+	CHECK(strstr(line, "; 2 escalated to big") != NULL);
+	CHECK(strstr(line, "cost") == NULL);
+	CHECK(stats_json(&st, 1000, &b) == 0);
+	CHECK(json_validate(b.data, b.len - 1, err, sizeof(err)) == 0);
+	CHECK(strstr(str(&b), ",\"escalated\":2,\"models\":[{\"model\":"
+	    "\"small\",\"cost_usd\":null},{\"model\":\"big\",\"cost_usd\":"
+	    "null}]") != NULL);
+	st.priced = 1;
+	st.cost_usd = 0.5;
+	st.model_usd[0] = 0.125;
+	st.model_usd[1] = 0.375;
+	stats_summary(&st, 1000, line, sizeof(line));
+	CHECK(strstr(line, "; 2 escalated to big; cost $0.5000 (small "
+	    "$0.1250, big $0.3750)") != NULL);
+	buf_reset(&b);
+	CHECK(stats_json(&st, 1000, &b) == 0);
+	CHECK(strstr(str(&b), "{\"model\":\"big\",\"cost_usd\":0.375000}")
+	    != NULL);
+	/* --estimate: the worst case, every row asked again. */
+	st.est_rows = 1000;
+	st.est_tokens = 50000;
+	buf_reset(&b);
+	CHECK(stats_estimate(&st, &pr, &b) == 0);
+	/* (50000 * 2.5 + 100000 * 10) / 1e6 */
+	CHECK(strstr(str(&b), "escalation         to big: at most $1.1250 "
+	    "more, were every row asked again\n") != NULL);
+	pr.escalate_in = pr.escalate_out = 0;
+	buf_reset(&b);
+	CHECK(stats_estimate(&st, &pr, &b) == 0);
+	CHECK(strstr(str(&b), "escalation         to big: its prices "
+	    "unknown\n") != NULL);
+	buf_free(&b);
+}
+
 /* --expect: a line of accuracy, then a line a label, and "expect". */
 static void
 test_expect(void)
@@ -287,6 +336,7 @@ main(void)
 	test_add();
 	test_summary();
 	test_expect();
+	test_escalate();
 	test_estimate();
 	return check_done("test_stats");
 }
