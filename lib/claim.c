@@ -120,6 +120,8 @@ claim_escalate(struct claim *c, struct row *r, enum row_escalated why)
 	if (input_escalate(c->p.input, r, key) == -1)
 		return -1;
 	if ((lead = dedup_rekey(c->dedup, r, key)) != NULL) {
+		/* It sends nothing more: what it held goes back. */
+		unhold(c, r);
 		dedup_follow(c->dedup, lead, r);
 		return 1;
 	}
@@ -289,7 +291,7 @@ claim_reserve(struct claim *c, struct row *r, int inflight)
 		extra = price_cost(esc, prompt, 0, r->cost - prompt);
 	if (budget_reserve(b, worst + extra) == 0) {
 		r->reserved = worst;
-		r->held = extra;
+		r->held += extra;
 		return 1;
 	}
 	return inflight > 0 ? 0 : -1;

@@ -320,6 +320,48 @@ test_escalate(void)
 	CHECK(system(cmd) == 0);
 }
 
+/*
+ * --max-cost: a row escalated after another of its question, its first
+ * answer not kept, follows that one to big and gives back what it held.
+ */
+static void
+test_escalate_hold(void)
+{
+	struct harness	 h;
+	struct row	*a, *b;
+	double		 held;
+	char		 why[256];
+
+	setup_escalate(&h, NULL, 1e9, 0.8);
+	CHECK(claim_row(h.c, a = row(&h, 1, "a question of some tokens")) ==
+	    0);
+	CHECK(claim_reserve(h.c, a, 0) == 1 && a->held > 0);
+	held = a->held;
+	claim_settle(h.c, a, 0);
+	CHECK(claim_escalate(h.c, a, ROW_ESC_CONFIDENCE) == 0);
+	CHECK(a->leading && h.budget.reserved == held);
+	/* A's first answer was not kept: B asks small again. */
+	CHECK(claim_row(h.c, b = row(&h, 2, "a question of some tokens")) ==
+	    0);
+	CHECK(claim_reserve(h.c, b, 1) == 1 && b->held == held);
+	claim_settle(h.c, b, 0);
+	CHECK(h.budget.reserved == 2 * held);
+	CHECK(claim_escalate(h.c, b, ROW_ESC_CONFIDENCE) == 1);
+	CHECK(!b->leading && b->held == 0 && h.budget.reserved == held);
+	CHECK(claim_waiting(h.c) == 1);
+	/* A's big answer is B's. */
+	respond(a, "yes", "-0.1");
+	CHECK(record_response(h.record, a, why, sizeof(why)) ==
+	    RECORD_WRITTEN);
+	CHECK(emit(&h, a) == 0);
+	CHECK(claim_release(h.c, a, 1) == 0);
+	done_with(&h, a);
+	CHECK(h.emitted == 2 && h.budget.reserved == 0);
+	CHECK(wrote(&h, "{\"id\":2,\"q\":\"a question of some tokens\","
+	    "\"answer\":\"yes\","));
+	teardown(&h);
+}
+
 int
 main(void)
 {
@@ -329,5 +371,6 @@ main(void)
 	test_cache();
 	test_budget();
 	test_escalate();
+	test_escalate_hold();
 	return check_done("test_claim");
 }

@@ -438,10 +438,11 @@ test_escalate_budget(void)
 	double		 small, big;
 
 	start_escalate(&t, NULL, MONEY, 0.8);
-	CHECK(claimed(&t, 1, "q", &r) == 0);
+	CHECK(claimed(&t, 1, "a question of some tokens", &r) == 0);
 	prompt = text_tokens(r->prompt_bytes);
 	small = price_cost(&t.h.budget.rates, prompt, 0, r->cost - prompt);
 	big = price_cost(&t.h.big_rates, prompt, 0, r->cost - prompt);
+	CHECK(small > 0 && big == 10 * small);
 	t.h.budget.limit = small + big;
 	CHECK(claim_reserve(t.h.c, r, 0) == 1);
 	CHECK(r->reserved == small && r->held == big);
@@ -462,7 +463,8 @@ test_escalate_budget(void)
 	    "\"prompt_tokens\":0,\"completion_tokens\":0}}", NULL) == 0);
 	CHECK(t.h.emitted == 1 && t.h.budget.reserved == 0);
 	/* Sure at once: what was held goes back with the row. */
-	CHECK(claimed(&t, 2, "r", &r) == 0);
+	t.h.budget.limit = MONEY;
+	CHECK(claimed(&t, 2, "another question of some tokens", &r) == 0);
 	CHECK(ended(&t, r, 200, sure("yes", "-0.01"), NULL) == 0);
 	CHECK(t.h.emitted == 2 && t.h.budget.reserved == 0);
 	stop(&t);
