@@ -437,6 +437,8 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 	if (cfg->cache != NULL && (p->cache = cache_new(cfg->cache, e,
 	    sizeof(e))) == NULL)
 		errx(2, "--cache %s: %s", cfg->cache, e);
+	if (p->cache != NULL)
+		cache_set_max(p->cache, cfg->max_response);
 	/* A dry run writes nothing but its stdout: the --errors file of the
 	 * last real run stays as it was. */
 	if (cfg->errors != NULL && !cfg->dry_run && (p->errfd =
