@@ -405,6 +405,8 @@ setup_net(const struct config *cfg, int maxjobs, struct parts *p)
 	if (cfg->share != NULL && (p->share = pac.share = share_open(
 	    cfg->share, clock_ms(), e, sizeof(e))) == NULL)
 		errx(2, "%s", e);
+	if (p->share != NULL)
+		share_set_max_wait(p->share, pac.max_wait_ms);
 	if (cfg->jobs > maxjobs && cfg->verbose > 0)
 		warnx("-j %d: at most %d requests in flight with the open-file "
 		    "limit (ulimit -n)", cfg->jobs, maxjobs);
