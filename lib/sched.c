@@ -266,6 +266,12 @@ endpoint_done(struct sched *s, struct row *r, const struct xfer *x,
 		notice(s, SCHED_BACK, r, NULL, 0, endpoints_name(e,
 		    r->endpoint));
 		break;
+	case ENDPOINTS_GONE:
+		/* The last: the stop that follows says why. */
+		if (endpoints_live(e) != 0)
+			notice(s, SCHED_GONE, r, NULL, 0, endpoints_name(e,
+			    r->endpoint));
+		break;
 	case ENDPOINTS_SAME:
 		break;
 	}
