@@ -197,14 +197,18 @@ int
 claim_reserve(struct claim *c, struct row *r, int inflight)
 {
 	struct budget	*b = c->p.budget;
-	long long	 prompt = text_tokens(r->prompt_bytes);
+	long long	 est;
 	double		 worst;
 
 	if (b == NULL)
 		return 1;
-	worst = budget_worst(b, prompt, r->cost - prompt);
+	/* The completion's limit is exact; the prompt's tokens are not. */
+	est = budget_estimate(r->prompt_bytes);
+	worst = budget_worst(b, budget_prompt(b, est), r->cost -
+	    text_tokens(r->prompt_bytes));
 	if (budget_reserve(b, worst) == 0) {
 		r->reserved = worst;
+		r->est_prompt = est;
 		return 1;
 	}
 	return inflight > 0 ? 0 : -1;
@@ -226,7 +230,12 @@ claim_cost(const struct row *r)
 void
 claim_settle(struct claim *c, struct row *r, double cost)
 {
-	if (c->p.budget != NULL)
+	if (c->p.budget != NULL) {
 		budget_settle(c->p.budget, r->reserved, cost);
+		/* What the prompt came to, for the estimates to come. */
+		if (r->attempt_prompt >= 0)
+			budget_learn(c->p.budget, r->est_prompt,
+			    r->attempt_prompt);
+	}
 	r->reserved = 0;
 }

@@ -355,7 +355,7 @@ batch_response(struct record *rec, struct row *r, char *err, size_t errlen)
 	/* The usage, where a chat completion gives it. */
 	if (answer_read(rec->cfg.request, rec->response, x->resp.data,
 	    x->resp.len, &rec->scratch, &a, jerr, sizeof(jerr)) >= 0) {
-		r->prompt_tokens = a.prompt_tokens;
+		r->prompt_tokens = r->attempt_prompt = a.prompt_tokens;
 		r->completion_tokens = a.completion_tokens;
 		r->cached_tokens = a.cached_tokens;
 		usage_cost(rec, r, &a);
@@ -372,6 +372,7 @@ batch_response(struct record *rec, struct row *r, char *err, size_t errlen)
 static void
 usage(struct row *r, const struct answer *a)
 {
+	r->attempt_prompt = a->prompt_tokens;
 	if (r->reasks > 0 && r->prompt_tokens >= 0 && a->prompt_tokens >= 0 &&
 	    r->completion_tokens >= 0 && a->completion_tokens >= 0) {
 		r->prompt_tokens += a->prompt_tokens;

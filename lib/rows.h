@@ -70,6 +70,8 @@ struct row {
 	TAILQ_HEAD(, row)	 followers;	/* rows waiting on it */
 	TAILQ_ENTRY(row)	 follow;	/* on its leader's list */
 	double			 reserved;	/* --max-cost: dollars held */
+	long long		 est_prompt;	/* and the prompt's tokens it
+						 * estimated, unscaled */
 	size_t			 cached_bytes;	/* of them, asking for a cache */
 	/* Its attempts so far. */
 	int			 attempts;	/* requests sent */
@@ -90,6 +92,8 @@ struct row {
 						 * -1: no price known */
 	double			 attempt_usd;	/* of the last attempt's answer;
 						 * -1: not known */
+	long long		 attempt_prompt;	/* its prompt_tokens; -1:
+						 * not known */
 	/* The outcome. */
 	struct buf		 line;		/* the output line */
 	int			 failed;	/* line is an error record */

@@ -380,6 +380,7 @@ finish_rows(struct sched *s, long long now)
 		r->attempts++;
 		pace_end(s->p.pace, r->cost);
 		r->attempt_usd = -1;	/* this attempt's, when judged */
+		r->attempt_prompt = -1;
 		if (x->result == XFER_RESPONSE && x->status == 429)
 			s->p.stats->http429++;
 		/* Each endpoint reads its own announcements. */

@@ -477,6 +477,10 @@ req_decide(const struct request *rq, struct reply *r)
 	}
 	if (!embed)
 		prompt = cr.prompt;
+	/* --frame-tokens: as bytes, 4 a token, so that every count of the
+	 * prompt below has it. */
+	if (!embed && cfg.frame > 0)
+		prompt += 4 * (size_t)cfg.frame * (cr.messages + 1);
 	if (cr.reask)
 		st.reasks++;
 	if (cfg.reject_model != NULL &&

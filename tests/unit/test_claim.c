@@ -200,8 +200,13 @@ test_budget(void)
 	setup(&h, NULL, 1);
 	for (k = 0; k < 4; k++)
 		r[k] = row(&h, k + 1, "money");
-	prompt = text_tokens(r[0]->prompt_bytes);
-	worst = budget_worst(&h.budget, prompt, r[0]->cost - prompt);
+	/* Before any answer: the estimate (bytes / 4 rounded up, and the
+	 * framing) doubled, and the completion's limit. */
+	prompt = budget_estimate(r[0]->prompt_bytes);
+	CHECK(prompt == (long long)(r[0]->prompt_bytes + 3) / 4 + BUDGET_FRAME);
+	CHECK(budget_prompt(&h.budget, prompt) == 2 * prompt);
+	worst = budget_worst(&h.budget, 2 * prompt, r[0]->cost -
+	    text_tokens(r[0]->prompt_bytes));
 	CHECK(worst > 0);
 	/* Room for two and a half. */
 	h.budget.limit = 2.5 * worst;
@@ -226,11 +231,27 @@ test_budget(void)
 	r[0]->xfer.result = XFER_NETWORK;
 	r[0]->xfer.status = 0;
 	CHECK(claim_cost(r[0]) == 0);
-	/* Settled: the reservation back, the cost spent. */
+	/* Settled: the reservation back, the cost spent; what the prompt
+	 * came to (fewer tokens than estimated) is learnt: from now on
+	 * the estimate itself, not doubled, and never less. */
+	r[0]->attempt_prompt = 3;
 	claim_settle(h.c, r[0], 0.25);
 	CHECK(r[0]->reserved == 0 && h.budget.spent == 0.25);
 	CHECK(h.budget.reserved == (k - 1) * worst);
+	CHECK(h.budget.ratio == 1);
 	CHECK(claim_reserve(h.c, r[k], 0) == 1);
+	CHECK(r[k]->reserved == budget_worst(&h.budget, prompt, r[k]->cost -
+	    text_tokens(r[k]->prompt_bytes)));
+	/* A prompt that came to three times its estimate: every estimate
+	 * after is three times as large. */
+	r[1]->attempt_prompt = 3 * prompt;
+	claim_settle(h.c, r[1], 0);
+	CHECK(h.budget.ratio == 3);
+	CHECK(budget_prompt(&h.budget, prompt) == 3 * prompt);
+	/* No usage, or no answer: nothing learnt. */
+	r[1]->attempt_prompt = -1;
+	claim_settle(h.c, r[1], 0);
+	CHECK(h.budget.ratio == 3);
 	for (k = 0; k < 4; k++)
 		rows_put(h.rows, r[k]);
 	teardown(&h);
