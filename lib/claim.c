@@ -69,6 +69,7 @@ claim_row(struct claim *c, struct row *r)
 		r->prompt_tokens = r->completion_tokens = -1;
 		r->cached_tokens = -1;
 		r->cost_usd = r->attempt_usd = -1;
+		r->cost_estimated = r->attempt_estimated = 0;
 		buf_reset(&r->line);
 	}
 	if ((lead = dedup_find(c->dedup, r)) != NULL) {
@@ -221,7 +222,8 @@ claim_cost(const struct row *r)
 
 	if (x->result != XFER_RESPONSE || x->status < 200 || x->status > 299)
 		return 0;
-	/* A success without usage: assume the worst it could have been. */
+	/* A success whose answer could not be read: the worst it could
+	 * have been.  One without usage has its estimate (record.c). */
 	if (r->attempt_usd < 0)
 		return r->reserved;
 	return r->attempt_usd;

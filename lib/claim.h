@@ -96,8 +96,9 @@ int		 claim_keep(struct claim *, struct row *, char *, size_t);
  * requests in flight (0), or that the money is spent (-1).
  */
 int		 claim_reserve(struct claim *, struct row *, int);
-/* What the attempt that just ended cost, from its usage: its worst case
- * for a success that did not say. */
+/* What the attempt that just ended cost, from its usage (or, without
+ * one, its estimate: r->attempt_estimated); its worst case for a success
+ * whose answer could not be read. */
 double		 claim_cost(const struct row *);
 /* The row's reservation ends with its attempt, which cost this much. */
 void		 claim_settle(struct claim *, struct row *, double);

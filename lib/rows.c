@@ -106,6 +106,7 @@ rows_get(struct rows *rs)
 	r->cached_tokens = -1;
 	r->cost_usd = r->attempt_usd = -1;
 	r->attempt_prompt = -1;
+	r->cost_estimated = r->attempt_estimated = 0;
 	r->keyed = r->leading = r->cached = r->shared = 0;
 	r->reserved = 0;
 	buf_reset(&r->text);

@@ -94,6 +94,10 @@ struct row {
 						 * -1: not known */
 	long long		 attempt_prompt;	/* its prompt_tokens; -1:
 						 * not known */
+	int			 cost_estimated;	/* cost_usd is partly an
+						 * estimate: an answer said
+						 * no usage */
+	int			 attempt_estimated;	/* attempt_usd is one */
 	/* The outcome. */
 	struct buf		 line;		/* the output line */
 	int			 failed;	/* line is an error record */

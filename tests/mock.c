@@ -103,7 +103,7 @@ usage(FILE *fp)
 "[[too-large]] [[try-again:644ms]] [[truncate]] [[gzip-file:PATH]]\n"
 "[[message:TEXT]] (with [[status]]) [[error-200]] [[usage:N]]\n"
 "[[finish:REASON]] [[answer:TEXT]] [[reask:FIRST|THEN]] [[refusal:TEXT]]\n"
-"[[no-logprobs]] [[cached:N]]\n"
+"[[no-logprobs]] [[cached:N]] [[no-usage]]\n"
 "The row's message is the first user message; a request holding an\n"
 "assistant message is a re-ask, answered THEN by [[reask:]] and counted as\n"
 "\"reasks\" in --stats.  \"logprobs\": true gets made-up token logprobs,\n"

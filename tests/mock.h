@@ -298,6 +298,7 @@ struct directives {
 	const char	*refusal;	/* [[refusal:TEXT]], or NULL */
 	size_t		 refusal_len;
 	int		 no_logprobs;	/* [[no-logprobs]] */
+	int		 no_usage;	/* [[no-usage]]: an answer without one */
 	int		 drop_once, stall_once, garbage_once, status_once;
 	long long	 sleep_ms;
 	long long	 bytes;		/* -1: not given */
