@@ -151,12 +151,36 @@ fail:
 	return -1;
 }
 
+/*
+ * A row dropped after the run paid for an answer to it (one to be asked
+ * again, when the money ran out): written, an error of its own type
+ * holding the answer paid for, with its tokens and dollars, never left
+ * for --skip-ids to pay for unseen; the rows that follow it are written
+ * from it.  0, or -1 if out of memory.
+ */
+static int
+write_paid(struct claim *c, struct row *r)
+{
+	static const char	 why[] = "the money (--max-cost) ran out before "
+				    "the row could be asked again; \"answer\" "
+				    "holds the last answer, paid for";
+	int			 rv;
+
+	rows_set_error(r, ROW_ERR_MAX_COST, 0);
+	rv = buf_adds(&r->msg, why) == -1 || record_error(c->p.record, r) ==
+	    -1 || c->p.emit(c->p.arg, r) == -1 || claim_release(c, r, 0) == -1;
+	rows_put(c->p.rows, r);
+	return rv ? -1 : 0;
+}
+
 int
 claim_drop(struct claim *c, struct row *r)
 {
 	struct row	*f;
 	int		 rv = 0;
 
+	if (r->spent_usd > 0)
+		return write_paid(c, r);
 	while ((f = dedup_take(c->dedup, r)) != NULL) {
 		c->p.stats->unsent++;
 		rv |= output_skip(c->p.out, f->seq);
@@ -232,6 +256,7 @@ claim_cost(const struct row *r)
 void
 claim_settle(struct claim *c, struct row *r, double cost)
 {
+	r->spent_usd += cost;
 	if (c->p.budget != NULL) {
 		budget_settle(c->p.budget, r->reserved, cost);
 		/* What the prompt came to, for the estimates to come. */

@@ -85,7 +85,8 @@ error_object(struct record *rec, const struct row *r)
 	    r->msg.len);
 	if (r->error == ROW_ERR_TRUNCATED && r->kept.len > 0)
 		jsonw_raw(&w, "partial", r->kept.data, r->kept.len);
-	if (r->error == ROW_ERR_INVALID && r->kept.len > 0)
+	if ((r->error == ROW_ERR_INVALID || r->error == ROW_ERR_MAX_COST) &&
+	    r->kept.len > 0)
 		jsonw_raw(&w, "answer", r->kept.data, r->kept.len);
 	jsonw_uint(&w, "attempts", r->attempts);
 	return jsonw_end(&w, 0);

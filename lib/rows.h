@@ -41,7 +41,9 @@ enum row_error {
 	ROW_ERR_INPUT,
 	ROW_ERR_TRUNCATED,	/* cut at the token limit */
 	ROW_ERR_REFUSED,	/* refused, or stopped by a filter */
-	ROW_ERR_INVALID		/* not a valid answer, after re-asking */
+	ROW_ERR_INVALID,	/* not a valid answer, after re-asking */
+	ROW_ERR_MAX_COST	/* paid for, but the money ran out before it
+				 * could be asked again */
 };
 
 struct row {
@@ -72,6 +74,8 @@ struct row {
 	double			 reserved;	/* --max-cost: dollars held */
 	long long		 est_prompt;	/* and the prompt's tokens it
 						 * estimated, unscaled */
+	double			 spent_usd;	/* what its attempts cost, all
+						 * told (claim_settle) */
 	size_t			 cached_bytes;	/* of them, asking for a cache */
 	/* Its attempts so far. */
 	int			 attempts;	/* requests sent */

@@ -266,6 +266,45 @@ test_budget(void)
 	teardown(&h);
 }
 
+/*
+ * The money runs out with a row paid for once and to be asked again:
+ * dropped, it is written all the same, a max_cost error holding the
+ * answer paid for, and the row that follows it from it; a row never paid
+ * for is dropped unwritten, for --skip-ids.
+ */
+static void
+test_drop_paid(void)
+{
+	struct harness	 h;
+	struct row	*lead, *unpaid;
+
+	setup(&h, NULL, 1e9);
+	CHECK(claim_row(h.c, lead = row(&h, 1, "same")) == 0);
+	CHECK(claim_row(h.c, row(&h, 2, "same")) == 1);
+	CHECK(claim_row(h.c, unpaid = row(&h, 3, "other")) == 0);
+	CHECK(claim_reserve(h.c, lead, 0) == 1);
+	lead->attempts = 1;
+	lead->prompt_tokens = 20;
+	lead->completion_tokens = 1;
+	if (buf_adds(&lead->kept, "\"bad\"") == -1)
+		abort();
+	claim_settle(h.c, lead, 21);
+	CHECK(lead->spent_usd == 21);
+	CHECK(claim_drop(h.c, lead) == 0);
+	CHECK(h.emitted == 2 && h.failed == 2 && h.st.unsent == 0);
+	CHECK(wrote(&h, "{\"id\":1,\"q\":\"same\",\"error\":{\"type\":"
+	    "\"max_cost\",\"status\":null,\"message\":\"the money "
+	    "(--max-cost) ran out before the row could be asked again; "
+	    "\\\"answer\\\" holds the last answer, paid for\",\"answer\":"
+	    "\"bad\",\"attempts\":1}}"));
+	CHECK(wrote(&h, "{\"id\":2,\"q\":\"same\",\"error\":{\"type\":"
+	    "\"max_cost\""));
+	CHECK(claim_waiting(h.c) == 0);
+	CHECK(claim_drop(h.c, unpaid) == 0);
+	CHECK(h.emitted == 2 && h.st.unsent == 1);
+	teardown(&h);
+}
+
 int
 main(void)
 {
@@ -274,5 +313,6 @@ main(void)
 	test_drop_all();
 	test_cache();
 	test_budget();
+	test_drop_paid();
 	return check_done("test_claim");
 }
