@@ -56,6 +56,10 @@ stats_summary(const struct stats *st, long long now, char *buf, size_t len)
 	if (st->priced && strlen(buf) < len)
 		snprintf(buf + strlen(buf), len - strlen(buf), "; cost $%.4f",
 		    st->cost_usd);
+	if (st->priced && st->cost_estimated_usd > 0 && strlen(buf) < len)
+		snprintf(buf + strlen(buf), len - strlen(buf), " ($%.4f of it "
+		    "estimated: answers without usage)",
+		    st->cost_estimated_usd);
 }
 
 /* A member whose value is a decimal printed with this format. */
@@ -142,10 +146,14 @@ stats_json(const struct stats *st, long long now, struct buf *b)
 	/* What the run paid, and what it did not have to. */
 	jsonw_uint(&w, "cache_hits", st->cache_hits);
 	jsonw_uint(&w, "shared", st->shared);
-	if (st->priced)
+	if (st->priced) {
 		decimal(&w, "cost_usd", "%.6f", st->cost_usd);
-	else
+		decimal(&w, "cost_estimated_usd", "%.6f",
+		    st->cost_estimated_usd);
+	} else {
 		jsonw_null(&w, "cost_usd");
+		jsonw_null(&w, "cost_estimated_usd");
+	}
 	if (st->nendpoints > 0) {
 		if (endpoints_array(st, &eps) == -1)
 			w.err = -1;
