@@ -15,6 +15,7 @@ static const char *const error_names[] = {
 	[ROW_ERR_TRUNCATED] = "truncated",
 	[ROW_ERR_REFUSED] = "refused",
 	[ROW_ERR_INVALID] = "invalid_answer",
+	[ROW_ERR_MAX_COST] = "max_cost",
 };
 
 static int
@@ -110,8 +111,11 @@ rows_get(struct rows *rs)
 	r->prompt_tokens = r->completion_tokens = -1;
 	r->cached_tokens = -1;
 	r->cost_usd = r->attempt_usd = -1;
+	r->attempt_prompt = -1;
+	r->cost_estimated = r->attempt_estimated = 0;
 	r->keyed = r->leading = r->cached = r->shared = 0;
 	r->reserved = 0;
+	r->spent_usd = 0;
 	buf_reset(&r->text);
 	buf_reset(&r->id);
 	buf_reset(&r->body);
@@ -161,10 +165,12 @@ rows_escalate(struct row *r, enum row_escalated why)
 	r->first.completion_tokens = r->completion_tokens;
 	r->first.cached_tokens = r->cached_tokens;
 	r->first.cost_usd = r->cost_usd;
+	r->first.cost_estimated = r->cost_estimated;
 	r->first.paid = !r->cached && !r->shared;
 	r->escalated = 1;
 	r->prompt_tokens = r->completion_tokens = r->cached_tokens = -1;
 	r->cost_usd = r->attempt_usd = -1;
+	r->cost_estimated = r->attempt_estimated = 0;
 	r->cached = r->shared = 0;
 	r->failed = 0;
 	r->confidence = -1;
@@ -173,7 +179,6 @@ rows_escalate(struct row *r, enum row_escalated why)
 	r->tried = 0;
 	buf_reset(&r->line);
 	buf_reset(&r->msg);
-	buf_reset(&r->kept);
 }
 
 void

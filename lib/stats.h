@@ -48,6 +48,8 @@ struct stats {
 					 * request: duplicates */
 	int		 priced;	/* the model's prices are known */
 	double		 cost_usd;	/* spent, from each answer's usage */
+	double		 cost_estimated_usd;	/* of it, estimated: answers
+					 * that said no usage */
 	uint64_t	 unsent;	/* --max-cost: read, not sent */
 	/* --escalate: the two models (NULL without it), borrowed; the rows
 	 * written with the second one's answer; the dollars each cost. */

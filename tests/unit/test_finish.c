@@ -329,6 +329,33 @@ test_cache(void)
 }
 
 /*
+ * A 200 without usage was paid for all the same: its estimate, the
+ * prompt (4 bytes: 1 token and 16 of framing) and the answer's 5 bytes
+ * ("yes", quoted: 2 tokens), $19, is what the run counts, what is marked
+ * estimated, and what the budget spends: one figure.
+ */
+static void
+test_no_usage(void)
+{
+	struct finisher	 t;
+	struct row	*r;
+
+	start(&t, NULL);
+	CHECK(claimed(&t, 1, "same", &r) == 0);
+	CHECK(ended(&t, r, 200, "{\"choices\":[{\"message\":{\"role\":"
+	    "\"assistant\",\"content\":\"yes\"}}]}", NULL) == 0);
+	CHECK(t.h.emitted == 1 && t.h.failed == 0);
+	CHECK(t.h.st.cost_usd == 19 && t.h.st.cost_estimated_usd == 19);
+	CHECK(t.h.budget.spent == 19 && t.h.budget.reserved == 0);
+	/* With usage: nothing estimated. */
+	CHECK(claimed(&t, 2, "other", &r) == 0);
+	CHECK(ended(&t, r, 200, answer("no"), NULL) == 0);
+	CHECK(t.h.st.cost_usd == 22 && t.h.st.cost_estimated_usd == 19);
+	CHECK(t.h.budget.spent == 22);
+	stop(&t);
+}
+
+/*
  * --escalate big --below 0.8: an answer at 0.5 is not written but kept,
  * and the row, with the row that follows it, waits to be asked of big at
  * once; big's answer is written for both, and a later row of the same
@@ -439,9 +466,13 @@ test_escalate_budget(void)
 
 	start_escalate(&t, NULL, MONEY, 0.8);
 	CHECK(claimed(&t, 1, "a question of some tokens", &r) == 0);
-	prompt = text_tokens(r->prompt_bytes);
-	small = price_cost(&t.h.budget.rates, prompt, 0, r->cost - prompt);
-	big = price_cost(&t.h.big_rates, prompt, 0, r->cost - prompt);
+	/* The prompt as --max-cost estimates it (budget.h), doubled
+	 * before any answer has said. */
+	prompt = budget_prompt(&t.h.budget, budget_estimate(r->prompt_bytes));
+	small = price_cost(&t.h.budget.rates, prompt, 0, r->cost -
+	    text_tokens(r->prompt_bytes));
+	big = price_cost(&t.h.big_rates, prompt, 0, r->cost -
+	    text_tokens(r->prompt_bytes));
 	CHECK(small > 0 && big == 10 * small);
 	t.h.budget.limit = small + big;
 	CHECK(claim_reserve(t.h.c, r, 0) == 1);
@@ -474,6 +505,7 @@ int
 main(void)
 {
 	test_retry();
+	test_no_usage();
 	test_stop();
 	test_fail();
 	test_success();

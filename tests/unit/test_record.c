@@ -360,6 +360,7 @@ test_escalate(void)
 	r->prompt_tokens = 3;
 	r->completion_tokens = 1;
 	r->cost_usd = 4;
+	r->cost_estimated = 0;
 	rows_escalate(r, ROW_ESC_CONFIDENCE);
 	CHECK(r->prompt_tokens == -1 && r->cost_usd == -1 &&
 	    r->confidence == -1 && r->escalated);
@@ -379,7 +380,7 @@ test_escalate(void)
 	r = row("{\"id\":2}", 2);
 	answer_lp(r, "S3", -0.1);
 	CHECK(record_response(rec, r, err, sizeof(err)) == RECORD_WRITTEN);
-	CHECK(has(&r->line, "\"cost_usd\":0.000000,\"model\":\"small\"}}"));
+	CHECK(has(&r->line, "\"cost_estimated\":true,\"model\":\"small\"}}"));
 	rows_put(rows, r);
 	/* After invalid answers: why, and no confidence. */
 	r = row("{\"id\":3}", 3);
