@@ -249,6 +249,11 @@ tty_notice(const struct sched_notice *n, int v)
 		if (v > 0)
 			say("%s", n->text);
 		break;
+	case SCHED_ESCALATE:
+		if (v > 0)
+			say("row %.*s: %s", (int)r->id.len, r->id.data,
+			    n->text);
+		break;
 	case SCHED_STALLED:
 		say("the server's rate limit budget is spent and comes back "
 		    "in %.0f s, more than --max-wait", n->ms / 1000.0);
