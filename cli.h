@@ -63,6 +63,11 @@ struct config {
 	const char	*labels_file;
 	int		 reask;
 	int		 confidence;
+	const char	*expect;	/* --expect FIELD, or NULL */
+	const char	*escalate;	/* --escalate MODEL, or NULL */
+	double		 below;		/* --below P, or 0 */
+	int		 sample;	/* --sample, parts per million; 0:
+					 * every row */
 	struct list	 headers;
 	struct list	 params;
 	struct list	 skipfiles;

@@ -49,10 +49,12 @@ enum { POLL_STDIN, POLL_STDOUT, POLL_NET, POLL_SIGNAL, POLL_N };
 
 struct run {
 	const struct config	*cfg;
+	const struct price_rates *escalate_rates;	/* or NULL */
 	struct lines		*in;
 	struct output		*out;
 	struct pool		*pool;		/* NULL: a dry run */
 	struct pace		*pace;
+	struct share		*share;		/* --share, or NULL */
 	struct endpoints	*endpoints;	/* several -u, or NULL */
 	struct sched		*sched;
 	struct stats		 st;
@@ -161,6 +163,7 @@ static int
 loop(struct run *run)
 {
 	struct pollfd	 pfd[POLL_N];
+	const char	*note;
 	long long	 now, t;
 	char		 e[256], sig;
 	ssize_t		 n;
@@ -171,6 +174,10 @@ loop(struct run *run)
 		if (sched_turn(run->sched, now, e, sizeof(e)) == -1)
 			errx(1, "%s", e);
 		flush_output(run);
+		/* A file changed under the run: said once. */
+		if (run->share != NULL && (note = share_note(run->share)) !=
+		    NULL)
+			say("%s", note);
 		if (sched_stopped(run->sched))
 			return 3;
 		/* The money is spent: what is in flight ends, then 4. */
@@ -300,6 +307,13 @@ report(struct run *run, const struct request *req)
 	tty_clear();
 	/* The Batch API's price is half the real-time one: the rates are
 	 * halved already (setup.c). */
+	if (c->escalate != NULL) {
+		pr.escalate = c->escalate;
+		if (run->escalate_rates != NULL) {
+			pr.escalate_in = run->escalate_rates->in;
+			pr.escalate_out = run->escalate_rates->out;
+		}
+	}
 	if (c->estimate) {
 		if (stats_estimate(&run->st, &pr, &b) == -1)
 			err(1, NULL);
@@ -346,6 +360,9 @@ report(struct run *run, const struct request *req)
 			else
 				warnx("label %s: %llu rows", lc->name,
 				    lc->rows);
+		for (k = 0; stats_expect_line(&run->st, k, line,
+		    sizeof(line)) == 0; k++)
+			warnx("%s", line);
 	}
 	if (c->stats_json != NULL) {
 		if (stats_json(&run->st, now, &b) == -1)
@@ -382,13 +399,20 @@ main(int argc, char *argv[])
 	run.statsfd = p.statsfd;
 	run.pool = p.pool;
 	run.pace = p.pace;
+	run.share = p.share;
 	run.endpoints = p.endpoints;
 	run.counts = input_counts(p.input);
 	run.rates = &p.rates;
+	run.escalate_rates = p.escalate_priced ? &p.escalate_rates : NULL;
 	run.st.priced = p.priced;
 	if (cfg.max_cost > 0 && !cfg.dry_run)
 		run.budget = &p.budget;
 	run.labels = p.labels;
+	run.st.expect = p.expect;
+	if (cfg.escalate != NULL) {
+		run.st.models[0] = cfg.model;
+		run.st.models[1] = cfg.escalate;
+	}
 	if ((run.in = lines_new(STDIN_FILENO, cfg.max_line)) == NULL ||
 	    (run.out = output_new(STDOUT_FILENO, p.errfd, cfg.ordered ? 1024 :
 	    0)) == NULL)
@@ -418,6 +442,9 @@ main(int argc, char *argv[])
 		sp.transport = &run.transport;
 		sp.rows = p.rows;
 	}
+	sp.escalate = cfg.escalate;
+	sp.escalate_rates = sp.budget != NULL && cfg.escalate != NULL ?
+	    &p.escalate_rates : NULL;
 	if ((run.sched = sched_new(&sc, &sp, notify, &run)) == NULL)
 		err(2, NULL);
 	provider_redact(provider_url(p.provider), e, sizeof(e));

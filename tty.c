@@ -233,6 +233,13 @@ tty_notice(const struct sched_notice *n, int v)
 		if (v > 0)
 			say("%s taken back", n->text);
 		break;
+	case SCHED_GONE:
+		/* Not a passing failure: someone has a key to fix. */
+		if (v >= 0)
+			say("%s: HTTP 401, the API key refused: set aside for "
+			    "the rest of the run; the other endpoints go on",
+			    n->text);
+		break;
 	case SCHED_CACHE:
 		/* Once: the answers are still written, only not kept. */
 		if (v >= 0)
@@ -241,6 +248,11 @@ tty_notice(const struct sched_notice *n, int v)
 	case SCHED_ANSWER:
 		if (v > 0)
 			say("%s", n->text);
+		break;
+	case SCHED_ESCALATE:
+		if (v > 0)
+			say("row %.*s: %s", (int)r->id.len, r->id.data,
+			    n->text);
 		break;
 	case SCHED_STALLED:
 		say("the server's rate limit budget is spent and comes back "

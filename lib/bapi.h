@@ -8,7 +8,7 @@
  * answer is outside input: IDs are accepted only as short runs of
  * letters, digits, '-' and '_', since they go into URL paths.
  *
- * It sends nothing and prints nothing (the driver, batchrun.c, does), and
+ * It sends nothing and prints nothing (the transport, batchapi.c, does), and
  * knows nothing of the STATE file (bstate.h) or of rows (record.h).
  */
 #ifndef ENRICH_BAPI_H

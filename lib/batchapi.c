@@ -1033,6 +1033,7 @@ next_row(struct batchapi *b, int *how, char *err, size_t errlen)
 			/* An attempt ended, as a transfer's does. */
 			r->attempts++;
 			r->attempt_usd = -1;
+			r->attempt_prompt = -1;
 			if (sr.lead < 0)
 				b->wanswered++;
 			else

@@ -9,9 +9,17 @@
  * When a leader ends, each row that followed it is written from its
  * outcome; a success is kept for rows that come later, in memory and
  * under --cache.  A row that will not be sent is dropped with its
- * followers: none is written, so --skip-ids resumes it.  Under --max-cost
+ * followers: none is written, so --skip-ids resumes it; unless the run
+ * already paid for an answer to it, which is never lost unwritten.  Under --max-cost
  * (budget.h) a request reserves its worst case before it goes and
  * settles what it cost, by its usage, when it ends.
+ *
+ * With --escalate a row is asked again of the second model (claim_escalate,
+ * or when the answer known for it is less sure than --below): it asks
+ * another thing then, under another key, which may be known or asked by
+ * another row already.  Under --max-cost a row's first request holds the
+ * escalation's worst case as well, until the row is done, so that an
+ * escalation is never refused for money after the first answer was paid.
  *
  * It owns the table of rows that ask the same (dedup.h); what
  * claim_parts names is borrowed and must outlive it.  Rows it is done
@@ -27,6 +35,7 @@
 
 #include "budget.h"
 #include "cache.h"
+#include "input.h"
 #include "output.h"
 #include "record.h"
 #include "rows.h"
@@ -43,6 +52,9 @@ struct claim_parts {
 	 * of memory.  The row stays the claim's. */
 	int		(*emit)(void *, struct row *);
 	void		*arg;
+	struct input	*input;		/* makes --escalate's requests */
+	/* --escalate's model's prices, under --max-cost; else NULL. */
+	const struct price_rates *escalate_rates;
 };
 
 /* What a dry run's row would take (claim_estimate). */
@@ -62,6 +74,15 @@ void		 claim_free(struct claim *);
  * it is to be sent, leading its key; -1 if out of memory.
  */
 int		 claim_row(struct claim *, struct row *);
+/*
+ * The row is to be asked of --escalate's model, for this reason (its
+ * first model's answer, if a success, kept already): 1 if it is written
+ * (its new question's answer known) or follows a row that asks the same;
+ * 0 if it is to be sent, leading its new key with the rows that followed
+ * it; -1 if out of memory.
+ */
+int		 claim_escalate(struct claim *, struct row *,
+		    enum row_escalated);
 /* --estimate: an enum claim_would for the row, or -1 if out of memory. */
 int		 claim_estimate(struct claim *, struct row *);
 /* Rows following a leader, in all. */
@@ -69,8 +90,8 @@ size_t		 claim_waiting(const struct claim *);
 /* A row that follows the leader, taken to go where it went (a leader
  * parked for a batch); NULL when none is left. */
 struct row	*claim_follower(struct claim *, struct row *);
-/* The row is done with: its key is free again.  A row that never led is
- * let be. */
+/* The row is done with: its key is free again, and what it held for an
+ * escalation given back.  A row that never led is let be. */
 void		 claim_end(struct claim *, struct row *);
 /*
  * The leader ended, its line written: ok if with a success.  Each row
@@ -82,7 +103,10 @@ int		 claim_release(struct claim *, struct row *, int);
 /*
  * A row that will not be sent, and the rows that follow it: none is
  * written, each is counted unsent, the output told (so that --ordered
- * lets later rows go), and each given back.  0, or -1 if out of memory.
+ * lets later rows go), and each given back.  But a row already paid for
+ * (an answer to ask again, when the money ran out) is written, a
+ * max_cost error holding that answer, and its followers from it.  0, or
+ * -1 if out of memory.
  */
 int		 claim_drop(struct claim *, struct row *);
 /* claim_drop for the row and every row that waits in parts->rows. */
@@ -99,8 +123,9 @@ int		 claim_keep(struct claim *, struct row *, char *, size_t);
  * requests in flight (0), or that the money is spent (-1).
  */
 int		 claim_reserve(struct claim *, struct row *, int);
-/* What the attempt that just ended cost, from its usage: its worst case
- * for a success that did not say. */
+/* What the attempt that just ended cost, from its usage (or, without
+ * one, its estimate: r->attempt_estimated); its worst case for a success
+ * whose answer could not be read. */
 double		 claim_cost(const struct row *);
 /* The row's reservation ends with its attempt, which cost this much. */
 void		 claim_settle(struct claim *, struct row *, double);

@@ -1,6 +1,7 @@
 #include <stdlib.h>
 
 #include "deliver.h"
+#include "expect.h"
 #include "text.h"
 
 struct deliver {
@@ -55,7 +56,8 @@ deliver_row(struct deliver *d, struct row *r)
 	if (d->p.estimate && !r->failed)
 		return estimate(d, r);
 	if (output_line(d->p.out, r->seq, r->failed, r->line.data,
-	    r->line.len) == -1)
+	    r->line.len) == -1 || (st->expect != NULL &&
+	    expect_count(st->expect, r) == -1))
 		return -1;
 	/* Tokens paid for by this run: not a cached or a shared answer's. */
 	if (r->cached)
@@ -66,6 +68,16 @@ deliver_row(struct deliver *d, struct row *r)
 		stats_add(&st->prompt_tokens, r->prompt_tokens);
 		stats_add(&st->completion_tokens, r->completion_tokens);
 		stats_add(&st->cached_tokens, r->cached_tokens);
+	}
+	/* And the first model's, when this run paid for them. */
+	if (r->escalated) {
+		st->escalated++;
+		if (r->first.paid) {
+			stats_add(&st->prompt_tokens, r->first.prompt_tokens);
+			stats_add(&st->completion_tokens,
+			    r->first.completion_tokens);
+			stats_add(&st->cached_tokens, r->first.cached_tokens);
+		}
 	}
 	if (!r->failed) {
 		st->ok++;

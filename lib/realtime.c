@@ -108,6 +108,12 @@ endpoint_done(struct realtime *rt, struct row *r, const struct xfer *x,
 	case ENDPOINTS_BACK:
 		tell(rt, REALTIME_BACK, r, 0, endpoints_name(e, r->endpoint));
 		break;
+	case ENDPOINTS_GONE:
+		/* The last: the stop that follows says why. */
+		if (endpoints_live(e) != 0)
+			tell(rt, REALTIME_GONE, r, 0, endpoints_name(e,
+			    r->endpoint));
+		break;
 	case ENDPOINTS_SAME:
 		break;
 	}
@@ -131,6 +137,7 @@ t_done(void *arg, long long now, int *how)
 	r->attempts++;
 	pace_end(rt->p.pace, r->cost);
 	r->attempt_usd = -1;	/* this attempt's, when judged */
+	r->attempt_prompt = -1;
 	if (x->result == XFER_RESPONSE && x->status == 429)
 		rt->p.stats->http429++;
 	*how = TRANSPORT_JUDGE;

@@ -30,7 +30,9 @@
 enum realtime_event {
 	REALTIME_STALLED,	/* the server holds every request ms */
 	REALTIME_ASIDE,		/* endpoint text is set aside for ms */
-	REALTIME_BACK		/* endpoint text is taken back */
+	REALTIME_BACK,		/* endpoint text is taken back */
+	REALTIME_GONE		/* endpoint text refused the key (401): set
+				 * aside for the run */
 };
 
 struct realtime_parts {

@@ -15,6 +15,7 @@ static const char *const error_names[] = {
 	[ROW_ERR_TRUNCATED] = "truncated",
 	[ROW_ERR_REFUSED] = "refused",
 	[ROW_ERR_INVALID] = "invalid_answer",
+	[ROW_ERR_MAX_COST] = "max_cost",
 };
 
 static int
@@ -64,6 +65,8 @@ row_free(struct row *r)
 	buf_free(&r->line);
 	buf_free(&r->msg);
 	buf_free(&r->kept);
+	buf_free(&r->gold);
+	buf_free(&r->given);
 	free(r);
 }
 
@@ -98,6 +101,9 @@ rows_get(struct rows *rs)
 	r->reasks = 0;
 	r->label = -1;
 	r->confidence = -1;
+	r->agree = -1;
+	r->escalated = 0;
+	r->held = 0;
 	r->failed = 0;
 	r->cost = 0;
 	r->prompt_bytes = 0;
@@ -105,8 +111,11 @@ rows_get(struct rows *rs)
 	r->prompt_tokens = r->completion_tokens = -1;
 	r->cached_tokens = -1;
 	r->cost_usd = r->attempt_usd = -1;
+	r->attempt_prompt = -1;
+	r->cost_estimated = r->attempt_estimated = 0;
 	r->keyed = r->leading = r->cached = r->shared = 0;
 	r->reserved = 0;
+	r->spent_usd = 0;
 	buf_reset(&r->text);
 	buf_reset(&r->id);
 	buf_reset(&r->body);
@@ -118,6 +127,8 @@ rows_get(struct rows *rs)
 	buf_reset(&r->line);
 	buf_reset(&r->msg);
 	buf_reset(&r->kept);
+	buf_reset(&r->gold);
+	buf_reset(&r->given);
 	return r;
 }
 
@@ -138,9 +149,36 @@ rows_put(struct rows *rs, struct row *r)
 	shrink(&r->line);
 	shrink(&r->msg);
 	shrink(&r->kept);
+	shrink(&r->gold);
+	shrink(&r->given);
 	if (r->members.cap > 1024)
 		json_members_free(&r->members);
 	TAILQ_INSERT_HEAD(&rs->free, r, link);
+}
+
+void
+rows_escalate(struct row *r, enum row_escalated why)
+{
+	r->first.why = why;
+	r->first.confidence = r->confidence;
+	r->first.prompt_tokens = r->prompt_tokens;
+	r->first.completion_tokens = r->completion_tokens;
+	r->first.cached_tokens = r->cached_tokens;
+	r->first.cost_usd = r->cost_usd;
+	r->first.cost_estimated = r->cost_estimated;
+	r->first.paid = !r->cached && !r->shared;
+	r->escalated = 1;
+	r->prompt_tokens = r->completion_tokens = r->cached_tokens = -1;
+	r->cost_usd = r->attempt_usd = -1;
+	r->cost_estimated = r->attempt_estimated = 0;
+	r->cached = r->shared = 0;
+	r->failed = 0;
+	r->confidence = -1;
+	r->label = -1;
+	r->retries = r->ratelimits = r->parse_retried = 0;
+	r->tried = 0;
+	buf_reset(&r->line);
+	buf_reset(&r->msg);
 }
 
 void

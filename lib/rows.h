@@ -41,7 +41,29 @@ enum row_error {
 	ROW_ERR_INPUT,
 	ROW_ERR_TRUNCATED,	/* cut at the token limit */
 	ROW_ERR_REFUSED,	/* refused, or stopped by a filter */
-	ROW_ERR_INVALID		/* not a valid answer, after re-asking */
+	ROW_ERR_INVALID,	/* not a valid answer, after re-asking */
+	ROW_ERR_MAX_COST	/* paid for, but the money ran out before it
+				 * could be asked again */
+};
+
+/* Why a row was asked again of --escalate's model. */
+enum row_escalated {
+	ROW_ESC_NONE,
+	ROW_ESC_CONFIDENCE,	/* its answer's confidence was under --below */
+	ROW_ESC_INVALID		/* it failed as invalid_answer */
+};
+
+/* What the first model's answers of an escalated row were and took. */
+struct row_first {
+	enum row_escalated	 why;
+	double			 confidence;	/* its answer's, or -1 */
+	long long		 prompt_tokens;	/* -1: not reported */
+	long long		 completion_tokens;
+	long long		 cached_tokens;
+	double			 cost_usd;	/* -1: no price known */
+	int			 cost_estimated;	/* partly: no usage said */
+	int			 paid;		/* by this run: not from the cache
+						 * or another row's request */
 };
 
 struct row {
@@ -70,6 +92,10 @@ struct row {
 	TAILQ_HEAD(, row)	 followers;	/* rows waiting on it */
 	TAILQ_ENTRY(row)	 follow;	/* on its leader's list */
 	double			 reserved;	/* --max-cost: dollars held */
+	long long		 est_prompt;	/* and the prompt's tokens it
+						 * estimated, unscaled */
+	double			 spent_usd;	/* what its attempts cost, all
+						 * told (claim_settle) */
 	size_t			 cached_bytes;	/* of them, asking for a cache */
 	/* Its attempts so far. */
 	int			 attempts;	/* requests sent */
@@ -90,6 +116,12 @@ struct row {
 						 * -1: no price known */
 	double			 attempt_usd;	/* of the last attempt's answer;
 						 * -1: not known */
+	long long		 attempt_prompt;	/* its prompt_tokens; -1:
+						 * not known */
+	int			 cost_estimated;	/* cost_usd is partly an
+						 * estimate: an answer said
+						 * no usage */
+	int			 attempt_estimated;	/* attempt_usd is one */
 	/* The outcome. */
 	struct buf		 line;		/* the output line */
 	int			 failed;	/* line is an error record */
@@ -107,6 +139,17 @@ struct row {
 						 * invalid answer */
 	int			 label;		/* --labels: its index */
 	double			 confidence;	/* --confidence: or -1 */
+	/* --expect (expect.h): whether the answer is the right one (1 or
+	 * 0), or -1 if the row holds none; the two as compared. */
+	int			 agree;
+	struct buf		 gold;
+	struct buf		 given;
+	/* --escalate: asked again of the second model; the tokens, cost and
+	 * flags above are then that model's, the first one's set aside. */
+	int			 escalated;
+	struct row_first	 first;
+	double			 held;		/* --max-cost: dollars held for
+						 * the escalation */
 };
 
 struct rows;
@@ -126,6 +169,13 @@ struct row	*rows_pop(struct rows *);
 /* When the next waiting row is due; -1 if none waits. */
 long long	 rows_next_due(const struct rows *);
 size_t		 rows_waiting(const struct rows *);
+/*
+ * The row is to be asked again of another model, for this reason: the
+ * first model's tokens, cost and confidence are set aside in r->first,
+ * and the row is as before its first answer, with new retries (its body
+ * and key are the caller's to make).
+ */
+void		 rows_escalate(struct row *, enum row_escalated);
 /* Set the row's error: its kind and status, and an empty message for
  * the caller to fill. */
 void		 rows_set_error(struct row *, enum row_error, long);

@@ -61,7 +61,7 @@ said(void *arg, enum finish_event what, const struct row *r,
 	static const enum sched_event	 as[] = {
 		[FINISH_RETRY] = SCHED_RETRY, [FINISH_PACED] = SCHED_PACED,
 		[FINISH_STOP] = SCHED_STOP, [FINISH_ANSWER] = SCHED_ANSWER,
-		[FINISH_CACHE] = SCHED_CACHE
+		[FINISH_CACHE] = SCHED_CACHE, [FINISH_ESCALATE] = SCHED_ESCALATE
 	};
 
 	notice(arg, as[what], r, v, 0, text);
@@ -74,7 +74,8 @@ told(void *arg, enum realtime_event what, const struct row *r, long long ms,
 {
 	static const enum sched_event	 as[] = {
 		[REALTIME_STALLED] = SCHED_STALLED,
-		[REALTIME_ASIDE] = SCHED_ASIDE, [REALTIME_BACK] = SCHED_BACK
+		[REALTIME_ASIDE] = SCHED_ASIDE, [REALTIME_BACK] = SCHED_BACK,
+		[REALTIME_GONE] = SCHED_GONE
 	};
 
 	notice(arg, as[what], r, NULL, ms, text);
@@ -107,6 +108,9 @@ sched_new(const struct sched_config *cfg, const struct sched_parts *parts,
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	cp.arg = fp.arg = dp.arg = rp.arg = s;
+	cp.input = parts->input;
+	cp.escalate_rates = parts->escalate_rates;
+	fp.escalate = parts->escalate;
 	s->cfg = *cfg;
 	s->p = *parts;
 	s->notify = notify;
@@ -237,8 +241,12 @@ read_row(struct sched *s, struct row **rp, char *err, size_t errlen)
 		}
 		if ((text = input_note(s->p.input)) != NULL)
 			notice(s, SCHED_INPUT, r, NULL, 0, text);
-		if (rv != INPUT_BLANK) {
+		/* Outside the sample, a row has no place in the output. */
+		if (rv == INPUT_OUTSIDE)
+			s->p.stats->outside++;
+		else if (rv != INPUT_BLANK)
 			s->seq++;
+		if (rv != INPUT_BLANK) {
 			s->p.stats->rows_read++;
 			s->p.stats->bytes_read = lines_consumed(s->p.in);
 		}

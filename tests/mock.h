@@ -195,6 +195,7 @@ struct config {
 	int		 rl_headers;
 	int		 rps_ms;	/* --rps 429s say retry-after-ms too */
 	long long	 tpm;		/* --tpm: a wall of tokens a minute */
+	long long	 frame;		/* --frame-tokens: a message's framing */
 	const char	*key;
 	const char	*reject_model;
 	const char	*path;		/* the only path served, if set */
@@ -271,10 +272,20 @@ struct reply {
 /* What a chat request asks beyond its messages; filled by chat_parse. */
 struct chatreq {
 	size_t		 prompt;	/* bytes of all message contents */
+	size_t		 messages;	/* how many */
 	int		 reask;		/* holds an assistant message */
 	int		 logprobs;	/* "logprobs": true */
 	long long	 top_logprobs;	/* 0..20, 0 when absent */
 };
+
+/* [[as:MODEL=ANSWER@P]]: the answer a model gives, with probability p
+ * (its logprobs say so), or -1 for made-up logprobs. */
+struct as_answer {
+	const char	*model, *answer;
+	size_t		 model_len, answer_len;
+	double		 p;
+};
+#define NAS		4			/* [[as:...]] per request */
 
 /* Directives found in the row's (first) user message. */
 struct directives {
@@ -296,6 +307,9 @@ struct directives {
 	const char	*refusal;	/* [[refusal:TEXT]], or NULL */
 	size_t		 refusal_len;
 	int		 no_logprobs;	/* [[no-logprobs]] */
+	int		 no_usage;	/* [[no-usage]]: an answer without one */
+	struct as_answer as[NAS];	/* [[as:MODEL=ANSWER@P]] */
+	int		 nas;
 	int		 drop_once, stall_once, garbage_once, status_once;
 	long long	 sleep_ms;
 	long long	 bytes;		/* -1: not given */
@@ -371,6 +385,7 @@ int	 rps_refuse(struct reply *);
 int	 tpm_refuse(struct reply *, long long);
 void	 reply_ratelimit_hdrs(struct reply *);
 int	 fault_decide(struct directives *, struct reply *, uint64_t *);
+const struct as_answer *as_pick(const struct directives *);
 
 /* mock_json.c: a request body into sc_model and sc_user. */
 const char *chat_parse(const char *, size_t, struct chatreq *,
@@ -383,8 +398,9 @@ long long chat_budget(const char *);
 void	 json_cleanup(void);
 void	 messages_cleanup(void);
 
-/* mock_logprobs.c: an answer's logprobs object, top_logprobs cut to 5. */
-void	 logprobs_add(struct buf *, const char *, size_t, long long);
+/* mock_logprobs.c: an answer's logprobs object, top_logprobs cut to 5;
+ * with p in (0, 1], logprobs whose sum is ln p. */
+void	 logprobs_add(struct buf *, const char *, size_t, long long, double);
 
 /* mock_buf.c.  Running out of memory ends the mock: a test sees the exit. */
 void	 buf_reserve(struct buf *, size_t);

@@ -35,8 +35,12 @@ struct buf	 sc_user, sc_model, sc_alt, sc_msg, sc_body, sc_log;
  * request being answered, or NULL. */
 static const char	*usage_ct, *finish, *refusal, *cached_ct;
 static size_t		 usage_ct_len, finish_len, refusal_len, cached_ct_len;
-/* The top_logprobs owed to each token, or -1 for "logprobs": null. */
+/* [[no-usage]] of the request being answered. */
+static int		 no_usage;
+/* The top_logprobs owed to each token, or -1 for "logprobs": null; and
+ * the probability they give, or -1 for made-up ones. */
 static long long	 want_top = -1;
+static double		 want_p = -1;
 
 /* Answers */
 
@@ -122,7 +126,7 @@ body_chat(uint64_t seq, enum kind kind, size_t prompt, const char *ans,
 			buf_add_jstr(b, ans, alen);
 		buf_adds(b, "\"},\"logprobs\":");
 		if (want_top >= 0)
-			logprobs_add(b, ans, alen, want_top);
+			logprobs_add(b, ans, alen, want_top, want_p);
 		else
 			buf_adds(b, "null");
 		buf_adds(b, ",\"finish_reason\":\"");
@@ -145,6 +149,11 @@ body_chat(uint64_t seq, enum kind kind, size_t prompt, const char *ans,
 	}
 	pt = (prompt + 3) / 4;
 	ct = (alen + 3) / 4;
+	if (no_usage) {
+		/* As some gateways and local servers answer. */
+		buf_adds(b, "}");
+		return;
+	}
 	if (usage_ct != NULL) {
 		/* [[usage:N]]: whatever a broken server might say. */
 		buf_addf(b, ",\"usage\":{\"prompt_tokens\":%zu,"
@@ -222,19 +231,28 @@ reply_embedding(struct reply *r, size_t prompt)
 
 /*
  * Render the answer for the content in sc_user: [[bytes:N]] x's, else
- * what [[reask:FIRST|THEN]] says for this attempt, else [[answer:TEXT]],
- * else the --answer mode's.
+ * what [[as:MODEL=ANSWER]] says for the request's model, else what
+ * [[reask:FIRST|THEN]] says for this attempt, else [[answer:TEXT]], else
+ * the --answer mode's.
  */
 static void
 reply_answer(struct reply *r, enum kind kind, size_t prompt, long long nx,
     const struct directives *d, int reask)
 {
+	const struct as_answer *as;
 	char hex[17];
 
 	r->kind = kind;
 	r->status = 200;
 	if (kind != R_ANSWER || nx >= 0) {
 		body_chat(r->seq, kind, prompt, NULL, 0, nx);
+		return;
+	}
+	if ((as = as_pick(d)) != NULL) {
+		want_p = as->p;
+		body_chat(r->seq, kind, prompt, as->answer, as->answer_len,
+		    -1);
+		want_p = -1;
 		return;
 	}
 	if (d->reask_first != NULL) {
@@ -477,6 +495,10 @@ req_decide(const struct request *rq, struct reply *r)
 	}
 	if (!embed)
 		prompt = cr.prompt;
+	/* --frame-tokens: as bytes, 4 a token, so that every count of the
+	 * prompt below has it. */
+	if (!embed && cfg.frame > 0)
+		prompt += 4 * (size_t)cfg.frame * (cr.messages + 1);
 	if (cr.reask)
 		st.reasks++;
 	if (cfg.reject_model != NULL &&
@@ -501,11 +523,13 @@ req_decide(const struct request *rq, struct reply *r)
 		goto out;
 	}
 	usage_ct = finish = refusal = cached_ct = NULL;
+	no_usage = 0;
 	want_top = -1;
 	if (fault_decide(&d, r, &delay))
 		goto out;
 	usage_ct = d.usage;
 	usage_ct_len = d.usage_len;
+	no_usage = d.no_usage;
 	finish = d.finish;
 	finish_len = d.finish_len;
 	cached_ct = d.cached;
