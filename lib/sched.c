@@ -284,12 +284,47 @@ read_row(struct sched *s, struct row **rp, char *err, size_t errlen)
 
 /* The money is spent: nothing more is read or sent, and the rows not
  * sent are not written. */
+/*
+ * A row a batch answered, that waits to go again (a 500, say), cannot be
+ * dropped to be read again: STATE's input is past it.  It is written
+ * with the error of its last attempt (one paid for is claim_drop's to
+ * write): 1; 0 if it is not such a row; -1 if out of memory.
+ */
+static int
+write_batch_row(struct sched *s, struct row *r)
+{
+	int	 rv;
+
+	if (!keeps_state(s) || r->attempts == 0 || r->spent_usd > 0)
+		return 0;
+	rv = record_error(s->p.record, r) == -1 || emit(s, r) == -1 ||
+	    claim_release(s->claim, r, 0) == -1;
+	claim_end(s->claim, r);
+	rows_put(s->rows, r);
+	return rv ? -1 : 1;
+}
+
+/* The money is spent: nothing more is read or sent, and the rows not
+ * sent are not written. */
 static int
 go_broke(struct sched *s, struct row *r, char *err, size_t errlen)
 {
+	TAILQ_HEAD(, row)	 drop = TAILQ_HEAD_INITIALIZER(drop);
+	struct row		*w;
+	int			 rv;
+
 	s->broke = 1;
 	s->reading = 0;
-	if (claim_drop_all(s->claim, r) == -1) {
+	TAILQ_INSERT_TAIL(&drop, r, link);
+	while ((w = rows_pop(s->rows)) != NULL)
+		TAILQ_INSERT_TAIL(&drop, w, link);
+	rv = 0;
+	while (rv != -1 && (w = TAILQ_FIRST(&drop)) != NULL) {
+		TAILQ_REMOVE(&drop, w, link);
+		if ((rv = write_batch_row(s, w)) == 0)
+			rv = claim_drop(s->claim, w);
+	}
+	if (rv == -1) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
