@@ -80,16 +80,16 @@ while :; do
 	k=$((k + 1))
 	[ $k -le 10 ] || fail "--max-cost never completed"
 	set +e
-	run --max-cost 150 --price-in 1000000 --price-out 1000000 \
+	run --max-cost 700 --price-in 1000000 --price-out 1000000 \
 	    -P max_tokens=8 --skip-ids "$T/out" >>"$T/out" 2>"$T/err"
 	status=$?
 	set -e
 	[ $status -eq 0 ] && break
 	assert_eq "$status" 4 "exit status under --max-cost"
-	spent=$(sed -n 's/.*spent \$\([0-9.]*\) of \$150.*/\1/p' "$T/err")
+	spent=$(sed -n 's/.*spent \$\([0-9.]*\) of \$700.*/\1/p' "$T/err")
 	[ -n "$spent" ] || fail "no spending said: $(cat "$T/err")"
-	awk -v s="$spent" 'BEGIN { exit !(s <= 150) }' ||
-	    fail "spent $spent of 150"
+	awk -v s="$spent" 'BEGIN { exit !(s <= 700) }' ||
+	    fail "spent $spent of 700"
 done
 [ $k -ge 2 ] || fail "--max-cost did not stop a run"
 assert_eq "$(wc -l <"$T/out" | tr -d ' ')" 120 "rows after --max-cost runs"
