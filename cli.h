@@ -73,6 +73,7 @@ struct config {
 	long long	 max_line;
 	int		 retries;
 	long long	 max_wait;
+	int		 max_429;	/* --max-429 */
 	long long	 rpm;
 	long long	 tpm;
 	const char	*share;		/* --share FILE */

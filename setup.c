@@ -472,6 +472,7 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 	vc.retries = cfg->retries;
 	vc.max_wait_ms = cfg->max_wait * 1000;
 	vc.stall_ms = cfg->stall * 1000;
+	vc.max_429 = cfg->max_429;
 	/* Where the URL or model comes from the row, a 404 is the row's. */
 	vc.per_row_target = cfg->batch_in || (cfg->body != NULL &&
 	    tmpl_has_fields(p->user));

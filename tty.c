@@ -8,11 +8,14 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 #define LIBBSD_OPENBSD_VIS	/* strnvis as OpenBSD has it; unused */
 #include <vis.h>
 
+#include "lib/clock.h"
 #include "lib/progress.h"
 #include "lib/rows.h"
 #include "lib/sched.h"
@@ -176,6 +179,86 @@ attempt(const struct row *r, char *buf, size_t len)
 	return buf;
 }
 
+/* A time of the monotonic clock (clock_ms) as the wall clock's HH:MM:SS. */
+static const char *
+wall(long long when, char *buf, size_t len)
+{
+	time_t		 t = time(NULL) + (when - clock_ms() + 500) / 1000;
+	struct tm	 tm;
+
+	if (localtime_r(&t, &tm) == NULL || strftime(buf, len, "%H:%M:%S",
+	    &tm) == 0)
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+/* Append to a message, after a separator unless it is the first part. */
+static void
+part(char *buf, size_t len, const char *sep, const char *fmt, ...)
+{
+	size_t	 n = strlen(buf);
+	va_list	 ap;
+
+	if (n >= len - 1)
+		return;
+	if (n > 0 && sep != NULL)
+		n += strlcpy(buf + n, sep, len - n);
+	if (n >= len - 1)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + n, len - n, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * "2 rows waiting, nothing written for 5 s: 1 refused with 429 (refusals
+ * 3 of --max-429 10; all given up at 14:12:05 by --stall-timeout unless a
+ * row succeeds first); 1 to retry after an error (retries 2 of -r 5);
+ * next try in 0.8 s".
+ */
+static void
+say_waiting(const struct sched_waiting *w, long long quiet)
+{
+	char		 msg[1024] = "", at[16];
+	long long	 now = clock_ms();
+
+	if (w->refused > 0 && w->max_429 > 0)
+		part(msg, sizeof(msg), "; ", "%zu refused with 429 (refusals "
+		    "%d of --max-429 %d; all given up at %s by --stall-timeout "
+		    "unless a row succeeds first)", w->refused, w->refusals,
+		    w->max_429, wall(w->stall_end, at, sizeof(at)));
+	else if (w->refused > 0)
+		part(msg, sizeof(msg), "; ", "%zu refused with 429 (all given "
+		    "up at %s by --stall-timeout unless a row succeeds first)",
+		    w->refused, wall(w->stall_end, at, sizeof(at)));
+	if (w->retrying > 0)
+		part(msg, sizeof(msg), "; ", "%zu to retry after an error "
+		    "(retries %d of -r %d)", w->retrying, w->retries,
+		    w->max_retries);
+	if (w->held >= 0)
+		part(msg, sizeof(msg), "; ", "the next request held by pacing "
+		    "until %s (the server's announced limits, or --rpm/--tpm)",
+		    wall(w->held, at, sizeof(at)));
+	if (w->budget)
+		part(msg, sizeof(msg), "; ", "the next request waits for "
+		    "the requests in flight to settle what they cost "
+		    "(--max-cost)");
+	if (w->grace_end >= 0)
+		part(msg, sizeof(msg), "; ", "interrupted: all given up at %s "
+		    "(--grace)", wall(w->grace_end, at, sizeof(at)));
+	if (w->next >= 0 && w->next > now + 50)
+		part(msg, sizeof(msg), "; ", "next try in %.1f s",
+		    (w->next - now) / 1000.0);
+	else if (w->next >= 0)
+		part(msg, sizeof(msg), "; ", "next try now");
+	if (w->rows > 0)
+		say("%zu row%s waiting, nothing written for %lld s: %s",
+		    w->rows, w->rows == 1 ? "" : "s", quiet / 1000, msg);
+	else
+		say("waiting, nothing written for %lld s: %s", quiet / 1000,
+		    msg);
+}
+
 void
 tty_notice(const struct sched_notice *n, int v)
 {
@@ -241,6 +324,10 @@ tty_notice(const struct sched_notice *n, int v)
 	case SCHED_ANSWER:
 		if (v > 0)
 			say("%s", n->text);
+		break;
+	case SCHED_WAITING:
+		if (v >= 0)
+			say_waiting(n->waiting, n->ms);
 		break;
 	case SCHED_STALLED:
 		say("the server's rate limit budget is spent and comes back "
