@@ -4,6 +4,11 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 
+#include <ctype.h>
+#include <limits.h>
+#include <signal.h>
+#include <strings.h>
+
 #include <err.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,8 +20,10 @@
 #define LIBBSD_OPENBSD_VIS	/* strnvis as OpenBSD has it; unused */
 #include <vis.h>
 
+#include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/progress.h"
+#include "lib/provider.h"
 #include "lib/rows.h"
 #include "lib/sched.h"
 #include "lib/verdict.h"
@@ -146,6 +153,28 @@ say(const char *fmt, ...)
 		n = sizeof(line) - 1;
 	fflush(stderr);
 	(void)write(STDERR_FILENO, line, n);
+}
+
+/* As say, for a message of any length (a command line to copy). */
+static void
+say_all(const char *msg)
+{
+	size_t	 len = strlen(getprogname()) + 4 * strlen(msg) + 4;
+	char	*line;
+	int	 n;
+
+	if ((line = malloc(len)) == NULL) {
+		say("%s", msg);
+		return;
+	}
+	tty_clear();
+	n = snprintf(line, len, "%s: ", getprogname());
+	defang(line + n, len - n - 1, msg);
+	n = strlen(line);
+	line[n++] = '\n';
+	fflush(stderr);
+	(void)write(STDERR_FILENO, line, n);
+	free(line);
 }
 
 void
@@ -336,4 +365,211 @@ tty_notice(const struct sched_notice *n, int v)
 		    "--skip-ids");
 		break;
 	}
+}
+
+/* A word as sh(1) reads it back: bare if safe, else in single quotes. */
+static int
+quote(struct buf *b, const char *w)
+{
+	const char	*p;
+
+	if (buf_addc(b, ' ') == -1)
+		return -1;
+	if (*w != '\0' && w[strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789_./:=,@%+-")] == '\0')
+		return buf_adds(b, w);
+	if (buf_addc(b, '\'') == -1)
+		return -1;
+	for (p = w; *p != '\0'; p++)
+		if ((*p == '\'' ? buf_adds(b, "'\\''") : buf_addc(b, *p)) == -1)
+			return -1;
+	return buf_addc(b, '\'');
+}
+
+/*
+ * An argument shown in the resume line: a -H header whose name speaks of
+ * a secret keeps its name only, a URL loses its user:password@.  kind is
+ * 'H' or 'u' for the value of those options, else 0.
+ */
+static int
+shown(struct buf *b, int kind, const char *prefix, const char *v)
+{
+	static const char *const secret[] = { "auth", "key", "token",
+	    "secret", "cookie", "password" };
+	char		 w[4096], both[sizeof(w) + 64];
+	const char	*colon;
+	size_t		 k, n;
+
+	if (kind == 'u')
+		provider_redact(v, w, sizeof(w));
+	else
+		snprintf(w, sizeof(w), "%s", v);
+	if (kind == 'H' && (colon = strchr(w, ':')) != NULL) {
+		n = colon - w;
+		for (k = 0; k < sizeof(secret) / sizeof(secret[0]); k++)
+			if (strcasestr(w, secret[k]) != NULL &&
+			    strcasestr(w, secret[k]) < w + n) {
+				snprintf(w + n, sizeof(w) - n, ": ***");
+				break;
+			}
+	}
+	snprintf(both, sizeof(both), "%s%s", prefix, w);
+	return quote(b, both);
+}
+
+/* Which of -H, -u an argument is the value of, or is with its value. */
+static int
+valued(const char *a, const char **prefix, const char **value)
+{
+	static const struct { const char *name; int kind; } longs[] = {
+		{ "--header", 'H' }, { "--url", 'u' }, { "--skip-ids", 's' } };
+	const char	*p;
+	size_t		 k, n;
+
+	*prefix = "";
+	*value = NULL;
+	for (k = 0; k < sizeof(longs) / sizeof(longs[0]); k++) {
+		n = strlen(longs[k].name);
+		if (strncmp(a, longs[k].name, n) == 0 && a[n] == '=') {
+			*value = a + n + 1;
+			return longs[k].kind;
+		}
+		if (strcmp(a, longs[k].name) == 0)
+			return longs[k].kind;
+	}
+	/* -H, -Hvalue, and after flags: -vH, -qvu... */
+	if (a[0] != '-' || a[1] == '-')
+		return 0;
+	for (p = a + 1; *p == 'q' || *p == 'v'; p++)
+		continue;
+	if (*p != 'H' && *p != 'u')
+		return 0;
+	if (p[1] != '\0') {
+		*value = p + 1;
+		return *p;
+	}
+	return *p;
+}
+
+/* The file a standard descriptor is, if a regular file: its path. */
+static int
+std_file(int fd, char *path, size_t len)
+{
+	struct stat	 st;
+	char		 link[32];
+	ssize_t		 n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (n = readlink(link, path, len - 1)) <= 0 || (size_t)n >= len - 1)
+		return 0;
+	path[n] = '\0';
+	/* Gone since (rm while running): no name to give. */
+	return strstr(path, " (deleted)") == NULL;
+}
+
+/* Is path one of the --skip-ids files already given? */
+static int
+skipped_already(int argc, char *const argv[], const char *path)
+{
+	char		 a[PATH_MAX], b[PATH_MAX];
+	const char	*prefix, *v;
+	int		 k;
+
+	if (realpath(path, a) == NULL)
+		return 0;
+	for (k = 1; k < argc; k++) {
+		if (valued(argv[k], &prefix, &v) != 's')
+			continue;
+		if (v == NULL && k + 1 < argc)
+			v = argv[++k];
+		if (v != NULL && realpath(v, b) != NULL && strcmp(a, b) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* "./enrich -u URL -p '{{text}}' --skip-ids out.jsonl <in.jsonl
+ * >>out.jsonl", the output's and input's names where they are files. */
+static int
+resume_command(struct buf *b, int argc, char *const argv[])
+{
+	char		 out[PATH_MAX], in[PATH_MAX];
+	const char	*prefix, *v;
+	char		 opt[64];
+	int		 k, kind, to_file, from_file;
+
+	to_file = std_file(STDOUT_FILENO, out, sizeof(out));
+	from_file = std_file(STDIN_FILENO, in, sizeof(in));
+	if (buf_adds(b, argc > 0 ? argv[0] : "enrich") == -1)
+		return -1;
+	for (k = 1; k < argc; k++) {
+		kind = valued(argv[k], &prefix, &v);
+		if (kind == 0 || kind == 's') {
+			if (quote(b, argv[k]) == -1)
+				return -1;
+			continue;
+		}
+		if (v != NULL) {
+			/* The option and its value in one word. */
+			snprintf(opt, sizeof(opt), "%.*s", (int)(v - argv[k]),
+			    argv[k]);
+			if (shown(b, kind, opt, v) == -1)
+				return -1;
+		} else if (quote(b, argv[k]) == -1 ||
+		    (k + 1 < argc && shown(b, kind, "", argv[++k]) == -1))
+			return -1;
+	}
+	if (!to_file || !skipped_already(argc, argv, out)) {
+		if (buf_adds(b, " --skip-ids") == -1 ||
+		    (to_file ? quote(b, out) : buf_adds(b, " OUTPUT")) == -1)
+			return -1;
+	}
+	if (from_file && (buf_adds(b, " <") == -1 || quote(b, in) == -1))
+		return -1;
+	if (to_file && (buf_adds(b, " >>") == -1 || quote(b, out) == -1))
+		return -1;
+	if (!to_file && buf_adds(b, ", OUTPUT being a file that holds the "
+	    "lines written") == -1)
+		return -1;
+	return buf_addc(b, '\0');
+}
+
+void
+tty_interrupted(const struct tty_stop *stop, const struct stats *st,
+    int argc, char *const argv[])
+{
+	struct buf	 b = { 0 };
+	char		 head[512];
+	const char	*sig = stop->sig == SIGINT ? "SIGINT" :
+			    stop->sig == SIGTERM ? "SIGTERM" : "SIGHUP";
+
+	if (stop->twice)
+		snprintf(head, sizeof(head), "interrupted twice (%s): rows "
+		    "in flight and lines not yet written are lost; resume "
+		    "with:", sig);
+	else {
+		snprintf(head, sizeof(head), "interrupted (%s): %llu row%s "
+		    "written", sig, (unsigned long long)(st->ok + st->failed),
+		    st->ok + st->failed == 1 ? "" : "s");
+		if (st->failed > 0)
+			part(head, sizeof(head), NULL, " (%llu answered, %llu "
+			    "failed: a resume does those again)",
+			    (unsigned long long)st->ok,
+			    (unsigned long long)st->failed);
+		if (stop->lost > 0)
+			part(head, sizeof(head), "; ", "%llu in flight not "
+			    "written", (unsigned long long)stop->lost);
+		part(head, sizeof(head), "; ", "%s; resume with:",
+		    stop->all_read ? "all the input read" :
+		    "the rest of the input not read");
+	}
+	if (buf_adds(&b, head) == -1 || buf_addc(&b, ' ') == -1 ||
+	    resume_command(&b, argc, argv) == -1) {
+		say("%s --skip-ids on the output", head);
+		buf_free(&b);
+		return;
+	}
+	say_all(b.data);
+	buf_free(&b);
 }
