@@ -120,6 +120,9 @@ static const struct opt options[] = {
 	{ "url", 'u', LIST(urls), 0, 0, set_url, 0, "url",
 	    "API base URL (default $OPENAI_BASE_URL, else " DEFAULT_URL "); "
 	    "repeatable: rows go to the endpoint with the most headroom" },
+	{ "allow-empty", 0, NONE(allow_empty), 1, 0, NULL, 0, NULL,
+	    "render a null, empty or blank field (else the row is a "
+	    "template error, not sent)" },
 	{ "anthropic", 0, NONE(anthropic), 1, 0, NULL, 0, NULL,
 	    "Anthropic's Messages API: -u (default " ANTHROPIC_URL ") plus "
 	    "/messages, the key from $ANTHROPIC_API_KEY, -m default "

@@ -63,6 +63,7 @@ struct config {
 	const char	*labels_file;
 	int		 reask;
 	int		 confidence;
+	int		 allow_empty;	/* render null and blank fields */
 	struct list	 headers;
 	struct list	 params;
 	struct list	 skipfiles;

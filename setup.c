@@ -59,7 +59,7 @@ read_file(const char *path, struct buf *b, const char *what)
 
 static struct tmpl *
 compile(const char *arg, const char *file, const char *argopt,
-    const char *fileopt)
+    const char *fileopt, int flags)
 {
 	struct tmpl	*t;
 	struct buf	 src = { 0 };
@@ -70,7 +70,7 @@ compile(const char *arg, const char *file, const char *argopt,
 	else if (buf_adds(&src, arg) == -1)
 		err(2, NULL);
 	t = tmpl_compile(src.data ? src.data : "", src.len,
-	    file != NULL ? 0 : TMPL_ESCAPES, e, sizeof(e));
+	    (file != NULL ? 0 : TMPL_ESCAPES) | flags, e, sizeof(e));
 	if (t == NULL && file != NULL)
 		errx(2, "%s %s: %s", fileopt, file, e);
 	if (t == NULL)
@@ -85,19 +85,21 @@ setup_request(const struct config *c, struct tmpl **user, struct tmpl **system)
 	struct request	*req;
 	const char	*body = c->body != NULL ? c->body : "{}";
 	char		 e[256];
+	int		 empty = c->allow_empty ? TMPL_EMPTY : 0;
 
 	*system = NULL;
 	if (c->body != NULL || c->batch_in) {
 		/* Batch lines carry their bodies: the body template is unused. */
-		if ((*user = tmpl_compile(body, strlen(body), TMPL_BODY, e,
-		    sizeof(e))) == NULL)
+		if ((*user = tmpl_compile(body, strlen(body), TMPL_BODY | empty,
+		    e, sizeof(e))) == NULL)
 			errx(2, "--body: %s", e);
 		req = request_new_body(*user, e, sizeof(e));
 	} else {
-		*user = compile(c->prompt, c->prompt_file, "-p", "--prompt-file");
+		*user = compile(c->prompt, c->prompt_file, "-p", "--prompt-file",
+		    empty);
 		if (c->system != NULL || c->system_file != NULL)
 			*system = compile(c->system, c->system_file, "-s",
-			    "--system-file");
+			    "--system-file", empty);
 		req = c->anthropic ? request_new_messages(c->model, *system,
 		    *user, c->params.v, c->params.n, ANTHROPIC_MAX_TOKENS, e,
 		    sizeof(e)) : request_new(c->model, *system, *user,
