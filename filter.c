@@ -369,6 +369,7 @@ main(int argc, char *argv[])
 	run.counts = input_counts(p.input);
 	run.rates = &p.rates;
 	run.st.priced = p.priced;
+	run.st.unpriced = p.unpriced[0] != '\0' ? p.unpriced : NULL;
 	if (cfg.max_cost > 0 && !cfg.dry_run)
 		run.budget = &p.budget;
 	run.labels = p.labels;

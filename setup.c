@@ -11,6 +11,7 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -312,31 +313,72 @@ setup_endpoints(struct parts *p)
 }
 
 /*
- * The model's prices: the table's (the installed file, or
- * $ENRICH_PRICES), each replaced by the one given on the command line.
- * Unknown, a run shows tokens only; --max-cost cannot do without them.
+ * The checkout this binary was built in, if it was: the directory of
+ * /proc/self/exe, or one or two above it (make O=build/san), that holds
+ * share/prices beside man/enrich.1.  Its table in buf, or NULL.
+ */
+static const char *
+tree_prices(char *buf, size_t len)
+{
+	char		 exe[PATH_MAX], man[PATH_MAX + 32], *slash;
+	ssize_t		 n;
+	int		 up;
+
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0 ||
+	    (size_t)n >= sizeof(exe) - 1)
+		return NULL;
+	exe[n] = '\0';
+	for (up = 0; up < 3; up++) {
+		if ((slash = strrchr(exe, '/')) == NULL || slash == exe)
+			return NULL;
+		*slash = '\0';
+		snprintf(man, sizeof(man), "%s/man/enrich.1", exe);
+		if ((size_t)snprintf(buf, len, "%s/share/prices", exe) < len &&
+		    access(buf, R_OK) == 0 && access(man, R_OK) == 0)
+			return buf;
+	}
+	return NULL;
+}
+
+/*
+ * Where the price table is.  $ENRICH_PRICES first: a file the user named
+ * must win over any found by itself (cost.sh's tables are named so, from
+ * a checkout).  Then the checkout the binary was built in, so that
+ * `make` without `make install` prices as the README shows, and a
+ * checkout's enrich never reads an older installed table.  Then the
+ * installed one, which may be missing: NULL then.
+ */
+static const char *
+find_prices(const struct config *c, char *buf, size_t len)
+{
+	if (c->prices_env)
+		return c->prices;
+	if (tree_prices(buf, len) != NULL)
+		return buf;
+	return access(c->prices, F_OK) == 0 ? c->prices : NULL;
+}
+
+/*
+ * The model's prices: the table's (see find_prices), each replaced by the
+ * one given on the command line.  Unknown, a run shows tokens only, and
+ * its summary says why; --max-cost cannot do without them.
  */
 static void
 setup_prices(const struct config *c, struct parts *p)
 {
 	struct price_table	*t;
 	struct buf		 text = { 0 };
-	const char		*when = NULL;
-	char			 e[256];
-	int			 found = -1, fd;
+	const char		*when = NULL, *path;
+	char			 e[256], tree[PATH_MAX];
+	int			 found = -1;
 
 	if ((t = price_table_new()) == NULL)
 		err(2, NULL);
-	/* Not installed (a build tree) is no table; a file named is. */
-	if ((fd = open(c->prices, O_RDONLY | O_CLOEXEC)) == -1) {
-		if (c->prices_env || errno != ENOENT)
-			err(2, "price table %s", c->prices);
-	} else {
-		close(fd);
-		read_file(c->prices, &text, "price table");
+	if ((path = find_prices(c, tree, sizeof(tree))) != NULL) {
+		read_file(path, &text, "price table");
 		if (price_table_load(t, text.data != NULL ? text.data : "",
 		    text.len, e, sizeof(e)) == -1)
-			errx(2, "price table %s: %s", c->prices, e);
+			errx(2, "price table %s: %s", path, e);
 	}
 	/* A --body request names its model itself. */
 	if (c->body == NULL && !c->batch_in)
@@ -353,7 +395,23 @@ setup_prices(const struct config *c, struct parts *p)
 	if (c->max_cost > 0 && found == -1 && (!c->price_in_given ||
 	    !c->price_out_given))
 		errx(2, "--max-cost: no prices for model %s in %s: give "
-		    "--price-in and --price-out", c->model, c->prices);
+		    "--price-in and --price-out", c->model, path != NULL ?
+		    path : "any price table");
+	/* Said once, in the summary: a cost missing with no word is a
+	 * mystery. */
+	if (!p->priced && (c->body != NULL || c->batch_in))
+		snprintf(p->unpriced, sizeof(p->unpriced), "the requests name "
+		    "their own model: give --price-in and --price-out");
+	else if (!p->priced && path != NULL)
+		snprintf(p->unpriced, sizeof(p->unpriced), "no price for %s",
+		    c->model);
+	else if (!p->priced)
+		snprintf(p->unpriced, sizeof(p->unpriced), "no price table "
+		    "(none in a checkout beside enrich, no $ENRICH_PRICES, "
+		    "nothing installed at %s)", c->prices);
+	if (c->verbose > 0 && !p->priced)
+		warnx("prices: %s%s%s", p->unpriced, path != NULL ? " in " :
+		    "", path != NULL ? path : "");
 	if (c->verbose > 0 && p->priced)
 		warnx("prices: $%g in, $%g cached, $%g out a million tokens%s%s",
 		    p->rates.in, p->rates.cached_in, p->rates.out,

@@ -45,7 +45,8 @@ struct parts {
 	int			 statsfd;	/* --stats-json, or -1 */
 	struct cache		*cache;		/* --cache, or NULL */
 	struct price_rates	 rates;		/* the model's prices, */
-	int			 priced;	/* if known */
+	int			 priced;	/* if known; */
+	char			 unpriced[256];	/* else why not */
 	struct budget		 budget;	/* --max-cost, if given */
 };
 

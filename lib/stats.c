@@ -56,6 +56,9 @@ stats_summary(const struct stats *st, long long now, char *buf, size_t len)
 	if (st->priced && strlen(buf) < len)
 		snprintf(buf + strlen(buf), len - strlen(buf), "; cost $%.4f",
 		    st->cost_usd);
+	else if (st->unpriced != NULL && strlen(buf) < len)
+		snprintf(buf + strlen(buf), len - strlen(buf), "; cost "
+		    "unknown: %s", st->unpriced);
 }
 
 /* A member whose value is a decimal printed with this format. */

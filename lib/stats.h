@@ -43,7 +43,9 @@ struct stats {
 	uint64_t	 cache_hits;	/* rows written from --cache */
 	uint64_t	 shared;	/* rows written from another row's
 					 * request: duplicates */
-	int		 priced;	/* the model's prices are known */
+	int		 priced;	/* the model's prices are known; */
+	const char	*unpriced;	/* else why not, for the summary, or
+					 * NULL */
 	double		 cost_usd;	/* spent, from each answer's usage */
 	uint64_t	 unsent;	/* --max-cost: read, not sent */
 	long long	 start_ms;

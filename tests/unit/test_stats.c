@@ -161,6 +161,16 @@ test_summary(void)
 	CHECK(strstr(str(&b), "\"cached_tokens\":300,") != NULL);
 	CHECK(strstr(str(&b), "\"cache_hits\":5,\"shared\":2,"
 	    "\"cost_usd\":0.012346}") != NULL);
+	/* Unknown: why, once, at the end; JSON says null. */
+	st.priced = 0;
+	st.unpriced = "no price for my-model";
+	stats_summary(&st, 10000, line, sizeof(line));
+	CHECK(strstr(line, "; 5 rows from --cache, 2 shared; cost unknown: no "
+	    "price for my-model") != NULL);
+	CHECK(strstr(line, "cost $") == NULL);
+	buf_reset(&b);
+	CHECK(stats_json(&st, 10000, &b) == 0);
+	CHECK(strstr(str(&b), "\"cost_usd\":null}") != NULL);
 	buf_free(&b);
 }
 
