@@ -60,7 +60,7 @@ struct run {
 	const struct budget	*budget;	/* --max-cost, or NULL */
 	int			 signal;	/* the first SIGINT/SIGTERM */
 	int			 statsfd;	/* --stats-json, or -1 */
-	const struct input_counts *counts;
+	const struct seen	*seen;		/* the input's IDs */
 	const struct price_rates *rates;	/* 0 if unknown */
 	const struct labels	*labels;	/* --labels, or NULL */
 	int			 argc;		/* for the resume line */
@@ -295,10 +295,8 @@ report(struct run *run, const struct request *req)
 	if (run->endpoints != NULL)
 		run->st.endpoints = endpoints_stats(run->endpoints,
 		    &run->st.nendpoints);
-	if (run->counts->again > 0 && c->verbose >= 0)
-		warnx("%llu row%s had an ID that came before in the input",
-		    (unsigned long long)run->counts->again,
-		    run->counts->again == 1 ? "" : "s");
+	if (c->verbose >= 0 && run->seen != NULL)
+		tty_duplicates(run->seen);
 	/* Always: why the run stopped, and where to go on from. */
 	if (run->budget != NULL && sched_broke(run->sched))
 		warnx("--max-cost: spent $%.4f of $%.4f; %llu rows done, %llu "
@@ -366,7 +364,7 @@ main(int argc, char *argv[])
 	run.pool = p.pool;
 	run.pace = p.pace;
 	run.endpoints = p.endpoints;
-	run.counts = input_counts(p.input);
+	run.seen = p.seen;
 	run.rates = &p.rates;
 	run.st.priced = p.priced;
 	run.st.unpriced = p.unpriced[0] != '\0' ? p.unpriced : NULL;

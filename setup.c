@@ -493,6 +493,8 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 		p->providers[p->nproviders++] = setup_provider(cfg, k);
 	p->provider = p->providers[0];
 	p->skip = setup_skip(cfg);
+	if ((p->seen = seen_new(SEEN_SLOTS)) == NULL)
+		err(2, NULL);
 	setup_prices(cfg, p);
 	if (cfg->cache != NULL && (p->cache = cache_new(cfg->cache, e,
 	    sizeof(e))) == NULL)
@@ -522,6 +524,7 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 	ic.errfield = cfg->errfield;
 	ic.request = p->request;
 	ic.skip = p->skip;
+	ic.seen = p->seen;
 	/* --batch-api's dry run writes Batch lines: batchrun.c's. */
 	ic.dry_run = cfg->dry_run && (cfg->batch_api == NULL ||
 	    cfg->estimate);
@@ -560,6 +563,7 @@ setup_free(struct parts *p)
 	input_free(p->input);
 	record_free(p->record);
 	idset_free(p->skip);
+	seen_free(p->seen);
 	request_free(p->request);
 	schema_free(p->schema);
 	labels_free(p->labels);

@@ -19,6 +19,7 @@
 #include "lib/record.h"
 #include "lib/request.h"
 #include "lib/schema.h"
+#include "lib/seen.h"
 #include "lib/share.h"
 #include "lib/template.h"
 #include "lib/verdict.h"
@@ -35,6 +36,7 @@ struct parts {
 	struct endpoints	*endpoints;	/* several, in a real run; or
 						 * NULL */
 	struct idset		*skip;		/* --skip-ids, or NULL */
+	struct seen		*seen;		/* the input's IDs so far */
 	struct record		*record;
 	struct input		*input;
 	struct verdicts		*verdicts;

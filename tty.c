@@ -573,3 +573,40 @@ tty_interrupted(const struct tty_stop *stop, const struct stats *st,
 	say_all(b.data);
 	buf_free(&b);
 }
+
+void
+tty_duplicates(const struct seen *s)
+{
+	const struct seen_dup	*d;
+	uint64_t		 ids, rows, done;
+	size_t			 k;
+	int			 n;
+
+	for (k = 0; (d = seen_dup(s, k)) != NULL; k++) {
+		n = d->len > 100 ? 100 : (int)d->len;
+		done = d->rows - d->skipped;
+		if (d->skipped == 0)
+			say("duplicate ID %.*s: %llu rows have it, each done "
+			    "and written on its own", n, d->id,
+			    (unsigned long long)d->rows);
+		else if (done == 0)
+			say("duplicate ID %.*s: %llu rows have it, all done "
+			    "before (--skip-ids)", n, d->id,
+			    (unsigned long long)d->rows);
+		else
+			say("duplicate ID %.*s: %llu rows have it; %llu done "
+			    "before (--skip-ids), %s done and written on its "
+			    "own", n, d->id, (unsigned long long)d->rows,
+			    (unsigned long long)d->skipped, done == 1 ?
+			    "the other" : "each other");
+	}
+	seen_more(s, &ids, &rows);
+	if (ids > 0)
+		say("and %llu more duplicate ID%s, %llu rows in all",
+		    (unsigned long long)ids, ids == 1 ? "" : "s",
+		    (unsigned long long)rows);
+	if (seen_full(s) > 0)
+		say("duplicate IDs: the last %llu rows were checked only "
+		    "against the first %d IDs", (unsigned long long)seen_full(s),
+		    SEEN_SLOTS / 4 * 3);
+}

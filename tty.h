@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "lib/sched.h"
+#include "lib/seen.h"
 #include "lib/stats.h"
 
 /* A progress line is on the screen: a signal handler may wipe it. */
@@ -35,6 +36,12 @@ void		 say(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
 /* What the scheduler has to say, said as -v or -q asked (1, -1). */
 void		 tty_notice(const struct sched_notice *, int);
+/*
+ * The IDs that came more than once: a line for each of the first few,
+ * "duplicate ID alrt-0011: 3 rows have it, each done and written on its
+ * own", then one with how many more.
+ */
+void		 tty_duplicates(const struct seen *);
 /* How an interrupted run ended, for its last line. */
 struct tty_stop {
 	int		 sig;		/* SIGINT, SIGTERM or SIGHUP */

@@ -5,7 +5,8 @@
  * body to send for it (rendered from the templates, or a Batch request
  * line's own).  A line that needs no request is dealt with here: blank,
  * done in an earlier run (--skip-ids), or written at once (a line that is
- * no object, a template that does not fit the row, a dry run).
+ * no object, a template that does not fit the row, a dry run).  Each
+ * row's ID is told to seen.h, skipped or not, for duplicates.
  *
  * Not here: sending (sched.h) or what the response means (verdict.h).
  */
@@ -19,12 +20,15 @@
 #include "record.h"
 #include "request.h"
 #include "rows.h"
+#include "seen.h"
 
 struct input_config {
 	const char		*idfield;	/* -i */
 	const char		*errfield;	/* --error-field */
 	const struct request	*request;
 	struct idset		*skip;		/* --skip-ids, or NULL */
+	struct seen		*seen;		/* the IDs so far, for
+						 * duplicates; or NULL */
 	int			 dry_run;
 	int			 batch_in;	/* --batch-input lines */
 	int			 batch_out;	/* --batch-output lines */
@@ -40,9 +44,9 @@ enum input_next {
 	INPUT_WRITE		/* r->line is ready for the output */
 };
 
-/* What the input holds that a resume should know of. */
+/* What the input holds that a resume should know of; duplicate IDs are
+ * seen.h's. */
 struct input_counts {
-	uint64_t	 again;		/* rows whose ID came before, done */
 	uint64_t	 big_ids;	/* integer IDs beyond 2^53 */
 	uint64_t	 own_errors;	/* rows with a field named as
 					 * --error-field */
