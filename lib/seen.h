@@ -3,9 +3,10 @@
  *
  * Two rows with one ID are two rows: each is sent and written, and an
  * output with the ID twice confuses whoever joins it back, and a resume
- * that counts it.  So every run checks: each ID is kept as a 64-bit
+ * that counts it.  So every run checks: each ID is kept as a 62-bit
  * fingerprint (a keyed hash, so two IDs collide by chance only, about
- * once in 10^8 runs of a million rows) in one open-addressed table, and
+ * once in tens of millions of runs of a million rows) in one
+ * open-addressed table, and
  * the first few IDs that come again are kept whole, with their counts,
  * for the end of the run; the rest are only counted.
  *
