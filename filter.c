@@ -54,6 +54,7 @@ struct run {
 	struct output		*out;
 	struct pool		*pool;		/* NULL: a dry run */
 	struct pace		*pace;
+	struct share		*share;		/* --share, or NULL */
 	struct endpoints	*endpoints;	/* several -u, or NULL */
 	struct sched		*sched;
 	struct stats		 st;
@@ -167,6 +168,7 @@ static int
 loop(struct run *run)
 {
 	struct pollfd	 pfd[POLL_N];
+	const char	*note;
 	long long	 now, t;
 	char		 e[256], sig;
 	ssize_t		 n;
@@ -177,6 +179,10 @@ loop(struct run *run)
 		if (sched_turn(run->sched, now, e, sizeof(e)) == -1)
 			errx(1, "%s", e);
 		flush_output(run);
+		/* A file changed under the run: said once. */
+		if (run->share != NULL && (note = share_note(run->share)) !=
+		    NULL)
+			say("%s", note);
 		if (sched_stopped(run->sched))
 			return 3;
 		/* The money is spent: what is in flight ends, then 4. */
@@ -363,6 +369,7 @@ main(int argc, char *argv[])
 	run.statsfd = p.statsfd;
 	run.pool = p.pool;
 	run.pace = p.pace;
+	run.share = p.share;
 	run.endpoints = p.endpoints;
 	run.seen = p.seen;
 	run.rates = &p.rates;

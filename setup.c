@@ -465,6 +465,8 @@ setup_net(const struct config *cfg, int maxjobs, struct parts *p)
 	if (cfg->share != NULL && (p->share = pac.share = share_open(
 	    cfg->share, clock_ms(), e, sizeof(e))) == NULL)
 		errx(2, "%s", e);
+	if (p->share != NULL)
+		share_set_max_wait(p->share, pac.max_wait_ms);
 	if (cfg->jobs > maxjobs && cfg->verbose > 0)
 		warnx("-j %d: at most %d requests in flight with the open-file "
 		    "limit (ulimit -n)", cfg->jobs, maxjobs);
@@ -499,6 +501,8 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 	if (cfg->cache != NULL && (p->cache = cache_new(cfg->cache, e,
 	    sizeof(e))) == NULL)
 		errx(2, "--cache %s: %s", cfg->cache, e);
+	if (p->cache != NULL)
+		cache_set_max(p->cache, cfg->max_response);
 	/* A dry run writes nothing but its stdout: the --errors file of the
 	 * last real run stays as it was. */
 	if (cfg->errors != NULL && !cfg->dry_run && (p->errfd =

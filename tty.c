@@ -345,6 +345,13 @@ tty_notice(const struct sched_notice *n, int v)
 		if (v > 0)
 			say("%s taken back", n->text);
 		break;
+	case SCHED_GONE:
+		/* Not a passing failure: someone has a key to fix. */
+		if (v >= 0)
+			say("%s: HTTP 401, the API key refused: set aside for "
+			    "the rest of the run; the other endpoints go on",
+			    n->text);
+		break;
 	case SCHED_CACHE:
 		/* Once: the answers are still written, only not kept. */
 		if (v >= 0)

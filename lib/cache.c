@@ -13,9 +13,13 @@
 
 #define MAGIC		"enrich-cache 1\n"
 #define ENTRY_MAX	(1LL << 30)	/* --max-response-bytes' ceiling */
+/* The longest header: MAGIC, "key " HEX, "length " and 10 digits, "sha256 "
+ * HEX, the newlines; with room to spare. */
+#define HEADER_MAX	256
 
 struct cache {
 	char		*dir;
+	size_t		 max;		/* the largest body taken */
 	struct buf	 path;		/* scratch */
 	struct buf	 tmp;		/* scratch */
 	struct buf	 text;		/* scratch: an entry being written */
@@ -49,7 +53,14 @@ cache_new(const char *dir, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	c->max = ENTRY_MAX;
 	return c;
+}
+
+void
+cache_set_max(struct cache *c, size_t max)
+{
+	c->max = max;
 }
 
 void
@@ -142,9 +153,15 @@ field(const char **p, const char *end, const char *word, const char **val,
 	return 0;
 }
 
-int
-cache_parse(const unsigned char key[CACHE_KEY_LEN], const char *text,
-    size_t len, size_t *off, size_t *bodylen)
+/*
+ * The header of an entry for the key, from the start of text: 0 with the
+ * body's place (*off) and length (*bodylen) and its sum (sum, hex), or -1
+ * if it is not one.  Only the header's bytes are read: it comes whole in
+ * the first HEADER_MAX bytes.
+ */
+static int
+header_parse(const unsigned char key[CACHE_KEY_LEN], const char *text,
+    size_t len, size_t *off, size_t *bodylen, const char **sum)
 {
 	const char	*p = text, *end = text + len, *v, *errstr;
 	char		 hex[CACHE_HEX_LEN + 1], num[32];
@@ -167,13 +184,35 @@ cache_parse(const unsigned char key[CACHE_KEY_LEN], const char *text,
 	if (errstr != NULL)
 		return -1;
 	if (field(&p, end, "sha256 ", &v, &vlen) == -1 ||
-	    vlen != CACHE_HEX_LEN || p == end || *p++ != '\n' ||
-	    (size_t)(end - p) != (size_t)n)
+	    vlen != CACHE_HEX_LEN || p == end || *p++ != '\n')
 		return -1;
-	body_sum(p, n, hex);
-	if (memcmp(v, hex, CACHE_HEX_LEN) != 0)
-		return -1;
+	*sum = v;
 	*off = p - text;
+	*bodylen = n;
+	return 0;
+}
+
+/* The body's sum against the header's. */
+static int
+body_check(const char *body, size_t len, const char *sum)
+{
+	char	 hex[CACHE_HEX_LEN + 1];
+
+	body_sum(body, len, hex);
+	return memcmp(sum, hex, CACHE_HEX_LEN) == 0 ? 0 : -1;
+}
+
+int
+cache_parse(const unsigned char key[CACHE_KEY_LEN], const char *text,
+    size_t len, size_t *off, size_t *bodylen)
+{
+	const char	*sum;
+	size_t		 o, n;
+
+	if (header_parse(key, text, len, &o, &n, &sum) == -1 ||
+	    len - o != n || body_check(text + o, n, sum) == -1)
+		return -1;
+	*off = o;
 	*bodylen = n;
 	return 0;
 }
@@ -196,45 +235,68 @@ entry_path(struct cache *c, const char *hex, int levels)
 	return buf_addc(&c->path, '\0');
 }
 
+/* Read len bytes at off into p: 0, or -1 if the file ends sooner. */
+static int
+read_at(int fd, char *p, size_t len, off_t off)
+{
+	ssize_t	 n;
+
+	while (len > 0) {
+		if ((n = pread(fd, p, len, off)) == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= n;
+		off += n;
+	}
+	return 0;
+}
+
 int
 cache_get(struct cache *c, const unsigned char key[CACHE_KEY_LEN],
     struct buf *out)
 {
-	char		 hex[CACHE_HEX_LEN + 1];
+	char		 hex[CACHE_HEX_LEN + 1], head[HEADER_MAX];
+	char		 sum[CACHE_HEX_LEN];
+	const char	*s;
 	struct stat	 st;
-	size_t		 off, len;
-	ssize_t		 n;
+	size_t		 off, len, n;
 	int		 fd, rv = 0;
 
 	cache_hex(key, hex);
 	if (entry_path(c, hex, 0) == -1)
 		return -1;
-	if ((fd = open(c->path.data, O_RDONLY | O_CLOEXEC)) == -1)
+	/*
+	 * Without blocking: a FIFO someone put there would hold open(2)
+	 * until a writer came, and the run with it.  Not through a link:
+	 * the cache owns the path.  What was opened is checked after.
+	 */
+	if ((fd = open(c->path.data, O_RDONLY | O_NONBLOCK | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
 		return 0;
-	/* Not a FIFO or a device someone put there: a miss. */
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    st.st_size > ENTRY_MAX + 512)
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))
 		goto out;
+	/*
+	 * The header first, and the size it says against the file's and
+	 * --max-response-bytes: a gigabyte of garbage is never read.  The
+	 * size of now: another process may rename a new one in, but never
+	 * write into this one.
+	 */
+	n = st.st_size < HEADER_MAX ? (size_t)st.st_size : HEADER_MAX;
+	if (read_at(fd, head, n, 0) == -1 ||
+	    header_parse(key, head, n, &off, &len, &s) == -1 ||
+	    (size_t)st.st_size - off != len || len > c->max)
+		goto out;
+	memcpy(sum, s, sizeof(sum));
 	buf_reset(out);
-	if (buf_reserve(out, st.st_size + 1) == -1) {
+	if (buf_reserve(out, len + 1) == -1) {
 		rv = -1;
 		goto out;
 	}
-	/* The size of now: another process may rename a new one in, but
-	 * never write into this one. */
-	while (out->len < (size_t)st.st_size) {
-		n = read(fd, out->data + out->len, st.st_size - out->len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		out->len += n;
-	}
-	if (cache_parse(key, out->data, out->len, &off, &len) == -1) {
-		buf_reset(out);
+	if (read_at(fd, out->data, len, off) == -1 ||
+	    body_check(out->data, len, sum) == -1)
 		goto out;
-	}
-	memmove(out->data, out->data + off, len);
 	out->len = len;
 	rv = 1;
 out:

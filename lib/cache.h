@@ -10,8 +10,11 @@
  * the server sent it.  Entries are written to a temporary file beside
  * their place and renamed into it, so several processes may share one
  * directory: a reader sees a whole entry or none.  An entry that does not
- * check out (cut short, changed, another key's) is a miss, and the next
- * success overwrites it.
+ * check out (cut short, changed, another key's, larger than a response
+ * may be) is a miss, and the next success overwrites it; so is anything
+ * at its path that is not a regular file (a FIFO, a device, a symbolic
+ * link), which is never opened for reading in a way that could block.
+ * Only an entry's header is read before it is checked.
  *
  * Library code: it prints nothing; failures come back as -1 with the
  * reason in the caller's buffer.  Not here: what a response means
@@ -33,6 +36,9 @@ struct cache;
  * copied.  NULL and err if it cannot be used. */
 struct cache	*cache_new(const char *, char *, size_t);
 void		 cache_free(struct cache *);
+/* The largest body cache_get takes (--max-response-bytes): a larger
+ * entry is a miss, never read.  The default is 1 GiB. */
+void		 cache_set_max(struct cache *, size_t);
 
 /* The key of a request: the URL and the body. */
 void		 cache_key(const char *, size_t, const char *, size_t,

@@ -69,6 +69,7 @@ claim_row(struct claim *c, struct row *r)
 		r->prompt_tokens = r->completion_tokens = -1;
 		r->cached_tokens = -1;
 		r->cost_usd = r->attempt_usd = -1;
+		r->cost_estimated = r->attempt_estimated = 0;
 		buf_reset(&r->line);
 	}
 	if ((lead = dedup_find(c->dedup, r)) != NULL) {
@@ -150,12 +151,36 @@ fail:
 	return -1;
 }
 
+/*
+ * A row dropped after the run paid for an answer to it (one to be asked
+ * again, when the money ran out): written, an error of its own type
+ * holding the answer paid for, with its tokens and dollars, never left
+ * for --skip-ids to pay for unseen; the rows that follow it are written
+ * from it.  0, or -1 if out of memory.
+ */
+static int
+write_paid(struct claim *c, struct row *r)
+{
+	static const char	 why[] = "the money (--max-cost) ran out before "
+				    "the row could be asked again; \"answer\" "
+				    "holds the last answer, paid for";
+	int			 rv;
+
+	rows_set_error(r, ROW_ERR_MAX_COST, 0);
+	rv = buf_adds(&r->msg, why) == -1 || record_error(c->p.record, r) ==
+	    -1 || c->p.emit(c->p.arg, r) == -1 || claim_release(c, r, 0) == -1;
+	rows_put(c->p.rows, r);
+	return rv ? -1 : 0;
+}
+
 int
 claim_drop(struct claim *c, struct row *r)
 {
 	struct row	*f;
 	int		 rv = 0;
 
+	if (r->spent_usd > 0)
+		return write_paid(c, r);
 	while ((f = dedup_take(c->dedup, r)) != NULL) {
 		c->p.stats->unsent++;
 		rv |= output_skip(c->p.out, f->seq);
@@ -197,14 +222,18 @@ int
 claim_reserve(struct claim *c, struct row *r, int inflight)
 {
 	struct budget	*b = c->p.budget;
-	long long	 prompt = text_tokens(r->prompt_bytes);
+	long long	 est;
 	double		 worst;
 
 	if (b == NULL)
 		return 1;
-	worst = budget_worst(b, prompt, r->cost - prompt);
+	/* The completion's limit is exact; the prompt's tokens are not. */
+	est = budget_estimate(r->prompt_bytes);
+	worst = budget_worst(b, budget_prompt(b, est), r->cost -
+	    text_tokens(r->prompt_bytes));
 	if (budget_reserve(b, worst) == 0) {
 		r->reserved = worst;
+		r->est_prompt = est;
 		return 1;
 	}
 	return inflight > 0 ? 0 : -1;
@@ -217,7 +246,8 @@ claim_cost(const struct row *r)
 
 	if (x->result != XFER_RESPONSE || x->status < 200 || x->status > 299)
 		return 0;
-	/* A success without usage: assume the worst it could have been. */
+	/* A success whose answer could not be read: the worst it could
+	 * have been.  One without usage has its estimate (record.c). */
 	if (r->attempt_usd < 0)
 		return r->reserved;
 	return r->attempt_usd;
@@ -226,7 +256,13 @@ claim_cost(const struct row *r)
 void
 claim_settle(struct claim *c, struct row *r, double cost)
 {
-	if (c->p.budget != NULL)
+	r->spent_usd += cost;
+	if (c->p.budget != NULL) {
 		budget_settle(c->p.budget, r->reserved, cost);
+		/* What the prompt came to, for the estimates to come. */
+		if (r->attempt_prompt >= 0)
+			budget_learn(c->p.budget, r->est_prompt,
+			    r->attempt_prompt);
+	}
 	r->reserved = 0;
 }

@@ -9,7 +9,8 @@
  * When a leader ends, each row that followed it is written from its
  * outcome; a success is kept for rows that come later, in memory and
  * under --cache.  A row that will not be sent is dropped with its
- * followers: none is written, so --skip-ids resumes it.  Under --max-cost
+ * followers: none is written, so --skip-ids resumes it; unless the run
+ * already paid for an answer to it, which is never lost unwritten.  Under --max-cost
  * (budget.h) a request reserves its worst case before it goes and
  * settles what it cost, by its usage, when it ends.
  *
@@ -79,7 +80,10 @@ int		 claim_release(struct claim *, struct row *, int);
 /*
  * A row that will not be sent, and the rows that follow it: none is
  * written, each is counted unsent, the output told (so that --ordered
- * lets later rows go), and each given back.  0, or -1 if out of memory.
+ * lets later rows go), and each given back.  But a row already paid for
+ * (an answer to ask again, when the money ran out) is written, a
+ * max_cost error holding that answer, and its followers from it.  0, or
+ * -1 if out of memory.
  */
 int		 claim_drop(struct claim *, struct row *);
 /* claim_drop for the row and every row that waits in parts->rows. */
@@ -96,8 +100,9 @@ int		 claim_keep(struct claim *, struct row *, char *, size_t);
  * requests in flight (0), or that the money is spent (-1).
  */
 int		 claim_reserve(struct claim *, struct row *, int);
-/* What the attempt that just ended cost, from its usage: its worst case
- * for a success that did not say. */
+/* What the attempt that just ended cost, from its usage (or, without
+ * one, its estimate: r->attempt_estimated); its worst case for a success
+ * whose answer could not be read. */
 double		 claim_cost(const struct row *);
 /* The row's reservation ends with its attempt, which cost this much. */
 void		 claim_settle(struct claim *, struct row *, double);

@@ -16,6 +16,7 @@ struct endpoint {
 	int		 fails;		/* DOWN in a row */
 	int		 refusals;	/* 429s in a row */
 	int		 aside;		/* set aside (a probe may be due) */
+	int		 denied;	/* its key refused: aside for good */
 	int		 probing;	/* its probe is in flight */
 	long long	 until;		/* aside until then */
 	long long	 backoff;	/* the last time aside, ms */
@@ -103,11 +104,24 @@ endpoints_all(const struct endpoints *e)
 	return e->n == 64 ? UINT64_MAX : ((uint64_t)1 << e->n) - 1;
 }
 
-/* Ready for a probe: aside, its time out, none in flight yet. */
+uint64_t
+endpoints_live(const struct endpoints *e)
+{
+	uint64_t	 live = 0;
+	size_t		 k;
+
+	for (k = 0; k < e->n; k++)
+		if (!e->v[k].denied)
+			live |= (uint64_t)1 << k;
+	return live;
+}
+
+/* Ready for a probe: aside, its time out, none in flight yet; never
+ * one whose key was refused. */
 static int
 probe_due(const struct endpoint *p, long long now)
 {
-	return p->aside && !p->probing && now >= p->until;
+	return p->aside && !p->denied && !p->probing && now >= p->until;
 }
 
 /* May take rows by headroom: not aside and not held by a 429. */
@@ -179,7 +193,7 @@ endpoints_next_ready(const struct endpoints *e, long long now, uint64_t tried)
 
 	for (k = 0; k < e->n; k++) {
 		p = &e->v[k];
-		if ((tried & ((uint64_t)1 << k)) || p->probing)
+		if ((tried & ((uint64_t)1 << k)) || p->probing || p->denied)
 			continue;
 		at = p->aside ? p->until : p->hold;
 		if (at < now)
@@ -212,6 +226,8 @@ endpoints_classify(const struct xfer *x)
 		return ENDPOINTS_ANSWERED;
 	if (x->status == 429)
 		return ENDPOINTS_REFUSED;
+	if (x->status == 401)
+		return ENDPOINTS_DENIED;
 	if (x->status >= 500 && verdict_retryable(x->status))
 		return ENDPOINTS_DOWN;
 	return ENDPOINTS_OTHER;
@@ -262,6 +278,18 @@ endpoints_done(struct endpoints *e, int k, long long now,
 		p->refusals = 0;
 	} else
 		st->errors++;
+	/*
+	 * A key refused does not come right by waiting: aside for good,
+	 * said once.  The requests it had in flight come back refused too,
+	 * and anything it answers after that changes nothing.
+	 */
+	if (p->denied)
+		return ENDPOINTS_SAME;
+	if (o == ENDPOINTS_DENIED) {
+		p->denied = p->aside = 1;
+		st->set_aside++;
+		return ENDPOINTS_GONE;
+	}
 	if ((wait = announced(x)) > 0)
 		p->hold = now + cap(e, wait);
 	if (o == ENDPOINTS_REFUSED) {

@@ -11,7 +11,9 @@
  * cap_ms; then one request probes it, and only a probe that gets an answer
  * takes it back.  A 429, or an announced x-ratelimit-remaining-requests of
  * 0, holds that endpoint alone for the wait it names (else a backoff):
- * its own pacing, which the others do not feel.
+ * its own pacing, which the others do not feel.  A 401 (its key refused)
+ * sets it aside for the rest of the run: no probe, no answer brings it
+ * back, and it is no longer one of those left (endpoints_live).
  *
  * Each row carries the set of endpoints that failed it (a bit each, so at
  * most ENDPOINTS_MAX); a row goes to one it has not failed on.  It counts
@@ -44,14 +46,16 @@ enum endpoints_outcome {
 	ENDPOINTS_ANSWERED,	/* 2xx */
 	ENDPOINTS_OTHER,	/* an answer that is the row's business (4xx) */
 	ENDPOINTS_REFUSED,	/* 429: busy, not down */
-	ENDPOINTS_DOWN		/* no answer, a timeout or a 5xx */
+	ENDPOINTS_DOWN,		/* no answer, a timeout or a 5xx */
+	ENDPOINTS_DENIED	/* 401: its key refused, for good */
 };
 
 /* What endpoints_done did to the endpoint, for the caller to tell. */
 enum endpoints_event {
 	ENDPOINTS_SAME,
 	ENDPOINTS_ASIDE,	/* set aside: endpoints_aside_ms says how long */
-	ENDPOINTS_BACK		/* taken back */
+	ENDPOINTS_BACK,		/* taken back */
+	ENDPOINTS_GONE		/* set aside for the rest of the run (401) */
 };
 
 struct endpoints;
@@ -66,6 +70,8 @@ size_t		 endpoints_count(const struct endpoints *);
 const char	*endpoints_name(const struct endpoints *, int);
 /* Every endpoint's bit. */
 uint64_t	 endpoints_all(const struct endpoints *);
+/* The bits of those left: all but the ones whose key was refused. */
+uint64_t	 endpoints_live(const struct endpoints *);
 /* The endpoint for a request at time now that has failed on those in
  * tried, with this window for the run: the one with the most headroom,
  * a probe first; -1 if none may take it now. */

@@ -155,6 +155,9 @@ finish_row(struct finish *f, struct row *r, long long now)
 	if (f->p.rates != NULL) {
 		cost = claim_cost(r);
 		f->p.stats->cost_usd += cost;
+		/* No usage said: the part of it that is an estimate. */
+		if (r->attempt_estimated || r->attempt_usd < 0)
+			f->p.stats->cost_estimated_usd += cost;
 		claim_settle(f->p.claim, r, cost);
 	}
 	switch (v.kind) {

@@ -2,8 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
+#include "fold.h"
 #include "labels.h"
 
 #define LABEL_MAX	200	/* bytes of one label */
@@ -74,8 +74,8 @@ labels_new(const char *s, size_t len, int sep, char *err, size_t errlen)
 				goto fail;
 			}
 		for (k = 0; k < l->n; k++)
-			if (strlen(l->v[k].name) == n &&
-			    strncasecmp(l->v[k].name, p, n) == 0) {
+			if (fold_equal(l->v[k].name, strlen(l->v[k].name), p,
+			    n)) {
 				snprintf(err, errlen, "\"%.*s\" is given twice",
 				    (int)n, p);
 				goto fail;
@@ -140,34 +140,65 @@ quote(const char *s, size_t n, char *out, size_t outlen)
 	out[o] = '\0';
 }
 
+/* White space at both ends of [*p, *p + *n) dropped. */
+static void
+trim(const char **p, size_t *n)
+{
+	while (*n > 0 && is_space((unsigned char)**p)) {
+		(*p)++;
+		(*n)--;
+	}
+	while (*n > 0 && is_space((unsigned char)(*p)[*n - 1]))
+		(*n)--;
+}
+
+/* The label that is p, compared folded; -1 if none. */
+static int
+find(const struct labels *l, const char *p, size_t n)
+{
+	size_t	 k;
+
+	for (k = 0; k < l->n; k++)
+		if (fold_equal(l->v[k].name, strlen(l->v[k].name), p, n))
+			return (int)k;
+	return -1;
+}
+
 int
 labels_match(const struct labels *l, const char *s, size_t n, size_t *off,
     size_t *len, char *why, size_t whylen)
 {
-	const char	*p = s;
+	const char	*p[4];
 	char		 q[QUOTED_MAX + 8];
-	size_t		 k, m = n;
+	size_t		 m[4], i, stages;
+	int		 k;
 
-	while (m > 0 && is_space((unsigned char)*p)) {
-		p++;
-		m--;
+	/*
+	 * What is forgiven, one step at a time, each tried in turn (a
+	 * label may end in a period itself): white space; a final period;
+	 * quotes, as models sometimes put round a word ("EC2", 'EC2'), and
+	 * white space inside them; a final period inside them ("EC2.").
+	 */
+	p[0] = s;
+	m[0] = n;
+	trim(&p[0], &m[0]);
+	p[1] = p[0];
+	m[1] = m[0] > 0 && p[0][m[0] - 1] == '.' ? m[0] - 1 : m[0];
+	stages = 2;
+	if (m[1] >= 2 && (*p[1] == '"' || *p[1] == '\'' || *p[1] == '`') &&
+	    p[1][m[1] - 1] == *p[1]) {
+		p[2] = p[1] + 1;
+		m[2] = m[1] - 2;
+		trim(&p[2], &m[2]);
+		p[3] = p[2];
+		m[3] = m[2] > 0 && p[2][m[2] - 1] == '.' ? m[2] - 1 : m[2];
+		stages = 4;
 	}
-	while (m > 0 && is_space((unsigned char)p[m - 1]))
-		m--;
-	if (m > 0 && p[m - 1] == '.')
-		m--;
-	/* "EC2" or 'EC2', as models sometimes quote a word. */
-	if (m >= 2 && (*p == '"' || *p == '\'' || *p == '`') &&
-	    p[m - 1] == *p) {
-		p++;
-		m -= 2;
-	}
-	for (k = 0; k < l->n; k++)
-		if (strlen(l->v[k].name) == m &&
-		    strncasecmp(l->v[k].name, p, m) == 0) {
-			*off = p - s;
-			*len = m;
-			return (int)k;
+	for (i = 0; i < stages; i++)
+		if ((k = find(l, p[i], m[i])) != -1) {
+			*off = p[i] - s;
+			*len = m[i];
+			return k;
 		}
 	quote(s, n, q, sizeof(q));
 	snprintf(why, whylen, "the answer \"%s\" is not one of the labels; "

@@ -5,6 +5,7 @@
 
 #include "answer.h"
 #include "batch.h"
+#include "budget.h"
 #include "jsonw.h"
 #include "record.h"
 #include "text.h"
@@ -84,7 +85,8 @@ error_object(struct record *rec, const struct row *r)
 	    r->msg.len);
 	if (r->error == ROW_ERR_TRUNCATED && r->kept.len > 0)
 		jsonw_raw(&w, "partial", r->kept.data, r->kept.len);
-	if (r->error == ROW_ERR_INVALID && r->kept.len > 0)
+	if ((r->error == ROW_ERR_INVALID || r->error == ROW_ERR_MAX_COST) &&
+	    r->kept.len > 0)
 		jsonw_raw(&w, "answer", r->kept.data, r->kept.len);
 	jsonw_uint(&w, "attempts", r->attempts);
 	return jsonw_end(&w, 0);
@@ -113,6 +115,9 @@ meta_object(struct record *rec, const struct row *r)
 	if (r->cost_usd >= 0) {
 		snprintf(num, sizeof(num), "%.6f", r->cost_usd);
 		jsonw_raw(&w, "cost_usd", num, strlen(num));
+		/* Some of it from no usage (usage_cost). */
+		if (r->cost_estimated)
+			jsonw_bool(&w, "cost_estimated", 1);
 	}
 	/* Paid for once, by another run or another row. */
 	if (r->cached)
@@ -316,27 +321,58 @@ server_error(struct record *rec, const struct xfer *x, char *err,
 }
 
 /*
- * The dollars of the answer just read (r->attempt_usd: -1 when it
- * reported no usage) and of all the row's answers (r->cost_usd, from the
- * tokens usage() summed): nothing for an answer not paid for now (from
- * the cache, or another row's).
+ * The dollars of the answer just read (r->attempt_usd) and of all the
+ * row's answers (r->cost_usd): nothing for an answer not paid for now
+ * (from the cache, or another row's).  An answer whose usage does not
+ * say (some gateways and local servers send none) was paid for all the
+ * same: what it does not say is estimated, the prompt as --max-cost
+ * estimates it (budget.h) and the completion as the answer's bytes / 4,
+ * within its limit, and the dollars are marked as estimated.  This one
+ * figure is what _meta, the summary and --max-cost all count.
  */
 static void
 usage_cost(const struct record *rec, struct row *r, const struct answer *a)
 {
+	long long	 prompt = a->prompt_tokens, completion =
+			    a->completion_tokens, limit;
+	double		 usd;
+	int		 est = 0;
+
+	r->attempt_estimated = 0;
 	if (rec->cfg.rates == NULL) {
 		r->attempt_usd = r->cost_usd = -1;
+		r->cost_estimated = 0;
 		return;
 	}
 	if (r->cached || r->shared) {
 		r->attempt_usd = r->cost_usd = 0;
+		r->cost_estimated = 0;
 		return;
 	}
-	r->attempt_usd = a->prompt_tokens < 0 && a->completion_tokens < 0 ?
-	    -1 : price_cost(rec->cfg.rates, a->prompt_tokens,
-	    a->cached_tokens, a->completion_tokens);
-	r->cost_usd = price_cost(rec->cfg.rates, r->prompt_tokens,
-	    r->cached_tokens, r->completion_tokens);
+	if (prompt < 0) {
+		prompt = budget_estimate(r->prompt_bytes);
+		est = 1;
+	}
+	if (completion < 0) {
+		completion = (long long)(a->len + TEXT_BYTES_PER_TOKEN - 1) /
+		    TEXT_BYTES_PER_TOKEN;
+		limit = r->cost - text_tokens(r->prompt_bytes);
+		if (limit > 0 && completion > limit)
+			completion = limit;
+		est = 1;
+	}
+	usd = price_cost(rec->cfg.rates, prompt, est ? 0 : a->cached_tokens,
+	    completion);
+	/* A row asked again paid for each answer. */
+	if (r->reasks > 0 && r->cost_usd >= 0) {
+		r->cost_usd += usd;
+		r->cost_estimated |= est;
+	} else {
+		r->cost_usd = usd;
+		r->cost_estimated = est;
+	}
+	r->attempt_usd = usd;
+	r->attempt_estimated = est;
 }
 
 /* --batch-output: any JSON body of a success is the answer. */
@@ -355,7 +391,7 @@ batch_response(struct record *rec, struct row *r, char *err, size_t errlen)
 	/* The usage, where a chat completion gives it. */
 	if (answer_read(rec->cfg.request, rec->response, x->resp.data,
 	    x->resp.len, &rec->scratch, &a, jerr, sizeof(jerr)) >= 0) {
-		r->prompt_tokens = a.prompt_tokens;
+		r->prompt_tokens = r->attempt_prompt = a.prompt_tokens;
 		r->completion_tokens = a.completion_tokens;
 		r->cached_tokens = a.cached_tokens;
 		usage_cost(rec, r, &a);
@@ -372,6 +408,7 @@ batch_response(struct record *rec, struct row *r, char *err, size_t errlen)
 static void
 usage(struct row *r, const struct answer *a)
 {
+	r->attempt_prompt = a->prompt_tokens;
 	if (r->reasks > 0 && r->prompt_tokens >= 0 && a->prompt_tokens >= 0 &&
 	    r->completion_tokens >= 0 && a->completion_tokens >= 0) {
 		r->prompt_tokens += a->prompt_tokens;

@@ -24,16 +24,22 @@ route_move(struct endpoints *e, struct row *r, const struct xfer *x,
     long long now)
 {
 	enum endpoints_outcome	 o = endpoints_classify(x);
-	uint64_t		 all = endpoints_all(e);
+	uint64_t		 live = endpoints_live(e);
 
-	if (o != ENDPOINTS_DOWN && o != ENDPOINTS_REFUSED)
+	if (o != ENDPOINTS_DOWN && o != ENDPOINTS_REFUSED &&
+	    o != ENDPOINTS_DENIED)
+		return 0;
+	/* None left whose key is taken: the verdict stops the run. */
+	if (live == 0)
 		return 0;
 	r->tried |= (uint64_t)1 << r->endpoint;
-	if ((r->tried & all) == all) {
-		/* Every one failed it: the verdict decides, and a retry
-		 * starts a new round. */
+	if ((r->tried & live) == live) {
+		/* Every one left failed it: the verdict decides, and a retry
+		 * starts a new round.  A key refused is no failure of the
+		 * row: it starts the new round at once. */
 		r->tried = 0;
-		return 0;
+		if (o != ENDPOINTS_DENIED)
+			return 0;
 	}
 	/* What it would fail with if it went no further (an interrupt). */
 	rows_set_error(r, x->result == XFER_TIMEOUT ? ROW_ERR_TIMEOUT :
@@ -41,6 +47,7 @@ route_move(struct endpoints *e, struct row *r, const struct xfer *x,
 	    x->status);
 	if (x->result != XFER_RESPONSE ? buf_adds(&r->msg, x->error) == -1 :
 	    buf_adds(&r->msg, o == ENDPOINTS_REFUSED ? "rate limited at " :
+	    o == ENDPOINTS_DENIED ? "the API key refused at " :
 	    "server error at ") == -1 || buf_adds(&r->msg,
 	    endpoints_name(e, r->endpoint)) == -1)
 		return -1;

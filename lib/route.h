@@ -3,9 +3,10 @@
  * to, and where it goes when one fails it.
  *
  * A row goes to the endpoint with the most headroom among those that have
- * not failed it (endpoints.h picks).  A row whose endpoint is down, or
- * refuses it with a 429, goes at once to another that has not failed it:
- * not a retry, not charged to -r.  Only when every endpoint has failed it
+ * not failed it (endpoints.h picks).  A row whose endpoint is down,
+ * refuses it with a 429, or refuses the key with a 401 (set aside for
+ * good), goes at once to another that has not failed it: not a retry,
+ * not charged to -r; a 401 stops the run only when no endpoint is left.  Only when every endpoint has failed it
  * is the verdict asked, and a retry starts a new round; a network failure
  * when every endpoint is set aside and none ever answered stops the run,
  * and a stop names the endpoint whose answer stopped it.

@@ -15,6 +15,7 @@ static const char *const error_names[] = {
 	[ROW_ERR_TRUNCATED] = "truncated",
 	[ROW_ERR_REFUSED] = "refused",
 	[ROW_ERR_INVALID] = "invalid_answer",
+	[ROW_ERR_MAX_COST] = "max_cost",
 };
 
 static int
@@ -107,8 +108,11 @@ rows_get(struct rows *rs)
 	r->prompt_tokens = r->completion_tokens = -1;
 	r->cached_tokens = -1;
 	r->cost_usd = r->attempt_usd = -1;
+	r->attempt_prompt = -1;
+	r->cost_estimated = r->attempt_estimated = 0;
 	r->keyed = r->leading = r->cached = r->shared = 0;
 	r->reserved = 0;
+	r->spent_usd = 0;
 	buf_reset(&r->text);
 	buf_reset(&r->id);
 	buf_reset(&r->body);

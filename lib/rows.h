@@ -41,7 +41,9 @@ enum row_error {
 	ROW_ERR_INPUT,
 	ROW_ERR_TRUNCATED,	/* cut at the token limit */
 	ROW_ERR_REFUSED,	/* refused, or stopped by a filter */
-	ROW_ERR_INVALID		/* not a valid answer, after re-asking */
+	ROW_ERR_INVALID,	/* not a valid answer, after re-asking */
+	ROW_ERR_MAX_COST	/* paid for, but the money ran out before it
+				 * could be asked again */
 };
 
 struct row {
@@ -70,6 +72,10 @@ struct row {
 	TAILQ_HEAD(, row)	 followers;	/* rows waiting on it */
 	TAILQ_ENTRY(row)	 follow;	/* on its leader's list */
 	double			 reserved;	/* --max-cost: dollars held */
+	long long		 est_prompt;	/* and the prompt's tokens it
+						 * estimated, unscaled */
+	double			 spent_usd;	/* what its attempts cost, all
+						 * told (claim_settle) */
 	size_t			 cached_bytes;	/* of them, asking for a cache */
 	/* Its attempts so far. */
 	int			 attempts;	/* requests sent */
@@ -94,6 +100,12 @@ struct row {
 						 * -1: no price known */
 	double			 attempt_usd;	/* of the last attempt's answer;
 						 * -1: not known */
+	long long		 attempt_prompt;	/* its prompt_tokens; -1:
+						 * not known */
+	int			 cost_estimated;	/* cost_usd is partly an
+						 * estimate: an answer said
+						 * no usage */
+	int			 attempt_estimated;	/* attempt_usd is one */
 	/* The outcome. */
 	struct buf		 line;		/* the output line */
 	int			 failed;	/* line is an error record */

@@ -279,6 +279,12 @@ endpoint_done(struct sched *s, struct row *r, const struct xfer *x,
 		notice(s, SCHED_BACK, r, NULL, 0, endpoints_name(e,
 		    r->endpoint));
 		break;
+	case ENDPOINTS_GONE:
+		/* The last: the stop that follows says why. */
+		if (endpoints_live(e) != 0)
+			notice(s, SCHED_GONE, r, NULL, 0, endpoints_name(e,
+			    r->endpoint));
+		break;
 	case ENDPOINTS_SAME:
 		break;
 	}
@@ -387,6 +393,7 @@ finish_rows(struct sched *s, long long now)
 		r->attempts++;
 		pace_end(s->p.pace, r->cost);
 		r->attempt_usd = -1;	/* this attempt's, when judged */
+		r->attempt_prompt = -1;
 		if (x->result == XFER_RESPONSE && x->status == 429)
 			s->p.stats->http429++;
 		/* Each endpoint reads its own announcements. */

@@ -90,6 +90,8 @@ enum sched_event {
 	SCHED_INPUT,		/* the input says: text (input_note) */
 	SCHED_ASIDE,		/* endpoint text is set aside for ms */
 	SCHED_BACK,		/* endpoint text is taken back */
+	SCHED_GONE,		/* endpoint text refused the key (401): set
+				 * aside for good, others left */
 	SCHED_CACHE,		/* an answer could not be kept: text */
 	SCHED_ANSWER,		/* the answers say: text (record_note) */
 	SCHED_WAITING		/* rows wait and nothing was written for

@@ -17,6 +17,7 @@
 #define SKEW_MS		60000		/* see load() */
 #define IDLE_MS		(3600 * 1000LL)	/* a file idle this long starts
 					 * afresh */
+#define HOLD_MS		(86400 * 1000LL)	/* the longest --max-wait */
 
 /* The file, as it is on disk: fixed size, native byte order. */
 struct share_file {
@@ -36,6 +37,9 @@ struct share_file {
 struct share {
 	int		 fd;
 	long long	 idle;		/* now less the file's time, as read */
+	long long	 max_wait;	/* a longer hold is not ours; -1: none */
+	int		 noted;		/* 1: a reset to say; 2: said */
+	char		 note[1536];
 	char		 path[1024];
 	char		 err[1536];
 	struct share_file f;
@@ -83,7 +87,50 @@ sane(const struct share_file *f)
 			return 0;
 	return isfinite(f->starts) && isfinite(f->refused) &&
 	    isfinite(f->tok_refused) &&
-	    isfinite(f->tokens) && isfinite(f->tokens_refused);
+	    isfinite(f->tokens) && isfinite(f->tokens_refused) &&
+	    f->starts >= 0 && f->refused >= 0 && f->tok_refused >= 0 &&
+	    f->tokens >= 0 && f->tokens_refused >= 0;
+}
+
+/* Said once, by share_note: the file held what no enrich writes. */
+static void
+noted(struct share *s, const char *what)
+{
+	if (s->noted != 0)
+		return;
+	s->noted = 1;
+	snprintf(s->note, sizeof(s->note), "--share %s: %s, which no enrich "
+	    "writes: reset", s->path, what);
+}
+
+/*
+ * Values that are numbers but that no process could have written, each
+ * of which would stall every process that reads it: a hold further ahead
+ * than the longest --max-wait (a day), and a debt that would take longer
+ * to repay than the hour after which an idle file starts afresh (no
+ * request runs one up: it takes only from a bucket that holds what it
+ * needs, or is full).  Each is reset alone, so the rates stay; a level
+ * above a full bucket is made full.
+ */
+static void
+plausible(struct share *s, long long now)
+{
+	struct share_file	*f = &s->f;
+	int			 k;
+
+	if (f->hold > now + HOLD_MS + SKEW_MS) {
+		noted(s, "a hold further ahead than any --max-wait");
+		f->hold = 0;
+	}
+	for (k = 0; k < 2; k++) {
+		if (f->rate[k] > 0 &&
+		    f->level[k] < -f->rate[k] * IDLE_MS - cap(f->rate[k])) {
+			noted(s, "a debt more than an hour's worth");
+			f->level[k] = 0;
+		}
+		if (f->level[k] > cap(f->rate[k]))
+			f->level[k] = cap(f->rate[k]);
+	}
 }
 
 /* Take the lock and read the file: a new one, or an old one's buckets
@@ -112,8 +159,11 @@ load(struct share *s, long long now)
 		fail(s, "not a share file of this enrich");
 		goto unlock;
 	}
-	if (!sane(&s->f))
+	if (!sane(&s->f)) {
+		noted(s, "numbers out of range");
 		fresh(&s->f, now);
+	}
+	plausible(s, now);
 	s->idle = now - s->f.last;
 	/* A little ahead is another process's clock read later than
 	 * ours (a loop's time is taken once a turn): nothing accrues.  Far
@@ -158,6 +208,40 @@ save(struct share *s, int write)
 	return rv;
 }
 
+/*
+ * What was opened is checked as ssh checks its files: a regular file
+ * (a FIFO would block every read), of one name (a hard link another
+ * user made to a file of ours would have us write over it), ours, and
+ * writable by no one else (anyone could have put anything in it).  The
+ * path itself is not followed if it is a link (O_NOFOLLOW): the
+ * documented place is a shared /tmp, where anyone may plant one.
+ */
+static int
+check(struct share *s)
+{
+	struct stat	 st;
+
+	errno = 0;
+	if (fstat(s->fd, &st) == -1)
+		return fail(s, "stat");
+	if (!S_ISREG(st.st_mode))
+		return fail(s, "not a regular file");
+	if (st.st_uid != geteuid()) {
+		snprintf(s->err, sizeof(s->err), "--share %s: owned by uid "
+		    "%lu, not by this user", s->path, (unsigned long)st.st_uid);
+		return -1;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(s->err, sizeof(s->err), "--share %s: writable by "
+		    "others (mode %04o): chmod go-w, or remove it", s->path,
+		    (unsigned)st.st_mode & 07777);
+		return -1;
+	}
+	if (st.st_nlink != 1)
+		return fail(s, "a file of more than one name (a hard link)");
+	return 0;
+}
+
 struct share *
 share_open(const char *path, long long now, char *err, size_t errlen)
 {
@@ -169,18 +253,39 @@ share_open(const char *path, long long now, char *err, size_t errlen)
 	}
 	snprintf(s->path, sizeof(s->path), "%s", path);
 	s->fd = -1;
+	s->max_wait = -1;
 	errno = 0;
-	if ((s->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
-		fail(s, "open");
+	if ((s->fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC, 0600)) == -1) {
+		if (errno == ELOOP) {
+			errno = 0;
+			fail(s, "a symbolic link: give the file itself");
+		} else
+			fail(s, "open");
 		goto bad;
 	}
-	if (load(s, now) == -1 || save(s, 1) == -1)
+	if (check(s) == -1 || load(s, now) == -1 || save(s, 1) == -1)
 		goto bad;
 	return s;
 bad:
 	snprintf(err, errlen, "%s", s->err);
 	share_close(s);
 	return NULL;
+}
+
+void
+share_set_max_wait(struct share *s, long long ms)
+{
+	s->max_wait = ms;
+}
+
+const char *
+share_note(struct share *s)
+{
+	if (s->noted != 1)
+		return NULL;
+	s->noted = 2;
+	return s->note;
 }
 
 void
@@ -232,13 +337,21 @@ bucket_wait(double rate, double level, double need)
 	return (long long)ceil((need - level) / rate - 1e-6);
 }
 
-/* The wait, with the file loaded. */
+/*
+ * The wait, with the file loaded.  A hold further ahead than this
+ * process's --max-wait is not waited for: a server that named so long a
+ * wait would have failed the row at once, and so it will if it still
+ * does.
+ */
 static long long
-wait_for(const struct share_file *f, long long now, long long cost)
+wait_for(const struct share *s, long long now, long long cost)
 {
-	long long	 w, t;
+	const struct share_file	*f = &s->f;
+	long long		 w, t;
 
 	w = f->hold > now ? f->hold - now : 0;
+	if (s->max_wait >= 0 && w > s->max_wait)
+		w = 0;
 	if ((t = bucket_wait(f->rate[SHARE_REQUESTS],
 	    f->level[SHARE_REQUESTS], 1)) > w)
 		w = t;
@@ -266,7 +379,7 @@ share_wait(struct share *s, long long now, long long cost)
 
 	if (load(s, now) == -1)
 		return -1;
-	w = wait_for(&s->f, now, cost);
+	w = wait_for(s, now, cost);
 	return save(s, 0) == -1 ? -1 : w;
 }
 
@@ -277,7 +390,7 @@ share_try(struct share *s, long long now, long long cost)
 
 	if (load(s, now) == -1)
 		return -1;
-	if ((w = wait_for(&s->f, now, cost)) == 0)
+	if ((w = wait_for(s, now, cost)) == 0)
 		take(&s->f, cost);
 	return save(s, w == 0) == -1 ? -1 : w;
 }

@@ -16,6 +16,14 @@
  * now) or idle for an hour starts again full.  The layout is fixed and
  * native; a file that is not one is an error, never overwritten.
  *
+ * The file is checked as ssh checks its own: not a symbolic link (never
+ * followed: the documented place is a shared /tmp), a regular file of
+ * one name, this user's, writable by no one else; else it is refused.
+ * Values in it no enrich writes (numbers out of range, a hold further
+ * ahead than any --max-wait, a debt of more than an hour) are reset, and
+ * said once (share_note); a hold longer than this process's --max-wait is
+ * not waited for, as a server's named wait would not be.
+ *
  * Under -j auto the processes learn as one: the file keeps each
  * learner's state (tune.h's, opaque here), which every process reads,
  * changes and writes back under the lock, and the buckets' rates follow
@@ -55,6 +63,11 @@ struct share;
  * one. */
 struct share	*share_open(const char *, long long, char *, size_t);
 void		 share_close(struct share *);
+/* --max-wait: a hold further ahead than this many ms is not waited for
+ * (by default, every hold is). */
+void		 share_set_max_wait(struct share *, long long);
+/* What the file held that was reset, to say once; else NULL. */
+const char	*share_note(struct share *);
 /* The bucket's rate a minute from now on; 0 leaves it out. */
 int		 share_set_rate(struct share *, long long, enum share_kind,
 		    double);

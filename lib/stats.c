@@ -59,6 +59,10 @@ stats_summary(const struct stats *st, long long now, char *buf, size_t len)
 	else if (st->unpriced != NULL && strlen(buf) < len)
 		snprintf(buf + strlen(buf), len - strlen(buf), "; cost "
 		    "unknown: %s", st->unpriced);
+	if (st->priced && st->cost_estimated_usd > 0 && strlen(buf) < len)
+		snprintf(buf + strlen(buf), len - strlen(buf), " ($%.4f of it "
+		    "estimated: answers without usage)",
+		    st->cost_estimated_usd);
 }
 
 /* A member whose value is a decimal printed with this format. */
@@ -145,10 +149,14 @@ stats_json(const struct stats *st, long long now, struct buf *b)
 	/* What the run paid, and what it did not have to. */
 	jsonw_uint(&w, "cache_hits", st->cache_hits);
 	jsonw_uint(&w, "shared", st->shared);
-	if (st->priced)
+	if (st->priced) {
 		decimal(&w, "cost_usd", "%.6f", st->cost_usd);
-	else
+		decimal(&w, "cost_estimated_usd", "%.6f",
+		    st->cost_estimated_usd);
+	} else {
 		jsonw_null(&w, "cost_usd");
+		jsonw_null(&w, "cost_estimated_usd");
+	}
 	if (st->nendpoints > 0) {
 		if (endpoints_array(st, &eps) == -1)
 			w.err = -1;

@@ -47,6 +47,8 @@ struct stats {
 	const char	*unpriced;	/* else why not, for the summary, or
 					 * NULL */
 	double		 cost_usd;	/* spent, from each answer's usage */
+	double		 cost_estimated_usd;	/* of it, estimated: answers
+					 * that said no usage */
 	uint64_t	 unsent;	/* --max-cost: read, not sent */
 	long long	 start_ms;
 	/* Several endpoints: theirs, borrowed; NULL with one. */

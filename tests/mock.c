@@ -79,6 +79,7 @@ usage(FILE *fp)
 "            [--ratelimit-headers] [--require-key key]\n"
 "            [--reject-model name] [--log file]\n"
 "            [--stats file] [--path path] [--h2-streams n] [--slots n]\n"
+"            [--frame-tokens n]\n"
 "\n"
 "Serves POST .../chat/completions (or exactly --path) on 127.0.0.1 and\n"
 "prints the port.  Speaks HTTP/1.1, and HTTP/2 to a client that opens\n"
@@ -92,6 +93,9 @@ usage(FILE *fp)
 "Retry-After.  --ratelimit-headers announces what is left of either.\n"
 "--slots n works on n answers at a time, as a GPU server does: the rest\n"
 "wait their turn, and their latency grows with the queue.\n"
+"--frame-tokens n counts a chat request's framing in its prompt_tokens (and\n"
+"against --tpm) as OpenAI does (n = 3): n tokens a message and n for the\n"
+"reply's start, on top of the contents' bytes / 4.\n"
 "Directives in the row's user message: [[sleep:MS]] [[status:CODE]]\n"
 "[[status-once:CODE]] [[retry-after:S]] [[retry-after-ms:MS]] [[drop]]\n"
 "[[drop-once]] [[stall]] [[stall-once]] [[garbage]] [[garbage-once]]\n"
@@ -99,7 +103,7 @@ usage(FILE *fp)
 "[[too-large]] [[try-again:644ms]] [[truncate]] [[gzip-file:PATH]]\n"
 "[[message:TEXT]] (with [[status]]) [[error-200]] [[usage:N]]\n"
 "[[finish:REASON]] [[answer:TEXT]] [[reask:FIRST|THEN]] [[refusal:TEXT]]\n"
-"[[no-logprobs]] [[cached:N]]\n"
+"[[no-logprobs]] [[cached:N]] [[no-usage]]\n"
 "The row's message is the first user message; a request holding an\n"
 "assistant message is a re-ask, answered THEN by [[reask:]] and counted as\n"
 "\"reasks\" in --stats.  \"logprobs\": true gets made-up token logprobs,\n"
@@ -365,7 +369,8 @@ enum {
 	O_PORT_FILE = 256, O_MAX_SECONDS, O_MAX_REQUESTS, O_LATENCY, O_JITTER,
 	O_ANSWER, O_SEED, O_FAIL429, O_FAIL500, O_DROP, O_STALL, O_GARBAGE,
 	O_RETRY_AFTER, O_RPS, O_RL_HEADERS, O_REQUIRE_KEY, O_REJECT_MODEL,
-	O_LOG, O_STATS, O_SERVE_PATH, O_H2_STREAMS, O_RPS_MS, O_SLOTS, O_TPM
+	O_LOG, O_STATS, O_SERVE_PATH, O_H2_STREAMS, O_RPS_MS, O_SLOTS, O_TPM,
+	O_FRAME
 };
 
 static const struct option longopts[] = {
@@ -394,6 +399,7 @@ static const struct option longopts[] = {
 	{ "retry-after-ms",	no_argument,	   NULL, O_RPS_MS },
 	{ "h2-streams",		required_argument, NULL, O_H2_STREAMS },
 	{ "slots",		required_argument, NULL, O_SLOTS },
+	{ "frame-tokens",	required_argument, NULL, O_FRAME },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ NULL,			0,		   NULL, 0 }
 };
@@ -471,6 +477,9 @@ parse_options(int argc, char *argv[])
 			break;
 		case O_TPM:
 			cfg.tpm = opt_num(optarg, 60, 100000000000LL, "tpm");
+			break;
+		case O_FRAME:
+			cfg.frame = opt_num(optarg, 0, 1000, "frame-tokens");
 			break;
 		case O_RPS_MS:
 			cfg.rps_ms = 1;

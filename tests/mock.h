@@ -195,6 +195,7 @@ struct config {
 	int		 rl_headers;
 	int		 rps_ms;	/* --rps 429s say retry-after-ms too */
 	long long	 tpm;		/* --tpm: a wall of tokens a minute */
+	long long	 frame;		/* --frame-tokens: a message's framing */
 	const char	*key;
 	const char	*reject_model;
 	const char	*path;		/* the only path served, if set */
@@ -271,6 +272,7 @@ struct reply {
 /* What a chat request asks beyond its messages; filled by chat_parse. */
 struct chatreq {
 	size_t		 prompt;	/* bytes of all message contents */
+	size_t		 messages;	/* how many */
 	int		 reask;		/* holds an assistant message */
 	int		 logprobs;	/* "logprobs": true */
 	long long	 top_logprobs;	/* 0..20, 0 when absent */
@@ -296,6 +298,7 @@ struct directives {
 	const char	*refusal;	/* [[refusal:TEXT]], or NULL */
 	size_t		 refusal_len;
 	int		 no_logprobs;	/* [[no-logprobs]] */
+	int		 no_usage;	/* [[no-usage]]: an answer without one */
 	int		 drop_once, stall_once, garbage_once, status_once;
 	long long	 sleep_ms;
 	long long	 bytes;		/* -1: not given */

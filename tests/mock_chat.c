@@ -35,6 +35,8 @@ struct buf	 sc_user, sc_model, sc_alt, sc_msg, sc_body, sc_log;
  * request being answered, or NULL. */
 static const char	*usage_ct, *finish, *refusal, *cached_ct;
 static size_t		 usage_ct_len, finish_len, refusal_len, cached_ct_len;
+/* [[no-usage]] of the request being answered. */
+static int		 no_usage;
 /* The top_logprobs owed to each token, or -1 for "logprobs": null. */
 static long long	 want_top = -1;
 
@@ -145,6 +147,11 @@ body_chat(uint64_t seq, enum kind kind, size_t prompt, const char *ans,
 	}
 	pt = (prompt + 3) / 4;
 	ct = (alen + 3) / 4;
+	if (no_usage) {
+		/* As some gateways and local servers answer. */
+		buf_adds(b, "}");
+		return;
+	}
 	if (usage_ct != NULL) {
 		/* [[usage:N]]: whatever a broken server might say. */
 		buf_addf(b, ",\"usage\":{\"prompt_tokens\":%zu,"
@@ -477,6 +484,10 @@ req_decide(const struct request *rq, struct reply *r)
 	}
 	if (!embed)
 		prompt = cr.prompt;
+	/* --frame-tokens: as bytes, 4 a token, so that every count of the
+	 * prompt below has it. */
+	if (!embed && cfg.frame > 0)
+		prompt += 4 * (size_t)cfg.frame * (cr.messages + 1);
 	if (cr.reask)
 		st.reasks++;
 	if (cfg.reject_model != NULL &&
@@ -501,11 +512,13 @@ req_decide(const struct request *rq, struct reply *r)
 		goto out;
 	}
 	usage_ct = finish = refusal = cached_ct = NULL;
+	no_usage = 0;
 	want_top = -1;
 	if (fault_decide(&d, r, &delay))
 		goto out;
 	usage_ct = d.usage;
 	usage_ct_len = d.usage_len;
+	no_usage = d.no_usage;
 	finish = d.finish;
 	finish_len = d.finish_len;
 	cached_ct = d.cached;

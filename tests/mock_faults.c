@@ -325,6 +325,8 @@ directive_one(const char *q, size_t len, struct directives *d)
 		d->error200 = 1;
 	else if (IS("no-logprobs"))
 		d->no_logprobs = 1;
+	else if (IS("no-usage"))
+		d->no_usage = 1;
 #undef IS
 	else if (directive_arg(q, len, "try-again:", &a, &al)) {
 		d->try_again = a;

@@ -302,6 +302,7 @@ chat_parse(const char *js, size_t len, struct chatreq *cr,
 			    "array of objects.";
 		content = obj_get(js, i, "content", n);
 		role = obj_get(js, i, "role", n);
+		cr->messages++;
 		if (content != -1)
 			cr->prompt += content_decode(js, content, n, NULL);
 		if (role == -1)

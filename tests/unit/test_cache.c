@@ -148,6 +148,59 @@ main(void)
 	CHECK(temp_files(dir) == 0);
 	rmdir(path);
 
+	/*
+	 * Garbage of 64 MiB (sparse: no disk) where an entry goes: the
+	 * header is read and refused, never the rest, so the buffer does
+	 * not grow to the file's size.
+	 */
+	{
+		int	 fd;
+
+		buf_free(&b);
+		CHECK((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666)) !=
+		    -1 && ftruncate(fd, 64 << 20) == 0 && close(fd) == 0);
+		CHECK(cache_get(c, k1, &b) == 0);
+		CHECK(b.cap < 1 << 20);
+		/* The same with a good header that lies about the length. */
+		CHECK(cache_entry(k1, body, strlen(body), &t) == 0);
+		CHECK((fd = open(path, O_WRONLY | O_TRUNC)) != -1 &&
+		    write(fd, t.data, t.len) == (ssize_t)t.len &&
+		    ftruncate(fd, 64 << 20) == 0 && close(fd) == 0);
+		CHECK(cache_get(c, k1, &b) == 0);
+		CHECK(b.cap < 1 << 20);
+	}
+	/* A whole entry larger than cache_set_max allows: a miss, its body
+	 * unread; within it, a hit. */
+	buf_free(&b);
+	CHECK(cache_put(c, k1, body, strlen(body), err, sizeof(err)) == 0);
+	cache_set_max(c, strlen(body) - 1);
+	CHECK(cache_get(c, k1, &b) == 0);
+	CHECK(b.cap < strlen(body));
+	cache_set_max(c, strlen(body));
+	CHECK(cache_get(c, k1, &b) == 1);
+	CHECK_BUF(b, body);
+	/* A FIFO at the entry's path: a miss at once, not a wait for a
+	 * writer (alarm: a hang fails the test rather than the suite). */
+	unlink(path);
+	CHECK(mkfifo(path, 0666) == 0);
+	alarm(10);
+	CHECK(cache_get(c, k1, &b) == 0);
+	alarm(0);
+	/* A symbolic link to a good entry: the cache owns the path, and
+	 * does not follow one. */
+	unlink(path);
+	{
+		char	 good[1100];
+
+		snprintf(good, sizeof(good), "%s.good", path);
+		CHECK(cache_entry(k1, body, strlen(body), &t) == 0);
+		write_text(good, t.data, t.len);
+		CHECK(symlink(good, path) == 0);
+		CHECK(cache_get(c, k1, &b) == 0);
+		unlink(path);
+		unlink(good);
+	}
+
 	/* The parser alone: each line of the header matters. */
 	CHECK(cache_entry(k1, "ab", 2, &t) == 0);
 	CHECK(cache_parse(k1, t.data, t.len, &off, &len) == 0 && len == 2 &&

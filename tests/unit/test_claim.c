@@ -200,8 +200,13 @@ test_budget(void)
 	setup(&h, NULL, 1);
 	for (k = 0; k < 4; k++)
 		r[k] = row(&h, k + 1, "money");
-	prompt = text_tokens(r[0]->prompt_bytes);
-	worst = budget_worst(&h.budget, prompt, r[0]->cost - prompt);
+	/* Before any answer: the estimate (bytes / 4 rounded up, and the
+	 * framing) doubled, and the completion's limit. */
+	prompt = budget_estimate(r[0]->prompt_bytes);
+	CHECK(prompt == (long long)(r[0]->prompt_bytes + 3) / 4 + BUDGET_FRAME);
+	CHECK(budget_prompt(&h.budget, prompt) == 2 * prompt);
+	worst = budget_worst(&h.budget, 2 * prompt, r[0]->cost -
+	    text_tokens(r[0]->prompt_bytes));
 	CHECK(worst > 0);
 	/* Room for two and a half. */
 	h.budget.limit = 2.5 * worst;
@@ -226,11 +231,27 @@ test_budget(void)
 	r[0]->xfer.result = XFER_NETWORK;
 	r[0]->xfer.status = 0;
 	CHECK(claim_cost(r[0]) == 0);
-	/* Settled: the reservation back, the cost spent. */
+	/* Settled: the reservation back, the cost spent; what the prompt
+	 * came to (fewer tokens than estimated) is learnt: from now on
+	 * the estimate itself, not doubled, and never less. */
+	r[0]->attempt_prompt = 3;
 	claim_settle(h.c, r[0], 0.25);
 	CHECK(r[0]->reserved == 0 && h.budget.spent == 0.25);
 	CHECK(h.budget.reserved == (k - 1) * worst);
+	CHECK(h.budget.ratio == 1);
 	CHECK(claim_reserve(h.c, r[k], 0) == 1);
+	CHECK(r[k]->reserved == budget_worst(&h.budget, prompt, r[k]->cost -
+	    text_tokens(r[k]->prompt_bytes)));
+	/* A prompt that came to three times its estimate: every estimate
+	 * after is three times as large. */
+	r[1]->attempt_prompt = 3 * prompt;
+	claim_settle(h.c, r[1], 0);
+	CHECK(h.budget.ratio == 3);
+	CHECK(budget_prompt(&h.budget, prompt) == 3 * prompt);
+	/* No usage, or no answer: nothing learnt. */
+	r[1]->attempt_prompt = -1;
+	claim_settle(h.c, r[1], 0);
+	CHECK(h.budget.ratio == 3);
 	for (k = 0; k < 4; k++)
 		rows_put(h.rows, r[k]);
 	teardown(&h);
@@ -245,6 +266,45 @@ test_budget(void)
 	teardown(&h);
 }
 
+/*
+ * The money runs out with a row paid for once and to be asked again:
+ * dropped, it is written all the same, a max_cost error holding the
+ * answer paid for, and the row that follows it from it; a row never paid
+ * for is dropped unwritten, for --skip-ids.
+ */
+static void
+test_drop_paid(void)
+{
+	struct harness	 h;
+	struct row	*lead, *unpaid;
+
+	setup(&h, NULL, 1e9);
+	CHECK(claim_row(h.c, lead = row(&h, 1, "same")) == 0);
+	CHECK(claim_row(h.c, row(&h, 2, "same")) == 1);
+	CHECK(claim_row(h.c, unpaid = row(&h, 3, "other")) == 0);
+	CHECK(claim_reserve(h.c, lead, 0) == 1);
+	lead->attempts = 1;
+	lead->prompt_tokens = 20;
+	lead->completion_tokens = 1;
+	if (buf_adds(&lead->kept, "\"bad\"") == -1)
+		abort();
+	claim_settle(h.c, lead, 21);
+	CHECK(lead->spent_usd == 21);
+	CHECK(claim_drop(h.c, lead) == 0);
+	CHECK(h.emitted == 2 && h.failed == 2 && h.st.unsent == 0);
+	CHECK(wrote(&h, "{\"id\":1,\"q\":\"same\",\"error\":{\"type\":"
+	    "\"max_cost\",\"status\":null,\"message\":\"the money "
+	    "(--max-cost) ran out before the row could be asked again; "
+	    "\\\"answer\\\" holds the last answer, paid for\",\"answer\":"
+	    "\"bad\",\"attempts\":1}}"));
+	CHECK(wrote(&h, "{\"id\":2,\"q\":\"same\",\"error\":{\"type\":"
+	    "\"max_cost\""));
+	CHECK(claim_waiting(h.c) == 0);
+	CHECK(claim_drop(h.c, unpaid) == 0);
+	CHECK(h.emitted == 2 && h.st.unsent == 1);
+	teardown(&h);
+}
+
 int
 main(void)
 {
@@ -253,5 +313,6 @@ main(void)
 	test_drop_all();
 	test_cache();
 	test_budget();
+	test_drop_paid();
 	return check_done("test_claim");
 }

@@ -303,10 +303,38 @@ test_cache(void)
 	cache_free(gone);
 }
 
+/*
+ * A 200 without usage was paid for all the same: its estimate, the
+ * prompt (4 bytes: 1 token and 16 of framing) and the answer's 5 bytes
+ * ("yes", quoted: 2 tokens), $19, is what the run counts, what is marked
+ * estimated, and what the budget spends: one figure.
+ */
+static void
+test_no_usage(void)
+{
+	struct finisher	 t;
+	struct row	*r;
+
+	start(&t, NULL);
+	CHECK(claimed(&t, 1, "same", &r) == 0);
+	CHECK(ended(&t, r, 200, "{\"choices\":[{\"message\":{\"role\":"
+	    "\"assistant\",\"content\":\"yes\"}}]}", NULL) == 0);
+	CHECK(t.h.emitted == 1 && t.h.failed == 0);
+	CHECK(t.h.st.cost_usd == 19 && t.h.st.cost_estimated_usd == 19);
+	CHECK(t.h.budget.spent == 19 && t.h.budget.reserved == 0);
+	/* With usage: nothing estimated. */
+	CHECK(claimed(&t, 2, "other", &r) == 0);
+	CHECK(ended(&t, r, 200, answer("no"), NULL) == 0);
+	CHECK(t.h.st.cost_usd == 22 && t.h.st.cost_estimated_usd == 19);
+	CHECK(t.h.budget.spent == 22);
+	stop(&t);
+}
+
 int
 main(void)
 {
 	test_retry();
+	test_no_usage();
 	test_stop();
 	test_fail();
 	test_success();

@@ -88,6 +88,27 @@ test_match(void)
 	CHECK(labels_match(l, s, strlen(s), &off, &len, why, 8) == -1);
 	CHECK(strlen(why) == 7);
 
+	/* Quotes and a final period are forgiven in either order, and
+	 * white space inside the quotes. */
+	s = "\"S3.\"";
+	CHECK(labels_match(l, s, strlen(s), &off, &len, why, sizeof(why)) == 0);
+	CHECK(off == 1 && len == 2);
+	s = "'S3'.";
+	CHECK(labels_match(l, s, strlen(s), &off, &len, why, sizeof(why)) == 0);
+	CHECK(off == 1 && len == 2);
+	s = "` ec2. `";
+	CHECK(labels_match(l, s, strlen(s), &off, &len, why, sizeof(why)) == 1);
+	CHECK(off == 2 && len == 3);
+	/* But one period, and quotes that match. */
+	s = "\"S3.\".";
+	CHECK(labels_match(l, s, strlen(s), &off, &len, why, sizeof(why)) == 0);
+	s = "\"S3..\"";
+	CHECK(labels_match(l, s, strlen(s), &off, &len, why, sizeof(why)) ==
+	    -1);
+	s = "\"S3'";
+	CHECK(labels_match(l, s, strlen(s), &off, &len, why, sizeof(why)) ==
+	    -1);
+
 	labels_add(l, 1, 0.5);
 	labels_add(l, 1, 0.25);
 	labels_add(l, 1, -1);
@@ -100,10 +121,54 @@ test_match(void)
 	labels_free(l);
 }
 
+/* Case in every script, not ASCII's only (fold.h). */
+static void
+test_unicode(void)
+{
+	struct labels	*l;
+	char		 err[128], why[256];
+	size_t		 off, len;
+	const char	*s;
+
+	l = make("Économie,Société,ΠΟΛΙΤΙΚΉ,Спорт", ',', err, sizeof(err));
+	CHECK(l != NULL);
+	if (l == NULL)
+		return;
+	s = "économie";
+	CHECK(labels_match(l, s, strlen(s), &off, &len, why, sizeof(why)) == 0);
+	CHECK(off == 0 && len == strlen(s));
+	s = "SOCIÉTÉ.";
+	CHECK(labels_match(l, s, strlen(s), &off, &len, why, sizeof(why)) == 1);
+	s = "\"πολιτική\"";
+	CHECK(labels_match(l, s, strlen(s), &off, &len, why, sizeof(why)) == 2);
+	CHECK(off == 1 && len == strlen(s) - 2);
+	s = "СПОРТ";
+	CHECK(labels_match(l, s, strlen(s), &off, &len, why, sizeof(why)) == 3);
+	s = "economie";
+	CHECK(labels_match(l, s, strlen(s), &off, &len, why, sizeof(why)) ==
+	    -1);
+	labels_free(l);
+	/* A label that ends in a period is still itself. */
+	l = make("etc.,other", ',', err, sizeof(err));
+	CHECK(l != NULL);
+	if (l != NULL) {
+		CHECK(labels_match(l, "ETC.", 4, &off, &len, why,
+		    sizeof(why)) == 0);
+		CHECK(off == 0 && len == 4);
+		CHECK(labels_match(l, "etc", 3, &off, &len, why,
+		    sizeof(why)) == -1);
+		labels_free(l);
+	}
+	/* Given twice, in two cases. */
+	CHECK(make("économie,ÉCONOMIE", ',', err, sizeof(err)) == NULL);
+	CHECK(strcmp(err, "\"ÉCONOMIE\" is given twice") == 0);
+}
+
 int
 main(void)
 {
 	test_new();
 	test_match();
+	test_unicode();
 	return check_done("test_labels");
 }

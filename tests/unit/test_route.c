@@ -152,11 +152,67 @@ test_verdict(struct endpoints *e, struct row *r)
 	CHECK(v.kind == VERDICT_FAIL && r->msg.len == 0);
 }
 
+/*
+ * A 401 at one endpoint: its key is refused there, for good.  The row
+ * goes to another at once, and so does every row it had in flight; only
+ * when none is left does the verdict decide (and stop the run).
+ */
+static void
+test_denied(struct endpoints *e, struct row *r)
+{
+	struct xfer	 x;
+
+	CHECK(endpoints_classify(xfer(&x, XFER_RESPONSE, 401)) ==
+	    ENDPOINTS_DENIED);
+	CHECK(endpoints_live(e) == 3);
+	CHECK(route_pick(e, r, 0, 10) == 1 && r->endpoint == 0);
+	CHECK(endpoints_done(e, 0, 10, xfer(&x, XFER_RESPONSE, 401)) ==
+	    ENDPOINTS_GONE);
+	CHECK(endpoints_live(e) == 2);
+	CHECK(route_move(e, r, &x, 10) == 1);
+	CHECK(r->tried == 1 && r->due == 10 && r->status == 401);
+	CHECK_BUF(r->msg, "the API key refused at a");
+	/* Said once: another of its rows comes back refused, and goes too. */
+	CHECK(endpoints_done(e, 0, 11, &x) == ENDPOINTS_SAME);
+	/* Only b takes rows now, whatever the headroom, and a is never
+	 * probed, however long it waits. */
+	r->tried = 0;
+	CHECK(route_pick(e, r, 20, 10) == 1 && r->endpoint == 1);
+	CHECK(route_pick(e, r, 1000000, 10) == 1 && r->endpoint == 1);
+	CHECK(endpoints_pick(e, 1000000, 0, 10) == 1);
+	/* An answer from a (a request of before) does not take it back. */
+	CHECK(endpoints_done(e, 0, 30, xfer(&x, XFER_RESPONSE, 200)) ==
+	    ENDPOINTS_SAME);
+	CHECK(endpoints_pick(e, 1000000, 0, 10) == 1);
+	/* A row b failed (a 5xx): every one left failed it, the verdict
+	 * decides; b set aside, the row waits for b's probe, not for a. */
+	r->tried = 0;
+	r->endpoint = 1;
+	CHECK(endpoints_done(e, 1, 40, xfer(&x, XFER_RESPONSE, 503)) ==
+	    ENDPOINTS_ASIDE);
+	CHECK(route_move(e, r, &x, 40) == 0 && r->tried == 0);
+	r->due = -1;
+	CHECK(route_pick(e, r, 50, 10) == 0 && r->due == 1040);
+	CHECK(endpoints_next_ready(e, 50, 0) == 1040);
+	/* A row that b failed and a refused: a new round at once, at b. */
+	r->tried = 2;
+	r->endpoint = 0;
+	CHECK(route_move(e, r, xfer(&x, XFER_RESPONSE, 401), 60) == 1);
+	CHECK(r->tried == 0 && r->due == 60);
+	/* b refuses the key too: none left, the verdict decides. */
+	r->endpoint = 1;
+	CHECK(endpoints_done(e, 1, 2000, xfer(&x, XFER_RESPONSE, 401)) ==
+	    ENDPOINTS_GONE);
+	CHECK(endpoints_live(e) == 0);
+	CHECK(route_move(e, r, &x, 2000) == 0);
+}
+
 int
 main(void)
 {
 	run(test_pick);
 	run(test_move);
 	run(test_verdict);
+	run(test_denied);
 	return check_done("test_route");
 }

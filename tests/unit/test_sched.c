@@ -268,6 +268,9 @@ setup(struct harness *h, const struct setup *c)
 	rc.idfield = ic.idfield = "id";
 	rc.field = "answer";
 	rc.errfield = ic.errfield = "error";
+	/* As setup.c has it: answers priced at the budget's rates. */
+	if (c->max_cost > 0)
+		rc.rates = &h->budget.rates;
 	ic.dry_run = c->dry;
 	ic.base = "http://127.0.0.1:1";
 	vc.retries = c->retries;
@@ -1129,14 +1132,19 @@ test_duplicates(void)
 	teardown(&h);
 }
 
-/* --max-cost at $1 a token: each request holds its worst case, $3 (two
- * prompt tokens and max_completion_tokens 1); one that does not fit
- * waits for those in flight, then the run stops: rows not sent are not
- * written. */
+/*
+ * --max-cost at $1 a token: each request holds its worst case: its
+ * prompt's estimate (8 bytes: 2 tokens, and 16 of framing) and
+ * max_completion_tokens 1.  Before any answer has said what a prompt
+ * comes to, the estimate is doubled, $37; after, it is scaled by what the
+ * answers said (2 tokens of 18: never below the estimate), $19.  One that
+ * does not fit waits for those in flight, then the run stops: rows not
+ * sent are not written.
+ */
 static void
 test_budget(void)
 {
-	struct setup	 c = { .window = 5, .retries = 2, .max_cost = 10 };
+	struct setup	 c = { .window = 5, .retries = 2, .max_cost = 45 };
 	struct harness	 h;
 	char		 line[64];
 	int		 k, n;
@@ -1151,20 +1159,22 @@ test_budget(void)
 	feed_end(&h);
 	turn(&h);
 	turn(&h);
-	/* Three fit in $10, though the window holds five. */
-	CHECK(h.pool.active == 3);
-	CHECK(h.budget.reserved > 8.9 && h.budget.reserved < 9.1);
+	/* One fits in $45 before any answer, though the window holds
+	 * five. */
+	CHECK(h.pool.active == 1);
+	CHECK(h.budget.reserved > 36.9 && h.budget.reserved < 37.1);
 	CHECK(!sched_want_input(h.s));
-	/* Each answer costs its usage, $3: $9 spent, the fourth does not
-	 * fit in the $1 left. */
+	/* Each answer costs its usage, $3; then $19 is held for each:
+	 * when $27 is spent, the next does not fit in the $18 left. */
 	run_answering(&h, 50);
 	CHECK(sched_broke(h.s));
-	CHECK(h.budget.spent > 8.9 && h.budget.spent < 9.1 &&
+	CHECK(h.budget.ratio == 1);
+	CHECK(h.budget.spent > 26.9 && h.budget.spent < 27.1 &&
 	    h.budget.reserved == 0);
-	CHECK(h.st.ok == 3 && h.pool.nstarts == 3);
-	CHECK(count_lines(output_text(&h)) == 3);
+	CHECK(h.st.ok == 9 && h.pool.nstarts == 9);
+	CHECK(count_lines(output_text(&h)) == 9);
 	CHECK(h.st.unsent == 1);
-	CHECK(h.st.cost_usd > 8.9 && h.st.cost_usd < 9.1);
+	CHECK(h.st.cost_usd > 26.9 && h.st.cost_usd < 27.1);
 	teardown(&h);
 }
 

@@ -1,5 +1,8 @@
+#include <sys/stat.h>
+
 #include <fcntl.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +43,7 @@ main(void)
 	struct share		*a, *b;
 	char			 dir[] = "/tmp/test_share.XXXXXX", path[64];
 	char			 err[2048];
+	const char		*note;
 	int			 na, nb, fd;
 
 	if (mkdtemp(dir) == NULL)
@@ -168,6 +172,104 @@ main(void)
 	CHECK(share_wait(a, 200000, 1000000) == 0);
 	CHECK(share_counts(a, 200000, &c) == 0 && c.starts == 0);
 	share_close(a);
+
+	/*
+	 * A hold a day ahead (tampered: no --max-wait is longer, and its
+	 * debt of 10^15 tokens would stall all for 10^12 s): reset, and
+	 * said once; the rates stay.
+	 */
+	a = share_open(path, 300000, err, sizeof(err));
+	CHECK(a != NULL && share_note(a) == NULL);
+	CHECK(share_set_rate(a, 300000, SHARE_TOKENS, 60000) == 0);
+	CHECK((fd = open(path, O_WRONLY)) != -1);
+	CHECK(pwrite(fd, &(int64_t){ 300000 + 86400000LL + 120001 },
+	    sizeof(int64_t), 24) == sizeof(int64_t));
+	CHECK(pwrite(fd, &(double){ -1e15 }, sizeof(double), 56) ==
+	    sizeof(double));
+	close(fd);
+	b = share_open(path, 300000, err, sizeof(err));
+	CHECK(b != NULL);
+	CHECK(share_wait(a, 300000, 100) == 100);
+	/* b found it and reset it; a reads a file put right. */
+	CHECK(share_note(a) == NULL);
+	CHECK((note = share_note(b)) != NULL && strstr(note, "hold") != NULL);
+	CHECK(share_note(b) == NULL);
+	CHECK(share_counts(a, 300000, &c) == 0 && c.tpm == 60000);
+	/* The debt alone, with a hold that is fine: the debt is said. */
+	share_close(b);
+	CHECK((fd = open(path, O_WRONLY)) != -1);
+	CHECK(pwrite(fd, &(double){ -1e15 }, sizeof(double), 56) ==
+	    sizeof(double));
+	close(fd);
+	b = share_open(path, 300000, err, sizeof(err));
+	CHECK(b != NULL && (note = share_note(b)) != NULL &&
+	    strstr(note, "debt") != NULL);
+	CHECK(share_wait(b, 300000, 100) <= 1000);
+	/* A debt an hour's tokens could repay is someone's large request:
+	 * kept, and waited out. */
+	CHECK((fd = open(path, O_WRONLY)) != -1);
+	CHECK(pwrite(fd, &(double){ -1800000.0 }, sizeof(double), 56) ==
+	    sizeof(double));
+	close(fd);
+	CHECK(share_wait(b, 300000, 100) == 1800100);
+	CHECK(share_note(b) == NULL);
+	CHECK(share_adjust(b, 300000, -1800000) == 0);
+	/* A hold within the longest --max-wait is kept, and waited for by a
+	 * process whose --max-wait allows it, not by one whose does not
+	 * (it would fail the row rather than wait, as for the server). */
+	CHECK(share_hold(a, 300000, 300000 + 3600000) == 0);
+	share_set_max_wait(b, 3600000);
+	CHECK(share_wait(b, 300000, 0) == 3600000);
+	share_set_max_wait(b, 120000);
+	CHECK(share_wait(b, 300000, 0) == 0);
+	CHECK(share_wait(a, 300000, 0) == 3600000);
+	CHECK(share_note(a) == NULL && share_note(b) == NULL);
+	share_close(a);
+	share_close(b);
+
+	/*
+	 * What was opened is checked as ssh checks its files, and a file
+	 * refused is left as it was: a symbolic link (dangling: nothing
+	 * made where it points), a FIFO (at once, not a wait for a
+	 * writer), another name for the file, a file others may write, a
+	 * file of another user.
+	 */
+	{
+		char	 other[96], target[96];
+
+		snprintf(other, sizeof(other), "%s/link", dir);
+		snprintf(target, sizeof(target), "%s/nothing", dir);
+		CHECK(symlink(path, other) == 0);
+		CHECK(share_open(other, 1000, err, sizeof(err)) == NULL &&
+		    strstr(err, "symbolic link") != NULL);
+		unlink(other);
+		CHECK(symlink(target, other) == 0);
+		CHECK(share_open(other, 1000, err, sizeof(err)) == NULL);
+		CHECK(access(target, F_OK) == -1);
+		unlink(other);
+		CHECK(mkfifo(other, 0600) == 0);
+		alarm(10);
+		CHECK(share_open(other, 1000, err, sizeof(err)) == NULL &&
+		    strstr(err, "not a regular file") != NULL);
+		alarm(0);
+		unlink(other);
+		CHECK(link(path, other) == 0);
+		CHECK(share_open(path, 1000, err, sizeof(err)) == NULL &&
+		    strstr(err, "more than one name") != NULL);
+		unlink(other);
+		CHECK(chmod(path, 0602) == 0);
+		CHECK(share_open(path, 1000, err, sizeof(err)) == NULL &&
+		    strstr(err, "writable by others (mode 0602)") != NULL);
+		CHECK(chmod(path, 0644) == 0);
+		CHECK((a = share_open(path, 1000, err, sizeof(err))) != NULL);
+		share_close(a);
+		if (geteuid() == 0) {
+			CHECK(chown(path, 65534, 65534) == 0);
+			CHECK(share_open(path, 1000, err, sizeof(err)) ==
+			    NULL && strstr(err, "owned by uid 65534") != NULL);
+			CHECK(chown(path, 0, 0) == 0);
+		}
+	}
 
 	/* A file that is not one is an error, and is left alone. */
 	CHECK((fd = open(path, O_WRONLY | O_TRUNC)) != -1);

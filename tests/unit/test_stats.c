@@ -105,7 +105,7 @@ test_summary(void)
 	    "\"connections\":2,"
 	    "\"paced_rps\":null,\"paced_tps\":null,\"wall_seconds\":10.000,\"rows_per_second\":"
 	    "10.30,\"cache_hits\":0,\"shared\":0,"
-	    "\"cost_usd\":null}\n");
+	    "\"cost_usd\":null,\"cost_estimated_usd\":null}\n");
 	/* Several endpoints: a line each, and an array in the JSON. */
 	{
 		struct stats_endpoint ep[2] = {
@@ -124,7 +124,8 @@ test_summary(void)
 		CHECK(stats_json(&st, 10000, &b) == 0);
 		CHECK(json_validate(b.data, b.len - 1, err, sizeof(err)) == 0);
 		CHECK(strstr(str(&b), "\"rows_per_second\":10.30,\"cache_hits\":0,\"shared\":0,"
-		    "\"cost_usd\":null,\"endpoints\":"
+		    "\"cost_usd\":null,\"cost_estimated_usd\":null,"
+		    "\"endpoints\":"
 		    "[{\"url\":\"http://a/v1\",\"rows\":3,\"errors\":1,"
 		    "\"latency_ms\":100.0,\"set_aside\":0},{\"url\":"
 		    "\"http://b/v1\",\"rows\":0,\"errors\":5,\"latency_ms\":0.0,"
@@ -160,9 +161,20 @@ test_summary(void)
 	CHECK(json_validate(b.data, b.len - 1, err, sizeof(err)) == 0);
 	CHECK(strstr(str(&b), "\"cached_tokens\":300,") != NULL);
 	CHECK(strstr(str(&b), "\"cache_hits\":5,\"shared\":2,"
-	    "\"cost_usd\":0.012346}") != NULL);
+	    "\"cost_usd\":0.012346,\"cost_estimated_usd\":0.000000}") !=
+	    NULL);
+	/* Part of it estimated: answers that said no usage. */
+	st.cost_estimated_usd = 0.002;
+	stats_summary(&st, 10000, line, sizeof(line));
+	CHECK(strstr(line, "; cost $0.0123 ($0.0020 of it estimated: answers "
+	    "without usage)") != NULL);
+	buf_reset(&b);
+	CHECK(stats_json(&st, 10000, &b) == 0);
+	CHECK(strstr(str(&b), "\"cost_usd\":0.012346,"
+	    "\"cost_estimated_usd\":0.002000}") != NULL);
 	/* Unknown: why, once, at the end; JSON says null. */
 	st.priced = 0;
+	st.cost_estimated_usd = 0;
 	st.unpriced = "no price for my-model";
 	stats_summary(&st, 10000, line, sizeof(line));
 	CHECK(strstr(line, "; 5 rows from --cache, 2 shared; cost unknown: no "
@@ -170,7 +182,7 @@ test_summary(void)
 	CHECK(strstr(line, "cost $") == NULL);
 	buf_reset(&b);
 	CHECK(stats_json(&st, 10000, &b) == 0);
-	CHECK(strstr(str(&b), "\"cost_usd\":null}") != NULL);
+	CHECK(strstr(str(&b), "\"cost_usd\":null") != NULL);
 	buf_free(&b);
 }
 
