@@ -341,10 +341,12 @@ tree_prices(char *buf, size_t len)
 }
 
 /*
- * Where the price table is.  $ENRICH_PRICES first: a file the user named
- * must win over any found by itself (cost.sh's tables are named so, from
- * a checkout).  Then the checkout the binary was built in, so that
- * `make` without `make install` prices as the README shows, and a
+ * Where the price table is.  $ENRICH_PRICES first, though the checkout's
+ * table may look nearer: a variable set is the user's choice, a file
+ * found beside the binary only a guess, and a guess that overrode a
+ * choice (prices of one's own, tried from a checkout, as cost.sh does)
+ * would be the surprise.  Then the checkout the binary was built in, so
+ * that `make` without `make install` prices as the README shows, and a
  * checkout's enrich never reads an older installed table.  Then the
  * installed one, which may be missing: NULL then.
  */

@@ -4,12 +4,9 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 
-#include <ctype.h>
+#include <err.h>
 #include <limits.h>
 #include <signal.h>
-#include <strings.h>
-
-#include <err.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -424,37 +421,46 @@ shown(struct buf *b, int kind, const char *prefix, const char *v)
 	return quote(b, both);
 }
 
-/* Which of -H, -u an argument is the value of, or is with its value. */
+/*
+ * Is an argument -H, -u or --skip-ids (as getopt_long takes them: a long
+ * name cut short where it is still the only one, "=value", or a short
+ * one after -q and -v, its value joined)?  'H', 'u', 's' or 0; its value,
+ * when joined, in *value.
+ */
 static int
-valued(const char *a, const char **prefix, const char **value)
+valued(const char *a, const char **value)
 {
-	static const struct { const char *name; int kind; } longs[] = {
-		{ "--header", 'H' }, { "--url", 'u' }, { "--skip-ids", 's' } };
+	static const struct {
+		const char	*name;
+		size_t		 least;		/* the shortest unique */
+		int		 kind;
+	} longs[] = {
+		{ "--header", 5, 'H' }, { "--url", 3, 'u' },
+		{ "--skip-ids", 4, 's' }
+	};
 	const char	*p;
 	size_t		 k, n;
 
-	*prefix = "";
 	*value = NULL;
-	for (k = 0; k < sizeof(longs) / sizeof(longs[0]); k++) {
-		n = strlen(longs[k].name);
-		if (strncmp(a, longs[k].name, n) == 0 && a[n] == '=') {
-			*value = a + n + 1;
-			return longs[k].kind;
-		}
-		if (strcmp(a, longs[k].name) == 0)
-			return longs[k].kind;
+	if (strncmp(a, "--", 2) == 0) {
+		n = strcspn(a, "=");
+		for (k = 0; k < sizeof(longs) / sizeof(longs[0]); k++)
+			if (n >= longs[k].least && n <= strlen(longs[k].name) &&
+			    strncmp(a, longs[k].name, n) == 0) {
+				if (a[n] == '=')
+					*value = a + n + 1;
+				return longs[k].kind;
+			}
+		return 0;
 	}
-	/* -H, -Hvalue, and after flags: -vH, -qvu... */
-	if (a[0] != '-' || a[1] == '-')
+	if (a[0] != '-')
 		return 0;
 	for (p = a + 1; *p == 'q' || *p == 'v'; p++)
 		continue;
 	if (*p != 'H' && *p != 'u')
 		return 0;
-	if (p[1] != '\0') {
+	if (p[1] != '\0')
 		*value = p + 1;
-		return *p;
-	}
 	return *p;
 }
 
@@ -480,13 +486,13 @@ static int
 skipped_already(int argc, char *const argv[], const char *path)
 {
 	char		 a[PATH_MAX], b[PATH_MAX];
-	const char	*prefix, *v;
+	const char	*v;
 	int		 k;
 
 	if (realpath(path, a) == NULL)
 		return 0;
 	for (k = 1; k < argc; k++) {
-		if (valued(argv[k], &prefix, &v) != 's')
+		if (valued(argv[k], &v) != 's')
 			continue;
 		if (v == NULL && k + 1 < argc)
 			v = argv[++k];
@@ -501,9 +507,8 @@ skipped_already(int argc, char *const argv[], const char *path)
 static int
 resume_command(struct buf *b, int argc, char *const argv[])
 {
-	char		 out[PATH_MAX], in[PATH_MAX];
-	const char	*prefix, *v;
-	char		 opt[64];
+	char		 out[PATH_MAX], in[PATH_MAX], opt[64];
+	const char	*v;
 	int		 k, kind, to_file, from_file;
 
 	to_file = std_file(STDOUT_FILENO, out, sizeof(out));
@@ -511,7 +516,7 @@ resume_command(struct buf *b, int argc, char *const argv[])
 	if (buf_adds(b, argc > 0 ? argv[0] : "enrich") == -1)
 		return -1;
 	for (k = 1; k < argc; k++) {
-		kind = valued(argv[k], &prefix, &v);
+		kind = valued(argv[k], &v);
 		if (kind == 0 || kind == 's') {
 			if (quote(b, argv[k]) == -1)
 				return -1;
