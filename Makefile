@@ -40,6 +40,7 @@ MOCK_PKGS =	libbsd-overlay libnghttp2
 MOCK_CFLAGS !=	pkg-config --cflags $(MOCK_PKGS) 2>/dev/null || true
 MOCK_LIBS !=	pkg-config --libs $(MOCK_PKGS) 2>/dev/null || true
 PKG_LIBS +=	-lm
+MOCK_LIBS +=	-lm
 
 LIBSRC =	$(wildcard lib/*.c)
 LIBOBJ =	$(LIBSRC:%.c=$(O)/%.o)

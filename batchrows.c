@@ -132,7 +132,8 @@ emit(struct brows *b, struct row *r)
 	struct stats	*st = b->c.st;
 
 	if (output_line(b->c.out, r->seq, r->failed, r->line.data,
-	    r->line.len) == -1)
+	    r->line.len) == -1 || (st->expect != NULL &&
+	    expect_count(st->expect, r) == -1))
 		err(1, NULL);
 	stats_add(&st->prompt_tokens, r->prompt_tokens);
 	stats_add(&st->completion_tokens, r->completion_tokens);
@@ -296,8 +297,12 @@ brows_read(struct brows *b, int first)
 			if ((r = rows_get(b->pool)) == NULL ||
 			    (rv = input_load(b->c.input, r, &ln)) == -1)
 				err(1, NULL);
+			if (rv == INPUT_OUTSIDE)
+				st->outside++;
+			else if (rv != INPUT_BLANK)
+				r->seq = st->rows_read - st->outside;
 			if (rv != INPUT_BLANK) {
-				r->seq = st->rows_read++;
+				st->rows_read++;
 				st->bytes_read = lines_consumed(in);
 			}
 			if (rv == INPUT_SKIP)

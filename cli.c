@@ -24,6 +24,7 @@
 #include "lib/anthropic.h"
 #include "lib/endpoints.h"
 #include "lib/provider.h"
+#include "lib/sample.h"
 
 #define VERSION		"0.1.0"
 #define DEFAULT_URL	"https://api.openai.com/v1"
@@ -80,6 +81,8 @@ static void	set_jobs(struct config *, const struct opt *, char *);
 static void	set_keyfile(struct config *, const struct opt *, char *);
 static void	set_url(struct config *, const struct opt *, char *);
 static void	set_max_cost(struct config *, const struct opt *, char *);
+static void	set_sample(struct config *, const struct opt *, char *);
+static void	set_below(struct config *, const struct opt *, char *);
 static void	set_version(struct config *, const struct opt *, char *);
 
 /*
@@ -141,6 +144,8 @@ static const struct opt options[] = {
 	    "--batch-api: between polls (default 60)" },
 	{ "batch-size", 0, INT(batch_size), 1, 50000, NULL, 0, "n",
 	    "--batch-api: requests a file (default 50000)" },
+	{ "below", 0, PRICE(below), 0, 0, set_below, 0, "p",
+	    "--escalate rows whose answer's confidence is under p (0 to 1)" },
 	{ "cacert", 0, STRING(cacert), 0, 0, set_cacert, 0, "file",
 	    "trust the CA certificates in the file" },
 	{ "cache", 0, STRING(cache), 0, 0, NULL, 0, "dir",
@@ -155,8 +160,14 @@ static const struct opt options[] = {
 	    "field for the error object (default error)" },
 	{ "errors", 0, STRING(errors), 0, 0, NULL, 0, "file",
 	    "write failed rows to the file, not stdout" },
+	{ "escalate", 0, STRING(escalate), 0, 0, NULL, 0, "model",
+	    "ask this model once more where the answer is unsure (--below) "
+	    "or invalid after its re-asks" },
 	{ "estimate", 0, NONE(estimate), 1, 0, set_estimate, 0, NULL,
 	    "dry run: tokens, cost and time, not bodies" },
+	{ "expect", 0, STRING(expect), 0, 0, NULL, 0, "field",
+	    "the row's field holds the right answer: measure the answers "
+	    "against it" },
 	{ "extract", 0, STRING(extract), 0, 0, NULL, 0, "path",
 	    "what to keep of the response (default "
 	    "choices.0.message.content)" },
@@ -206,6 +217,9 @@ static const struct opt options[] = {
 	    "ask again after an invalid answer, n times (default 2)" },
 	{ "rpm", 0, LLONG(rpm), 1, 1000000000, NULL, 0, "n",
 	    "requests per minute at most" },
+	{ "sample", 0, INT(sample), 0, 0, set_sample, 0, "n%",
+	    "only the rows whose ID's hash falls in n% (the same rows in "
+	    "every run)" },
 	{ "schema", 0, STRING(schema), 0, 0, NULL, 0, "file",
 	    "the answer must fit this JSON Schema" },
 	{ "share", 0, STRING(share), 0, 0, NULL, 0, "file",
@@ -473,6 +487,34 @@ set_max_cost(struct config *c, const struct opt *o, char *arg)
 	if (end == arg || *end != '\0' || errno != 0 || !(v > 0 && v <= 1e9))
 		errx(2, "--max-cost %s: dollars above 0 expected", arg);
 	c->max_cost = v;
+}
+
+/* A probability, as --confidence writes them. */
+static void
+set_below(struct config *c, const struct opt *o, char *arg)
+{
+	char	*end;
+	double	 v;
+
+	(void)o;
+	errno = 0;
+	v = strtod(arg, &end);
+	if (end == arg || *end != '\0' || errno != 0 || !(v > 0 && v <= 1))
+		errx(2, "--below %s: a probability above 0 and at most 1 "
+		    "expected", arg);
+	c->below = v;
+}
+
+static void
+set_sample(struct config *c, const struct opt *o, char *arg)
+{
+	char	 e[128];
+	long	 ppm;
+
+	(void)o;
+	if (sample_parse(arg, &ppm, e, sizeof(e)) == -1)
+		errx(2, "--sample %s: %s", arg, e);
+	c->sample = (int)ppm;
 }
 
 static void

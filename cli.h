@@ -64,6 +64,11 @@ struct config {
 	int		 reask;
 	int		 confidence;
 	int		 allow_empty;	/* render null and blank fields */
+	const char	*expect;	/* --expect FIELD, or NULL */
+	const char	*escalate;	/* --escalate MODEL, or NULL */
+	double		 below;		/* --below P, or 0 */
+	int		 sample;	/* --sample, parts per million; 0:
+					 * every row */
 	struct list	 headers;
 	struct list	 params;
 	struct list	 skipfiles;

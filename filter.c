@@ -50,6 +50,7 @@ enum { POLL_STDIN, POLL_STDOUT, POLL_NET, POLL_SIGNAL, POLL_N };
 
 struct run {
 	const struct config	*cfg;
+	const struct price_rates *escalate_rates;	/* or NULL */
 	struct lines		*in;
 	struct output		*out;
 	struct pool		*pool;		/* NULL: a dry run */
@@ -284,6 +285,13 @@ report(struct run *run, const struct request *req)
 		pr.price_in /= 2;
 		pr.price_out /= 2;
 	}
+	if (c->escalate != NULL) {
+		pr.escalate = c->escalate;
+		if (run->escalate_rates != NULL) {
+			pr.escalate_in = run->escalate_rates->in;
+			pr.escalate_out = run->escalate_rates->out;
+		}
+	}
 	if (c->estimate) {
 		if (stats_estimate(&run->st, &pr, &b) == -1)
 			err(1, NULL);
@@ -328,6 +336,9 @@ report(struct run *run, const struct request *req)
 			else
 				warnx("label %s: %llu rows", lc->name,
 				    lc->rows);
+		for (k = 0; stats_expect_line(&run->st, k, line,
+		    sizeof(line)) == 0; k++)
+			warnx("%s", line);
 	}
 	if (c->stats_json != NULL) {
 		if (stats_json(&run->st, now, &b) == -1)
@@ -373,11 +384,17 @@ main(int argc, char *argv[])
 	run.endpoints = p.endpoints;
 	run.seen = p.seen;
 	run.rates = &p.rates;
+	run.escalate_rates = p.escalate_priced ? &p.escalate_rates : NULL;
 	run.st.priced = p.priced;
 	run.st.unpriced = p.unpriced[0] != '\0' ? p.unpriced : NULL;
 	if (cfg.max_cost > 0 && !cfg.dry_run)
 		run.budget = &p.budget;
 	run.labels = p.labels;
+	run.st.expect = p.expect;
+	if (cfg.escalate != NULL) {
+		run.st.models[0] = cfg.model;
+		run.st.models[1] = cfg.escalate;
+	}
 	if ((run.in = lines_new(STDIN_FILENO, cfg.max_line)) == NULL ||
 	    (run.out = output_new(STDOUT_FILENO, p.errfd, cfg.ordered ? 1024 :
 	    0)) == NULL)
@@ -401,6 +418,9 @@ main(int argc, char *argv[])
 	sp.cache = p.cache;
 	sp.rates = p.priced ? &p.rates : NULL;
 	sp.budget = cfg.max_cost > 0 && !cfg.dry_run ? &p.budget : NULL;
+	sp.escalate = cfg.escalate;
+	sp.escalate_rates = sp.budget != NULL && cfg.escalate != NULL ?
+	    &p.escalate_rates : NULL;
 	if ((run.sched = sched_new(&sc, &sp, notify, &run)) == NULL)
 		err(2, NULL);
 	provider_redact(provider_url(p.provider), e, sizeof(e));

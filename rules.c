@@ -103,6 +103,63 @@ check_answers(const struct config *c)
 		    "and --error-field must name others");
 }
 
+/*
+ * --escalate asks a second chat model, where something says a row needs
+ * it: --below's confidence, or an answer checked and found invalid.
+ */
+static void
+check_escalate(const struct config *c)
+{
+	if (c->below > 0 && c->escalate == NULL)
+		errx(2, "--below says which rows --escalate asks again: give "
+		    "--escalate");
+	if (c->escalate == NULL)
+		return;
+	if (*c->escalate == '\0')
+		errx(2, "--escalate: a model name expected");
+	if (c->body != NULL || c->batch_in || c->batch_out)
+		errx(2, "--escalate: a chat request's option; %s does not "
+		    "apply", c->body != NULL ? "--body" : c->batch_in ?
+		    "--batch-input" : "--batch-output");
+	if (c->batch_api != NULL)
+		errx(2, "--escalate: real time only; with --batch-api, run the "
+		    "rows to escalate again without it");
+	if (strcmp(c->escalate, c->model) == 0)
+		errx(2, "--escalate %s: the model -m asks already",
+		    c->escalate);
+	if (c->below > 0 && c->anthropic)
+		errx(2, "--below: Anthropic's Messages API gives no "
+		    "logprobs: there, --escalate asks again after invalid "
+		    "answers only (drop --below)");
+	if (c->below > 0 && !c->confidence)
+		errx(2, "--below reads the answers' probability: give "
+		    "--confidence");
+	if (c->below == 0 && c->schema == NULL && c->labels == NULL &&
+	    c->labels_file == NULL && !c->json)
+		errx(2, "--escalate: no row can need it: give --below (with "
+		    "--confidence), or check the answers with --labels, "
+		    "--schema or --json");
+}
+
+/* --expect compares one answer with one field of the row. */
+static void
+check_expect(const struct config *c)
+{
+	if (c->expect == NULL)
+		return;
+	if (*c->expect == '\0')
+		errx(2, "--expect: a field name expected");
+	if (c->json || c->schema != NULL)
+		errx(2, "--expect compares one answer with the row's field: "
+		    "%s does not apply", c->json ? "--json" : "--schema");
+	if (c->batch_in || c->batch_out)
+		errx(2, "--expect: --batch-input and --batch-output have "
+		    "formats of their own");
+	if (strcmp(c->expect, c->field) == 0)
+		errx(2, "--expect %s: -o would write the answer over it; "
+		    "name another with -o", c->expect);
+}
+
 void
 rules_check(struct config *c)
 {
@@ -182,6 +239,8 @@ rules_check(struct config *c)
 			c->model = ANTHROPIC_MODEL;
 	}
 	check_answers(c);
+	check_expect(c);
+	check_escalate(c);
 	/* AZURE_OPENAI_ENDPOINT alone means Azure, unless a URL says not. */
 	if (!c->anthropic && !c->url_given &&
 	    getenv("OPENAI_BASE_URL") == NULL &&

@@ -80,10 +80,10 @@ compile(const char *arg, const char *file, const char *argopt,
 	return t;
 }
 
-static struct request *
-setup_request(const struct config *c, struct tmpl **user, struct tmpl **system)
+static void
+setup_templates(const struct config *c, struct tmpl **user,
+    struct tmpl **system)
 {
-	struct request	*req;
 	const char	*body = c->body != NULL ? c->body : "{}";
 	char		 e[256];
 	int		 empty = c->allow_empty ? TMPL_EMPTY : 0;
@@ -94,18 +94,36 @@ setup_request(const struct config *c, struct tmpl **user, struct tmpl **system)
 		if ((*user = tmpl_compile(body, strlen(body), TMPL_BODY | empty,
 		    e, sizeof(e))) == NULL)
 			errx(2, "--body: %s", e);
-		req = request_new_body(*user, e, sizeof(e));
-	} else {
-		*user = compile(c->prompt, c->prompt_file, "-p", "--prompt-file",
-		    empty);
-		if (c->system != NULL || c->system_file != NULL)
-			*system = compile(c->system, c->system_file, "-s",
-			    "--system-file", empty);
-		req = c->anthropic ? request_new_messages(c->model, *system,
-		    *user, c->params.v, c->params.n, ANTHROPIC_MAX_TOKENS, e,
-		    sizeof(e)) : request_new(c->model, *system, *user,
-		    c->params.v, c->params.n, e, sizeof(e));
+		return;
 	}
+	*user = compile(c->prompt, c->prompt_file, "-p", "--prompt-file",
+	    empty);
+	if (c->system != NULL || c->system_file != NULL)
+		*system = compile(c->system, c->system_file, "-s",
+		    "--system-file", empty);
+}
+
+/*
+ * The request every row's body comes from, for a model: -m's, or
+ * --escalate's, which is the same request of the same provider with
+ * another model.  (This moves into the provider's table of operations
+ * when there is one.)
+ */
+static struct request *
+setup_request(const struct config *c, const char *model,
+    const struct tmpl *user, const struct tmpl *system)
+{
+	struct request	*req;
+	char		 e[256];
+
+	if (c->body != NULL || c->batch_in)
+		req = request_new_body(user, e, sizeof(e));
+	else if (c->anthropic)
+		req = request_new_messages(model, system, user, c->params.v,
+		    c->params.n, ANTHROPIC_MAX_TOKENS, e, sizeof(e));
+	else
+		req = request_new(model, system, user, c->params.v,
+		    c->params.n, e, sizeof(e));
 	if (req == NULL || (c->extract != NULL &&
 	    request_extract(req, c->extract, e, sizeof(e)) == -1))
 		errx(2, "%s", e);
@@ -183,7 +201,9 @@ setup_answers(const struct config *c, struct parts *p)
 	}
 	ask.logprobs = c->confidence;
 	if ((ask.format != NULL || ask.instruction != NULL || ask.logprobs) &&
-	    request_ask(p->request, &ask, e, sizeof(e)) == -1)
+	    (request_ask(p->request, &ask, e, sizeof(e)) == -1 ||
+	    (p->escalate != NULL && request_ask(p->escalate, &ask, e,
+	    sizeof(e)) == -1)))
 		errx(2, "%s", e);
 	buf_free(&text);
 	buf_free(&fmt);
@@ -385,6 +405,10 @@ setup_prices(const struct config *c, struct parts *p)
 	/* A --body request names its model itself. */
 	if (c->body == NULL && !c->batch_in)
 		found = price_table_find(t, c->model, &p->rates, &when);
+	/* --escalate's model: the table's prices only. */
+	if (c->escalate != NULL && price_table_find(t, c->escalate,
+	    &p->escalate_rates, NULL) == 0)
+		p->escalate_priced = 1;
 	if (c->price_in_given)
 		p->rates.in = c->price_in;
 	if (c->price_out_given)
@@ -399,15 +423,31 @@ setup_prices(const struct config *c, struct parts *p)
 		errx(2, "--max-cost: no prices for model %s in %s: give "
 		    "--price-in and --price-out", c->model, path != NULL ?
 		    path : "any price table");
+	if (c->max_cost > 0 && c->escalate != NULL && !p->escalate_priced)
+		errx(2, "--max-cost: no prices for --escalate's model %s in %s: "
+		    "give it a line there (or in $ENRICH_PRICES)", c->escalate,
+		    path != NULL ? path : "any price table");
+	/* Dollars are of both models, or of none. */
+	if (c->escalate != NULL && !p->escalate_priced) {
+		if (p->priced && c->verbose > 0)
+			warnx("no prices for --escalate's model %s in %s: "
+			    "tokens only", c->escalate, path != NULL ? path :
+			    "any price table");
+		if (p->priced)
+			snprintf(p->unpriced, sizeof(p->unpriced), "no price "
+			    "for --escalate's model %s", c->escalate);
+		p->priced = 0;
+	}
 	/* Said once, in the summary: a cost missing with no word is a
 	 * mystery. */
-	if (!p->priced && (c->body != NULL || c->batch_in))
+	if (!p->priced && p->unpriced[0] == '\0' &&
+	    (c->body != NULL || c->batch_in))
 		snprintf(p->unpriced, sizeof(p->unpriced), "the requests name "
 		    "their own model: give --price-in and --price-out");
-	else if (!p->priced && path != NULL)
+	else if (!p->priced && p->unpriced[0] == '\0' && path != NULL)
 		snprintf(p->unpriced, sizeof(p->unpriced), "no price for %s",
 		    c->model);
-	else if (!p->priced)
+	else if (!p->priced && p->unpriced[0] == '\0')
 		snprintf(p->unpriced, sizeof(p->unpriced), "no price table "
 		    "(none in a checkout beside enrich, no $ENRICH_PRICES, "
 		    "nothing installed at %s)", c->prices);
@@ -419,6 +459,10 @@ setup_prices(const struct config *c, struct parts *p)
 		    p->rates.in, p->rates.cached_in, p->rates.out,
 		    when != NULL ? ", the table's of " : "", when != NULL ?
 		    when : "");
+	if (c->verbose > 0 && p->escalate_priced && p->priced)
+		warnx("--escalate %s: $%g in, $%g cached, $%g out a million "
+		    "tokens", c->escalate, p->escalate_rates.in,
+		    p->escalate_rates.cached_in, p->escalate_rates.out);
 	if (c->max_cost > 0) {
 		p->budget.limit = c->max_cost;
 		p->budget.rates = p->rates;
@@ -488,7 +532,11 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 
 	memset(p, 0, sizeof(*p));
 	p->errfd = p->statsfd = -1;
-	p->request = setup_request(cfg, &p->user, &p->system);
+	setup_templates(cfg, &p->user, &p->system);
+	p->request = setup_request(cfg, cfg->model, p->user, p->system);
+	if (cfg->escalate != NULL)
+		p->escalate = setup_request(cfg, cfg->escalate, p->user,
+		    p->system);
 	setup_answers(cfg, p);
 	if ((p->providers = calloc(cfg->urls.n, sizeof(*p->providers))) ==
 	    NULL)
@@ -526,11 +574,22 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 	rc.schema = p->schema;
 	rc.labels = p->labels;
 	rc.confidence = cfg->confidence;
+	rc.model = cfg->model;
+	rc.escalate = cfg->escalate;
+	rc.escalate_rates = p->priced && cfg->escalate != NULL ?
+	    &p->escalate_rates : NULL;
+	rc.below = cfg->below;
+	/* A dry run has no answers to measure. */
+	if (cfg->expect != NULL && !cfg->dry_run && (rc.expect = p->expect =
+	    expect_new(cfg->expect, p->labels)) == NULL)
+		err(2, NULL);
 	ic.idfield = cfg->idfield;
 	ic.errfield = cfg->errfield;
 	ic.request = p->request;
+	ic.escalate = p->escalate;
 	ic.skip = p->skip;
 	ic.seen = p->seen;
+	ic.sample = cfg->sample;
 	/* --batch-api's dry run writes Batch lines: batchrun.c's. */
 	ic.dry_run = cfg->dry_run && (cfg->batch_api == NULL ||
 	    cfg->estimate);
@@ -571,7 +630,9 @@ setup_free(struct parts *p)
 	idset_free(p->skip);
 	seen_free(p->seen);
 	request_free(p->request);
+	request_free(p->escalate);
 	schema_free(p->schema);
+	expect_free(p->expect);
 	labels_free(p->labels);
 	tmpl_free(p->user);
 	tmpl_free(p->system);

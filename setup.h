@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "lib/endpoints.h"
+#include "lib/expect.h"
 #include "lib/budget.h"
 #include "lib/cache.h"
 #include "lib/idset.h"
@@ -26,10 +27,13 @@
 
 struct parts {
 	struct request		*request;
-	struct tmpl		*user;		/* its templates */
+	struct request		*escalate;	/* --escalate's model's, or
+						 * NULL */
+	struct tmpl		*user;		/* their templates */
 	struct tmpl		*system;
 	struct schema		*schema;	/* --schema, or NULL */
 	struct labels		*labels;	/* --labels, or NULL */
+	struct expect		*expect;	/* --expect, or NULL */
 	struct provider		*provider;	/* the first of providers */
 	struct provider		**providers;	/* one per endpoint (-u) */
 	size_t			 nproviders;
@@ -47,8 +51,11 @@ struct parts {
 	int			 statsfd;	/* --stats-json, or -1 */
 	struct cache		*cache;		/* --cache, or NULL */
 	struct price_rates	 rates;		/* the model's prices, */
-	int			 priced;	/* if known; */
+	int			 priced;	/* if known (with --escalate,
+						 * both models'); */
 	char			 unpriced[256];	/* else why not */
+	struct price_rates	 escalate_rates;	/* --escalate's model's, */
+	int			 escalate_priced;	/* if known */
 	struct budget		 budget;	/* --max-cost, if given */
 };
 

@@ -358,6 +358,11 @@ tty_notice(const struct sched_notice *n, int v)
 		if (v > 0)
 			say("%s", n->text);
 		break;
+	case SCHED_ESCALATE:
+		if (v > 0)
+			say("row %.*s: %s", (int)r->id.len, r->id.data,
+			    n->text);
+		break;
 	case SCHED_WAITING:
 		if (v >= 0)
 			say_waiting(n->waiting, n->ms);

@@ -37,47 +37,114 @@ claim_free(struct claim *c)
 	free(c);
 }
 
-int
-claim_row(struct claim *c, struct row *r)
+/* --max-cost: what the row held for an escalation it will not make. */
+static void
+unhold(struct claim *c, struct row *r)
 {
-	struct row	*lead;
-	char		 why[256];
-	int		 rv;
+	if (c->p.budget != NULL && r->held > 0)
+		budget_settle(c->p.budget, r->held, 0);
+	r->held = 0;
+}
 
-	/* An earlier row's answer, in memory, or one from --cache. */
+/*
+ * An answer known for what the row asks, kept in memory from an earlier
+ * row or in --cache: 1 if the row is written with it (its followers too)
+ * and given back; 0 if none is known, or it no longer answers what is
+ * asked; 2 if it was less sure than --below and the row, asked of
+ * --escalate's model now, is to be sent (claim_escalate); -1 if out of
+ * memory.
+ */
+static int
+known(struct claim *c, struct row *r)
+{
+	char	 why[256];
+	int	 rv;
+
 	if ((rv = dedup_recall(c->dedup, r, &r->xfer.resp)) == 1)
 		r->shared = 1;
 	else if (rv == 0 && c->p.cache != NULL &&
 	    (rv = cache_get(c->p.cache, r->key, &r->xfer.resp)) == 1)
 		r->cached = 1;
-	if (rv == -1)
+	if (rv != 1)
+		return rv;
+	/* The same path as a response: checked and written as one. */
+	r->xfer.result = XFER_RESPONSE;
+	r->xfer.status = 200;
+	if ((rv = record_response(c->p.record, r, why, sizeof(why))) == -1)
 		return -1;
-	if (rv == 1) {
-		/* The same path as a response: checked and written as one. */
-		r->xfer.result = XFER_RESPONSE;
-		r->xfer.status = 200;
-		if ((rv = record_response(c->p.record, r, why,
-		    sizeof(why))) == -1)
-			return -1;
-		if (rv == RECORD_WRITTEN) {
-			rv = c->p.emit(c->p.arg, r);
-			rows_put(c->p.rows, r);
-			return rv == -1 ? -1 : 1;
-		}
-		/* No longer an answer to what is asked: a miss. */
-		r->cached = r->shared = 0;
-		r->prompt_tokens = r->completion_tokens = -1;
-		r->cached_tokens = -1;
-		r->cost_usd = r->attempt_usd = -1;
-		r->cost_estimated = r->attempt_estimated = 0;
-		buf_reset(&r->line);
+	if (rv == RECORD_ESCALATE)
+		return (rv = claim_escalate(c, r, ROW_ESC_CONFIDENCE)) == 0 ?
+		    2 : rv;
+	if (rv == RECORD_WRITTEN) {
+		if (c->p.emit(c->p.arg, r) == -1 ||
+		    claim_release(c, r, 1) == -1)
+			rv = -1;
+		else
+			rv = 1;
+		rows_put(c->p.rows, r);
+		return rv;
 	}
+	/* No longer an answer to what is asked: a miss. */
+	r->cached = r->shared = 0;
+	r->prompt_tokens = r->completion_tokens = -1;
+	r->cached_tokens = -1;
+	r->cost_usd = r->attempt_usd = -1;
+	r->cost_estimated = r->attempt_estimated = 0;
+	buf_reset(&r->line);
+	return 0;
+}
+
+int
+claim_row(struct claim *c, struct row *r)
+{
+	struct row	*lead;
+	int		 rv;
+
+	if ((rv = known(c, r)) != 0)
+		return rv == 2 ? 0 : rv;
 	if ((lead = dedup_find(c->dedup, r)) != NULL) {
 		dedup_follow(c->dedup, lead, r);
 		return 1;
 	}
 	dedup_lead(c->dedup, r);
 	return 0;
+}
+
+int
+claim_escalate(struct claim *c, struct row *r, enum row_escalated why)
+{
+	unsigned char	 key[CACHE_KEY_LEN];
+	struct row	*lead;
+	int		 rv;
+
+	rows_escalate(r, why);
+	if (input_escalate(c->p.input, r, key) == -1)
+		return -1;
+	if ((lead = dedup_rekey(c->dedup, r, key)) != NULL) {
+		/* It sends nothing more: what it held goes back. */
+		unhold(c, r);
+		dedup_follow(c->dedup, lead, r);
+		return 1;
+	}
+	/* An escalated row's answer is never escalated: never 2. */
+	if ((rv = known(c, r)) != 0)
+		return rv;
+	/* From claim_row, it leads nothing yet; from a response, it goes on
+	 * leading, under its new key. */
+	if (!r->leading)
+		dedup_lead(c->dedup, r);
+	return 0;
+}
+
+/* A follower of an escalated leader is answered as it was. */
+static void
+follow_escalated(struct row *f, const struct row *lead)
+{
+	if (!lead->escalated || f->escalated)
+		return;
+	rows_escalate(f, lead->first.why);
+	f->first = lead->first;
+	f->first.paid = 0;
 }
 
 int
@@ -102,6 +169,7 @@ claim_waiting(const struct claim *c)
 void
 claim_end(struct claim *c, struct row *r)
 {
+	unhold(c, r);
 	dedup_end(c->dedup, r);
 }
 
@@ -112,7 +180,9 @@ claim_release(struct claim *c, struct row *lead, int ok)
 	char		 why[256];
 	int		 rv;
 
+	unhold(c, lead);
 	while ((f = dedup_take(c->dedup, lead)) != NULL) {
+		follow_escalated(f, lead);
 		f->shared = 1;
 		f->xfer.result = lead->xfer.result;
 		f->xfer.status = lead->xfer.status;
@@ -125,6 +195,9 @@ claim_release(struct claim *c, struct row *lead, int ok)
 			    sizeof(why))) == -1)
 				goto fail;
 		}
+		/* Its leader's answer, as written: not asked again. */
+		if (rv == RECORD_ESCALATE)
+			rv = RECORD_WRITTEN;
 		if (!ok || rv != RECORD_WRITTEN) {
 			/* The request's failure, as many attempts as it
 			 * took: the same words for every row of it. */
@@ -187,6 +260,7 @@ claim_drop(struct claim *c, struct row *r)
 		rows_put(c->p.rows, f);
 	}
 	dedup_end(c->dedup, r);
+	unhold(c, r);
 	c->p.stats->unsent++;
 	rv |= output_skip(c->p.out, r->seq);
 	rows_put(c->p.rows, r);
@@ -221,18 +295,36 @@ claim_keep(struct claim *c, struct row *r, char *why, size_t whylen)
 int
 claim_reserve(struct claim *c, struct row *r, int inflight)
 {
+	const struct price_rates *esc = c->p.escalate_rates;
 	struct budget	*b = c->p.budget;
-	long long	 est;
-	double		 worst;
+	long long	 est, prompt, completion;
+	double		 worst, extra = 0;
 
 	if (b == NULL)
 		return 1;
 	/* The completion's limit is exact; the prompt's tokens are not. */
 	est = budget_estimate(r->prompt_bytes);
-	worst = budget_worst(b, budget_prompt(b, est), r->cost -
-	    text_tokens(r->prompt_bytes));
-	if (budget_reserve(b, worst) == 0) {
+	prompt = budget_prompt(b, est);
+	completion = r->cost - text_tokens(r->prompt_bytes);
+	worst = price_cost(r->escalated ? esc : &b->rates, prompt, 0,
+	    completion);
+	/* The escalation's first request: what was held for it, and more
+	 * should the prompts have turned out longer since. */
+	if (r->escalated && r->held > 0) {
+		if (worst > r->held && budget_reserve(b, worst - r->held) == 0)
+			r->held = worst;
+		r->reserved = r->held;
+		r->held = 0;
+		r->est_prompt = est;
+		return 1;
+	}
+	/* Its first request holds an escalation's too, as the worst case:
+	 * the same prompt and budget at the other model's prices. */
+	if (esc != NULL && !r->escalated && r->held == 0)
+		extra = price_cost(esc, prompt, 0, completion);
+	if (budget_reserve(b, worst + extra) == 0) {
 		r->reserved = worst;
+		r->held += extra;
 		r->est_prompt = est;
 		return 1;
 	}

@@ -14,6 +14,13 @@
  * (budget.h) a request reserves its worst case before it goes and
  * settles what it cost, by its usage, when it ends.
  *
+ * With --escalate a row is asked again of the second model (claim_escalate,
+ * or when the answer known for it is less sure than --below): it asks
+ * another thing then, under another key, which may be known or asked by
+ * another row already.  Under --max-cost a row's first request holds the
+ * escalation's worst case as well, until the row is done, so that an
+ * escalation is never refused for money after the first answer was paid.
+ *
  * It owns the table of rows that ask the same (dedup.h); what
  * claim_parts names is borrowed and must outlive it.  Rows it is done
  * with go back to parts->rows; rows it writes go through the caller's
@@ -28,6 +35,7 @@
 
 #include "budget.h"
 #include "cache.h"
+#include "input.h"
 #include "output.h"
 #include "record.h"
 #include "rows.h"
@@ -44,6 +52,9 @@ struct claim_parts {
 	 * of memory.  The row stays the claim's. */
 	int		(*emit)(void *, struct row *);
 	void		*arg;
+	struct input	*input;		/* makes --escalate's requests */
+	/* --escalate's model's prices, under --max-cost; else NULL. */
+	const struct price_rates *escalate_rates;
 };
 
 /* What a dry run's row would take (claim_estimate). */
@@ -63,12 +74,21 @@ void		 claim_free(struct claim *);
  * it is to be sent, leading its key; -1 if out of memory.
  */
 int		 claim_row(struct claim *, struct row *);
+/*
+ * The row is to be asked of --escalate's model, for this reason (its
+ * first model's answer, if a success, kept already): 1 if it is written
+ * (its new question's answer known) or follows a row that asks the same;
+ * 0 if it is to be sent, leading its new key with the rows that followed
+ * it; -1 if out of memory.
+ */
+int		 claim_escalate(struct claim *, struct row *,
+		    enum row_escalated);
 /* --estimate: an enum claim_would for the row, or -1 if out of memory. */
 int		 claim_estimate(struct claim *, struct row *);
 /* Rows following a leader, in all. */
 size_t		 claim_waiting(const struct claim *);
-/* The row is done with: its key is free again.  A row that never led is
- * let be. */
+/* The row is done with: its key is free again, and what it held for an
+ * escalation given back.  A row that never led is let be. */
 void		 claim_end(struct claim *, struct row *);
 /*
  * The leader ended, its line written: ok if with a success.  Each row

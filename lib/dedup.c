@@ -143,6 +143,29 @@ dedup_end(struct dedup *d, struct row *r)
 	r->leading = 0;
 }
 
+struct row *
+dedup_rekey(struct dedup *d, struct row *r, const unsigned char *key)
+{
+	struct row	*lead, *f;
+
+	if (r->leading)
+		RB_REMOVE(leaders, &d->leaders, r);
+	memcpy(r->key, key, sizeof(r->key));
+	if ((lead = RB_FIND(leaders, &d->leaders, r)) == NULL) {
+		if (r->leading)
+			RB_INSERT(leaders, &d->leaders, r);
+		return NULL;
+	}
+	/* Asked by another already: its answer is theirs too. */
+	if (r->leading)
+		while ((f = TAILQ_FIRST(&r->followers)) != NULL) {
+			TAILQ_REMOVE(&r->followers, f, follow);
+			TAILQ_INSERT_TAIL(&lead->followers, f, follow);
+		}
+	r->leading = 0;
+	return lead;
+}
+
 size_t
 dedup_waiting(const struct dedup *d)
 {

@@ -51,6 +51,14 @@ int		 dedup_keep(struct dedup *, const struct row *, const char *,
 /* The body kept for this row's key, into out: 1; 0 if none is; -1 if
  * out of memory. */
 int		 dedup_recall(struct dedup *, const struct row *, struct buf *);
+/*
+ * The row asks another thing now (--escalate): its key becomes key.  It
+ * leads that key with its followers, if it led its own and no row leads
+ * the new one; or else that row is returned, for the row to follow, its
+ * followers moved to it.  NULL otherwise.
+ */
+struct row	*dedup_rekey(struct dedup *, struct row *,
+		    const unsigned char *);
 /* Rows following a leader, in all. */
 size_t		 dedup_waiting(const struct dedup *);
 /* A dry run's key seen before: 1; new (now remembered): 0; -1 if out

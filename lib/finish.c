@@ -35,9 +35,11 @@ tell(struct finish *f, enum finish_event what, const struct row *r,
 }
 
 /* What a finished attempt means; the row's line is written unless it is
- * to be tried again or the run stops. */
+ * to be tried again, asked of --escalate's model (*esc), or the run
+ * stops. */
 static int
-judge(struct finish *f, struct row *r, long long now, struct verdict *v)
+judge(struct finish *f, struct row *r, long long now, struct verdict *v,
+    enum row_escalated *esc)
 {
 	const char	*note;
 	char		 why[256];
@@ -50,7 +52,11 @@ judge(struct finish *f, struct row *r, long long now, struct verdict *v)
 		if (rv == -1)
 			return -1;
 		switch (rv) {
+		case RECORD_ESCALATE:
+			*esc = ROW_ESC_CONFIDENCE;
+			/* FALLTHROUGH */
 		case RECORD_WRITTEN:
+			rv = 0;
 			verdict_success(f->p.verdicts, now);
 			if ((note = record_note(f->p.record)) != NULL)
 				tell(f, FINISH_ANSWER, r, NULL, note);
@@ -77,6 +83,12 @@ judge(struct finish *f, struct row *r, long long now, struct verdict *v)
 		}
 		if (rv == -1)
 			return -1;
+	}
+	/* Its re-asks spent, an invalid answer goes to the other model. */
+	if (v->kind == VERDICT_FAIL && f->p.escalate != NULL &&
+	    !r->escalated && r->error == ROW_ERR_INVALID) {
+		*esc = ROW_ESC_INVALID;
+		return 0;
 	}
 	if (v->kind == VERDICT_FAIL && record_error(f->p.record, r) == -1)
 		return -1;
@@ -140,14 +152,45 @@ retry(struct finish *f, struct row *r, long long now, const struct verdict *v)
 	rows_wait(f->p.rows, r);
 }
 
+/*
+ * Asked again of --escalate's model: the first model's success kept for
+ * later rows all the same; then the row is written now (its answer
+ * known), follows another, or waits to be sent at once.
+ */
+static int
+escalate(struct finish *f, struct row *r, long long now,
+    enum row_escalated why)
+{
+	char	 text[512];
+	int	 rv;
+
+	if (why == ROW_ESC_CONFIDENCE && keep(f, r) == -1)
+		return -1;
+	if (why == ROW_ESC_CONFIDENCE)
+		snprintf(text, sizeof(text), "confidence %.4f, under --below; "
+		    "asking %s", r->confidence, f->p.escalate);
+	else
+		snprintf(text, sizeof(text), "%.*s; asking %s",
+		    (int)r->msg.len, r->msg.data != NULL ? r->msg.data : "",
+		    f->p.escalate);
+	tell(f, FINISH_ESCALATE, r, NULL, text);
+	if ((rv = claim_escalate(f->p.claim, r, why)) != 0)
+		return rv == -1 ? -1 : 0;
+	r->delay = 0;
+	r->due = now;
+	rows_wait(f->p.rows, r);
+	return 0;
+}
+
 int
 finish_row(struct finish *f, struct row *r, long long now)
 {
-	struct verdict	 v;
-	double		 cost;
-	int		 stop = 0;
+	enum row_escalated	 esc = ROW_ESC_NONE;
+	struct verdict		 v;
+	double			 cost;
+	int			 stop = 0;
 
-	if (judge(f, r, now, &v) == -1)
+	if (judge(f, r, now, &v, &esc) == -1)
 		return -1;
 	if (f->p.endpoints != NULL &&
 	    route_verdict(f->p.endpoints, r, &v) == -1)
@@ -155,6 +198,8 @@ finish_row(struct finish *f, struct row *r, long long now)
 	if (f->p.rates != NULL) {
 		cost = claim_cost(r);
 		f->p.stats->cost_usd += cost;
+		/* Each model's share, with --escalate. */
+		f->p.stats->model_usd[r->escalated] += cost;
 		/* No usage said: the part of it that is an estimate. */
 		if (r->attempt_estimated || r->attempt_usd < 0)
 			f->p.stats->cost_estimated_usd += cost;
@@ -174,6 +219,8 @@ finish_row(struct finish *f, struct row *r, long long now)
 		    r->xfer.elapsed_ms);
 		/* FALLTHROUGH */
 	case VERDICT_FAIL:
+		if (esc != ROW_ESC_NONE)
+			return escalate(f, r, now, esc);
 		if ((v.kind == VERDICT_DONE && keep(f, r) == -1) ||
 		    f->p.emit(f->p.arg, r) == -1 ||
 		    claim_release(f->p.claim, r, v.kind == VERDICT_DONE &&

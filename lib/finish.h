@@ -10,7 +10,10 @@
  * or it stops the run, unwritten, to be resumed; or it is written: a
  * failure with its error object, a success kept for later rows (claim.h)
  * and the tokens it took told to the pace.  The rows that asked what it
- * asked are written after it.
+ * asked are written after it.  With --escalate, a row whose answer is
+ * less sure than --below, or that failed as invalid_answer, is not
+ * written but asked of the other model (claim.h), and waits to be sent
+ * first among the rows, unless the answer is known.
  *
  * It keeps one flag (a cache failure is said once); what finish_parts
  * names is borrowed and must outlive it.  Rows it writes go through the
@@ -39,7 +42,9 @@ enum finish_event {
 	FINISH_PACED,		/* a first rate-limit 429: pacing from now */
 	FINISH_STOP,		/* no row can succeed: the row says why */
 	FINISH_ANSWER,		/* the answers say: text (record_note) */
-	FINISH_CACHE		/* an answer could not be kept: text */
+	FINISH_CACHE,		/* an answer could not be kept: text */
+	FINISH_ESCALATE		/* the row is asked of --escalate's model:
+				 * text says why */
 };
 
 struct finish_parts {
@@ -61,6 +66,7 @@ struct finish_parts {
 	void		(*tell)(void *, enum finish_event, const struct row *,
 			    const struct verdict *, const char *);
 	void		*arg;
+	const char	*escalate;	/* --escalate's model, or NULL */
 };
 
 struct finish;

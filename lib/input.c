@@ -5,6 +5,7 @@
 #include "batch.h"
 #include "cache.h"
 #include "input.h"
+#include "sample.h"
 #include "text.h"
 
 struct input {
@@ -109,6 +110,25 @@ load_id(struct input *in, struct row *r)
 	return buf_add(&r->id, json_text(j) + off, len) == -1 ? -1 : 0;
 }
 
+/* --sample: is the row of this ID's key left out? */
+static int
+outside(const struct input *in, const char *key, size_t len)
+{
+	return in->cfg.sample > 0 && !sample_keep(in->cfg.sample, key, len);
+}
+
+/* The same for a line without an ID: by its number, as its key is. */
+static int
+outside_line(const struct input *in, uint64_t lineno)
+{
+	char	 num[24];
+
+	if (in->cfg.sample == 0)
+		return 0;
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)lineno);
+	return outside(in, num, strlen(num));
+}
+
 /* The row fails with this error: a line of its own when it is no row. */
 static int
 fail(struct input *in, struct row *r, enum row_error type, const char *why,
@@ -152,7 +172,11 @@ input_load(struct input *in, struct row *r, const struct line *ln)
 	text_trim(&p, &len);
 	if (len == 0 && !ln->toolong)
 		return INPUT_BLANK;
+	/* A line that is no row is sampled by its number: a sample shows
+	 * its share of the broken lines too. */
 	if (ln->toolong) {
+		if (outside_line(in, ln->number))
+			return INPUT_OUTSIDE;
 		snprintf(err, sizeof(err), "line longer than the limit; "
 		    "\"line\" holds its first %d bytes", LINES_KEEP);
 		return fail(in, r, ROW_ERR_INPUT, err, ln);
@@ -160,12 +184,17 @@ input_load(struct input *in, struct row *r, const struct line *ln)
 	if (buf_add(&r->text, p, len) == -1)
 		return -1;
 	if (json_parse(j, r->text.data, r->text.len, err, sizeof(err)) == -1)
-		return fail(in, r, ROW_ERR_INPUT, err, ln);
+		return outside_line(in, ln->number) ? INPUT_OUTSIDE :
+		    fail(in, r, ROW_ERR_INPUT, err, ln);
 	if (json_type(j, 0) != JSON_OBJECT)
-		return fail(in, r, ROW_ERR_INPUT, "not a JSON object", ln);
+		return outside_line(in, ln->number) ? INPUT_OUTSIDE :
+		    fail(in, r, ROW_ERR_INPUT, "not a JSON object", ln);
 	if (json_members(j, 0, &r->members) == -1 ||
 	    (rv = load_id(in, r)) == -1)
 		return -1;
+	if (rv == 1 ? outside_line(in, ln->number) : outside(in, in->key.data,
+	    in->key.len))
+		return INPUT_OUTSIDE;
 	if (rv == 1) {
 		snprintf(err, sizeof(err), "ID field \"%.100s\" is neither a "
 		    "string nor an integer", in->cfg.idfield);
@@ -220,6 +249,38 @@ input_load(struct input *in, struct row *r, const struct line *ln)
 	return INPUT_SEND;
 }
 
+/* What a row's body costs, as the provider will count it. */
+static void
+measure(const struct request *req, struct row *r)
+{
+	r->prompt_bytes = r->body.len - request_overhead(req);
+	r->cost = text_tokens(r->prompt_bytes) + request_budget(req);
+	r->xfer.body = r->body.data;
+	r->xfer.bodylen = r->body.len;
+}
+
+int
+input_escalate(struct input *in, struct row *r, unsigned char *key)
+{
+	const struct request	*req = in->cfg.escalate;
+	char			 err[256];
+
+	/* Parsed and rendered once already: neither can fail now but for
+	 * memory. */
+	json_shrink(in->json, KEEP_TOKENS);
+	if (json_parse(in->json, r->text.data, r->text.len, err,
+	    sizeof(err)) == -1)
+		return -1;
+	buf_reset(&r->body);
+	if (request_body(req, in->json, &r->body, err, sizeof(err)) == -1)
+		return -1;
+	cache_key(in->cfg.url != NULL ? in->cfg.url : "", in->cfg.url != NULL ?
+	    strlen(in->cfg.url) : 0, r->body.data, r->body.len, key);
+	r->cached_bytes = request_cached_bytes(req, r->body.data, r->body.len);
+	measure(req, r);
+	return 0;
+}
+
 int
 input_reask(struct input *in, struct row *r, const char *why)
 {
@@ -230,10 +291,6 @@ input_reask(struct input *in, struct row *r, const char *why)
 	    why)) != 0)
 		return rv;
 	/* The conversation grew: so did what it costs. */
-	r->prompt_bytes = r->body.len - request_overhead(in->cfg.request);
-	r->cost = text_tokens(r->prompt_bytes) +
-	    request_budget(in->cfg.request);
-	r->xfer.body = r->body.data;
-	r->xfer.bodylen = r->body.len;
+	measure(r->escalated ? in->cfg.escalate : in->cfg.request, r);
 	return 0;
 }

@@ -4,9 +4,11 @@
  * input_load reads a line into a row: its object, its ID, and the request
  * body to send for it (rendered from the templates, or a Batch request
  * line's own).  A line that needs no request is dealt with here: blank,
- * done in an earlier run (--skip-ids), or written at once (a line that is
- * no object, a template that does not fit the row, a dry run).  Each
- * row's ID is told to seen.h, skipped or not, for duplicates.
+ * outside --sample (sample.h: by its ID, else its line number, whether it
+ * is a row or not), done in an earlier run (--skip-ids), or written at
+ * once (a line that is no object, a template that does not fit the row,
+ * a dry run).  Each row's ID is told to seen.h, skipped or not, for
+ * duplicates.
  *
  * Not here: sending (sched.h) or what the response means (verdict.h).
  */
@@ -26,9 +28,13 @@ struct input_config {
 	const char		*idfield;	/* -i */
 	const char		*errfield;	/* --error-field */
 	const struct request	*request;
+	const struct request	*escalate;	/* --escalate's model's,
+						 * or NULL */
 	struct idset		*skip;		/* --skip-ids, or NULL */
 	struct seen		*seen;		/* the IDs so far, for
 						 * duplicates; or NULL */
+	long			 sample;	/* --sample, in parts per
+						 * million; 0: every row */
 	int			 dry_run;
 	int			 batch_in;	/* --batch-input lines */
 	int			 batch_out;	/* --batch-output lines */
@@ -39,6 +45,7 @@ struct input_config {
 
 enum input_next {
 	INPUT_BLANK,		/* nothing to do, nothing to write */
+	INPUT_OUTSIDE,		/* outside --sample: no output */
 	INPUT_SKIP,		/* done in an earlier run: no output */
 	INPUT_SEND,		/* r->xfer is ready for the pool */
 	INPUT_WRITE		/* r->line is ready for the output */
@@ -65,6 +72,13 @@ int		 input_load(struct input *, struct row *, const struct line *);
  * on with, or -1 if out of memory.
  */
 int		 input_reask(struct input *, struct row *, const char *);
+/*
+ * The row's request for --escalate's model: its body made afresh from
+ * the row (not the conversation of any re-ask), and the key of what it
+ * asks in key (CACHE_KEY_LEN bytes; r->key is the caller's to change).
+ * The row is ready for the pool.  0, or -1 if out of memory.
+ */
+int		 input_escalate(struct input *, struct row *, unsigned char *);
 /* A warning to give, the first time a kind of trouble is met (the row is
  * the one just loaded); then NULL.  Valid until the next input_load. */
 const char	*input_note(struct input *);

@@ -85,9 +85,10 @@ progress_line(struct progress *p, const struct stats *st, long long now,
 	long long	 left;
 
 	if (st->bytes_total > 0 && st->bytes_read > 0 && st->rows_read > 0) {
-		/* Rows still to come, estimated from the bytes they take. */
-		total = (double)st->rows_read * st->bytes_total /
-		    st->bytes_read - st->skipped;
+		/* Rows still to come, estimated from the bytes they take;
+		 * those outside --sample are spread through the input. */
+		total = (double)(st->rows_read - st->outside) *
+		    st->bytes_total / st->bytes_read - st->skipped;
 		if (total < d)
 			total = d;
 		n = snprintf(buf, len, "%llu/%.0f %3.0f%%",

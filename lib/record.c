@@ -92,13 +92,53 @@ error_object(struct record *rec, const struct row *r)
 	return jsonw_end(&w, 0);
 }
 
+/* A cost in dollars, or null when no price is known. */
+static void
+dollars(struct jsonw *w, const char *key, double usd)
+{
+	char	 num[64];
+
+	snprintf(num, sizeof(num), "%.6f", usd);
+	jsonw_raw(w, key, num, strlen(num));
+}
+
+/* --escalate: "model", and "escalated" with what the first model's
+ * answers took. */
+static void
+meta_escalated(struct record *rec, struct jsonw *w, const struct row *r)
+{
+	const struct row_first	*f = &r->first;
+	const char		*m;
+	char			 conf[16];
+	int			 n;
+
+	m = r->escalated ? rec->cfg.escalate : rec->cfg.model;
+	jsonw_str(w, "model", m, strlen(m));
+	if (!r->escalated)
+		return;
+	jsonw_open(w, "escalated", &n);
+	jsonw_str(w, "model", rec->cfg.model, strlen(rec->cfg.model));
+	m = f->why == ROW_ESC_CONFIDENCE ? "confidence" : "invalid_answer";
+	jsonw_str(w, "because", m, strlen(m));
+	if (f->why == ROW_ESC_CONFIDENCE) {
+		snprintf(conf, sizeof(conf), "%.4f", f->confidence);
+		jsonw_raw(w, "confidence", conf, strlen(conf));
+	}
+	jsonw_count(w, "prompt_tokens", f->prompt_tokens);
+	jsonw_count(w, "completion_tokens", f->completion_tokens);
+	if (f->cost_usd >= 0)
+		dollars(w, "cost_usd", f->cost_usd);
+	if (f->cost_usd >= 0 && f->cost_estimated)
+		jsonw_bool(w, "cost_estimated", 1);
+	jsonw_close(w, n);
+}
+
 /* {"attempts":N,"latency_ms":L,"prompt_tokens":P,"completion_tokens":C},
  * and "endpoint":URL when there are several. */
 static int
 meta_object(struct record *rec, const struct row *r)
 {
 	struct jsonw	 w;
-	char		 num[64];
 
 	buf_reset(&rec->meta);
 	jsonw_begin(&w, &rec->meta);
@@ -113,12 +153,16 @@ meta_object(struct record *rec, const struct row *r)
 		jsonw_str(&w, "endpoint", r->endpoint_name,
 		    strlen(r->endpoint_name));
 	if (r->cost_usd >= 0) {
-		snprintf(num, sizeof(num), "%.6f", r->cost_usd);
-		jsonw_raw(&w, "cost_usd", num, strlen(num));
+		dollars(&w, "cost_usd", r->cost_usd);
 		/* Some of it from no usage (usage_cost). */
 		if (r->cost_estimated)
 			jsonw_bool(&w, "cost_estimated", 1);
 	}
+	if (rec->cfg.escalate != NULL)
+		meta_escalated(rec, &w, r);
+	/* --expect: whether the answer is the row's right one. */
+	if (r->agree >= 0)
+		jsonw_bool(&w, "agree", r->agree);
 	/* Paid for once, by another run or another row. */
 	if (r->cached)
 		jsonw_bool(&w, "cached", 1);
@@ -333,13 +377,16 @@ server_error(struct record *rec, const struct xfer *x, char *err,
 static void
 usage_cost(const struct record *rec, struct row *r, const struct answer *a)
 {
+	/* An escalated row's answers are the second model's. */
+	const struct price_rates *rates = r->escalated ?
+	    rec->cfg.escalate_rates : rec->cfg.rates;
 	long long	 prompt = a->prompt_tokens, completion =
 			    a->completion_tokens, limit;
 	double		 usd;
 	int		 est = 0;
 
 	r->attempt_estimated = 0;
-	if (rec->cfg.rates == NULL) {
+	if (rates == NULL) {
 		r->attempt_usd = r->cost_usd = -1;
 		r->cost_estimated = 0;
 		return;
@@ -361,9 +408,10 @@ usage_cost(const struct record *rec, struct row *r, const struct answer *a)
 			completion = limit;
 		est = 1;
 	}
-	usd = price_cost(rec->cfg.rates, prompt, est ? 0 : a->cached_tokens,
+	usd = price_cost(rates, prompt, est ? 0 : a->cached_tokens,
 	    completion);
-	/* A row asked again paid for each answer. */
+	/* A row asked again paid for each answer (an escalated row's
+	 * first model's apart: r->first). */
 	if (r->reasks > 0 && r->cost_usd >= 0) {
 		r->cost_usd += usd;
 		r->cost_estimated |= est;
@@ -440,6 +488,20 @@ confidence(struct record *rec, struct row *r, size_t start, size_t end)
 	}
 }
 
+/* --expect, of an answer written as it came: a string by its text. */
+static int
+expect_plain(struct record *rec, struct row *r, const struct answer *a)
+{
+	if (!a->string)
+		return expect_answer(rec->cfg.expect, r, -1, a->value, a->len,
+		    1);
+	buf_reset(&rec->atext);
+	if (json_decode_string(&rec->atext, a->value + 1, a->len - 2) == -1)
+		return -1;
+	return expect_answer(rec->cfg.expect, r, -1, rec->atext.data != NULL ?
+	    rec->atext.data : "", rec->atext.len, 0);
+}
+
 const char *
 record_note(struct record *rec)
 {
@@ -450,8 +512,32 @@ record_note(struct record *rec)
 	    "is null";
 }
 
+/*
+ * --escalate --below: an answer whose confidence is known and under it,
+ * not already the second model's, is to be asked again of that model.
+ */
+static int
+unsure(const struct record *rec, const struct row *r)
+{
+	return rec->cfg.below > 0 && !r->escalated && r->confidence >= 0 &&
+	    r->confidence < rec->cfg.below;
+}
+
+static int	 respond(struct record *, struct row *, char *, size_t);
+
 int
 record_response(struct record *rec, struct row *r, char *err, size_t errlen)
+{
+	int	 rv;
+
+	if ((rv = respond(rec, r, err, errlen)) == RECORD_WRITTEN &&
+	    unsure(rec, r))
+		return RECORD_ESCALATE;
+	return rv;
+}
+
+static int
+respond(struct record *rec, struct row *r, char *err, size_t errlen)
 {
 	struct xfer		*x = &r->xfer;
 	struct json_field	 f[2];
@@ -496,6 +582,8 @@ record_response(struct record *rec, struct row *r, char *err, size_t errlen)
 		f[0] = (struct json_field){ rec->cfg.field,
 		    strlen(rec->cfg.field), a.value, a.len };
 		confidence(rec, r, 0, SIZE_MAX);
+		if (rec->cfg.expect != NULL && expect_plain(rec, r, &a) == -1)
+			return -1;
 		return write_answer(rec, r, f, 1) == -1 ? -1 : RECORD_WRITTEN;
 	}
 	buf_reset(&r->kept);
@@ -519,7 +607,12 @@ record_response(struct record *rec, struct row *r, char *err, size_t errlen)
 		if (json_quote(&rec->value, name, strlen(name)) == -1)
 			return -1;
 		confidence(rec, r, off, off + len);
-		labels_add(rec->cfg.labels, r->label, r->confidence);
+		/* Counted when written: an answer to ask again is not. */
+		if (!unsure(rec, r))
+			labels_add(rec->cfg.labels, r->label, r->confidence);
+		if (rec->cfg.expect != NULL && expect_answer(rec->cfg.expect,
+		    r, r->label, NULL, 0, 0) == -1)
+			return -1;
 		f[0] = (struct json_field){ rec->cfg.field,
 		    strlen(rec->cfg.field), rec->value.data, rec->value.len };
 		return write_answer(rec, r, f, 1) == -1 ? -1 : RECORD_WRITTEN;
@@ -563,7 +656,8 @@ record_error(struct record *rec, struct row *r)
 		json_fix_surrogates(r->line.data, r->line.len);
 		return 0;
 	}
-	if (error_object(rec, r) == -1)
+	if (error_object(rec, r) == -1 || (rec->cfg.expect != NULL &&
+	    expect_failed(rec->cfg.expect, r) == -1))
 		return -1;
 	f = (struct json_field){ rec->cfg.errfield, strlen(rec->cfg.errfield),
 	    rec->err.data, rec->err.len };

@@ -5,7 +5,11 @@
  * -o (or, with --json, the answer object's members merged in); a failure
  * is the input object with an error object under --error-field; a line
  * that is no object is a new object holding its line number, the error
- * and the raw line.  With --meta each row also gets _meta; with
+ * and the raw line.  With --expect the answer is compared with the one
+ * the row holds (expect.h); with --escalate an answer less sure than
+ * --below is said to be one to ask again.  With --meta each row also
+ * gets _meta (which model answered, and what the first one's answers
+ * took when the row was escalated); with
  * --batch-output the line is a Batch output line instead (batch.h); a
  * dry run writes the request that would be sent.  Every line is one line:
  * values that come from elsewhere are written compact.
@@ -22,6 +26,7 @@
 
 #include <stddef.h>
 
+#include "expect.h"
 #include "labels.h"
 #include "lines.h"
 #include "price.h"
@@ -42,6 +47,14 @@ struct record_config {
 	struct labels	*labels;	/* --labels: answers must be one; it
 					 * counts them */
 	int		 confidence;	/* --confidence: write it */
+	struct expect	*expect;	/* --expect: compare answers, or
+					 * NULL */
+	/* --escalate: the second model, its prices (or NULL), and --below
+	 * (0: none): an answer less sure than that is asked again of it. */
+	const char	*model;		/* -m, named in _meta beside it */
+	const char	*escalate;
+	const struct price_rates *escalate_rates;
+	double		 below;
 };
 
 struct record;
@@ -57,13 +70,16 @@ enum record_result {
 				 * r->kept holds it */
 	RECORD_TRUNCATED,	/* cut at the token limit: r->kept holds
 				 * what came */
-	RECORD_REFUSED		/* refused or filtered: err says so */
+	RECORD_REFUSED,		/* refused or filtered: err says so */
+	RECORD_ESCALATE		/* written, but less sure than --below:
+				 * to be asked of --escalate's model */
 };
 
 /*
  * A 2xx response to the row's request: read its answer and usage, and
  * write the row with it.  An enum record_result, with why in err when the
- * line was not written; or -1 if out of memory.
+ * line was not written; or -1 if out of memory.  RECORD_ESCALATE only
+ * with --below, for a row not yet escalated.
  */
 int		 record_response(struct record *, struct row *, char *,
 		    size_t);

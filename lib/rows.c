@@ -65,6 +65,8 @@ row_free(struct row *r)
 	buf_free(&r->line);
 	buf_free(&r->msg);
 	buf_free(&r->kept);
+	buf_free(&r->gold);
+	buf_free(&r->given);
 	free(r);
 }
 
@@ -101,6 +103,9 @@ rows_get(struct rows *rs)
 	r->refused_since = 0;
 	r->label = -1;
 	r->confidence = -1;
+	r->agree = -1;
+	r->escalated = 0;
+	r->held = 0;
 	r->failed = 0;
 	r->cost = 0;
 	r->prompt_bytes = 0;
@@ -124,6 +129,8 @@ rows_get(struct rows *rs)
 	buf_reset(&r->line);
 	buf_reset(&r->msg);
 	buf_reset(&r->kept);
+	buf_reset(&r->gold);
+	buf_reset(&r->given);
 	return r;
 }
 
@@ -144,9 +151,37 @@ rows_put(struct rows *rs, struct row *r)
 	shrink(&r->line);
 	shrink(&r->msg);
 	shrink(&r->kept);
+	shrink(&r->gold);
+	shrink(&r->given);
 	if (r->members.cap > 1024)
 		json_members_free(&r->members);
 	TAILQ_INSERT_HEAD(&rs->free, r, link);
+}
+
+void
+rows_escalate(struct row *r, enum row_escalated why)
+{
+	r->first.why = why;
+	r->first.confidence = r->confidence;
+	r->first.prompt_tokens = r->prompt_tokens;
+	r->first.completion_tokens = r->completion_tokens;
+	r->first.cached_tokens = r->cached_tokens;
+	r->first.cost_usd = r->cost_usd;
+	r->first.cost_estimated = r->cost_estimated;
+	r->first.paid = !r->cached && !r->shared;
+	r->escalated = 1;
+	r->prompt_tokens = r->completion_tokens = r->cached_tokens = -1;
+	r->cost_usd = r->attempt_usd = -1;
+	r->cost_estimated = r->attempt_estimated = 0;
+	r->cached = r->shared = 0;
+	r->failed = 0;
+	r->confidence = -1;
+	r->label = -1;
+	r->retries = r->ratelimits = r->parse_retried = 0;
+	r->refusals = 0;
+	r->tried = 0;
+	buf_reset(&r->line);
+	buf_reset(&r->msg);
 }
 
 void

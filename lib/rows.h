@@ -46,6 +46,26 @@ enum row_error {
 				 * could be asked again */
 };
 
+/* Why a row was asked again of --escalate's model. */
+enum row_escalated {
+	ROW_ESC_NONE,
+	ROW_ESC_CONFIDENCE,	/* its answer's confidence was under --below */
+	ROW_ESC_INVALID		/* it failed as invalid_answer */
+};
+
+/* What the first model's answers of an escalated row were and took. */
+struct row_first {
+	enum row_escalated	 why;
+	double			 confidence;	/* its answer's, or -1 */
+	long long		 prompt_tokens;	/* -1: not reported */
+	long long		 completion_tokens;
+	long long		 cached_tokens;
+	double			 cost_usd;	/* -1: no price known */
+	int			 cost_estimated;	/* partly: no usage said */
+	int			 paid;		/* by this run: not from the cache
+						 * or another row's request */
+};
+
 struct row {
 	LIST_ENTRY(row)		 all;		/* every row, for rows_free */
 	TAILQ_ENTRY(row)	 link;		/* on the free list */
@@ -123,6 +143,17 @@ struct row {
 						 * invalid answer */
 	int			 label;		/* --labels: its index */
 	double			 confidence;	/* --confidence: or -1 */
+	/* --expect (expect.h): whether the answer is the right one (1 or
+	 * 0), or -1 if the row holds none; the two as compared. */
+	int			 agree;
+	struct buf		 gold;
+	struct buf		 given;
+	/* --escalate: asked again of the second model; the tokens, cost and
+	 * flags above are then that model's, the first one's set aside. */
+	int			 escalated;
+	struct row_first	 first;
+	double			 held;		/* --max-cost: dollars held for
+						 * the escalation */
 };
 
 struct rows;
@@ -145,6 +176,13 @@ size_t		 rows_waiting(const struct rows *);
 /* The waiting row after r (the first if r is NULL), by due time; NULL
  * after the last.  For reading only: the rows stay where they are. */
 const struct row *rows_next_waiting(const struct rows *, const struct row *);
+/*
+ * The row is to be asked again of another model, for this reason: the
+ * first model's tokens, cost and confidence are set aside in r->first,
+ * and the row is as before its first answer, with new retries (its body
+ * and key are the caller's to make).
+ */
+void		 rows_escalate(struct row *, enum row_escalated);
 /* Set the row's error: its kind and status, and an empty message for
  * the caller to fill. */
 void		 rows_set_error(struct row *, enum row_error, long);

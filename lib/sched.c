@@ -78,7 +78,7 @@ said(void *arg, enum finish_event what, const struct row *r,
 	static const enum sched_event	 as[] = {
 		[FINISH_RETRY] = SCHED_RETRY, [FINISH_PACED] = SCHED_PACED,
 		[FINISH_STOP] = SCHED_STOP, [FINISH_ANSWER] = SCHED_ANSWER,
-		[FINISH_CACHE] = SCHED_CACHE
+		[FINISH_CACHE] = SCHED_CACHE, [FINISH_ESCALATE] = SCHED_ESCALATE
 	};
 
 	notice(arg, as[what], r, v, 0, text);
@@ -100,6 +100,9 @@ sched_new(const struct sched_config *cfg, const struct sched_parts *parts,
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	cp.arg = fp.arg = s;
+	cp.input = parts->input;
+	cp.escalate_rates = parts->escalate_rates;
+	fp.escalate = parts->escalate;
 	s->cfg = *cfg;
 	s->p = *parts;
 	s->notify = notify;
@@ -155,7 +158,8 @@ emit(void *arg, struct row *r)
 		return output_skip(s->p.out, r->seq);
 	}
 	if (output_line(s->p.out, r->seq, r->failed, r->line.data,
-	    r->line.len) == -1)
+	    r->line.len) == -1 || (st->expect != NULL &&
+	    expect_count(st->expect, r) == -1))
 		return -1;
 	/* Something is written: a wait after this starts its own count. */
 	s->quiet_since = s->now;
@@ -169,6 +173,16 @@ emit(void *arg, struct row *r)
 		stats_add(&st->prompt_tokens, r->prompt_tokens);
 		stats_add(&st->completion_tokens, r->completion_tokens);
 		stats_add(&st->cached_tokens, r->cached_tokens);
+	}
+	/* And the first model's, when this run paid for them. */
+	if (r->escalated) {
+		st->escalated++;
+		if (r->first.paid) {
+			stats_add(&st->prompt_tokens, r->first.prompt_tokens);
+			stats_add(&st->completion_tokens,
+			    r->first.completion_tokens);
+			stats_add(&st->cached_tokens, r->first.cached_tokens);
+		}
 	}
 	if (!r->failed) {
 		st->ok++;
@@ -229,8 +243,12 @@ read_row(struct sched *s, struct row **rp)
 		}
 		if ((text = input_note(s->p.input)) != NULL)
 			notice(s, SCHED_INPUT, r, NULL, 0, text);
-		if (rv != INPUT_BLANK) {
+		/* Outside the sample, a row has no place in the output. */
+		if (rv == INPUT_OUTSIDE)
+			s->p.stats->outside++;
+		else if (rv != INPUT_BLANK)
 			r->seq = s->seq++;
+		if (rv != INPUT_BLANK) {
 			s->p.stats->rows_read++;
 			s->p.stats->bytes_read = lines_consumed(s->p.in);
 		}

@@ -11,7 +11,8 @@
  *
  * Rows that ask what a row in flight asks wait for its answer, and rows
  * --cache answers are written without a request; successes are kept
- * there (claim.h).  Under --max-cost each request reserves its worst case
+ * there (claim.h).  With --escalate a row may be asked a second time, of
+ * another model (finish.h); it goes before new rows.  Under --max-cost each request reserves its worst case
  * (claim.h) before it goes; one that does not fit waits for the
  * requests in flight to give back theirs, and when it still does not
  * fit the run reads and sends nothing more: rows not sent are not
@@ -77,6 +78,9 @@ struct sched_parts {
 	struct cache	*cache;		/* --cache, or NULL */
 	const struct price_rates *rates;	/* the model's, or NULL */
 	struct budget	*budget;	/* --max-cost, or NULL */
+	const char	*escalate;	/* --escalate's model, or NULL */
+	const struct price_rates *escalate_rates;	/* its prices, under
+						 * --max-cost; else NULL */
 };
 
 enum sched_event {
@@ -94,6 +98,8 @@ enum sched_event {
 				 * aside for good, others left */
 	SCHED_CACHE,		/* an answer could not be kept: text */
 	SCHED_ANSWER,		/* the answers say: text (record_note) */
+	SCHED_ESCALATE,		/* a row is asked of --escalate's model:
+				 * row, and text says why */
 	SCHED_WAITING		/* rows wait and nothing was written for
 				 * ms: waiting says on what */
 };

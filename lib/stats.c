@@ -40,6 +40,9 @@ stats_summary(const struct stats *st, long long now, char *buf, size_t len)
 	if (st->cached_tokens > 0 && strlen(buf) < len)
 		snprintf(buf + strlen(buf), len - strlen(buf), " (%llu in "
 		    "from the cache)", (unsigned long long)st->cached_tokens);
+	if (st->outside > 0 && strlen(buf) < len)
+		snprintf(buf + strlen(buf), len - strlen(buf), "; %llu "
+		    "outside the sample", (unsigned long long)st->outside);
 	if (st->reasks > 0 && strlen(buf) < len)
 		snprintf(buf + strlen(buf), len - strlen(buf), "; %llu "
 		    "re-asked", (unsigned long long)st->reasks);
@@ -53,16 +56,68 @@ stats_summary(const struct stats *st, long long now, char *buf, size_t len)
 		snprintf(buf + strlen(buf), len - strlen(buf), "; %llu rows "
 		    "from --cache, %llu shared", (unsigned long long)st->cache_hits,
 		    (unsigned long long)st->shared);
+	if (st->models[1] != NULL && strlen(buf) < len)
+		snprintf(buf + strlen(buf), len - strlen(buf), "; %llu "
+		    "escalated to %s", (unsigned long long)st->escalated,
+		    st->models[1]);
 	if (st->priced && strlen(buf) < len)
 		snprintf(buf + strlen(buf), len - strlen(buf), "; cost $%.4f",
 		    st->cost_usd);
 	else if (st->unpriced != NULL && strlen(buf) < len)
 		snprintf(buf + strlen(buf), len - strlen(buf), "; cost "
 		    "unknown: %s", st->unpriced);
+	if (st->priced && st->models[1] != NULL && strlen(buf) < len)
+		snprintf(buf + strlen(buf), len - strlen(buf), " (%s $%.4f, "
+		    "%s $%.4f)", st->models[0], st->model_usd[0],
+		    st->models[1], st->model_usd[1]);
 	if (st->priced && st->cost_estimated_usd > 0 && strlen(buf) < len)
 		snprintf(buf + strlen(buf), len - strlen(buf), " ($%.4f of it "
 		    "estimated: answers without usage)",
 		    st->cost_estimated_usd);
+}
+
+/* An answer's per-class lines are shown up to this many classes. */
+#define EXPECT_LINES	20
+
+/* A ratio to four decimals, or "-" without anything to divide by. */
+static const char *
+ratio(uint64_t a, uint64_t b, char *buf, size_t len)
+{
+	if (b == 0)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.4f", (double)a / b);
+	return buf;
+}
+
+int
+stats_expect_line(const struct stats *st, size_t k, char *buf, size_t len)
+{
+	const struct expect_figures	*f;
+	const struct expect_class	*c;
+	char				 p[16], r[16];
+
+	if (st->expect == NULL)
+		return -1;
+	f = expect_figures(st->expect);
+	if (k == 0) {
+		snprintf(buf, len, "--expect: %llu of %llu rows agree, accuracy "
+		    "%s (%llu failed; %llu rows without the field, not "
+		    "counted)", (unsigned long long)f->agree,
+		    (unsigned long long)f->rows, ratio(f->agree, f->rows, p,
+		    sizeof(p)), (unsigned long long)f->failed,
+		    (unsigned long long)f->unlabelled);
+		return 0;
+	}
+	if (expect_class(st->expect, EXPECT_LINES) != NULL ||
+	    (c = expect_class(st->expect, k - 1)) == NULL)
+		return -1;
+	snprintf(buf, len, "  %.*s: precision %s, recall %s (%llu expected, "
+	    "%llu answered)", (int)c->namelen, c->name, ratio(c->agree,
+	    c->answered, p, sizeof(p)), ratio(c->agree, c->expected, r,
+	    sizeof(r)), (unsigned long long)c->expected,
+	    (unsigned long long)c->answered);
+	return 0;
 }
 
 /* A member whose value is a decimal printed with this format. */
@@ -117,6 +172,27 @@ endpoints_array(const struct stats *st, struct buf *b)
 	return rv == 0 ? buf_addc(b, ']') : -1;
 }
 
+/* --escalate: [{"model":M,"cost_usd":D},...], null dollars unpriced. */
+static int
+models_array(const struct stats *st, struct buf *b)
+{
+	struct jsonw	 w;
+	int		 k, rv = buf_addc(b, '[');
+
+	for (k = 0; k < 2 && rv == 0; k++) {
+		if (k > 0 && buf_addc(b, ',') == -1)
+			return -1;
+		jsonw_begin(&w, b);
+		jsonw_str(&w, "model", st->models[k], strlen(st->models[k]));
+		if (st->priced)
+			decimal(&w, "cost_usd", "%.6f", st->model_usd[k]);
+		else
+			jsonw_null(&w, "cost_usd");
+		rv = jsonw_end(&w, 0);
+	}
+	return rv == 0 ? buf_addc(b, ']') : -1;
+}
+
 int
 stats_json(const struct stats *st, long long now, struct buf *b)
 {
@@ -129,6 +205,7 @@ stats_json(const struct stats *st, long long now, struct buf *b)
 	jsonw_uint(&w, "rows_ok", st->ok);
 	jsonw_uint(&w, "rows_failed", st->failed);
 	jsonw_uint(&w, "rows_skipped", st->skipped);
+	jsonw_uint(&w, "rows_outside_sample", st->outside);
 	jsonw_uint(&w, "retries", st->retries);
 	jsonw_uint(&w, "reasks", st->reasks);
 	jsonw_uint(&w, "http_429", st->http429);
@@ -162,6 +239,21 @@ stats_json(const struct stats *st, long long now, struct buf *b)
 			w.err = -1;
 		else
 			jsonw_raw(&w, "endpoints", eps.data, eps.len);
+	}
+	buf_reset(&eps);
+	if (st->models[1] != NULL) {
+		jsonw_uint(&w, "escalated", st->escalated);
+		if (models_array(st, &eps) == -1)
+			w.err = -1;
+		else
+			jsonw_raw(&w, "models", eps.data, eps.len);
+	}
+	buf_reset(&eps);
+	if (st->expect != NULL) {
+		if (expect_json(st->expect, &eps) == -1)
+			w.err = -1;
+		else
+			jsonw_raw(&w, "expect", eps.data, eps.len);
 	}
 	rv = jsonw_end(&w, 1);
 	buf_free(&eps);
@@ -213,6 +305,18 @@ stats_estimate(const struct stats *st, const struct stats_prices *p,
 		else
 			LINE(", out unknown\n");
 	}
+	/* Its worst case: every row asked again, the same prompt and
+	 * budget at the other model's prices. */
+	if (p->escalate != NULL && (p->escalate_in > 0 ||
+	    p->escalate_out > 0) && p->budget > 0)
+		LINE("escalation         to %s: at most $%.4f more, were "
+		    "every row asked again\n", p->escalate,
+		    (st->est_tokens * p->escalate_in + out * p->escalate_out) /
+		    1e6);
+	else if (p->escalate != NULL)
+		LINE("escalation         to %s: %s\n", p->escalate,
+		    p->budget > 0 ? "its prices unknown" :
+		    "its cost unknown without a completion budget");
 	if (p->rpm > 0)
 		t = st->est_rows * 60.0 / p->rpm;
 	if (p->tpm > 0 && (st->est_tokens + out) * 60.0 / p->tpm > t)

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "expect.h"
 
 /* What one endpoint did, when there are several (endpoints.h counts). */
 struct stats_endpoint {
@@ -27,6 +28,7 @@ struct stats {
 	uint64_t	 ok;
 	uint64_t	 failed;
 	uint64_t	 skipped;
+	uint64_t	 outside;	/* rows outside --sample, not written */
 	uint64_t	 retries;
 	uint64_t	 reasks;	/* invalid answers asked again */
 	uint64_t	 http429;
@@ -34,7 +36,8 @@ struct stats {
 	uint64_t	 prompt_tokens;
 	uint64_t	 completion_tokens;
 	uint64_t	 cached_tokens;	/* of prompt_tokens, from a cache */
-	uint64_t	 rows_read;	/* non-blank input lines taken */
+	uint64_t	 rows_read;	/* non-blank input lines taken, those
+					 * outside the sample too */
 	uint64_t	 bytes_read;	/* input bytes they took */
 	uint64_t	 bytes_total;	/* the input's size, if known; else 0 */
 	uint64_t	 connections;	/* opened over the run */
@@ -50,7 +53,14 @@ struct stats {
 	double		 cost_estimated_usd;	/* of it, estimated: answers
 					 * that said no usage */
 	uint64_t	 unsent;	/* --max-cost: read, not sent */
+	/* --escalate: the two models (NULL without it), borrowed; the rows
+	 * written with the second one's answer; the dollars each cost. */
+	const char	*models[2];
+	uint64_t	 escalated;
+	double		 model_usd[2];
 	long long	 start_ms;
+	/* --expect: rows written are counted there; borrowed, or NULL. */
+	struct expect	*expect;
 	/* Several endpoints: theirs, borrowed; NULL with one. */
 	const struct stats_endpoint *endpoints;
 	size_t		 nendpoints;
@@ -72,6 +82,10 @@ struct stats_prices {
 	double		 price_out;
 	long long	 rpm;		/* --rpm, --tpm, or 0 */
 	long long	 tpm;
+	/* --escalate's model, or NULL, and its prices (0: unknown). */
+	const char	*escalate;
+	double		 escalate_in;
+	double		 escalate_out;
 };
 
 /* *v += n, where n < 0 adds nothing, and the sum stops at the top. */
@@ -82,8 +96,15 @@ void		 stats_summary(const struct stats *, long long, char *,
 /* Endpoint k's line: "URL: N rows, N errors, ...". */
 void		 stats_endpoint_line(const struct stats *, size_t, char *,
 		    size_t);
+/*
+ * --expect's lines: the k-th, 0 the accuracy, then a label's precision
+ * and recall (each label's, or each answer's when there are few).  0, or
+ * -1 after the last.
+ */
+int		 stats_expect_line(const struct stats *, size_t, char *,
+		    size_t);
 /* The same figures as one JSON object, with a newline; with several
- * endpoints, "endpoints": one object each. */
+ * endpoints, "endpoints": one object each; with --expect, "expect". */
 int		 stats_json(const struct stats *, long long, struct buf *);
 /* --estimate: rows, tokens, cost and time, as lines of text. */
 int		 stats_estimate(const struct stats *, const struct stats_prices *,

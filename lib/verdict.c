@@ -471,7 +471,9 @@ verdict_invalid(struct verdicts *v, struct row *r, long long now,
 	rows_set_error(r, ROW_ERR_INVALID, r->xfer.status);
 	if (buf_adds(&r->msg, why) == -1)
 		return -1;
-	if (r->reasks >= v->cfg.reask)
+	/* An escalated row was asked once more, of the other model: its
+	 * answer is the last. */
+	if (r->reasks >= v->cfg.reask || r->escalated)
 		return decide(out, VERDICT_FAIL);
 	r->reasks++;
 	return retry(v, r, now, 0, VERDICT_REASK, out);

@@ -94,7 +94,8 @@ int		 verdict_transfer(struct verdicts *, struct row *, long long,
 int		 verdict_unreadable(struct verdicts *, struct row *, long long,
 		    const char *, struct verdict *);
 /* A 2xx whose answer is not what was asked for (why): asked again up to
- * --reask times, then the row fails as invalid_answer. */
+ * --reask times, then the row fails as invalid_answer; at once when it
+ * was --escalate's model's. */
 int		 verdict_invalid(struct verdicts *, struct row *, long long,
 		    const char *, struct verdict *);
 /* A 2xx whose answer is final and wrong: cut at the token limit, or

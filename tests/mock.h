@@ -278,6 +278,15 @@ struct chatreq {
 	long long	 top_logprobs;	/* 0..20, 0 when absent */
 };
 
+/* [[as:MODEL=ANSWER@P]]: the answer a model gives, with probability p
+ * (its logprobs say so), or -1 for made-up logprobs. */
+struct as_answer {
+	const char	*model, *answer;
+	size_t		 model_len, answer_len;
+	double		 p;
+};
+#define NAS		4			/* [[as:...]] per request */
+
 /* Directives found in the row's (first) user message. */
 struct directives {
 	int		 drop, stall, garbage, nochoices, null, status;
@@ -299,6 +308,8 @@ struct directives {
 	size_t		 refusal_len;
 	int		 no_logprobs;	/* [[no-logprobs]] */
 	int		 no_usage;	/* [[no-usage]]: an answer without one */
+	struct as_answer as[NAS];	/* [[as:MODEL=ANSWER@P]] */
+	int		 nas;
 	int		 drop_once, stall_once, garbage_once, status_once;
 	long long	 sleep_ms;
 	long long	 bytes;		/* -1: not given */
@@ -374,6 +385,7 @@ int	 rps_refuse(struct reply *);
 int	 tpm_refuse(struct reply *, long long);
 void	 reply_ratelimit_hdrs(struct reply *);
 int	 fault_decide(struct directives *, struct reply *, uint64_t *);
+const struct as_answer *as_pick(const struct directives *);
 
 /* mock_json.c: a request body into sc_model and sc_user. */
 const char *chat_parse(const char *, size_t, struct chatreq *,
@@ -386,8 +398,9 @@ long long chat_budget(const char *);
 void	 json_cleanup(void);
 void	 messages_cleanup(void);
 
-/* mock_logprobs.c: an answer's logprobs object, top_logprobs cut to 5. */
-void	 logprobs_add(struct buf *, const char *, size_t, long long);
+/* mock_logprobs.c: an answer's logprobs object, top_logprobs cut to 5;
+ * with p in (0, 1], logprobs whose sum is ln p. */
+void	 logprobs_add(struct buf *, const char *, size_t, long long, double);
 
 /* mock_buf.c.  Running out of memory ends the mock: a test sees the exit. */
 void	 buf_reserve(struct buf *, size_t);

@@ -37,8 +37,10 @@ static const char	*usage_ct, *finish, *refusal, *cached_ct;
 static size_t		 usage_ct_len, finish_len, refusal_len, cached_ct_len;
 /* [[no-usage]] of the request being answered. */
 static int		 no_usage;
-/* The top_logprobs owed to each token, or -1 for "logprobs": null. */
+/* The top_logprobs owed to each token, or -1 for "logprobs": null; and
+ * the probability they give, or -1 for made-up ones. */
 static long long	 want_top = -1;
+static double		 want_p = -1;
 
 /* Answers */
 
@@ -124,7 +126,7 @@ body_chat(uint64_t seq, enum kind kind, size_t prompt, const char *ans,
 			buf_add_jstr(b, ans, alen);
 		buf_adds(b, "\"},\"logprobs\":");
 		if (want_top >= 0)
-			logprobs_add(b, ans, alen, want_top);
+			logprobs_add(b, ans, alen, want_top, want_p);
 		else
 			buf_adds(b, "null");
 		buf_adds(b, ",\"finish_reason\":\"");
@@ -229,19 +231,28 @@ reply_embedding(struct reply *r, size_t prompt)
 
 /*
  * Render the answer for the content in sc_user: [[bytes:N]] x's, else
- * what [[reask:FIRST|THEN]] says for this attempt, else [[answer:TEXT]],
- * else the --answer mode's.
+ * what [[as:MODEL=ANSWER]] says for the request's model, else what
+ * [[reask:FIRST|THEN]] says for this attempt, else [[answer:TEXT]], else
+ * the --answer mode's.
  */
 static void
 reply_answer(struct reply *r, enum kind kind, size_t prompt, long long nx,
     const struct directives *d, int reask)
 {
+	const struct as_answer *as;
 	char hex[17];
 
 	r->kind = kind;
 	r->status = 200;
 	if (kind != R_ANSWER || nx >= 0) {
 		body_chat(r->seq, kind, prompt, NULL, 0, nx);
+		return;
+	}
+	if ((as = as_pick(d)) != NULL) {
+		want_p = as->p;
+		body_chat(r->seq, kind, prompt, as->answer, as->answer_len,
+		    -1);
+		want_p = -1;
 		return;
 	}
 	if (d->reask_first != NULL) {

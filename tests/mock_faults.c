@@ -7,8 +7,8 @@
  * This file decides which fault a request gets; the protocol files carry
  * it out (a close or a reset for a drop, half a body for [[truncate]]).
  * The directives that shape an answer rather than fail it ([[answer:]],
- * [[reask:]], [[refusal:]], [[finish:]], [[usage:]], [[no-logprobs]])
- * are read here too, and carried out by mock_chat.c.
+ * [[reask:]], [[refusal:]], [[finish:]], [[usage:]], [[no-logprobs]],
+ * [[as:]]) are read here too, and carried out by mock_chat.c.
  */
 
 #include <err.h>
@@ -291,6 +291,56 @@ directive_arg(const char *q, size_t len, const char *name, const char **arg,
 	return 1;
 }
 
+/*
+ * [[as:MODEL=ANSWER]] or [[as:MODEL=ANSWER@P]]: what a request for MODEL
+ * is answered, and the probability, 0 < P <= 1, that its logprobs give.
+ * So one row can be answered one way by one model, another by another.
+ */
+static int
+directive_as(const char *a, size_t al, struct directives *d)
+{
+	struct as_answer *as;
+	const char *eq, *at;
+	char num[32], *end;
+	size_t n;
+
+	if (d->nas == NAS || (eq = memchr(a, '=', al)) == NULL || eq == a)
+		return -1;
+	as = &d->as[d->nas];
+	as->model = a;
+	as->model_len = (size_t)(eq - a);
+	as->answer = eq + 1;
+	as->answer_len = al - (size_t)(eq + 1 - a);
+	as->p = -1;
+	at = memrchr(as->answer, '@', as->answer_len);
+	if (at != NULL) {
+		n = as->answer_len - (size_t)(at + 1 - as->answer);
+		if (n == 0 || n >= sizeof(num))
+			return -1;
+		memcpy(num, at + 1, n);
+		num[n] = '\0';
+		as->p = strtod(num, &end);
+		if (*end != '\0' || !(as->p > 0 && as->p <= 1))
+			return -1;
+		as->answer_len = (size_t)(at - as->answer);
+	}
+	d->nas++;
+	return 0;
+}
+
+/* The [[as:]] answer for the request's model (sc_model), or NULL. */
+const struct as_answer *
+as_pick(const struct directives *d)
+{
+	int i;
+
+	for (i = 0; i < d->nas; i++)
+		if (d->as[i].model_len == sc_model.len &&
+		    memcmp(d->as[i].model, sc_model.p, sc_model.len) == 0)
+			return &d->as[i];
+	return NULL;
+}
+
 static int
 directive_one(const char *q, size_t len, struct directives *d)
 {
@@ -357,6 +407,9 @@ directive_one(const char *q, size_t len, struct directives *d)
 		d->reask_first_len = (size_t)(eq - a);
 		d->reask_then = eq + 1;
 		d->reask_then_len = al - (size_t)(eq + 1 - a);
+	} else if (directive_arg(q, len, "as:", &a, &al)) {
+		if (directive_as(a, al, d) == -1)
+			return -1;
 	} else if (directive_arg(q, len, "refusal:", &a, &al)) {
 		d->refusal = a;
 		d->refusal_len = al;

@@ -8,7 +8,9 @@
 
 #include <ctype.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "mock.h"
@@ -54,10 +56,10 @@ token_logprob(const char *t, size_t tl, size_t pos)
 
 /*
  * "token":...,"logprob":...,"bytes":[...] for t followed by alt '~'s
- * (the made-up alternatives), with logprob -u / 10000.
+ * (the made-up alternatives), with the logprob lp, as JSON text.
  */
 static void
-token_fields(struct buf *b, const char *t, size_t tl, int alt, uint64_t u)
+token_fields(struct buf *b, const char *t, size_t tl, int alt, const char *lp)
 {
 	size_t i;
 	int k;
@@ -66,8 +68,7 @@ token_fields(struct buf *b, const char *t, size_t tl, int alt, uint64_t u)
 	buf_add_jstr(b, t, tl);
 	for (k = 0; k < alt; k++)
 		buf_addc(b, '~');
-	buf_addf(b, "\",\"logprob\":-%" PRIu64 ".%04" PRIu64 ",\"bytes\":[",
-	    u / 10000, u % 10000);
+	buf_addf(b, "\",\"logprob\":%s,\"bytes\":[", lp);
 	for (i = 0; i < tl; i++)
 		buf_addf(b, "%s%u", i ? "," : "", (unsigned char)t[i]);
 	for (k = 0; k < alt; k++)
@@ -77,19 +78,39 @@ token_fields(struct buf *b, const char *t, size_t tl, int alt, uint64_t u)
 }
 
 /*
+ * A logprob as JSON text: -u / 10000 of a made-up one, or, given exactly
+ * (p > 0: ln p for [[as:...@P]]), lp with all its digits, so that exp()
+ * of it gives p back.
+ */
+static const char *
+logprob_text(char *s, size_t len, double p, double lp, uint64_t u)
+{
+	if (p > 0)
+		snprintf(s, len, "%.17g", lp);
+	else
+		snprintf(s, len, "-%" PRIu64 ".%04" PRIu64, u / 10000,
+		    u % 10000);
+	return s;
+}
+
+/*
  * choices[0].logprobs as OpenAI sends it: the content cut by token_end,
  * each token's logprob a function of its text and place, and its
  * top_logprobs (at most 5) the token itself, then made-up alternatives
  * (the token with one '~' more each), each less likely by e^2 or more and
- * the first by e^3.  Without libm the alternatives' probabilities are not
- * fitted to 1 - p(token); they are small, not exact.
+ * the first by e^3.  The alternatives' probabilities are not fitted to
+ * 1 - p(token); they are small, not exact.  With p in (0, 1] the first
+ * token's logprob is ln p and every other's 0, so that the answer's
+ * probability, or that of any part of it holding its first token, is p.
  */
 void
-logprobs_add(struct buf *b, const char *s, size_t n, long long top)
+logprobs_add(struct buf *b, const char *s, size_t n, long long top, double p)
 {
 	size_t i, j, pos;
 	uint64_t u;
+	double lp;
 	long long k;
+	char num[40];
 
 	if (top > 5)
 		top = 5;
@@ -97,13 +118,17 @@ logprobs_add(struct buf *b, const char *s, size_t n, long long top)
 	for (i = pos = 0; i < n; i = j, pos++) {
 		j = token_end(s, n, i);
 		u = token_logprob(s + i, j - i, pos);
+		lp = p > 0 && pos == 0 ? log(p) : 0;
 		buf_adds(b, pos ? ",{" : "{");
-		token_fields(b, s + i, j - i, 0, u);
+		token_fields(b, s + i, j - i, 0, logprob_text(num,
+		    sizeof(num), p, lp, u));
 		buf_adds(b, ",\"top_logprobs\":[");
 		for (k = 0; k < top; k++) {
 			buf_adds(b, k ? ",{" : "{");
-			token_fields(b, s + i, j - i, (int)k, k == 0 ? u :
-			    u + 10000 + 20000 * (uint64_t)k + u % 997);
+			token_fields(b, s + i, j - i, (int)k, logprob_text(num,
+			    sizeof(num), p, k == 0 ? lp : lp - 1 - 2 *
+			    (double)k, k == 0 ? u : u + 10000 + 20000 *
+			    (uint64_t)k + u % 997));
 			buf_addc(b, '}');
 		}
 		buf_adds(b, "]}");

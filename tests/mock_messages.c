@@ -172,13 +172,20 @@ cache_hit(uint64_t h)
 }
 
 /*
- * The answer's text into sc_alt: what [[reask:FIRST|THEN]] says for this
- * attempt, else [[refusal:TEXT]] or [[answer:TEXT]], else --answer's.
+ * The answer's text into sc_alt: what [[as:MODEL=ANSWER]] says for the
+ * request's model, else what [[reask:FIRST|THEN]] says for this attempt,
+ * else [[refusal:TEXT]] or [[answer:TEXT]], else --answer's.
  */
 static void
 answer_text(const struct directives *d, int reask)
 {
+	const struct as_answer *as;
+
 	sc_alt.len = 0;
+	if ((as = as_pick(d)) != NULL) {
+		buf_add(&sc_alt, as->answer, as->answer_len);
+		return;
+	}
 	if (d->reask_first != NULL) {
 		if (reask)
 			buf_add(&sc_alt, d->reask_then, d->reask_then_len);

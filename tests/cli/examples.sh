@@ -69,3 +69,30 @@ printf '%s\n' "{\"id\":1,\"text\":\"[[answer:$ok]]\"}" \
 assert_eq "$(tr -s ' ' <"$T/ex-structured/out")" " 2 high"
 assert_eq "$(jq -c '[.id, .service, .action]' "$T/ex-structured/described.jsonl" | sort | tr '\n' ' ')" \
     '[1,"S3","Make the bucket private."] [2,"S3","Make the bucket private."] '
+
+# loop.sh: v1 and v2 on the same sample, measured; then every row with
+# v2, the sample's rows from the cache, the unsure ones asked of gpt-4o.
+mock_stop
+mock_start --answer "pick:$(paste -s -d , "$ROOT/examples/loop/labels.txt")" \
+    --log "$T/loop.log"
+export OPENAI_BASE_URL="$URL"
+mkdir "$T/ex-loop"
+(cd "$T/ex-loop" && SAMPLE=50% sh "$ROOT/examples/loop/loop.sh" >out 2>err) ||
+    fail "examples/loop/loop.sh: $(cat "$T/ex-loop/err")"
+n=$(wc -l <"$T/ex-loop/sample-v2.jsonl" | tr -d ' ')
+[ "$n" -gt 0 ] && [ "$n" -lt 40 ] || fail "a 50% sample of 40 rows: $n"
+assert_eq "$(wc -l <"$T/ex-loop/sample-v1.jsonl" | tr -d ' ')" "$n"
+assert_eq "$(sed -n 's/^v2: [0-9]* of \([0-9]*\) right, accuracy [0-9.]*$/\1/p' "$T/ex-loop/out")" "$n"
+grep -q '^v1: [0-9]* of '"$n"' right, accuracy [0-9.]*$' "$T/ex-loop/out" ||
+    fail "no v1 line: $(cat "$T/ex-loop/out")"
+assert_eq "$(wc -l <"$T/ex-loop/all.jsonl" | tr -d ' ')" 40
+# gpt-4o-mini was asked each row once with v2, the sample's in the
+# sample's run only; gpt-4o each unsure row.
+v2='Name the service'
+assert_eq "$(jq -r '.body | fromjson | select(.model == "gpt-4o-mini") | .messages[-1].content' "$T/loop.log" | grep -c "$v2")" 40
+e=$(jq .escalated "$T/ex-loop/all.json")
+c=$(jq .cache_hits "$T/ex-loop/all.json")
+assert_eq "$(jq -r '.body | fromjson | .model' "$T/loop.log" | grep -cx gpt-4o || true)" "$e"
+[ "$e" -gt 0 ] && [ "$c" -gt 0 ] && [ "$c" -le "$n" ] ||
+    fail "loop.sh: $c rows from the cache, $e escalated"
+assert_grep "^all: 40 rows, $c from the cache, $e escalated\$" "$T/ex-loop/out"

@@ -4,7 +4,9 @@
  * one key per q) with a request, a record and an output, claimed by a
  * claim whose emit keeps each line it is given, as sched.c's writes it.
  * Under a --max-cost the record prices answers at the budget's rates, $1
- * a token, as the program's does at the model's.
+ * a token, as the program's does at the model's.  setup_escalate adds
+ * --escalate big (at $10 a token): with --below and --confidence, or,
+ * below 0, with --labels yes,no.
  *
  * Static, for one test file each, as check.h is.
  */
@@ -22,6 +24,9 @@
 struct harness {
 	struct tmpl	*user;
 	struct request	*req;
+	struct request	*big;		/* --escalate's, or NULL */
+	struct labels	*labels;
+	struct price_rates big_rates;
 	struct record	*record;
 	struct input	*input;
 	struct output	*out;
@@ -51,11 +56,13 @@ emit(void *arg, struct row *r)
 }
 
 static void
-setup(struct harness *h, struct cache *cache, double max_cost)
+setup_escalate(struct harness *h, struct cache *cache, double max_cost,
+    double below)
 {
 	struct record_config	 rc = { 0 };
 	struct input_config	 ic = { 0 };
 	struct claim_parts	 cp = { 0 };
+	struct request_ask	 ask = { 0 };
 	char			 path[] = "/tmp/rowkit.XXXXXX", e[256];
 
 	memset(h, 0, sizeof(*h));
@@ -75,6 +82,25 @@ setup(struct harness *h, struct cache *cache, double max_cost)
 		cp.budget = &h->budget;
 	}
 	ic.base = "http://127.0.0.1:1";
+	if (below != 0) {
+		h->big_rates = (struct price_rates){ 1e7, 1e7, 1e7 };
+		h->big = request_new("big", NULL, h->user, NULL, 0, e,
+		    sizeof(e));
+		ask.logprobs = rc.confidence = below > 0;
+		if (below < 0)
+			h->labels = labels_new("yes,no", 6, ',', e, sizeof(e));
+		rc.labels = h->labels;
+		if (h->big == NULL || (ask.logprobs && (request_ask(h->req,
+		    &ask, e, sizeof(e)) == -1 || request_ask(h->big, &ask, e,
+		    sizeof(e)) == -1)))
+			abort();
+		rc.model = "m";
+		rc.escalate = "big";
+		rc.below = below > 0 ? below : 0;
+		rc.escalate_rates = max_cost > 0 ? &h->big_rates : NULL;
+		ic.escalate = h->big;
+		cp.escalate_rates = rc.escalate_rates;
+	}
 	h->record = record_new(&rc);
 	h->input = input_new(&ic, h->record);
 	h->out = output_new(h->outfd, -1, 0);
@@ -89,8 +115,15 @@ setup(struct harness *h, struct cache *cache, double max_cost)
 	cp.cache = cache;
 	cp.emit = emit;
 	cp.arg = h;
+	cp.input = h->input;
 	if ((h->c = claim_new(&cp)) == NULL)
 		abort();
+}
+
+static void __attribute__((unused))
+setup(struct harness *h, struct cache *cache, double max_cost)
+{
+	setup_escalate(h, cache, max_cost, 0);
 }
 
 static void
@@ -102,6 +135,8 @@ teardown(struct harness *h)
 	input_free(h->input);
 	record_free(h->record);
 	request_free(h->req);
+	request_free(h->big);
+	labels_free(h->labels);
 	tmpl_free(h->user);
 	buf_free(&h->text);
 	close(h->outfd);

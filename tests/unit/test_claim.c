@@ -266,6 +266,123 @@ test_budget(void)
 	teardown(&h);
 }
 
+/* A response of text, whose one token has this logprob. */
+static void
+respond(struct row *r, const char *text, const char *logprob)
+{
+	char	 body[512];
+
+	snprintf(body, sizeof(body), "{\"choices\":[{\"message\":{\"role\":"
+	    "\"assistant\",\"content\":\"%s\"},\"logprobs\":{\"content\":"
+	    "[{\"token\":\"%s\",\"logprob\":%s}]}}]}", text, text, logprob);
+	r->xfer.result = XFER_RESPONSE;
+	r->xfer.status = 200;
+	buf_reset(&r->xfer.resp);
+	if (buf_adds(&r->xfer.resp, body) == -1)
+		abort();
+}
+
+/*
+ * --escalate big --below 0.8 with --cache: an unsure answer in the cache
+ * sends the row on to big, whose request rows that ask the same follow;
+ * its answer, kept under big's own key, answers the next run at once.
+ */
+static void
+test_escalate(void)
+{
+	struct harness	 h;
+	struct cache	*cache;
+	struct row	*r, *f;
+	char		 dir[] = "/tmp/test_claim.XXXXXX", cmd[64];
+	char		 why[256];
+
+	if (mkdtemp(dir) == NULL ||
+	    (cache = cache_new(dir, why, sizeof(why))) == NULL)
+		abort();
+	setup_escalate(&h, cache, 0, 0.8);
+	CHECK(claim_row(h.c, r = row(&h, 1, "q")) == 0);
+	respond(r, "no", "-1");
+	CHECK(record_response(h.record, r, why, sizeof(why)) ==
+	    RECORD_ESCALATE);
+	CHECK(claim_keep(h.c, r, why, sizeof(why)) == 0);
+	done_with(&h, r);
+	teardown(&h);
+
+	/* The next run: the cache's unsure answer, then big's request. */
+	setup_escalate(&h, cache, 0, 0.8);
+	CHECK(claim_row(h.c, r = row(&h, 1, "q")) == 0);
+	CHECK(r->escalated && r->first.why == ROW_ESC_CONFIDENCE &&
+	    !r->first.paid && !r->cached && r->leading);
+	CHECK(memmem(r->body.data, r->body.len, "\"model\":\"big\"", 13) !=
+	    NULL);
+	CHECK(claim_row(h.c, f = row(&h, 2, "q")) == 1);
+	CHECK(h.emitted == 0 && claim_waiting(h.c) == 1);
+	respond(r, "yes", "-2");
+	/* Big's answer is the last, however unsure. */
+	CHECK(record_response(h.record, r, why, sizeof(why)) ==
+	    RECORD_WRITTEN);
+	CHECK(emit(&h, r) == 0);
+	CHECK(claim_keep(h.c, r, why, sizeof(why)) == 0);
+	CHECK(claim_release(h.c, r, 1) == 0);
+	done_with(&h, r);
+	CHECK(h.emitted == 2);
+	CHECK(wrote(&h, "{\"id\":2,\"q\":\"q\",\"answer\":\"yes\","
+	    "\"confidence\":0.1353}"));
+	teardown(&h);
+
+	/* And the next: both answers from the cache, nothing to send. */
+	setup_escalate(&h, cache, 0, 0.8);
+	CHECK(claim_row(h.c, r = row(&h, 1, "q")) == 1);
+	CHECK(h.emitted == 1);
+	CHECK(wrote(&h, "{\"id\":1,\"q\":\"q\",\"answer\":\"yes\","));
+	teardown(&h);
+	cache_free(cache);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	CHECK(system(cmd) == 0);
+}
+
+/*
+ * --max-cost: a row escalated after another of its question, its first
+ * answer not kept, follows that one to big and gives back what it held.
+ */
+static void
+test_escalate_hold(void)
+{
+	struct harness	 h;
+	struct row	*a, *b;
+	double		 held;
+	char		 why[256];
+
+	setup_escalate(&h, NULL, 1e9, 0.8);
+	CHECK(claim_row(h.c, a = row(&h, 1, "a question of some tokens")) ==
+	    0);
+	CHECK(claim_reserve(h.c, a, 0) == 1 && a->held > 0);
+	held = a->held;
+	claim_settle(h.c, a, 0);
+	CHECK(claim_escalate(h.c, a, ROW_ESC_CONFIDENCE) == 0);
+	CHECK(a->leading && h.budget.reserved == held);
+	/* A's first answer was not kept: B asks small again. */
+	CHECK(claim_row(h.c, b = row(&h, 2, "a question of some tokens")) ==
+	    0);
+	CHECK(claim_reserve(h.c, b, 1) == 1 && b->held == held);
+	claim_settle(h.c, b, 0);
+	CHECK(h.budget.reserved == 2 * held);
+	CHECK(claim_escalate(h.c, b, ROW_ESC_CONFIDENCE) == 1);
+	CHECK(!b->leading && b->held == 0 && h.budget.reserved == held);
+	CHECK(claim_waiting(h.c) == 1);
+	/* A's big answer is B's. */
+	respond(a, "yes", "-0.1");
+	CHECK(record_response(h.record, a, why, sizeof(why)) ==
+	    RECORD_WRITTEN);
+	CHECK(emit(&h, a) == 0);
+	CHECK(claim_release(h.c, a, 1) == 0);
+	done_with(&h, a);
+	CHECK(h.emitted == 2 && h.budget.reserved == 0);
+	CHECK(wrote(&h, "{\"id\":2,\"q\":\"a question of some tokens\","
+	    "\"answer\":\"yes\","));
+	teardown(&h);
+}
+
 /*
  * The money runs out with a row paid for once and to be asked again:
  * dropped, it is written all the same, a max_cost error holding the
@@ -313,6 +430,8 @@ main(void)
 	test_drop_all();
 	test_cache();
 	test_budget();
+	test_escalate();
+	test_escalate_hold();
 	test_drop_paid();
 	return check_done("test_claim");
 }

@@ -96,6 +96,42 @@ main(void)
 		buf_free(&out);
 	}
 
+	/* A row asking another thing: it leads the new key with its
+	 * followers, or follows the row leading it, its followers too. */
+	{
+		struct dedup	*e = dedup_new();
+		struct row	 l, f1, c, g1, n;
+		unsigned char	 k3[CACHE_KEY_LEN], k4[CACHE_KEY_LEN];
+
+		memset(k3, 3, sizeof(k3));
+		memset(k4, 4, sizeof(k4));
+		row_key(&l, 1);
+		row_key(&f1, 1);
+		row_key(&c, 3);
+		row_key(&g1, 3);
+		dedup_lead(e, &l);
+		dedup_follow(e, &l, &f1);
+		CHECK(dedup_rekey(e, &l, k4) == NULL);
+		CHECK(l.leading && dedup_find(e, &f1) == NULL);
+		row_key(&n, 4);
+		CHECK(dedup_find(e, &n) == &l);
+		dedup_lead(e, &c);
+		dedup_follow(e, &c, &g1);
+		CHECK(dedup_rekey(e, &l, k3) == &c);
+		CHECK(!l.leading && dedup_find(e, &n) == NULL);
+		dedup_follow(e, &c, &l);
+		CHECK(dedup_take(e, &c) == &g1);
+		CHECK(dedup_take(e, &c) == &f1);
+		CHECK(dedup_take(e, &c) == &l);
+		CHECK(dedup_take(e, &c) == NULL);
+		/* One that led nothing leads nothing: the caller leads it. */
+		row_key(&n, 5);
+		CHECK(dedup_rekey(e, &n, k4) == NULL && !n.leading);
+		CHECK(dedup_rekey(e, &n, k3) == &c && !n.leading);
+		dedup_end(e, &c);
+		dedup_free(e);
+	}
+
 	dedup_free(d);
 	dedup_free(NULL);
 	return check_done("test_dedup");

@@ -12,6 +12,7 @@
 #include "check.h"
 #include "finish.h"
 #include "rowkit.h"
+#include "text.h"
 
 #define MONEY	1e9	/* --max-cost: more than any test spends */
 
@@ -60,18 +61,21 @@ told(void *arg, enum finish_event what, const struct row *r,
 		    r->msg.data != NULL ? r->msg.data : "");
 }
 
+/* With --escalate big (rowkit.h's setup_escalate: below, or -1 for
+ * --labels yes,no), each invalid answer asked again once. */
 static void
-start(struct finisher *t, struct cache *cache)
+start_escalate(struct finisher *t, struct cache *cache, double money,
+    double below)
 {
 	struct verdict_config	 vc = { .retries = 2, .max_wait_ms = 60000,
-				    .stall_ms = 600000 };
+				    .stall_ms = 600000, .reask = 1 };
 	struct pace_config	 pc = { .window = 4, .max_window = 1000,
 				    .max_wait_ms = 60000 };
 	struct finish_parts	 fp = { 0 };
 
 	memset(t, 0, sizeof(*t));
 	now = 0;
-	setup(&t->h, cache, MONEY);
+	setup_escalate(&t->h, cache, money, below);
 	if ((t->verdicts = verdict_new(&vc, now)) == NULL ||
 	    (t->pace = pace_new(&pc, now)) == NULL)
 		abort();
@@ -86,8 +90,15 @@ start(struct finisher *t, struct cache *cache)
 	fp.emit = emit;
 	fp.tell = told;
 	fp.arg = t;
+	fp.escalate = below != 0 ? "big" : NULL;
 	if ((t->f = finish_new(&fp)) == NULL)
 		abort();
+}
+
+static void
+start(struct finisher *t, struct cache *cache)
+{
+	start_escalate(t, cache, MONEY, 0);
 }
 
 static void
@@ -151,6 +162,20 @@ answer(const char *text)
 	snprintf(body, sizeof(body), "{\"choices\":[{\"message\":{\"role\":"
 	    "\"assistant\",\"content\":\"%s\"}}],\"usage\":{\"prompt_tokens\":"
 	    "2,\"completion_tokens\":1}}", text);
+	return body;
+}
+
+/* A 200 whose answer is text, a token of this logprob: 2 + 1 tokens. */
+static const char *
+sure(const char *text, const char *logprob)
+{
+	static char	 body[512];
+
+	snprintf(body, sizeof(body), "{\"choices\":[{\"message\":{\"role\":"
+	    "\"assistant\",\"content\":\"%s\"},\"logprobs\":{\"content\":"
+	    "[{\"token\":\"%s\",\"logprob\":%s}]}}],\"usage\":{"
+	    "\"prompt_tokens\":2,\"completion_tokens\":1}}", text, text,
+	    logprob);
 	return body;
 }
 
@@ -330,6 +355,152 @@ test_no_usage(void)
 	stop(&t);
 }
 
+/*
+ * --escalate big --below 0.8: an answer at 0.5 is not written but kept,
+ * and the row, with the row that follows it, waits to be asked of big at
+ * once; big's answer is written for both, and a later row of the same
+ * question has both answers at once.  Each model is paid at its price.
+ */
+static void
+test_escalate_unsure(void)
+{
+	struct finisher	 t;
+	struct row	*r, *r3;
+
+	start_escalate(&t, NULL, MONEY, 0.8);
+	CHECK(claimed(&t, 1, "q", &r) == 0);
+	CHECK(claimed(&t, 2, "q", NULL) == 1);
+	/* Sure enough: written as it is. */
+	CHECK(claimed(&t, 5, "fine", &r3) == 0);
+	CHECK(ended(&t, r3, 200, sure("yes", "-0.1"), NULL) == 0);
+	CHECK(t.h.emitted == 1 && t.nheard == 0);
+	CHECK(ended(&t, r, 200, sure("no", "-0.6931471805599453"), NULL) == 0);
+	CHECK(t.h.emitted == 1);
+	CHECK(t.nheard == 1 && t.heard[0].what == FINISH_ESCALATE &&
+	    t.heard[0].id == 1 && strcmp(t.heard[0].text, "confidence 0.5000, "
+	    "under --below; asking big") == 0);
+	CHECK(r->escalated && r->first.why == ROW_ESC_CONFIDENCE &&
+	    r->first.confidence == 0.5 && r->first.prompt_tokens == 2);
+	CHECK(rows_waiting(t.h.rows) == 1 && rows_due(t.h.rows, now) == r);
+	CHECK(memmem(r->body.data, r->body.len, "\"model\":\"big\"", 13) !=
+	    NULL);
+	/* Small's answer is kept: a row asking the same now goes to big as
+	 * well, with the row already asking it. */
+	CHECK(claimed(&t, 3, "q", NULL) == 1);
+	CHECK(t.h.emitted == 1 && claim_waiting(t.h.c) == 2);
+	CHECK(ended(&t, r, 200, sure("yes", "-0.5"), NULL) == 0);
+	CHECK(t.h.emitted == 4 && t.h.failed == 0);
+	CHECK(wrote(&t.h, "{\"id\":1,\"q\":\"q\",\"answer\":\"yes\","
+	    "\"confidence\":0.6065}\n"));
+	CHECK(wrote(&t.h, "{\"id\":2,\"q\":\"q\",\"answer\":\"yes\","));
+	CHECK(wrote(&t.h, "{\"id\":3,\"q\":\"q\",\"answer\":\"yes\","));
+	/* Big is unsure too: its answer is the last all the same. */
+	CHECK(t.nheard == 1);
+	/* Small's 3 tokens at $1, twice; big's at $10. */
+	CHECK(t.h.st.cost_usd == 36 && t.h.st.model_usd[0] == 6 &&
+	    t.h.st.model_usd[1] == 30);
+	CHECK(t.h.budget.reserved == 0);
+	/* Both answers kept: a later row has them at once. */
+	CHECK(claimed(&t, 4, "q", NULL) == 1);
+	CHECK(t.h.emitted == 5);
+	CHECK(wrote(&t.h, "{\"id\":4,\"q\":\"q\",\"answer\":\"yes\","));
+	stop(&t);
+}
+
+/*
+ * --labels yes,no, asked again once: an invalid answer twice goes to
+ * big, asked once; its invalid answer fails the row.
+ */
+static void
+test_escalate_invalid(void)
+{
+	struct finisher	 t;
+	struct row	*r;
+
+	start_escalate(&t, NULL, MONEY, -1);
+	CHECK(claimed(&t, 1, "q", &r) == 0);
+	CHECK(ended(&t, r, 200, answer("maybe"), NULL) == 0);
+	CHECK(t.nheard == 1 && t.heard[0].what == FINISH_RETRY &&
+	    t.heard[0].wait == VERDICT_REASK);
+	CHECK(rows_due(t.h.rows, now + 1000) == r && !r->escalated);
+	CHECK(ended(&t, r, 200, answer("perhaps"), NULL) == 0);
+	CHECK(t.nheard == 2 && t.heard[1].what == FINISH_ESCALATE &&
+	    strcmp(t.heard[1].text, "the answer \"perhaps\" is not one of "
+	    "the labels; answer with one label only; asking big") == 0);
+	CHECK(t.h.emitted == 0 && r->escalated &&
+	    r->first.why == ROW_ESC_INVALID);
+	/* A fresh conversation: not the re-ask's. */
+	CHECK(memmem(r->body.data, r->body.len, "perhaps", 7) == NULL);
+	CHECK(rows_due(t.h.rows, now) == r);
+	CHECK(ended(&t, r, 200, answer("dunno"), NULL) == 0);
+	CHECK(t.nheard == 2 && t.h.emitted == 1 && t.h.failed == 1);
+	CHECK(t.h.attempts == 3);
+	CHECK(wrote(&t.h, "\"type\":\"invalid_answer\""));
+	CHECK(wrote(&t.h, "\"answer\":\"dunno\""));
+	stop(&t);
+
+	/* Big's valid answer is written. */
+	start_escalate(&t, NULL, MONEY, -1);
+	CHECK(claimed(&t, 1, "q", &r) == 0);
+	CHECK(ended(&t, r, 200, answer("maybe"), NULL) == 0);
+	CHECK(ended(&t, r, 200, answer("maybe"), NULL) == 0);
+	CHECK(rows_due(t.h.rows, now) == r);
+	CHECK(ended(&t, r, 200, answer("No."), NULL) == 0);
+	CHECK(t.h.emitted == 1 && t.h.failed == 0);
+	CHECK(wrote(&t.h, "{\"id\":1,\"q\":\"q\",\"answer\":\"no\"}\n"));
+	stop(&t);
+}
+
+/*
+ * --max-cost: a row's first request holds the escalation's worst case
+ * too; big's first request takes what was held, even when nothing else
+ * would fit; a row done without escalation gives it back.
+ */
+static void
+test_escalate_budget(void)
+{
+	struct finisher	 t;
+	struct row	*r;
+	long long	 prompt;
+	double		 small, big;
+
+	start_escalate(&t, NULL, MONEY, 0.8);
+	CHECK(claimed(&t, 1, "a question of some tokens", &r) == 0);
+	/* The prompt as --max-cost estimates it (budget.h), doubled
+	 * before any answer has said. */
+	prompt = budget_prompt(&t.h.budget, budget_estimate(r->prompt_bytes));
+	small = price_cost(&t.h.budget.rates, prompt, 0, r->cost -
+	    text_tokens(r->prompt_bytes));
+	big = price_cost(&t.h.big_rates, prompt, 0, r->cost -
+	    text_tokens(r->prompt_bytes));
+	CHECK(small > 0 && big == 10 * small);
+	t.h.budget.limit = small + big;
+	CHECK(claim_reserve(t.h.c, r, 0) == 1);
+	CHECK(r->reserved == small && r->held == big);
+	CHECK(t.h.budget.reserved == small + big);
+	claim_settle(t.h.c, r, 0);
+	/* A retry holds no more. */
+	CHECK(claim_reserve(t.h.c, r, 0) == 1 && r->held == big);
+	claim_settle(t.h.c, r, 0);
+	/* Unsure, at no cost: big's request has what was held. */
+	t.h.budget.limit = small + big;
+	CHECK(ended(&t, r, 200, "{\"choices\":[{\"message\":{\"role\":"
+	    "\"assistant\",\"content\":\"no\"},\"logprobs\":{\"content\":"
+	    "[{\"token\":\"no\",\"logprob\":-2}]}}],\"usage\":{"
+	    "\"prompt_tokens\":0,\"completion_tokens\":0}}", NULL) == 0);
+	CHECK(r->escalated && r->held == big && t.h.budget.reserved == big);
+	CHECK(ended(&t, r, 200, "{\"choices\":[{\"message\":{\"role\":"
+	    "\"assistant\",\"content\":\"yes\"}}],\"usage\":{"
+	    "\"prompt_tokens\":0,\"completion_tokens\":0}}", NULL) == 0);
+	CHECK(t.h.emitted == 1 && t.h.budget.reserved == 0);
+	/* Sure at once: what was held goes back with the row. */
+	t.h.budget.limit = MONEY;
+	CHECK(claimed(&t, 2, "another question of some tokens", &r) == 0);
+	CHECK(ended(&t, r, 200, sure("yes", "-0.01"), NULL) == 0);
+	CHECK(t.h.emitted == 2 && t.h.budget.reserved == 0);
+	stop(&t);
+}
+
 int
 main(void)
 {
@@ -339,5 +510,8 @@ main(void)
 	test_fail();
 	test_success();
 	test_cache();
+	test_escalate_unsure();
+	test_escalate_invalid();
+	test_escalate_budget();
 	return check_done("test_finish");
 }

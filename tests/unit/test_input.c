@@ -352,6 +352,73 @@ test_batch(void)
 	rig_free(&g);
 }
 
+/*
+ * --sample 50%: by the SHA-256 of the ID's key (sample.h), whatever its
+ * spelling; else of the line number, rows or not.  Keys' hashes modulo
+ * 10^6: "1" 162913, "3" 856843, "9" 23040, "a" 962250, "b" 87946, "\u00e9"
+ * 772051.
+ */
+static void
+test_sample(void)
+{
+	struct record_config	 rc = { 0 };
+	struct input_config	 ic = { 0 };
+	struct record		*rec;
+	struct input		*in;
+	struct line		 ln;
+	struct row		*r;
+	size_t			 k;
+	int			 rv;
+	static const struct {
+		const char	*text;
+		uint64_t	 lineno;
+		int		 want;
+	} cases[] = {
+		{ "{\"id\":\"b\",\"text\":\"x\"}", 1, INPUT_SEND },
+		{ "{\"id\":\"\\u0062\",\"text\":\"x\"}", 2, INPUT_SEND },
+		{ "{\"id\":\"a\"}", 3, INPUT_OUTSIDE },
+		{ "{\"id\":1,\"text\":\"x\"}", 3, INPUT_SEND },
+		{ "{\"id\":\"1\",\"text\":\"x\"}", 3, INPUT_SEND },
+		{ "{\"id\":3}", 1, INPUT_OUTSIDE },
+		{ "{\"id\":\"\u00e9\"}", 1, INPUT_OUTSIDE },
+		{ "{\"id\":\"\\u00e9\"}", 1, INPUT_OUTSIDE },
+		/* Without an ID, or with one of no use: the line number. */
+		{ "{\"text\":\"x\"}", 9, INPUT_SEND },
+		{ "{\"text\":\"x\"}", 3, INPUT_OUTSIDE },
+		{ "{\"id\":1.5}", 3, INPUT_OUTSIDE },
+		{ "{\"id\":1.5}", 9, INPUT_WRITE },
+		{ "not json", 3, INPUT_OUTSIDE },
+		{ "not json", 1, INPUT_WRITE },
+		{ "[1]", 3, INPUT_OUTSIDE },
+		{ "", 3, INPUT_BLANK },
+	};
+
+	rc.request = ic.request = chat;
+	rc.idfield = ic.idfield = "id";
+	rc.field = "answer";
+	rc.errfield = ic.errfield = "error";
+	ic.base = "http://127.0.0.1:9/v1";
+	ic.sample = 500000;
+	rec = record_new(&rc);
+	in = input_new(&ic, rec);
+	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		ln = (struct line){ cases[k].text, strlen(cases[k].text),
+		    cases[k].lineno, 0 };
+		r = rows_get(rows);
+		if ((rv = input_load(in, r, &ln)) != cases[k].want)
+			fprintf(stderr, "sample case %zu: %d\n", k, rv);
+		CHECK(rv == cases[k].want);
+		rows_put(rows, r);
+	}
+	/* A line too long is no row: by its number too. */
+	ln = (struct line){ "{\"id\":\"b\"", 9, 3, 1 };
+	r = rows_get(rows);
+	CHECK(input_load(in, r, &ln) == INPUT_OUTSIDE);
+	rows_put(rows, r);
+	input_free(in);
+	record_free(rec);
+}
+
 int
 main(void)
 {
@@ -369,6 +436,7 @@ main(void)
 	test_send();
 	test_dry_run();
 	test_batch();
+	test_sample();
 	input_free(NULL);
 	request_free(chat);
 	tmpl_free(t);

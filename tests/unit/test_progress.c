@@ -44,6 +44,12 @@ main(void)
 	st.bytes_total = 100000;	/* 1000 rows, 20 of them skipped */
 	progress_line(p, &st, 10000, line, sizeof(line), 0);
 	CHECK(strncmp(line, "100/980  10%  10.0/s  ETA 1:28  ", 32) == 0);
+	/* Rows outside --sample are spread through the input: a tenth of
+	 * it, here. */
+	st.rows_read = 132;
+	st.outside = 12;
+	progress_line(p, &st, 10000, line, sizeof(line), 0);
+	CHECK(strncmp(line, "100/980  10%  10.0/s  ETA 1:28  ", 32) == 0);
 	/* Cut to the terminal's width. */
 	progress_line(p, &st, 10100, line, sizeof(line), 20);
 	CHECK(strlen(line) == 20);

@@ -317,6 +317,84 @@ test_confidence(void)
 	record_free(rec);
 }
 
+static int
+has(const struct buf *b, const char *s)
+{
+	return memmem(b->data, b->len, s, strlen(s)) != NULL;
+}
+
+/*
+ * --escalate big --below 0.5: a less sure answer is to be escalated (its
+ * label not counted); once escalated, _meta names the model that
+ * answered and what the first one's answers took, each at its price.
+ */
+static void
+test_escalate(void)
+{
+	struct price_rates	 small = { 1e6, 1e6, 1e6 }, big = { 1e7, 1e7,
+				    1e7 };
+	struct record_config	 rc = { 0 };
+	struct record		*rec;
+	struct row		*r;
+	char			 err[256];
+
+	rc.request = chat;
+	rc.idfield = "id";
+	rc.field = "service";
+	rc.errfield = "error";
+	rc.labels = labels_new("S3,EC2", 6, ',', err, sizeof(err));
+	rc.confidence = 1;
+	rc.meta = 1;
+	rc.rates = &small;
+	rc.model = "small";
+	rc.escalate = "big";
+	rc.escalate_rates = &big;
+	rc.below = 0.5;
+	rec = record_new(&rc);
+	r = row("{\"id\":1}", 1);
+	answer_lp(r, "S3", -0.5);
+	CHECK(record_response(rec, r, err, sizeof(err)) == RECORD_ESCALATE);
+	CHECK(r->confidence < 0.5);
+	CHECK(labels_get(rc.labels, 0)->rows == 0);
+	/* Its usage: 3 + 1 tokens at $1. */
+	r->prompt_tokens = 3;
+	r->completion_tokens = 1;
+	r->cost_usd = 4;
+	r->cost_estimated = 0;
+	rows_escalate(r, ROW_ESC_CONFIDENCE);
+	CHECK(r->prompt_tokens == -1 && r->cost_usd == -1 &&
+	    r->confidence == -1 && r->escalated);
+	/* Big is less sure still: its answer is written. */
+	answer(r, "\"EC2\"");
+	CHECK(record_response(rec, r, err, sizeof(err)) == RECORD_WRITTEN);
+	CHECK_BUF(r->line, "{\"id\":1,\"service\":\"EC2\",\"confidence\":"
+	    "null,\"_meta\":{\"attempts\":2,\"latency_ms\":42,"
+	    "\"prompt_tokens\":3,\"completion_tokens\":1,\"cost_usd\":"
+	    "40.000000,\"model\":\"big\",\"escalated\":{\"model\":"
+	    "\"small\",\"because\":\"confidence\",\"confidence\":0.3679,"
+	    "\"prompt_tokens\":3,\"completion_tokens\":1,\"cost_usd\":"
+	    "4.000000}}}\n");
+	CHECK(labels_get(rc.labels, 1)->rows == 1);
+	rows_put(rows, r);
+	/* Not escalated: the model that answered, and no more. */
+	r = row("{\"id\":2}", 2);
+	answer_lp(r, "S3", -0.1);
+	CHECK(record_response(rec, r, err, sizeof(err)) == RECORD_WRITTEN);
+	CHECK(has(&r->line, "\"cost_estimated\":true,\"model\":\"small\"}}"));
+	rows_put(rows, r);
+	/* After invalid answers: why, and no confidence. */
+	r = row("{\"id\":3}", 3);
+	rows_escalate(r, ROW_ESC_INVALID);
+	answer(r, "\"S3\"");
+	CHECK(record_response(rec, r, err, sizeof(err)) == RECORD_WRITTEN);
+	CHECK(has(&r->line, "\"escalated\":{\"model\":\"small\","
+	    "\"because\":\"invalid_answer\",\"prompt_tokens\":null,"
+	    "\"completion_tokens\":null}"));
+	rows_put(rows, r);
+	record_free(rec);
+	labels_free(rc.labels);
+}
+
 static void
 test_schema(void)
 {
@@ -547,6 +625,7 @@ main(void)
 	test_json();
 	test_labels();
 	test_confidence();
+	test_escalate();
 	test_schema();
 	test_meta();
 	test_error();

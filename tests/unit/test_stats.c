@@ -100,7 +100,7 @@ test_summary(void)
 	CHECK(stats_json(&st, 10000, &b) == 0);
 	CHECK(json_validate(b.data, b.len - 1, err, sizeof(err)) == 0);
 	CHECK_BUF(b, "{\"rows_ok\":100,\"rows_failed\":3,\"rows_skipped\":20,"
-	    "\"retries\":7,\"reasks\":0,\"http_429\":4,\"prompt_tokens\":"
+	    "\"rows_outside_sample\":0,\"retries\":7,\"reasks\":0,\"http_429\":4,\"prompt_tokens\":"
 	    "18446744073709551615,\"completion_tokens\":12,\"cached_tokens\":0,"
 	    "\"connections\":2,"
 	    "\"paced_rps\":null,\"paced_tps\":null,\"wall_seconds\":10.000,\"rows_per_second\":"
@@ -171,10 +171,10 @@ test_summary(void)
 	buf_reset(&b);
 	CHECK(stats_json(&st, 10000, &b) == 0);
 	CHECK(strstr(str(&b), "\"cost_usd\":0.012346,"
-	    "\"cost_estimated_usd\":0.002000}") != NULL);
+	    "\"cost_estimated_usd\":0.002000") != NULL);
+	st.cost_estimated_usd = 0;
 	/* Unknown: why, once, at the end; JSON says null. */
 	st.priced = 0;
-	st.cost_estimated_usd = 0;
 	st.unpriced = "no price for my-model";
 	stats_summary(&st, 10000, line, sizeof(line));
 	CHECK(strstr(line, "; 5 rows from --cache, 2 shared; cost unknown: no "
@@ -183,6 +183,112 @@ test_summary(void)
 	buf_reset(&b);
 	CHECK(stats_json(&st, 10000, &b) == 0);
 	CHECK(strstr(str(&b), "\"cost_usd\":null") != NULL);
+	st.unpriced = NULL;
+	/* --sample: the rows outside it. */
+	st.outside = 900;
+	stats_summary(&st, 10000, line, sizeof(line));
+	CHECK(strstr(line, " (300 in from the cache); 900 outside the "
+	    "sample;") != NULL);
+	buf_reset(&b);
+	CHECK(stats_json(&st, 10000, &b) == 0);
+	CHECK(strstr(str(&b), "\"rows_skipped\":20,\"rows_outside_sample\":"
+	    "900,") != NULL);
+	buf_free(&b);
+}
+
+/* --escalate: the rows escalated, and each model's dollars. */
+static void
+test_escalate(void)
+{
+	struct stats		 st = { 0 };
+	struct stats_prices	 pr = { 100, 0.15, 0.60, 0, 0, "big", 2.5,
+				    10 };
+	struct buf		 b = { 0 };
+	char			 line[512], err[128];
+
+	st.ok = 10;
+	st.models[0] = "small";
+	st.models[1] = "big";
+	st.escalated = 2;
+	stats_summary(&st, 1000, line, sizeof(line));
+	CHECK(strstr(line, "; 2 escalated to big") != NULL);
+	CHECK(strstr(line, "cost") == NULL);
+	CHECK(stats_json(&st, 1000, &b) == 0);
+	CHECK(json_validate(b.data, b.len - 1, err, sizeof(err)) == 0);
+	CHECK(strstr(str(&b), ",\"escalated\":2,\"models\":[{\"model\":"
+	    "\"small\",\"cost_usd\":null},{\"model\":\"big\",\"cost_usd\":"
+	    "null}]") != NULL);
+	st.priced = 1;
+	st.cost_usd = 0.5;
+	st.model_usd[0] = 0.125;
+	st.model_usd[1] = 0.375;
+	stats_summary(&st, 1000, line, sizeof(line));
+	CHECK(strstr(line, "; 2 escalated to big; cost $0.5000 (small "
+	    "$0.1250, big $0.3750)") != NULL);
+	buf_reset(&b);
+	CHECK(stats_json(&st, 1000, &b) == 0);
+	CHECK(strstr(str(&b), "{\"model\":\"big\",\"cost_usd\":0.375000}")
+	    != NULL);
+	/* --estimate: the worst case, every row asked again. */
+	st.est_rows = 1000;
+	st.est_tokens = 50000;
+	buf_reset(&b);
+	CHECK(stats_estimate(&st, &pr, &b) == 0);
+	/* (50000 * 2.5 + 100000 * 10) / 1e6 */
+	CHECK(strstr(str(&b), "escalation         to big: at most $1.1250 "
+	    "more, were every row asked again\n") != NULL);
+	pr.escalate_in = pr.escalate_out = 0;
+	buf_reset(&b);
+	CHECK(stats_estimate(&st, &pr, &b) == 0);
+	CHECK(strstr(str(&b), "escalation         to big: its prices "
+	    "unknown\n") != NULL);
+	buf_free(&b);
+}
+
+/* --expect: a line of accuracy, then a line a label, and "expect". */
+static void
+test_expect(void)
+{
+	struct stats	 st = { 0 };
+	struct buf	 b = { 0 };
+	struct row	*r;
+	struct rows	*rows = rows_new();
+	struct json	*j = json_new();
+	char		 line[512], err[128];
+	int		 k;
+
+	CHECK(stats_expect_line(&st, 0, line, sizeof(line)) == -1);
+	st.expect = expect_new("gold", NULL);
+	for (k = 0; k < 4; k++) {
+		r = rows_get(rows);
+		buf_reset(&r->text);
+		CHECK(buf_adds(&r->text, k < 3 ? "{\"gold\":\"a\"}" :
+		    "{\"x\":1}") == 0);
+		CHECK(json_parse(j, r->text.data, r->text.len, err,
+		    sizeof(err)) == 0);
+		CHECK(json_members(j, 0, &r->members) == 0);
+		CHECK(expect_answer(st.expect, r, -1, k == 0 ? "b" : "a", 1,
+		    0) == 0);
+		CHECK(expect_count(st.expect, r) == 0);
+		rows_put(rows, r);
+	}
+	CHECK(stats_expect_line(&st, 0, line, sizeof(line)) == 0);
+	CHECK(strcmp(line, "--expect: 2 of 3 rows agree, accuracy 0.6667 (0 "
+	    "failed; 1 rows without the field, not counted)") == 0);
+	CHECK(stats_expect_line(&st, 1, line, sizeof(line)) == 0);
+	CHECK(strcmp(line, "  a: precision 1.0000, recall 0.6667 (3 "
+	    "expected, 2 answered)") == 0);
+	CHECK(stats_expect_line(&st, 2, line, sizeof(line)) == 0);
+	CHECK(strcmp(line, "  b: precision 0.0000, recall - (0 expected, 1 "
+	    "answered)") == 0);
+	CHECK(stats_expect_line(&st, 3, line, sizeof(line)) == -1);
+	CHECK(stats_json(&st, 10000, &b) == 0);
+	CHECK(json_validate(b.data, b.len - 1, err, sizeof(err)) == 0);
+	CHECK(strstr(str(&b), ",\"expect\":{\"field\":\"gold\",\"rows\":3,"
+	    "\"agree\":2,\"accuracy\":0.6667,") != NULL);
+	expect_free(st.expect);
+	json_free(j);
+	rows_free(rows);
 	buf_free(&b);
 }
 
@@ -252,6 +358,8 @@ main(void)
 {
 	test_add();
 	test_summary();
+	test_expect();
+	test_escalate();
 	test_estimate();
 	return check_done("test_stats");
 }
