@@ -13,6 +13,10 @@ PREFIX ?=	/usr/local
 BINDIR ?=	$(PREFIX)/bin
 MANDIR ?=	$(PREFIX)/share/man
 COMPDIR ?=	$(PREFIX)/share/bash-completion/completions
+# zsh's and fish's: where each looks for vendors' completions under PREFIX
+# (fish there when $$XDG_DATA_DIRS names PREFIX/share, as for bash's).
+ZSHCOMPDIR ?=	$(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?=	$(PREFIX)/share/fish/vendor_completions.d
 # The price table, beside the man page; its path is compiled in.
 DATADIR ?=	$(PREFIX)/share/enrich
 DESTDIR ?=
@@ -58,7 +62,7 @@ FUZZERS =	$(FUZZSRC:tests/fuzz/fuzz_%.c=%)
 # lacks: `make deps` installs them, .ci/run purges them first to be that
 # machine (`make -s print-fresh` prints them).
 FRESH =		libcurl4-openssl-dev libjsmn-dev libbsd-dev libnghttp2-dev \
-		mandoc parallel python3-h2 openssh-server
+		mandoc parallel python3-h2 openssh-server zsh fish
 DEPS =		make gcc libc6-dev pkg-config jq valgrind curl openssl \
 		$(FRESH)
 FUZZDEPS =	clang libclang-rt-14-dev
@@ -180,15 +184,20 @@ lint:
 
 install: $(O)/enrich
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-	    $(DESTDIR)$(COMPDIR) $(DESTDIR)$(DATADIR)
+	    $(DESTDIR)$(COMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
+	    $(DESTDIR)$(FISHCOMPDIR) $(DESTDIR)$(DATADIR)
 	install -m 755 $(O)/enrich $(DESTDIR)$(BINDIR)/enrich
 	install -m 644 man/enrich.1 $(DESTDIR)$(MANDIR)/man1/enrich.1
 	install -m 644 completions/enrich.bash $(DESTDIR)$(COMPDIR)/enrich
+	install -m 644 completions/_enrich $(DESTDIR)$(ZSHCOMPDIR)/_enrich
+	install -m 644 completions/enrich.fish \
+	    $(DESTDIR)$(FISHCOMPDIR)/enrich.fish
 	install -m 644 share/prices $(DESTDIR)$(DATADIR)/prices
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/enrich $(DESTDIR)$(MANDIR)/man1/enrich.1 \
-	    $(DESTDIR)$(COMPDIR)/enrich $(DESTDIR)$(DATADIR)/prices
+	    $(DESTDIR)$(COMPDIR)/enrich $(DESTDIR)$(ZSHCOMPDIR)/_enrich \
+	    $(DESTDIR)$(FISHCOMPDIR)/enrich.fish $(DESTDIR)$(DATADIR)/prices
 	rmdir $(DESTDIR)$(DATADIR) 2>/dev/null || true
 
 # By pattern, so that a unit or module added or removed leaves nothing.

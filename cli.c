@@ -123,6 +123,9 @@ static const struct opt options[] = {
 	{ "url", 'u', LIST(urls), 0, 0, set_url, 0, "url",
 	    "API base URL (default $OPENAI_BASE_URL, else " DEFAULT_URL "); "
 	    "repeatable: rows go to the endpoint with the most headroom" },
+	{ "allow-empty", 0, NONE(allow_empty), 1, 0, NULL, 0, NULL,
+	    "render a null, empty or blank field (else the row is a "
+	    "template error, not sent)" },
 	{ "anthropic", 0, NONE(anthropic), 1, 0, NULL, 0, NULL,
 	    "Anthropic's Messages API: -u (default " ANTHROPIC_URL ") plus "
 	    "/messages, the key from $ANTHROPIC_API_KEY, -m default "
@@ -182,6 +185,9 @@ static const struct opt options[] = {
 	    "the answer must be one of these labels" },
 	{ "labels-file", 0, STRING(labels_file), 0, 0, NULL, SYN_OR, "file",
 	    "the labels from a file, one a line" },
+	{ "max-429", 0, INT(max_429), 1, 1000, NULL, 0, "n",
+	    "fail a row at its nth 429 while other rows succeed (default "
+	    "10)" },
 	{ "max-cost", 0, PRICE(max_cost), 0, 0, set_max_cost, 0, "dollars",
 	    "spend at most this; stop with status 4 before more" },
 	{ "max-line-bytes", 0, LLONG(max_line), 4096, 1LL << 30, NULL, 0, "n",
@@ -620,6 +626,7 @@ cli_parse(int argc, char *argv[], struct config *c)
 	c->retries = 5;
 	c->reask = 2;
 	c->max_wait = 120;
+	c->max_429 = 10;
 	c->stall = 600;
 	c->grace = 30;
 	c->progress = -1;

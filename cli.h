@@ -63,6 +63,7 @@ struct config {
 	const char	*labels_file;
 	int		 reask;
 	int		 confidence;
+	int		 allow_empty;	/* render null and blank fields */
 	const char	*expect;	/* --expect FIELD, or NULL */
 	const char	*escalate;	/* --escalate MODEL, or NULL */
 	double		 below;		/* --below P, or 0 */
@@ -78,6 +79,7 @@ struct config {
 	long long	 max_line;
 	int		 retries;
 	long long	 max_wait;
+	int		 max_429;	/* --max-429 */
 	long long	 rpm;
 	long long	 tpm;
 	const char	*share;		/* --share FILE */

@@ -61,10 +61,13 @@ struct run {
 	const struct budget	*budget;	/* --max-cost, or NULL */
 	int			 signal;	/* the first SIGINT/SIGTERM */
 	int			 statsfd;	/* --stats-json, or -1 */
-	const struct input_counts *counts;
+	const struct seen	*seen;		/* the input's IDs */
 	const struct price_rates *rates;	/* 0 if unknown */
 	const struct labels	*labels;	/* --labels, or NULL */
 	struct transport	 transport;	/* --batch-api's */
+	int			 argc;		/* for the resume line */
+	char			**argv;
+	struct tty_stop		 stop;		/* how an interrupt ended it */
 };
 
 static int		 sigpipe_fds[2] = { -1, -1 };
@@ -139,6 +142,14 @@ flush_output(struct run *run)
 	err(5, "write");
 }
 
+/* A run whose interrupt --skip-ids resumes: not a dry run's, nor the
+ * Batch API's (its state file resumes it). */
+static int
+resumable(const struct config *c)
+{
+	return !c->dry_run && c->batch_api == NULL && c->batch_cancel == NULL;
+}
+
 /* The second signal: the line being written is finished, then out. */
 static void __attribute__((noreturn))
 leave(struct run *run, int sig)
@@ -150,6 +161,11 @@ leave(struct run *run, int sig)
 		fcntl(STDOUT_FILENO, F_SETFL, fl & ~O_NONBLOCK);
 	if (output_finish_line(run->out) == -1 && errno != EPIPE)
 		warn("write");
+	if (resumable(run->cfg)) {
+		run->stop.sig = run->signal != 0 ? run->signal : sig;
+		run->stop.twice = 1;
+		tty_interrupted(&run->stop, &run->st, run->argc, run->argv);
+	}
 	_exit(128 + sig);
 }
 
@@ -232,8 +248,12 @@ loop(struct run *run)
 		    pool_work(run->pool, clock_ms(), e, sizeof(e)) == -1)
 			errx(1, "%s", e);
 	}
-	if (run->signal)
+	if (run->signal) {
+		run->stop.sig = run->signal;
+		run->stop.lost = run->pool != NULL ? pool_active(run->pool) : 0;
+		run->stop.all_read = lines_done(run->in);
 		return 128 + run->signal;
+	}
 	return run->st.failed > 0;
 }
 
@@ -331,10 +351,8 @@ report(struct run *run, const struct request *req)
 	if (run->endpoints != NULL)
 		run->st.endpoints = endpoints_stats(run->endpoints,
 		    &run->st.nendpoints);
-	if (run->counts->again > 0 && c->verbose >= 0)
-		warnx("%llu row%s had an ID that came before in the input",
-		    (unsigned long long)run->counts->again,
-		    run->counts->again == 1 ? "" : "s");
+	if (c->verbose >= 0 && run->seen != NULL)
+		tty_duplicates(run->seen);
 	/* Always: why the run stopped, and where to go on from. */
 	if (run->budget != NULL && sched_broke(run->sched))
 		warnx("--max-cost: spent $%.4f of $%.4f; %llu rows done, %llu "
@@ -372,6 +390,9 @@ report(struct run *run, const struct request *req)
 			err(5, "--stats-json %s", c->stats_json);
 	}
 	buf_free(&b);
+	/* Always, and last: where an interrupted run goes on from. */
+	if (run->stop.sig != 0 && resumable(c))
+		tty_interrupted(&run->stop, &run->st, run->argc, run->argv);
 }
 
 int
@@ -396,15 +417,18 @@ main(int argc, char *argv[])
 	setup_signals();
 	outflags = proc_stdout();
 	run.cfg = &cfg;
+	run.argc = argc;
+	run.argv = argv;
 	run.statsfd = p.statsfd;
 	run.pool = p.pool;
 	run.pace = p.pace;
 	run.share = p.share;
 	run.endpoints = p.endpoints;
-	run.counts = input_counts(p.input);
+	run.seen = p.seen;
 	run.rates = &p.rates;
 	run.escalate_rates = p.escalate_priced ? &p.escalate_rates : NULL;
 	run.st.priced = p.priced;
+	run.st.unpriced = p.unpriced[0] != '\0' ? p.unpriced : NULL;
 	if (cfg.max_cost > 0 && !cfg.dry_run)
 		run.budget = &p.budget;
 	run.labels = p.labels;

@@ -11,6 +11,7 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +60,7 @@ read_file(const char *path, struct buf *b, const char *what)
 
 static struct tmpl *
 compile(const char *arg, const char *file, const char *argopt,
-    const char *fileopt)
+    const char *fileopt, int flags)
 {
 	struct tmpl	*t;
 	struct buf	 src = { 0 };
@@ -70,7 +71,7 @@ compile(const char *arg, const char *file, const char *argopt,
 	else if (buf_adds(&src, arg) == -1)
 		err(2, NULL);
 	t = tmpl_compile(src.data ? src.data : "", src.len,
-	    file != NULL ? 0 : TMPL_ESCAPES, e, sizeof(e));
+	    (file != NULL ? 0 : TMPL_ESCAPES) | flags, e, sizeof(e));
 	if (t == NULL && file != NULL)
 		errx(2, "%s %s: %s", fileopt, file, e);
 	if (t == NULL)
@@ -85,19 +86,21 @@ setup_templates(const struct config *c, struct tmpl **user,
 {
 	const char	*body = c->body != NULL ? c->body : "{}";
 	char		 e[256];
+	int		 empty = c->allow_empty ? TMPL_EMPTY : 0;
 
 	*system = NULL;
 	if (c->body != NULL || c->batch_in) {
 		/* Batch lines carry their bodies: the body template is unused. */
-		if ((*user = tmpl_compile(body, strlen(body), TMPL_BODY, e,
-		    sizeof(e))) == NULL)
+		if ((*user = tmpl_compile(body, strlen(body), TMPL_BODY | empty,
+		    e, sizeof(e))) == NULL)
 			errx(2, "--body: %s", e);
 		return;
 	}
-	*user = compile(c->prompt, c->prompt_file, "-p", "--prompt-file");
+	*user = compile(c->prompt, c->prompt_file, "-p", "--prompt-file",
+	    empty);
 	if (c->system != NULL || c->system_file != NULL)
 		*system = compile(c->system, c->system_file, "-s",
-		    "--system-file");
+		    "--system-file", empty);
 }
 
 /*
@@ -330,31 +333,74 @@ setup_endpoints(struct parts *p)
 }
 
 /*
- * The model's prices: the table's (the installed file, or
- * $ENRICH_PRICES), each replaced by the one given on the command line.
- * Unknown, a run shows tokens only; --max-cost cannot do without them.
+ * The checkout this binary was built in, if it was: the directory of
+ * /proc/self/exe, or one or two above it (make O=build/san), that holds
+ * share/prices beside man/enrich.1.  Its table in buf, or NULL.
+ */
+static const char *
+tree_prices(char *buf, size_t len)
+{
+	char		 exe[PATH_MAX], man[PATH_MAX + 32], *slash;
+	ssize_t		 n;
+	int		 up;
+
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0 ||
+	    (size_t)n >= sizeof(exe) - 1)
+		return NULL;
+	exe[n] = '\0';
+	for (up = 0; up < 3; up++) {
+		if ((slash = strrchr(exe, '/')) == NULL || slash == exe)
+			return NULL;
+		*slash = '\0';
+		snprintf(man, sizeof(man), "%s/man/enrich.1", exe);
+		if ((size_t)snprintf(buf, len, "%s/share/prices", exe) < len &&
+		    access(buf, R_OK) == 0 && access(man, R_OK) == 0)
+			return buf;
+	}
+	return NULL;
+}
+
+/*
+ * Where the price table is.  $ENRICH_PRICES first, though the checkout's
+ * table may look nearer: a variable set is the user's choice, a file
+ * found beside the binary only a guess, and a guess that overrode a
+ * choice (prices of one's own, tried from a checkout, as cost.sh does)
+ * would be the surprise.  Then the checkout the binary was built in, so
+ * that `make` without `make install` prices as the README shows, and a
+ * checkout's enrich never reads an older installed table.  Then the
+ * installed one, which may be missing: NULL then.
+ */
+static const char *
+find_prices(const struct config *c, char *buf, size_t len)
+{
+	if (c->prices_env)
+		return c->prices;
+	if (tree_prices(buf, len) != NULL)
+		return buf;
+	return access(c->prices, F_OK) == 0 ? c->prices : NULL;
+}
+
+/*
+ * The model's prices: the table's (see find_prices), each replaced by the
+ * one given on the command line.  Unknown, a run shows tokens only, and
+ * its summary says why; --max-cost cannot do without them.
  */
 static void
 setup_prices(const struct config *c, struct parts *p)
 {
 	struct price_table	*t;
 	struct buf		 text = { 0 };
-	const char		*when = NULL;
-	char			 e[256];
-	int			 found = -1, fd;
+	const char		*when = NULL, *path;
+	char			 e[256], tree[PATH_MAX];
+	int			 found = -1;
 
 	if ((t = price_table_new()) == NULL)
 		err(2, NULL);
-	/* Not installed (a build tree) is no table; a file named is. */
-	if ((fd = open(c->prices, O_RDONLY | O_CLOEXEC)) == -1) {
-		if (c->prices_env || errno != ENOENT)
-			err(2, "price table %s", c->prices);
-	} else {
-		close(fd);
-		read_file(c->prices, &text, "price table");
+	if ((path = find_prices(c, tree, sizeof(tree))) != NULL) {
+		read_file(path, &text, "price table");
 		if (price_table_load(t, text.data != NULL ? text.data : "",
 		    text.len, e, sizeof(e)) == -1)
-			errx(2, "price table %s: %s", c->prices, e);
+			errx(2, "price table %s: %s", path, e);
 	}
 	/* A --body request names its model itself. */
 	if (c->body == NULL && !c->batch_in)
@@ -382,18 +428,39 @@ setup_prices(const struct config *c, struct parts *p)
 	if (c->max_cost > 0 && found == -1 && (!c->price_in_given ||
 	    !c->price_out_given))
 		errx(2, "--max-cost: no prices for model %s in %s: give "
-		    "--price-in and --price-out", c->model, c->prices);
+		    "--price-in and --price-out", c->model, path != NULL ?
+		    path : "any price table");
 	if (c->max_cost > 0 && c->escalate != NULL && !p->escalate_priced)
 		errx(2, "--max-cost: no prices for --escalate's model %s in %s: "
 		    "give it a line there (or in $ENRICH_PRICES)", c->escalate,
-		    c->prices);
+		    path != NULL ? path : "any price table");
 	/* Dollars are of both models, or of none. */
 	if (c->escalate != NULL && !p->escalate_priced) {
 		if (p->priced && c->verbose > 0)
 			warnx("no prices for --escalate's model %s in %s: "
-			    "tokens only", c->escalate, c->prices);
+			    "tokens only", c->escalate, path != NULL ? path :
+			    "any price table");
+		if (p->priced)
+			snprintf(p->unpriced, sizeof(p->unpriced), "no price "
+			    "for --escalate's model %s", c->escalate);
 		p->priced = 0;
 	}
+	/* Said once, in the summary: a cost missing with no word is a
+	 * mystery. */
+	if (!p->priced && p->unpriced[0] == '\0' &&
+	    (c->body != NULL || c->batch_in))
+		snprintf(p->unpriced, sizeof(p->unpriced), "the requests name "
+		    "their own model: give --price-in and --price-out");
+	else if (!p->priced && p->unpriced[0] == '\0' && path != NULL)
+		snprintf(p->unpriced, sizeof(p->unpriced), "no price for %s",
+		    c->model);
+	else if (!p->priced && p->unpriced[0] == '\0')
+		snprintf(p->unpriced, sizeof(p->unpriced), "no price table "
+		    "(none in a checkout beside enrich, no $ENRICH_PRICES, "
+		    "nothing installed at %s)", c->prices);
+	if (c->verbose > 0 && !p->priced)
+		warnx("prices: %s%s%s", p->unpriced, path != NULL ? " in " :
+		    "", path != NULL ? path : "");
 	if (c->verbose > 0 && p->priced)
 		warnx("prices: $%g in, $%g cached, $%g out a million tokens%s%s%s",
 		    p->rates.in, p->rates.cached_in, p->rates.out,
@@ -608,6 +675,8 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 		p->providers[p->nproviders++] = setup_provider(cfg, k);
 	p->provider = p->providers[0];
 	p->skip = setup_skip(cfg);
+	if ((p->seen = seen_new(SEEN_SLOTS)) == NULL)
+		err(2, NULL);
 	setup_prices(cfg, p);
 	if (cfg->cache != NULL && (p->cache = cache_new(cfg->cache, e,
 	    sizeof(e))) == NULL)
@@ -649,6 +718,7 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 	ic.request = p->request;
 	ic.escalate = p->escalate;
 	ic.skip = p->skip;
+	ic.seen = p->seen;
 	ic.sample = cfg->sample;
 	ic.dry_run = cfg->dry_run;
 	/* --batch-api's dry run writes the request lines it would upload. */
@@ -661,6 +731,7 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 	vc.retries = cfg->retries;
 	vc.max_wait_ms = cfg->max_wait * 1000;
 	vc.stall_ms = cfg->stall * 1000;
+	vc.max_429 = cfg->max_429;
 	/* Where the URL or model comes from the row, a 404 is the row's. */
 	vc.per_row_target = cfg->batch_in || (cfg->body != NULL &&
 	    tmpl_has_fields(p->user));
@@ -695,6 +766,7 @@ setup_free(struct parts *p)
 	input_free(p->input);
 	record_free(p->record);
 	idset_free(p->skip);
+	seen_free(p->seen);
 	request_free(p->request);
 	request_free(p->escalate);
 	schema_free(p->schema);

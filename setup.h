@@ -22,6 +22,7 @@
 #include "lib/record.h"
 #include "lib/request.h"
 #include "lib/schema.h"
+#include "lib/seen.h"
 #include "lib/share.h"
 #include "lib/template.h"
 #include "lib/verdict.h"
@@ -41,6 +42,7 @@ struct parts {
 	struct endpoints	*endpoints;	/* several, in a real run; or
 						 * NULL */
 	struct idset		*skip;		/* --skip-ids, or NULL */
+	struct seen		*seen;		/* the input's IDs so far */
 	struct record		*record;
 	struct input		*input;
 	struct verdicts		*verdicts;
@@ -52,7 +54,8 @@ struct parts {
 	struct cache		*cache;		/* --cache, or NULL */
 	struct price_rates	 rates;		/* the model's prices, */
 	int			 priced;	/* if known (with --escalate,
-						 * both models') */
+						 * both models'); */
+	char			 unpriced[256];	/* else why not */
 	struct price_rates	 escalate_rates;	/* --escalate's model's, */
 	int			 escalate_priced;	/* if known */
 	struct budget		 budget;	/* --max-cost, if given */

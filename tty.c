@@ -5,15 +5,22 @@
 #include <sys/stat.h>
 
 #include <err.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 #define LIBBSD_OPENBSD_VIS	/* strnvis as OpenBSD has it; unused */
 #include <vis.h>
 
+#include "lib/buf.h"
+#include "lib/clock.h"
 #include "lib/progress.h"
+#include "lib/provider.h"
 #include "lib/rows.h"
 #include "lib/sched.h"
 #include "lib/verdict.h"
@@ -145,6 +152,28 @@ say(const char *fmt, ...)
 	(void)write(STDERR_FILENO, line, n);
 }
 
+/* As say, for a message of any length (a command line to copy). */
+static void
+say_all(const char *msg)
+{
+	size_t	 len = strlen(getprogname()) + 4 * strlen(msg) + 4;
+	char	*line;
+	int	 n;
+
+	if ((line = malloc(len)) == NULL) {
+		say("%s", msg);
+		return;
+	}
+	tty_clear();
+	n = snprintf(line, len, "%s: ", getprogname());
+	defang(line + n, len - n - 1, msg);
+	n = strlen(line);
+	line[n++] = '\n';
+	fflush(stderr);
+	(void)write(STDERR_FILENO, line, n);
+	free(line);
+}
+
 void
 tty_free(void)
 {
@@ -174,6 +203,86 @@ attempt(const struct row *r, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%s", r->xfer.error);
 	return buf;
+}
+
+/* A time of the monotonic clock (clock_ms) as the wall clock's HH:MM:SS. */
+static const char *
+wall(long long when, char *buf, size_t len)
+{
+	time_t		 t = time(NULL) + (when - clock_ms() + 500) / 1000;
+	struct tm	 tm;
+
+	if (localtime_r(&t, &tm) == NULL || strftime(buf, len, "%H:%M:%S",
+	    &tm) == 0)
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+/* Append to a message, after a separator unless it is the first part. */
+static void
+part(char *buf, size_t len, const char *sep, const char *fmt, ...)
+{
+	size_t	 n = strlen(buf);
+	va_list	 ap;
+
+	if (n >= len - 1)
+		return;
+	if (n > 0 && sep != NULL)
+		n += strlcpy(buf + n, sep, len - n);
+	if (n >= len - 1)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + n, len - n, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * "2 rows waiting, nothing written for 5 s: 1 refused with 429 (refusals
+ * 3 of --max-429 10; all given up at 14:12:05 by --stall-timeout unless a
+ * row succeeds first); 1 to retry after an error (retries 2 of -r 5);
+ * next try in 0.8 s".
+ */
+static void
+say_waiting(const struct sched_waiting *w, long long quiet)
+{
+	char		 msg[1024] = "", at[16];
+	long long	 now = clock_ms();
+
+	if (w->refused > 0 && w->max_429 > 0)
+		part(msg, sizeof(msg), "; ", "%zu refused with 429 (refusals "
+		    "%d of --max-429 %d; all given up at %s by --stall-timeout "
+		    "unless a row succeeds first)", w->refused, w->refusals,
+		    w->max_429, wall(w->stall_end, at, sizeof(at)));
+	else if (w->refused > 0)
+		part(msg, sizeof(msg), "; ", "%zu refused with 429 (all given "
+		    "up at %s by --stall-timeout unless a row succeeds first)",
+		    w->refused, wall(w->stall_end, at, sizeof(at)));
+	if (w->retrying > 0)
+		part(msg, sizeof(msg), "; ", "%zu to retry after an error "
+		    "(retries %d of -r %d)", w->retrying, w->retries,
+		    w->max_retries);
+	if (w->held >= 0)
+		part(msg, sizeof(msg), "; ", "the next request held by pacing "
+		    "until %s (the server's announced limits, or --rpm/--tpm)",
+		    wall(w->held, at, sizeof(at)));
+	if (w->budget)
+		part(msg, sizeof(msg), "; ", "the next request waits for "
+		    "the requests in flight to settle what they cost "
+		    "(--max-cost)");
+	if (w->grace_end >= 0)
+		part(msg, sizeof(msg), "; ", "interrupted: all given up at %s "
+		    "(--grace)", wall(w->grace_end, at, sizeof(at)));
+	if (w->next >= 0 && w->next > now + 50)
+		part(msg, sizeof(msg), "; ", "next try in %.1f s",
+		    (w->next - now) / 1000.0);
+	else if (w->next >= 0)
+		part(msg, sizeof(msg), "; ", "next try now");
+	if (w->rows > 0)
+		say("%zu row%s waiting, nothing written for %lld s: %s",
+		    w->rows, w->rows == 1 ? "" : "s", quiet / 1000, msg);
+	else
+		say("waiting, nothing written for %lld s: %s", quiet / 1000,
+		    msg);
 }
 
 void
@@ -254,6 +363,10 @@ tty_notice(const struct sched_notice *n, int v)
 			say("row %.*s: %s", (int)r->id.len, r->id.data,
 			    n->text);
 		break;
+	case SCHED_WAITING:
+		if (v >= 0)
+			say_waiting(n->waiting, n->ms);
+		break;
 	case SCHED_STALLED:
 		say("the server's rate limit budget is spent and comes back "
 		    "in %.0f s, more than --max-wait", n->ms / 1000.0);
@@ -261,4 +374,256 @@ tty_notice(const struct sched_notice *n, int v)
 		    "--skip-ids");
 		break;
 	}
+}
+
+/* A word as sh(1) reads it back: bare if safe, else in single quotes. */
+static int
+quote(struct buf *b, const char *w)
+{
+	const char	*p;
+
+	if (buf_addc(b, ' ') == -1)
+		return -1;
+	if (*w != '\0' && w[strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789_./:=,@%+-")] == '\0')
+		return buf_adds(b, w);
+	if (buf_addc(b, '\'') == -1)
+		return -1;
+	for (p = w; *p != '\0'; p++)
+		if ((*p == '\'' ? buf_adds(b, "'\\''") : buf_addc(b, *p)) == -1)
+			return -1;
+	return buf_addc(b, '\'');
+}
+
+/*
+ * An argument shown in the resume line: a -H header whose name speaks of
+ * a secret keeps its name only, a URL loses its user:password@.  kind is
+ * 'H' or 'u' for the value of those options, else 0.
+ */
+static int
+shown(struct buf *b, int kind, const char *prefix, const char *v)
+{
+	static const char *const secret[] = { "auth", "key", "token",
+	    "secret", "cookie", "password" };
+	char		 w[4096], both[sizeof(w) + 64];
+	const char	*colon;
+	size_t		 k, n;
+
+	if (kind == 'u')
+		provider_redact(v, w, sizeof(w));
+	else
+		snprintf(w, sizeof(w), "%s", v);
+	if (kind == 'H' && (colon = strchr(w, ':')) != NULL) {
+		n = colon - w;
+		for (k = 0; k < sizeof(secret) / sizeof(secret[0]); k++)
+			if (strcasestr(w, secret[k]) != NULL &&
+			    strcasestr(w, secret[k]) < w + n) {
+				snprintf(w + n, sizeof(w) - n, ": ***");
+				break;
+			}
+	}
+	snprintf(both, sizeof(both), "%s%s", prefix, w);
+	return quote(b, both);
+}
+
+/*
+ * Is an argument -H, -u or --skip-ids (as getopt_long takes them: a long
+ * name cut short where it is still the only one, "=value", or a short
+ * one after -q and -v, its value joined)?  'H', 'u', 's' or 0; its value,
+ * when joined, in *value.
+ */
+static int
+valued(const char *a, const char **value)
+{
+	static const struct {
+		const char	*name;
+		size_t		 least;		/* the shortest unique */
+		int		 kind;
+	} longs[] = {
+		{ "--header", 5, 'H' }, { "--url", 3, 'u' },
+		{ "--skip-ids", 4, 's' }
+	};
+	const char	*p;
+	size_t		 k, n;
+
+	*value = NULL;
+	if (strncmp(a, "--", 2) == 0) {
+		n = strcspn(a, "=");
+		for (k = 0; k < sizeof(longs) / sizeof(longs[0]); k++)
+			if (n >= longs[k].least && n <= strlen(longs[k].name) &&
+			    strncmp(a, longs[k].name, n) == 0) {
+				if (a[n] == '=')
+					*value = a + n + 1;
+				return longs[k].kind;
+			}
+		return 0;
+	}
+	if (a[0] != '-')
+		return 0;
+	for (p = a + 1; *p == 'q' || *p == 'v'; p++)
+		continue;
+	if (*p != 'H' && *p != 'u')
+		return 0;
+	if (p[1] != '\0')
+		*value = p + 1;
+	return *p;
+}
+
+/* The file a standard descriptor is, if a regular file: its path. */
+static int
+std_file(int fd, char *path, size_t len)
+{
+	struct stat	 st;
+	char		 link[32];
+	ssize_t		 n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (n = readlink(link, path, len - 1)) <= 0 || (size_t)n >= len - 1)
+		return 0;
+	path[n] = '\0';
+	/* Gone since (rm while running): no name to give. */
+	return strstr(path, " (deleted)") == NULL;
+}
+
+/* Is path one of the --skip-ids files already given? */
+static int
+skipped_already(int argc, char *const argv[], const char *path)
+{
+	char		 a[PATH_MAX], b[PATH_MAX];
+	const char	*v;
+	int		 k;
+
+	if (realpath(path, a) == NULL)
+		return 0;
+	for (k = 1; k < argc; k++) {
+		if (valued(argv[k], &v) != 's')
+			continue;
+		if (v == NULL && k + 1 < argc)
+			v = argv[++k];
+		if (v != NULL && realpath(v, b) != NULL && strcmp(a, b) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* "./enrich -u URL -p '{{text}}' --skip-ids out.jsonl <in.jsonl
+ * >>out.jsonl", the output's and input's names where they are files. */
+static int
+resume_command(struct buf *b, int argc, char *const argv[])
+{
+	char		 out[PATH_MAX], in[PATH_MAX], opt[64];
+	const char	*v;
+	int		 k, kind, to_file, from_file;
+
+	to_file = std_file(STDOUT_FILENO, out, sizeof(out));
+	from_file = std_file(STDIN_FILENO, in, sizeof(in));
+	if (buf_adds(b, argc > 0 ? argv[0] : "enrich") == -1)
+		return -1;
+	for (k = 1; k < argc; k++) {
+		kind = valued(argv[k], &v);
+		if (kind == 0 || kind == 's') {
+			if (quote(b, argv[k]) == -1)
+				return -1;
+			continue;
+		}
+		if (v != NULL) {
+			/* The option and its value in one word. */
+			snprintf(opt, sizeof(opt), "%.*s", (int)(v - argv[k]),
+			    argv[k]);
+			if (shown(b, kind, opt, v) == -1)
+				return -1;
+		} else if (quote(b, argv[k]) == -1 ||
+		    (k + 1 < argc && shown(b, kind, "", argv[++k]) == -1))
+			return -1;
+	}
+	if (!to_file || !skipped_already(argc, argv, out)) {
+		if (buf_adds(b, " --skip-ids") == -1 ||
+		    (to_file ? quote(b, out) : buf_adds(b, " OUTPUT")) == -1)
+			return -1;
+	}
+	if (from_file && (buf_adds(b, " <") == -1 || quote(b, in) == -1))
+		return -1;
+	if (to_file && (buf_adds(b, " >>") == -1 || quote(b, out) == -1))
+		return -1;
+	if (!to_file && buf_adds(b, ", OUTPUT being a file that holds the "
+	    "lines written") == -1)
+		return -1;
+	return buf_addc(b, '\0');
+}
+
+void
+tty_interrupted(const struct tty_stop *stop, const struct stats *st,
+    int argc, char *const argv[])
+{
+	struct buf	 b = { 0 };
+	char		 head[512];
+	const char	*sig = stop->sig == SIGINT ? "SIGINT" :
+			    stop->sig == SIGTERM ? "SIGTERM" : "SIGHUP";
+
+	if (stop->twice)
+		snprintf(head, sizeof(head), "interrupted twice (%s): rows "
+		    "in flight and lines not yet written are lost; resume "
+		    "with:", sig);
+	else {
+		snprintf(head, sizeof(head), "interrupted (%s): %llu row%s "
+		    "written", sig, (unsigned long long)(st->ok + st->failed),
+		    st->ok + st->failed == 1 ? "" : "s");
+		if (st->failed > 0)
+			part(head, sizeof(head), NULL, " (%llu answered, %llu "
+			    "failed: a resume does those again)",
+			    (unsigned long long)st->ok,
+			    (unsigned long long)st->failed);
+		if (stop->lost > 0)
+			part(head, sizeof(head), "; ", "%llu in flight not "
+			    "written", (unsigned long long)stop->lost);
+		part(head, sizeof(head), "; ", "%s; resume with:",
+		    stop->all_read ? "all the input read" :
+		    "the rest of the input not read");
+	}
+	if (buf_adds(&b, head) == -1 || buf_addc(&b, ' ') == -1 ||
+	    resume_command(&b, argc, argv) == -1) {
+		say("%s --skip-ids on the output", head);
+		buf_free(&b);
+		return;
+	}
+	say_all(b.data);
+	buf_free(&b);
+}
+
+void
+tty_duplicates(const struct seen *s)
+{
+	const struct seen_dup	*d;
+	uint64_t		 ids, rows, done;
+	size_t			 k;
+	int			 n;
+
+	for (k = 0; (d = seen_dup(s, k)) != NULL; k++) {
+		n = d->len > 100 ? 100 : (int)d->len;
+		done = d->rows - d->skipped;
+		if (d->skipped == 0)
+			say("duplicate ID %.*s: %llu rows have it, each done "
+			    "and written on its own", n, d->id,
+			    (unsigned long long)d->rows);
+		else if (done == 0)
+			say("duplicate ID %.*s: %llu rows have it, all done "
+			    "before (--skip-ids)", n, d->id,
+			    (unsigned long long)d->rows);
+		else
+			say("duplicate ID %.*s: %llu rows have it; %llu done "
+			    "before (--skip-ids), %s done and written on its "
+			    "own", n, d->id, (unsigned long long)d->rows,
+			    (unsigned long long)d->skipped, done == 1 ?
+			    "the other" : "each other");
+	}
+	seen_more(s, &ids, &rows);
+	if (ids > 0)
+		say("and %llu more duplicate ID%s, %llu rows in all",
+		    (unsigned long long)ids, ids == 1 ? "" : "s",
+		    (unsigned long long)rows);
+	if (seen_full(s) > 0)
+		say("duplicate IDs: the last %llu rows were checked only "
+		    "against the first %d IDs", (unsigned long long)seen_full(s),
+		    SEEN_SLOTS / 4 * 3);
 }

@@ -9,8 +9,10 @@
 #define ENRICH_TTY_H
 
 #include <signal.h>
+#include <stdint.h>
 
 #include "lib/sched.h"
+#include "lib/seen.h"
 #include "lib/stats.h"
 
 /* A progress line is on the screen: a signal handler may wipe it. */
@@ -34,6 +36,29 @@ void		 say(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
 /* What the scheduler has to say, said as -v or -q asked (1, -1). */
 void		 tty_notice(const struct sched_notice *, int);
+/*
+ * The IDs that came more than once: a line for each of the first few,
+ * "duplicate ID alrt-0011: 3 rows have it, each done and written on its
+ * own", then one with how many more.
+ */
+void		 tty_duplicates(const struct seen *);
+/* How an interrupted run ended, for its last line. */
+struct tty_stop {
+	int		 sig;		/* SIGINT, SIGTERM or SIGHUP */
+	int		 twice;		/* a second signal: lines queued and
+					 * rows in flight lost, uncounted */
+	uint64_t	 lost;		/* rows in flight when the grace period
+					 * ended: not written */
+	int		 all_read;	/* the input was read to its end */
+};
+/*
+ * The last line of an interrupted run, whatever -q says: what was written,
+ * what was not, and the command that resumes it, from argv (the values of
+ * -H headers that look secret, and user:password@ in a URL, hidden) with
+ * --skip-ids naming the output file and the same redirections.
+ */
+void		 tty_interrupted(const struct tty_stop *, const struct stats *,
+		    int, char *const []);
 /* Wipe the line, for good or before writing elsewhere. */
 void		 tty_clear(void);
 void		 tty_free(void);

@@ -164,7 +164,7 @@ input_load(struct input *in, struct row *r, const struct line *ln)
 	const char	*p = ln->text;
 	size_t		 len = ln->len;
 	char		 err[256];
-	int		 rv;
+	int		 rv, skipped;
 
 	r->lineno = ln->number;
 	/* A row of a million elements must not pin 20 MB of tokens. */
@@ -201,19 +201,16 @@ input_load(struct input *in, struct row *r, const struct line *ln)
 		return fail(in, r, ROW_ERR_INPUT, err, ln);
 	}
 	check_row(in, r);
-	if (in->cfg.skip != NULL) {
-		switch (idset_take(in->cfg.skip, in->key.data, in->key.len)) {
-		case IDSET_DONE:
-			return INPUT_SKIP;
-		case IDSET_AGAIN:
-			/* Done as often as it came: this one is another row
-			 * of the same ID, to be done. */
-			note(in, &in->counts.again, "ID %.*s comes more than "
-			    "once in the input: each time is done once (a "
-			    "count at the end)", r->id.data, r->id.len);
-			break;
-		}
-	}
+	/* Done as often as it came before: a copy done again is another
+	 * row of the same ID (idset.h), said with the rest (seen.h). */
+	skipped = in->cfg.skip != NULL && idset_take(in->cfg.skip,
+	    in->key.data, in->key.len) == IDSET_DONE;
+	/* A line number is unique: only IDs given can come twice. */
+	if (in->cfg.seen != NULL && !r->idmissing && seen_add(in->cfg.seen,
+	    in->key.data, in->key.len, skipped) == -1)
+		return -1;
+	if (skipped)
+		return INPUT_SKIP;
 	if (in->cfg.batch_in) {
 		if ((rv = batch_request(j, in->cfg.base, &r->url, &r->body,
 		    err, sizeof(err))) == -1)

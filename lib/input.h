@@ -7,7 +7,8 @@
  * outside --sample (sample.h: by its ID, else its line number, whether it
  * is a row or not), done in an earlier run (--skip-ids), or written at
  * once (a line that is no object, a template that does not fit the row,
- * a dry run).
+ * a dry run).  Each row's ID is told to seen.h, skipped or not, for
+ * duplicates.
  *
  * Not here: sending (sched.h) or what the response means (verdict.h).
  */
@@ -21,6 +22,7 @@
 #include "record.h"
 #include "request.h"
 #include "rows.h"
+#include "seen.h"
 
 struct input_config {
 	const char		*idfield;	/* -i */
@@ -29,6 +31,8 @@ struct input_config {
 	const struct request	*escalate;	/* --escalate's model's,
 						 * or NULL */
 	struct idset		*skip;		/* --skip-ids, or NULL */
+	struct seen		*seen;		/* the IDs so far, for
+						 * duplicates; or NULL */
 	long			 sample;	/* --sample, in parts per
 						 * million; 0: every row */
 	int			 dry_run;
@@ -47,9 +51,9 @@ enum input_next {
 	INPUT_WRITE		/* r->line is ready for the output */
 };
 
-/* What the input holds that a resume should know of. */
+/* What the input holds that a resume should know of; duplicate IDs are
+ * seen.h's. */
 struct input_counts {
-	uint64_t	 again;		/* rows whose ID came before, done */
 	uint64_t	 big_ids;	/* integer IDs beyond 2^53 */
 	uint64_t	 own_errors;	/* rows with a field named as
 					 * --error-field */

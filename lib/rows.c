@@ -99,6 +99,8 @@ rows_get(struct rows *rs)
 	r->xfer.udata = r;
 	r->attempts = r->retries = r->ratelimits = r->parse_retried = 0;
 	r->reasks = 0;
+	r->refusals = 0;
+	r->refused_since = 0;
 	r->label = -1;
 	r->confidence = -1;
 	r->agree = -1;
@@ -176,6 +178,7 @@ rows_escalate(struct row *r, enum row_escalated why)
 	r->confidence = -1;
 	r->label = -1;
 	r->retries = r->ratelimits = r->parse_retried = 0;
+	r->refusals = 0;
 	r->tried = 0;
 	buf_reset(&r->line);
 	buf_reset(&r->msg);
@@ -214,6 +217,15 @@ rows_next_due(const struct rows *rs)
 	struct row	*r = RB_MIN(waittree, (struct waittree *)&rs->waiting);
 
 	return r != NULL ? r->due : -1;
+}
+
+const struct row *
+rows_next_waiting(const struct rows *rs, const struct row *r)
+{
+	struct waittree	*t = (struct waittree *)&rs->waiting;
+
+	return r == NULL ? RB_MIN(waittree, t) :
+	    RB_NEXT(waittree, t, (struct row *)r);
 }
 
 size_t

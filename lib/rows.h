@@ -101,6 +101,10 @@ struct row {
 	int			 attempts;	/* requests sent */
 	int			 retries;	/* charged to -r */
 	int			 ratelimits;	/* 429s waited out */
+	int			 refusals;	/* of them, counted against
+						 * --max-429 */
+	long long		 refused_since;	/* the first 429's attempt
+						 * started then */
 	int			 parse_retried;
 	long long		 due;		/* when to retry */
 	long long		 delay;		/* and how long that is */
@@ -169,6 +173,9 @@ struct row	*rows_pop(struct rows *);
 /* When the next waiting row is due; -1 if none waits. */
 long long	 rows_next_due(const struct rows *);
 size_t		 rows_waiting(const struct rows *);
+/* The waiting row after r (the first if r is NULL), by due time; NULL
+ * after the last.  For reading only: the rows stay where they are. */
+const struct row *rows_next_waiting(const struct rows *, const struct row *);
 /*
  * The row is to be asked again of another model, for this reason: the
  * first model's tokens, cost and confidence are set aside in r->first,

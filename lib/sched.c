@@ -14,6 +14,10 @@
 #define START_BATCH	64	/* requests started per turn */
 #define DONE_BATCH	256	/* a parked file's rows taken per turn */
 #define HELD_MS		5000	/* a hold longer than this is said */
+/* Rows waiting while nothing is written for this long are said, then
+ * again after twice as long each time, up to WAIT_SAY_MAX. */
+#define WAIT_SAY_MS	5000
+#define WAIT_SAY_MAX	30000
 
 struct sched {
 	struct sched_config	 cfg;
@@ -39,6 +43,11 @@ struct sched {
 	int			 broke;		/* --max-cost: spent */
 	int			 budget_held;	/* next waits for money */
 	uint64_t		 seq;		/* non-blank lines read */
+	long long		 now;		/* this turn's time */
+	long long		 quiet_since;	/* the last row written, or the
+						 * start */
+	long long		 say_at;	/* the next waiting notice */
+	long long		 say_every;	/* and the one after it */
 };
 
 static int	 emit(void *, struct row *);
@@ -116,6 +125,7 @@ sched_new(const struct sched_config *cfg, const struct sched_parts *parts,
 	s->notify = notify;
 	s->arg = arg;
 	s->reading = !cfg->no_input;
+	s->quiet_since = s->say_at = -1;
 	cp.rows = fp.rows = rp.rows = s->rows = parts->rows != NULL ?
 	    parts->rows : rows_new();
 	if (s->rows == NULL ||
@@ -155,6 +165,9 @@ emit(void *arg, struct row *r)
 {
 	struct sched	*s = arg;
 
+	/* Something is written: a wait after this starts its own count. */
+	s->quiet_since = s->now;
+	s->say_at = -1;
 	return deliver_row(s->deliver, r);
 }
 
@@ -507,9 +520,78 @@ quiet(const struct sched *s)
 	    claim_waiting(s->claim) == 0 && output_pending(s->p.out) == 0;
 }
 
+/* Rows wait for a retry, or the next one for the pace or the money. */
+static int
+waiting(const struct sched *s)
+{
+	return s->p.pool != NULL && (rows_waiting(s->rows) > 0 ||
+	    s->next != NULL);
+}
+
+/*
+ * What the rows wait on, said when they have waited a while with nothing
+ * written, and again at growing intervals: a run that waits must not look
+ * like one that hangs.
+ */
+static void
+tell_waiting(struct sched *s, long long now)
+{
+	const struct verdict_config	*vc = verdict_limits(s->p.verdicts);
+	struct sched_waiting		 w = { 0 };
+	struct sched_notice		 n = { SCHED_WAITING, NULL, NULL, 0,
+					    NULL, &w };
+	const struct row		*r;
+	long long			 wait;
+
+	if (!waiting(s))
+		return;
+	if (s->say_at < 0) {
+		s->say_at = now + WAIT_SAY_MS;
+		s->say_every = WAIT_SAY_MS;
+	}
+	if (now < s->say_at)
+		return;
+	s->say_every = s->say_every * 2 > WAIT_SAY_MAX ? WAIT_SAY_MAX :
+	    s->say_every * 2;
+	s->say_at = now + s->say_every;
+	w.max_429 = vc->max_429;
+	w.max_retries = vc->retries;
+	w.stall_end = verdict_stall_end(s->p.verdicts);
+	w.next = w.held = w.grace_end = -1;
+	for (r = NULL; (r = rows_next_waiting(s->rows, r)) != NULL;) {
+		w.rows++;
+		if (w.next < 0 || r->due < w.next)
+			w.next = r->due;
+		if (r->error == ROW_ERR_HTTP && r->status == 429) {
+			w.refused++;
+			if (r->refusals > w.refusals)
+				w.refusals = r->refusals;
+		} else {
+			w.retrying++;
+			if (r->retries > w.retries)
+				w.retries = r->retries;
+		}
+	}
+	if (s->next != NULL && s->budget_held)
+		w.budget = 1;
+	else if (s->next != NULL && (wait = pace_wait(s->p.pace, now,
+	    s->next->cost)) > 0)
+		w.held = now + wait;
+	if (s->interrupted)
+		w.grace_end = s->grace_end;
+	if (w.rows == 0 && w.held < 0 && !w.budget)
+		return;
+	n.ms = now - s->quiet_since;
+	if (s->notify != NULL)
+		s->notify(s->arg, &n);
+}
+
 int
 sched_turn(struct sched *s, long long now, char *err, size_t errlen)
 {
+	s->now = now;
+	if (s->quiet_since < 0)
+		s->quiet_since = now;
 	if (s->t != NULL) {
 		s->told_quiet = quiet(s);
 		if (s->t->ops->quiet != NULL && s->t->ops->quiet(s->t->impl,
@@ -528,6 +610,7 @@ sched_turn(struct sched *s, long long now, char *err, size_t errlen)
 		return -1;
 	if (s->interrupted && now >= s->grace_end && end_grace(s) == -1)
 		goto nomem;
+	tell_waiting(s, now);
 	return 0;
 nomem:
 	snprintf(err, errlen, "out of memory");
@@ -586,6 +669,8 @@ sched_timeout(struct sched *s, long long now)
 		t = min_timeout(t, due > now ? due - now : 0);
 	if (s->interrupted)
 		t = min_timeout(t, s->grace_end > now ? s->grace_end - now : 0);
+	if (s->say_at >= 0 && waiting(s))
+		t = min_timeout(t, s->say_at > now ? s->say_at - now : 0);
 	return t;
 }
 

@@ -22,6 +22,11 @@
  * or waiting until the grace period ends; then the waiting rows fail and
  * the rest are lost, to be resumed with --skip-ids.
  *
+ * While rows wait (a retry, a 429, the pace or the money holding them)
+ * and nothing has been written for a few seconds, it says what they wait
+ * on and when they will be given up (SCHED_WAITING), again at growing
+ * intervals, so that no wait is silent.
+ *
  * It owns its rows; everything in sched_parts is borrowed.  Without a
  * pool (a dry run) no row is sent: each is written as it is read.  It
  * prints nothing: what the user may want to hear of comes to the
@@ -99,8 +104,30 @@ enum sched_event {
 				 * aside for good, others left */
 	SCHED_CACHE,		/* an answer could not be kept: text */
 	SCHED_ANSWER,		/* the answers say: text (record_note) */
-	SCHED_ESCALATE		/* a row is asked of --escalate's model:
+	SCHED_ESCALATE,		/* a row is asked of --escalate's model:
 				 * row, and text says why */
+	SCHED_WAITING		/* rows wait and nothing was written for
+				 * ms: waiting says on what */
+};
+
+/* What the rows that wait are waiting on; times are clock_ms's. */
+struct sched_waiting {
+	size_t		 rows;		/* waiting for a retry, in all */
+	size_t		 refused;	/* of them, after a rate-limit 429 */
+	int		 refusals;	/* the most any of those has had
+					 * counted against --max-429 */
+	int		 max_429;	/* --max-429, or 0 */
+	long long	 stall_end;	/* the refused fail then if no row
+					 * succeeds (--stall-timeout) */
+	size_t		 retrying;	/* after another failure */
+	int		 retries;	/* the most any of those has had */
+	int		 max_retries;	/* -r */
+	long long	 next;		/* the first retry is due, or -1 */
+	long long	 held;		/* the pace holds the next request
+					 * until then, or -1 */
+	int		 budget;	/* the next request waits for money */
+	long long	 grace_end;	/* interrupted: the rest are given up
+					 * then; or -1 */
 };
 
 struct sched_notice {
@@ -109,6 +136,7 @@ struct sched_notice {
 	const struct verdict	*verdict;
 	long long		 ms;
 	const char		*text;
+	const struct sched_waiting *waiting;
 };
 
 struct sched;

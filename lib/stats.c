@@ -63,6 +63,9 @@ stats_summary(const struct stats *st, long long now, char *buf, size_t len)
 	if (st->priced && strlen(buf) < len)
 		snprintf(buf + strlen(buf), len - strlen(buf), "; cost $%.4f",
 		    st->cost_usd);
+	else if (st->unpriced != NULL && strlen(buf) < len)
+		snprintf(buf + strlen(buf), len - strlen(buf), "; cost "
+		    "unknown: %s", st->unpriced);
 	if (st->priced && st->models[1] != NULL && strlen(buf) < len)
 		snprintf(buf + strlen(buf), len - strlen(buf), " (%s $%.4f, "
 		    "%s $%.4f)", st->models[0], st->model_usd[0],

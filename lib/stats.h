@@ -46,7 +46,9 @@ struct stats {
 	uint64_t	 cache_hits;	/* rows written from --cache */
 	uint64_t	 shared;	/* rows written from another row's
 					 * request: duplicates */
-	int		 priced;	/* the model's prices are known */
+	int		 priced;	/* the model's prices are known; */
+	const char	*unpriced;	/* else why not, for the summary, or
+					 * NULL */
 	double		 cost_usd;	/* spent, from each answer's usage */
 	double		 cost_estimated_usd;	/* of it, estimated: answers
 					 * that said no usage */

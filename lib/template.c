@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "template.h"
 #include "text.h"
@@ -38,6 +39,7 @@ struct tmpl {
 	struct comp	*comps;
 	size_t		 ncomps;
 	int		 fields;
+	int		 flags;		/* TMPL_EMPTY */
 };
 
 static int
@@ -151,6 +153,7 @@ tmpl_compile(const char *s, size_t len, int flags, char *err, size_t errlen)
 
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		goto nomem;
+	t->flags = flags;
 	start = 0;
 	while (i < len) {
 		c = s[i];
@@ -274,11 +277,66 @@ render_value(const struct json *j, int v, struct buf *out,
 	}
 }
 
+/*
+ * A JSON string's raw text (escapes as written) that holds white space
+ * only: blanks, their escapes, and the \u escapes of blanks and of the
+ * no-break and zero-width spaces a copy from a web page brings.
+ */
+static int
+raw_blank(const char *s, size_t len)
+{
+	static const char *const u[] = { "0009", "000a", "000d", "0020",
+	    "00a0", "200b", "feff" };
+	size_t		 i, k;
+
+	for (i = 0; i < len;) {
+		if (text_is_blank(s[i])) {
+			i++;
+			continue;
+		}
+		if (s[i] != '\\' || i + 1 >= len)
+			return 0;
+		if (strchr("ntrf", s[i + 1]) != NULL) {
+			i += 2;
+			continue;
+		}
+		if (s[i + 1] != 'u' || i + 6 > len)
+			return 0;
+		for (k = 0; k < sizeof(u) / sizeof(u[0]); k++)
+			if (strncasecmp(s + i + 2, u[k], 4) == 0)
+				break;
+		if (k == sizeof(u) / sizeof(u[0]))
+			return 0;
+		i += 6;
+	}
+	return 1;
+}
+
+/* Why the value at v may not fill a placeholder, or NULL if it may. */
+static const char *
+empty(const struct json *j, int v)
+{
+	const char	*raw;
+	size_t		 len;
+
+	switch (json_type(j, v)) {
+	case JSON_NULL:
+		return "null";
+	case JSON_STRING:
+		json_string_raw(j, v, &raw, &len);
+		return len == 0 ? "empty" : raw_blank(raw, len) ? "blank" :
+		    NULL;
+	default:
+		return NULL;
+	}
+}
+
 int
 tmpl_render(const struct tmpl *t, const struct json *j, int root,
     struct buf *out, enum tmpl_mode mode, char *err, size_t errlen)
 {
 	const struct part	*p;
+	const char		*why;
 	size_t			 k, off, len;
 	int			 v;
 
@@ -295,6 +353,13 @@ tmpl_render(const struct tmpl *t, const struct json *j, int root,
 			snprintf(err, errlen, "no field \"%.*s\" in the row",
 			    (int)(p->srclen > 200 ? 200 : p->srclen),
 			    t->src.data + p->src);
+			return -1;
+		}
+		if (!(t->flags & TMPL_EMPTY) && (why = empty(j, v)) != NULL) {
+			snprintf(err, errlen, "field \"%.*s\" is %s: not sent "
+			    "(--allow-empty sends it)",
+			    (int)(p->srclen > 200 ? 200 : p->srclen),
+			    t->src.data + p->src, why);
 			return -1;
 		}
 		if (mode == TMPL_VALUES && !p->instr) {

@@ -14,7 +14,9 @@
  *
  * tmpl_compile runs once at start-up; rendering then only walks the row's
  * tokens and copies bytes.  A path that is missing from a row is an error
- * for that row, never an empty string.
+ * for that row, never an empty string; so is one whose value is null, an
+ * empty string or one of white space only, unless TMPL_EMPTY: a prompt
+ * built around nothing costs as much as any and answers nothing.
  *
  * Not here: what the rendered text is used for (see request.h).
  */
@@ -28,6 +30,7 @@
 
 #define TMPL_ESCAPES	0x01
 #define TMPL_BODY	0x02	/* the template is JSON text: see below */
+#define TMPL_EMPTY	0x04	/* render null, empty and blank fields */
 
 enum tmpl_mode {
 	TMPL_TEXT,		/* decoded text, as a person would read it */

@@ -67,6 +67,34 @@ verdict_success(struct verdicts *v, long long now)
 	v->succeeded = 1;
 }
 
+long long
+verdict_stall_end(const struct verdicts *v)
+{
+	return v->last_success + v->cfg.stall_ms;
+}
+
+const struct verdict_config *
+verdict_limits(const struct verdicts *v)
+{
+	return &v->cfg;
+}
+
+/*
+ * Does this rate-limit 429 count against --max-429?  Only when the server
+ * serves other rows: one succeeded since the row's first 429 was asked
+ * for.  A wall that refuses every row is not the row's fault, and
+ * --stall-timeout ends that; but a row still refused after others got
+ * through is, even when the others are all done and it is the last one.
+ */
+static int
+refused_alone(const struct verdicts *v, struct row *r, long long now)
+{
+	if (r->ratelimits == 0)
+		r->refused_since = now - r->xfer.elapsed_ms;
+	return v->cfg.max_429 > 0 && v->succeeded &&
+	    v->last_success >= r->refused_since;
+}
+
 /*
  * Before the first success, the same failure again and again (a host
  * that does not resolve, a refused connection, an untrusted certificate,
@@ -364,6 +392,13 @@ http(struct verdicts *v, struct row *r, long long now, struct verdict *out)
 		if (now - v->last_success > v->cfg.stall_ms) {
 			snprintf(why, sizeof(why), "no row succeeded for "
 			    "%lld s: --stall-timeout", v->cfg.stall_ms / 1000);
+			return explain(r, why) == -1 ? -1 :
+			    decide(out, VERDICT_FAIL);
+		}
+		if (refused_alone(v, r, now) &&
+		    ++r->refusals >= v->cfg.max_429) {
+			snprintf(why, sizeof(why), "refused %d times while "
+			    "other rows succeeded: --max-429", r->refusals);
 			return explain(r, why) == -1 ? -1 :
 			    decide(out, VERDICT_FAIL);
 		}

@@ -12,7 +12,12 @@
  * rows failing together do not come back together.
  *
  * This is the one place that decides about a 429; what it does to the
- * rate of new requests is pace.h's.  The verdict sets the row's error
+ * rate of new requests is pace.h's.  A rate-limit 429 is not charged to
+ * -r: it is backpressure.  Once another row has succeeded since a row's
+ * first 429, its 429s count against a limit of their own (--max-429), so
+ * one row that a server always refuses fails in seconds rather than
+ * holding the run; while nothing succeeds (a wall that refuses every
+ * row), only --stall-timeout fails rows.  The verdict sets the row's error
  * (kind, status, message) and its retry counts; it writes nothing.
  *
  * Not here: the line written (record.h), the waiting (rows.h, sched.h).
@@ -41,6 +46,9 @@ struct verdict_config {
 					 * 401; NULL: OPENAI_API_KEY */
 	int		 reask;		/* --reask: invalid answers asked
 					 * again; 0 where a body cannot be */
+	int		 max_429;	/* --max-429: a row fails at this many
+					 * rate-limit 429s counted once other
+					 * rows succeed; 0: no limit */
 };
 
 enum verdict_kind {
@@ -94,8 +102,13 @@ int		 verdict_invalid(struct verdicts *, struct row *, long long,
  * refused.  The same request gives the same: the row fails, typed. */
 int		 verdict_final(struct verdicts *, struct row *, enum row_error,
 		    const char *, struct verdict *);
-/* A success, for --stall-timeout. */
+/* A success, for --stall-timeout and --max-429. */
 void		 verdict_success(struct verdicts *, long long);
+/* When rows refused with 429 fail if no row succeeds before
+ * (--stall-timeout). */
+long long	 verdict_stall_end(const struct verdicts *);
+/* The configuration it was made with: the limits a message may name. */
+const struct verdict_config *verdict_limits(const struct verdicts *);
 /* A row that will not be tried again, interrupted. */
 int		 verdict_give_up(struct row *);
 

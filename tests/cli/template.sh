@@ -5,7 +5,8 @@ mock_start --log "$T/log"
 
 row='{"id":1,"a":{"b":{"c":"deep"}},"items":["zero",{"k":"v"}],"n":4.5,"ok":true,"nil":null,"o":{"x": [1, 2]}}'
 echo "$row" >"$T/in"
-"$ENRICH" -u "$URL" -p '{{a.b.c}}|{{items.0}}|{{items.1.k}}|{{n}}|{{ok}}|{{nil}}|{{o}}|\{{a}}|\\|x\ty\nz' \
+"$ENRICH" -u "$URL" --allow-empty \
+    -p '{{a.b.c}}|{{items.0}}|{{items.1.k}}|{{n}}|{{ok}}|{{nil}}|{{o}}|\{{a}}|\\|x\ty\nz' \
     <"$T/in" >"$T/out"
 assert_eq "$(jq -r .answer "$T/out")" \
     "$(printf 'deep|zero|v|4.5|true|null|{"x":[1,2]}|{{a}}|\\|x\ty\nz')"

@@ -179,6 +179,8 @@ struct heard {
 	enum verdict_wait	 wait;
 	long long		 delay;
 	char			 msg[256];
+	struct sched_waiting	 waiting;	/* SCHED_WAITING's */
+	long long		 ms;
 };
 
 struct setup {
@@ -186,6 +188,7 @@ struct setup {
 	int		 window;
 	long long	 rpm;
 	int		 retries;
+	int		 max_429;
 	long long	 grace_ms;
 	int		 dry;
 	int		 ordered;
@@ -223,11 +226,17 @@ notified(void *arg, const struct sched_notice *n)
 		return;
 	e = &h->heard[h->nheard++];
 	e->what = n->what;
+	e->ms = n->ms;
+	if (n->waiting != NULL)
+		e->waiting = *n->waiting;
+	e->wait = n->verdict != NULL ? n->verdict->wait : VERDICT_CHARGED;
+	e->delay = n->verdict != NULL ? n->verdict->delay : -1;
+	/* SCHED_WAITING is about the run: no row. */
+	if (n->row == NULL)
+		return;
 	snprintf(tmp, sizeof(tmp), "%.*s", (int)n->row->id.len,
 	    n->row->id.data);
 	e->id = strtol(tmp, NULL, 10);
-	e->wait = n->verdict != NULL ? n->verdict->wait : VERDICT_CHARGED;
-	e->delay = n->verdict != NULL ? n->verdict->delay : -1;
 	snprintf(e->msg, sizeof(e->msg), "%.*s", (int)n->row->msg.len,
 	    n->row->msg.data != NULL ? n->row->msg.data : "");
 }
@@ -265,6 +274,7 @@ setup(struct harness *h, const struct setup *c)
 	ic.dry_run = c->dry;
 	ic.base = "http://127.0.0.1:1";
 	vc.retries = c->retries;
+	vc.max_429 = c->max_429;
 	vc.max_wait_ms = 60000;
 	vc.stall_ms = 600000;
 	h->lines = lines_new(h->in[0], 1 << 20);
@@ -766,6 +776,80 @@ test_ratelimit(void)
 	teardown(&h);
 }
 
+/*
+ * A row always refused with 429 (a named wait of 2 s) while the others
+ * succeed: after 5 s without a line written the wait is said, with what
+ * it waits on; the row fails at its fifth refusal, as the last one left.
+ */
+static void
+test_waiting(void)
+{
+	struct setup		 c = { .window = 3, .retries = 1,
+				    .max_429 = 5 };
+	struct harness		 h;
+	const struct heard	*e;
+	struct xfer		*x;
+	const char		*out;
+	long long		 t;
+	int			 k;
+
+	setup(&h, &c);
+	feed(&h, 1, 3);
+	feed_end(&h);
+	turn(&h);
+	turn(&h);
+	CHECK(h.pool.active == 3);
+	answer(&h.pool, flying(&h.pool, 2), NULL);
+	answer(&h.pool, flying(&h.pool, 3), NULL);
+	for (k = 0; k < 200 && !sched_over(h.s, now); k++) {
+		if ((x = flying(&h.pool, 1)) != NULL) {
+			header(x, XH_RETRY_AFTER, "2");
+			finish(&h.pool, x, XFER_RESPONSE, 429, "{\"error\":"
+			    "{\"message\":\"Rate limit reached\",\"code\":"
+			    "\"rate_limit_exceeded\"}}");
+		}
+		turn(&h);
+		if ((t = sched_timeout(h.s, now)) > 0)
+			now += t;
+	}
+	CHECK(sched_over(h.s, now));
+	CHECK(h.st.ok == 2 && h.st.failed == 1 && h.st.http429 == 5);
+	out = output_text(&h);
+	CHECK(strstr(out, "{\"id\":1,\"q\":\"q1\",\"error\":{\"type\":"
+	    "\"http\",\"status\":429,\"message\":\"Rate limit reached "
+	    "(refused 5 times while other rows succeeded: --max-429)\","
+	    "\"attempts\":5}}\n") != NULL);
+	/* Said once in the 8 s it waited: at 5 s, then not before 15 s. */
+	CHECK(heard(&h, SCHED_WAITING) == 1);
+	e = last_heard(&h, SCHED_WAITING);
+	CHECK(e != NULL && e->ms >= 5000 && e->ms < 6000);
+	CHECK(e != NULL && e->waiting.rows == 1 && e->waiting.refused == 1 &&
+	    e->waiting.retrying == 0 && e->waiting.max_429 == 5 &&
+	    e->waiting.refusals >= 2 && e->waiting.refusals <= 3 &&
+	    e->waiting.stall_end == 600000 && e->waiting.held == -1 &&
+	    e->waiting.grace_end == -1 && e->waiting.max_retries == 1);
+	CHECK(e != NULL && e->waiting.next > 5000 && e->waiting.next <= 7000);
+	teardown(&h);
+
+	/* Rows written all along: nothing waits in silence, nothing said. */
+	setup(&h, &c);
+	feed(&h, 1, 30);
+	feed_end(&h);
+	for (k = 0; k < 400; k++) {
+		turn(&h);
+		if (sched_over(h.s, now))
+			break;
+		if ((x = TAILQ_FIRST(&h.pool.flight)) != NULL && xfer_id(x) % 2)
+			finish(&h.pool, x, XFER_RESPONSE, 503, "{}");
+		else if (x != NULL)
+			answer(&h.pool, x, NULL);
+		now += 1000;
+	}
+	CHECK(sched_over(h.s, now) && h.st.ok + h.st.failed == 30);
+	CHECK(heard(&h, SCHED_WAITING) == 0);
+	teardown(&h);
+}
+
 /* --rpm 60: one start a second, in fake time. */
 static void
 test_rpm(void)
@@ -1124,6 +1208,7 @@ main(void)
 	test_hold();
 	test_held_behind();
 	test_ratelimit();
+	test_waiting();
 	test_rpm();
 	test_interrupt();
 	test_backpressure();

@@ -173,6 +173,17 @@ test_summary(void)
 	CHECK(strstr(str(&b), "\"cost_usd\":0.012346,"
 	    "\"cost_estimated_usd\":0.002000") != NULL);
 	st.cost_estimated_usd = 0;
+	/* Unknown: why, once, at the end; JSON says null. */
+	st.priced = 0;
+	st.unpriced = "no price for my-model";
+	stats_summary(&st, 10000, line, sizeof(line));
+	CHECK(strstr(line, "; 5 rows from --cache, 2 shared; cost unknown: no "
+	    "price for my-model") != NULL);
+	CHECK(strstr(line, "cost $") == NULL);
+	buf_reset(&b);
+	CHECK(stats_json(&st, 10000, &b) == 0);
+	CHECK(strstr(str(&b), "\"cost_usd\":null") != NULL);
+	st.unpriced = NULL;
 	/* --sample: the rows outside it. */
 	st.outside = 900;
 	stats_summary(&st, 10000, line, sizeof(line));

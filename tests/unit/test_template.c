@@ -8,6 +8,11 @@ static const char row[] = "{\"name\":\"Ada \\\"L\\\"\",\"n\":42,\"f\":1.5,"
     "\"t\":true,\"z\":null,\"a\":{\"b\":{\"c\":\"deep\"}},"
     "\"items\":[\"zero\",{\"k\":\"v\"}],\"obj\":{ \"x\" : [1, 2] },"
     "\"0\":\"key zero\",\"emoji\":\"\\ud83d\\ude00\xc3\xa9\"}";
+/* Fields with nothing in them, and some with little. */
+static const char hollow[] = "{\"z\":null,\"e\":\"\",\"sp\":\" \\t\\n "
+    "\\u00a0\\u0020\",\"nb\":\" x \",\"ea\":[],\"eo\":{},\"zero\":0,"
+    "\"f\":false}";
+static const char *rowp = row;
 
 /* Render src against row in mode; return 0 and the text, or -1 and err. */
 static int
@@ -19,7 +24,7 @@ render(const char *src, int flags, enum tmpl_mode mode, struct buf *out,
 	int		 rv;
 
 	buf_reset(out);
-	if (json_parse(j, row, strlen(row), err, errlen) == -1)
+	if (json_parse(j, rowp, strlen(rowp), err, errlen) == -1)
 		abort();
 	if ((t = tmpl_compile(src, strlen(src), flags, err, errlen)) == NULL) {
 		json_free(j);
@@ -51,7 +56,7 @@ main(void)
 	TEXT("", "");
 	TEXT("Hi {{name}}!", "Hi Ada \"L\"!");
 	TEXT("{{ name }}", "Ada \"L\"");
-	TEXT("{{n}} {{f}} {{t}} {{z}}", "42 1.5 true null");
+	TEXT("{{n}} {{f}} {{t}}", "42 1.5 true");
 	TEXT("{{a.b.c}}", "deep");
 	TEXT("{{items.0}}/{{items.1.k}}", "zero/v");
 	TEXT("{{obj}}", "{\"x\":[1,2]}");
@@ -88,6 +93,32 @@ main(void)
 	CHECK(render("{{items.x}}", 0, TMPL_TEXT, &b, err, sizeof(err)) == -1);
 	CHECK(render("{{items.01}}", 0, TMPL_TEXT, &b, err, sizeof(err)) == -1);
 	CHECK(render("{{name.x}}", 0, TMPL_TEXT, &b, err, sizeof(err)) == -1);
+
+	/* Null, empty and blank fail the row too, saying which and how to
+	 * send them all the same; in every mode.  Empty arrays and objects,
+	 * 0 and false are values. */
+	rowp = hollow;
+	TEXT("[{{nb}}] {{ea}} {{eo}} {{zero}} {{f}}", "[ x ] [] {} 0 false");
+	CHECK(render("a {{z}} b", 0, TMPL_TEXT, &b, err, sizeof(err)) == -1);
+	CHECK(strcmp(err, "field \"z\" is null: not sent (--allow-empty "
+	    "sends it)") == 0);
+	CHECK(render("{{e}}", 0, TMPL_JSON, &b, err, sizeof(err)) == -1);
+	CHECK(strcmp(err, "field \"e\" is empty: not sent (--allow-empty "
+	    "sends it)") == 0);
+	CHECK(render("x{{sp}}", 0, TMPL_TEXT, &b, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "\"sp\" is blank") != NULL);
+	CHECK(render("{\"v\": {{z}}}", TMPL_BODY, TMPL_VALUES, &b, err,
+	    sizeof(err)) == -1);
+	CHECK(render("{\"v\": \"{{e}}\"}", TMPL_BODY, TMPL_VALUES, &b, err,
+	    sizeof(err)) == -1);
+	/* TMPL_EMPTY renders them as they are. */
+	CHECK(render("[{{z}}|{{e}}|{{sp}}]", TMPL_EMPTY, TMPL_TEXT, &b, err,
+	    sizeof(err)) == 0);
+	CHECK_BUF(b, "[null|| \t\n \xc2\xa0 ]");
+	CHECK(render("{\"v\": {{z}}, \"w\": \"{{e}}\"}", TMPL_BODY |
+	    TMPL_EMPTY, TMPL_VALUES, &b, err, sizeof(err)) == 0);
+	CHECK_BUF(b, "{\"v\": null, \"w\": \"\"}");
+	rowp = row;
 
 	/* Malformed templates are refused when compiled. */
 	CHECK(render("x {{name", 0, TMPL_TEXT, &b, err, sizeof(err)) == -2);

@@ -28,6 +28,7 @@ attempt(struct rows *rs, struct row *r, enum xfer_result res, long status,
 	buf_reset(&r->xfer.resp);
 	r->xfer.result = res;
 	r->xfer.status = status;
+	r->xfer.elapsed_ms = 0;
 	strlcpy(r->xfer.error, res == XFER_TIMEOUT ? "Operation timed out" :
 	    "Connection refused", sizeof(r->xfer.error));
 	if (body != NULL && buf_adds(&r->xfer.resp, body) == -1)
@@ -323,6 +324,90 @@ test_decisions(void)
 	rows_free(rs);
 }
 
+/*
+ * --max-429: a row's rate-limit 429s count once another row has
+ * succeeded since its first one, even when none succeeds after that (the
+ * others are done); a wall that refuses every row is left to
+ * --stall-timeout.
+ */
+static void
+test_max_429(void)
+{
+	struct verdict_config	 c = { .retries = 1, .max_wait_ms = 60000,
+				    .stall_ms = 600000, .max_429 = 3 };
+	struct verdicts		*v;
+	struct rows		*rs = rows_new();
+	struct verdict		 out;
+	struct row		*r;
+	long long		 t;
+	int			 k;
+
+	v = verdict_new(&c, 1000);
+	CHECK(v != NULL && rs != NULL);
+	/* No success yet: a wall, not the row's; none counted. */
+	r = attempt(rs, NULL, XFER_RESPONSE, 429, RATE_BODY);
+	for (k = 0, t = 2000; k < 6; k++, t += 1000) {
+		attempt(rs, r, XFER_RESPONSE, 429, RATE_BODY);
+		CHECK(verdict_transfer(v, r, t, &out) == 0 &&
+		    out.kind == VERDICT_RETRY);
+	}
+	CHECK(r->refusals == 0 && r->ratelimits == 6);
+	/* Another row gets through: from then on each 429 counts, and the
+	 * third fails it, -r 1 notwithstanding; no further success needed. */
+	verdict_success(v, t - 500);
+	for (k = 1; k <= 3; k++, t += 1000) {
+		attempt(rs, r, XFER_RESPONSE, 429, RATE_BODY);
+		CHECK(verdict_transfer(v, r, t, &out) == 0);
+		CHECK(r->refusals == k);
+		CHECK(out.kind == (k < 3 ? VERDICT_RETRY : VERDICT_FAIL));
+	}
+	CHECK(strcmp(msg(r), "Rate limit reached for requests (refused 3 "
+	    "times while other rows succeeded: --max-429)") == 0);
+	CHECK(r->error == ROW_ERR_HTTP && r->status == 429);
+	rows_put(rs, r);
+
+	/* A success while its first refused request was in flight counts
+	 * that one; one before it does not. */
+	r = attempt(rs, NULL, XFER_RESPONSE, 429, RATE_BODY);
+	r->xfer.elapsed_ms = 100;
+	verdict_success(v, t - 50);
+	CHECK(verdict_transfer(v, r, t, &out) == 0 && r->refusals == 1);
+	rows_put(rs, r);
+	r = attempt(rs, NULL, XFER_RESPONSE, 429, RATE_BODY);
+	r->xfer.elapsed_ms = 100;
+	CHECK(verdict_transfer(v, r, t + 200, &out) == 0 &&
+	    r->refusals == 0);
+	/* A named wait (a hold) counts the same; other errors do not. */
+	verdict_success(v, t + 300);
+	attempt(rs, r, XFER_RESPONSE, 500, "{}");
+	CHECK(verdict_transfer(v, r, t + 400, &out) == 0 &&
+	    out.kind == VERDICT_RETRY && r->refusals == 0 && r->retries == 1);
+	attempt(rs, r, XFER_RESPONSE, 429, RATE_BODY);
+	header(r, XH_RETRY_AFTER, "1");
+	CHECK(verdict_transfer(v, r, t + 500, &out) == 0 &&
+	    out.kind == VERDICT_RETRY && out.wait == VERDICT_HOLD &&
+	    r->refusals == 1);
+	rows_put(rs, r);
+	CHECK(verdict_stall_end(v) == t + 300 + 600000);
+	CHECK(verdict_limits(v)->max_429 == 3);
+	verdict_free(v);
+
+	/* 0: no limit, as a library user who sets none gets. */
+	c.max_429 = 0;
+	v = verdict_new(&c, 0);
+	r = attempt(rs, NULL, XFER_RESPONSE, 429, RATE_BODY);
+	for (k = 0, t = 1; k < 50; k++, t += 10) {
+		verdict_success(v, t);
+		attempt(rs, r, XFER_RESPONSE, 429, RATE_BODY);
+		CHECK(verdict_transfer(v, r, t + 1, &out) == 0 &&
+		    out.kind == VERDICT_RETRY);
+	}
+	CHECK(r->refusals == 0);
+	rows_put(rs, r);
+	verdict_free(v);
+	rows_free(rs);
+}
+
 /* Which limit a rate-limit 429 is about, and the limit it names. */
 static void
 test_429_tokens(void)
@@ -431,5 +516,6 @@ main(void)
 	CHECK(classify("", "") == VERDICT_429_RATE);
 	test_decisions();
 	test_429_tokens();
+	test_max_429();
 	return check_done("test_verdict");
 }
