@@ -593,9 +593,8 @@ sched_turn(struct sched *s, long long now, char *err, size_t errlen)
 	if (s->quiet_since < 0)
 		s->quiet_since = now;
 	if (s->t != NULL) {
-		s->told_quiet = quiet(s);
 		if (s->t->ops->quiet != NULL && s->t->ops->quiet(s->t->impl,
-		    now, s->told_quiet, err, errlen) == -1)
+		    now, (s->told_quiet = quiet(s)), err, errlen) == -1)
 			return -1;
 		/* Finished rows first: they free the places new ones take. */
 		if (finish_rows(s, now) == -1)
