@@ -77,29 +77,6 @@ bapi_create_body(struct buf *b, const char *file, const char *endpoint)
 }
 
 int
-bapi_upload(CURL *h, curl_mime **mp, const char *data, size_t len,
-    const char *name)
-{
-	curl_mime	*m;
-	curl_mimepart	*p;
-
-	if ((*mp = m = curl_mime_init(h)) == NULL)
-		return -1;
-	if ((p = curl_mime_addpart(m)) == NULL ||
-	    curl_mime_name(p, "purpose") != CURLE_OK ||
-	    curl_mime_data(p, "batch", CURL_ZERO_TERMINATED) != CURLE_OK)
-		return -1;
-	/* libcurl copies the data: the caller's buffer may go at once. */
-	if ((p = curl_mime_addpart(m)) == NULL ||
-	    curl_mime_name(p, "file") != CURLE_OK ||
-	    curl_mime_data(p, data, len) != CURLE_OK ||
-	    curl_mime_filename(p, name) != CURLE_OK ||
-	    curl_mime_type(p, "application/jsonl") != CURLE_OK)
-		return -1;
-	return curl_easy_setopt(h, CURLOPT_MIMEPOST, m) == CURLE_OK ? 0 : -1;
-}
-
-int
 bapi_id_ok(const char *s)
 {
 	size_t	 n = strlen(s);
