@@ -65,6 +65,7 @@ struct run {
 	const struct price_rates *rates;	/* 0 if unknown */
 	const struct labels	*labels;	/* --labels, or NULL */
 	struct transport	 transport;	/* --batch-api's */
+	const struct batchapi	*batch;		/* and its transport */
 	int			 argc;		/* for the resume line */
 	char			**argv;
 	struct tty_stop		 stop;		/* how an interrupt ended it */
@@ -201,8 +202,10 @@ loop(struct run *run)
 			return 4;
 		if (sched_over(run->sched, now))
 			break;
-		run->st.inflight = run->pool != NULL ?
-		    pool_active(run->pool) : 0;
+		/* Through the Batch API: the rows at the provider. */
+		run->st.inflight = run->batch != NULL ?
+		    batchapi_rows(run->batch) : run->pool != NULL ?
+		    (size_t)pool_active(run->pool) : 0;
 		tty_draw(&run->st, now);
 
 		pfd[POLL_STDIN].fd = sched_want_input(run->sched) ?
@@ -463,6 +466,7 @@ main(int argc, char *argv[])
 	sp.budget = cfg.max_cost > 0 && !cfg.dry_run ? &p.budget : NULL;
 	if (p.batch != NULL) {
 		batchapi_transport(p.batch, &run.transport);
+		run.batch = p.batch;
 		sp.transport = &run.transport;
 		sp.rows = p.rows;
 	}

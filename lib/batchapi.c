@@ -1414,6 +1414,16 @@ batchapi_pending(const struct batchapi *b)
 	return n;
 }
 
+size_t
+batchapi_rows(const struct batchapi *b)
+{
+	size_t	 i, n = b->frows;
+
+	for (i = 0; i < b->nfiles; i++)
+		n += b->files[i].rows;
+	return n;
+}
+
 double
 batchapi_reserved(const struct batchapi *b)
 {

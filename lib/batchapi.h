@@ -80,6 +80,8 @@ void		 batchapi_transport(struct batchapi *, struct transport *);
 /* Files uploaded and not yet written, for the progress line; and the
  * dollars the rows parked in them hold (--max-cost, on a resume). */
 int		 batchapi_pending(const struct batchapi *);
+/* Rows parked in files not yet written: the progress line's in flight. */
+size_t		 batchapi_rows(const struct batchapi *);
 double		 batchapi_reserved(const struct batchapi *);
 /* --batch-cancel: cancel every batch STATE names that is not over; the
  * number asked to, when over() says so.  */
