@@ -408,8 +408,9 @@ park(struct batchapi *b, struct row *r, char *err, size_t errlen)
 
 	if ((lead = keys_find(b, r)) != NULL && lead->k != b->wk &&
 	    lead->seq != r->seq) {
-		r->reserved = 0;
+		/* It holds nothing: the caller gives its money back. */
 		spool_of_row(&sr, r, (int64_t)lead->seq, r->reasks > 0);
+		sr.reserved = 0;
 		if (lead->k != b->fill)
 			return spool_other(b, lead->k, &sr, err, errlen) ==
 			    -1 ? -1 : TRANSPORT_FOLLOWS;

@@ -97,3 +97,14 @@ assert_eq "$(jq -r .id "$T/out" | sort -n | uniq | wc -l | tr -d ' ')" 120
 assert_eq "$(jq -r 'select(.answer != .text) | .id' "$T/out" | wc -l |
     tr -d ' ')" 0 "rows without their own answer"
 assert_eq "$(uploaded)" 120 "lines uploaded, each once"
+
+# Rows that follow a parked row hold no money: 120 rows asking one thing
+# go in one run under a cap that 40 distinct rows would pass.
+rm -rf "$T/st" "$T/st.d"
+: >"$T/log"
+awk 'BEGIN { for (i = 1; i <= 120; i++)
+    printf "{\"id\":%d,\"text\":\"the same\"}\n", i }' >"$T/in"
+run --max-cost 700 --price-in 1000000 --price-out 1000000 -P max_tokens=8 \
+    >"$T/out" 2>"$T/err" || fail "duplicates under --max-cost: $(cat "$T/err")"
+assert_eq "$(wc -l <"$T/out" | tr -d ' ')" 120 "duplicates written"
+assert_eq "$(uploaded)" 1 "duplicates uploaded"
