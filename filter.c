@@ -24,7 +24,6 @@
 
 #include <curl/curl.h>
 
-#include "batchrun.h"
 #include "cli.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
@@ -65,6 +64,8 @@ struct run {
 	const struct seen	*seen;		/* the input's IDs */
 	const struct price_rates *rates;	/* 0 if unknown */
 	const struct labels	*labels;	/* --labels, or NULL */
+	struct transport	 transport;	/* --batch-api's */
+	const struct batchapi	*batch;		/* and its transport */
 	int			 argc;		/* for the resume line */
 	char			**argv;
 	struct tty_stop		 stop;		/* how an interrupt ended it */
@@ -118,6 +119,16 @@ notify(void *arg, const struct sched_notice *n)
 	const struct run	*run = arg;
 
 	tty_notice(n, run->cfg->verbose);
+}
+
+/* What the Batch transport has to say: level 1 with -v only. */
+static void
+batch_say(void *arg, int level, const char *text)
+{
+	const struct config	*c = arg;
+
+	if (c->verbose >= level)
+		say("%s", text);
 }
 
 static void
@@ -191,8 +202,10 @@ loop(struct run *run)
 			return 4;
 		if (sched_over(run->sched, now))
 			break;
-		run->st.inflight = run->pool != NULL ?
-		    pool_active(run->pool) : 0;
+		/* Through the Batch API: the rows at the provider. */
+		run->st.inflight = run->batch != NULL ?
+		    batchapi_rows(run->batch) : run->pool != NULL ?
+		    (size_t)pool_active(run->pool) : 0;
 		tty_draw(&run->st, now);
 
 		pfd[POLL_STDIN].fd = sched_want_input(run->sched) ?
@@ -247,6 +260,41 @@ loop(struct run *run)
 	return run->st.failed > 0;
 }
 
+/* The end of a run through the Batch API, or of --batch-cancel: its
+ * exit status. */
+static int
+batch_end(struct run *run, struct parts *p, int status)
+{
+	const struct config	*c = run->cfg;
+	int			 n, failed;
+
+	tty_clear();
+	if (c->batch_cancel != NULL) {
+		n = batchapi_cancelled(p->batch, &failed);
+		if (c->verbose >= 0)
+			warnx("%s: %d batch%s cancelled%s", c->batch_cancel, n,
+			    n == 1 ? "" : "es", n > 0 ? "; the same command "
+			    "with --batch-api writes what they answered and "
+			    "sends the rest again" : "");
+		return status != 0 ? status : failed > 0;
+	}
+	if (status == 0 && bstate_resumed(p->state) &&
+	    run->st.rows_read == 0 && c->verbose >= 0)
+		warnx("%s: every row of the input was written by an earlier "
+		    "run", c->batch_api);
+	if (status < 128)
+		return status;
+	if ((n = batchapi_pending(p->batch)) > 0)
+		warnx("interrupted: %d batch%s keep%s running at the provider "
+		    "(paid for); run the same command again to resume, or "
+		    "'enrich --batch-cancel %s' to cancel", n, n == 1 ? "" :
+		    "es", n == 1 ? "s" : "", c->batch_api);
+	else
+		warnx("interrupted: no batch was running; run the same "
+		    "command again to resume");
+	return status;
+}
+
 /*
  * The end of the run: rows held for their turn go out rather than be
  * lost, and what is queued is written, waiting for the reader if need be.
@@ -280,11 +328,8 @@ report(struct run *run, const struct request *req)
 	size_t			 k;
 
 	tty_clear();
-	/* The Batch API's price is half the real-time one. */
-	if (c->batch_api != NULL) {
-		pr.price_in /= 2;
-		pr.price_out /= 2;
-	}
+	/* The Batch API's price is half the real-time one: the rates are
+	 * halved already (setup.c). */
 	if (c->escalate != NULL) {
 		pr.escalate = c->escalate;
 		if (run->escalate_rates != NULL) {
@@ -371,7 +416,7 @@ main(int argc, char *argv[])
 	if (!cfg.dry_run && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		errx(2, "cannot initialise libcurl");
 	run.st.start_ms = clock_ms();
-	setup_run(&cfg, proc_nofile(), run.st.start_ms, &p);
+	setup_run(&cfg, proc_nofile(), run.st.start_ms, &p, batch_say, &cfg);
 	setup_signals();
 	outflags = proc_stdout();
 	run.cfg = &cfg;
@@ -406,6 +451,7 @@ main(int argc, char *argv[])
 	sc.estimate = cfg.estimate;
 	sc.ordered = cfg.ordered;
 	sc.grace_ms = cfg.grace * 1000;
+	sc.no_input = cfg.batch_cancel != NULL;
 	sp.in = run.in;
 	sp.out = run.out;
 	sp.input = p.input;
@@ -418,6 +464,12 @@ main(int argc, char *argv[])
 	sp.cache = p.cache;
 	sp.rates = p.priced ? &p.rates : NULL;
 	sp.budget = cfg.max_cost > 0 && !cfg.dry_run ? &p.budget : NULL;
+	if (p.batch != NULL) {
+		batchapi_transport(p.batch, &run.transport);
+		run.batch = p.batch;
+		sp.transport = &run.transport;
+		sp.rows = p.rows;
+	}
 	sp.escalate = cfg.escalate;
 	sp.escalate_rates = sp.budget != NULL && cfg.escalate != NULL ?
 	    &p.escalate_rates : NULL;
@@ -437,11 +489,10 @@ main(int argc, char *argv[])
 	tty_setup(cfg.progress, cfg.verbose, &run.st);
 
 	if (cfg.batch_cancel != NULL)
-		status = batchrun_cancel(&cfg, &p, sigpipe_fds[0]);
-	else if (cfg.batch_api != NULL && !cfg.estimate)
-		status = batchrun(&cfg, &p, run.out, &run.st, sigpipe_fds[0]);
-	else
-		status = loop(&run);
+		batchapi_cancel(p.batch, clock_ms());
+	status = loop(&run);
+	if (p.batch != NULL)
+		status = batch_end(&run, &p, status);
 
 	finish_output(&run);
 	report(&run, p.request);

@@ -177,6 +177,11 @@ rules_check(struct config *c)
 	if (c->batch_api != NULL && c->anthropic)
 		errx(2, "--batch-api: OpenAI's and Azure's Batch API only; "
 		    "Anthropic's Message Batches are not supported yet");
+	if (c->batch_api != NULL && (c->rpm > 0 || c->tpm > 0 ||
+	    c->share != NULL || c->autotune))
+		errx(2, "--batch-api: the provider paces a batch; %s does not "
+		    "apply", c->rpm > 0 ? "--rpm" : c->tpm > 0 ? "--tpm" :
+		    c->share != NULL ? "--share" : "-j auto");
 	if (c->batch_api != NULL && (c->ordered || c->batch_in))
 		errx(2, "--batch-api: rows come back batch by batch; "
 		    "--ordered and --batch-input do not apply");

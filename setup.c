@@ -418,6 +418,13 @@ setup_prices(const struct config *c, struct parts *p)
 	else if (found == -1)
 		p->rates.cached_in = p->rates.in;
 	p->priced = found == 0 || c->price_in_given || c->price_out_given;
+	/* The Batch API's price is half: one table, one factor, so the
+	 * estimate, _meta, --stats and --max-cost say the same. */
+	if (c->batch_api != NULL || c->batch_cancel != NULL) {
+		p->rates.in /= 2;
+		p->rates.cached_in /= 2;
+		p->rates.out /= 2;
+	}
 	if (c->max_cost > 0 && found == -1 && (!c->price_in_given ||
 	    !c->price_out_given))
 		errx(2, "--max-cost: no prices for model %s in %s: give "
@@ -455,10 +462,11 @@ setup_prices(const struct config *c, struct parts *p)
 		warnx("prices: %s%s%s", p->unpriced, path != NULL ? " in " :
 		    "", path != NULL ? path : "");
 	if (c->verbose > 0 && p->priced)
-		warnx("prices: $%g in, $%g cached, $%g out a million tokens%s%s",
+		warnx("prices: $%g in, $%g cached, $%g out a million tokens%s%s%s",
 		    p->rates.in, p->rates.cached_in, p->rates.out,
 		    when != NULL ? ", the table's of " : "", when != NULL ?
-		    when : "");
+		    when : "", c->batch_api != NULL ? ", the Batch API's: "
+		    "half" : "");
 	if (c->verbose > 0 && p->escalate_priced && p->priced)
 		warnx("--escalate %s: $%g in, $%g cached, $%g out a million "
 		    "tokens", c->escalate, p->escalate_rates.in,
@@ -520,9 +528,131 @@ setup_net(const struct config *cfg, int maxjobs, struct parts *p)
 		err(2, NULL);
 }
 
+/* A setting for STATE: an option's text, or its file's. */
+static void
+setting(struct bstate_setting *set, size_t *n, struct buf *keep,
+    const char *name, const char *text, const char *file, const char *opt)
+{
+	set[*n].name = name;
+	set[*n].value = NULL;
+	set[*n].len = 0;
+	if (file != NULL) {
+		buf_reset(&keep[*n]);
+		read_file(file, &keep[*n], opt);
+		set[*n].value = keep[*n].data != NULL ? keep[*n].data : "";
+		set[*n].len = keep[*n].len;
+	} else if (text != NULL) {
+		set[*n].value = text;
+		set[*n].len = strlen(text);
+	}
+	(*n)++;
+}
+
+#define SETTINGS	12
+
+/*
+ * STATE, with the settings the rows' answers depend on: a STATE of
+ * other settings is refused, naming them.
+ */
+static void
+setup_state(const struct config *cfg, struct parts *p)
+{
+	struct bstate_setting	 set[SETTINGS];
+	struct buf		 keep[SETTINGS], params = { 0 };
+	const char		*path = cfg->batch_api != NULL ?
+				    cfg->batch_api : cfg->batch_cancel;
+	size_t			 n = 0, k;
+	char			 e[512];
+
+	memset(keep, 0, sizeof(keep));
+	for (k = 0; k < cfg->params.n; k++)
+		if (buf_adds(&params, cfg->params.v[k]) == -1 ||
+		    buf_addc(&params, '\n') == -1)
+			err(2, NULL);
+	if (buf_addc(&params, '\0') == -1)
+		err(2, NULL);
+	if (cfg->batch_api != NULL) {
+		setting(set, &n, keep, "model", cfg->model, NULL, NULL);
+		setting(set, &n, keep, "url", provider_url(p->provider), NULL,
+		    NULL);
+		setting(set, &n, keep, "prompt", cfg->prompt,
+		    cfg->prompt_file, "--prompt-file");
+		setting(set, &n, keep, "system", cfg->system,
+		    cfg->system_file, "--system-file");
+		setting(set, &n, keep, "params", params.data, NULL, NULL);
+		setting(set, &n, keep, "body", cfg->body, NULL, NULL);
+		setting(set, &n, keep, "labels", cfg->labels,
+		    cfg->labels_file, "--labels-file");
+		setting(set, &n, keep, "schema", NULL, cfg->schema,
+		    "--schema");
+		setting(set, &n, keep, "extract", cfg->extract, NULL, NULL);
+		setting(set, &n, keep, "confidence", cfg->confidence ? "1" :
+		    NULL, NULL, NULL);
+	}
+	if ((p->state = bstate_open(path, set, n, e, sizeof(e))) == NULL)
+		errx(2, "%s %s: %s", cfg->batch_api != NULL ? "--batch-api" :
+		    "--batch-cancel", path, e);
+	for (k = 0; k < SETTINGS; k++)
+		buf_free(&keep[k]);
+	buf_free(&params);
+}
+
+/* The Batch API as the run's transport, on the pool. */
+static void
+setup_batch(const struct config *cfg, long long now, struct parts *p,
+    void (*say)(void *, int, const char *), void *arg)
+{
+	struct batchapi_config	 bc = { 0 };
+	struct batchapi_parts	 bp = { 0 };
+	const char *const	*h;
+	const char		**v;
+	size_t			 n, k;
+	char			 e[512];
+	int			 t;
+
+	setup_state(cfg, p);
+	/* Uploads are multipart: a target of their own, the same key. */
+	h = provider_headers(p->provider, &n);
+	if ((v = reallocarray(NULL, n + 1, sizeof(*v))) == NULL)
+		err(2, NULL);
+	for (k = 0; k < n; k++)
+		v[k] = h[k];
+	v[n] = "Content-Type: multipart/form-data";
+	if ((t = pool_add_target(p->pool, provider_url(p->provider), v, n + 1,
+	    e, sizeof(e))) == -1)
+		errx(2, "%s", e);
+	free(v);
+	bc.batch_size = cfg->batch_size;
+	/* The API's 200 MB, less a margin for what it counts. */
+	bc.file_max = BAPI_FILE_MAX - 1000000;
+	bc.poll_ms = cfg->batch_poll * 1000;
+	bc.retries = cfg->retries;
+	bc.max_response = cfg->max_response;
+	bc.file_timeout_ms = 3600 * 1000;
+	bc.base = provider_base(p->provider);
+	bc.azure = cfg->azure;
+	bc.api_version = cfg->api_version;
+	bc.upload_target = t;
+	bc.key_hint = cfg->env_key_name != NULL ? cfg->env_key_name :
+	    "OPENAI_API_KEY";
+	bp.pool = p->pool;
+	bp.state = p->state;
+	bp.rows = p->rows;
+	bp.input = p->input;
+	bp.record = p->record;
+	bp.say = say;
+	bp.arg = arg;
+	if ((p->batch = batchapi_new(&bc, &bp, now, e, sizeof(e))) == NULL)
+		errx(1, "--batch-api %s: %s", cfg->batch_api != NULL ?
+		    cfg->batch_api : cfg->batch_cancel, e);
+	/* What the rows parked by earlier runs hold, against the cap. */
+	if (cfg->max_cost > 0)
+		p->budget.reserved += batchapi_reserved(p->batch);
+}
+
 void
 setup_run(const struct config *cfg, int maxjobs, long long now,
-    struct parts *p)
+    struct parts *p, void (*say)(void *, int, const char *), void *arg)
 {
 	struct record_config	 rc = { 0 };
 	struct input_config	 ic = { 0 };
@@ -590,9 +720,10 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 	ic.skip = p->skip;
 	ic.seen = p->seen;
 	ic.sample = cfg->sample;
-	/* --batch-api's dry run writes Batch lines: batchrun.c's. */
-	ic.dry_run = cfg->dry_run && (cfg->batch_api == NULL ||
-	    cfg->estimate);
+	ic.dry_run = cfg->dry_run;
+	/* --batch-api's dry run writes the request lines it would upload. */
+	rc.batch_dry = cfg->batch_api != NULL && !cfg->estimate ?
+	    bapi_endpoint(cfg->azure) : NULL;
 	ic.batch_in = cfg->batch_in;
 	ic.batch_out = cfg->batch_out;
 	ic.base = provider_base(p->provider);
@@ -612,15 +743,22 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 	    (p->input = input_new(&ic, p->record)) == NULL ||
 	    (p->verdicts = verdict_new(&vc, now)) == NULL)
 		err(2, NULL);
-	/* --batch-api and --batch-cancel make their own transfers. */
-	if (!cfg->dry_run && cfg->batch_api == NULL &&
-	    cfg->batch_cancel == NULL)
-		setup_net(cfg, maxjobs, p);
+	if (cfg->dry_run)
+		return;
+	setup_net(cfg, maxjobs, p);
+	if (cfg->batch_api != NULL || cfg->batch_cancel != NULL) {
+		if ((p->rows = rows_new()) == NULL)
+			err(2, NULL);
+		setup_batch(cfg, now, p, say, arg);
+	}
 }
 
 void
 setup_free(struct parts *p)
 {
+	batchapi_free(p->batch);
+	bstate_free(p->state);
+	rows_free(p->rows);
 	pool_free(p->pool);
 	pace_free(p->pace);
 	share_close(p->share);

@@ -6,6 +6,8 @@
 #define ENRICH_SETUP_H
 
 #include "cli.h"
+#include "lib/batchapi.h"
+#include "lib/bstate.h"
 #include "lib/endpoints.h"
 #include "lib/expect.h"
 #include "lib/budget.h"
@@ -57,10 +59,17 @@ struct parts {
 	struct price_rates	 escalate_rates;	/* --escalate's model's, */
 	int			 escalate_priced;	/* if known */
 	struct budget		 budget;	/* --max-cost, if given */
+	/* --batch-api, --batch-cancel: the rows the run makes (the
+	 * transport makes them again too), STATE, the transport. */
+	struct rows		*rows;
+	struct bstate		*state;
+	struct batchapi		*batch;
 };
 
-/* Make them, for a window of at most maxjobs, at time now; or exit. */
-void	 setup_run(const struct config *, int, long long, struct parts *);
+/* Make them, for a window of at most maxjobs, at time now; or exit.
+ * say is told what the Batch transport has to say. */
+void	 setup_run(const struct config *, int, long long, struct parts *,
+	    void (*)(void *, int, const char *), void *);
 /* Free them; closes errfd if still open (statsfd is the report's). */
 void	 setup_free(struct parts *);
 

@@ -77,29 +77,6 @@ bapi_create_body(struct buf *b, const char *file, const char *endpoint)
 }
 
 int
-bapi_upload(CURL *h, curl_mime **mp, const char *data, size_t len,
-    const char *name)
-{
-	curl_mime	*m;
-	curl_mimepart	*p;
-
-	if ((*mp = m = curl_mime_init(h)) == NULL)
-		return -1;
-	if ((p = curl_mime_addpart(m)) == NULL ||
-	    curl_mime_name(p, "purpose") != CURLE_OK ||
-	    curl_mime_data(p, "batch", CURL_ZERO_TERMINATED) != CURLE_OK)
-		return -1;
-	/* libcurl copies the data: the caller's buffer may go at once. */
-	if ((p = curl_mime_addpart(m)) == NULL ||
-	    curl_mime_name(p, "file") != CURLE_OK ||
-	    curl_mime_data(p, data, len) != CURLE_OK ||
-	    curl_mime_filename(p, name) != CURLE_OK ||
-	    curl_mime_type(p, "application/jsonl") != CURLE_OK)
-		return -1;
-	return curl_easy_setopt(h, CURLOPT_MIMEPOST, m) == CURLE_OK ? 0 : -1;
-}
-
-int
 bapi_id_ok(const char *s)
 {
 	size_t	 n = strlen(s);
@@ -174,6 +151,13 @@ read_batch(const struct json *j, int t, struct bapi_batch *b, char *err,
 		return -1;
 	}
 	json_string_raw(j, s, &raw, &len);
+	snprintf(b->status_text, sizeof(b->status_text), "%.*s",
+	    (int)(len < sizeof(b->status_text) ? len :
+	    sizeof(b->status_text) - 1), raw);
+	for (k = 0; b->status_text[k] != '\0'; k++)
+		if ((unsigned char)b->status_text[k] < ' ' ||
+		    b->status_text[k] == '\\' || b->status_text[k] == 0x7f)
+			b->status_text[k] = '?';
 	b->status = BAPI_UNKNOWN;
 	for (k = BAPI_VALIDATING; k <= BAPI_CANCELLED; k++)
 		if (strlen(names[k]) == len && memcmp(names[k], raw, len) == 0)
@@ -299,4 +283,11 @@ bapi_parse_result(struct json *j, const char *text, size_t len,
 	get_text(j, e, "code", r->code, sizeof(r->code));
 	get_text(j, e, "message", r->msg, sizeof(r->msg));
 	return 0;
+}
+
+int
+bapi_unanswered(const struct bapi_result *res)
+{
+	return res->status == 0 && (strcmp(res->code, "batch_expired") == 0 ||
+	    strcmp(res->code, "batch_cancelled") == 0);
 }

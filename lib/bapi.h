@@ -2,28 +2,26 @@
  * Bapi: the words of the OpenAI Batch and Files APIs, built and read.
  *
  * It builds what enrich sends (the URLs of /files and /batches, a Batch
- * request line, the body of POST /batches, the multipart upload on a
- * libcurl easy handle) and reads what comes back (a file object, a batch
- * object or a list of them, a line of an output or error file).  Every
- * answer is outside input: IDs are accepted only as short runs of
- * letters, digits, '-' and '_', since they go into URL paths.
+ * request line, the body of POST /batches) and reads what comes back (a
+ * file object, a batch object or a list of them, a line of an output or
+ * error file).  Every answer is outside input: IDs are accepted only as
+ * short runs of letters, digits, '-' and '_', since they go into URL
+ * paths.
  *
- * It sends nothing and prints nothing (the driver, batchrun.c, does), and
- * knows nothing of the STATE file (bstate.h) or of rows (record.h).
+ * It sends nothing and prints nothing (the transport, batchapi.c, does;
+ * the upload is the pool's multipart, read from disk), and knows nothing
+ * of the STATE file (bstate.h) or of rows (record.h).
  */
 #ifndef ENRICH_BAPI_H
 #define ENRICH_BAPI_H
 
 #include <stddef.h>
 
-#include <curl/curl.h>
-
 #include "buf.h"
 #include "json.h"
 
 #define BAPI_ID_MAX	128		/* bytes of an ID, with its NUL */
 #define BAPI_FILE_MAX	(200LL * 1000 * 1000)	/* bytes of an upload */
-#define BAPI_ROWS_MAX	50000		/* requests in a file */
 
 enum bapi_status {
 	BAPI_UNKNOWN,
@@ -44,6 +42,7 @@ struct bapi_batch {
 	char		 output_file_id[BAPI_ID_MAX];	/* "" if none */
 	char		 error_file_id[BAPI_ID_MAX];
 	enum bapi_status status;
+	char		 status_text[32];	/* as said, for one unknown */
 	long long	 total, completed, failed;	/* -1: not said */
 	char		 why[200];	/* a failed batch's first error */
 };
@@ -79,14 +78,6 @@ int		 bapi_request_line(struct buf *, const char *, size_t,
 		    const char *, const char *, size_t);
 /* Append the body of POST /batches for this input file. */
 int		 bapi_create_body(struct buf *, const char *, const char *);
-/*
- * Make h's request the multipart upload of data (copied) as a file of
- * this name, purpose=batch.  The mime is
- * returned in *mp, the caller's to curl_mime_free after the transfer.
- * -1 if libcurl refused.
- */
-int		 bapi_upload(CURL *, curl_mime **, const char *, size_t,
-		    const char *);
 
 /* Is s a usable ID (a C string)? */
 int		 bapi_id_ok(const char *);
@@ -100,6 +91,9 @@ int		 bapi_parse_batch(struct json *, const char *, size_t,
  * input_file_id, 0 if none is, -1 and err if the list is unreadable. */
 int		 bapi_find_batch(struct json *, const char *, size_t,
 		    const char *, struct bapi_batch *, char *, size_t);
+/* Is it no answer at all, but a request its batch never ran (expired or
+ * cancelled), to be sent again? */
+int		 bapi_unanswered(const struct bapi_result *);
 /* A line of an output or error file.  0, 1 and err if the line is not
  * one, -1 if out of memory. */
 int		 bapi_parse_result(struct json *, const char *, size_t,

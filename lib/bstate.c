@@ -1,9 +1,10 @@
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/tree.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,149 +14,161 @@
 #include "buf.h"
 #include "json.h"
 
-#define STATE_LINE_MAX	(64 * 1024 * 1024)	/* a file's IDs, at most */
-
-struct node {
-	RB_ENTRY(node)		 entry;
-	struct bstate_row	 row;
-	size_t			 len;
-	char			 key[];
-};
-
-RB_HEAD(nodes, node);
-
-static int
-node_cmp(const struct node *a, const struct node *b)
-{
-	int	 c;
-
-	c = memcmp(a->key, b->key, a->len < b->len ? a->len : b->len);
-	if (c != 0)
-		return c;
-	return a->len < b->len ? -1 : a->len > b->len;
-}
-
-/* libbsd leaves __unused undefined, which RB_GENERATE_STATIC needs. */
-RB_GENERATE_INTERNAL(nodes, node, entry, node_cmp,
-    static __attribute__((unused)))
+#define FORMAT		"batch-2"
+#define SETTING_HEX	16		/* of a setting's hash: 64 bits */
+#define SETTINGS_MAX	32
+#define LINE_MAX_BYTES	(1024 * 1024)	/* a record, at most */
 
 struct bstate {
-	int			 fd;		/* -1: in memory */
-	struct nodes		 rows;
+	int			 fd;
+	char			*dir;
+	int			 resumed;
+	struct bstate_mark	 mark;
 	struct bstate_file	*files;
 	size_t			 nfiles;
-	int			 read;
-	int			 complete;
+	/* The header's settings, as replayed. */
+	char			 names[SETTINGS_MAX][32];
+	char			 hashes[SETTINGS_MAX][SETTING_HEX + 1];
+	size_t			 nsettings;
+	int			 header;
 	struct json		*json;
 	struct buf		 line;		/* scratch: a record */
-	struct buf		 key;		/* scratch: a decoded ID */
-	struct node		*probe;		/* scratch: a key to look up */
-	size_t			 probecap;
 };
 
-/* The node of a key, or NULL (also when out of memory). */
-static struct node *
-find(const struct bstate *cs, const char *key, size_t len)
+void
+bstate_hex(const unsigned char *p, size_t n, char *out)
 {
-	struct bstate	*s = (struct bstate *)cs;	/* its scratch only */
-	struct node	*n;
+	static const char	 hex[] = "0123456789abcdef";
+	size_t			 k;
 
-	/* The flexible member has no stack form: a probe kept for reuse. */
-	if (s->probe == NULL || len > s->probecap) {
-		if ((n = realloc(s->probe, sizeof(*n) + len)) == NULL)
-			return NULL;
-		s->probe = n;
-		s->probecap = len;
+	for (k = 0; k < n; k++) {
+		out[2 * k] = hex[p[k] >> 4];
+		out[2 * k + 1] = hex[p[k] & 15];
 	}
-	s->probe->len = len;
-	memcpy(s->probe->key, key, len);
-	return RB_FIND(nodes, &s->rows, s->probe);
+	out[2 * n] = '\0';
 }
 
-static struct node *
-get(struct bstate *s, const char *key, size_t len)
+static void
+setting_hash(const struct bstate_setting *s, char *out)
 {
-	struct node	*n;
+	SHA2_CTX	 ctx;
+	unsigned char	 d[SHA256_DIGEST_LENGTH];
 
-	if ((n = find(s, key, len)) != NULL)
-		return n;
-	if ((n = calloc(1, sizeof(*n) + len)) == NULL)
-		return NULL;
-	n->len = len;
-	memcpy(n->key, key, len);
-	n->row.file = -1;
-	RB_INSERT(nodes, &s->rows, n);
-	return n;
+	if (s->value == NULL) {
+		strlcpy(out, "-", SETTING_HEX + 1);
+		return;
+	}
+	SHA256Init(&ctx);
+	SHA256Update(&ctx, (const unsigned char *)s->value, s->len);
+	SHA256Final(d, &ctx);
+	bstate_hex(d, SETTING_HEX / 2, out);
 }
 
-int
-bstate_find_file(const struct bstate *s, const char *id)
+static struct bstate_file *
+find(const struct bstate *s, int k)
 {
-	size_t	 k;
+	size_t	 i;
 
-	for (k = 0; k < s->nfiles; k++)
-		if (strcmp(s->files[k].id, id) == 0)
-			return (int)k;
-	return -1;
+	for (i = 0; i < s->nfiles; i++)
+		if (s->files[i].k == k)
+			return &s->files[i];
+	return NULL;
 }
 
-/* A string member that is an ID, into out. */
+const struct bstate_file *
+bstate_find(const struct bstate *s, int k)
+{
+	return find(s, k);
+}
+
+/* An integer member in [lo, hi]: 0 and *v, or -1. */
 static int
-member_id(struct bstate *s, int t, char *out)
+member_int(const struct json *j, const char *key, long long lo,
+    long long hi, long long *v)
+{
+	const char	*raw;
+	size_t		 off, len;
+	char		 tmp[32];
+	const char	*e = NULL;
+	int		 t = json_get(j, 0, key, strlen(key));
+
+	if (t == -1 || json_type(j, t) != JSON_NUMBER)
+		return -1;
+	json_span(j, t, &off, &len);
+	raw = json_text(j) + off;
+	if (len >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, raw, len);
+	tmp[len] = '\0';
+	*v = strtonum(tmp, lo, hi, &e);
+	return e == NULL ? 0 : -1;
+}
+
+/* A string member of at most max bytes (raw, no escapes): into out. */
+static int
+member_str(const struct json *j, const char *key, char *out, size_t max)
 {
 	const char	*raw;
 	size_t		 len;
+	int		 t = json_get(j, 0, key, strlen(key));
 
-	if (json_type(s->json, t) != JSON_STRING)
+	if (t == -1 || json_type(j, t) != JSON_STRING)
 		return -1;
-	json_string_raw(s->json, t, &raw, &len);
-	if (len >= BAPI_ID_MAX)
+	json_string_raw(j, t, &raw, &len);
+	if (len >= max || memchr(raw, '\\', len) != NULL)
 		return -1;
 	memcpy(out, raw, len);
 	out[len] = '\0';
-	return bapi_id_ok(out) ? 0 : -1;
-}
-
-/* Each ID of the array at t: sent in this file, or written.  -1 if it
- * is no array of strings, -2 if out of memory. */
-static int
-each_id(struct bstate *s, int t, int file, int written)
-{
-	struct node	*n;
-	const char	*raw;
-	size_t		 k, len;
-	int		 e;
-
-	if (json_type(s->json, t) != JSON_ARRAY)
-		return -1;
-	for (k = 0; (e = json_index(s->json, t, k)) != -1; k++) {
-		if (json_type(s->json, e) != JSON_STRING)
-			return -1;
-		json_string_raw(s->json, e, &raw, &len);
-		buf_reset(&s->key);
-		if (json_decode_string(&s->key, raw, len) == -1 ||
-		    (n = get(s, s->key.data != NULL ? s->key.data : "",
-		    s->key.len)) == NULL)
-			return -2;
-		if (written)
-			n->row.written = 1;
-		else {
-			n->row.file = file;
-			n->row.tries++;
-			s->files[file].rows++;
-		}
-	}
 	return 0;
 }
 
-int
-bstate_apply(struct bstate *s, const char *text, size_t len, char *err,
+static int
+apply_header(struct bstate *s, char *err, size_t errlen)
+{
+	struct json		*j = s->json;
+	struct json_members	 m = { 0 };
+	const char		*text = json_text(j);
+	size_t			 i, vlen;
+	int			 set, v;
+	char			 fmt[32];
+
+	if (member_str(j, "enrich", fmt, sizeof(fmt)) == -1 ||
+	    strcmp(fmt, FORMAT) != 0 ||
+	    json_type(j, (set = json_get(j, 0, "settings", 8))) !=
+	    JSON_OBJECT) {
+		snprintf(err, errlen, "not a STATE of this enrich");
+		return -1;
+	}
+	if (json_members(j, set, &m) == -1) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	s->nsettings = 0;
+	for (i = 0; i < m.n && s->nsettings < SETTINGS_MAX; i++) {
+		vlen = m.v[i].valend - m.v[i].val;
+		if (text[m.v[i].val] != '"' || vlen < 2)
+			continue;
+		v = s->nsettings++;
+		snprintf(s->names[v], sizeof(s->names[v]), "%.*s",
+		    (int)m.v[i].keylen, text + m.v[i].key);
+		snprintf(s->hashes[v], sizeof(s->hashes[v]), "%.*s",
+		    (int)vlen - 2, text + m.v[i].val + 1);
+	}
+	json_members_free(&m);
+	s->header = 1;
+	return 0;
+}
+
+static int
+apply(struct bstate *s, const char *text, size_t len, char *err,
     size_t errlen)
 {
-	struct bstate_file	 f, *v;
 	struct json		*j = s->json;
+	struct bstate_file	*f, *v;
+	struct bstate_mark	 m;
+	long long		 n;
 	char			 jerr[128], id[BAPI_ID_MAX];
-	int			 t, e, rv, k;
+	int			 k;
 
 	if (json_parse(j, text, len, jerr, sizeof(jerr)) == -1) {
 		snprintf(err, errlen, "not JSON: %s", jerr);
@@ -163,59 +176,102 @@ bstate_apply(struct bstate *s, const char *text, size_t len, char *err,
 	}
 	if (json_type(j, 0) != JSON_OBJECT)
 		goto bad;
-	if ((t = json_get(j, 0, "file", 4)) != -1 &&
-	    json_get(j, 0, "batch", 5) == -1) {
-		memset(&f, 0, sizeof(f));
-		if (member_id(s, t, f.id) == -1 ||
-		    bstate_find_file(s, f.id) != -1)
-			goto bad;
-		if ((v = reallocarray(s->files, s->nfiles + 1,
-		    sizeof(*v))) == NULL)
-			goto nomem;
-		s->files = v;
-		s->files[s->nfiles++] = f;
-		rv = each_id(s, json_get(j, 0, "ids", 3), s->nfiles - 1, 0);
-		if (rv == -2)
-			goto nomem;
-		if (rv == -1)
-			goto bad;
-		return 0;
-	}
-	if ((t = json_get(j, 0, "batch", 5)) != -1) {
-		if (member_id(s, t, id) == -1 ||
-		    member_id(s, json_get(j, 0, "file", 4),
-		    f.id) == -1 || (k = bstate_find_file(s, f.id)) == -1 ||
-		    s->files[k].batch[0] != '\0')
-			goto bad;
-		memcpy(s->files[k].batch, id, sizeof(id));
-		return 0;
-	}
-	if ((t = json_get(j, 0, "written", 7)) != -1) {
-		/* "ended": the batch's rows are written, or free again. */
-		k = -1;
-		if ((e = json_get(j, 0, "ended", 5)) != -1) {
-			if (member_id(s, e, id) == -1)
-				goto bad;
-			for (k = 0; k < (int)s->nfiles; k++)
-				if (strcmp(s->files[k].batch, id) == 0)
-					break;
-			if (k == (int)s->nfiles)
-				goto bad;
+	if (!s->header) {
+		/* The earlier release's first record. */
+		if (json_get(j, 0, "ids", 3) != -1 ||
+		    json_get(j, 0, "written", 7) != -1 ||
+		    json_type(j, json_get(j, 0, "read", 4)) == JSON_TRUE) {
+			snprintf(err, errlen, "a STATE of an earlier enrich "
+			    "(one record a row): finish it with that "
+			    "release, or start again with a new STATE");
+			return -1;
 		}
-		if ((rv = each_id(s, t, 0, 1)) == -2)
-			goto nomem;
-		if (rv == -1)
+		return apply_header(s, err, errlen);
+	}
+	if (json_get(j, 0, "read", 4) != -1) {
+		memset(&m, 0, sizeof(m));
+		if (member_int(j, "read", 0, LLONG_MAX, &n) == -1)
 			goto bad;
-		if (k >= 0)
-			s->files[k].ended = 1;
+		m.read = n;
+		if (member_int(j, "seq", 0, LLONG_MAX, &n) == -1)
+			goto bad;
+		m.seq = n;
+		if (member_str(j, "hash", m.hash, sizeof(m.hash)) == -1 ||
+		    strlen(m.hash) != BSTATE_HASH_HEX)
+			goto bad;
+		if (member_int(j, "fill", 0, INT_MAX, &n) == -1 ||
+		    n < s->mark.fill)
+			goto bad;
+		m.fill = n;
+		if (member_int(j, "spool", 0, LLONG_MAX, &n) == -1)
+			goto bad;
+		m.spool = n;
+		if (member_int(j, "upload", 0, LLONG_MAX, &n) == -1)
+			goto bad;
+		m.upload = n;
+		if (member_int(j, "rows", 0, LLONG_MAX, &n) == -1)
+			goto bad;
+		m.rows = n;
+		if (member_int(j, "at", -1, INT_MAX, &n) == -1)
+			goto bad;
+		m.at = n;
+		if (member_int(j, "line", 0, LLONG_MAX, &n) == -1)
+			goto bad;
+		m.line = n;
+		/* The files filled since the last are closed. */
+		for (k = s->mark.fill; k < m.fill; k++) {
+			if ((v = reallocarray(s->files, s->nfiles + 1,
+			    sizeof(*v))) == NULL)
+				goto nomem;
+			s->files = v;
+			f = &s->files[s->nfiles++];
+			memset(f, 0, sizeof(*f));
+			f->k = k;
+		}
+		s->mark = m;
 		return 0;
 	}
-	if (json_type(j, json_get(j, 0, "read", 4)) == JSON_TRUE) {
-		s->read = 1;
+	if (json_get(j, 0, "up", 2) != -1) {
+		if (member_int(j, "up", 0, INT_MAX, &n) == -1 ||
+		    (f = find(s, n)) == NULL || f->id[0] != '\0' ||
+		    member_str(j, "file", id, sizeof(id)) == -1 ||
+		    !bapi_id_ok(id) ||
+		    member_int(j, "rows", 0, LLONG_MAX, &n) == -1)
+			goto bad;
+		strlcpy(f->id, id, sizeof(f->id));
+		f->rows = n;
+		k = json_get(j, 0, "reserved", 8);
+		if (json_type(j, k) == JSON_NUMBER) {
+			size_t	 off, l;
+
+			json_span(j, k, &off, &l);
+			f->reserved = strtod(json_text(j) + off, NULL);
+		}
 		return 0;
 	}
-	if (json_type(j, json_get(j, 0, "complete", 8)) == JSON_TRUE) {
-		s->complete = 1;
+	if (json_get(j, 0, "batch", 5) != -1) {
+		if (member_int(j, "k", 0, INT_MAX, &n) == -1 ||
+		    (f = find(s, n)) == NULL || f->id[0] == '\0' ||
+		    f->batch[0] != '\0' ||
+		    member_str(j, "batch", id, sizeof(id)) == -1 ||
+		    !bapi_id_ok(id))
+			goto bad;
+		strlcpy(f->batch, id, sizeof(f->batch));
+		return 0;
+	}
+	if (json_get(j, 0, "got", 3) != -1) {
+		if (member_int(j, "got", 0, INT_MAX, &n) == -1 ||
+		    (f = find(s, n)) == NULL || f->batch[0] == '\0')
+			goto bad;
+		f->got = 1;
+		return 0;
+	}
+	if (json_get(j, 0, "ended", 5) != -1) {
+		if (member_int(j, "ended", 0, INT_MAX, &n) == -1 ||
+		    (f = find(s, n)) == NULL)
+			goto bad;
+		memmove(f, f + 1, (s->files + s->nfiles - f - 1) * sizeof(*f));
+		s->nfiles--;
 		return 0;
 	}
 bad:
@@ -226,44 +282,56 @@ nomem:
 	return -1;
 }
 
-/* Replay the file; a last line cut short is cut off. */
+/* Replay the file a line at a time; a last line cut short is cut off. */
 static int
 replay(struct bstate *s, char *err, size_t errlen)
 {
 	struct buf	 b = { 0 };
-	char		 tmp[65536], why[200];
+	char		 why[200];
+	off_t		 pos = 0;	/* of b.data[0] */
 	size_t		 start, line = 0;
 	char		*nl;
 	ssize_t		 n;
 
-	while ((n = read(s->fd, tmp, sizeof(tmp))) != 0) {
+	for (;;) {
+		if (buf_reserve(&b, 65536) == -1)
+			goto nomem;
+		n = read(s->fd, b.data + b.len, b.cap - b.len);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
 			snprintf(err, errlen, "%s", strerror(errno));
 			goto fail;
 		}
-		if (buf_add(&b, tmp, n) == -1 || b.len > STATE_LINE_MAX * 16LL)
-			goto nomem;
-	}
-	for (start = 0; start < b.len; start = nl - b.data + 1) {
-		line++;
-		nl = memchr(b.data + start, '\n', b.len - start);
-		if (nl == NULL) {
-			/* Killed while writing: that record never was. */
-			if (ftruncate(s->fd, start) == -1) {
-				snprintf(err, errlen, "%s", strerror(errno));
+		b.len += n;
+		for (start = 0; (nl = memchr(b.data + start, '\n', b.len -
+		    start)) != NULL; start = nl - b.data + 1) {
+			line++;
+			if (nl == b.data + start)
+				continue;
+			if (apply(s, b.data + start, nl - b.data - start, why,
+			    sizeof(why)) == -1) {
+				snprintf(err, errlen, "line %zu: %s", line,
+				    why);
 				goto fail;
 			}
-			break;
+			s->resumed = 1;
 		}
-		if (nl == b.data + start)
-			continue;
-		if (bstate_apply(s, b.data + start, nl - b.data - start, why,
-		    sizeof(why)) == -1) {
-			snprintf(err, errlen, "line %zu: %s", line, why);
+		memmove(b.data, b.data + start, b.len - start);
+		b.len -= start;
+		pos += start;
+		if (n == 0)
+			break;
+		if (b.len > LINE_MAX_BYTES) {
+			snprintf(err, errlen, "line %zu: longer than any "
+			    "record", line + 1);
 			goto fail;
 		}
+	}
+	/* Killed while writing: that record never was. */
+	if (b.len > 0 && ftruncate(s->fd, pos) == -1) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		goto fail;
 	}
 	buf_free(&b);
 	return 0;
@@ -299,8 +367,92 @@ sync_dir(const char *path, char *err, size_t errlen)
 	return rv;
 }
 
+/* Write s->line whole, then fsync, then apply it. */
+static int
+commit(struct bstate *s, char *err, size_t errlen)
+{
+	size_t	 off = 0;
+	ssize_t	 n;
+
+	if (buf_addc(&s->line, '\n') == -1) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	while (off < s->line.len) {
+		n = write(s->fd, s->line.data + off, s->line.len - off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			snprintf(err, errlen, "%s", strerror(errno));
+			return -1;
+		}
+		off += n;
+	}
+	if (fsync(s->fd) == -1) {
+		snprintf(err, errlen, "fsync: %s", strerror(errno));
+		return -1;
+	}
+	return apply(s, s->line.data, s->line.len - 1, err, errlen);
+}
+
+static int
+add_header(struct bstate *s, const struct bstate_setting *set, size_t n,
+    char *err, size_t errlen)
+{
+	char	 h[SETTING_HEX + 1];
+	size_t	 k;
+
+	buf_reset(&s->line);
+	if (buf_adds(&s->line, "{\"enrich\":\"" FORMAT "\",\"settings\":{") ==
+	    -1)
+		goto nomem;
+	for (k = 0; k < n; k++) {
+		setting_hash(&set[k], h);
+		if ((k > 0 && buf_addc(&s->line, ',') == -1) ||
+		    json_quote(&s->line, set[k].name, strlen(set[k].name)) ==
+		    -1 || buf_addc(&s->line, ':') == -1 ||
+		    json_quote(&s->line, h, strlen(h)) == -1)
+			goto nomem;
+	}
+	if (buf_adds(&s->line, "}}") == -1)
+		goto nomem;
+	return commit(s, err, errlen);
+nomem:
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+/* The settings that differ from the header's, named in err: -1; or 0. */
+static int
+compare(struct bstate *s, const struct bstate_setting *set, size_t n,
+    char *err, size_t errlen)
+{
+	char	 h[SETTING_HEX + 1], names[200] = "";
+	size_t	 k, i;
+	int	 differ = 0;
+
+	for (k = 0; k < n; k++) {
+		setting_hash(&set[k], h);
+		for (i = 0; i < s->nsettings; i++)
+			if (strcmp(s->names[i], set[k].name) == 0)
+				break;
+		if (i < s->nsettings && strcmp(s->hashes[i], h) == 0)
+			continue;
+		if (differ++ > 0)
+			strlcat(names, ", ", sizeof(names));
+		strlcat(names, set[k].name, sizeof(names));
+	}
+	if (differ == 0)
+		return 0;
+	snprintf(err, errlen, "made by a run with another %s: its answers "
+	    "would not be to what this run asks; run with the same "
+	    "options, or start again with a new STATE", names);
+	return -1;
+}
+
 struct bstate *
-bstate_open(const char *path, char *err, size_t errlen)
+bstate_open(const char *path, const struct bstate_setting *set, size_t n,
+    char *err, size_t errlen)
 {
 	struct bstate	*s;
 
@@ -309,13 +461,13 @@ bstate_open(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	s->fd = -1;
-	RB_INIT(&s->rows);
-	if ((s->json = json_new()) == NULL) {
+	s->mark.at = -1;
+	if ((s->json = json_new()) == NULL ||
+	    asprintf(&s->dir, "%s.d", path) == -1) {
+		s->dir = NULL;
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	if (path == NULL)
-		return s;
 	if ((s->fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC,
 	    0666)) == -1) {
 		snprintf(err, errlen, "%s", strerror(errno));
@@ -326,7 +478,16 @@ bstate_open(const char *path, char *err, size_t errlen)
 		    "is using it" : "%s", strerror(errno));
 		goto fail;
 	}
-	if (replay(s, err, errlen) == -1 || sync_dir(path, err, errlen) == -1)
+	if (replay(s, err, errlen) == -1)
+		goto fail;
+	if (s->header && compare(s, set, n, err, errlen) == -1)
+		goto fail;
+	if (mkdir(s->dir, 0777) == -1 && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", s->dir, strerror(errno));
+		goto fail;
+	}
+	if (!s->header && (add_header(s, set, n, err, errlen) == -1 ||
+	    sync_dir(path, err, errlen) == -1))
 		goto fail;
 	return s;
 fail:
@@ -337,143 +498,141 @@ fail:
 void
 bstate_free(struct bstate *s)
 {
-	struct node	*n, *next;
-
 	if (s == NULL)
 		return;
-	RB_FOREACH_SAFE(n, nodes, &s->rows, next) {
-		RB_REMOVE(nodes, &s->rows, n);
-		free(n);
-	}
 	if (s->fd != -1)
 		close(s->fd);
 	json_free(s->json);
 	buf_free(&s->line);
-	buf_free(&s->key);
-	free(s->probe);
 	free(s->files);
+	free(s->dir);
 	free(s);
 }
 
-/* Write s->line whole, then fsync, then apply it. */
-static int
-commit(struct bstate *s, char *err, size_t errlen)
+const char *
+bstate_dir(const struct bstate *s)
 {
-	size_t	 off = 0;
-	ssize_t	 n;
+	return s->dir;
+}
 
-	if (s->line.data == NULL || buf_addc(&s->line, '\n') == -1) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	while (s->fd != -1 && off < s->line.len) {
-		n = write(s->fd, s->line.data + off, s->line.len - off);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			snprintf(err, errlen, "%s", strerror(errno));
-			return -1;
-		}
-		off += n;
-	}
-	if (s->fd != -1 && fsync(s->fd) == -1) {
-		snprintf(err, errlen, "fsync: %s", strerror(errno));
-		return -1;
-	}
-	return bstate_apply(s, s->line.data, s->line.len - 1, err, errlen);
+int
+bstate_resumed(const struct bstate *s)
+{
+	return s->resumed;
 }
 
 static int
-add_ids(struct buf *b, const char *const *keys, const size_t *lens, size_t n)
+nomem(char *err, size_t errlen)
 {
-	size_t	 k;
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
 
-	if (buf_addc(b, '[') == -1)
-		return -1;
-	for (k = 0; k < n; k++)
-		if ((k > 0 && buf_addc(b, ',') == -1) ||
-		    json_quote(b, keys[k], lens[k]) == -1)
-			return -1;
-	return buf_addc(b, ']');
+/* A record that would not apply is not written: said, as a bug. */
+static int
+out_of_order(const char *what, int k, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "internal error: %s of file %d out of order",
+	    what, k);
+	return -1;
 }
 
 int
-bstate_add_file(struct bstate *s, const char *file, const char *const *keys,
-    const size_t *lens, size_t n, char *err, size_t errlen)
-{
-	buf_reset(&s->line);
-	if (buf_adds(&s->line, "{\"file\":") == -1 ||
-	    json_quote(&s->line, file, strlen(file)) == -1 ||
-	    buf_adds(&s->line, ",\"ids\":") == -1 ||
-	    add_ids(&s->line, keys, lens, n) == -1 ||
-	    buf_addc(&s->line, '}') == -1) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	return commit(s, err, errlen);
-}
-
-int
-bstate_add_batch(struct bstate *s, const char *batch, const char *file,
-    char *err, size_t errlen)
-{
-	buf_reset(&s->line);
-	if (buf_adds(&s->line, "{\"batch\":") == -1 ||
-	    json_quote(&s->line, batch, strlen(batch)) == -1 ||
-	    buf_adds(&s->line, ",\"file\":") == -1 ||
-	    json_quote(&s->line, file, strlen(file)) == -1 ||
-	    buf_addc(&s->line, '}') == -1) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	return commit(s, err, errlen);
-}
-
-int
-bstate_add_written(struct bstate *s, const char *batch,
-    const char *const *keys, const size_t *lens, size_t n, char *err,
+bstate_mark(struct bstate *s, const struct bstate_mark *m, char *err,
     size_t errlen)
 {
+	char	 tmp[512];
+	int	 len;
+
+	if (m->fill < s->mark.fill)
+		return out_of_order("a checkpoint", m->fill, err, errlen);
+	len = snprintf(tmp, sizeof(tmp), "{\"read\":%llu,\"seq\":%llu,"
+	    "\"hash\":\"%s\",\"fill\":%d,\"spool\":%lld,\"upload\":%lld,"
+	    "\"rows\":%zu,\"at\":%d,\"line\":%llu}",
+	    (unsigned long long)m->read, (unsigned long long)m->seq, m->hash,
+	    m->fill, (long long)m->spool, (long long)m->upload, m->rows, m->at,
+	    (unsigned long long)m->line);
 	buf_reset(&s->line);
-	if (buf_adds(&s->line, "{\"written\":") == -1 ||
-	    add_ids(&s->line, keys, lens, n) == -1 ||
-	    (batch != NULL && (buf_adds(&s->line, ",\"ended\":") == -1 ||
-	    json_quote(&s->line, batch, strlen(batch)) == -1)) ||
-	    buf_addc(&s->line, '}') == -1) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	if (buf_add(&s->line, tmp, len) == -1)
+		return nomem(err, errlen);
 	return commit(s, err, errlen);
 }
 
 int
-bstate_add_read(struct bstate *s, char *err, size_t errlen)
+bstate_uploaded(struct bstate *s, int k, const char *id, size_t rows,
+    double reserved, char *err, size_t errlen)
 {
+	char	 tmp[64 + BAPI_ID_MAX];
+	int	 len;
+
+	const struct bstate_file	*f = find(s, k);
+
+	if (f == NULL || f->id[0] != '\0' || !bapi_id_ok(id))
+		return out_of_order("the upload", k, err, errlen);
+	len = snprintf(tmp, sizeof(tmp), "{\"up\":%d,\"file\":\"%s\","
+	    "\"rows\":%zu,\"reserved\":%.17g}", k, id, rows, reserved);
 	buf_reset(&s->line);
-	if (buf_adds(&s->line, "{\"read\":true}") == -1) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	if (buf_add(&s->line, tmp, len) == -1)
+		return nomem(err, errlen);
 	return commit(s, err, errlen);
 }
 
 int
-bstate_add_complete(struct bstate *s, char *err, size_t errlen)
+bstate_made(struct bstate *s, int k, const char *batch, char *err,
+    size_t errlen)
 {
+	char	 tmp[64 + BAPI_ID_MAX];
+	int	 len;
+
+	const struct bstate_file	*f = find(s, k);
+
+	if (f == NULL || f->id[0] == '\0' || f->batch[0] != '\0' ||
+	    !bapi_id_ok(batch))
+		return out_of_order("the batch", k, err, errlen);
+	len = snprintf(tmp, sizeof(tmp), "{\"batch\":\"%s\",\"k\":%d}", batch,
+	    k);
 	buf_reset(&s->line);
-	if (buf_adds(&s->line, "{\"complete\":true}") == -1) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	if (buf_add(&s->line, tmp, len) == -1)
+		return nomem(err, errlen);
 	return commit(s, err, errlen);
 }
 
-const struct bstate_row *
-bstate_row(const struct bstate *s, const char *key, size_t len)
+static int
+number_record(struct bstate *s, const char *name, int k, char *err,
+    size_t errlen)
 {
-	struct node	*n = find(s, key, len);
+	char	 tmp[64];
+	int	 len;
 
-	return n != NULL ? &n->row : NULL;
+	len = snprintf(tmp, sizeof(tmp), "{\"%s\":%d}", name, k);
+	buf_reset(&s->line);
+	if (buf_add(&s->line, tmp, len) == -1)
+		return nomem(err, errlen);
+	return commit(s, err, errlen);
+}
+
+int
+bstate_got(struct bstate *s, int k, char *err, size_t errlen)
+{
+	const struct bstate_file	*f = find(s, k);
+
+	if (f == NULL || f->batch[0] == '\0')
+		return out_of_order("the results", k, err, errlen);
+	return number_record(s, "got", k, err, errlen);
+}
+
+int
+bstate_ended(struct bstate *s, int k, char *err, size_t errlen)
+{
+	if (find(s, k) == NULL)
+		return out_of_order("the end", k, err, errlen);
+	return number_record(s, "ended", k, err, errlen);
+}
+
+const struct bstate_mark *
+bstate_last(const struct bstate *s)
+{
+	return &s->mark;
 }
 
 size_t
@@ -483,19 +642,36 @@ bstate_nfiles(const struct bstate *s)
 }
 
 const struct bstate_file *
-bstate_file(const struct bstate *s, size_t k)
+bstate_file(const struct bstate *s, size_t i)
 {
-	return k < s->nfiles ? &s->files[k] : NULL;
+	return i < s->nfiles ? &s->files[i] : NULL;
 }
 
 int
-bstate_read(const struct bstate *s)
+bstate_check(const char *text, size_t len, char *err, size_t errlen)
 {
-	return s->read;
-}
+	struct bstate	 s;
+	const char	*nl, *p = text, *end = text + len;
+	char		 why[200];
+	size_t		 line = 0;
+	int		 rv = 0;
 
-int
-bstate_complete(const struct bstate *s)
-{
-	return s->complete;
+	memset(&s, 0, sizeof(s));
+	s.fd = -1;
+	s.mark.at = -1;
+	if ((s.json = json_new()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (; p < end && (nl = memchr(p, '\n', end - p)) != NULL; p = nl + 1) {
+		line++;
+		if (nl > p && apply(&s, p, nl - p, why, sizeof(why)) == -1) {
+			snprintf(err, errlen, "line %zu: %s", line, why);
+			rv = -1;
+			break;
+		}
+	}
+	json_free(s.json);
+	free(s.files);
+	return rv;
 }

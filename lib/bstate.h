@@ -1,80 +1,113 @@
 /*
- * Bstate: the STATE file of --batch-api, which makes a run that is killed
- * at any moment resumable without sending any row twice.
+ * Bstate: the STATE file of --batch-api, which makes a run killed at any
+ * moment resumable: no row sent twice, none lost.
  *
  * It is JSON Lines, appended to and fsync'd one record at a time, each
- * record written as soon as what it tells of exists:
+ * written as soon as what it tells of exists (the spools, the Batch
+ * files and the result files it names live in STATE.d beside it):
  *
- *	{"file":"file-1","ids":["1","2",...]}	uploaded, with its rows
- *	{"batch":"batch_1","file":"file-1"}	a batch made from it
- *	{"written":["1",...],"ended":"batch_1"}	rows written out (of that
- *						batch, now done with)
- *	{"read":true}				the rows that needed no request
- *						were written
- *	{"complete":true}			every row is written
+ *	{"enrich":"batch-2","settings":{"model":H,...}}
+ *		first: what the rows are asked, as named hashes; a run with
+ *		other settings is refused, naming them (bstate_open)
+ *	{"read":N,"seq":S,"hash":H,"fill":K,"spool":B,"upload":U,"rows":R,
+ *	 "at":A,"line":M}
+ *		a checkpoint: the first N lines of the input (S rows), whose
+ *		bytes hash to H, are accounted for: written, or in the spools
+ *		of files before K, or in the first B bytes of file K's spool
+ *		(U bytes of its upload, R rows of it); the results of file A
+ *		(or -1) are written through its spool's record M
+ *	{"up":K,"file":ID,"rows":R,"reserved":D}	file K uploaded
+ *	{"batch":ID,"k":K}			its batch made
+ *	{"got":K}				its results downloaded whole
+ *	{"ended":K}				its rows all written or moved
  *
- * Opening replays the file into memory: for each row its file (the last
- * it was sent in), how many files held it, and whether it was written;
- * for each file its batch and whether that batch is done with.  A last
- * line cut short by a kill is dropped; any other line that is no record
- * refuses the file.  One run at a time holds the file (flock).
+ * Memory is independent of the input: the last checkpoint, and the files
+ * not ended.  Replay streams the file; a last line cut short by a kill is
+ * cut off; any other line that is no record refuses the file, as does a
+ * STATE of the earlier format (per-row IDs), which is named.  One run at
+ * a time holds the file (flock).
  *
  * Library code: it fills an error buffer and never prints.  Not here:
- * the API's requests (bapi.h) or what to do next (batchrun.c).
+ * the spools (spool.h), the API (bapi.h), what to do next (batchapi.h).
  */
 #ifndef ENRICH_BSTATE_H
 #define ENRICH_BSTATE_H
 
+#include <sys/types.h>
+
 #include <stddef.h>
+#include <stdint.h>
 
 #include "bapi.h"
 
-struct bstate_file {
-	char		 id[BAPI_ID_MAX];
-	char		 batch[BAPI_ID_MAX];	/* "" until made */
-	int		 ended;		/* its rows are written or free */
-	size_t		 rows;
+#define BSTATE_HASH_HEX	64
+
+/* A setting the rows' answers depend on, by name: its bytes are hashed. */
+struct bstate_setting {
+	const char	*name;		/* "prompt", "model", ... */
+	const char	*value;		/* NULL: not given */
+	size_t		 len;
 };
 
-struct bstate_row {
-	int		 file;		/* index of the last file, or -1 */
-	int		 tries;		/* files it was sent in */
-	int		 written;
+/* A checkpoint; zeroed (at -1) is the start of a run with a new STATE. */
+struct bstate_mark {
+	uint64_t	 read;		/* input lines accounted for */
+	uint64_t	 seq;		/* rows among them */
+	char		 hash[BSTATE_HASH_HEX + 1];	/* of their bytes */
+	int		 fill;		/* the file being filled */
+	off_t		 spool;		/* its spool's bytes, committed */
+	off_t		 upload;	/* its upload file's */
+	size_t		 rows;		/* its rows to upload */
+	int		 at;		/* results being written, or -1 */
+	uint64_t	 line;		/* spool records of it done */
+};
+
+/* A file closed (before mark.fill) and not ended. */
+struct bstate_file {
+	int		 k;
+	char		 id[BAPI_ID_MAX];	/* "" until uploaded */
+	char		 batch[BAPI_ID_MAX];	/* "" until made */
+	size_t		 rows;
+	double		 reserved;
+	int		 got;
 };
 
 struct bstate;
 
-/* Open (creating) and replay path; with path NULL, a state in memory
- * only.  NULL and err on failure. */
-struct bstate	*bstate_open(const char *, char *, size_t);
+/*
+ * Open (creating) path and replay it; a new one is given the settings,
+ * an old one must have the same.  NULL and err on failure: a record that
+ * is none, another enrich holding it, other settings (naming them).
+ */
+struct bstate	*bstate_open(const char *, const struct bstate_setting *,
+		    size_t, char *, size_t);
 void		 bstate_free(struct bstate *);
-/* Replay one line: 0, or -1 and err if it is no record (or out of
- * memory).  Used by bstate_open; public for the tests. */
-int		 bstate_apply(struct bstate *, const char *, size_t, char *,
-		    size_t);
+/* The directory of its spools and files: path.d, made by bstate_open. */
+const char	*bstate_dir(const struct bstate *);
+/* Did the file hold a run already (a resume)? */
+int		 bstate_resumed(const struct bstate *);
 
-/* Append and fsync a record, and apply it.  Keys are custom_ids, of the
- * given lengths.  0, or -1 and err. */
-int		 bstate_add_file(struct bstate *, const char *,
-		    const char *const *, const size_t *, size_t, char *,
-		    size_t);
-int		 bstate_add_batch(struct bstate *, const char *, const char *,
+/* Append and fsync a record, and apply it: 0, or -1 and err. */
+int		 bstate_mark(struct bstate *, const struct bstate_mark *,
 		    char *, size_t);
-/* The batch may be NULL: rows given up on, outside any batch. */
-int		 bstate_add_written(struct bstate *, const char *,
-		    const char *const *, const size_t *, size_t, char *,
+int		 bstate_uploaded(struct bstate *, int, const char *, size_t,
+		    double, char *, size_t);
+int		 bstate_made(struct bstate *, int, const char *, char *,
 		    size_t);
-int		 bstate_add_read(struct bstate *, char *, size_t);
-int		 bstate_add_complete(struct bstate *, char *, size_t);
+int		 bstate_got(struct bstate *, int, char *, size_t);
+int		 bstate_ended(struct bstate *, int, char *, size_t);
 
-/* A row by custom_id, or NULL if STATE never heard of it. */
-const struct bstate_row *bstate_row(const struct bstate *, const char *,
-		    size_t);
+const struct bstate_mark *bstate_last(const struct bstate *);
+/* The files not ended, in order. */
 size_t		 bstate_nfiles(const struct bstate *);
 const struct bstate_file *bstate_file(const struct bstate *, size_t);
-/* The index of the file of this ID, or -1. */
-int		 bstate_find_file(const struct bstate *, const char *);
-int		 bstate_read(const struct bstate *);
-int		 bstate_complete(const struct bstate *);
+/* The file numbered k, if not ended; or NULL. */
+const struct bstate_file *bstate_find(const struct bstate *, int);
+
+/* Replay a STATE's text in memory, checking every record (the tests'
+ * and the fuzzer's): 0, or -1 and err naming the line. */
+int		 bstate_check(const char *, size_t, char *, size_t);
+/* Hex SHA-256 of bytes, for the settings and the input. */
+void		 bstate_hex(const unsigned char *, size_t, char *);
 
 #endif

@@ -166,6 +166,12 @@ claim_waiting(const struct claim *c)
 	return dedup_waiting(c->dedup);
 }
 
+struct row *
+claim_follower(struct claim *c, struct row *lead)
+{
+	return dedup_take(c->dedup, lead);
+}
+
 void
 claim_end(struct claim *c, struct row *r)
 {

@@ -87,6 +87,9 @@ int		 claim_escalate(struct claim *, struct row *,
 int		 claim_estimate(struct claim *, struct row *);
 /* Rows following a leader, in all. */
 size_t		 claim_waiting(const struct claim *);
+/* A row that follows the leader, taken to go where it went (a leader
+ * parked for a batch); NULL when none is left. */
+struct row	*claim_follower(struct claim *, struct row *);
 /* The row is done with: its key is free again, and what it held for an
  * escalation given back.  A row that never led is let be. */
 void		 claim_end(struct claim *, struct row *);

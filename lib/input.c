@@ -282,6 +282,22 @@ input_escalate(struct input *in, struct row *r, unsigned char *key)
 }
 
 int
+input_reload(struct input *in, struct row *r, const struct line *ln)
+{
+	struct idset	*skip = in->cfg.skip;
+	int		 dry = in->cfg.dry_run, rv;
+
+	in->cfg.skip = NULL;
+	in->cfg.dry_run = 0;
+	rv = input_load(in, r, ln);
+	in->cfg.skip = skip;
+	in->cfg.dry_run = dry;
+	/* Said when the row was first read. */
+	in->note = NULL;
+	return rv;
+}
+
+int
 input_reask(struct input *in, struct row *r, const char *why)
 {
 	int	 rv;

@@ -66,6 +66,10 @@ struct input	*input_new(const struct input_config *, struct record *);
 void		 input_free(struct input *);
 /* An enum input_next, or -1 if out of memory. */
 int		 input_load(struct input *, struct row *, const struct line *);
+/* The same, for a row made again from its input (a Batch row whose
+ * answer came): never skipped, never a dry run.  INPUT_SEND, another
+ * enum input_next if the line no longer makes a row, or -1. */
+int		 input_reload(struct input *, struct row *, const struct line *);
 /*
  * Ask again, after an invalid answer (r->kept) and why it is invalid: the
  * row is ready for the pool.  0, 1 if its body has no conversation to go

@@ -86,12 +86,32 @@ timer_cb(CURLM *m, long timeout_ms, void *userp)
 	return 0;
 }
 
+/* A sink's transfer: its first chunk says where the body goes. */
+static size_t
+sink_write(struct xfer *x, char *data, size_t n)
+{
+	long	 status = 0;
+
+	if (x->sinking == 0) {
+		curl_easy_getinfo(x->handle, CURLINFO_RESPONSE_CODE, &status);
+		x->sinking = status >= 200 && status <= 299 ? 1 : -1;
+	}
+	if (x->sinking < 0)
+		return n;
+	return x->sink(x->sink_arg, data, n) == -1 ? 0 : n;
+}
+
 static size_t
 write_cb(char *data, size_t size, size_t n, void *userp)
 {
 	struct xfer	*x = userp;
 
 	n *= size;
+	/* One test on the hot path. */
+	if (x->sink != NULL && sink_write(x, data, n) == 0)
+		return 0;
+	if (x->sinking > 0)
+		return n;
 	if (n > x->limit - x->resp.len) {
 		x->toobig = 1;
 		return 0;	/* aborts the transfer */
@@ -352,6 +372,65 @@ pool_active(const struct pool *p)
 	return p->nall - p->nidle;
 }
 
+/* A GET, or an upload: its mime made here, freed when it ends. */
+static int
+other_kind(CURL *e, struct xfer *x, char *err, size_t errlen)
+{
+	curl_mime	*m;
+	curl_mimepart	*part;
+	size_t		 k;
+
+	if (x->method == XFER_GET) {
+		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+		return 0;
+	}
+	if ((m = curl_mime_init(e)) == NULL)
+		goto fail;
+	x->mime = m;
+	for (k = 0; k < x->nparts; k++) {
+		if ((part = curl_mime_addpart(m)) == NULL ||
+		    curl_mime_name(part, x->parts[k].name) != CURLE_OK)
+			goto fail;
+		if (x->parts[k].value != NULL) {
+			if (curl_mime_data(part, x->parts[k].value,
+			    CURL_ZERO_TERMINATED) != CURLE_OK)
+				goto fail;
+			continue;
+		}
+		/* Read from disk as the upload goes: never whole in memory. */
+		if (curl_mime_filedata(part, x->parts[k].path) != CURLE_OK ||
+		    curl_mime_filename(part, x->parts[k].filename) != CURLE_OK ||
+		    curl_mime_type(part, x->parts[k].type) != CURLE_OK) {
+			snprintf(err, errlen, "cannot upload %s",
+			    x->parts[k].path);
+			curl_mime_free(m);
+			x->mime = NULL;
+			return -1;
+		}
+	}
+	if (curl_easy_setopt(e, CURLOPT_MIMEPOST, m) != CURLE_OK)
+		goto fail;
+	return 0;
+fail:
+	curl_mime_free(x->mime);
+	x->mime = NULL;
+	snprintf(err, errlen, "cannot set up libcurl: out of memory");
+	return -1;
+}
+
+/* A handle after a transfer of another kind: as the hot path has it. */
+static void
+restore(struct pool *p, CURL *e, struct xfer *x)
+{
+	if (x->method != XFER_POST) {
+		curl_easy_setopt(e, CURLOPT_MIMEPOST, NULL);
+		curl_mime_free(x->mime);
+		x->mime = NULL;
+	}
+	if (x->timeout_ms != 0)
+		curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, p->cfg.timeout_ms);
+}
+
 int
 pool_submit(struct pool *p, struct xfer *x, char *err, size_t errlen)
 {
@@ -393,8 +472,16 @@ pool_submit(struct pool *p, struct xfer *x, char *err, size_t errlen)
 	if (p->targets.n > 1)
 		curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
 	p->url_changed |= x->url != NULL;
-	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->bodylen);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDS, x->body);
+	x->sinking = 0;
+	x->mime = NULL;
+	if (x->method == XFER_POST) {
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)x->bodylen);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, x->body);
+	} else if (other_kind(e, x, err, errlen) == -1)
+		return -1;
+	if (x->timeout_ms != 0)
+		curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, x->timeout_ms);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
 	memset(x->header, 0, sizeof(x->header));
@@ -403,6 +490,7 @@ pool_submit(struct pool *p, struct xfer *x, char *err, size_t errlen)
 	if ((mc = curl_multi_add_handle(p->multi, e)) != CURLM_OK) {
 		snprintf(err, errlen, "curl_multi_add_handle: %s",
 		    curl_multi_strerror(mc));
+		restore(p, e, x);
 		x->handle = NULL;
 		return -1;
 	}
@@ -433,6 +521,12 @@ finish(struct pool *p, CURL *e, CURLcode rc, long long now)
 		x->result = XFER_TIMEOUT;
 	else if (rc == CURLE_WRITE_ERROR && x->toobig)
 		x->result = XFER_TOOBIG;
+	else if (rc == CURLE_WRITE_ERROR && x->sinking > 0) {
+		/* The sink said why, to its owner. */
+		x->result = XFER_NETWORK;
+		strlcpy(x->error, "the response could not be kept",
+		    sizeof(x->error));
+	}
 	else
 		x->result = XFER_NETWORK;
 	/* The error buffer can stay empty (HTTP/2 stream errors do that). */
@@ -440,6 +534,8 @@ finish(struct pool *p, CURL *e, CURLcode rc, long long now)
 		strlcpy(x->error, curl_easy_strerror(rc), sizeof(x->error));
 	curl_multi_remove_handle(p->multi, e);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, NULL);
+	if (x->method != XFER_POST || x->timeout_ms != 0)
+		restore(p, e, x);
 	x->handle = NULL;
 	p->idle[p->nidle++] = e;
 	TAILQ_INSERT_TAIL(&p->done, x, link);

@@ -18,7 +18,12 @@
  *
  * The caller owns each struct xfer: it fills body and udata, submits,
  * and gets the xfer back from pool_done with the outcome filled in.  The
- * body is borrowed until then.
+ * body is borrowed until then.  Most transfers are POSTs of a JSON body
+ * (a row's request), and that path stays as it was; a few are of other
+ * kinds (the Batch API's): a GET, a multipart upload whose file part is
+ * read from disk as it goes (libcurl's mime), and a response that goes to
+ * a sink chunk by chunk instead of into resp, so a result file of any
+ * size streams through with no more memory than a chunk.
  *
  * Not here: what a body means, or retrying (the caller decides).
  */
@@ -41,6 +46,22 @@ enum xfer_result {
 
 struct pool;
 
+enum xfer_method {
+	XFER_POST,		/* body, bodylen: the hot path */
+	XFER_GET,
+	XFER_UPLOAD		/* multipart/form-data of parts */
+};
+
+/* A part of an upload: a value, or a file's bytes read from path as the
+ * upload goes (with filename and type).  Borrowed until pool_done. */
+struct xfer_part {
+	const char		*name;
+	const char		*value;		/* NUL-terminated, or NULL */
+	const char		*path;		/* with value NULL */
+	const char		*filename;
+	const char		*type;
+};
+
 struct xfer {
 	/* Set by the caller. */
 	const char		*url;		/* NULL: the target's */
@@ -49,6 +70,16 @@ struct xfer {
 	const char		*body;
 	size_t			 bodylen;
 	void			*udata;
+	/* Zeroed: a POST of body with the pool's timeout. */
+	enum xfer_method	 method;
+	const struct xfer_part	*parts;		/* XFER_UPLOAD */
+	size_t			 nparts;
+	long			 timeout_ms;	/* 0: the pool's */
+	/* A 2xx response's body goes here, not into resp, chunk by chunk,
+	 * without the size cap; -1 aborts the transfer (XFER_NETWORK).
+	 * Any other status's body goes to resp as always. */
+	int			(*sink)(void *, const char *, size_t);
+	void			*sink_arg;
 	/* Set by the pool when the transfer is done. */
 	enum xfer_result	 result;
 	long			 status;	/* HTTP status, 0 if none */
@@ -61,6 +92,8 @@ struct xfer {
 	const struct pool	*pool;
 	size_t			 limit;
 	int			 toobig;
+	int			 sinking;	/* 0 unknown, 1 sink, -1 resp */
+	void			*mime;
 	long long		 started;
 	TAILQ_ENTRY(xfer)	 link;
 };

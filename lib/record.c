@@ -7,6 +7,7 @@
 #include "batch.h"
 #include "budget.h"
 #include "jsonw.h"
+#include "bapi.h"
 #include "record.h"
 #include "text.h"
 
@@ -697,8 +698,22 @@ int
 record_dry_run(struct record *rec, struct row *r)
 {
 	struct jsonw	 w;
+	char		 id[32];
 
 	buf_reset(&r->line);
+	/* The line a Batch file would hold: its custom_id the row's. */
+	if (rec->cfg.batch_dry != NULL) {
+		snprintf(id, sizeof(id), "%llu",
+		    (unsigned long long)r->seq + 1);
+		buf_reset(&rec->scratch);
+		if (json_compact(&rec->scratch, r->body.data != NULL ?
+		    r->body.data : "", r->body.len, 0) == -1 ||
+		    bapi_request_line(&r->line, id, strlen(id),
+		    rec->cfg.batch_dry, rec->scratch.data != NULL ?
+		    rec->scratch.data : "", rec->scratch.len) == -1)
+			return -1;
+		return 0;
+	}
 	jsonw_begin(&w, &r->line);
 	jsonw_raw(&w, rec->cfg.idfield, r->id.data, r->id.len);
 	/* Compact: a --body template may span lines; output may not. */

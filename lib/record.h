@@ -47,6 +47,8 @@ struct record_config {
 	struct labels	*labels;	/* --labels: answers must be one; it
 					 * counts them */
 	int		 confidence;	/* --confidence: write it */
+	/* --batch-api's dry run: the request lines, for this path. */
+	const char	*batch_dry;
 	struct expect	*expect;	/* --expect: compare answers, or
 					 * NULL */
 	/* --escalate: the second model, its prices (or NULL), and --below

@@ -4,13 +4,15 @@
 #include <string.h>
 
 #include "claim.h"
+#include "deliver.h"
 #include "finish.h"
-#include "route.h"
+#include "realtime.h"
 #include "sched.h"
 #include "text.h"
 
 #define OUT_HIGH	(1024 * 1024)	/* stop reading above this backlog */
 #define START_BATCH	64	/* requests started per turn */
+#define DONE_BATCH	256	/* a parked file's rows taken per turn */
 #define HELD_MS		5000	/* a hold longer than this is said */
 /* Rows waiting while nothing is written for this long are said, then
  * again after twice as long each time, up to WAIT_SAY_MAX. */
@@ -30,9 +32,14 @@ struct sched {
 	long long		 grace_end;
 	int			 stopped;
 	int			 held;		/* a long hold was said */
-	int			 window;	/* as the pool has it */
+	struct transport	 own;		/* real time's, made here */
+	struct realtime		*rt;
+	struct transport	*t;		/* NULL: a dry run */
 	struct claim		*claim;		/* cache, dedup, budget */
 	struct finish		*finish;	/* what an attempt means */
+	struct deliver		*deliver;	/* writes and counts */
+	int			 input_said;	/* its end told to t */
+	int			 told_quiet;	/* as t last heard it */
 	int			 broke;		/* --max-cost: spent */
 	int			 budget_held;	/* next waits for money */
 	uint64_t		 seq;		/* non-blank lines read */
@@ -44,21 +51,6 @@ struct sched {
 };
 
 static int	 emit(void *, struct row *);
-
-/* Rows held for --ordered: four windows, and at least 1024. */
-static size_t
-reorder(int window)
-{
-	return window < 256 ? 1024 : 4 * (size_t)window;
-}
-
-static int
-set_window(struct sched *s, int w)
-{
-	pool_set_window(s->p.pool, w);
-	s->window = pool_window(s->p.pool);
-	return s->cfg.ordered ? output_grow(s->p.out, reorder(s->window)) : 0;
-}
 
 static void
 notice(struct sched *s, enum sched_event what, const struct row *r,
@@ -84,6 +76,26 @@ said(void *arg, enum finish_event what, const struct row *r,
 	notice(arg, as[what], r, v, 0, text);
 }
 
+/* What real time has to say, as the notice it always was. */
+static void
+told(void *arg, enum realtime_event what, const struct row *r, long long ms,
+    const char *text)
+{
+	static const enum sched_event	 as[] = {
+		[REALTIME_STALLED] = SCHED_STALLED,
+		[REALTIME_ASIDE] = SCHED_ASIDE, [REALTIME_BACK] = SCHED_BACK,
+		[REALTIME_GONE] = SCHED_GONE
+	};
+
+	notice(arg, as[what], r, NULL, ms, text);
+}
+
+static void
+failed(void *arg, const struct row *r)
+{
+	notice(arg, SCHED_FAILED, r, NULL, 0, NULL);
+}
+
 struct sched *
 sched_new(const struct sched_config *cfg, const struct sched_parts *parts,
     void (*notify)(void *, const struct sched_notice *), void *arg)
@@ -95,11 +107,16 @@ sched_new(const struct sched_config *cfg, const struct sched_parts *parts,
 				    parts->verdicts, parts->pace, parts->stats,
 				    parts->endpoints, parts->rates, NULL, emit,
 				    said, NULL };
+	struct deliver_parts	 dp = { parts->out, parts->stats, NULL,
+				    cfg->estimate, failed, NULL };
+	struct realtime_parts	 rp = { parts->pool, parts->pace,
+				    parts->endpoints, NULL, parts->stats,
+				    parts->out, cfg->ordered, told, NULL };
 	struct sched		*s;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
-	cp.arg = fp.arg = s;
+	cp.arg = fp.arg = dp.arg = rp.arg = s;
 	cp.input = parts->input;
 	cp.escalate_rates = parts->escalate_rates;
 	fp.escalate = parts->escalate;
@@ -107,17 +124,25 @@ sched_new(const struct sched_config *cfg, const struct sched_parts *parts,
 	s->p = *parts;
 	s->notify = notify;
 	s->arg = arg;
-	s->reading = 1;
+	s->reading = !cfg->no_input;
 	s->quiet_since = s->say_at = -1;
-	cp.rows = fp.rows = s->rows = rows_new();
+	cp.rows = fp.rows = rp.rows = s->rows = parts->rows != NULL ?
+	    parts->rows : rows_new();
 	if (s->rows == NULL ||
-	    (fp.claim = s->claim = claim_new(&cp)) == NULL ||
+	    (fp.claim = dp.claim = s->claim = claim_new(&cp)) == NULL ||
 	    (s->finish = finish_new(&fp)) == NULL ||
-	    (s->p.pool != NULL && set_window(s, pace_window(s->p.pace)) == -1)) {
-		sched_free(s);
-		return NULL;
+	    (s->deliver = deliver_new(&dp)) == NULL)
+		goto fail;
+	if ((s->t = parts->transport) == NULL && s->p.pool != NULL) {
+		if ((s->rt = realtime_new(&rp)) == NULL)
+			goto fail;
+		realtime_transport(s->rt, &s->own);
+		s->t = &s->own;
 	}
 	return s;
+fail:
+	sched_free(s);
+	return NULL;
 }
 
 void
@@ -125,84 +150,51 @@ sched_free(struct sched *s)
 {
 	if (s == NULL)
 		return;
-	rows_free(s->rows);	/* s->next among them */
+	if (s->p.rows == NULL)
+		rows_free(s->rows);	/* s->next among them */
+	realtime_free(s->rt);
+	deliver_free(s->deliver);
 	finish_free(s->finish);
 	claim_free(s->claim);
 	free(s);
 }
 
-/* The row's line is ready: out it goes, and it is counted. */
+/* The row's line is ready: out it goes, and it is counted (deliver.h). */
 static int
 emit(void *arg, struct row *r)
 {
 	struct sched	*s = arg;
-	struct stats	*st = s->p.stats;
-	int		 rv;
 
-	/* An estimate counts what a dry run would send. */
-	if (s->cfg.estimate && !r->failed) {
-		if ((rv = claim_estimate(s->claim, r)) == -1)
-			return -1;
-		if (rv == CLAIM_SHARED)
-			st->est_shared++;
-		else if (rv == CLAIM_CACHED)
-			st->est_cache_hits++;
-		else {
-			st->est_rows++;
-			stats_add(&st->est_tokens,
-			    text_tokens(r->prompt_bytes));
-			if (r->cached_bytes > 0 && st->est_cache_rows++ > 0)
-				stats_add(&st->est_cached,
-				    text_tokens(r->cached_bytes));
-		}
-		return output_skip(s->p.out, r->seq);
-	}
-	if (output_line(s->p.out, r->seq, r->failed, r->line.data,
-	    r->line.len) == -1 || (st->expect != NULL &&
-	    expect_count(st->expect, r) == -1))
-		return -1;
 	/* Something is written: a wait after this starts its own count. */
 	s->quiet_since = s->now;
 	s->say_at = -1;
-	/* Tokens paid for by this run: not a cached or a shared answer's. */
-	if (r->cached)
-		st->cache_hits++;
-	else if (r->shared)
-		st->shared++;
-	else {
-		stats_add(&st->prompt_tokens, r->prompt_tokens);
-		stats_add(&st->completion_tokens, r->completion_tokens);
-		stats_add(&st->cached_tokens, r->cached_tokens);
-	}
-	/* And the first model's, when this run paid for them. */
-	if (r->escalated) {
-		st->escalated++;
-		if (r->first.paid) {
-			stats_add(&st->prompt_tokens, r->first.prompt_tokens);
-			stats_add(&st->completion_tokens,
-			    r->first.completion_tokens);
-			stats_add(&st->cached_tokens, r->first.cached_tokens);
-		}
-	}
-	if (!r->failed) {
-		st->ok++;
-		return 0;
-	}
-	st->failed++;
-	notice(s, SCHED_FAILED, r, NULL, 0, NULL);
-	return 0;
+	return deliver_row(s->deliver, r);
 }
 
 static int
-room(const struct sched *s)
+room(const struct sched *s, long long now)
 {
-	return s->p.pool != NULL ? pool_room(s->p.pool) : 1;
+	return s->t != NULL ? s->t->ops->room(s->t->impl, now) : 1;
 }
 
 static int
-active(const struct sched *s)
+busy(const struct sched *s)
 {
-	return s->p.pool != NULL ? pool_active(s->p.pool) : 0;
+	return s->t != NULL ? s->t->ops->busy(s->t->impl) : 0;
+}
+
+/* The transport keeps a STATE: it hears of every line. */
+static int
+keeps_state(const struct sched *s)
+{
+	return s->t != NULL && s->t->ops->line != NULL;
+}
+
+static void
+accounted(struct sched *s)
+{
+	if (keeps_state(s))
+		s->t->ops->accounted(s->t->impl);
 }
 
 /*
@@ -213,10 +205,12 @@ active(const struct sched *s)
 static int
 may_read(const struct sched *s)
 {
+	int	 window = s->p.pool != NULL ? pool_window(s->p.pool) : 1;
+
 	return s->reading && !s->interrupted && !s->broke &&
 	    output_pending(s->p.out) < OUT_HIGH &&
 	    rows_waiting(s->rows) + claim_waiting(s->claim) <
-	    2 * (size_t)s->window + 64 &&
+	    2 * (size_t)window + 64 &&
 	    output_room(s->p.out, s->seq);
 }
 
@@ -226,17 +220,34 @@ may_read(const struct sched *s)
  * (skipped, bad, dry run) are dealt with on the way.
  */
 static int
-read_row(struct sched *s, struct row **rp)
+read_row(struct sched *s, struct row **rp, char *err, size_t errlen)
 {
 	struct line	 ln;
 	struct row	*r;
-	const char	*text;
+	const char	*text, *p;
+	size_t		 len;
 	int		 rv;
 
 	*rp = NULL;
 	while (may_read(s) && lines_next(s->p.in, &ln)) {
+		if (keeps_state(s)) {
+			/* Blank as input_load would say. */
+			p = ln.text;
+			len = ln.len;
+			text_trim(&p, &len);
+			if ((rv = s->t->ops->line(s->t->impl, ln.text, ln.len,
+			    len == 0 && !ln.toolong, err, errlen)) == -1)
+				return -2;
+			if (rv == 1) {
+				/* Accounted for by an earlier run. */
+				if (len > 0 || ln.toolong)
+					s->seq++;
+				continue;
+			}
+		}
 		if ((r = rows_get(s->rows)) == NULL)
 			return -1;
+		r->seq = s->seq;
 		if ((rv = input_load(s->p.input, r, &ln)) == -1) {
 			rows_put(s->rows, r);
 			return -1;
@@ -247,7 +258,7 @@ read_row(struct sched *s, struct row **rp)
 		if (rv == INPUT_OUTSIDE)
 			s->p.stats->outside++;
 		else if (rv != INPUT_BLANK)
-			r->seq = s->seq++;
+			s->seq++;
 		if (rv != INPUT_BLANK) {
 			s->p.stats->rows_read++;
 			s->p.stats->bytes_read = lines_consumed(s->p.in);
@@ -270,55 +281,105 @@ read_row(struct sched *s, struct row **rp)
 		rows_put(s->rows, r);
 		if (rv == -1)
 			return -1;
+		accounted(s);
 	}
-	if (lines_done(s->p.in))
+	if (lines_done(s->p.in) && s->reading) {
 		s->reading = 0;
+		if (keeps_state(s) && !s->input_said) {
+			s->input_said = 1;
+			if (s->t->ops->input_end(s->t->impl, err, errlen) ==
+			    -1)
+				return -2;
+		}
+	}
 	return 0;
 }
 
+/* The money is spent: nothing more is read or sent, and the rows not
+ * sent are not written. */
 /*
- * Several endpoints: count the attempt against its endpoint, and say so
- * when that sets it aside or takes it back.  1 if the row goes at once to
- * another endpoint (route.h), and waits for it here; -1 if out of memory.
+ * A row a batch answered, that waits to go again (a 500, say), cannot be
+ * dropped to be read again: STATE's input is past it.  It is written
+ * with the error of its last attempt (one paid for is claim_drop's to
+ * write): 1; 0 if it is not such a row; -1 if out of memory.
  */
 static int
-endpoint_done(struct sched *s, struct row *r, const struct xfer *x,
-    long long now)
+write_batch_row(struct sched *s, struct row *r)
 {
-	struct endpoints	*e = s->p.endpoints;
-	int			 rv;
+	int	 rv;
 
-	switch (endpoints_done(e, r->endpoint, now, x)) {
-	case ENDPOINTS_ASIDE:
-		notice(s, SCHED_ASIDE, r, NULL, endpoints_aside_ms(e,
-		    r->endpoint), endpoints_name(e, r->endpoint));
-		break;
-	case ENDPOINTS_BACK:
-		notice(s, SCHED_BACK, r, NULL, 0, endpoints_name(e,
-		    r->endpoint));
-		break;
-	case ENDPOINTS_GONE:
-		/* The last: the stop that follows says why. */
-		if (endpoints_live(e) != 0)
-			notice(s, SCHED_GONE, r, NULL, 0, endpoints_name(e,
-			    r->endpoint));
-		break;
-	case ENDPOINTS_SAME:
-		break;
-	}
-	if ((rv = route_move(e, r, x, now)) == 1)
-		rows_wait(s->rows, r);
-	return rv;
+	if (!keeps_state(s) || r->attempts == 0 || r->spent_usd > 0)
+		return 0;
+	rv = record_error(s->p.record, r) == -1 || emit(s, r) == -1 ||
+	    claim_release(s->claim, r, 0) == -1;
+	claim_end(s->claim, r);
+	rows_put(s->rows, r);
+	return rv ? -1 : 1;
 }
 
 /* The money is spent: nothing more is read or sent, and the rows not
  * sent are not written. */
 static int
-go_broke(struct sched *s, struct row *r)
+go_broke(struct sched *s, struct row *r, char *err, size_t errlen)
 {
+	TAILQ_HEAD(, row)	 drop = TAILQ_HEAD_INITIALIZER(drop);
+	struct row		*w;
+	int			 rv;
+
 	s->broke = 1;
 	s->reading = 0;
-	return claim_drop_all(s->claim, r);
+	TAILQ_INSERT_TAIL(&drop, r, link);
+	while ((w = rows_pop(s->rows)) != NULL)
+		TAILQ_INSERT_TAIL(&drop, w, link);
+	rv = 0;
+	while (rv != -1 && (w = TAILQ_FIRST(&drop)) != NULL) {
+		TAILQ_REMOVE(&drop, w, link);
+		if ((rv = write_batch_row(s, w)) == 0)
+			rv = claim_drop(s->claim, w);
+	}
+	if (rv == -1) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	/* No more rows this run: what is parked goes, and is written. */
+	if (keeps_state(s) && !s->input_said) {
+		s->input_said = 1;
+		return s->t->ops->input_end(s->t->impl, err, errlen);
+	}
+	return 0;
+}
+
+/* A row the transport took: where it went. */
+static int
+sent(struct sched *s, struct row *r, int how, long long now, char *err,
+    size_t errlen)
+{
+	struct row	*f;
+	int		 rv = 0;
+
+	switch (how) {
+	case TRANSPORT_FLYING:
+		return 0;
+	case TRANSPORT_MOVED:
+		rows_wait(s->rows, r);
+		return 0;
+	case TRANSPORT_FOLLOWS:
+		claim_settle(s->claim, r, 0);
+		break;
+	}
+	/* Parked: rows that ask the same follow it there. */
+	while ((f = claim_follower(s->claim, r)) != NULL)
+		if ((rv = s->t->ops->send(s->t->impl, f, now, err,
+		    errlen)) == -1)
+			break;
+		else {
+			if (rv == TRANSPORT_FOLLOWS)
+				claim_settle(s->claim, f, 0);
+			rows_put(s->rows, f);
+		}
+	claim_end(s->claim, r);
+	rows_put(s->rows, r);
+	return rv == -1 ? -1 : 0;
 }
 
 /* Fill the window: retries that are due first, then new rows. */
@@ -327,10 +388,12 @@ start_rows(struct sched *s, long long now, char *err, size_t errlen)
 {
 	struct row	*r;
 	long long	 wait;
-	int		 batch = 0, rv;
+	int		 batch = 0, rv, fresh;
 
-	if (s->p.pool == NULL) {
-		if (read_row(s, &r) == -1)
+	if (s->t == NULL) {
+		if ((rv = read_row(s, &r, err, errlen)) == -2)
+			return -1;
+		if (rv == -1)
 			goto nomem;
 		if (r != NULL) {
 			snprintf(err, errlen, "internal error: a row to send "
@@ -344,26 +407,32 @@ start_rows(struct sched *s, long long now, char *err, size_t errlen)
 	 * connect() before the first request goes out; a batch at a time
 	 * starts the first requests (and their latency) at once.
 	 */
-	for (s->more = 0; pool_room(s->p.pool) > 0; batch++) {
+	for (s->more = 0; room(s, now) > 0; batch++) {
 		if (batch == START_BATCH) {
 			s->more = 1;
 			break;
 		}
 		if (s->broke)
 			break;
+		fresh = 0;
 		if ((r = s->next) == NULL &&
 		    (r = rows_due(s->rows, now)) == NULL) {
-			if (read_row(s, &r) == -1)
+			if ((rv = read_row(s, &r, err, errlen)) == -2)
+				return -1;
+			if (rv == -1)
 				goto nomem;
 			if (r == NULL)
 				break;
 			if ((rv = claim_row(s->claim, r)) == -1)
 				goto nomem;
-			if (rv == 1)
+			if (rv == 1) {
+				accounted(s);
 				continue;
+			}
+			fresh = 1;
 		}
 		s->next = NULL;
-		if ((wait = pace_wait(s->p.pace, now, r->cost)) > 0) {
+		if ((wait = s->t->ops->wait(s->t->impl, r, now)) > 0) {
 			s->next = r;
 			/* A long silence must not look like a hang. */
 			if (wait > HELD_MS && !s->held) {
@@ -374,23 +443,19 @@ start_rows(struct sched *s, long long now, char *err, size_t errlen)
 		}
 		s->held = 0;
 		s->budget_held = 0;
-		if ((rv = claim_reserve(s->claim, r,
-		    pool_active(s->p.pool))) != 1) {
+		if ((rv = claim_reserve(s->claim, r, busy(s))) != 1) {
 			if (rv == 0) {
 				s->next = r;
 				s->budget_held = 1;
-			} else if (go_broke(s, r) == -1)
-				goto nomem;
+			} else if (go_broke(s, r, err, errlen) == -1)
+				return -1;
 			break;
 		}
-		if (s->p.endpoints != NULL &&
-		    !route_pick(s->p.endpoints, r, now, s->window)) {
-			rows_wait(s->rows, r);
-			continue;
-		}
-		r->epoch = pace_start(s->p.pace, now, r->cost);
-		if (pool_submit(s->p.pool, &r->xfer, err, errlen) == -1)
+		if ((rv = s->t->ops->send(s->t->impl, r, now, err, errlen)) ==
+		    -1 || sent(s, r, rv, now, err, errlen) == -1)
 			return -1;
+		if (fresh)
+			accounted(s);
 	}
 	return 0;
 nomem:
@@ -401,34 +466,24 @@ nomem:
 static int
 finish_rows(struct sched *s, long long now)
 {
-	struct xfer	*x;
 	struct row	*r;
-	long long	 stall;
-	int		 moved, rv;
+	int		 how, rv, n = 0;
 
-	while (!s->stopped && (x = pool_done(s->p.pool)) != NULL) {
-		r = x->udata;
-		r->attempts++;
-		pace_end(s->p.pace, r->cost);
-		r->attempt_usd = -1;	/* this attempt's, when judged */
-		r->attempt_prompt = -1;
-		if (x->result == XFER_RESPONSE && x->status == 429)
-			s->p.stats->http429++;
-		/* Each endpoint reads its own announcements. */
-		if (s->p.endpoints != NULL) {
-			if ((moved = endpoint_done(s, r, x, now)) == -1)
+	while (!s->stopped && (!s->t->parks || (n++ < DONE_BATCH &&
+	    output_pending(s->p.out) < OUT_HIGH)) &&
+	    (r = s->t->ops->done(s->t->impl, now, &how)) != NULL) {
+		switch (how) {
+		case TRANSPORT_AGAIN:
+			/* Not an answer: nothing paid, nothing kept. */
+			claim_settle(s->claim, r, 0);
+			continue;
+		case TRANSPORT_WRITE:
+			claim_settle(s->claim, r, 0);
+			rv = emit(s, r);
+			rows_put(s->rows, r);
+			if (rv == -1)
 				return -1;
-			if (moved) {
-				/* Not an answer: nothing paid, nothing kept. */
-				claim_settle(s->claim, r, 0);
-				continue;
-			}
-		} else if (x->result == XFER_RESPONSE) {
-			if ((stall = pace_response(s->p.pace, now, x,
-			    pool_active(s->p.pool))) > 0) {
-				notice(s, SCHED_STALLED, r, NULL, stall, NULL);
-				s->stopped = 1;
-			}
+			continue;
 		}
 		if ((rv = finish_row(s->finish, r, now)) == -1)
 			return -1;
@@ -455,6 +510,14 @@ end_grace(struct sched *s)
 			return -1;
 	}
 	return 0;
+}
+
+/* Nothing waits and everything is written: a STATE may say so. */
+static int
+quiet(const struct sched *s)
+{
+	return s->next == NULL && rows_waiting(s->rows) == 0 &&
+	    claim_waiting(s->claim) == 0 && output_pending(s->p.out) == 0;
 }
 
 /* Rows wait for a retry, or the next one for the pace or the money. */
@@ -529,17 +592,18 @@ sched_turn(struct sched *s, long long now, char *err, size_t errlen)
 	s->now = now;
 	if (s->quiet_since < 0)
 		s->quiet_since = now;
-	/* Finished rows first: they free the places new ones take. */
-	if (s->p.pool != NULL) {
+	if (s->t != NULL) {
+		if (s->t->ops->quiet != NULL && s->t->ops->quiet(s->t->impl,
+		    now, (s->told_quiet = quiet(s)), err, errlen) == -1)
+			return -1;
+		/* Finished rows first: they free the places new ones take. */
 		if (finish_rows(s, now) == -1)
 			goto nomem;
 		/* No row can succeed: take in and send nothing more. */
-		if (s->stopped)
+		if (sched_stopped(s))
 			return 0;
-		pace_tick(s->p.pace, now);
-		if (pace_window(s->p.pace) != s->window &&
-		    set_window(s, pace_window(s->p.pace)) == -1)
-			goto nomem;
+		if (s->t->ops->work(s->t->impl, now, err, errlen) == -1)
+			return -1;
 	}
 	if (start_rows(s, now, err, errlen) == -1)
 		return -1;
@@ -556,7 +620,7 @@ int
 sched_want_input(const struct sched *s)
 {
 	return s->next == NULL && may_read(s) && lines_need(s->p.in) &&
-	    room(s) > 0;
+	    room(s, 0) > 0;
 }
 
 static long long
@@ -574,22 +638,33 @@ sched_timeout(struct sched *s, long long now)
 {
 	long long	 t = -1, due;
 
-	/* Rows to start now: a batch cut short, or lines already read. */
+	/* Rows to start now: a batch cut short, or lines already read;
+	 * or the input's end to tell. */
 	if (s->more || (s->next == NULL && may_read(s) &&
-	    !lines_need(s->p.in) && !lines_done(s->p.in) && room(s) > 0))
+	    !lines_need(s->p.in) && !lines_done(s->p.in) && room(s, now) > 0))
 		return 0;
-	if (s->p.pool != NULL)
-		t = pool_timeout(s->p.pool, now);
+	if (keeps_state(s) && s->reading && lines_done(s->p.in))
+		return 0;
+	/* Quiet now, or no longer: a turn tells the transport. */
+	if (keeps_state(s) && quiet(s) != s->told_quiet)
+		return 0;
+	if (s->t != NULL) {
+		t = s->t->ops->timeout(s->t->impl, now);
+		/* Its rows wait for the output. */
+		if (t == 0 && s->t->parks &&
+		    output_pending(s->p.out) >= OUT_HIGH)
+			t = -1;
+	}
 	/* A row the pace holds goes first: the rows due behind it wait
 	 * for it, and waking for them would only spin. */
 	if (s->next != NULL) {
 		/* With no room, or held for money, a transfer's end wakes
 		 * the caller. */
-		if (room(s) > 0 && !s->budget_held)
-			t = min_timeout(t, pace_wait(s->p.pace, now,
-			    s->next->cost));
-	} else if ((due = rows_next_due(s->rows)) >= 0 && s->p.pool != NULL &&
-	    pool_room(s->p.pool) > 0)
+		if (room(s, now) > 0 && !s->budget_held)
+			t = min_timeout(t, s->t->ops->wait(s->t->impl,
+			    s->next, now));
+	} else if ((due = rows_next_due(s->rows)) >= 0 && s->t != NULL &&
+	    room(s, now) > 0)
 		t = min_timeout(t, due > now ? due - now : 0);
 	if (s->interrupted)
 		t = min_timeout(t, s->grace_end > now ? s->grace_end - now : 0);
@@ -603,7 +678,8 @@ sched_over(const struct sched *s, long long now)
 {
 	if (s->interrupted && now >= s->grace_end)
 		return 1;
-	return (!s->reading || s->interrupted) && active(s) == 0 &&
+	return (!s->reading || s->interrupted) && (s->t == NULL ||
+	    s->t->ops->over(s->t->impl, now)) &&
 	    s->next == NULL && rows_waiting(s->rows) == 0 &&
 	    output_pending(s->p.out) == 0;
 }
@@ -611,7 +687,8 @@ sched_over(const struct sched *s, long long now)
 int
 sched_stopped(const struct sched *s)
 {
-	return s->stopped;
+	return s->stopped || (s->t != NULL &&
+	    s->t->ops->stopped(s->t->impl));
 }
 
 int
@@ -629,6 +706,8 @@ sched_interrupt(struct sched *s, long long now)
 		return;
 	s->interrupted = 1;
 	s->grace_end = now + s->cfg.grace_ms;
+	if (s->t != NULL)
+		s->t->ops->interrupt(s->t->impl, now);
 	verdict_deadline(s->p.verdicts, s->grace_end);
 	/* A row read but never sent is as if never read. */
 	if ((r = s->next) != NULL && r->attempts == 0) {

@@ -56,6 +56,7 @@
 #include "record.h"
 #include "rows.h"
 #include "stats.h"
+#include "transport.h"
 #include "verdict.h"
 
 struct sched_config {
@@ -63,6 +64,7 @@ struct sched_config {
 	int		 ordered;	/* --ordered: grow the reorder buffer
 					 * with the window */
 	long long	 grace_ms;	/* --grace */
+	int		 no_input;	/* read nothing (--batch-cancel) */
 };
 
 struct sched_parts {
@@ -78,6 +80,10 @@ struct sched_parts {
 	struct cache	*cache;		/* --cache, or NULL */
 	const struct price_rates *rates;	/* the model's, or NULL */
 	struct budget	*budget;	/* --max-cost, or NULL */
+	/* How rows go: NULL for real time through the pool (made here);
+	 * the Batch API's (batchapi.h), given with the rows it makes. */
+	struct transport *transport;
+	struct rows	*rows;		/* NULL: its own */
 	const char	*escalate;	/* --escalate's model, or NULL */
 	const struct price_rates *escalate_rates;	/* its prices, under
 						 * --max-cost; else NULL */

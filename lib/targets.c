@@ -1,18 +1,24 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "targets.h"
 
-/* Content-Type, no 100-continue round trip for large bodies, and these. */
+/* Content-Type (JSON, unless the lines name their own: an upload's
+ * multipart/form-data), no 100-continue round trip for large bodies, and
+ * these. */
 static struct curl_slist *
 header_list(const char *const *headers, size_t n)
 {
 	struct curl_slist	*l, *h;
+	const char		*type = "Content-Type: application/json";
 	size_t			 k;
 
-	if ((l = curl_slist_append(NULL, "Content-Type: application/json")) ==
-	    NULL)
+	for (k = 0; k < n; k++)
+		if (strncasecmp(headers[k], "Content-Type:", 13) == 0)
+			type = "Expect:";
+	if ((l = curl_slist_append(NULL, type)) == NULL)
 		return NULL;
 	if ((h = curl_slist_append(l, "Expect:")) == NULL)
 		goto fail;

@@ -1,8 +1,8 @@
 /*
  * Where the pool's requests go: for each target (the pool's own URL, and
  * one more for each further -u endpoint), its URL and the libcurl header
- * list sent with it: Content-Type, no "Expect: 100-continue", and the
- * target's own lines (its key, -H).
+ * list sent with it: Content-Type (JSON, unless its lines name another),
+ * no "Expect: 100-continue", and the target's own lines (its key, -H).
  *
  * Not here: which target a request goes to (endpoints.h), or sending it
  * (pool.h).

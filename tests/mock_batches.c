@@ -21,6 +21,8 @@
  *				half of lines answered, the rest in the error
  *				file as batch_expired
  *	[[batch-fail]]		the first batch holding it fails validation
+ *	[[batch-status:NAME]]	the first batch holding it says status NAME
+ *				(one no client knows) until it is cancelled
  *
  * $MOCK_CREATE_MS delays the answers to POST /batches (the batch is made
  * at once), and $MOCK_CONTENT_MS the first GET /files/ID/content, so that
@@ -49,6 +51,7 @@ struct mbatch {
 	char		 input[32];
 	uint64_t	 created;	/* now_ns */
 	int		 expire, fail, cancelled;
+	char		 odd[32];	/* a status of its own, or "" */
 	int		 done;		/* answered: out and errf are set */
 	char		 out[32], errf[32];
 	long long	 total, ok, failed;
@@ -58,7 +61,7 @@ static struct mfile	*files;
 static size_t		 nfiles;
 static struct mbatch	*batches;
 static size_t		 nbatches;
-static int		 expire_used, fail_used, content_delayed;
+static int		 expire_used, fail_used, odd_used, content_delayed;
 static struct buf	 sc_out, sc_err;
 
 static struct mfile *
@@ -159,6 +162,8 @@ batch_status(const struct mbatch *m)
 		span = strtoull(e, NULL, 10);
 	if (m->cancelled)
 		s = "cancelled";
+	else if (m->odd[0] != '\0')
+		s = m->odd;
 	else if (ms < span / 3)
 		s = "validating";
 	else if (m->fail && ms >= span / 3)
@@ -376,6 +381,11 @@ create(const char *body, size_t len, struct reply *r)
 	if (!fail_used && memmem(f->data.p, f->data.len,
 	    "[[batch-fail]]", 14) != NULL)
 		fail_used = m->fail = 1;
+	if (!odd_used && (p = memmem(f->data.p, f->data.len,
+	    "[[batch-status:", 15)) != NULL) {
+		odd_used = 1;
+		sscanf(p + 15, "%31[a-z_]", m->odd);
+	}
 	answer(r, 200);
 	sc_body.len = 0;
 	batch_json(&sc_body, m);

@@ -140,6 +140,23 @@ test_results(void)
 	json_free(j);
 }
 
+/* Which result lines are no answer: sent again, not written. */
+static void
+test_unanswered(void)
+{
+	struct bapi_result	 res = { 0 };
+
+	strlcpy(res.code, "batch_expired", sizeof(res.code));
+	CHECK(bapi_unanswered(&res));
+	strlcpy(res.code, "batch_cancelled", sizeof(res.code));
+	CHECK(bapi_unanswered(&res));
+	strlcpy(res.code, "server_error", sizeof(res.code));
+	CHECK(!bapi_unanswered(&res));
+	strlcpy(res.code, "batch_expired", sizeof(res.code));
+	res.status = 500;
+	CHECK(!bapi_unanswered(&res));
+}
+
 int
 main(void)
 {
@@ -147,5 +164,6 @@ main(void)
 	test_ids();
 	test_objects();
 	test_results();
+	test_unanswered();
 	return check_done("test_bapi");
 }

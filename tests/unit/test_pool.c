@@ -73,6 +73,8 @@ mock_stop(void)
 
 /* Run the pool until these transfers are all done, or 10 s pass; the
  * most in flight at once. */
+static void	 body(struct xfer *, char *, size_t, const char *);
+
 static int
 drain(struct pool *p, int n)
 {
@@ -95,6 +97,175 @@ drain(struct pool *p, int n)
 			done++;
 	}
 	return done >= n ? most : -1;
+}
+
+/* A sink that keeps what it is given, in chunks; refuses past a cap. */
+struct sunk {
+	struct buf	 b;
+	int		 chunks;
+	size_t		 cap;
+};
+
+static int
+sink(void *arg, const char *data, size_t len)
+{
+	struct sunk	*s = arg;
+
+	s->chunks++;
+	if (s->cap > 0 && s->b.len + len > s->cap)
+		return -1;
+	return buf_add(&s->b, data, len);
+}
+
+/* One transfer of its own, driven to its end. */
+static int
+one(struct pool *p, struct xfer *x)
+{
+	char	 e[256];
+
+	if (pool_submit(p, x, e, sizeof(e)) == -1) {
+		fprintf(stderr, "submit: %s\n", e);
+		return -1;
+	}
+	return drain(p, 1) >= 0 ? 0 : -1;
+}
+
+/*
+ * The Batch API's kinds of transfer on the same handles as the POSTs: an
+ * upload read from disk, a GET, a result file through a sink, a sink's
+ * transfer that fails to resp, a sink that refuses; a POST after them.
+ */
+static void
+test_kinds(struct pool *p, const char *dir)
+{
+	struct xfer		 x;
+	struct xfer_part	 parts[2] = {
+		{ "purpose", "batch", NULL, NULL, NULL },
+		{ "file", NULL, NULL, "in.jsonl", "application/jsonl" } };
+	struct sunk		 s = { { 0 }, 0, 0 };
+	const char *const	 h[] = { "Content-Type: multipart/form-data" };
+	char			 path[256], u[256], id[64], bodybuf[200], e[256];
+	const char		*q;
+	FILE			*fp;
+	size_t			 k, base = strstr(url, "/v1") - url;
+	int			 t;
+
+	/* A file of 3000 request lines, about 400 kB. */
+	snprintf(path, sizeof(path), "%s/upload", dir);
+	if ((fp = fopen(path, "w")) == NULL)
+		return;
+	for (k = 0; k < 3000; k++)
+		fprintf(fp, "{\"custom_id\":\"%zu\",\"method\":\"POST\","
+		    "\"url\":\"/v1/chat/completions\",\"body\":{\"model\":"
+		    "\"m\",\"messages\":[{\"role\":\"user\",\"content\":"
+		    "\"line %zu of the file, long enough to make it big\"}]}}\n",
+		    k, k);
+	fclose(fp);
+	parts[1].path = path;
+	CHECK((t = pool_add_target(p, url, h, 1, e, sizeof(e))) > 0);
+
+	memset(&x, 0, sizeof(x));
+	x.method = XFER_UPLOAD;
+	x.parts = parts;
+	x.nparts = 2;
+	x.target = t;
+	snprintf(u, sizeof(u), "%.*s/v1/files", (int)base, url);
+	x.url = u;
+	CHECK(one(p, &x) == 0);
+	CHECK(x.result == XFER_RESPONSE && x.status == 200);
+	id[0] = '\0';
+	if (x.resp.data != NULL && (q = memmem(x.resp.data, x.resp.len,
+	    "\"id\":\"", 6)) != NULL)
+		sscanf(q + 6, "%63[^\"]", id);
+	CHECK(strncmp(id, "file-", 5) == 0);
+	buf_free(&x.resp);
+
+	/* The file back, through a sink: in many chunks, whole. */
+	memset(&x, 0, sizeof(x));
+	x.method = XFER_GET;
+	snprintf(u, sizeof(u), "%.*s/v1/files/%s/content", (int)base, url, id);
+	x.url = u;
+	x.sink = sink;
+	x.sink_arg = &s;
+	CHECK(one(p, &x) == 0);
+	CHECK(x.result == XFER_RESPONSE && x.status == 200);
+	CHECK(x.resp.len == 0);
+	if ((fp = fopen(path, "r")) != NULL) {
+		char	*all = malloc(1 << 20);
+		size_t	 n = all != NULL ? fread(all, 1, 1 << 20, fp) : 0;
+
+		CHECK(n > 300000 && n == s.b.len && memcmp(all, s.b.data,
+		    n) == 0);
+		free(all);
+		fclose(fp);
+	}
+	CHECK(s.chunks > 1);
+
+	/* No such file: the error's body goes to resp, not the sink. */
+	buf_reset(&s.b);
+	s.chunks = 0;
+	memset(&x, 0, sizeof(x));
+	x.method = XFER_GET;
+	snprintf(u, sizeof(u), "%.*s/v1/files/nope/content", (int)base, url);
+	x.url = u;
+	x.sink = sink;
+	x.sink_arg = &s;
+	CHECK(one(p, &x) == 0);
+	CHECK(x.result == XFER_RESPONSE && x.status == 404);
+	CHECK(s.chunks == 0 && x.resp.len > 0);
+	buf_free(&x.resp);
+
+	/* A sink that refuses ends the transfer. */
+	s.cap = 1000;
+	memset(&x, 0, sizeof(x));
+	x.method = XFER_GET;
+	snprintf(u, sizeof(u), "%.*s/v1/files/%s/content", (int)base, url, id);
+	x.url = u;
+	x.sink = sink;
+	x.sink_arg = &s;
+	CHECK(one(p, &x) == 0);
+	CHECK(x.result == XFER_NETWORK);
+	buf_free(&s.b);
+
+	/* A GET of a list, with a timeout of its own. */
+	memset(&x, 0, sizeof(x));
+	x.method = XFER_GET;
+	x.timeout_ms = 5000;
+	snprintf(u, sizeof(u), "%.*s/v1/batches?limit=100", (int)base, url);
+	x.url = u;
+	CHECK(one(p, &x) == 0);
+	CHECK(x.result == XFER_RESPONSE && x.status == 200 &&
+	    x.resp.data != NULL && memmem(x.resp.data, x.resp.len, "\"data\"",
+	    6) != NULL);
+	buf_free(&x.resp);
+
+	/* A missing file is said at the submit. */
+	memset(&x, 0, sizeof(x));
+	parts[1].path = "/nonexistent/enrich";
+	x.method = XFER_UPLOAD;
+	x.parts = parts;
+	x.nparts = 2;
+	x.target = t;
+	snprintf(u, sizeof(u), "%.*s/v1/files", (int)base, url);
+	x.url = u;
+	if (pool_submit(p, &x, e, sizeof(e)) == 0) {
+		CHECK(drain(p, 1) >= 0);
+		CHECK(x.result != XFER_RESPONSE || x.status != 200);
+	} else
+		CHECK(strstr(e, "nonexistent") != NULL);
+	buf_free(&x.resp);
+
+	/* And a plain POST again, on handles that did all that. */
+	for (k = 0; k < 3; k++) {
+		memset(&x, 0, sizeof(x));
+		body(&x, bodybuf, sizeof(bodybuf), "after");
+		CHECK(one(p, &x) == 0);
+		CHECK(x.result == XFER_RESPONSE && x.status == 200 &&
+		    x.resp.data != NULL && memmem(x.resp.data, x.resp.len,
+		    "after", 5) != NULL);
+		buf_free(&x.resp);
+	}
+	unlink(path);
 }
 
 static void
@@ -225,6 +396,11 @@ main(void)
 
 	for (k = 0; k < 40; k++)
 		buf_free(&x[k].resp);
+	pool_free(p);
+	pc.timeout_ms = 5000;
+	CHECK((p = pool_new(&pc, e, sizeof(e))) != NULL);
+	if (p != NULL)
+		test_kinds(p, dir);
 	pool_free(p);
 	pool_free(NULL);
 	mock_stop();
