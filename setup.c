@@ -728,6 +728,7 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 	ic.batch_out = cfg->batch_out;
 	ic.base = provider_base(p->provider);
 	ic.url = provider_url(p->provider);
+	ic.disk_keys = p->cache != NULL;
 	vc.retries = cfg->retries;
 	vc.max_wait_ms = cfg->max_wait * 1000;
 	vc.stall_ms = cfg->stall * 1000;

@@ -6,6 +6,7 @@
 #include "cache.h"
 #include "input.h"
 #include "sample.h"
+#include "siphash.h"
 #include "text.h"
 
 struct input {
@@ -18,6 +19,7 @@ struct input {
 	struct input_counts	 counts;
 	const char		*note;		/* to give, or NULL */
 	char			 notebuf[256];
+	unsigned char		 sipkey[SIPHASH_KEY_LEN];
 };
 
 #define KEEP_TOKENS	65536
@@ -69,6 +71,8 @@ input_new(const struct input_config *cfg, struct record *record)
 	in->record = record;
 	in->idlen = strlen(cfg->idfield);
 	in->errlen = strlen(cfg->errfield);
+	/* This run's own: no input can be made to collide with another. */
+	arc4random_buf(in->sipkey, sizeof(in->sipkey));
 	if ((in->json = json_new()) == NULL) {
 		free(in);
 		return NULL;
@@ -108,6 +112,34 @@ load_id(struct input *in, struct row *r)
 		return 1;
 	json_span(j, t, &off, &len);
 	return buf_add(&r->id, json_text(j) + off, len) == -1 ? -1 : 0;
+}
+
+/*
+ * The key of what a row asks: the URL and the body.  Under --cache it
+ * names a file every run must find again, so SHA-256 (cache.h); else it
+ * lives as long as the run, and SipHash under the run's own key costs a
+ * tenth as much a row (the second half of the key is left zero).
+ */
+static void
+row_key(struct input *in, const char *url, const char *body, size_t bodylen,
+    unsigned char key[CACHE_KEY_LEN])
+{
+	struct siphash	 h;
+
+	if (url == NULL)
+		url = "";
+	if (body == NULL)
+		body = "";
+	if (in->cfg.disk_keys) {
+		cache_key(url, strlen(url), body, bodylen, key);
+		return;
+	}
+	siphash_init(&h, in->sipkey);
+	/* With its NUL, as cache_key: "u" + "rlbody" is not "ur" + "lbody". */
+	siphash_add(&h, url, strlen(url) + 1);
+	siphash_add(&h, body, bodylen);
+	memset(key, 0, CACHE_KEY_LEN);
+	siphash_end(&h, key);
 }
 
 /* --sample: is the row of this ID's key left out? */
@@ -227,14 +259,8 @@ input_load(struct input *in, struct row *r, const struct line *ln)
 	 * The key of what the row asks, once, from the body as first
 	 * rendered: a re-asked row's body grows, its key does not.
 	 */
-	if (r->url.len > 0)
-		cache_key(r->url.data, strlen(r->url.data), r->body.data,
-		    r->body.len, r->key);
-	else
-		cache_key(in->cfg.url != NULL ? in->cfg.url : "",
-		    in->cfg.url != NULL ? strlen(in->cfg.url) : 0,
-		    r->body.data != NULL ? r->body.data : "", r->body.len,
-		    r->key);
+	row_key(in, r->url.len > 0 ? r->url.data : in->cfg.url, r->body.data,
+	    r->body.len, r->key);
 	r->keyed = 1;
 	/* The provider's estimate: bytes of prompt, plus the budget. */
 	r->prompt_bytes = r->body.len - request_overhead(in->cfg.request);
@@ -274,8 +300,7 @@ input_escalate(struct input *in, struct row *r, unsigned char *key)
 	buf_reset(&r->body);
 	if (request_body(req, in->json, &r->body, err, sizeof(err)) == -1)
 		return -1;
-	cache_key(in->cfg.url != NULL ? in->cfg.url : "", in->cfg.url != NULL ?
-	    strlen(in->cfg.url) : 0, r->body.data, r->body.len, key);
+	row_key(in, in->cfg.url, r->body.data, r->body.len, key);
 	r->cached_bytes = request_cached_bytes(req, r->body.data, r->body.len);
 	measure(req, r);
 	return 0;

@@ -41,6 +41,9 @@ struct input_config {
 	const char		*base;		/* --url, for batch paths */
 	const char		*url;		/* where bodies go: part of
 						 * each row's key */
+	int			 disk_keys;	/* --cache: keys are its
+						 * SHA-256 (cache.h), not
+						 * the run's SipHash */
 };
 
 enum input_next {
