@@ -20,6 +20,8 @@ struct input {
 	const char		*note;		/* to give, or NULL */
 	char			 notebuf[256];
 	unsigned char		 sipkey[SIPHASH_KEY_LEN];
+	struct siphash		 urlhash;	/* cfg.url's hashed: where
+						 * each row's key starts */
 };
 
 #define KEEP_TOKENS	65536
@@ -73,6 +75,9 @@ input_new(const struct input_config *cfg, struct record *record)
 	in->errlen = strlen(cfg->errfield);
 	/* This run's own: no input can be made to collide with another. */
 	arc4random_buf(in->sipkey, sizeof(in->sipkey));
+	siphash_init(&in->urlhash, in->sipkey);
+	siphash_add(&in->urlhash, cfg->url != NULL ? cfg->url : "",
+	    cfg->url != NULL ? strlen(cfg->url) + 1 : 1);
 	if ((in->json = json_new()) == NULL) {
 		free(in);
 		return NULL;
@@ -126,17 +131,22 @@ row_key(struct input *in, const char *url, const char *body, size_t bodylen,
 {
 	struct siphash	 h;
 
-	if (url == NULL)
-		url = "";
 	if (body == NULL)
 		body = "";
 	if (in->cfg.disk_keys) {
+		if (url == NULL)
+			url = "";
 		cache_key(url, strlen(url), body, bodylen, key);
 		return;
 	}
-	siphash_init(&h, in->sipkey);
-	/* With its NUL, as cache_key: "u" + "rlbody" is not "ur" + "lbody". */
-	siphash_add(&h, url, strlen(url) + 1);
+	/* With its NUL, as cache_key: "u" + "rlbody" is not "ur" + "lbody".
+	 * The run's URL is hashed once, and each row goes on from there. */
+	if (url == in->cfg.url)
+		h = in->urlhash;
+	else {
+		siphash_init(&h, in->sipkey);
+		siphash_add(&h, url, strlen(url) + 1);
+	}
 	siphash_add(&h, body, bodylen);
 	memset(key, 0, CACHE_KEY_LEN);
 	siphash_end(&h, key);

@@ -339,7 +339,7 @@ scan(struct json *j, const char *text, size_t len, char *err, size_t errlen)
 	int			 open[JSON_MAX_DEPTH];
 	size_t			 i, at, depth = 0;
 	enum json_type		 type;
-	int			 t, esc;
+	int			 t, esc, iskey;
 
 	i = skip_ws(s, len, 0);
 	if (i == len)
@@ -374,14 +374,8 @@ value:
 			goto value;
 		goto key;
 	case '"':
-		if ((esc = scan_string(s, len, &i, err, errlen)) == -1)
-			return -1;
-		if (j != NULL) {
-			if ((t = token(j, JSON_STRING, at + 1, i - 1)) == -1)
-				goto nomem;
-			j->tok[t].escaped = esc;
-		}
-		goto after;
+		iskey = 0;
+		goto string;
 	case 't':
 		if (scan_word(s, len, &i, "true", err, errlen) == -1)
 			return -1;
@@ -414,16 +408,24 @@ value:
 key:
 	if (i >= len || s[i] != '"')
 		return fail(err, errlen, i, "object key expected");
+	iskey = 1;
 	at = i;
+	/* Keys and values alike: one place that scans a string, which the
+	 * compiler then puts inline. */
+string:
 	if ((esc = scan_string(s, len, &i, err, errlen)) == -1)
 		return -1;
 	if (j != NULL) {
 		if ((t = token(j, JSON_STRING, at + 1, i - 1)) == -1)
 			goto nomem;
-		j->tok[t].size = 1;
 		j->tok[t].escaped = esc;
-		j->tok[open[depth - 1]].size++;
+		if (iskey) {
+			j->tok[t].size = 1;
+			j->tok[open[depth - 1]].size++;
+		}
 	}
+	if (!iskey)
+		goto after;
 	i = skip_ws(s, len, i);
 	if (i >= len || s[i] != ':')
 		return fail(err, errlen, i, "':' expected");
