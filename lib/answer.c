@@ -1,10 +1,12 @@
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "anthropic.h"
 #include "answer.h"
+#include "labels.h"
 
 #define ERROR_TEXT_MAX	500	/* bytes of a non-JSON error body quoted */
 /* No request takes more tokens than this (the largest context windows
@@ -13,66 +15,138 @@
  * overflow a sum. */
 #define TOKENS_MAX	100000000LL
 
-/* A token's length in bytes: its "bytes" if given, else its text's. */
-static long long
-token_bytes(const struct json *j, int t, struct buf *scratch)
+/*
+ * Append a token's bytes to spelled: its "bytes" if given (a token may
+ * hold part of a character), else its text's.  -1 if it has neither or
+ * out of memory.
+ */
+static int
+token_spell(const struct json *j, int t, struct buf *spelled)
 {
-	const char	*raw;
-	size_t		 n;
-	int		 s;
+	const char	*raw, *errstr;
+	char		 num[8];
+	long long	 v;
+	size_t		 k, off, n;
+	int		 s, e;
 
-	if (json_type(j, (s = json_get(j, t, "bytes", 5))) == JSON_ARRAY)
-		return json_len(j, s);
+	if (json_type(j, (s = json_get(j, t, "bytes", 5))) == JSON_ARRAY) {
+		for (k = 0; (e = json_index(j, s, k)) != -1; k++) {
+			if (!json_is_integer(j, e))
+				return -1;
+			json_span(j, e, &off, &n);
+			if (n >= sizeof(num))
+				return -1;
+			memcpy(num, json_text(j) + off, n);
+			num[n] = '\0';
+			v = strtonum(num, 0, 255, &errstr);
+			if (errstr != NULL || buf_addc(spelled, (char)v) == -1)
+				return -1;
+		}
+		return 0;
+	}
 	if (json_type(j, (s = json_get(j, t, "token", 5))) != JSON_STRING)
 		return -1;
 	json_string_raw(j, s, &raw, &n);
-	buf_reset(scratch);
-	if (json_decode_string(scratch, raw, n) == -1)
+	return json_decode_string(spelled, raw, n);
+}
+
+/* A token's logprob, at most 0 (no more than certainty); -1 if none. */
+static int
+token_logprob(const struct json *j, int t, double *lp)
+{
+	char	 num[40];
+	size_t	 off, len;
+	int	 v;
+
+	v = json_get(j, t, "logprob", 7);
+	if (json_type(j, v) != JSON_NUMBER)
 		return -1;
-	return scratch->len;
+	json_span(j, v, &off, &len);
+	if (len >= sizeof(num))
+		return -1;
+	memcpy(num, json_text(j) + off, len);
+	num[len] = '\0';
+	*lp = strtod(num, NULL);
+	if (!isfinite(*lp))
+		return -1;
+	if (*lp > 0)
+		*lp = 0;
+	return 0;
 }
 
 int
 answer_confidence(const struct json *j, size_t start, size_t end,
     struct buf *scratch, double *p)
 {
-	const char	*text = json_text(j);
-	char		 num[40];
-	size_t		 k, n, off, len, pos = 0;
+	struct buf	 spelled = { 0 };
+	const char	*raw;
+	size_t		 k, n, len, pos, was, lo, hi, from = SIZE_MAX, to = 0;
 	double		 sum = 0, lp;
-	long long	 b;
-	int		 t, lps, used = 0;
+	int		 t, c, lps, rv = -1;
 
-	t = json_get(j, json_index(j, json_get(j, 0, "choices", 7), 0),
-	    "logprobs", 8);
+	c = json_index(j, json_get(j, 0, "choices", 7), 0);
+	t = json_get(j, c, "logprobs", 8);
 	if (json_type(j, (lps = json_get(j, t, "content", 7))) != JSON_ARRAY ||
 	    (n = json_len(j, lps)) == 0)
 		return -1;
-	for (k = 0, t = lps + 1; k < n && pos < end; k++, t = json_next(j, t)) {
-		if ((b = token_bytes(j, t, scratch)) < 0)
-			return -1;
-		/* A token wholly before or after the span is not counted. */
-		if (pos + b > start) {
-			lps = json_get(j, t, "logprob", 7);
-			if (json_type(j, lps) != JSON_NUMBER)
-				return -1;
-			json_span(j, lps, &off, &len);
-			if (len >= sizeof(num))
-				return -1;
-			memcpy(num, text + off, len);
-			num[len] = '\0';
-			lp = strtod(num, NULL);
-			if (!isfinite(lp))
-				return -1;
-			sum += lp > 0 ? 0 : lp;
-			used = 1;
-		}
-		pos += b;
-	}
-	if (!used)
+	t = json_get(j, json_get(j, c, "message", 7), "content", 7);
+	if (json_type(j, t) != JSON_STRING)
 		return -1;
+	json_string_raw(j, t, &raw, &len);
+	buf_reset(scratch);
+	if (json_decode_string(scratch, raw, len) == -1)
+		return -1;
+	if (end > scratch->len)
+		end = scratch->len;
+	if (start >= end)
+		return -1;
+	for (k = 0, t = lps + 1; k < n; k++, t = json_next(j, t))
+		if (token_spell(j, t, &spelled) == -1)
+			goto out;
+	/*
+	 * What the tokens spell must be the answer, or they say nothing of
+	 * its probability (a broken or hostile server's, or another text's:
+	 * answer "S3", tokens "EC2").  Spelled exactly, the tokens that
+	 * overlap the span are its; else all of them, if they spell the
+	 * span with what a label is forgiven (case, quotes, white space, a
+	 * final period).
+	 */
+	if (spelled.len == scratch->len && memcmp(spelled.data, scratch->data,
+	    spelled.len) == 0) {
+		lo = start;
+		hi = end;
+	} else if (labels_spelled(spelled.data != NULL ? spelled.data : "",
+	    spelled.len, scratch->data + start, end - start)) {
+		lo = 0;
+		hi = spelled.len;
+	} else
+		goto out;
+	was = spelled.len;
+	for (k = 0, pos = 0, t = lps + 1; k < n && pos < hi;
+	    k++, t = json_next(j, t)) {
+		spelled.len = was;
+		if (token_spell(j, t, &spelled) == -1)
+			goto out;
+		len = spelled.len - was;
+		if (pos + len > lo) {
+			if (token_logprob(j, t, &lp) == -1)
+				goto out;
+			sum += lp;
+			if (from == SIZE_MAX)
+				from = pos;
+			to = pos + len;
+		}
+		pos += len;
+	}
+	/* A span that cuts a token is not what the token spells. */
+	if (from == SIZE_MAX || !labels_spelled(spelled.data + from, to - from,
+	    scratch->data + start, end - start))
+		goto out;
 	*p = exp(sum);
-	return 0;
+	rv = 0;
+out:
+	buf_free(&spelled);
+	return rv;
 }
 
 long long
