@@ -277,6 +277,18 @@ anthropic_answer(const struct json *j, const char *text, int tool,
 			    "(stop_reason refusal)");
 		return ANSWER_REFUSED;
 	}
+	/*
+	 * A turn paused by the server (a long run of its own tools, which
+	 * -P tools may ask for) is no finished answer; going on would mean
+	 * sending the paused turn back as it came, which a row's request
+	 * does not do.  Final, as a cut answer is, with what came.
+	 */
+	if (json_is_string(j, stop, "pause_turn")) {
+		snprintf(err, errlen, "the server paused the turn before the "
+		    "answer was finished (stop_reason pause_turn); \"partial\" "
+		    "holds what came");
+		return ANSWER_TRUNCATED;
+	}
 	if (json_is_string(j, stop, "max_tokens")) {
 		snprintf(err, errlen, "the answer was cut at the token limit "
 		    "(stop_reason max_tokens); \"partial\" holds what came");
