@@ -21,7 +21,7 @@
 
 #include "cli.h"
 #include "rules.h"
-#include "lib/anthropic.h"
+#include "lib/prov_anthropic.h"
 #include "lib/endpoints.h"
 #include "lib/provider.h"
 #include "lib/sample.h"

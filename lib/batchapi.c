@@ -25,6 +25,7 @@
 #include "bapi.h"
 #include "batchapi.h"
 #include "json.h"
+#include "provider.h"
 #include "results.h"
 #include "spool.h"
 #include "text.h"
@@ -429,7 +430,7 @@ park(struct batchapi *b, struct row *r, char *err, size_t errlen)
 	buf_reset(&b->scratch);
 	if (json_compact(&b->scratch, r->body.data != NULL ? r->body.data :
 	    "", r->body.len, 0) == -1 ||
-	    bapi_request_line(&b->body, id, n, bapi_endpoint(b->cfg.azure),
+	    b->cfg.batch->line(&b->body, id, n, b->cfg.batch->endpoint,
 	    b->scratch.data, b->scratch.len) == -1) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -477,7 +478,7 @@ job_url(struct batchapi *b, const char *before, const char *id,
 	buf_reset(&b->url);
 	rv = buf_adds(&path, before) == -1 || buf_adds(&path, id) == -1 ||
 	    buf_adds(&path, after) == -1 || buf_addc(&path, '\0') == -1 ||
-	    bapi_url(&b->url, b->cfg.base, b->cfg.azure, b->cfg.api_version,
+	    b->cfg.batch->url(&b->url, b->cfg.base, b->cfg.api_version,
 	    path.data) == -1;
 	buf_free(&path);
 	return rv ? -1 : 0;
@@ -513,8 +514,8 @@ submit(struct batchapi *b, enum job job, struct bfile *f, long long now,
 		snprintf(name, sizeof(name), "enrich-%d.jsonl", f->k);
 		strlcpy(b->upath, file_path(b, "upload", f->k),
 		    sizeof(b->upath));
-		b->parts[0] = (struct xfer_part){ "purpose", "batch", NULL,
-		    NULL, NULL };
+		b->parts[0] = (struct xfer_part){ "purpose",
+		    b->cfg.batch->purpose, NULL, NULL, NULL };
 		b->parts[1] = (struct xfer_part){ "file", NULL, b->upath,
 		    NULL, "application/jsonl" };
 		/* The name is copied by libcurl at submit. */
@@ -532,8 +533,8 @@ submit(struct batchapi *b, enum job job, struct bfile *f, long long now,
 		break;
 	case JOB_CREATE:
 		buf_reset(&b->jbody);
-		rv = bapi_create_body(&b->jbody, f->id,
-		    bapi_endpoint(b->cfg.azure)) == -1 || job_url(b,
+		rv = b->cfg.batch->create_body(&b->jbody, f->id,
+		    b->cfg.batch->endpoint) == -1 || job_url(b,
 		    "/batches", "", "") == -1;
 		x->body = b->jbody.data;
 		x->bodylen = b->jbody.len;
@@ -954,8 +955,8 @@ take_result(struct batchapi *b, struct row *r, uint64_t seq)
 	if ((rv = results_read(b->rs, seq + 1, &b->rline)) != 1)
 		return rv;
 	b->res.custom_id = &b->cid;
-	if ((rv = bapi_parse_result(b->json, b->rline.data, b->rline.len,
-	    &b->res, why, sizeof(why))) != 0)
+	if ((rv = b->cfg.batch->result(b->json, b->rline.data,
+	    b->rline.len, &b->res, why, sizeof(why))) != 0)
 		return rv == -1 ? -1 : 0;
 	if (bapi_unanswered(&b->res))
 		return 0;

@@ -481,8 +481,8 @@ confidence(struct record *rec, struct row *r, size_t start, size_t end)
 	r->confidence = -1;
 	if (!rec->cfg.confidence)
 		return;
-	if (answer_confidence(rec->response, start, end, &rec->tok,
-	    &r->confidence) == -1) {
+	if (answer_confidence(rec->cfg.request, rec->response, start, end,
+	    &rec->tok, &r->confidence) == -1) {
 		r->confidence = -1;
 		if (rec->no_logprobs == 0)
 			rec->no_logprobs = 1;

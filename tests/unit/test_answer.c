@@ -4,6 +4,7 @@
 
 #include "answer.h"
 #include "check.h"
+#include "request.h"
 
 static struct tmpl *
 tmpl(const char *s)
@@ -150,7 +151,7 @@ confidence_of(struct json *j, const char *resp, size_t start, size_t end,
 	double		 got = -1;
 
 	CHECK(json_parse(j, resp, strlen(resp), err, sizeof(err)) == 0);
-	CHECK(answer_confidence(j, start, end, &tok, &got) == want);
+	CHECK(answer_confidence(chat, j, start, end, &tok, &got) == want);
 	if (want == 0 && (got < p - 1e-9 || got > p + 1e-9)) {
 		fprintf(stderr, "confidence %.9f, want %.9f\n", got, p);
 		CHECK(0);
@@ -162,6 +163,10 @@ static void
 test_confidence(void)
 {
 	struct json	*j = json_new();
+	struct tmpl	*user = tmpl("{{text}}");
+	char		 e[128];
+
+	chat = request_new("m", NULL, user, NULL, 0, e, sizeof(e));
 	const char	*r1 = "{\"choices\":[{\"message\":{\"content\":"
 			    "\" EC2.\"},\"logprobs\":{\"content\":["
 			    "{\"token\":\" \",\"logprob\":-0.5,\"bytes\":[32]},"
@@ -218,6 +223,17 @@ test_confidence(void)
 	confidence_of(j, "{\"choices\":[{\"message\":{\"content\":\"x\"},"
 	    "\"logprobs\":{\"content\":["
 	    "{\"token\":\"x\",\"logprob\":3}]}}]}", 0, 1, 0, 1.0);
+	request_free(chat);
+	/* A provider without logprobs has no confidence, whatever the
+	 * response holds. */
+	chat = request_make(&(struct request_config){ provider_find(
+	    "anthropic")->shape, "m", NULL, user, NULL, 0 }, e, sizeof(e));
+	CHECK(chat != NULL);
+	confidence_of(j, "{\"choices\":[{\"message\":{\"content\":\"x\"},"
+	    "\"logprobs\":{\"content\":["
+	    "{\"token\":\"x\",\"logprob\":-1}]}}]}", 0, 1, -1, 0);
+	request_free(chat);
+	tmpl_free(user);
 	json_free(j);
 }
 

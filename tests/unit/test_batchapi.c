@@ -334,6 +334,7 @@ start(struct harness *h, struct api *a, int size, int retries,
 	bc.poll_ms = 1000;
 	bc.retries = retries;
 	bc.max_response = 1 << 20;
+	bc.batch = provider_find("openai")->wire->batch;
 	bc.base = "http://127.0.0.1:1/v1";
 	bc.api_version = "x";
 	bc.upload_target = 1;
