@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "bapi.h"
+#include "batchfile.h"
 #include "jsonw.h"
 #include "pool.h"
 #include "prov_anthropic.h"
@@ -502,7 +503,7 @@ get_text(const struct json *j, int obj, const char *key, char *out,
 
 static int
 batch_result(struct json *j, const char *text, size_t len,
-    struct bapi_result *r, char *err, size_t errlen)
+    struct batchfile_result *r, char *err, size_t errlen)
 {
 	const char	*raw;
 	char		 jerr[96];

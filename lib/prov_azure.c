@@ -4,6 +4,7 @@
 #include <curl/curl.h>
 
 #include "bapi.h"
+#include "batchfile.h"
 #include "prov_azure.h"
 #include "prov_openai.h"
 
@@ -34,13 +35,13 @@ batch_url(struct buf *b, const char *base, const char *version,
 	return bapi_url(b, base, 1, version, path);
 }
 
-static const struct provider_batch azure_batch = {
+const struct provider_batch azure_batch = {
 	.endpoint = "/chat/completions",
 	.purpose = "batch",
 	.url = batch_url,
-	.line = bapi_request_line,
+	.line = batchfile_request_line,
 	.create_body = bapi_create_body,
-	.result = bapi_parse_result,
+	.result = batchfile_parse_result,
 };
 
 const struct provider_wire azure_wire = {

@@ -13,5 +13,7 @@
 #include "provider.h"
 
 extern const struct provider_wire	 azure_wire;
+/* Its Batch API: lines naming /chat/completions, URLs under /openai. */
+extern const struct provider_batch	 azure_batch;
 
 #endif

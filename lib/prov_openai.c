@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "bapi.h"
+#include "batchfile.h"
 #include "labels.h"
 #include "pool.h"
 #include "prov_openai.h"
@@ -50,13 +51,13 @@ batch_url(struct buf *b, const char *base, const char *version,
 	return bapi_url(b, base, 0, version, path);
 }
 
-static const struct provider_batch openai_batch = {
+const struct provider_batch openai_batch = {
 	.endpoint = "/v1/chat/completions",
 	.purpose = "batch",
 	.url = batch_url,
-	.line = bapi_request_line,
+	.line = batchfile_request_line,
 	.create_body = bapi_create_body,
-	.result = bapi_parse_result,
+	.result = batchfile_parse_result,
 };
 
 const struct provider_wire openai_wire = {

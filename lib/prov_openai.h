@@ -19,6 +19,8 @@
 
 extern const struct provider_wire	 openai_wire;
 extern const struct provider_shape	 openai_chat_shape;
+/* The Batch API's format: /v1/chat/completions lines, purpose batch. */
+extern const struct provider_batch	 openai_batch;
 /* The response headers OpenAI's limits come in (Azure's too). */
 extern const char *const		 openai_keep[];
 

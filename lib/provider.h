@@ -71,7 +71,7 @@
 #include "buf.h"
 #include "json.h"
 
-struct bapi_result;
+struct batchfile_result;
 struct provider_config;
 
 /* An attachment to the row's user message, after its text.  The data is
@@ -134,7 +134,7 @@ struct provider_batch {
 	/* A line of a result file: 0, 1 and err if not one, -1 if out of
 	 * memory. */
 	int		(*result)(struct json *, const char *, size_t,
-			    struct bapi_result *, char *, size_t);
+			    struct batchfile_result *, char *, size_t);
 };
 
 struct provider_wire {

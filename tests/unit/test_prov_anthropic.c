@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "answer.h"
-#include "bapi.h"
+#include "batchfile.h"
 #include "check.h"
 #include "pool.h"
 #include "prov_anthropic.h"
@@ -337,7 +337,7 @@ test_batch(void)
 	const struct provider_batch	*d = &anthropic_batch;
 	struct json			*j = json_new();
 	struct buf			 b = { 0 }, lines = { 0 }, cid = { 0 };
-	struct bapi_result		 r = { 0 };
+	struct batchfile_result	 r = { 0 };
 	char				 err[256];
 
 	CHECK(d->purpose == NULL);
@@ -368,13 +368,13 @@ test_batch(void)
 	    "\"errored\",\"error\":{\"type\":\"error\",\"error\":{\"type\":"
 	    "\"invalid_request_error\",\"message\":\"bad\"}}}}") == 0);
 	CHECK(r.status == 0 && strcmp(r.code, "invalid_request_error") == 0 &&
-	    strcmp(r.msg, "bad") == 0 && !bapi_unanswered(&r));
+	    strcmp(r.msg, "bad") == 0 && !batchfile_unanswered(&r));
 	CHECK(RESULT("{\"custom_id\":\"r3\",\"result\":{\"type\":"
 	    "\"expired\"}}") == 0);
-	CHECK(bapi_unanswered(&r));
+	CHECK(batchfile_unanswered(&r));
 	CHECK(RESULT("{\"custom_id\":\"r3\",\"result\":{\"type\":"
 	    "\"canceled\"}}") == 0);
-	CHECK(bapi_unanswered(&r));
+	CHECK(batchfile_unanswered(&r));
 	CHECK(RESULT("{\"custom_id\":\"r4\",\"result\":{\"type\":\"new\"}}")
 	    == 1);
 	CHECK(RESULT("{\"result\":{\"type\":\"expired\"}}") == 1);
