@@ -83,7 +83,7 @@ enum provider_part_kind {
 
 struct provider_part {
 	enum provider_part_kind	 kind;
-	const char		*media_type;	/* "image/png", "application/pdf" */
+	const char		*media_type;	/* "image/png", ... */
 	const char		*data;		/* base64, or NULL with url */
 	size_t			 len;
 	const char		*url;		/* or NULL */
@@ -118,8 +118,9 @@ struct provider_ask {
  */
 struct provider_batch {
 	const char	*endpoint;	/* the path a line names */
-	const char	*purpose;	/* the upload's purpose; NULL: no
-					 * upload, create_body holds the lines */
+	/* The upload's purpose; NULL: nothing is uploaded, the creation
+	 * body holds the lines. */
+	const char	*purpose;
 	/* NUL-terminated, the URL of path ("/files", "/batches/ID") under
 	 * base; version is Azure's api-version. */
 	int		(*url)(struct buf *, const char *, const char *,
@@ -172,7 +173,8 @@ struct provider_shape {
 	/* What is fixed for every body (NULL and err: it cannot be), its
 	 * free, and a row's body appended to b.  The ask's strings are
 	 * copied. */
-	void		*(*shape_new)(const struct provider_ask *, char *, size_t);
+	void		*(*shape_new)(const struct provider_ask *, char *,
+			    size_t);
 	void		(*shape_free)(void *);
 	int		(*body)(const void *, const struct provider_prompt *,
 			    struct buf *);

@@ -70,9 +70,10 @@ int		 request_reask(const struct request *, struct json *,
  * shape reads it. */
 int		 request_extract(struct request *, const char *, char *,
 		    size_t);
-/* Where a response to a request holds its answer (for answer_read). */
+/* Where a response to a request holds its answer (for answer_read):
+ * --extract's path if given, else where the shape reads it. */
 struct request_form {
-	const struct tmpl		*extract;	/* --extract's, or NULL */
+	const struct tmpl		*extract;	/* or NULL */
 	const struct provider_shape	*shape;
 	const void			*data;	/* the shape's own */
 };

@@ -32,7 +32,8 @@ test_shape(void)
 	struct provider_part	 parts[3] = {
 		{ PROVIDER_IMAGE, "image/png", "iVBO", 4, NULL, NULL },
 		{ PROVIDER_IMAGE, NULL, NULL, 0, "https://x/a.png", NULL },
-		{ PROVIDER_DOCUMENT, "application/pdf", "JVBE", 4, NULL, "a.pdf" }
+		{ PROVIDER_DOCUMENT, "application/pdf", "JVBE", 4, NULL,
+		    "a.pdf" }
 	};
 	struct buf		 b = { 0 };
 
@@ -66,7 +67,8 @@ test_shape(void)
 	    "\"image_url\",\"image_url\":{\"url\":\"data:image/png;base64,"
 	    "iVBO\"}},{\"type\":\"image_url\",\"image_url\":{\"url\":"
 	    "\"https://x/a.png\"}},{\"type\":\"file\",\"file\":{\"filename\":"
-	    "\"a.pdf\",\"file_data\":\"data:application/pdf;base64,JVBE\"}}]}]}");
+	    "\"a.pdf\",\"file_data\":\"data:application/pdf;base64,JVBE\"}}"
+	    "]}]}");
 	buf_free(&b);
 }
 
