@@ -7,7 +7,8 @@
  * the range messages are all made from the table, as curl's tool does with
  * its aliases[], so an ordinary option is one row here and one entry in
  * the man page.  An option with more to it than storing its value names a
- * setter; the rules that tie options together are rules.c's.
+ * setter.  It only reads: the rules that tie options together are
+ * rules.c's, which main applies to what this returns.
  */
 #include <err.h>
 #include <errno.h>
@@ -20,7 +21,6 @@
 #include <curl/curl.h>
 
 #include "cli.h"
-#include "rules.h"
 #include "lib/anthropic.h"
 #include "lib/endpoints.h"
 #include "lib/provider.h"
@@ -662,5 +662,4 @@ cli_parse(int argc, char *argv[], struct config *c)
 	c->price_out_given = given(seen, offsetof(struct config, price_out));
 	c->price_cached_given = given(seen, offsetof(struct config,
 	    price_cached_in));
-	rules_check(c);
 }

@@ -41,6 +41,7 @@
 #include "lib/template.h"
 #include "lib/verdict.h"
 #include "proc.h"
+#include "rules.h"
 #include "setup.h"
 #include "tty.h"
 
@@ -412,6 +413,7 @@ main(int argc, char *argv[])
 	proc_std();
 	proc_private();
 	cli_parse(argc, argv, &cfg);
+	rules_check(&cfg);
 	/* A dry run sends nothing: spare it the TLS library's set-up. */
 	if (!cfg.dry_run && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		errx(2, "cannot initialise libcurl");
