@@ -37,3 +37,74 @@ cmp -s "$T/h" "$T/m" ||
 # README's test command is the one CI runs.
 grep -q '^make check' "$ROOT/README.md" || fail "README lacks 'make check'"
 grep -q 'make check' "$ROOT/.ci/run" || fail ".ci/run does not run make check"
+
+# Each option's default: --help prints the table's as "(default x)" at the
+# end of its entry, and the man page's entry says "the default is x" (the
+# first such phrase in it); an entry with none in one has none in the other.
+awk 'function flush() {
+	if (name == "")
+		return
+	v = "-"
+	if (match(text, /\(default [^ ]+\)$/))
+		v = substr(text, RSTART + 9, RLENGTH - 10)
+	print name, v
+	name = ""
+}
+/^  -[a-zA-Z], --|^      --/ {
+	flush()
+	t = $0
+	sub(/^  -[a-zA-Z], /, "", t)
+	sub(/^ +/, "", t)
+	split(t, a, " ")
+	name = a[1]
+	text = $0
+	next
+}
+/^   / && name != "" {
+	t = $0
+	sub(/^ +/, "", t)
+	text = text " " t
+	next
+}
+{ flush() }
+END { flush() }' "$T/help" | sort >"$T/hd"
+[ "$(grep -c ' [^-]' "$T/hd")" -gt 10 ] ||
+    fail "few defaults in --help: $(cat "$T/hd")"
+awk 'function flush(   i, v, n) {
+	if (nnames == 0)
+		return
+	v = "-"
+	n = split(text, w, " ")
+	for (i = 1; i + 2 <= n; i++)
+		if (tolower(w[i]) == "default" && w[i + 1] == "is") {
+			v = w[i + 2]
+			sub(/[.,;:)]+$/, "", v)
+			break
+		}
+	for (i = 1; i <= nnames; i++)
+		print names[i], v
+	nnames = 0
+}
+/^The options are as follows:/ { on = 1; next }
+!on { next }
+/^\.Bl/ { depth++ }
+/^\.El/ { if (--depth == 0) { flush(); exit } }
+/^\.It/ && depth == 1 {
+	flush()
+	text = ""
+	n = split($0, w, " ")
+	for (i = 1; i + 2 <= n; i++)
+		if (w[i] == "Fl" && w[i + 1] == "Fl")
+			names[++nnames] = "--" w[i + 2]
+	next
+}
+{
+	n = split($0, w, " ")
+	for (i = 1; i <= n; i++)
+		if (!(i == 1 && w[i] ~ /^\./) &&
+		    w[i] !~ /^(Ql|Ev|Lk|Pq|Pa|No|Ns|Fl|Ar|Cm|Dv|Sx|Po|Pc|Xr|Sy|Em|Dq|Sq|Nm|Li|Va)$/)
+			text = text " " w[i]
+}' "$ROOT/man/enrich.1" | sort >"$T/md"
+cmp -s "$T/hd" "$T/md" ||
+    fail "--help's defaults and the man page's differ: $(diff "$T/hd" "$T/md" |
+    grep '^[<>]' | tr '\n' ' ')"
