@@ -196,6 +196,12 @@ loop(struct run *run)
 		if (run->share != NULL && (note = share_note(run->share)) !=
 		    NULL)
 			say("%s", note);
+		/* It failed: said, not dropped, since the processes no longer
+		 * share one budget; the run goes on with its own. */
+		if (run->share != NULL && run->pace != NULL &&
+		    (note = pace_share_error(run->pace)) != NULL)
+			say("%s; pacing by this process's own limits until it "
+			    "works again", note);
 		if (sched_stopped(run->sched))
 			return 3;
 		/* The money is spent: what is in flight ends, then 4. */
