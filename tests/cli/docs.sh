@@ -108,3 +108,21 @@ awk 'function flush(   i, v, n) {
 cmp -s "$T/hd" "$T/md" ||
     fail "--help's defaults and the man page's differ: $(diff "$T/hd" "$T/md" |
     grep '^[<>]' | tr '\n' ' ')"
+
+# The README's table of options: a default it states, "(default x" after
+# the row's first option, is the table's.
+awk -F'|' '/^\| `-/ {
+	if (!match($2, /--[a-z0-9.-]+/))
+		next
+	name = substr($2, RSTART, RLENGTH)
+	if (!match($3, /\(default `?[^`;,) ]+/))
+		next
+	v = substr($3, RSTART + 9, RLENGTH - 9)
+	sub(/^`/, "", v)
+	print name, v
+}' "$ROOT/README.md" | sort >"$T/rd"
+[ "$(wc -l <"$T/rd")" -gt 5 ] || fail "few defaults in README: $(cat "$T/rd")"
+bad=$(join "$T/rd" "$T/hd" | awk '$2 != $3' | tr '\n' ' ')
+[ -z "$bad" ] || fail "README's defaults differ from --help's: $bad"
+missing=$(join -v 1 "$T/rd" "$T/hd" | tr '\n' ' ')
+[ -z "$missing" ] || fail "README's defaults of no option: $missing"
