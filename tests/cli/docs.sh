@@ -126,3 +126,18 @@ bad=$(join "$T/rd" "$T/hd" | awk '$2 != $3' | tr '\n' ' ')
 [ -z "$bad" ] || fail "README's defaults differ from --help's: $bad"
 missing=$(join -v 1 "$T/rd" "$T/hd" | tr '\n' ' ')
 [ -z "$missing" ] || fail "README's defaults of no option: $missing"
+
+# The README's tables of how it is built name every file of the program
+# and every module of lib/ (a module's other files, lib/name_part.c, may
+# be named in its row).
+sed -n '/^## How it is built/,/^Library code never/p' "$ROOT/README.md" \
+    >"$T/built"
+for f in "$ROOT"/*.c "$ROOT"/lib/*.c; do
+	case $f in
+	"$ROOT"/lib/*) n=$(basename "$f" .c) ;;
+	*) n=$(basename "$f") ;;
+	esac
+	grep -q "\`$n\`" "$T/built" || echo "$n"
+done >"$T/unnamed"
+[ ! -s "$T/unnamed" ] ||
+    fail "README's How it is built does not name: $(tr '\n' ' ' <"$T/unnamed")"
