@@ -3,9 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "batch.h"
+#include "batchfile.h"
 #include "jsonw.h"
-#include "bapi.h"
 #include "judge.h"
 #include "record.h"
 
@@ -243,7 +242,8 @@ batch_response(struct record *rec, struct row *r, char *err, size_t errlen)
 	if (judge_raw(rec->judge, r, err, errlen) != JUDGE_ANSWER)
 		return RECORD_UNREADABLE;
 	buf_reset(&r->line);
-	if (batch_output(&r->line, r->lineno, r->id.data, r->id.len, &r->xfer,
+	if (batchfile_output(&r->line, r->lineno, r->id.data, r->id.len,
+	    &r->xfer,
 	    NULL, NULL, 0) == -1)
 		return -1;
 	json_fix_surrogates(r->line.data, r->line.len);
@@ -284,7 +284,7 @@ record_error(struct record *rec, struct row *r)
 	r->failed = 1;
 	if (rec->cfg.batch_out) {
 		buf_reset(&r->line);
-		if (batch_output(&r->line, r->lineno, r->id.data, r->id.len,
+		if (batchfile_output(&r->line, r->lineno, r->id.data, r->id.len,
 		    r->attempts > 0 && r->xfer.result == XFER_RESPONSE ?
 		    &r->xfer : NULL, type, r->msg.data, r->msg.len) == -1)
 			return -1;
@@ -342,7 +342,7 @@ record_dry_run(struct record *rec, struct row *r)
 		buf_reset(&rec->scratch);
 		if (json_compact(&rec->scratch, r->body.data != NULL ?
 		    r->body.data : "", r->body.len, 0) == -1 ||
-		    bapi_request_line(&r->line, id, strlen(id),
+		    batchfile_request_line(&r->line, id, strlen(id),
 		    rec->cfg.batch_dry, rec->scratch.data != NULL ?
 		    rec->scratch.data : "", rec->scratch.len) == -1)
 			return -1;
