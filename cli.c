@@ -2,11 +2,13 @@
  * The command line, from one table.
  *
  * Each option is one row of options[]: its names, the kind of argument it
- * takes, the config field it fills, the range a number must be in, and its
- * help.  getopt_long's arguments, the usage synopsis, the --help list and
- * the range messages are all made from the table, as curl's tool does with
+ * takes, the config field it fills, the range a number must be in, its
+ * default and its help.  getopt_long's arguments, the usage synopsis, the
+ * --help list with its defaults, the values a run starts from and the
+ * range messages are all made from the table, as curl's tool does with
  * its aliases[], so an ordinary option is one row here and one entry in
- * the man page.  An option with more to it than storing its value names a
+ * the man page (tests/cli/docs.sh holds the two to the same names and
+ * defaults).  An option with more to it than storing its value names a
  * setter.  It only reads: the rules that tie options together are
  * rules.c's, which main applies to what this returns.
  */
@@ -27,8 +29,6 @@
 #include "lib/sample.h"
 
 #define VERSION		"0.1.0"
-#define DEFAULT_URL	"https://api.openai.com/v1"
-#define DEFAULT_MODEL	"gpt-4o-mini"
 #define WIDTH		79	/* of --help */
 
 enum arg {
@@ -114,7 +114,7 @@ static const struct opt options[] = {
 	{ "api-key-file", 'k', STRING(keyfile), 0, 0, NULL, set_keyfile, 0,
 	    "keyfile", "the API key's file (else $OPENAI_API_KEY); after a -u, "
 	    "that endpoint's" },
-	{ "model", 'm', STRING(model), 0, 0, DEFAULT_MODEL, NULL, 0, "model",
+	{ "model", 'm', STRING(model), 0, 0, "gpt-4o-mini", NULL, 0, "model",
 	    "model (else $ENRICH_MODEL, else the default)" },
 	{ "field", 'o', STRING(field), 0, 0, "answer", NULL, 0, "field",
 	    "output field for the answer" },
@@ -126,7 +126,8 @@ static const struct opt options[] = {
 	    "system message template" },
 	{ "timeout", 't', LLONG(timeout), 1, 86400, "300", NULL, 0,
 	    "seconds", "per attempt" },
-	{ "url", 'u', LIST(urls), 0, 0, DEFAULT_URL, set_url, 0, "url",
+	{ "url", 'u', LIST(urls), 0, 0,
+	    "https://api.openai.com/v1", set_url, 0, "url",
 	    "API base URL (else $OPENAI_BASE_URL, else the default); "
 	    "repeatable: rows go to the endpoint with the most headroom" },
 	{ "allow-empty", 0, NONE(allow_empty), 1, 0, NULL, NULL, 0, NULL,

@@ -20,6 +20,11 @@ struct record {
 	char			 conf[16];	/* --confidence, as written */
 };
 
+/*
+ * The record owns the judge that reads its answers, given the part of
+ * the config that judging needs: what the row keeps for itself, prices,
+ * what an answer must be.
+ */
 struct record *
 record_new(const struct record_config *cfg)
 {
@@ -243,8 +248,7 @@ batch_response(struct record *rec, struct row *r, char *err, size_t errlen)
 		return RECORD_UNREADABLE;
 	buf_reset(&r->line);
 	if (batchfile_output(&r->line, r->lineno, r->id.data, r->id.len,
-	    &r->xfer,
-	    NULL, NULL, 0) == -1)
+	    &r->xfer, NULL, NULL, 0) == -1)
 		return -1;
 	json_fix_surrogates(r->line.data, r->line.len);
 	return RECORD_WRITTEN;
