@@ -303,7 +303,8 @@ input_reask(struct input *in, struct row *r, const char *why)
 	int	 rv;
 
 	json_shrink(in->json, KEEP_TOKENS);
-	if ((rv = request_reask(in->json, &r->body, r->kept.data, r->kept.len,
+	if ((rv = request_reask(r->escalated ? in->cfg.escalate :
+	    in->cfg.request, in->json, &r->body, r->kept.data, r->kept.len,
 	    why)) != 0)
 		return rv;
 	/* The conversation grew: so did what it costs. */
