@@ -6,6 +6,7 @@
 #define ENRICH_SETUP_H
 
 #include "cli.h"
+#include "lib/attach.h"
 #include "lib/batchapi.h"
 #include "lib/bstate.h"
 #include "lib/endpoints.h"
@@ -31,6 +32,7 @@ struct parts {
 	struct request		*request;
 	struct request		*escalate;	/* --escalate's model's, or
 						 * NULL */
+	struct attach		*attach;	/* -a: their files, or NULL */
 	struct tmpl		*user;		/* their templates */
 	struct tmpl		*system;
 	struct schema		*schema;	/* --schema, or NULL */

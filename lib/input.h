@@ -17,6 +17,7 @@
 
 #include <stdint.h>
 
+#include "attach.h"
 #include "idset.h"
 #include "lines.h"
 #include "record.h"
@@ -41,6 +42,9 @@ struct input_config {
 	const char		*base;		/* --url, for batch paths */
 	const char		*url;		/* where bodies go: part of
 						 * each row's key */
+	struct attach		*attach;	/* -a: the requests' too, or
+						 * NULL */
+	enum attach_dialect	 dialect;	/* for counting its tokens */
 };
 
 enum input_next {

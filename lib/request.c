@@ -20,6 +20,7 @@ struct request {
 	int			 messages;	/* Anthropic's Messages API */
 	int			 tool;		/* asks for its answer by a tool */
 	struct buf		 midc;	/* mid, when the system is cached */
+	struct attach		*attach;	/* -a, or NULL */
 };
 
 static int
@@ -355,6 +356,38 @@ request_budget(const struct request *r)
 	return r->budget;
 }
 
+void
+request_attach(struct request *r, struct attach *a)
+{
+	r->attach = a;
+}
+
+/*
+ * With files, the user message's content is a list: the runs end the
+ * message's opening with a string's quote, which becomes a text part's,
+ * and the tail starts by closing the string, which then closes the text
+ * part, the files' parts and the list.
+ */
+static int
+parts_open(const struct request *r, struct buf *body)
+{
+	if (attach_count(r->attach) == 0)
+		return 0;
+	body->len--;
+	return buf_adds(body, "[{\"type\":\"text\",\"text\":\"");
+}
+
+static int
+parts_close(const struct request *r, struct buf *body)
+{
+	if (attach_count(r->attach) == 0)
+		return buf_add(body, r->tail.data, r->tail.len);
+	return buf_adds(body, "\"}") == -1 ||
+	    attach_parts(r->attach, r->messages ? ATTACH_MESSAGES :
+	    ATTACH_CHAT, body) == -1 || buf_addc(body, ']') == -1 ||
+	    buf_add(body, r->tail.data + 1, r->tail.len - 1) == -1 ? -1 : 0;
+}
+
 int
 request_body(const struct request *r, const struct json *row,
     struct buf *body, char *err, size_t errlen)
@@ -375,11 +408,12 @@ request_body(const struct request *r, const struct json *row,
 	if (r->messages && r->system != NULL &&
 	    anthropic_cacheable(body->len - start))
 		mid = &r->midc;
-	if (buf_add(body, mid->data, mid->len) == -1)
+	if (buf_add(body, mid->data, mid->len) == -1 ||
+	    parts_open(r, body) == -1)
 		goto nomem;
 	if (tmpl_render(r->user, row, 0, body, TMPL_JSON, err, errlen) == -1)
 		return -1;
-	if (buf_add(body, r->tail.data, r->tail.len) == -1)
+	if (parts_close(r, body) == -1)
 		goto nomem;
 	return 0;
 nomem:

@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 
+#include "attach.h"
 #include "buf.h"
 #include "json.h"
 #include "template.h"
@@ -82,6 +83,11 @@ void		 request_get_form(const struct request *,
 size_t		 request_overhead(const struct request *);
 /* The completion budget from -P max_tokens or max_completion_tokens. */
 long long	 request_budget(const struct request *);
+/*
+ * The row's files (-a), borrowed: the user message's content becomes a
+ * list, its text part then a's parts as loaded for the row.
+ */
+void		 request_attach(struct request *, struct attach *);
 /* Append the body for the row at token 0 of j. */
 int		 request_body(const struct request *, const struct json *,
 		    struct buf *, char *, size_t);

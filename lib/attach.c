@@ -1,0 +1,723 @@
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sha2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "attach.h"
+#include "template.h"
+
+struct part {
+	enum attach_kind	 kind;
+	int			 url;		/* bytes hold a URL, sent as
+						 * it is */
+	struct buf		 bytes;		/* the file's, or the URL */
+	char			 name[128];	/* a document's file name */
+	unsigned char		 hash[ATTACH_HASH_LEN];
+	uint32_t		 w, h;		/* an image's, from its
+						 * header */
+};
+
+struct attach {
+	struct attach_config	 cfg;
+	struct tmpl		**paths;	/* one per field */
+	struct part		*parts;
+	size_t			 nparts;
+	size_t			 cap;
+	int			 key_mode;
+	size_t			 written;	/* by the last attach_parts */
+	struct buf		 path;		/* scratch: a decoded value */
+};
+
+static const char b64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+struct attach *
+attach_new(const struct attach_config *cfg, char *err, size_t errlen)
+{
+	struct attach	*a;
+	struct buf	 src = { 0 };
+	char		 e[128];
+	size_t		 k;
+
+	if ((a = calloc(1, sizeof(*a))) == NULL ||
+	    (a->paths = calloc(cfg->nfields + 1, sizeof(*a->paths))) == NULL)
+		goto nomem;
+	a->cfg = *cfg;
+	if (a->cfg.max <= 0)
+		a->cfg.max = ATTACH_MAX;
+	/* A field is a template's path: one parser for both, and a.b or
+	 * items.0 reach into the row as a prompt's {{...}} does. */
+	for (k = 0; k < cfg->nfields; k++) {
+		buf_reset(&src);
+		if (buf_adds(&src, "{{") == -1 ||
+		    buf_adds(&src, cfg->fields[k]) == -1 ||
+		    buf_adds(&src, "}}") == -1)
+			goto nomem;
+		if (cfg->fields[k][0] == '\0' ||
+		    strstr(cfg->fields[k], "{{") != NULL ||
+		    strstr(cfg->fields[k], "}}") != NULL ||
+		    (a->paths[k] = tmpl_compile(src.data, src.len, 0, e,
+		    sizeof(e))) == NULL) {
+			snprintf(err, errlen, "--attach %s: not a field name "
+			    "or a path like a.b", cfg->fields[k]);
+			buf_free(&src);
+			attach_free(a);
+			return NULL;
+		}
+	}
+	buf_free(&src);
+	return a;
+nomem:
+	buf_free(&src);
+	attach_free(a);
+	snprintf(err, errlen, "out of memory");
+	return NULL;
+}
+
+void
+attach_clear(struct attach *a)
+{
+	size_t	 k;
+
+	if (a == NULL)
+		return;
+	for (k = 0; k < a->nparts; k++)
+		buf_free(&a->parts[k].bytes);
+	a->nparts = 0;
+}
+
+void
+attach_free(struct attach *a)
+{
+	size_t	 k;
+
+	if (a == NULL)
+		return;
+	attach_clear(a);
+	for (k = 0; a->paths != NULL && k < a->cfg.nfields; k++)
+		tmpl_free(a->paths[k]);
+	free(a->paths);
+	free(a->parts);
+	buf_free(&a->path);
+	free(a);
+}
+
+size_t
+attach_count(const struct attach *a)
+{
+	return a != NULL ? a->nparts : 0;
+}
+
+void
+attach_key_mode(struct attach *a, int on)
+{
+	a->key_mode = on;
+}
+
+enum attach_kind
+attach_sniff(const unsigned char *p, size_t n)
+{
+	if (n >= 8 && memcmp(p, "\x89PNG\r\n\x1a\n", 8) == 0)
+		return ATTACH_PNG;
+	if (n >= 3 && p[0] == 0xff && p[1] == 0xd8 && p[2] == 0xff)
+		return ATTACH_JPEG;
+	if (n >= 6 && (memcmp(p, "GIF87a", 6) == 0 ||
+	    memcmp(p, "GIF89a", 6) == 0))
+		return ATTACH_GIF;
+	if (n >= 12 && memcmp(p, "RIFF", 4) == 0 &&
+	    memcmp(p + 8, "WEBP", 4) == 0)
+		return ATTACH_WEBP;
+	if (n >= 5 && memcmp(p, "%PDF-", 5) == 0)
+		return ATTACH_PDF;
+	return ATTACH_UNKNOWN;
+}
+
+const char *
+attach_media_type(enum attach_kind k)
+{
+	switch (k) {
+	case ATTACH_PNG:
+		return "image/png";
+	case ATTACH_JPEG:
+		return "image/jpeg";
+	case ATTACH_GIF:
+		return "image/gif";
+	case ATTACH_WEBP:
+		return "image/webp";
+	case ATTACH_PDF:
+		return "application/pdf";
+	default:
+		return NULL;
+	}
+}
+
+static uint32_t
+be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint32_t
+le24(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
+}
+
+/* A JPEG's size is in its first start-of-frame segment, after any
+ * number of others (EXIF, ICC profiles) that are skipped by length. */
+static int
+jpeg_size(const unsigned char *p, size_t n, uint32_t *w, uint32_t *h)
+{
+	size_t		 i = 2, len;
+	unsigned	 m;
+
+	while (i < n) {
+		if (p[i] != 0xff)
+			return -1;
+		while (i < n && p[i] == 0xff)	/* fill bytes */
+			i++;
+		if (i >= n)
+			return -1;
+		m = p[i++];
+		if (m == 0x01 || (m >= 0xd0 && m <= 0xd8))
+			continue;		/* no length: standalone */
+		if (m == 0xd9 || m == 0xda)	/* the end, or the scan,
+						 * before any frame */
+			return -1;
+		if (i + 2 > n || (len = (size_t)p[i] << 8 | p[i + 1]) < 2)
+			return -1;
+		if (m >= 0xc0 && m <= 0xcf && m != 0xc4 && m != 0xc8 &&
+		    m != 0xcc) {
+			if (len < 7 || i + 7 > n)
+				return -1;
+			*h = (uint32_t)p[i + 3] << 8 | p[i + 4];
+			*w = (uint32_t)p[i + 5] << 8 | p[i + 6];
+			return 0;
+		}
+		i += len;
+	}
+	return -1;
+}
+
+int
+attach_dimensions(const unsigned char *p, size_t n, enum attach_kind k,
+    uint32_t *w, uint32_t *h)
+{
+	uint32_t	 bits;
+
+	*w = *h = 0;
+	switch (k) {
+	case ATTACH_PNG:
+		if (n < 24 || memcmp(p + 12, "IHDR", 4) != 0)
+			return -1;
+		*w = be32(p + 16);
+		*h = be32(p + 20);
+		/* The PNG spec's own bound. */
+		if (*w > INT32_MAX || *h > INT32_MAX)
+			return -1;
+		break;
+	case ATTACH_GIF:
+		if (n < 10)
+			return -1;
+		*w = (uint32_t)p[6] | (uint32_t)p[7] << 8;
+		*h = (uint32_t)p[8] | (uint32_t)p[9] << 8;
+		break;
+	case ATTACH_WEBP:
+		if (n < 30)
+			return -1;
+		if (memcmp(p + 12, "VP8 ", 4) == 0) {
+			if (p[23] != 0x9d || p[24] != 0x01 || p[25] != 0x2a)
+				return -1;
+			*w = ((uint32_t)p[26] | (uint32_t)p[27] << 8) & 0x3fff;
+			*h = ((uint32_t)p[28] | (uint32_t)p[29] << 8) & 0x3fff;
+		} else if (memcmp(p + 12, "VP8L", 4) == 0) {
+			if (p[20] != 0x2f)
+				return -1;
+			bits = le24(p + 21) | (uint32_t)p[24] << 24;
+			*w = (bits & 0x3fff) + 1;
+			*h = (bits >> 14 & 0x3fff) + 1;
+		} else if (memcmp(p + 12, "VP8X", 4) == 0) {
+			*w = le24(p + 24) + 1;
+			*h = le24(p + 27) + 1;
+		} else
+			return -1;
+		break;
+	case ATTACH_JPEG:
+		if (jpeg_size(p, n, w, h) == -1)
+			return -1;
+		break;
+	default:
+		return -1;
+	}
+	return *w > 0 && *h > 0 ? 0 : -1;
+}
+
+/*
+ * OpenAI's rule for an image at high detail (the default, "auto", is high
+ * for anything but the smallest): fit it in 2048x2048, then shrink it
+ * until its shorter side is 768; 170 tokens for each 512-pixel tile it
+ * covers, and 85 besides.
+ */
+long long
+attach_tokens_chat(uint32_t w, uint32_t h)
+{
+	unsigned long long	 W = w, H = h, m;
+
+	if ((m = W > H ? W : H) > 2048) {
+		W = W * 2048 / m;
+		H = H * 2048 / m;
+	}
+	if ((m = W < H ? W : H) > 768) {
+		W = W * 768 / m;
+		H = H * 768 / m;
+	}
+	W = W > 0 ? W : 1;
+	H = H > 0 ? H : 1;
+	return 85 + 170 * (long long)(((W + 511) / 512) * ((H + 511) / 512));
+}
+
+/*
+ * Anthropic's: an image whose long edge is over 1568 pixels is scaled
+ * down to that first; then width times height over 750.
+ */
+long long
+attach_tokens_messages(uint32_t w, uint32_t h)
+{
+	unsigned long long	 W = w, H = h, m;
+
+	if ((m = W > H ? W : H) > 1568) {
+		W = W * 1568 / m;
+		H = H * 1568 / m;
+	}
+	return (long long)((W * H + 749) / 750);
+}
+
+int
+attach_base64(struct buf *b, const unsigned char *p, size_t n)
+{
+	char		*o;
+	size_t		 i, out;
+	uint32_t	 v;
+
+	if (n > (SIZE_MAX - 3) / 4 * 3)
+		return -1;
+	out = (n + 2) / 3 * 4;
+	if (buf_reserve(b, out) == -1)
+		return -1;
+	o = b->data + b->len;
+	for (i = 0; i + 3 <= n; i += 3) {
+		v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
+		*o++ = b64[v >> 18];
+		*o++ = b64[v >> 12 & 63];
+		*o++ = b64[v >> 6 & 63];
+		*o++ = b64[v & 63];
+	}
+	if (n - i == 1) {
+		v = (uint32_t)p[i] << 16;
+		*o++ = b64[v >> 18];
+		*o++ = b64[v >> 12 & 63];
+		*o++ = '=';
+		*o++ = '=';
+	} else if (n - i == 2) {
+		v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8;
+		*o++ = b64[v >> 18];
+		*o++ = b64[v >> 12 & 63];
+		*o++ = b64[v >> 6 & 63];
+		*o++ = '=';
+	}
+	b->len += out;
+	return 0;
+}
+
+static int
+b64val(char c)
+{
+	const char	*at;
+
+	if (c == '\0' || (at = strchr(b64, c)) == NULL)
+		return -1;
+	return (int)(at - b64);
+}
+
+int
+attach_unbase64(struct buf *b, const char *s, size_t n)
+{
+	uint32_t	 v = 0;
+	size_t		 i, bits = 0;
+	int		 d;
+
+	while (n > 0 && s[n - 1] == '=')
+		n--;
+	if (n % 4 == 1 || buf_reserve(b, n / 4 * 3 + 3) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if ((d = b64val(s[i])) == -1)
+			return -1;
+		v = v << 6 | (uint32_t)d;
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			b->data[b->len++] = (char)(v >> bits & 0xff);
+		}
+	}
+	return 0;
+}
+
+/* Say what is wrong with a value of the field: 1. */
+static int
+problem(const struct attach *a, size_t f, const char *value, size_t vlen,
+    char *err, size_t errlen, const char *fmt, const char *why)
+{
+	char	 what[160];
+
+	snprintf(what, sizeof(what), fmt, why);
+	snprintf(err, errlen, "-a %s: %s%.*s%s%s", a->cfg.fields[f],
+	    value != NULL ? "\"" : "", (int)(vlen > 200 ? 200 : vlen),
+	    value != NULL ? value : "", value != NULL ? "\": " : "", what);
+	return 1;
+}
+
+static struct part *
+new_part(struct attach *a)
+{
+	struct part	*p;
+	size_t		 cap;
+
+	if (a->nparts == a->cap) {
+		cap = a->cap > 0 ? a->cap * 2 : 4;
+		if ((p = reallocarray(a->parts, cap, sizeof(*p))) == NULL)
+			return NULL;
+		a->parts = p;
+		a->cap = cap;
+	}
+	p = &a->parts[a->nparts++];
+	memset(p, 0, sizeof(*p));
+	return p;
+}
+
+/* Read the file at path (a C string) into p->bytes: 0, 1 with why, -1. */
+static int
+read_file(const struct attach *a, const char *path, struct part *p,
+    const char **why, char *num, size_t numlen)
+{
+	struct stat	 sb;
+	ssize_t		 n;
+	size_t		 want;
+	int		 fd, rv = 1;
+
+	/* O_NONBLOCK: a FIFO or a device named by a row must not hang the
+	 * run before fstat can tell it is no regular file. */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)) ==
+	    -1) {
+		*why = errno == ENOENT ? "no such file" : strerror(errno);
+		return 1;
+	}
+	if (fstat(fd, &sb) == -1) {
+		*why = strerror(errno);
+		goto out;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		*why = "not a regular file";
+		goto out;
+	}
+	if (sb.st_size > a->cfg.max) {
+		snprintf(num, numlen, "too big: %lld bytes, more than "
+		    "--attach-max %lld", (long long)sb.st_size, a->cfg.max);
+		*why = num;
+		goto out;
+	}
+	/* The file may grow between fstat and read: one byte past the
+	 * limit says so. */
+	want = (size_t)a->cfg.max + 1;
+	/* Exactly its size and the byte that tells it grew: buf_reserve
+	 * would round a 2.4 MB picture up to 4 MB. */
+	p->bytes.cap = sb.st_size > 0 ? (size_t)sb.st_size + 1 : 4096;
+	if ((p->bytes.data = malloc(p->bytes.cap)) == NULL) {
+		p->bytes.cap = 0;
+		rv = -1;
+		goto out;
+	}
+	for (;;) {
+		if (p->bytes.len == p->bytes.cap && buf_reserve(&p->bytes,
+		    p->bytes.cap) == -1) {
+			rv = -1;
+			goto out;
+		}
+		n = read(fd, p->bytes.data + p->bytes.len, (want -
+		    p->bytes.len < p->bytes.cap - p->bytes.len ? want -
+		    p->bytes.len : p->bytes.cap - p->bytes.len));
+		if (n == -1 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n == -1) {
+			*why = strerror(errno);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		p->bytes.len += (size_t)n;
+		if (p->bytes.len >= want) {
+			snprintf(num, numlen, "too big: more than "
+			    "--attach-max %lld bytes", a->cfg.max);
+			*why = num;
+			goto out;
+		}
+	}
+	if (p->bytes.len == 0) {
+		*why = "empty";
+		goto out;
+	}
+	rv = 0;
+out:
+	close(fd);
+	return rv;
+}
+
+static int
+is_url(const char *s, size_t n)
+{
+	return (n > 7 && strncasecmp(s, "http://", 7) == 0) ||
+	    (n > 8 && strncasecmp(s, "https://", 8) == 0);
+}
+
+/* Does the URL's path end in .pdf?  All that is known of it unfetched. */
+static int
+url_is_pdf(const char *s, size_t n)
+{
+	size_t	 end = strcspn(s, "?#");
+
+	if (end > n)
+		end = n;
+	return end >= 4 && strncasecmp(s + end - 4, ".pdf", 4) == 0;
+}
+
+/* One value of the field (decoded, in a->path as a C string). */
+static int
+load_one(struct attach *a, size_t f, char *err, size_t errlen)
+{
+	struct part	*p;
+	const char	*v = a->path.data, *why = NULL, *comma, *base;
+	size_t		 n = a->path.len - 1;
+	char		 num[128];
+	SHA2_CTX	 ctx;
+	int		 rv;
+
+	if (n == 0 || memchr(v, '\0', n) != NULL)
+		return problem(a, f, v, n, err, errlen, "%s",
+		    n == 0 ? "an empty path" : "a path holding a NUL");
+	if ((p = new_part(a)) == NULL)
+		return -1;
+	if (is_url(v, n)) {
+		p->url = 1;
+		p->kind = url_is_pdf(v, n) ? ATTACH_PDF : ATTACH_UNKNOWN;
+		if (p->kind == ATTACH_PDF && a->cfg.dialect == ATTACH_CHAT)
+			return problem(a, f, v, n, err, errlen, "%s", "a PDF "
+			    "goes to the chat API as file data only: give "
+			    "a path or a data: URL");
+		if (buf_add(&p->bytes, v, n) == -1)
+			return -1;
+	} else if (n > 5 && strncasecmp(v, "data:", 5) == 0) {
+		/* Its bytes are checked as a file's would be: the media
+		 * type it claims is not believed. */
+		if ((comma = memchr(v, ',', n)) == NULL ||
+		    comma - v < 12 || strncasecmp(comma - 7, ";base64", 7) != 0)
+			return problem(a, f, v, n > 40 ? 40 : n, err, errlen,
+			    "%s", "a data: URL that is not ;base64,");
+		if ((size_t)(v + n - comma - 1) / 4 * 3 > (size_t)a->cfg.max +
+		    3) {
+			snprintf(num, sizeof(num), "too big: more than "
+			    "--attach-max %lld bytes", a->cfg.max);
+			return problem(a, f, v, 40, err, errlen, "%s", num);
+		}
+		if (attach_unbase64(&p->bytes, comma + 1, v + n - comma - 1) ==
+		    -1) {
+			if (errno == ENOMEM)
+				return -1;
+			return problem(a, f, v, 40, err, errlen, "%s",
+			    "not base64");
+		}
+		if (p->bytes.len == 0)
+			return problem(a, f, v, 40, err, errlen, "%s",
+			    "empty");
+		strlcpy(p->name, "attachment.pdf", sizeof(p->name));
+	} else {
+		if ((rv = read_file(a, v, p, &why, num, sizeof(num))) != 0)
+			return rv == -1 ? -1 : problem(a, f, v, n, err, errlen,
+			    "%s", why);
+		base = strrchr(v, '/') != NULL ? strrchr(v, '/') + 1 : v;
+		strlcpy(p->name, *base != '\0' ? base : "attachment.pdf",
+		    sizeof(p->name));
+	}
+	if (!p->url) {
+		p->kind = attach_sniff((unsigned char *)p->bytes.data,
+		    p->bytes.len);
+		if (p->kind == ATTACH_UNKNOWN)
+			return problem(a, f, v, n > 200 && v[0] == 'd' ? 40 :
+			    n, err, errlen, "%s", "not a PNG, JPEG, GIF, WebP "
+			    "or PDF file (by its first bytes)");
+		if (p->kind != ATTACH_PDF && attach_dimensions((unsigned char *)
+		    p->bytes.data, p->bytes.len, p->kind, &p->w, &p->h) == -1)
+			return problem(a, f, v, n > 200 && v[0] == 'd' ? 40 :
+			    n, err, errlen, "a damaged %s: its header gives "
+			    "no size", attach_media_type(p->kind));
+	}
+	SHA256Init(&ctx);
+	SHA256Update(&ctx, (const unsigned char *)(p->url ? "u" : "f"), 1);
+	SHA256Update(&ctx, (const unsigned char *)p->bytes.data,
+	    p->bytes.len);
+	SHA256Final(p->hash, &ctx);
+	return 0;
+}
+
+int
+attach_load(struct attach *a, const struct json *j, char *err,
+    size_t errlen)
+{
+	const char	*raw;
+	size_t		 f, k, n;
+	int		 t, e, rv;
+
+	attach_clear(a);
+	for (f = 0; f < a->cfg.nfields; f++) {
+		if ((t = tmpl_lookup(a->paths[f], j, 0)) == -1)
+			return problem(a, f, NULL, 0, err, errlen, "%s",
+			    "no such field in the row");
+		if (json_type(j, t) == JSON_NULL)
+			continue;
+		for (k = 0; ; k++) {
+			if (json_type(j, t) == JSON_ARRAY) {
+				if ((e = json_index(j, t, k)) == -1)
+					break;
+			} else if (k > 0)
+				break;
+			else
+				e = t;
+			if (json_type(j, e) != JSON_STRING)
+				return problem(a, f, NULL, 0, err, errlen,
+				    "%s", "not a path, a URL or an array of "
+				    "them");
+			buf_reset(&a->path);
+			json_string_raw(j, e, &raw, &n);
+			if (json_decode_string(&a->path, raw, n) == -1 ||
+			    buf_addc(&a->path, '\0') == -1)
+				return -1;
+			if ((rv = load_one(a, f, err, errlen)) != 0)
+				return rv;
+		}
+	}
+	return 0;
+}
+
+/* A base64 data URL's contents: "data:TYPE;base64,..." */
+static int
+data_url(struct buf *b, const struct part *p)
+{
+	return buf_adds(b, "data:") == -1 ||
+	    buf_adds(b, attach_media_type(p->kind)) == -1 ||
+	    buf_adds(b, ";base64,") == -1 ||
+	    attach_base64(b, (const unsigned char *)p->bytes.data,
+	    p->bytes.len) == -1 ? -1 : 0;
+}
+
+static int
+part_chat(struct buf *b, const struct part *p)
+{
+	if (p->kind == ATTACH_PDF)
+		return buf_adds(b, "{\"type\":\"file\",\"file\":{\"filename\":") ==
+		    -1 || json_quote(b, p->name, strlen(p->name)) == -1 ||
+		    buf_adds(b, ",\"file_data\":\"") == -1 ||
+		    data_url(b, p) == -1 || buf_adds(b, "\"}}") == -1 ? -1 : 0;
+	if (buf_adds(b, "{\"type\":\"image_url\",\"image_url\":{\"url\":") ==
+	    -1)
+		return -1;
+	if (p->url) {
+		if (json_quote(b, p->bytes.data, p->bytes.len) == -1)
+			return -1;
+	} else if (buf_addc(b, '"') == -1 || data_url(b, p) == -1 ||
+	    buf_addc(b, '"') == -1)
+		return -1;
+	return buf_adds(b, "}}");
+}
+
+static int
+part_messages(struct buf *b, const struct part *p)
+{
+	if (buf_adds(b, p->kind == ATTACH_PDF ? "{\"type\":\"document\"," :
+	    "{\"type\":\"image\",") == -1)
+		return -1;
+	if (p->url)
+		return buf_adds(b, "\"source\":{\"type\":\"url\",\"url\":") ==
+		    -1 || json_quote(b, p->bytes.data, p->bytes.len) == -1 ||
+		    buf_adds(b, "}}") == -1 ? -1 : 0;
+	return buf_adds(b, "\"source\":{\"type\":\"base64\",\"media_type\":"
+	    "\"") == -1 || buf_adds(b, attach_media_type(p->kind)) == -1 ||
+	    buf_adds(b, "\",\"data\":\"") == -1 ||
+	    attach_base64(b, (const unsigned char *)p->bytes.data,
+	    p->bytes.len) == -1 || buf_adds(b, "\"}}") == -1 ? -1 : 0;
+}
+
+int
+attach_parts(struct attach *a, enum attach_dialect d, struct buf *b)
+{
+	size_t			 start = b->len;
+	static const char	 hex[] = "0123456789abcdef";
+	const struct part	*p;
+	size_t			 k, i;
+	int			 rv;
+
+	for (k = 0; a != NULL && k < a->nparts; k++) {
+		p = &a->parts[k];
+		if (buf_addc(b, ',') == -1)
+			return -1;
+		if (a->key_mode) {
+			if (buf_adds(b, "{\"sha256\":\"") == -1)
+				return -1;
+			for (i = 0; i < ATTACH_HASH_LEN; i++)
+				if (buf_addc(b, hex[p->hash[i] >> 4]) == -1 ||
+				    buf_addc(b, hex[p->hash[i] & 15]) == -1)
+					return -1;
+			rv = buf_adds(b, "\"}");
+		} else
+			rv = d == ATTACH_MESSAGES ? part_messages(b, p) :
+			    part_chat(b, p);
+		if (rv == -1)
+			return -1;
+	}
+	/* The key's body is not sent: what was sent is what counts. */
+	if (a != NULL && !a->key_mode)
+		a->written = b->len - start;
+	return 0;
+}
+
+size_t
+attach_written(const struct attach *a)
+{
+	return a != NULL ? a->written : 0;
+}
+
+long long
+attach_tokens(const struct attach *a, enum attach_dialect d,
+    size_t *uncounted)
+{
+	const struct part	*p;
+	long long		 sum = 0;
+	size_t			 k;
+
+	*uncounted = 0;
+	for (k = 0; a != NULL && k < a->nparts; k++) {
+		p = &a->parts[k];
+		if (p->url || p->kind == ATTACH_PDF)
+			(*uncounted)++;
+		else
+			sum += d == ATTACH_MESSAGES ?
+			    attach_tokens_messages(p->w, p->h) :
+			    attach_tokens_chat(p->w, p->h);
+	}
+	return sum;
+}
