@@ -1,6 +1,6 @@
 # Sourced by the -a tests: files for rows to attach, made here, and what
-# the mock must answer for each row (its text and a hash of each file's
-# bytes: the mock's FNV-1a of what it decoded, mock_json.c).
+# the mock must answer for each row (its text, and each file's length and
+# CRC-32 as the mock decoded it: mock_json.c).
 #
 # attach_make N [every] [bytes]: in the current directory, img/N.png for
 # rows 1..N, each a valid PNG of its own (its row number in a tEXt chunk
@@ -36,11 +36,8 @@ def pdf(i):
             '%% row %d\ntrailer << /Root 1 0 R >>\n%%%%EOF\n' % i)
     return body.encode()
 
-def fnv(b):
-    h = 0xcbf29ce484222325
-    for c in b:
-        h = ((h ^ c) * 0x100000001b3) & 0xffffffffffffffff
-    return '%016x' % h
+def mark(b):
+    return '%d %08x' % (len(b), zlib.crc32(b))
 
 os.makedirs('img', exist_ok=True)
 os.makedirs('doc', exist_ok=True)
@@ -48,13 +45,13 @@ with open('in', 'w') as fin, open('want', 'w') as fw:
     for i in range(1, n + 1):
         p = png(i)
         open('img/%d.png' % i, 'wb').write(p)
-        want = 'photo %d <image/png %s>' % (i, fnv(p))
+        want = 'photo %d <image/png %s>' % (i, mark(p))
         if every and i % every == 0:
             d = pdf(i)
             open('doc/%d.pdf' % i, 'wb').write(d)
             fin.write('{"id":%d,"photo":["img/%d.png","doc/%d.pdf"]}\n'
                       % (i, i, i))
-            want += ' <application/pdf %s>' % fnv(d)
+            want += ' <application/pdf %s>' % mark(d)
         else:
             fin.write('{"id":%d,"photo":"img/%d.png"}\n' % (i, i))
         fw.write('%d\t%s\n' % (i, want))

@@ -214,7 +214,8 @@ obj_get(const char *js, int obj, const char *key, int n)
  * image and document blocks (Messages).  Each base64 one is decoded and
  * its bytes must be what its media type says (the magic bytes, as the
  * real APIs check them), else part_err says why, for a 400; the row's
- * text then gets " <TYPE HASH>", the FNV-1a of the decoded bytes, or
+ * text then gets " <TYPE LENGTH CRC>", the decoded bytes' length and
+ * CRC-32, or
  * " <url URL>", so an echoed answer proves which bytes came.
  */
 static const char *part_err;
@@ -236,6 +237,26 @@ sniff(const unsigned char *p, size_t n)
 	if (n >= 5 && memcmp(p, "%PDF-", 5) == 0)
 		return "application/pdf";
 	return NULL;
+}
+
+/* CRC-32 as zlib computes it: a test's python3 checks it quickly. */
+static uint32_t
+crc32(const char *p, size_t n)
+{
+	static uint32_t table[256];
+	uint32_t c;
+	size_t i;
+	int k;
+
+	if (table[1] == 0)
+		for (i = 0; i < 256; i++) {
+			for (c = (uint32_t)i, k = 0; k < 8; k++)
+				c = c & 1 ? 0xedb88320 ^ c >> 1 : c >> 1;
+			table[i] = c;
+		}
+	for (c = 0xffffffff, i = 0; i < n; i++)
+		c = table[(c ^ (unsigned char)p[i]) & 0xff] ^ c >> 8;
+	return c ^ 0xffffffff;
 }
 
 static int
@@ -288,8 +309,8 @@ part_bytes(const char *type, size_t tlen, const char *data, size_t dlen,
 		    "WebP images are supported.";
 		return;
 	}
-	buf_addf(out, " <%s %016llx>", got,
-	    (unsigned long long)fnv1a(sc_part.p, sc_part.len));
+	buf_addf(out, " <%s %zu %08lx>", got, sc_part.len,
+	    (unsigned long)crc32(sc_part.p, sc_part.len));
 }
 
 /* A data: URL's parts: "data:TYPE;base64,DATA". */
