@@ -350,13 +350,18 @@ int
 input_reload(struct input *in, struct row *r, const struct line *ln)
 {
 	struct idset	*skip = in->cfg.skip;
+	struct seen	*seen = in->cfg.seen;
 	int		 dry = in->cfg.dry_run, rv;
 
+	/* Its ID was told to seen.h when it was first read: told again,
+	 * every row of a Batch run was a duplicate of itself. */
 	in->cfg.skip = NULL;
 	in->cfg.dry_run = 0;
+	in->cfg.seen = NULL;
 	rv = input_load(in, r, ln);
 	in->cfg.skip = skip;
 	in->cfg.dry_run = dry;
+	in->cfg.seen = seen;
 	/* Said when the row was first read. */
 	in->note = NULL;
 	return rv;
