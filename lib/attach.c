@@ -297,6 +297,9 @@ attach_tokens_messages(uint32_t w, uint32_t h)
 		W = W * 1568 / m;
 		H = H * 1568 / m;
 	}
+	/* A sliver is a pixel wide, not none. */
+	W = W > 0 ? W : 1;
+	H = H > 0 ? H : 1;
 	return (long long)((W * H + 749) / 750);
 }
 
@@ -307,6 +310,8 @@ attach_base64(struct buf *b, const unsigned char *p, size_t n)
 	size_t		 i, out;
 	uint32_t	 v;
 
+	if (n == 0)
+		return 0;
 	if (n > (SIZE_MAX - 3) / 4 * 3)
 		return -1;
 	out = (n + 2) / 3 * 4;

@@ -1,0 +1,323 @@
+#include <sys/stat.h>
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "attach.h"
+#include "check.h"
+
+static const unsigned char png[] = {
+	0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n',
+	0, 0, 0, 13, 'I', 'H', 'D', 'R',
+	0, 0, 0x03, 0xe8, 0, 0, 0x02, 0x58,	/* 1000 x 600 */
+	8, 2, 0, 0, 0, 0, 0, 0, 0
+};
+
+/* SOI, an APP0 of 16 bytes, then SOF0: 640 x 480. */
+static const unsigned char jpeg[] = {
+	0xff, 0xd8, 0xff, 0xe0, 0, 16, 'J', 'F', 'I', 'F', 0, 1, 1, 0, 0, 1,
+	0, 1, 0, 0, 0xff, 0xff, 0xc0, 0, 17, 8, 0x01, 0xe0, 0x02, 0x80, 3
+};
+
+static const unsigned char gif[] = "GIF89a\x20\x03\x58\x02";	/* 800x600 */
+
+static unsigned char webp[30];
+
+#define HAS(b, s)	(memmem((b).data, (b).len, (s), strlen(s)) != NULL)
+
+static void
+put(const char *path, const void *p, size_t n)
+{
+	FILE	*f = fopen(path, "wb");
+
+	if (f == NULL || fwrite(p, 1, n, f) != n || fclose(f) != 0) {
+		perror(path);
+		exit(1);
+	}
+}
+
+/* Load the attachments of a row given as JSON text: attach_load's. */
+static int
+load(struct attach *a, struct json *j, const char *row, char *err,
+    size_t errlen)
+{
+	char	 e[128];
+
+	if (json_parse(j, row, strlen(row), e, sizeof(e)) == -1) {
+		fprintf(stderr, "bad row %s: %s\n", row, e);
+		exit(1);
+	}
+	err[0] = '\0';
+	return attach_load(a, j, err, errlen);
+}
+
+static void
+test_parsers(void)
+{
+	struct buf	 b = { 0 }, d = { 0 };
+	uint32_t	 w, h;
+	static const char *const vec[][2] = {
+		{ "", "" }, { "f", "Zg==" }, { "fo", "Zm8=" },
+		{ "foo", "Zm9v" }, { "foob", "Zm9vYg==" },
+		{ "fooba", "Zm9vYmE=" }, { "foobar", "Zm9vYmFy" }
+	};
+	size_t		 k;
+
+	CHECK(attach_sniff(png, sizeof(png)) == ATTACH_PNG);
+	CHECK(attach_sniff(jpeg, sizeof(jpeg)) == ATTACH_JPEG);
+	CHECK(attach_sniff(gif, sizeof(gif) - 1) == ATTACH_GIF);
+	CHECK(attach_sniff((const unsigned char *)"%PDF-1.7", 8) ==
+	    ATTACH_PDF);
+	CHECK(attach_sniff((const unsigned char *)"hello, world", 12) ==
+	    ATTACH_UNKNOWN);
+	CHECK(attach_sniff(png, 7) == ATTACH_UNKNOWN);
+	CHECK(attach_sniff(png, 0) == ATTACH_UNKNOWN);
+	CHECK(strcmp(attach_media_type(ATTACH_WEBP), "image/webp") == 0);
+	CHECK(attach_media_type(ATTACH_UNKNOWN) == NULL);
+
+	CHECK(attach_dimensions(png, sizeof(png), ATTACH_PNG, &w, &h) == 0 &&
+	    w == 1000 && h == 600);
+	CHECK(attach_dimensions(png, 20, ATTACH_PNG, &w, &h) == -1);
+	CHECK(attach_dimensions(jpeg, sizeof(jpeg), ATTACH_JPEG, &w, &h) ==
+	    0 && w == 640 && h == 480);
+	/* Cut inside the frame header, or inside the segment before it. */
+	CHECK(attach_dimensions(jpeg, sizeof(jpeg) - 3, ATTACH_JPEG, &w,
+	    &h) == -1);
+	CHECK(attach_dimensions(jpeg, 12, ATTACH_JPEG, &w, &h) == -1);
+	CHECK(attach_dimensions(gif, sizeof(gif) - 1, ATTACH_GIF, &w, &h) ==
+	    0 && w == 800 && h == 600);
+
+	/* WebP, each of its three headers. */
+	memcpy(webp, "RIFF\0\0\0\0WEBPVP8 ", 16);
+	memcpy(webp + 23, "\x9d\x01\x2a\x90\x01\x2c\x01", 7);	/* 400x300 */
+	CHECK(attach_sniff(webp, sizeof(webp)) == ATTACH_WEBP);
+	CHECK(attach_dimensions(webp, sizeof(webp), ATTACH_WEBP, &w, &h) ==
+	    0 && w == 400 && h == 300);
+	webp[23] = 0;
+	CHECK(attach_dimensions(webp, sizeof(webp), ATTACH_WEBP, &w, &h) ==
+	    -1);
+	memcpy(webp + 12, "VP8L", 4);
+	webp[20] = 0x2f;
+	/* 14 bits of width - 1 (99), then 14 of height - 1 (49). */
+	webp[21] = 99;
+	webp[22] = 49 << 6 & 0xff;
+	webp[23] = 49 >> 2;
+	webp[24] = 0;
+	CHECK(attach_dimensions(webp, sizeof(webp), ATTACH_WEBP, &w, &h) ==
+	    0 && w == 100 && h == 50);
+	memcpy(webp + 12, "VP8X", 4);
+	memcpy(webp + 24, "\xff\x0f\x00\x7f\x00\x00", 6);	/* 4096x128 */
+	CHECK(attach_dimensions(webp, sizeof(webp), ATTACH_WEBP, &w, &h) ==
+	    0 && w == 4096 && h == 128);
+	CHECK(attach_dimensions(webp, 29, ATTACH_WEBP, &w, &h) == -1);
+	CHECK(attach_dimensions(png, sizeof(png), ATTACH_PDF, &w, &h) == -1);
+
+	/* OpenAI's tiles: 1000x600 is 2x2 tiles; 4096x4096 fits 2048,
+	 * then 768: 2x2; 2048x1024 becomes 1536x768: 3x2; 512x512 one. */
+	CHECK(attach_tokens_chat(1000, 600) == 85 + 170 * 4);
+	CHECK(attach_tokens_chat(4096, 4096) == 85 + 170 * 4);
+	CHECK(attach_tokens_chat(2048, 1024) == 85 + 170 * 6);
+	CHECK(attach_tokens_chat(512, 512) == 85 + 170);
+	CHECK(attach_tokens_chat(1, 100000) == 85 + 170 * 4);
+	/* Anthropic's: pixels / 750, the long edge at most 1568. */
+	CHECK(attach_tokens_messages(1000, 750) == 1000);
+	CHECK(attach_tokens_messages(3136, 1568) == (1568 * 784 + 749) / 750);
+	CHECK(attach_tokens_messages(1, 1) == 1);
+	/* A sliver scaled down is a pixel high, not none (the fuzzer). */
+	CHECK(attach_tokens_messages(1048579, 2) == 3);
+
+	/* RFC 4648's vectors, both ways. */
+	for (k = 0; k < sizeof(vec) / sizeof(vec[0]); k++) {
+		buf_reset(&b);
+		buf_reset(&d);
+		CHECK(attach_base64(&b, (const unsigned char *)vec[k][0],
+		    strlen(vec[k][0])) == 0);
+		CHECK_MEM(b.data != NULL ? b.data : "", b.len, vec[k][1]);
+		CHECK(attach_unbase64(&d, vec[k][1], strlen(vec[k][1])) == 0);
+		CHECK_MEM(d.data != NULL ? d.data : "", d.len, vec[k][0]);
+	}
+	buf_reset(&d);
+	CHECK(attach_unbase64(&d, "Zm9v!", 5) == -1);
+	CHECK(attach_unbase64(&d, "Z", 1) == -1);
+	buf_free(&b);
+	buf_free(&d);
+}
+
+static void
+test_rows(void)
+{
+	struct attach_config	 ac = { 0 };
+	struct attach		*a, *m;
+	struct json		*j = json_new();
+	struct buf		 b = { 0 }, k1 = { 0 }, k2 = { 0 };
+	char			*fields[] = { "photo", "more.docs" };
+	char			 err[256], dir[] = "/tmp/test_attach.XXXXXX";
+	size_t			 unc;
+
+	if (mkdtemp(dir) == NULL || chdir(dir) == -1) {
+		perror(dir);
+		exit(1);
+	}
+	put("p.png", png, sizeof(png));
+	put("copy.png", png, sizeof(png));
+	put("d.pdf", "%PDF-1.4\n%%EOF\n", 15);
+	put("text.png", "just text\n", 10);
+	put("empty.png", "", 0);
+	CHECK(mkfifo("fifo.png", 0600) == 0);
+	CHECK(mkdir("dir.png", 0700) == 0);
+
+	ac.fields = fields;
+	ac.nfields = 2;
+	ac.max = 1000;
+	ac.dialect = ATTACH_CHAT;
+	CHECK((a = attach_new(&ac, err, sizeof(err))) != NULL);
+	ac.dialect = ATTACH_MESSAGES;
+	CHECK((m = attach_new(&ac, err, sizeof(err))) != NULL);
+
+	/* Good rows: one part, an array, nothing (null, []), nested. */
+	CHECK(load(a, j, "{\"photo\":\"p.png\",\"more\":{\"docs\":null}}",
+	    err, sizeof(err)) == 0 && attach_count(a) == 1);
+	CHECK(attach_tokens(a, ATTACH_CHAT, &unc) == 765 && unc == 0);
+	CHECK(attach_tokens(a, ATTACH_MESSAGES, &unc) == 800 && unc == 0);
+	CHECK(attach_parts(a, ATTACH_CHAT, &b) == 0);
+	CHECK(b.len > 60 && memcmp(b.data, ",{\"type\":\"image_url\",\"image_url\""
+	    ":{\"url\":\"data:image/png;base64,iVBORw0KGgo", 66) == 0 &&
+	    memcmp(b.data + b.len - 3, "\"}}", 3) == 0);
+	CHECK(attach_written(a) == b.len);
+	CHECK(json_validate(b.data + 1, b.len - 1, err, sizeof(err)) == 0);
+	CHECK(load(a, j, "{\"photo\":[\"p.png\",\"d.pdf\"],\"more\":{\"docs\":"
+	    "[\"https://x.test/a.jpg\"]}}", err, sizeof(err)) == 0 &&
+	    attach_count(a) == 3);
+	CHECK(attach_tokens(a, ATTACH_CHAT, &unc) == 765 && unc == 2);
+	buf_reset(&b);
+	CHECK(attach_parts(a, ATTACH_CHAT, &b) == 0);
+	CHECK(HAS(b, "},{\"type\":\"file\",\"file\":{\"filename\":"
+	    "\"d.pdf\",\"file_data\":\"data:application/pdf;base64,JVBERi0x"));
+	CHECK(HAS(b, ",{\"type\":\"image_url\",\"image_url\":"
+	    "{\"url\":\"https://x.test/a.jpg\"}}"));
+	CHECK(load(m, j, "{\"photo\":[\"p.png\",\"d.pdf\"],\"more\":{\"docs\":"
+	    "[\"https://x.test/b.pdf?x=1\"]}}", err, sizeof(err)) == 0);
+	buf_reset(&b);
+	CHECK(attach_parts(m, ATTACH_MESSAGES, &b) == 0);
+	CHECK(HAS(b, "{\"type\":\"image\",\"source\":{\"type\":"
+	    "\"base64\",\"media_type\":\"image/png\",\"data\":\"iVBOR"));
+	CHECK(HAS(b, "{\"type\":\"document\",\"source\":{"
+	    "\"type\":\"base64\",\"media_type\":\"application/pdf\",\"data\":"
+	    "\"JVBER"));
+	CHECK(HAS(b, "{\"type\":\"document\",\"source\":{"
+	    "\"type\":\"url\",\"url\":\"https://x.test/b.pdf?x=1\"}}"));
+	CHECK(load(a, j, "{\"photo\":null,\"more\":{\"docs\":[]}}", err,
+	    sizeof(err)) == 0 && attach_count(a) == 0);
+	/* A data: URL: its bytes are sniffed, not its claim. */
+	CHECK(load(a, j, "{\"photo\":\"data:image/gif;base64,JVBERi0xLjQK\","
+	    "\"more\":{\"docs\":null}}", err, sizeof(err)) == 0 &&
+	    attach_count(a) == 1);
+	buf_reset(&b);
+	CHECK(attach_parts(a, ATTACH_CHAT, &b) == 0 && HAS(b, "data:application/pdf;base64,JVBERi0xLjQK"));
+
+	/* The key: the same bytes under two names are the same. */
+	attach_key_mode(a, 1);
+	CHECK(load(a, j, "{\"photo\":[\"p.png\",\"d.pdf\"],\"more\":{\"docs\":"
+	    "null}}", err, sizeof(err)) == 0);
+	CHECK(attach_parts(a, ATTACH_CHAT, &k1) == 0);
+	CHECK(load(a, j, "{\"photo\":[\"copy.png\",\"./d.pdf\"],\"more\":{"
+	    "\"docs\":null}}", err, sizeof(err)) == 0);
+	CHECK(attach_parts(a, ATTACH_CHAT, &k2) == 0);
+	CHECK(k1.len == 2 * 78 && k1.len == k2.len &&
+	    memcmp(k1.data, k2.data, k1.len) == 0);
+	CHECK(memcmp(k1.data, ",{\"sha256\":\"", 12) == 0);
+	buf_reset(&k2);
+	CHECK(load(a, j, "{\"photo\":[\"d.pdf\",\"p.png\"],\"more\":{\"docs\":"
+	    "null}}", err, sizeof(err)) == 0);
+	CHECK(attach_parts(a, ATTACH_CHAT, &k2) == 0);
+	CHECK(k1.len == k2.len && memcmp(k1.data, k2.data, k1.len) != 0);
+	attach_key_mode(a, 0);
+
+	/* What a row cannot send: field, path and problem said. */
+#define BAD(row, want) do {						\
+	CHECK(load(a, j, row, err, sizeof(err)) == 1);			\
+	CHECK_MEM(err, strlen(err), want);				\
+} while (0)
+	BAD("{\"more\":{\"docs\":null}}", "-a photo: no such field in the row");
+	BAD("{\"photo\":\"p.png\",\"more\":{}}",
+	    "-a more.docs: no such field in the row");
+	BAD("{\"photo\":\"nope.png\",\"more\":{\"docs\":null}}",
+	    "-a photo: \"nope.png\": no such file");
+	BAD("{\"photo\":\"text.png\",\"more\":{\"docs\":null}}",
+	    "-a photo: \"text.png\": not a PNG, JPEG, GIF, WebP or PDF file "
+	    "(by its first bytes)");
+	BAD("{\"photo\":\"empty.png\",\"more\":{\"docs\":null}}",
+	    "-a photo: \"empty.png\": empty");
+	BAD("{\"photo\":\"fifo.png\",\"more\":{\"docs\":null}}",
+	    "-a photo: \"fifo.png\": not a regular file");
+	BAD("{\"photo\":\"dir.png\",\"more\":{\"docs\":null}}",
+	    "-a photo: \"dir.png\": not a regular file");
+	BAD("{\"photo\":\"\",\"more\":{\"docs\":null}}",
+	    "-a photo: \"\": an empty path");
+	BAD("{\"photo\":7,\"more\":{\"docs\":null}}",
+	    "-a photo: not a path, a URL or an array of them");
+	BAD("{\"photo\":[\"p.png\",{}],\"more\":{\"docs\":null}}",
+	    "-a photo: not a path, a URL or an array of them");
+	BAD("{\"photo\":\"https://x.test/a.pdf\",\"more\":{\"docs\":null}}",
+	    "-a photo: \"https://x.test/a.pdf\": a PDF goes to the chat API "
+	    "as file data only: give a path or a data: URL");
+	BAD("{\"photo\":\"data:image/png,abc\",\"more\":{\"docs\":null}}",
+	    "-a photo: \"data:image/png,abc\": a data: URL that is not "
+	    ";base64,");
+	BAD("{\"photo\":\"data:image/png;base64,!!!!\",\"more\":{\"docs\":"
+	    "null}}", "-a photo: \"data:image/png;base64,!!!!\": not base64");
+	/* Too big, by its size or by what it grew to. */
+	ac.max = 20;
+	ac.dialect = ATTACH_CHAT;
+	attach_free(m);
+	CHECK((m = attach_new(&ac, err, sizeof(err))) != NULL);
+	CHECK(load(m, j, "{\"photo\":\"p.png\",\"more\":{\"docs\":null}}",
+	    err, sizeof(err)) == 1);
+	CHECK_MEM(err, strlen(err), "-a photo: \"p.png\": too big: 33 bytes, "
+	    "more than --attach-max 20");
+	/* A header too short to hold the size: damaged. */
+	put("short.png", png, 20);
+	ac.max = 1000;
+	CHECK(load(a, j, "{\"photo\":\"short.png\",\"more\":{\"docs\":null}}",
+	    err, sizeof(err)) == 1);
+	CHECK_MEM(err, strlen(err), "-a photo: \"short.png\": a damaged "
+	    "image/png: its header gives no size");
+	attach_clear(a);
+	CHECK(attach_count(a) == 0);
+
+	/* Fields that are no paths. */
+	fields[0] = "a{{b}}";
+	CHECK(attach_new(&ac, err, sizeof(err)) == NULL &&
+	    strstr(err, "--attach a{{b}}") != NULL);
+	fields[0] = "";
+	CHECK(attach_new(&ac, err, sizeof(err)) == NULL);
+	attach_free(NULL);
+
+	unlink("p.png");
+	unlink("copy.png");
+	unlink("d.pdf");
+	unlink("text.png");
+	unlink("empty.png");
+	unlink("short.png");
+	unlink("fifo.png");
+	rmdir("dir.png");
+	if (chdir("/") == 0)
+		rmdir(dir);
+	attach_free(a);
+	attach_free(m);
+	json_free(j);
+	buf_free(&b);
+	buf_free(&k1);
+	buf_free(&k2);
+}
+
+int
+main(void)
+{
+	test_parsers();
+	test_rows();
+	return check_done("test_attach");
+}
