@@ -39,3 +39,16 @@ assert_eq "$(jq -r .path "$T/log" | sort | uniq -c | awk '{ print $1 $2 }' |
 rm img/tee-navy.png
 assert_status 1 sh tag.sh >"$T/out4" 2>/dev/null
 assert_grep '^tee-003	error: -a photo: "img/tee-navy.png": no such file$' "$T/out4"
+
+# The README's pipeline, run as written there: the fenced block after
+# the words that name examples/photos.
+cp "$ROOT/examples/photos/img/tee-navy.png" img/
+awk '/examples\/photos\) tags product photos:/ { c = 1; next }
+    c && /^```sh/ { next } c && /^```/ { exit } c { print }' \
+    "$ROOT/README.md" >readme.sh
+grep -q 'enrich .*-a photo' readme.sh || fail "no pipeline in the README: $(cat readme.sh)"
+rm -f tagged.jsonl
+sh readme.sh 2>"$T/err5" || fail "the README's pipeline: $(cat "$T/err5")"
+assert_eq "$(jq -r 'select(.tags | test("<image/png [0-9]+ [0-9a-f]{8}>")) |
+    .sku' tagged.jsonl | sort | paste -s -d ' ' -)" \
+    "lamp-002 mug-001 plant-004 tee-003"
