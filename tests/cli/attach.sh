@@ -45,6 +45,9 @@ cat >in2 <<'EOR'
 {"id":8,"photo":"img/8.png"}
 {"id":9,"photo":"https://example.com/x.pdf"}
 EOR
+# A data: URL: its bytes checked and sent as a file's (row 3's picture).
+printf '{"id":10,"photo":"data:image/png;base64,%s"}\n' \
+    "$(base64 -w0 img/3.png)" >>in2
 mock_start --log "$T/log2" --stats "$T/stats2"
 assert_status 1 "$ENRICH" -u "$URL" -a photo -p 'photo {{id}}' <in2 \
     >"$T/out2" 2>"$T/err2"
@@ -62,9 +65,11 @@ assert_grep '"-a photo: no such field in the row"' "$T/out2"
 assert_grep 'x.pdf\\": a PDF goes to the chat API as file data only' "$T/out2"
 assert_eq "$(jq -r 'select(.id == 8) | .answer' "$T/out2")" \
     "$(awk -F '\t' '$1 == 8 { print $2 }' want)"
+assert_eq "$(jq -r 'select(.id == 10) | .answer' "$T/out2")" \
+    "$(awk -F '\t' '$1 == 3 { print $2 }' want | sed 's/^photo 3/photo 10/')"
 mock_stop
-# Only the two good rows went, and the server refused nothing.
-assert_eq "$(jq -c '[.requests, .status_4xx]' "$T/stats2")" '[2,0]'
+# Only the three good rows went, and the server refused nothing.
+assert_eq "$(jq -c '[.requests, .status_4xx]' "$T/stats2")" '[3,0]'
 # --attach-max lets the big one through (to a 400 at the mock: its bytes
 # are a PNG's signature and zeros, no header).
 printf '{"id":4,"photo":"big.png"}\n' >in3
@@ -78,3 +83,23 @@ assert_status 1 "$ENRICH" -u "$URL" -r 0 --body '{"model":"m","messages":[{"role
     <in3 >"$T/out4" 2>/dev/null
 mock_stop
 assert_grep 'does not match its media type' "$T/out4"
+
+# Azure OpenAI takes the same parts, at its deployment's path.
+mock_start --log "$T/log5"
+head -14 in >in5
+AZURE_OPENAI_API_KEY=az-key "$ENRICH" --azure -u "http://127.0.0.1:$PORT/" \
+    -m dep -a photo -p 'photo {{id}}' <in5 >"$T/out5"
+mock_stop
+head -14 want >want5
+jq -r '"\(.id)\t\(.answer)"' "$T/out5" | sort -n >"$T/got5"
+cmp -s "$T/got5" want5 || fail "Azure: $(diff want5 "$T/got5" | head -3)"
+assert_eq "$(jq -r .path "$T/log5" | sort -u)" \
+    '/openai/deployments/dep/chat/completions?api-version=2024-10-21'
+
+# What says the whole body itself takes no files; nor --escalate yet.
+assert_status 2 "$ENRICH" -a photo --body '{"a":1}' <in3 2>"$T/err6"
+assert_grep 'enrich: --attach: --body says the whole body' "$T/err6"
+assert_status 2 "$ENRICH" -a photo --escalate big --labels a,b -p x <in3 2>"$T/err6"
+assert_grep 'enrich: --attach: --escalate does not take files yet' "$T/err6"
+assert_status 2 "$ENRICH" -a 'a{{b}}' -p x <in3 2>"$T/err6"
+assert_grep 'enrich: --attach a{{b}}: not a field name' "$T/err6"
