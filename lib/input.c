@@ -274,9 +274,11 @@ input_load(struct input *in, struct row *r, const struct line *ln)
 	} else {
 		/* Read as the row is sent, never sent when one is bad. */
 		if (in->cfg.attach != NULL && (rv = attach_load(in->cfg.attach,
-		    j, err, sizeof(err))) != 0)
+		    j, err, sizeof(err))) != 0) {
+			attach_clear(in->cfg.attach);
 			return rv == -1 ? -1 : fail(in, r, ROW_ERR_ATTACH, err,
 			    NULL);
+		}
 		if (request_body(in->cfg.request, j, &r->body, err,
 		    sizeof(err)) == -1) {
 			attach_clear(in->cfg.attach);
@@ -370,13 +372,22 @@ input_reload(struct input *in, struct row *r, const struct line *ln)
 int
 input_reask(struct input *in, struct row *r, const char *why)
 {
-	int	 rv;
+	const struct request	*req = r->escalated ? in->cfg.escalate :
+				    in->cfg.request;
+	size_t			 before = r->body.len, prompt = r->prompt_bytes;
+	int			 rv;
 
 	json_shrink(in->json, KEEP_TOKENS);
 	if ((rv = request_reask(in->json, &r->body, r->kept.data, r->kept.len,
 	    why)) != 0)
 		return rv;
 	/* The conversation grew: so did what it costs. */
-	measure(in, r->escalated ? in->cfg.escalate : in->cfg.request, r);
+	measure(in, req, r);
+	/* Its files are in the body, counted as their tokens when it was
+	 * made: what grew since is text. */
+	if (in->cfg.attach != NULL) {
+		r->prompt_bytes = prompt + (r->body.len - before);
+		r->cost = text_tokens(r->prompt_bytes) + request_budget(req);
+	}
 	return 0;
 }

@@ -49,3 +49,26 @@ d=$((with - without))
 assert_no_grep 'cannot count' "$T/err"
 printf '{"id":1,"photo":["p.png","d.pdf"]}\n' | tokens >/dev/null
 assert_grep 'not counted: enrich cannot count pages' "$T/err"
+
+# A row asked again holds its picture in its body: the cost said of an
+# answer without usage counts the picture as its tokens, not its base64
+# (300 KB of it would be 100,000 tokens, $0.1 at $1 a million).
+python3 - <<'PY'
+import os, struct, zlib
+def chunk(t, d):
+    return (struct.pack('>I', len(d)) + t + d +
+            struct.pack('>I', zlib.crc32(t + d) & 0xffffffff))
+open('big.png', 'wb').write(b'\x89PNG\r\n\x1a\n' +
+    chunk(b'IHDR', struct.pack('>IIBBBBB', 16, 16, 8, 2, 0, 0, 0)) +
+    chunk(b'zzPd', os.urandom(300000)) +
+    chunk(b'IDAT', zlib.compress(b'\0' * (16 * 49))) + chunk(b'IEND', b''))
+PY
+mock_start
+printf '{"id":1,"photo":"big.png"}\n' |
+    "$ENRICH" -u "$URL" -a photo --labels S3,EC2 --meta --price-in 1 \
+    --price-out 1 -p '[[no-usage]] [[reask:bad|S3]] {{id}}' >out 2>err ||
+    fail "re-asked row: $(cat err)"
+mock_stop
+assert_eq "$(jq -r '.answer' out)" S3
+assert_eq "$(jq -r '._meta.cost_estimated' out)" true
+assert_eq "$(jq -r '._meta.cost_usd < 0.01' out)" true
