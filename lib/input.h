@@ -7,7 +7,8 @@
  * outside --sample (sample.h: by its ID, else its line number, whether it
  * is a row or not), done in an earlier run (--skip-ids), or written at
  * once (a line that is no object, a template that does not fit the row,
- * a dry run).  Each row's ID is told to seen.h, skipped or not, for
+ * a file -a names that cannot be sent, a dry run).  A row's files are
+ * read here, into its body, and let go (attach.h).  Each row's ID is told to seen.h, skipped or not, for
  * duplicates.
  *
  * Not here: sending (sched.h) or what the response means (verdict.h).
