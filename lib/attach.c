@@ -17,7 +17,10 @@ struct part {
 	enum attach_kind	 kind;
 	int			 url;		/* bytes hold a URL, sent as
 						 * it is */
-	struct buf		 bytes;		/* the file's, or the URL */
+	struct buf		 bytes;		/* the file's, or the URL (a
+						 * NUL past its end) */
+	struct buf		 b64;		/* attach_view's, made once */
+	char			 hex[2 * ATTACH_HASH_LEN + 1];
 	char			 name[128];	/* a document's file name */
 	unsigned char		 hash[ATTACH_HASH_LEN];
 	uint32_t		 w, h;		/* an image's, from its
@@ -88,8 +91,10 @@ attach_clear(struct attach *a)
 
 	if (a == NULL)
 		return;
-	for (k = 0; k < a->nparts; k++)
+	for (k = 0; k < a->nparts; k++) {
 		buf_free(&a->parts[k].bytes);
+		buf_free(&a->parts[k].b64);
+	}
 	a->nparts = 0;
 }
 
@@ -375,6 +380,19 @@ attach_unbase64(struct buf *b, const char *s, size_t n)
 	return 0;
 }
 
+static void
+hex(const unsigned char *h, char *out)
+{
+	static const char	 digits[] = "0123456789abcdef";
+	size_t			 i;
+
+	for (i = 0; i < ATTACH_HASH_LEN; i++) {
+		out[2 * i] = digits[h[i] >> 4];
+		out[2 * i + 1] = digits[h[i] & 15];
+	}
+	out[2 * ATTACH_HASH_LEN] = '\0';
+}
+
 /* Say what is wrong with a value of the field: 1. */
 static int
 problem(const struct attach *a, size_t f, const char *value, size_t vlen,
@@ -525,8 +543,10 @@ load_one(struct attach *a, size_t f, char *err, size_t errlen)
 			return problem(a, f, v, n, err, errlen, "%s", "a PDF "
 			    "goes to the chat API as file data only: give "
 			    "a path or a data: URL");
-		if (buf_add(&p->bytes, v, n) == -1)
+		if (buf_add(&p->bytes, v, n) == -1 ||
+		    buf_addc(&p->bytes, '\0') == -1)
 			return -1;
+		p->bytes.len--;
 	} else if (n > 5 && strncasecmp(v, "data:", 5) == 0) {
 		/* Its bytes are checked as a file's would be: the media
 		 * type it claims is not believed. */
@@ -577,6 +597,7 @@ load_one(struct attach *a, size_t f, char *err, size_t errlen)
 	SHA256Update(&ctx, (const unsigned char *)p->bytes.data,
 	    p->bytes.len);
 	SHA256Final(p->hash, &ctx);
+	hex(p->hash, p->hex);
 	return 0;
 }
 
@@ -671,24 +692,19 @@ int
 attach_parts(struct attach *a, enum attach_dialect d, struct buf *b)
 {
 	size_t			 start = b->len;
-	static const char	 hex[] = "0123456789abcdef";
 	const struct part	*p;
-	size_t			 k, i;
+	size_t			 k;
 	int			 rv;
 
 	for (k = 0; a != NULL && k < a->nparts; k++) {
 		p = &a->parts[k];
 		if (buf_addc(b, ',') == -1)
 			return -1;
-		if (a->key_mode) {
-			if (buf_adds(b, "{\"sha256\":\"") == -1)
-				return -1;
-			for (i = 0; i < ATTACH_HASH_LEN; i++)
-				if (buf_addc(b, hex[p->hash[i] >> 4]) == -1 ||
-				    buf_addc(b, hex[p->hash[i] & 15]) == -1)
-					return -1;
-			rv = buf_adds(b, "\"}");
-		} else
+		if (a->key_mode)
+			rv = buf_adds(b, "{\"sha256\":\"") == -1 ||
+			    buf_adds(b, p->hex) == -1 ||
+			    buf_adds(b, "\"}") == -1 ? -1 : 0;
+		else
 			rv = d == ATTACH_MESSAGES ? part_messages(b, p) :
 			    part_chat(b, p);
 		if (rv == -1)
@@ -697,6 +713,33 @@ attach_parts(struct attach *a, enum attach_dialect d, struct buf *b)
 	/* The key's body is not sent: what was sent is what counts. */
 	if (a != NULL && !a->key_mode)
 		a->written = b->len - start;
+	return 0;
+}
+
+int
+attach_view(struct attach *a, size_t k, struct attach_view *v)
+{
+	struct part	*p = &a->parts[k];
+
+	memset(v, 0, sizeof(*v));
+	v->document = p->kind == ATTACH_PDF;
+	if (a->key_mode) {
+		v->media_type = "sha256";
+		v->data = p->hex;
+		v->len = strlen(p->hex);
+		return 0;
+	}
+	if (p->url) {
+		v->url = p->bytes.data;
+		return 0;
+	}
+	if (p->b64.len == 0 && attach_base64(&p->b64,
+	    (const unsigned char *)p->bytes.data, p->bytes.len) == -1)
+		return -1;
+	v->media_type = attach_media_type(p->kind);
+	v->data = p->b64.data;
+	v->len = p->b64.len;
+	v->filename = v->document ? p->name : NULL;
 	return 0;
 }
 

@@ -89,6 +89,25 @@ void		 attach_key_mode(struct attach *, int);
  * prompt text. */
 size_t		 attach_written(const struct attach *);
 /*
+ * A part as a provider's body builder may lay it out itself (the
+ * provider table's struct provider_part takes these members): the base64
+ * made on first asking and kept until attach_clear, which a builder then
+ * copies; attach_parts writes it straight into the body instead.  In key
+ * mode, data is the bytes' SHA-256 in hex, media_type "sha256", and there
+ * is no file name.  All valid until attach_clear or the next load.
+ */
+struct attach_view {
+	int		 document;	/* a PDF; else an image */
+	const char	*media_type;	/* NULL for a URL */
+	const char	*data;		/* base64, or NULL for a URL */
+	size_t		 len;
+	const char	*url;		/* or NULL */
+	const char	*filename;	/* a document's, or NULL */
+};
+
+/* The row's kth part: 0, or -1 if out of memory. */
+int		 attach_view(struct attach *, size_t, struct attach_view *);
+/*
  * The prompt tokens the row's images cost in the dialect; *uncounted is
  * set to the number of parts that cannot be counted (PDFs, URLs).
  */

@@ -198,6 +198,32 @@ test_rows(void)
 	    "\"d.pdf\",\"file_data\":\"data:application/pdf;base64,JVBERi0x"));
 	CHECK(HAS(b, ",{\"type\":\"image_url\",\"image_url\":"
 	    "{\"url\":\"https://x.test/a.jpg\"}}"));
+	/* The same parts as a body builder may lay them out itself. */
+	{
+		struct attach_view	 v;
+		struct buf		 e = { 0 };
+
+		CHECK(attach_view(a, 0, &v) == 0 && !v.document &&
+		    strcmp(v.media_type, "image/png") == 0 &&
+		    v.url == NULL && v.filename == NULL);
+		CHECK(attach_base64(&e, png, sizeof(png)) == 0);
+		CHECK(v.len == e.len && memcmp(v.data, e.data, e.len) == 0);
+		CHECK(attach_view(a, 1, &v) == 0 && v.document &&
+		    strcmp(v.media_type, "application/pdf") == 0 &&
+		    strcmp(v.filename, "d.pdf") == 0 &&
+		    memcmp(v.data, "JVBERi0x", 8) == 0);
+		CHECK(attach_view(a, 2, &v) == 0 && !v.document &&
+		    v.data == NULL && v.media_type == NULL &&
+		    strcmp(v.url, "https://x.test/a.jpg") == 0);
+		attach_key_mode(a, 1);
+		buf_reset(&e);
+		CHECK(attach_parts(a, ATTACH_CHAT, &e) == 0);
+		CHECK(attach_view(a, 0, &v) == 0 &&
+		    strcmp(v.media_type, "sha256") == 0 && v.len == 64 &&
+		    memcmp(e.data + 12, v.data, 64) == 0);
+		attach_key_mode(a, 0);
+		buf_free(&e);
+	}
 	CHECK(load(m, j, "{\"photo\":[\"p.png\",\"d.pdf\"],\"more\":{\"docs\":"
 	    "[\"https://x.test/b.pdf?x=1\"]}}", err, sizeof(err)) == 0);
 	buf_reset(&b);
