@@ -11,10 +11,11 @@
 #include <unistd.h>
 
 #include "attach.h"
+#include "base64.h"
 #include "template.h"
 
 struct part {
-	enum attach_kind	 kind;
+	enum media_kind	 kind;
 	int			 url;		/* bytes hold a URL, sent as
 						 * it is */
 	struct buf		 bytes;		/* the file's, or the URL (a
@@ -37,9 +38,6 @@ struct attach {
 	size_t			 written;	/* by the last attach_parts */
 	struct buf		 path;		/* scratch: a decoded value */
 };
-
-static const char b64[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 struct attach *
 attach_new(const struct attach_config *cfg, char *err, size_t errlen)
@@ -124,260 +122,6 @@ void
 attach_key_mode(struct attach *a, int on)
 {
 	a->key_mode = on;
-}
-
-enum attach_kind
-attach_sniff(const unsigned char *p, size_t n)
-{
-	if (n >= 8 && memcmp(p, "\x89PNG\r\n\x1a\n", 8) == 0)
-		return ATTACH_PNG;
-	if (n >= 3 && p[0] == 0xff && p[1] == 0xd8 && p[2] == 0xff)
-		return ATTACH_JPEG;
-	if (n >= 6 && (memcmp(p, "GIF87a", 6) == 0 ||
-	    memcmp(p, "GIF89a", 6) == 0))
-		return ATTACH_GIF;
-	if (n >= 12 && memcmp(p, "RIFF", 4) == 0 &&
-	    memcmp(p + 8, "WEBP", 4) == 0)
-		return ATTACH_WEBP;
-	if (n >= 5 && memcmp(p, "%PDF-", 5) == 0)
-		return ATTACH_PDF;
-	return ATTACH_UNKNOWN;
-}
-
-const char *
-attach_media_type(enum attach_kind k)
-{
-	switch (k) {
-	case ATTACH_PNG:
-		return "image/png";
-	case ATTACH_JPEG:
-		return "image/jpeg";
-	case ATTACH_GIF:
-		return "image/gif";
-	case ATTACH_WEBP:
-		return "image/webp";
-	case ATTACH_PDF:
-		return "application/pdf";
-	default:
-		return NULL;
-	}
-}
-
-static uint32_t
-be32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint32_t
-le24(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
-}
-
-/* A JPEG's size is in its first start-of-frame segment, after any
- * number of others (EXIF, ICC profiles) that are skipped by length. */
-static int
-jpeg_size(const unsigned char *p, size_t n, uint32_t *w, uint32_t *h)
-{
-	size_t		 i = 2, len;
-	unsigned	 m;
-
-	while (i < n) {
-		if (p[i] != 0xff)
-			return -1;
-		while (i < n && p[i] == 0xff)	/* fill bytes */
-			i++;
-		if (i >= n)
-			return -1;
-		m = p[i++];
-		if (m == 0x01 || (m >= 0xd0 && m <= 0xd8))
-			continue;		/* no length: standalone */
-		if (m == 0xd9 || m == 0xda)	/* the end, or the scan,
-						 * before any frame */
-			return -1;
-		if (i + 2 > n || (len = (size_t)p[i] << 8 | p[i + 1]) < 2)
-			return -1;
-		if (m >= 0xc0 && m <= 0xcf && m != 0xc4 && m != 0xc8 &&
-		    m != 0xcc) {
-			if (len < 7 || i + 7 > n)
-				return -1;
-			*h = (uint32_t)p[i + 3] << 8 | p[i + 4];
-			*w = (uint32_t)p[i + 5] << 8 | p[i + 6];
-			return 0;
-		}
-		i += len;
-	}
-	return -1;
-}
-
-int
-attach_dimensions(const unsigned char *p, size_t n, enum attach_kind k,
-    uint32_t *w, uint32_t *h)
-{
-	uint32_t	 bits;
-
-	*w = *h = 0;
-	switch (k) {
-	case ATTACH_PNG:
-		if (n < 24 || memcmp(p + 12, "IHDR", 4) != 0)
-			return -1;
-		*w = be32(p + 16);
-		*h = be32(p + 20);
-		/* The PNG spec's own bound. */
-		if (*w > INT32_MAX || *h > INT32_MAX)
-			return -1;
-		break;
-	case ATTACH_GIF:
-		if (n < 10)
-			return -1;
-		*w = (uint32_t)p[6] | (uint32_t)p[7] << 8;
-		*h = (uint32_t)p[8] | (uint32_t)p[9] << 8;
-		break;
-	case ATTACH_WEBP:
-		if (n < 30)
-			return -1;
-		if (memcmp(p + 12, "VP8 ", 4) == 0) {
-			if (p[23] != 0x9d || p[24] != 0x01 || p[25] != 0x2a)
-				return -1;
-			*w = ((uint32_t)p[26] | (uint32_t)p[27] << 8) & 0x3fff;
-			*h = ((uint32_t)p[28] | (uint32_t)p[29] << 8) & 0x3fff;
-		} else if (memcmp(p + 12, "VP8L", 4) == 0) {
-			if (p[20] != 0x2f)
-				return -1;
-			bits = le24(p + 21) | (uint32_t)p[24] << 24;
-			*w = (bits & 0x3fff) + 1;
-			*h = (bits >> 14 & 0x3fff) + 1;
-		} else if (memcmp(p + 12, "VP8X", 4) == 0) {
-			*w = le24(p + 24) + 1;
-			*h = le24(p + 27) + 1;
-		} else
-			return -1;
-		break;
-	case ATTACH_JPEG:
-		if (jpeg_size(p, n, w, h) == -1)
-			return -1;
-		break;
-	default:
-		return -1;
-	}
-	return *w > 0 && *h > 0 ? 0 : -1;
-}
-
-/*
- * OpenAI's rule for an image at high detail (the default, "auto", is high
- * for anything but the smallest): fit it in 2048x2048, then shrink it
- * until its shorter side is 768; 170 tokens for each 512-pixel tile it
- * covers, and 85 besides.
- */
-long long
-attach_tokens_chat(uint32_t w, uint32_t h)
-{
-	unsigned long long	 W = w, H = h, m;
-
-	if ((m = W > H ? W : H) > 2048) {
-		W = W * 2048 / m;
-		H = H * 2048 / m;
-	}
-	if ((m = W < H ? W : H) > 768) {
-		W = W * 768 / m;
-		H = H * 768 / m;
-	}
-	W = W > 0 ? W : 1;
-	H = H > 0 ? H : 1;
-	return 85 + 170 * (long long)(((W + 511) / 512) * ((H + 511) / 512));
-}
-
-/*
- * Anthropic's: an image whose long edge is over 1568 pixels is scaled
- * down to that first; then width times height over 750.
- */
-long long
-attach_tokens_messages(uint32_t w, uint32_t h)
-{
-	unsigned long long	 W = w, H = h, m;
-
-	if ((m = W > H ? W : H) > 1568) {
-		W = W * 1568 / m;
-		H = H * 1568 / m;
-	}
-	/* A sliver is a pixel wide, not none. */
-	W = W > 0 ? W : 1;
-	H = H > 0 ? H : 1;
-	return (long long)((W * H + 749) / 750);
-}
-
-int
-attach_base64(struct buf *b, const unsigned char *p, size_t n)
-{
-	char		*o;
-	size_t		 i, out;
-	uint32_t	 v;
-
-	if (n == 0)
-		return 0;
-	if (n > (SIZE_MAX - 3) / 4 * 3)
-		return -1;
-	out = (n + 2) / 3 * 4;
-	if (buf_reserve(b, out) == -1)
-		return -1;
-	o = b->data + b->len;
-	for (i = 0; i + 3 <= n; i += 3) {
-		v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-		*o++ = b64[v >> 18];
-		*o++ = b64[v >> 12 & 63];
-		*o++ = b64[v >> 6 & 63];
-		*o++ = b64[v & 63];
-	}
-	if (n - i == 1) {
-		v = (uint32_t)p[i] << 16;
-		*o++ = b64[v >> 18];
-		*o++ = b64[v >> 12 & 63];
-		*o++ = '=';
-		*o++ = '=';
-	} else if (n - i == 2) {
-		v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8;
-		*o++ = b64[v >> 18];
-		*o++ = b64[v >> 12 & 63];
-		*o++ = b64[v >> 6 & 63];
-		*o++ = '=';
-	}
-	b->len += out;
-	return 0;
-}
-
-static int
-b64val(char c)
-{
-	const char	*at;
-
-	if (c == '\0' || (at = strchr(b64, c)) == NULL)
-		return -1;
-	return (int)(at - b64);
-}
-
-int
-attach_unbase64(struct buf *b, const char *s, size_t n)
-{
-	uint32_t	 v = 0;
-	size_t		 i, bits = 0;
-	int		 d;
-
-	while (n > 0 && s[n - 1] == '=')
-		n--;
-	if (n % 4 == 1 || buf_reserve(b, n / 4 * 3 + 3) == -1)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if ((d = b64val(s[i])) == -1)
-			return -1;
-		v = v << 6 | (uint32_t)d;
-		if ((bits += 6) >= 8) {
-			bits -= 8;
-			b->data[b->len++] = (char)(v >> bits & 0xff);
-		}
-	}
-	return 0;
 }
 
 static void
@@ -538,8 +282,8 @@ load_one(struct attach *a, size_t f, char *err, size_t errlen)
 		return -1;
 	if (is_url(v, n)) {
 		p->url = 1;
-		p->kind = url_is_pdf(v, n) ? ATTACH_PDF : ATTACH_UNKNOWN;
-		if (p->kind == ATTACH_PDF && a->cfg.dialect == ATTACH_CHAT)
+		p->kind = url_is_pdf(v, n) ? MEDIA_PDF : MEDIA_UNKNOWN;
+		if (p->kind == MEDIA_PDF && a->cfg.dialect == ATTACH_CHAT)
 			return problem(a, f, v, n, err, errlen, "%s", "a PDF "
 			    "goes to the chat API as file data only: give "
 			    "a path or a data: URL");
@@ -560,7 +304,7 @@ load_one(struct attach *a, size_t f, char *err, size_t errlen)
 			    "--attach-max %lld bytes", a->cfg.max);
 			return problem(a, f, v, 40, err, errlen, "%s", num);
 		}
-		if (attach_unbase64(&p->bytes, comma + 1, v + n - comma - 1) ==
+		if (base64_decode(&p->bytes, comma + 1, v + n - comma - 1) ==
 		    -1) {
 			if (errno == ENOMEM)
 				return -1;
@@ -580,17 +324,17 @@ load_one(struct attach *a, size_t f, char *err, size_t errlen)
 		    sizeof(p->name));
 	}
 	if (!p->url) {
-		p->kind = attach_sniff((unsigned char *)p->bytes.data,
+		p->kind = media_sniff((unsigned char *)p->bytes.data,
 		    p->bytes.len);
-		if (p->kind == ATTACH_UNKNOWN)
+		if (p->kind == MEDIA_UNKNOWN)
 			return problem(a, f, v, n > 200 && v[0] == 'd' ? 40 :
 			    n, err, errlen, "%s", "not a PNG, JPEG, GIF, WebP "
 			    "or PDF file (by its first bytes)");
-		if (p->kind != ATTACH_PDF && attach_dimensions((unsigned char *)
+		if (p->kind != MEDIA_PDF && media_size((unsigned char *)
 		    p->bytes.data, p->bytes.len, p->kind, &p->w, &p->h) == -1)
 			return problem(a, f, v, n > 200 && v[0] == 'd' ? 40 :
 			    n, err, errlen, "a damaged %s: its header gives "
-			    "no size", attach_media_type(p->kind));
+			    "no size", media_type(p->kind));
 	}
 	SHA256Init(&ctx);
 	SHA256Update(&ctx, (const unsigned char *)(p->url ? "u" : "f"), 1);
@@ -645,16 +389,16 @@ static int
 data_url(struct buf *b, const struct part *p)
 {
 	return buf_adds(b, "data:") == -1 ||
-	    buf_adds(b, attach_media_type(p->kind)) == -1 ||
+	    buf_adds(b, media_type(p->kind)) == -1 ||
 	    buf_adds(b, ";base64,") == -1 ||
-	    attach_base64(b, (const unsigned char *)p->bytes.data,
+	    base64_encode(b, (const unsigned char *)p->bytes.data,
 	    p->bytes.len) == -1 ? -1 : 0;
 }
 
 static int
 part_chat(struct buf *b, const struct part *p)
 {
-	if (p->kind == ATTACH_PDF)
+	if (p->kind == MEDIA_PDF)
 		return buf_adds(b, "{\"type\":\"file\",\"file\":{\"filename\":") ==
 		    -1 || json_quote(b, p->name, strlen(p->name)) == -1 ||
 		    buf_adds(b, ",\"file_data\":\"") == -1 ||
@@ -674,7 +418,7 @@ part_chat(struct buf *b, const struct part *p)
 static int
 part_messages(struct buf *b, const struct part *p)
 {
-	if (buf_adds(b, p->kind == ATTACH_PDF ? "{\"type\":\"document\"," :
+	if (buf_adds(b, p->kind == MEDIA_PDF ? "{\"type\":\"document\"," :
 	    "{\"type\":\"image\",") == -1)
 		return -1;
 	if (p->url)
@@ -682,9 +426,9 @@ part_messages(struct buf *b, const struct part *p)
 		    -1 || json_quote(b, p->bytes.data, p->bytes.len) == -1 ||
 		    buf_adds(b, "}}") == -1 ? -1 : 0;
 	return buf_adds(b, "\"source\":{\"type\":\"base64\",\"media_type\":"
-	    "\"") == -1 || buf_adds(b, attach_media_type(p->kind)) == -1 ||
+	    "\"") == -1 || buf_adds(b, media_type(p->kind)) == -1 ||
 	    buf_adds(b, "\",\"data\":\"") == -1 ||
-	    attach_base64(b, (const unsigned char *)p->bytes.data,
+	    base64_encode(b, (const unsigned char *)p->bytes.data,
 	    p->bytes.len) == -1 || buf_adds(b, "\"}}") == -1 ? -1 : 0;
 }
 
@@ -722,7 +466,7 @@ attach_view(struct attach *a, size_t k, struct attach_view *v)
 	struct part	*p = &a->parts[k];
 
 	memset(v, 0, sizeof(*v));
-	v->document = p->kind == ATTACH_PDF;
+	v->document = p->kind == MEDIA_PDF;
 	if (a->key_mode) {
 		v->media_type = "sha256";
 		v->data = p->hex;
@@ -733,10 +477,10 @@ attach_view(struct attach *a, size_t k, struct attach_view *v)
 		v->url = p->bytes.data;
 		return 0;
 	}
-	if (p->b64.len == 0 && attach_base64(&p->b64,
+	if (p->b64.len == 0 && base64_encode(&p->b64,
 	    (const unsigned char *)p->bytes.data, p->bytes.len) == -1)
 		return -1;
-	v->media_type = attach_media_type(p->kind);
+	v->media_type = media_type(p->kind);
 	v->data = p->b64.data;
 	v->len = p->b64.len;
 	v->filename = v->document ? p->name : NULL;
@@ -760,12 +504,12 @@ attach_tokens(const struct attach *a, enum attach_dialect d,
 	*uncounted = 0;
 	for (k = 0; a != NULL && k < a->nparts; k++) {
 		p = &a->parts[k];
-		if (p->url || p->kind == ATTACH_PDF)
+		if (p->url || p->kind == MEDIA_PDF)
 			(*uncounted)++;
 		else
 			sum += d == ATTACH_MESSAGES ?
-			    attach_tokens_messages(p->w, p->h) :
-			    attach_tokens_chat(p->w, p->h);
+			    media_tokens_messages(p->w, p->h) :
+			    media_tokens_chat(p->w, p->h);
 	}
 	return sum;
 }

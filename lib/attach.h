@@ -26,9 +26,10 @@
  * Library code: problems with a row's files come back as 1 with a message
  * naming the field, the path and the problem; -1 is out of memory.
  *
- * Not here: where the parts go in a body (the provider's body builder
- * calls attach_parts once, after the prompt's text part), the cache key
- * itself (cache.h), or what a failed row looks like (record.h).
+ * Not here: what bytes are what (media.h), base64 (base64.h), where the
+ * parts go in a body (the provider's body builder calls attach_parts
+ * once, after the prompt's text part), the cache key itself (cache.h),
+ * or what a failed row looks like (record.h).
  */
 #ifndef ENRICH_ATTACH_H
 #define ENRICH_ATTACH_H
@@ -38,6 +39,7 @@
 
 #include "buf.h"
 #include "json.h"
+#include "media.h"
 
 #define ATTACH_MAX	(20LL * 1024 * 1024)	/* a file, by default */
 #define ATTACH_HASH_LEN	32			/* SHA-256 */
@@ -47,14 +49,6 @@ enum attach_dialect {
 	ATTACH_MESSAGES		/* Anthropic's Messages API */
 };
 
-enum attach_kind {
-	ATTACH_UNKNOWN,
-	ATTACH_PNG,
-	ATTACH_JPEG,
-	ATTACH_GIF,
-	ATTACH_WEBP,
-	ATTACH_PDF
-};
 
 struct attach_config {
 	char *const		*fields;	/* -a FIELD, each a path */
@@ -115,19 +109,5 @@ long long	 attach_tokens(const struct attach *, enum attach_dialect,
 		    size_t *);
 /* Let the row's bytes go (the body holds them now). */
 void		 attach_clear(struct attach *);
-
-/* The parsers, for the tests and the fuzzer. */
-enum attach_kind attach_sniff(const unsigned char *, size_t);
-const char	*attach_media_type(enum attach_kind);
-/* 0 with the width and height from the image's header, or -1. */
-int		 attach_dimensions(const unsigned char *, size_t,
-		    enum attach_kind, uint32_t *, uint32_t *);
-long long	 attach_tokens_chat(uint32_t, uint32_t);
-long long	 attach_tokens_messages(uint32_t, uint32_t);
-/* Append bytes as base64; -1 if out of memory. */
-int		 attach_base64(struct buf *, const unsigned char *, size_t);
-/* Decode base64 (padding optional, no white space): 0, or -1 on a bad
- * character or out of memory. */
-int		 attach_unbase64(struct buf *, const char *, size_t);
 
 #endif
