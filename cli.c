@@ -23,7 +23,7 @@
 #include <curl/curl.h>
 
 #include "cli.h"
-#include "lib/anthropic.h"
+#include "lib/prov_anthropic.h"
 #include "lib/endpoints.h"
 #include "lib/provider.h"
 #include "lib/sample.h"

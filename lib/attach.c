@@ -35,7 +35,8 @@ struct attach {
 	size_t			 nparts;
 	size_t			 cap;
 	int			 key_mode;
-	size_t			 written;	/* by the last attach_parts */
+	size_t			 written;	/* bytes attach_view gave to
+						 * be sent */
 	struct buf		 path;		/* scratch: a decoded value */
 };
 
@@ -94,6 +95,7 @@ attach_clear(struct attach *a)
 		buf_free(&a->parts[k].b64);
 	}
 	a->nparts = 0;
+	a->written = 0;
 }
 
 void
@@ -384,82 +386,6 @@ attach_load(struct attach *a, const struct json *j, char *err,
 	return 0;
 }
 
-/* A base64 data URL's contents: "data:TYPE;base64,..." */
-static int
-data_url(struct buf *b, const struct part *p)
-{
-	return buf_adds(b, "data:") == -1 ||
-	    buf_adds(b, media_type(p->kind)) == -1 ||
-	    buf_adds(b, ";base64,") == -1 ||
-	    base64_encode(b, (const unsigned char *)p->bytes.data,
-	    p->bytes.len) == -1 ? -1 : 0;
-}
-
-static int
-part_chat(struct buf *b, const struct part *p)
-{
-	if (p->kind == MEDIA_PDF)
-		return buf_adds(b, "{\"type\":\"file\",\"file\":{\"filename\":") ==
-		    -1 || json_quote(b, p->name, strlen(p->name)) == -1 ||
-		    buf_adds(b, ",\"file_data\":\"") == -1 ||
-		    data_url(b, p) == -1 || buf_adds(b, "\"}}") == -1 ? -1 : 0;
-	if (buf_adds(b, "{\"type\":\"image_url\",\"image_url\":{\"url\":") ==
-	    -1)
-		return -1;
-	if (p->url) {
-		if (json_quote(b, p->bytes.data, p->bytes.len) == -1)
-			return -1;
-	} else if (buf_addc(b, '"') == -1 || data_url(b, p) == -1 ||
-	    buf_addc(b, '"') == -1)
-		return -1;
-	return buf_adds(b, "}}");
-}
-
-static int
-part_messages(struct buf *b, const struct part *p)
-{
-	if (buf_adds(b, p->kind == MEDIA_PDF ? "{\"type\":\"document\"," :
-	    "{\"type\":\"image\",") == -1)
-		return -1;
-	if (p->url)
-		return buf_adds(b, "\"source\":{\"type\":\"url\",\"url\":") ==
-		    -1 || json_quote(b, p->bytes.data, p->bytes.len) == -1 ||
-		    buf_adds(b, "}}") == -1 ? -1 : 0;
-	return buf_adds(b, "\"source\":{\"type\":\"base64\",\"media_type\":"
-	    "\"") == -1 || buf_adds(b, media_type(p->kind)) == -1 ||
-	    buf_adds(b, "\",\"data\":\"") == -1 ||
-	    base64_encode(b, (const unsigned char *)p->bytes.data,
-	    p->bytes.len) == -1 || buf_adds(b, "\"}}") == -1 ? -1 : 0;
-}
-
-int
-attach_parts(struct attach *a, enum attach_dialect d, struct buf *b)
-{
-	size_t			 start = b->len;
-	const struct part	*p;
-	size_t			 k;
-	int			 rv;
-
-	for (k = 0; a != NULL && k < a->nparts; k++) {
-		p = &a->parts[k];
-		if (buf_addc(b, ',') == -1)
-			return -1;
-		if (a->key_mode)
-			rv = buf_adds(b, "{\"sha256\":\"") == -1 ||
-			    buf_adds(b, p->hex) == -1 ||
-			    buf_adds(b, "\"}") == -1 ? -1 : 0;
-		else
-			rv = d == ATTACH_MESSAGES ? part_messages(b, p) :
-			    part_chat(b, p);
-		if (rv == -1)
-			return -1;
-	}
-	/* The key's body is not sent: what was sent is what counts. */
-	if (a != NULL && !a->key_mode)
-		a->written = b->len - start;
-	return 0;
-}
-
 int
 attach_view(struct attach *a, size_t k, struct attach_view *v)
 {
@@ -475,6 +401,7 @@ attach_view(struct attach *a, size_t k, struct attach_view *v)
 	}
 	if (p->url) {
 		v->url = p->bytes.data;
+		a->written += p->bytes.len;
 		return 0;
 	}
 	if (p->b64.len == 0 && base64_encode(&p->b64,
@@ -484,6 +411,7 @@ attach_view(struct attach *a, size_t k, struct attach_view *v)
 	v->data = p->b64.data;
 	v->len = p->b64.len;
 	v->filename = v->document ? p->name : NULL;
+	a->written += v->len;
 	return 0;
 }
 

@@ -7,13 +7,13 @@
  * into a FIFO or device (O_NONBLOCK, a regular file by fstat), read to at
  * most the limit and one byte more, and its kind told from its first
  * bytes, never its name: PNG, JPEG, GIF and WebP are images, PDF is a
- * document.  attach_parts then writes them into the body as the
- * provider's dialect has them, base64 encoded straight into the body, so
- * a file's bytes are held once as read and once encoded, and only while
- * its row is built; attach_clear lets them go.
+ * document.  attach_view then gives each as a provider's body builder
+ * lays it out, base64 encoded once; the builder copies it into the body,
+ * and attach_clear lets the file's bytes go once the body is built, so
+ * they are held only while their row is built.
  *
- * Each part keeps the SHA-256 of its bytes: in key mode attach_parts
- * writes that instead of the bytes, so the key of what a row asks (the
+ * Each part keeps the SHA-256 of its bytes: in key mode attach_view
+ * gives that instead of the bytes, so the key of what a row asks (the
  * cache's, dedup's) follows the files' contents, not their names.  The
  * image's width and height, read from its header, give the tokens the
  * provider will count (OpenAI's tiles, Anthropic's pixels/750); a PDF's
@@ -27,9 +27,9 @@
  * naming the field, the path and the problem; -1 is out of memory.
  *
  * Not here: what bytes are what (media.h), base64 (base64.h), where the
- * parts go in a body (the provider's body builder calls attach_parts
- * once, after the prompt's text part), the cache key itself (cache.h),
- * or what a failed row looks like (record.h).
+ * parts go in a body (each provider's shape, after the prompt's text:
+ * request.c hands them over), the cache key itself (cache.h), or what a
+ * failed row looks like (record.h).
  */
 #ifndef ENRICH_ATTACH_H
 #define ENRICH_ATTACH_H
@@ -71,24 +71,17 @@ int		 attach_load(struct attach *, const struct json *, char *,
 		    size_t);
 /* How many parts the row has. */
 size_t		 attach_count(const struct attach *);
-/*
- * Append ",{part}" for each part, in the dialect's shape; in key mode
- * (attach_key_mode 1) each as {"sha256":...} instead, the same in every
- * dialect.  -1 if out of memory.
- */
-int		 attach_parts(struct attach *, enum attach_dialect,
-		    struct buf *);
 void		 attach_key_mode(struct attach *, int);
-/* The bytes the last attach_parts appended: the body's that are no
- * prompt text. */
+/* The bytes of data and URLs attach_view has given since the row was
+ * loaded: the body's that are no prompt text. */
 size_t		 attach_written(const struct attach *);
 /*
- * A part as a provider's body builder may lay it out itself (the
- * provider table's struct provider_part takes these members): the base64
- * made on first asking and kept until attach_clear, which a builder then
- * copies; attach_parts writes it straight into the body instead.  In key
- * mode, data is the bytes' SHA-256 in hex, media_type "sha256", and there
- * is no file name.  All valid until attach_clear or the next load.
+ * A part as a provider's body builder lays it out (request.c gives it as
+ * provider.h's struct provider_part): the base64 made on first asking and
+ * kept until attach_clear.  In key mode (attach_key_mode 1), data is the
+ * bytes' SHA-256 in hex, media_type "sha256", and there is no file name,
+ * so a row's key follows its files' bytes, not their names.  All valid
+ * until attach_clear or the next load.
  */
 struct attach_view {
 	int		 document;	/* a PDF; else an image */

@@ -355,15 +355,14 @@ input_reload(struct input *in, struct row *r, const struct line *ln)
 	struct seen	*seen = in->cfg.seen;
 	int		 dry = in->cfg.dry_run, rv;
 
-	/* Its ID was told to seen.h when it was first read: told again,
-	 * every row of a Batch run was a duplicate of itself. */
+	/* The row was counted when first read: its ID is no duplicate. */
 	in->cfg.skip = NULL;
-	in->cfg.dry_run = 0;
 	in->cfg.seen = NULL;
+	in->cfg.dry_run = 0;
 	rv = input_load(in, r, ln);
 	in->cfg.skip = skip;
-	in->cfg.dry_run = dry;
 	in->cfg.seen = seen;
+	in->cfg.dry_run = dry;
 	/* Said when the row was first read. */
 	in->note = NULL;
 	return rv;
@@ -378,8 +377,8 @@ input_reask(struct input *in, struct row *r, const char *why)
 	int			 rv;
 
 	json_shrink(in->json, KEEP_TOKENS);
-	if ((rv = request_reask(in->json, &r->body, r->kept.data, r->kept.len,
-	    why)) != 0)
+	if ((rv = request_reask(req, in->json, &r->body, r->kept.data,
+	    r->kept.len, why)) != 0)
 		return rv;
 	/* The conversation grew: so did what it costs. */
 	measure(in, req, r);
