@@ -103,3 +103,13 @@ assert_status 2 "$ENRICH" -a photo --escalate big --labels a,b -p x <in3 2>"$T/e
 assert_grep 'enrich: --attach: --escalate does not take files yet' "$T/err6"
 assert_status 2 "$ENRICH" -a 'a{{b}}' -p x <in3 2>"$T/err6"
 assert_grep 'enrich: --attach a{{b}}: not a field name' "$T/err6"
+
+# The parts are as OpenAI's OpenAPI document has them (image_url, file,
+# a URL), checked as openapi.sh checks the other bodies.
+"$ENRICH" --dry-run -a photo -p 'photo {{id}}' <in5 2>/dev/null | jq -c .request \
+    >"$T/bodies"
+printf '{"id":1,"photo":["https://example.com/a.png","img/7.png"]}\n' |
+    "$ENRICH" --dry-run -a photo -p 'x' 2>/dev/null | jq -c .request >>"$T/bodies"
+python3 "$ROOT/tests/openapi/validate.py" "$ROOT/tests/openapi/schemas.json" \
+    chat "$T/bodies" >"$T/res" || fail "OpenAPI: $(cat "$T/res")"
+assert_eq "$(cat "$T/res")" "chat: 15 checked"
