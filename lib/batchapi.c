@@ -314,11 +314,13 @@ t_work(void *arg, long long now, char *err, size_t errlen)
 	return start_writing(b, err, errlen);
 }
 
+/* Rows parked hold money until their file is written. */
 static int
 t_busy(const void *arg)
 {
-	(void)arg;
-	return 0;
+	const struct batchapi	*b = arg;
+
+	return batchapi_rows(b) > 0;
 }
 
 static int
@@ -412,9 +414,25 @@ t_stopped(const void *arg)
 	return batchcalls_stopped(b->calls);
 }
 
+/* The file being filled goes now: the money its rows hold comes back
+ * only when it is answered. */
+static void
+t_flush(void *arg, long long now)
+{
+	struct batchapi	*b = arg;
+
+	(void)now;
+	if (b->fatal[0] != '\0' || b->wk != -1)
+		return;
+	if (batchpark_close(b->park, b->fatal, sizeof(b->fatal)) == -1 ||
+	    hand_over(b, b->fatal, sizeof(b->fatal)) == -1)
+		return;
+}
+
 static const struct transport_ops	 ops = {
 	t_room, t_wait, t_send, t_done, t_timeout, t_work, t_busy, t_over,
-	t_interrupt, t_line, t_accounted, t_input_end, t_quiet, t_stopped
+	t_interrupt, t_line, t_accounted, t_input_end, t_quiet, t_stopped,
+	t_flush
 };
 
 void

@@ -285,12 +285,17 @@ int
 input_reload(struct input *in, struct row *r, const struct line *ln)
 {
 	struct idset	*skip = in->cfg.skip;
+	struct seen	*seen = in->cfg.seen;
 	int		 dry = in->cfg.dry_run, rv;
 
+	/* Its ID was told to seen when the row was first read: again, it
+	 * would be a duplicate of itself. */
 	in->cfg.skip = NULL;
+	in->cfg.seen = NULL;
 	in->cfg.dry_run = 0;
 	rv = input_load(in, r, ln);
 	in->cfg.skip = skip;
+	in->cfg.seen = seen;
 	in->cfg.dry_run = dry;
 	/* Said when the row was first read. */
 	in->note = NULL;

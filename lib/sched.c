@@ -169,10 +169,25 @@ room(const struct sched *s, long long now)
 	return s->t != NULL ? s->t->ops->room(s->t->impl, now) : 1;
 }
 
+/*
+ * Money that comes back to wait for.  A request in flight gives its
+ * reservation back in seconds; a parked row only when its batch is
+ * answered, hours later.  So the rows parked are waited for, each wait
+ * a batch's, only while less than half the cap is spent; past that the
+ * money is spent for this run (what is parked is still written), and
+ * --skip-ids goes on.  That ends a run within half the cap of it, in a
+ * few batches, not a tail of ever smaller ones.
+ */
 static int
 busy(const struct sched *s)
 {
-	return s->t != NULL ? s->t->ops->busy(s->t->impl) : 0;
+	const struct budget	*b = s->p.budget;
+
+	if (s->t == NULL || !s->t->ops->busy(s->t->impl))
+		return 0;
+	if (s->t->parks && b != NULL && b->spent >= b->limit / 2)
+		return 0;
+	return 1;
 }
 
 /* The transport keeps a STATE: it hears of every line. */
@@ -439,6 +454,8 @@ start_rows(struct sched *s, long long now, char *err, size_t errlen)
 			if (rv == 0) {
 				s->next = r;
 				s->budget_held = 1;
+				if (s->t->ops->flush != NULL)
+					s->t->ops->flush(s->t->impl, now);
 			} else if (go_broke(s, r, err, errlen) == -1)
 				return -1;
 			break;
@@ -504,12 +521,18 @@ end_grace(struct sched *s)
 	return 0;
 }
 
-/* Nothing waits and everything is written: a STATE may say so. */
+/*
+ * Nothing waits and everything is written: a STATE may say so.  A row
+ * read and never sent (held by the pace or for money) does not count:
+ * the input is accounted for only up to the line before it, so a
+ * checkpoint leaves it to be read again.
+ */
 static int
 quiet(const struct sched *s)
 {
-	return s->next == NULL && rows_waiting(s->rows) == 0 &&
-	    claim_waiting(s->claim) == 0 && output_pending(s->p.out) == 0;
+	return (s->next == NULL || s->next->attempts == 0) &&
+	    rows_waiting(s->rows) == 0 && claim_waiting(s->claim) == 0 &&
+	    output_pending(s->p.out) == 0;
 }
 
 /* Rows wait for a retry, or the next one for the pace or the money. */
