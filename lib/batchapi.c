@@ -440,6 +440,7 @@ batchapi_transport(struct batchapi *b, struct transport *t)
 {
 	t->ops = &ops;
 	t->impl = b;
+	t->parks = 1;
 }
 
 struct batchapi *

@@ -15,6 +15,14 @@
 #define START_BATCH	64	/* requests started per turn */
 #define DONE_BATCH	256	/* a parked file's rows taken per turn */
 #define HELD_MS		5000	/* a hold longer than this is said */
+/*
+ * Answers kept for later duplicates with a transport that parks: the
+ * rows that ask what a parked row asks follow it in its file (batchpark.h)
+ * while it waits, which is where a Batch run's duplicates are met; the
+ * answers kept past that are few, so that memory does not grow with the
+ * input (a Batch file's answers come 50,000 at a time).
+ */
+#define KEEP_PARKED	(1024 * 1024)
 
 struct sched {
 	struct sched_config	 cfg;
@@ -113,6 +121,8 @@ sched_new(const struct sched_config *cfg, const struct sched_parts *parts,
 	cp.arg = fp.arg = dp.arg = rp.arg = s;
 	cp.input = parts->input;
 	cp.escalate_rates = parts->escalate_rates;
+	if (parts->transport != NULL && parts->transport->parks)
+		cp.keep = KEEP_PARKED;
 	fp.escalate = parts->escalate;
 	s->cfg = *cfg;
 	s->p = *parts;
