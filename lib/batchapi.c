@@ -453,6 +453,7 @@ batchapi_new(const struct batchapi_config *cfg,
 	struct batchcalls_config	 cc = { 0 };
 	struct batchcalls_parts		 cp = { 0 };
 	struct batchapi			*b;
+	size_t				 i;
 
 	if ((b = calloc(1, sizeof(*b))) == NULL)
 		goto nomem;
@@ -484,6 +485,10 @@ batchapi_new(const struct batchapi_config *cfg,
 	    errlen)) == NULL ||
 	    (b->calls = batchcalls_new(&cc, &cp, err, errlen)) == NULL)
 		goto fail;
+	for (i = 0; i < bstate_nfiles(parts->state); i++)
+		if (batchpark_recall(b->park, bstate_file(parts->state, i)->k,
+		    err, errlen) == -1)
+			goto fail;
 	return b;
 nomem:
 	snprintf(err, errlen, "out of memory");
