@@ -318,13 +318,17 @@ batchpark_recall(struct batchpark *p, int k, char *err, size_t errlen)
 	    errlen)) == -1)
 		return -1;
 	spool_reader_init(&rd, fd);
-	while ((rv = spool_next(&rd, &sr)) == 1)
+	while ((rv = spool_next(&rd, &sr)) == 1) {
+		/* The money the file being filled holds is not in STATE. */
+		if (k == p->fill)
+			p->freserved += sr.reserved;
 		if (sr.lead == -1 && sr.keyed &&
 		    keys_put(p, sr.key, sr.seq, k) == -1) {
 			errno = ENOMEM;
 			rv = -1;
 			break;
 		}
+	}
 	spool_reader_free(&rd);
 	close(fd);
 	if (rv == -1) {

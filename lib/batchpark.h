@@ -13,8 +13,9 @@
  * The leaders' keys are a fixed ring, so memory stays the same for any
  * input: a duplicate whose leader was forgotten is asked again, no
  * worse.  A resumed run reads the keys back from the spools of the files
- * STATE names (batchpark_recall; the file being filled, by itself), so a
- * row that asks what a row parked before the kill asks follows it too.
+ * STATE names (batchpark_recall; the file being filled, by itself, and
+ * the dollars its rows hold with them), so a row that asks what a row
+ * parked before the kill asks follows it too.
  *
  * Appends are plain writes; batchpark_sync makes them durable, at the
  * caller's checkpoint (bstate.h), whose record says how much of the file
