@@ -422,11 +422,10 @@ t_flush(void *arg, long long now)
 	struct batchapi	*b = arg;
 
 	(void)now;
-	if (b->fatal[0] != '\0' || b->wk != -1)
-		return;
-	if (batchpark_close(b->park, b->fatal, sizeof(b->fatal)) == -1 ||
-	    hand_over(b, b->fatal, sizeof(b->fatal)) == -1)
-		return;
+	/* A failure is the run's end, said by the next work. */
+	if (b->fatal[0] == '\0' && b->wk == -1 && batchpark_close(b->park,
+	    b->fatal, sizeof(b->fatal)) == 0)
+		(void)hand_over(b, b->fatal, sizeof(b->fatal));
 }
 
 static const struct transport_ops	 ops = {
