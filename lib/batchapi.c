@@ -464,12 +464,12 @@ batchapi_new(const struct batchapi_config *cfg,
 	batchinput_init(&b->in, m);
 	pc.batch_size = cfg->batch_size;
 	pc.file_max = cfg->file_max;
-	pc.azure = cfg->azure;
+	pc.batch = cfg->batch;
 	cc.poll_ms = cfg->poll_ms;
 	cc.retries = cfg->retries;
 	cc.file_timeout_ms = cfg->file_timeout_ms;
 	cc.base = cfg->base;
-	cc.azure = cfg->azure;
+	cc.batch = cfg->batch;
 	cc.api_version = cfg->api_version;
 	cc.upload_target = cfg->upload_target;
 	cc.key_hint = cfg->key_hint;
@@ -478,7 +478,7 @@ batchapi_new(const struct batchapi_config *cfg,
 	cp.say = parts->say;
 	cp.arg = parts->arg;
 	if ((b->ans = batchanswer_new(parts->rows, parts->input,
-	    cfg->max_response)) == NULL)
+	    cfg->max_response, cfg->batch)) == NULL)
 		goto nomem;
 	if ((b->park = batchpark_new(&pc, bstate_dir(parts->state), m, err,
 	    errlen)) == NULL ||

@@ -16,6 +16,7 @@
 #include "batchfile.h"
 #include "batchpark.h"
 #include "json.h"
+#include "provider.h"
 #include "spool.h"
 #include "transport.h"
 
@@ -270,8 +271,8 @@ batchpark_row(struct batchpark *p, const struct row *r, int writing,
 	buf_reset(&p->scratch);
 	if (json_compact(&p->scratch, r->body.data != NULL ? r->body.data :
 	    "", r->body.len, 0) == -1 ||
-	    batchfile_request_line(&p->body, id, n,
-	    batchfile_endpoint(p->cfg.azure), p->scratch.data,
+	    p->cfg.batch->line(&p->body, id, n,
+	    p->cfg.batch->endpoint, p->scratch.data,
 	    p->scratch.len) == -1) {
 		snprintf(err, errlen, "out of memory");
 		return -1;

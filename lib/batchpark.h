@@ -32,12 +32,14 @@
 #include "bstate.h"
 #include "rows.h"
 
+struct provider_batch;
+
 #define BATCHPARK_KEYS	32768		/* parked leaders' keys kept */
 
 struct batchpark_config {
 	int		 batch_size;	/* rows a file, at most */
 	long long	 file_max;	/* bytes of an upload, at most */
-	int		 azure;		/* the request lines' URL */
+	const struct provider_batch *batch;	/* the request lines' format */
 };
 
 /* A file closed: its number, its rows to upload, the dollars they hold. */

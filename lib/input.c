@@ -288,8 +288,7 @@ input_reload(struct input *in, struct row *r, const struct line *ln)
 	struct seen	*seen = in->cfg.seen;
 	int		 dry = in->cfg.dry_run, rv;
 
-	/* Its ID was told to seen when the row was first read: again, it
-	 * would be a duplicate of itself. */
+	/* The row was counted when first read: its ID is no duplicate. */
 	in->cfg.skip = NULL;
 	in->cfg.seen = NULL;
 	in->cfg.dry_run = 0;
@@ -308,7 +307,8 @@ input_reask(struct input *in, struct row *r, const char *why)
 	int	 rv;
 
 	json_shrink(in->json, KEEP_TOKENS);
-	if ((rv = request_reask(in->json, &r->body, r->kept.data, r->kept.len,
+	if ((rv = request_reask(r->escalated ? in->cfg.escalate :
+	    in->cfg.request, in->json, &r->body, r->kept.data, r->kept.len,
 	    why)) != 0)
 		return rv;
 	/* The conversation grew: so did what it costs. */

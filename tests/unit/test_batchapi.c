@@ -20,6 +20,7 @@
 #include "batchapi.h"
 #include "batchkit.h"
 #include "check.h"
+#include "prov_openai.h"
 #include "lines.h"
 #include "request.h"
 #include "template.h"
@@ -100,6 +101,7 @@ start(struct harness *h, struct api *a, int size, int retries,
 	bc.poll_ms = 1000;
 	bc.retries = retries;
 	bc.max_response = 1 << 20;
+	bc.batch = &openai_batch;
 	bc.base = "http://127.0.0.1:1/v1";
 	bc.api_version = "x";
 	bc.upload_target = 1;

@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "batchpark.h"
+#include "prov_azure.h"
+#include "prov_openai.h"
 #include "check.h"
 #include "spool.h"
 #include "transport.h"
@@ -108,7 +110,7 @@ clean(void)
 static void
 test_park(void)
 {
-	struct batchpark_config	 pc = { 2, 1000000, 0 };
+	struct batchpark_config	 pc = { 2, 1000000, &openai_batch };
 	struct bstate_mark	 m = { 0 };
 	struct batchpark	*p;
 	struct batchpark_file	 f;
@@ -166,7 +168,7 @@ test_park(void)
 static void
 test_bytes(void)
 {
-	struct batchpark_config	 pc = { 100, 250, 1 };
+	struct batchpark_config	 pc = { 100, 250, &azure_batch };
 	struct bstate_mark	 m = { 0 };
 	struct batchpark	*p;
 	struct batchpark_file	 f;
@@ -206,7 +208,7 @@ test_bytes(void)
 static void
 test_resume(void)
 {
-	struct batchpark_config	 pc = { 10, 1000000, 0 };
+	struct batchpark_config	 pc = { 10, 1000000, &openai_batch };
 	struct bstate_mark	 m = { 0 };
 	struct batchpark	*p;
 	struct row		 r = { 0 };
@@ -269,7 +271,7 @@ test_resume(void)
 static void
 test_unwritable(void)
 {
-	struct batchpark_config	 pc = { 10, 1000000, 0 };
+	struct batchpark_config	 pc = { 10, 1000000, &openai_batch };
 	struct bstate_mark	 m = { 0 };
 	struct batchpark	*p;
 	struct row		 r = { 0 };
