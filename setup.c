@@ -199,6 +199,29 @@ setup_answers(const struct config *c, struct parts *p)
 	buf_free(&words);
 }
 
+/* -a: the files rows name, as parts of their user message. */
+static void
+setup_attach(const struct config *c, struct parts *p)
+{
+	struct attach_config	 ac = { 0 };
+	char			 e[256];
+
+	if (c->attach.n == 0)
+		return;
+	if (c->body != NULL || c->batch_in)
+		errx(2, "--attach: %s says the whole body; -p or -f only",
+		    c->body != NULL ? "--body" : "--batch-input");
+	if (c->escalate != NULL)
+		errx(2, "--attach: --escalate does not take files yet");
+	ac.fields = c->attach.v;
+	ac.nfields = c->attach.n;
+	ac.max = c->attach_max;
+	ac.dialect = c->anthropic ? ATTACH_MESSAGES : ATTACH_CHAT;
+	if ((p->attach = attach_new(&ac, e, sizeof(e))) == NULL)
+		errx(2, "%s", e);
+	request_attach(p->request, p->attach);
+}
+
 /* Endpoint k's provider: its URL, and its own key or the run's. */
 static struct provider *
 setup_provider(const struct config *cfg, size_t k)
@@ -438,6 +461,7 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 		p->escalate = setup_request(cfg, cfg->escalate, p->user,
 		    p->system);
 	setup_answers(cfg, p);
+	setup_attach(cfg, p);
 	if ((p->providers = calloc(cfg->urls.n, sizeof(*p->providers))) ==
 	    NULL)
 		err(2, NULL);
@@ -497,9 +521,13 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 	    setup_ops(cfg)->wire->batch->endpoint : NULL;
 	ic.batch_in = cfg->batch_in;
 	ic.batch_out = cfg->batch_out;
+	ic.attach = p->attach;
+	ic.dialect = cfg->anthropic ? ATTACH_MESSAGES : ATTACH_CHAT;
 	ic.base = provider_base(p->provider);
 	ic.url = provider_url(p->provider);
-	ic.disk_keys = p->cache != NULL;
+	/* Keys that outlive the run: --cache's files, and the parked rows'
+	 * keys a resumed --batch-api run reads back from its spools. */
+	ic.disk_keys = p->cache != NULL || cfg->batch_api != NULL;
 	vc.retries = cfg->retries;
 	vc.max_wait_ms = cfg->max_wait * 1000;
 	vc.stall_ms = cfg->stall * 1000;
@@ -542,6 +570,7 @@ setup_free(struct parts *p)
 	seen_free(p->seen);
 	request_free(p->request);
 	request_free(p->escalate);
+	attach_free(p->attach);
 	schema_free(p->schema);
 	expect_free(p->expect);
 	labels_free(p->labels);

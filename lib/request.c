@@ -18,6 +18,7 @@ struct request {
 	size_t				 overhead;
 	int				 set_format;	/* -P response_format */
 	int				 set_logprobs;	/* -P logprobs */
+	struct attach			*attach;	/* -a, or NULL */
 };
 
 static int
@@ -260,11 +261,48 @@ request_cached_bytes(const struct request *r, const char *body, size_t len)
 	return r->shape->cached_bytes(r->data, body, len);
 }
 
+void
+request_attach(struct request *r, struct attach *a)
+{
+	r->attach = a;
+}
+
+/* The row's files as the shape takes them: in parts (the caller frees
+ * it), none when there are none.  -1 if out of memory. */
+static int
+row_parts(const struct request *r, struct provider_prompt *p,
+    struct provider_part **parts)
+{
+	struct attach_view	 v;
+	size_t			 k, n = attach_count(r->attach);
+
+	*parts = NULL;
+	if (n == 0)
+		return 0;
+	if ((*parts = reallocarray(NULL, n, sizeof(**parts))) == NULL)
+		return -1;
+	for (k = 0; k < n; k++) {
+		if (attach_view(r->attach, k, &v) == -1)
+			return -1;
+		(*parts)[k].kind = v.document ? PROVIDER_DOCUMENT :
+		    PROVIDER_IMAGE;
+		(*parts)[k].media_type = v.media_type;
+		(*parts)[k].data = v.data;
+		(*parts)[k].len = v.len;
+		(*parts)[k].url = v.url;
+		(*parts)[k].filename = v.filename;
+	}
+	p->parts = *parts;
+	p->nparts = n;
+	return 0;
+}
+
 int
 request_body(const struct request *r, const struct json *row,
     struct buf *body, char *err, size_t errlen)
 {
 	struct provider_prompt	 p = { NULL, 0, NULL, 0, NULL, 0 };
+	struct provider_part	*parts = NULL;
 	struct buf		 sys = { 0 }, user = { 0 };
 	int			 rv = -1;
 
@@ -282,14 +320,15 @@ request_body(const struct request *r, const struct json *row,
 	}
 	p.user = user.data != NULL ? user.data : "";
 	p.user_len = user.len;
-	/* Attachments (none yet) would go in p.parts, for the shape to lay
-	 * out as its API does. */
-	if (r->shape->body(r->data, &p, body) == -1) {
+	/* The row's files (-a), for the shape to lay out as its API does. */
+	if (row_parts(r, &p, &parts) == -1 ||
+	    r->shape->body(r->data, &p, body) == -1) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
 	rv = 0;
 out:
+	free(parts);
 	buf_free(&sys);
 	buf_free(&user);
 	return rv;

@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 
+#include "attach.h"
 #include "buf.h"
 #include "json.h"
 #include "provider.h"
@@ -89,6 +90,11 @@ long long	 request_budget(const struct request *);
  * (Anthropic's prompt caching); 0 if none do. */
 size_t		 request_cached_bytes(const struct request *, const char *,
 		    size_t);
+/*
+ * The row's files (-a), borrowed: its user message's parts after the
+ * text, as attach_load loaded them for the row.
+ */
+void		 request_attach(struct request *, struct attach *);
 /* Append the body for the row at token 0 of j. */
 int		 request_body(const struct request *, const struct json *,
 		    struct buf *, char *, size_t);
