@@ -6,8 +6,9 @@
  * It names what a row asks when nothing outside the run needs the name:
  * rows asking the same thing are found by it (dedup.h) at a tenth of
  * SHA-256's cost, and a random key per run keeps crafted rows from
- * posing as one another.  --cache's keys stay SHA-256 (cache.h): they
- * name files that every run must find again.
+ * posing as one another.  The keys of --cache and --batch-api stay
+ * SHA-256 (cache.h): they name files and fill spools that every run
+ * must find again.
  *
  * Streaming: siphash_add as many pieces as there are, then
  * siphash_end.  No allocation; the context is the caller's.
