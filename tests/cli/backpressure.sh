@@ -15,9 +15,9 @@ sleep 2
 pos=$(awk '/^pos:/ { print $2 }' /proc/$pid/fdinfo/0)
 rss=$(awk '/^VmRSS:/ { print $2 }' /proc/$pid/status)
 size=$(wc -c <"$T/in")
-[ "$pos" -lt $((size / 4)) ] || fail "read $pos of $size bytes while blocked"
+ok [ "$pos" -lt $((size / 4)) ] || fail "read $pos of $size bytes while blocked"
 # (AddressSanitizer's shadow memory and quarantine are not ours to bound.)
-[ -n "${SANITIZED:-}" ] || [ "$rss" -lt 40000 ] ||
+ok [ -n "${SANITIZED:-}" ] || [ "$rss" -lt 40000 ] ||
     fail "RSS $rss kB while blocked"
 n=$(cat <&3 | wc -l)
 exec 3<&-

@@ -52,7 +52,7 @@ assert_eq "$(jq -r 'select(.answer == .text) | .id' "$T/four" | sort -n |
 assert_eq "$(wc -l <"$T/four" | tr -d ' ')" 600 "lines written"
 a=$(served "$A_URL" "$T/four")
 b=$(served "$B_URL" "$T/four")
-[ "$a" -ge 150 ] && [ "$b" -ge 150 ] ||
+ok [ "$a" -ge 150 ] && [ "$b" -ge 150 ] ||
     fail "good endpoints served $a and $b of 600 rows"
 assert_eq $((a + b)) 600 "rows served by the good endpoints"
 awk -v one="$(jq .wall_seconds "$T/one.json")" \
@@ -81,7 +81,7 @@ rows 40 >"$T/in40"
 fast=$(served "$FAST_URL" "$T/out")
 slow=$(served "$SLOW_URL" "$T/out")
 assert_eq $((fast + slow)) 300 "rows answered"
-[ "$fast" -gt $((2 * slow)) ] ||
+ok [ "$fast" -gt $((2 * slow)) ] ||
     fail "the fast endpoint served $fast rows, the slow one $slow"
 
 # _meta.endpoint and the stats name an endpoint without its password.
@@ -130,9 +130,9 @@ assert_eq "$(jq -r 'select(.answer == .text) | .id' "$T/out" | sort -n |
     uniq | wc -l | tr -d ' ')" 600 "rows answered around a restart"
 assert_grep "$D_URL/chat/completions set aside for" "$T/err"
 assert_grep "$D_URL/chat/completions taken back" "$T/err"
-[ -s "$T/D2.log" ] || fail "the restarted endpoint got no request"
+ok [ -s "$T/D2.log" ] || fail "the restarted endpoint got no request"
 after=$(wc -l <"$T/D2.log" | tr -d ' ')
-[ "$after" -ge 10 ] || fail "the restarted endpoint served $after rows"
+ok [ "$after" -ge 10 ] || fail "the restarted endpoint served $after rows"
 
 # Every endpoint dead: the run stops as for one dead server (status 3),
 # writing nothing, saying why.
@@ -189,7 +189,7 @@ assert_no_grep 'sk-key' "$T/err"
 : >"$T/SLOW.log"
 OPENAI_BASE_URL="$FAST_URL  $SLOW_URL" "$ENRICH" -j 20 -p '{{text}}' --meta \
     <"$T/in300" >"$T/out"
-[ -s "$T/FAST.log" ] && [ -s "$T/SLOW.log" ] ||
+ok [ -s "$T/FAST.log" ] && [ -s "$T/SLOW.log" ] ||
     fail "\$OPENAI_BASE_URL: not every endpoint used"
 assert_eq "$(jq -r 'select(.answer == .text) | .id' "$T/out" | wc -l |
     tr -d ' ')" 300 "rows answered from \$OPENAI_BASE_URL"

@@ -35,7 +35,7 @@ c=$(jq .connections "$T/st")
 "$ENRICH" -u "$TURL" --cacert "$T/cert.pem" --http1.1 -j 300 \
     --stats-json "$T/st" -p '{{text}}' <"$T/in" >"$T/out"
 assert_eq "$(wc -l <"$T/out")" 300
-[ "$(jq .connections "$T/st")" -gt 50 ] || fail "--http1.1 multiplexed"
+ok [ "$(jq .connections "$T/st")" -gt 50 ] || fail "--http1.1 multiplexed"
 
 # Without the CA: certificate errors, nothing sent in clear, and since
 # every row would meet the same, the run stops (status 3) at once.
@@ -43,7 +43,7 @@ assert_status 3 "$ENRICH" -u "$TURL" -r 0 -p '{{text}}' <"$T/in" \
     >"$T/out" 2>"$T/err"
 assert_grep 'certificate' "$T/err"
 assert_grep 'every request so far failed so' "$T/err"
-[ "$(wc -l <"$T/out")" -lt 4 ] || fail "rows failed one by one: $(wc -l <"$T/out")"
+ok [ "$(wc -l <"$T/out")" -lt 4 ] || fail "rows failed one by one: $(wc -l <"$T/out")"
 mock_stop
 
 # A server that offers only HTTP/1.1: learned, then the window opens.
@@ -53,6 +53,6 @@ start=$(date +%s%N)
     -p '{{text}}' <"$T/in" >"$T/out"
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 assert_eq "$(wc -l <"$T/out")" 300
-[ "$(jq .connections "$T/st")" -gt 50 ] || fail "HTTP/1.1: too few connections"
+ok [ "$(jq .connections "$T/st")" -gt 50 ] || fail "HTTP/1.1: too few connections"
 # One request alone to learn the version, then all the rest at once.
-[ "$ms" -lt 3000 ] || fail "took $ms ms"
+ok [ "$ms" -lt 3000 ] || fail "took $ms ms"
