@@ -11,7 +11,7 @@ tee -a "$T/done" <"$T/pipe" >/dev/null &
 tee_pid=$!
 "$ENRICH" -u "$URL" -j 50 -p '{{text}}' <"$T/in" >"$T/pipe" 2>/dev/null &
 pid=$!
-sleep 1
+wait_lines 100 "$T/done"
 kill -9 $pid
 wait $tee_pid || true
 wait $pid 2>/dev/null || true
