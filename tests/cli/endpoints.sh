@@ -113,10 +113,17 @@ assert_eq "$(jq -c '[.endpoints[0].rows, .endpoints[0].set_aside]' \
 start C --latency 100 --slots 4
 start D --latency 100 --slots 4
 rows 600 >"$T/in"
+# Killed once it has taken 20 requests, started again once enrich has set
+# it aside: conditions, not sleeps of 1 s that a loaded machine outlasts.
 (
-	sleep 1
+	wait_lines 20 "$T/D.log"
 	kill -9 "$D_PID"
-	sleep 1
+	i=0
+	until grep -q "$D_URL/chat/completions set aside for" "$T/err"; do
+		i=$((i + 1))
+		[ $i -le 3000 ] || fail "$D_URL never set aside"
+		sleep 0.01
+	done
 	"$MOCK" -p "$D_PORT" --port-file "$T/d2.port" --max-seconds 60 \
 	    --latency 100 --slots 4 --log "$T/D2.log" >/dev/null 2>&1 &
 	echo $! >"$T/d2.pid"
