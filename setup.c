@@ -723,7 +723,7 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 	ic.dry_run = cfg->dry_run;
 	/* --batch-api's dry run writes the request lines it would upload. */
 	rc.batch_dry = cfg->batch_api != NULL && !cfg->estimate ?
-	    bapi_endpoint(cfg->azure) : NULL;
+	    batchfile_endpoint(cfg->azure) : NULL;
 	ic.batch_in = cfg->batch_in;
 	ic.batch_out = cfg->batch_out;
 	ic.base = provider_base(p->provider);

@@ -4,10 +4,9 @@
 #include <string.h>
 
 #include "answer.h"
-#include "batch.h"
+#include "batchfile.h"
 #include "budget.h"
 #include "jsonw.h"
-#include "bapi.h"
 #include "record.h"
 #include "text.h"
 
@@ -446,7 +445,7 @@ batch_response(struct record *rec, struct row *r, char *err, size_t errlen)
 		usage_cost(rec, r, &a);
 	}
 	buf_reset(&r->line);
-	if (batch_output(&r->line, r->lineno, r->id.data, r->id.len, x,
+	if (batchfile_output(&r->line, r->lineno, r->id.data, r->id.len, x,
 	    NULL, NULL, 0) == -1)
 		return -1;
 	json_fix_surrogates(r->line.data, r->line.len);
@@ -650,7 +649,7 @@ record_error(struct record *rec, struct row *r)
 	r->failed = 1;
 	if (rec->cfg.batch_out) {
 		buf_reset(&r->line);
-		if (batch_output(&r->line, r->lineno, r->id.data, r->id.len,
+		if (batchfile_output(&r->line, r->lineno, r->id.data, r->id.len,
 		    r->attempts > 0 && r->xfer.result == XFER_RESPONSE ?
 		    &r->xfer : NULL, type, r->msg.data, r->msg.len) == -1)
 			return -1;
@@ -708,7 +707,7 @@ record_dry_run(struct record *rec, struct row *r)
 		buf_reset(&rec->scratch);
 		if (json_compact(&rec->scratch, r->body.data != NULL ?
 		    r->body.data : "", r->body.len, 0) == -1 ||
-		    bapi_request_line(&r->line, id, strlen(id),
+		    batchfile_request_line(&r->line, id, strlen(id),
 		    rec->cfg.batch_dry, rec->scratch.data != NULL ?
 		    rec->scratch.data : "", rec->scratch.len) == -1)
 			return -1;

@@ -10,7 +10,7 @@
  * --below is said to be one to ask again.  With --meta each row also
  * gets _meta (which model answered, and what the first one's answers
  * took when the row was escalated); with
- * --batch-output the line is a Batch output line instead (batch.h); a
+ * --batch-output the line is a Batch output line instead (batchfile.h); a
  * dry run writes the request that would be sent.  Every line is one line:
  * values that come from elsewhere are written compact.
  *
