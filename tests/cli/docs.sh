@@ -68,7 +68,7 @@ awk 'function flush() {
 }
 { flush() }
 END { flush() }' "$T/help" | sort >"$T/hd"
-[ "$(grep -c ' [^-]' "$T/hd")" -gt 10 ] ||
+ok [ "$(grep -c ' [^-]' "$T/hd")" -gt 10 ] ||
     fail "few defaults in --help: $(cat "$T/hd")"
 awk 'function flush(   i, v, n) {
 	if (nnames == 0)
@@ -105,7 +105,7 @@ awk 'function flush(   i, v, n) {
 		    w[i] !~ /^(Ql|Ev|Lk|Pq|Pa|No|Ns|Fl|Ar|Cm|Dv|Sx|Po|Pc|Xr|Sy|Em|Dq|Sq|Nm|Li|Va)$/)
 			text = text " " w[i]
 }' "$ROOT/man/enrich.1" | sort >"$T/md"
-cmp -s "$T/hd" "$T/md" ||
+ok cmp -s "$T/hd" "$T/md" ||
     fail "--help's defaults and the man page's differ: $(diff "$T/hd" "$T/md" |
     grep '^[<>]' | tr '\n' ' ')"
 
@@ -121,11 +121,11 @@ awk -F'|' '/^\| `-/ {
 	sub(/^`/, "", v)
 	print name, v
 }' "$ROOT/README.md" | sort >"$T/rd"
-[ "$(wc -l <"$T/rd")" -gt 5 ] || fail "few defaults in README: $(cat "$T/rd")"
+ok [ "$(wc -l <"$T/rd")" -gt 5 ] || fail "few defaults in README: $(cat "$T/rd")"
 bad=$(join "$T/rd" "$T/hd" | awk '$2 != $3' | tr '\n' ' ')
-[ -z "$bad" ] || fail "README's defaults differ from --help's: $bad"
+ok [ -z "$bad" ] || fail "README's defaults differ from --help's: $bad"
 missing=$(join -v 1 "$T/rd" "$T/hd" | tr '\n' ' ')
-[ -z "$missing" ] || fail "README's defaults of no option: $missing"
+ok [ -z "$missing" ] || fail "README's defaults of no option: $missing"
 
 # The README's tables of how it is built name every file of the program
 # and every module of lib/ (a module's other files, lib/name_part.c, may
@@ -139,5 +139,5 @@ for f in "$ROOT"/*.c "$ROOT"/lib/*.c; do
 	esac
 	grep -q "\`$n\`" "$T/built" || echo "$n"
 done >"$T/unnamed"
-[ ! -s "$T/unnamed" ] ||
+ok [ ! -s "$T/unnamed" ] ||
     fail "README's How it is built does not name: $(tr '\n' ' ' <"$T/unnamed")"
