@@ -13,11 +13,12 @@
 # (units, then scripts, build by build), so the output does not depend on
 # which finished first.
 #
-# `make check` (both builds and both suites) on the 2-core machine,
-# shared (load average near 10): 14 min wall, 8 min CPU (user+sys).  One
+# `make check` (both builds from clean and both suites) on the 2-core
+# machine, shared with others (load average 6 to 8): 8 min 39 s wall,
+# 8 min 12 s CPU (user+sys); at a load average near 10, 14 min wall.  One
 # test after the other it had taken 37 min wall (builds 3, plain suite
-# 12, sanitizer suite 22) for the same 8 min of CPU: the tests mostly
-# wait.  Alone on the machine the suites' own CPU, about 6 min, bounds it.
+# 12, sanitizer suite 22) for 7.5 min of CPU: the tests mostly wait, so
+# the CPU the machine leaves is what bounds the wall time now.
 cd "$(dirname "$0")/.." || exit 2
 [ $# -gt 0 ] || set -- .
 ncpu=$(getconf _NPROCESSORS_ONLN 2>/dev/null) || ncpu=1
@@ -34,6 +35,7 @@ stop() {
 		[ -f "$f" ] && [ ! -f "${f%.pid}.rc" ] &&
 		    kill -TERM "$(cat "$f")" 2>/dev/null
 	done
+	wait	# for them to be gone before their directory is
 	exit "$1"
 }
 trap 'rm -rf "$W"' EXIT
@@ -131,7 +133,7 @@ report() {
 		*)
 			# Each assertion that held is a byte; a script that
 			# failed, however early, is one failure more.
-			p=$(wc -c <"$W/$next.checks" 2>/dev/null) || p=0
+			p=$(wc -c 2>/dev/null <"$W/$next.checks") || p=0
 			p=$((p + 0))
 			f=0
 			if [ "$status" -ne 0 ]; then
