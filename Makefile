@@ -62,7 +62,8 @@ FUZZERS =	$(FUZZSRC:tests/fuzz/fuzz_%.c=%)
 # lacks: `make deps` installs them, .ci/run purges them first to be that
 # machine (`make -s print-fresh` prints them).
 FRESH =		libcurl4-openssl-dev libjsmn-dev libbsd-dev libnghttp2-dev \
-		mandoc parallel python3-h2 openssh-server zsh fish
+		mandoc parallel python3-h2 python3-jsonschema openssh-server zsh \
+		fish
 DEPS =		make gcc libc6-dev pkg-config jq valgrind curl openssl \
 		$(FRESH)
 FUZZDEPS =	clang libclang-rt-14-dev

@@ -97,6 +97,8 @@ assert_eq "$(jq -c '[.id, .answer, .error.type]' "$T/out" | sort |
     tr '\n' ' ')" '[1,"row 1",null] [2,"row 2",null] [3,null,"invalid_answer"] '
 assert_eq "$(jq .reasks "$T/stats")" 1 "re-asks"
 assert_eq "$(count POST '/batches$')" 2 "batches for a re-ask"
+# Rows made again from the spool are not duplicates of themselves.
+assert_no_grep 'duplicate ID' "$T/err"
 # --skip-ids: rows done before are neither sent nor written.
 fresh
 rows 10 >"$T/in"

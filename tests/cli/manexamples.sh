@@ -27,7 +27,7 @@
 man=$ROOT/man/enrich.1
 # The displays in EXAMPLES today.  A new one changes this number, which is
 # the reminder to give it its test- comments.
-want=18
+want=19
 
 EXAMPLES=$ROOT/examples
 # ids [file...]: the rows' IDs in their order, on one line.
