@@ -44,6 +44,7 @@ struct pace {
 
 #define PROBE_MS	1000	/* a wait until the first answer (any answer
 				 * ends it at once) */
+#define EXACT_MS	1000	/* a 429's wait shorter than this is exact */
 
 struct pace *
 pace_new(const struct pace_config *cfg, long long now)
@@ -291,17 +292,30 @@ int
 pace_refused(struct pace *p, long long now, unsigned long epoch,
     long long hold)
 {
-	int	 first = !p->paced, in;
+	int	 first = !p->paced, in, v;
 
-	if (p->cfg.share != NULL) {
+	if (p->cfg.share != NULL)
 		(void)share_refused(p->cfg.share, now, SHARE_REQUESTS, 0);
-		if (hold > 0)
-			(void)share_hold(p->cfg.share, now, hold);
-	}
 	in = fleet_in(p, now);
-	tune_ratelimited(p->tune, now, EPOCH_REQ(epoch), hold > now);
+	/* A wait of a few ms is the time to the wall's next room, exact:
+	 * never noise.  One of whole seconds may be anyone's, and a fixed
+	 * window judges it so.  -j auto does not: in a fleet, one process
+	 * cut hardly lowers what the others' overshoot refuses, and it
+	 * would take them for noise. */
+	v = tune_ratelimited(p->tune, now, EPOCH_REQ(epoch), hold > now &&
+	    (p->cfg.autotune || hold - now < EXACT_MS));
 	p->paced = 1;
 	fleet_out(p, in);
+	/*
+	 * Everyone holds for the wait a wall names, but not for noise's: a
+	 * gateway that refuses a share at any rate, naming a second each
+	 * time, would hold the run a second for every refusal.  Only the
+	 * row refused waits.
+	 */
+	if (v == TUNE_NOISE)
+		hold = 0;
+	if (p->cfg.share != NULL && hold > 0)
+		(void)share_hold(p->cfg.share, now, hold);
 	/* The rate before the hold: a first rate starts with a full bucket,
 	 * which the hold must spend, or its end is a burst. */
 	limit_set_rpm(p->limit, now, ceiling(p, tune_rpm(p->tune)));

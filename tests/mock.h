@@ -308,6 +308,8 @@ struct directives {
 	size_t		 refusal_len;
 	int		 no_logprobs;	/* [[no-logprobs]] */
 	int		 no_usage;	/* [[no-usage]]: an answer without one */
+	int		 no_ra;		/* [[no-retry-after]]: a [[status:429]]
+					 * that names no wait */
 	struct as_answer as[NAS];	/* [[as:MODEL=ANSWER@P]] */
 	int		 nas;
 	int		 drop_once, stall_once, garbage_once, status_once;
