@@ -494,6 +494,9 @@ test_tokens(void)
 	CHECK(refused <= 20);
 	/* Announced by headers: fewer refused still. */
 	token_wall(1, 0, 1, &rate, &refused);
+	if (getenv("NOISE_SAY") != NULL)
+		fprintf(stderr, "tokens announced: %.0f a second, %.1f per "
+		    "mille refused\n", rate, refused);
 	CHECK(rate >= 900 && rate <= 1004);
 	CHECK(refused <= 10);
 	/* A fixed window after its first 429 for tokens. */
