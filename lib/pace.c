@@ -25,6 +25,9 @@ struct pace {
 	int			 tpaced;	/* by ttune: a 429 for tokens, or
 						 * a rate announced */
 	long long		 told_tpm;	/* a 429's "Limit N", or 0 */
+	int			 tsrv;		/* tokens announced, and no 429 for
+						 * them since: the server's bucket
+						 * (limit.h) paces them alone */
 	int			 probe;		/* -j auto: the first request goes
 						 * alone: 1 until it starts, 2 until
 						 * it is over */
@@ -259,6 +262,8 @@ pace_response(struct pace *p, long long now, const struct xfer *x,
 	/* The same of tokens: the rate is known, so pace by it. */
 	if (tok) {
 		tune_announced(p->ttune, (tlimit - tleft) * 1000.0 / treset);
+		if (!p->tpaced)
+			p->tsrv = 1;
 		p->tpaced = 1;
 	}
 	fleet_out(p, in);
@@ -344,6 +349,7 @@ pace_refused_tokens(struct pace *p, long long now, unsigned long epoch,
 	}
 	in = fleet_in(p, now);
 	first = first && !p->tpaced;
+	p->tsrv = 0;
 	tune_ratelimited_w(p->ttune, now, EPOCH_TOK(epoch), cost > 0 ? cost :
 	    1);
 	p->tpaced = 1;
@@ -384,7 +390,9 @@ pace_tick(struct pace *p, long long now)
 	fleet_out(p, in);
 	if (p->paced)
 		limit_set_rpm(p->limit, now, ceiling(p, tune_rpm(p->tune)));
-	if (p->tpaced)
+	/* Announced, the server's bucket is known whole: a bucket of ours
+	 * at its rate would hold less than the server's burst. */
+	if (p->tpaced && !p->tsrv)
 		limit_set_tpm(p->limit, now, ceiling_tokens(p,
 		    tune_rpm(p->ttune)));
 }
