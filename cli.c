@@ -2,12 +2,15 @@
  * The command line, from one table.
  *
  * Each option is one row of options[]: its names, the kind of argument it
- * takes, the config field it fills, the range a number must be in, and its
- * help.  getopt_long's arguments, the usage synopsis, the --help list and
- * the range messages are all made from the table, as curl's tool does with
+ * takes, the config field it fills, the range a number must be in, its
+ * default and its help.  getopt_long's arguments, the usage synopsis, the
+ * --help list with its defaults, the values a run starts from and the
+ * range messages are all made from the table, as curl's tool does with
  * its aliases[], so an ordinary option is one row here and one entry in
- * the man page.  An option with more to it than storing its value names a
- * setter; the rules that tie options together are rules.c's.
+ * the man page (tests/cli/docs.sh holds the two to the same names and
+ * defaults).  An option with more to it than storing its value names a
+ * setter.  It only reads: the rules that tie options together are
+ * rules.c's, which main applies to what this returns.
  */
 #include <err.h>
 #include <errno.h>
@@ -20,15 +23,12 @@
 #include <curl/curl.h>
 
 #include "cli.h"
-#include "rules.h"
 #include "lib/anthropic.h"
 #include "lib/endpoints.h"
 #include "lib/provider.h"
 #include "lib/sample.h"
 
 #define VERSION		"0.1.0"
-#define DEFAULT_URL	"https://api.openai.com/v1"
-#define DEFAULT_MODEL	"gpt-4o-mini"
 #define WIDTH		79	/* of --help */
 
 enum arg {
@@ -51,6 +51,12 @@ struct opt {
 	enum arg	 arg;
 	size_t		 field;		/* offset in struct config */
 	long long	 min, max;
+	/*
+	 * The value before any option, stored as if given (by the setter,
+	 * if any), and shown by --help as "(default x)"; NULL: none, or one
+	 * the help describes (the environment's, the price table's).
+	 */
+	const char	*def;
 	/* Instead of storing the value; may call opt_store itself. */
 	void		(*set)(struct config *, const struct opt *, char *);
 	int		 syn;
@@ -86,170 +92,171 @@ static void	set_below(struct config *, const struct opt *, char *);
 static void	set_version(struct config *, const struct opt *, char *);
 
 /*
- * { name, letter, kind and field, min, max, setter, synopsis, metavar,
- * help }; a flag sets its field to min.
+ * { name, letter, kind and field, min, max, default, setter, synopsis,
+ * metavar, help }; a flag sets its field to min.
  *
  * In the order of the synopsis, which the man page follows: the flags,
  * the other one-letter options, the long ones, each alphabetically; then
  * the one way of giving the request that is required.
  */
 static const struct opt options[] = {
-	{ "quiet", 'q', NONE(verbose), -1, 0, NULL, 0, NULL,
+	{ "quiet", 'q', NONE(verbose), -1, 0, NULL, NULL, 0, NULL,
 	    "say only what stops the run" },
-	{ "verbose", 'v', NONE(verbose), 1, 0, NULL, 0, NULL,
+	{ "verbose", 'v', NONE(verbose), 1, 0, NULL, NULL, 0, NULL,
 	    "say more on stderr" },
-	{ "header", 'H', LIST(headers), 0, 0, set_header, 0, "'Name: value'",
-	    "add a request header (repeatable)" },
-	{ "id", 'i', STRING(idfield), 0, 0, NULL, 0, "field",
-	    "row ID field (default id; else the line number)" },
-	{ "jobs", 'j', INT(jobs), 1, MAX_JOBS, set_jobs, 0, "jobs | auto",
-	    "requests in flight (default 32, 1-10000); auto: find the "
+	{ "header", 'H', LIST(headers), 0, 0, NULL, set_header, 0,
+	    "'Name: value'", "add a request header (repeatable)" },
+	{ "id", 'i', STRING(idfield), 0, 0, "id", NULL, 0, "field",
+	    "row ID field; a row without it gets its line number" },
+	{ "jobs", 'j', INT(jobs), 1, MAX_JOBS, "32", set_jobs, 0,
+	    "jobs | auto", "requests in flight, 1-10000; auto: find the "
 	    "provider's rate limit by itself" },
-	{ "api-key-file", 'k', STRING(keyfile), 0, 0, set_keyfile, 0,
+	{ "api-key-file", 'k', STRING(keyfile), 0, 0, NULL, set_keyfile, 0,
 	    "keyfile", "the API key's file (else $OPENAI_API_KEY); after a -u, "
 	    "that endpoint's" },
-	{ "model", 'm', STRING(model), 0, 0, NULL, 0, "model",
-	    "model (default $ENRICH_MODEL, else " DEFAULT_MODEL ")" },
-	{ "field", 'o', STRING(field), 0, 0, NULL, 0, "field",
-	    "output field for the answer (default answer)" },
-	{ "param", 'P', LIST(params), 0, 0, NULL, 0, "key=json",
+	{ "model", 'm', STRING(model), 0, 0, "gpt-4o-mini", NULL, 0, "model",
+	    "model (else $ENRICH_MODEL, else the default)" },
+	{ "field", 'o', STRING(field), 0, 0, "answer", NULL, 0, "field",
+	    "output field for the answer" },
+	{ "param", 'P', LIST(params), 0, 0, NULL, NULL, 0, "key=json",
 	    "add a field to every request body (repeatable)" },
-	{ "retries", 'r', INT(retries), 0, 100, NULL, 0, "retries",
-	    "retries per row on errors worth one (default 5)" },
-	{ "system", 's', STRING(system), 0, 0, NULL, 0, "template",
+	{ "retries", 'r', INT(retries), 0, 100, "5", NULL, 0, "retries",
+	    "retries per row on errors worth one" },
+	{ "system", 's', STRING(system), 0, 0, NULL, NULL, 0, "template",
 	    "system message template" },
-	{ "timeout", 't', LLONG(timeout), 1, 86400, NULL, 0, "seconds",
-	    "per attempt (default 300)" },
-	{ "url", 'u', LIST(urls), 0, 0, set_url, 0, "url",
-	    "API base URL (default $OPENAI_BASE_URL, else " DEFAULT_URL "); "
+	{ "timeout", 't', LLONG(timeout), 1, 86400, "300", NULL, 0,
+	    "seconds", "per attempt" },
+	{ "url", 'u', LIST(urls), 0, 0,
+	    "https://api.openai.com/v1", set_url, 0, "url",
+	    "API base URL (else $OPENAI_BASE_URL, else the default); "
 	    "repeatable: rows go to the endpoint with the most headroom" },
-	{ "allow-empty", 0, NONE(allow_empty), 1, 0, NULL, 0, NULL,
+	{ "allow-empty", 0, NONE(allow_empty), 1, 0, NULL, NULL, 0, NULL,
 	    "render a null, empty or blank field (else the row is a "
 	    "template error, not sent)" },
-	{ "anthropic", 0, NONE(anthropic), 1, 0, NULL, 0, NULL,
+	{ "anthropic", 0, NONE(anthropic), 1, 0, NULL, NULL, 0, NULL,
 	    "Anthropic's Messages API: -u (default " ANTHROPIC_URL ") plus "
 	    "/messages, the key from $ANTHROPIC_API_KEY, -m default "
 	    ANTHROPIC_MODEL },
-	{ "azure", 0, NONE(azure), 1, 0, NULL, 0, NULL,
+	{ "azure", 0, NONE(azure), 1, 0, NULL, NULL, 0, NULL,
 	    "Azure OpenAI: -m is the deployment, -u (else "
 	    "$AZURE_OPENAI_ENDPOINT) the endpoint" },
-	{ "batch-api", 0, STRING(batch_api), 0, 0, NULL, 0, "state",
+	{ "batch-api", 0, STRING(batch_api), 0, 0, NULL, NULL, 0, "state",
 	    "through the Batch API at half price, resumable from the state "
 	    "file" },
-	{ "batch-cancel", 0, STRING(batch_cancel), 0, 0, NULL, 0, "state",
-	    "cancel the unfinished batches of the state file" },
-	{ "batch-output", 0, NONE(batch_out), 1, 0, NULL, 0, NULL,
+	{ "batch-cancel", 0, STRING(batch_cancel), 0, 0, NULL, NULL, 0,
+	    "state", "cancel the unfinished batches of the state file" },
+	{ "batch-output", 0, NONE(batch_out), 1, 0, NULL, NULL, 0, NULL,
 	    "write OpenAI Batch output lines" },
-	{ "batch-poll", 0, LLONG(batch_poll), 1, 86400, NULL, 0, "seconds",
-	    "--batch-api: between polls (default 60)" },
-	{ "batch-size", 0, INT(batch_size), 1, 50000, NULL, 0, "n",
-	    "--batch-api: requests a file (default 50000)" },
-	{ "below", 0, PRICE(below), 0, 0, set_below, 0, "p",
+	{ "batch-poll", 0, LLONG(batch_poll), 1, 86400, "60", NULL, 0,
+	    "seconds", "--batch-api: between polls" },
+	{ "batch-size", 0, INT(batch_size), 1, 50000, "50000", NULL, 0, "n",
+	    "--batch-api: requests a file" },
+	{ "below", 0, PRICE(below), 0, 0, NULL, set_below, 0, "p",
 	    "--escalate rows whose answer's confidence is under p (0 to 1)" },
-	{ "cacert", 0, STRING(cacert), 0, 0, set_cacert, 0, "file",
+	{ "cacert", 0, STRING(cacert), 0, 0, NULL, set_cacert, 0, "file",
 	    "trust the CA certificates in the file" },
-	{ "cache", 0, STRING(cache), 0, 0, NULL, 0, "dir",
+	{ "cache", 0, STRING(cache), 0, 0, NULL, NULL, 0, "dir",
 	    "keep answers in dir and never pay for one twice" },
-	{ "confidence", 0, NONE(confidence), 1, 0, NULL, 0, NULL,
+	{ "confidence", 0, NONE(confidence), 1, 0, NULL, NULL, 0, NULL,
 	    "add the answer's probability, from the model's logprobs" },
-	{ "dry-run", 0, NONE(dry_run), 1, 0, NULL, 0, NULL,
+	{ "dry-run", 0, NONE(dry_run), 1, 0, NULL, NULL, 0, NULL,
 	    "print each request body; send nothing" },
-	{ "endpoint", 0, STRING(endpoint), 0, 0, set_endpoint, 0, "path",
-	    "the path after the URL (default /chat/completions)" },
-	{ "error-field", 0, STRING(errfield), 0, 0, NULL, 0, "name",
-	    "field for the error object (default error)" },
-	{ "errors", 0, STRING(errors), 0, 0, NULL, 0, "file",
+	{ "endpoint", 0, STRING(endpoint), 0, 0, "/chat/completions",
+	    set_endpoint, 0, "path", "the path after the URL" },
+	{ "error-field", 0, STRING(errfield), 0, 0, "error", NULL, 0, "name",
+	    "field for the error object" },
+	{ "errors", 0, STRING(errors), 0, 0, NULL, NULL, 0, "file",
 	    "write failed rows to the file, not stdout" },
-	{ "escalate", 0, STRING(escalate), 0, 0, NULL, 0, "model",
+	{ "escalate", 0, STRING(escalate), 0, 0, NULL, NULL, 0, "model",
 	    "ask this model once more where the answer is unsure (--below) "
 	    "or invalid after its re-asks" },
-	{ "estimate", 0, NONE(estimate), 1, 0, set_estimate, 0, NULL,
+	{ "estimate", 0, NONE(estimate), 1, 0, NULL, set_estimate, 0, NULL,
 	    "dry run: tokens, cost and time, not bodies" },
-	{ "expect", 0, STRING(expect), 0, 0, NULL, 0, "field",
+	{ "expect", 0, STRING(expect), 0, 0, NULL, NULL, 0, "field",
 	    "the row's field holds the right answer: measure the answers "
 	    "against it" },
-	{ "extract", 0, STRING(extract), 0, 0, NULL, 0, "path",
-	    "what to keep of the response (default "
+	/* No default of its own: without it, the provider's answer. */
+	{ "extract", 0, STRING(extract), 0, 0, NULL, NULL, 0, "path",
+	    "what to keep of the response (else the chat answer, "
 	    "choices.0.message.content)" },
-	{ "grace", 0, LLONG(grace), 0, 86400, NULL, 0, "seconds",
-	    "after ^C, time to finish rows (default 30)" },
+	{ "grace", 0, LLONG(grace), 0, 86400, "30", NULL, 0, "seconds",
+	    "after ^C, time to finish rows" },
 	{ "http1.1", 0, ARG_NONE, FIELD(http, enum pool_http), POOL_HTTP_1_1,
-	    0, set_http, 0, NULL,
+	    0, NULL, set_http, 0, NULL,
 	    "HTTP/1.1 only (else HTTP/2 where TLS offers it)" },
 	{ "http2-prior-knowledge", 0, ARG_NONE, FIELD(http, enum pool_http),
-	    POOL_HTTP_2_PRIOR, 0, set_http, SYN_OR, NULL,
+	    POOL_HTTP_2_PRIOR, 0, NULL, set_http, SYN_OR, NULL,
 	    "HTTP/2 without TLS (h2c)" },
-	{ "json", 0, NONE(json), 1, 0, NULL, 0, NULL,
+	{ "json", 0, NONE(json), 1, 0, NULL, NULL, 0, NULL,
 	    "the answer is a JSON object: merge its fields" },
-	{ "labels", 0, STRING(labels), 0, 0, NULL, 0, "a,b,...",
+	{ "labels", 0, STRING(labels), 0, 0, NULL, NULL, 0, "a,b,...",
 	    "the answer must be one of these labels" },
-	{ "labels-file", 0, STRING(labels_file), 0, 0, NULL, SYN_OR, "file",
-	    "the labels from a file, one a line" },
-	{ "max-429", 0, INT(max_429), 1, 1000, NULL, 0, "n",
-	    "fail a row at its nth 429 while other rows succeed (default "
-	    "10)" },
-	{ "max-cost", 0, PRICE(max_cost), 0, 0, set_max_cost, 0, "dollars",
-	    "spend at most this; stop with status 4 before more" },
-	{ "max-line-bytes", 0, LLONG(max_line), 4096, 1LL << 30, NULL, 0, "n",
-	    "cap on an input line (default 16777216)" },
-	{ "max-response-bytes", 0, LLONG(max_response), 1024, 1LL << 30, NULL,
-	    0, "n", "cap on a response body (default 16777216)" },
-	{ "max-wait", 0, LLONG(max_wait), 0, 86400, NULL, 0, "seconds",
-	    "fail a row rather than wait longer (default 120)" },
-	{ "meta", 0, NONE(meta), 1, 0, NULL, 0, NULL,
+	{ "labels-file", 0, STRING(labels_file), 0, 0, NULL, NULL, SYN_OR,
+	    "file", "the labels from a file, one a line" },
+	{ "max-429", 0, INT(max_429), 1, 1000, "10", NULL, 0, "n",
+	    "fail a row at its nth 429 while other rows succeed" },
+	{ "max-cost", 0, PRICE(max_cost), 0, 0, NULL, set_max_cost, 0,
+	    "dollars", "spend at most this; stop with status 4 before more" },
+	{ "max-line-bytes", 0, LLONG(max_line), 4096, 1LL << 30, "16777216",
+	    NULL, 0, "n", "cap on an input line" },
+	{ "max-response-bytes", 0, LLONG(max_response), 1024, 1LL << 30,
+	    "16777216", NULL, 0, "n", "cap on a response body" },
+	{ "max-wait", 0, LLONG(max_wait), 0, 86400, "120", NULL, 0, "seconds",
+	    "fail a row rather than wait longer" },
+	{ "meta", 0, NONE(meta), 1, 0, NULL, NULL, 0, NULL,
 	    "add _meta: attempts, latency, tokens" },
-	{ "no-progress", 0, NONE(progress), 0, 0, NULL, 0, NULL,
+	{ "no-progress", 0, NONE(progress), 0, 0, NULL, NULL, 0, NULL,
 	    "no status line, even on a terminal" },
-	{ "ordered", 0, NONE(ordered), 1, 0, NULL, 0, NULL,
+	{ "ordered", 0, NONE(ordered), 1, 0, NULL, NULL, 0, NULL,
 	    "write rows in input order" },
-	{ "price-cached-in", 0, PRICE(price_cached_in), 0, 0, NULL, 0,
-	    "dollars", "dollars per million cached input tokens (default: "
-	    "the price table's, else --price-in)" },
-	{ "price-in", 0, PRICE(price_in), 0, 0, NULL, 0, "dollars",
-	    "dollars per million input tokens (default: the price table's)" },
-	{ "price-out", 0, PRICE(price_out), 0, 0, NULL, 0, "dollars",
-	    "dollars per million output tokens (default: the price "
-	    "table's)" },
-	{ "progress", 0, NONE(progress), 1, 0, NULL, 0, NULL,
-	    "a status line on stderr (default: if a terminal, in the "
+	{ "price-cached-in", 0, PRICE(price_cached_in), 0, 0, NULL, NULL, 0,
+	    "dollars", "dollars per million cached input tokens (else the "
+	    "price table's, else --price-in)" },
+	{ "price-in", 0, PRICE(price_in), 0, 0, NULL, NULL, 0, "dollars",
+	    "dollars per million input tokens (else the price table's)" },
+	{ "price-out", 0, PRICE(price_out), 0, 0, NULL, NULL, 0, "dollars",
+	    "dollars per million output tokens (else the price table's)" },
+	{ "progress", 0, NONE(progress), 1, 0, NULL, NULL, 0, NULL,
+	    "a status line on stderr (else only on a terminal, in the "
 	    "foreground)" },
-	{ "reask", 0, INT(reask), 0, 10, NULL, 0, "n",
-	    "ask again after an invalid answer, n times (default 2)" },
-	{ "rpm", 0, LLONG(rpm), 1, 1000000000, NULL, 0, "n",
+	{ "reask", 0, INT(reask), 0, 10, "2", NULL, 0, "n",
+	    "ask again after an invalid answer, n times" },
+	{ "rpm", 0, LLONG(rpm), 1, 1000000000, NULL, NULL, 0, "n",
 	    "requests per minute at most" },
-	{ "sample", 0, INT(sample), 0, 0, set_sample, 0, "n%",
+	{ "sample", 0, INT(sample), 0, 0, NULL, set_sample, 0, "n%",
 	    "only the rows whose ID's hash falls in n% (the same rows in "
 	    "every run)" },
-	{ "schema", 0, STRING(schema), 0, 0, NULL, 0, "file",
+	{ "schema", 0, STRING(schema), 0, 0, NULL, NULL, 0, "file",
 	    "the answer must fit this JSON Schema" },
-	{ "share", 0, STRING(share), 0, 0, NULL, 0, "file",
+	{ "share", 0, STRING(share), 0, 0, NULL, NULL, 0, "file",
 	    "one --rpm/--tpm budget for every enrich given the file "
 	    "(flock(2), one machine)" },
-	{ "skip-ids", 0, LIST(skipfiles), 0, 0, NULL, 0, "file",
+	{ "skip-ids", 0, LIST(skipfiles), 0, 0, NULL, NULL, 0, "file",
 	    "skip rows whose IDs the file lists as done" },
-	{ "stall-timeout", 0, LLONG(stall), 1, 86400 * 7, NULL, 0, "seconds",
-	    "fail rate-limited rows after this long without any success "
-	    "(default 600)" },
-	{ "stats", 0, NONE(stats), 1, 0, NULL, 0, NULL,
+	{ "stall-timeout", 0, LLONG(stall), 1, 86400 * 7, "600", NULL, 0,
+	    "seconds", "fail rate-limited rows after this long without any "
+	    "success" },
+	{ "stats", 0, NONE(stats), 1, 0, NULL, NULL, 0, NULL,
 	    "a summary line at the end" },
-	{ "stats-json", 0, STRING(stats_json), 0, 0, NULL, 0, "file",
+	{ "stats-json", 0, STRING(stats_json), 0, 0, NULL, NULL, 0, "file",
 	    "the summary as JSON, for scripts" },
-	{ "system-file", 0, STRING(system_file), 0, 0, NULL, 0, "file",
+	{ "system-file", 0, STRING(system_file), 0, 0, NULL, NULL, 0, "file",
 	    "system message template from a file" },
-	{ "tpm", 0, LLONG(tpm), 1, 1000000000000LL, NULL, 0, "n",
+	{ "tpm", 0, LLONG(tpm), 1, 1000000000000LL, NULL, NULL, 0, "n",
 	    "tokens per minute at most" },
-	{ "prompt", 'p', STRING(prompt), 0, 0, NULL, SYN_MUST, "template",
-	    "user message; {{field}} {{a.b}} {{items.0}} {{.}}" },
-	{ "prompt-file", 'f', STRING(prompt_file), 0, 0, NULL,
+	{ "prompt", 'p', STRING(prompt), 0, 0, NULL, NULL, SYN_MUST,
+	    "template", "user message; {{field}} {{a.b}} {{items.0}} {{.}}" },
+	{ "prompt-file", 'f', STRING(prompt_file), 0, 0, NULL, NULL,
 	    SYN_MUST | SYN_OR, "file", "user message template from a file" },
-	{ "body", 0, STRING(body), 0, 0, NULL, SYN_MUST | SYN_OR, "json",
+	{ "body", 0, STRING(body), 0, 0, NULL, NULL, SYN_MUST | SYN_OR, "json",
 	    "any JSON API: the whole body, a template whose {{field}} as a "
 	    "value inserts JSON" },
-	{ "batch-input", 0, NONE(batch_in), 1, 0, NULL, SYN_MUST | SYN_OR,
-	    NULL, "lines are OpenAI Batch requests, sent as is" },
-	{ "help", 0, ARG_NONE, 0, 0, 0, set_help, SYN_NONE, NULL,
+	{ "batch-input", 0, NONE(batch_in), 1, 0, NULL, NULL,
+	    SYN_MUST | SYN_OR, NULL, "lines are OpenAI Batch requests, sent "
+	    "as is" },
+	{ "help", 0, ARG_NONE, 0, 0, 0, NULL, set_help, SYN_NONE, NULL,
 	    "this list" },
-	{ "version", 0, ARG_NONE, 0, 0, 0, set_version, SYN_NONE, NULL,
+	{ "version", 0, ARG_NONE, 0, 0, 0, NULL, set_version, SYN_NONE, NULL,
 	    "the versions of enrich and libcurl" },
 };
 
@@ -366,6 +373,10 @@ cli_usage(FILE *fp, int status)
 		fprintf(fp, "%s%*s", word, helpcol - 1 - w, "");
 		col = helpcol - 1;
 		put_text(fp, &col, helpcol, o->help);
+		if (o->def != NULL) {
+			snprintf(word, sizeof(word), "(default %s)", o->def);
+			put_text(fp, &col, helpcol, word);
+		}
 		fputc('\n', fp);
 	}
 	exit(status);
@@ -614,25 +625,31 @@ cli_parse(int argc, char *argv[], struct config *c)
 	memset(&longopts[NOPTS], 0, sizeof(longopts[NOPTS]));
 	*p = '\0';
 
-	c->model = (e = getenv("ENRICH_MODEL")) && *e ? e : DEFAULT_MODEL;
-	c->url = (e = getenv("OPENAI_BASE_URL")) && *e ? e : DEFAULT_URL;
-	c->field = "answer";
-	c->idfield = "id";
-	c->errfield = "error";
-	c->jobs = 32;
-	c->timeout = 300;
-	c->max_response = 16 * 1024 * 1024;
-	c->max_line = 16 * 1024 * 1024;
-	c->retries = 5;
-	c->reask = 2;
-	c->max_wait = 120;
-	c->max_429 = 10;
-	c->stall = 600;
-	c->grace = 30;
-	c->progress = -1;
-	c->endpoint = "/chat/completions";
-	c->batch_size = 50000;
-	c->batch_poll = 60;
+	/*
+	 * The table's defaults, stored as if given, so that --help shows the
+	 * values the run starts from.  -u's goes to c->url, not the list:
+	 * the rules split the environment's list, or this, into endpoints.
+	 */
+	for (i = 0; i < NOPTS; i++) {
+		o = &options[i];
+		if (o->def == NULL)
+			continue;
+		if (o->field == offsetof(struct config, urls)) {
+			c->url = o->def;
+			continue;
+		}
+		/* Setters and opt_store only read their argument. */
+		if (o->set != NULL)
+			o->set(c, o, (char *)o->def);
+		else
+			opt_store(c, o, (char *)o->def);
+	}
+	/* The environment's, where it says, before the table's. */
+	if ((e = getenv("ENRICH_MODEL")) != NULL && *e != '\0')
+		c->model = e;
+	if ((e = getenv("OPENAI_BASE_URL")) != NULL && *e != '\0')
+		c->url = e;
+	c->progress = -1;	/* decided by the terminal (tty.c) */
 	while ((ch = getopt_long(argc, argv, shortopts, longopts,
 	    NULL)) != -1) {
 		if (ch >= OPT_LONG)
@@ -662,5 +679,4 @@ cli_parse(int argc, char *argv[], struct config *c)
 	c->price_out_given = given(seen, offsetof(struct config, price_out));
 	c->price_cached_given = given(seen, offsetof(struct config,
 	    price_cached_in));
-	rules_check(c);
 }

@@ -1,10 +1,12 @@
 /*
  * The command line: one table of options in cli.c gives getopt_long its
- * arguments, --help its text and every value its range check, and fills
- * one struct config; rules.c then settles it as a whole (the rules that
- * tie options together, and the environment, read there and in cli.c's
+ * arguments, --help its text and defaults, and every value its range
+ * check, and fills one struct config.  It only reads the options: main
+ * then has rules.c settle the config as a whole (the rules that tie
+ * options together, and the environment, read there and in cli.c's
  * defaults and nowhere else), so the rest of the program sees one settled
- * configuration.
+ * configuration.  rules.c uses cli_list_add and cli_usage; cli.c calls
+ * nothing of rules.c's.
  *
  * This is program code: a bad option or value ends the run with a message
  * naming it and status 2, as the user typed it.  Not here: what the
@@ -115,7 +117,10 @@ struct config {
 	long long	 batch_poll;	/* seconds between polls */
 };
 
-/* Fill c, zeroed by the caller, from argv and the environment; or exit. */
+/*
+ * Fill c, zeroed by the caller, from argv and the environment; or exit.
+ * Each option is read alone: rules_check (rules.h) settles the whole.
+ */
 void	cli_parse(int, char *[], struct config *);
 
 /* The synopsis and, on stdout, the option list; then exit with status. */

@@ -8,8 +8,9 @@
  * backed up, so memory is bounded by the window and the longest line.
  * It wires the modules together; what a row means, when it goes and how
  * fast all live in lib/ (sched.h drives them); the command line is
- * cli.c's, what a run is made of setup.c's, the process's descriptors
- * and limits proc.c's, and what the user sees on stderr tty.c's.
+ * cli.c's (rules.c's, the options as a whole), what a run is made of
+ * setup.c's, the process's descriptors and limits proc.c's, what the user
+ * sees on stderr tty.c's, and the report at the end report.c's.
  */
 #include <err.h>
 #include <errno.h>
@@ -41,6 +42,8 @@
 #include "lib/template.h"
 #include "lib/verdict.h"
 #include "proc.h"
+#include "report.h"
+#include "rules.h"
 #include "setup.h"
 #include "tty.h"
 
@@ -195,6 +198,12 @@ loop(struct run *run)
 		if (run->share != NULL && (note = share_note(run->share)) !=
 		    NULL)
 			say("%s", note);
+		/* It failed: said, not dropped, since the processes no longer
+		 * share one budget; the run goes on with its own. */
+		if (run->share != NULL && run->pace != NULL &&
+		    (note = pace_share_error(run->pace)) != NULL)
+			say("%s; pacing by this process's own limits until it "
+			    "works again", note);
 		if (sched_stopped(run->sched))
 			return 3;
 		/* The money is spent: what is in flight ends, then 4. */
@@ -314,87 +323,27 @@ finish_output(struct run *run)
 	flush_output(run);		/* the --errors file */
 }
 
-/* The end: the estimate, the summary line and --stats-json. */
+/* The end: the report (report.c), then where an interrupt goes on from. */
 static void
-report(struct run *run, const struct request *req)
+end(struct run *run, const struct request *req)
 {
-	const struct config	*c = run->cfg;
-	struct stats_prices	 pr = { request_budget(req), run->rates->in,
-				    run->rates->out, c->rpm, c->tpm };
-	const struct labels_count *lc;
-	struct buf		 b = { 0 };
-	long long		 now = clock_ms();
-	char			 line[512];
-	size_t			 k;
+	struct report	 r = { 0 };
 
-	tty_clear();
-	/* The Batch API's price is half the real-time one: the rates are
-	 * halved already (setup.c). */
-	if (c->escalate != NULL) {
-		pr.escalate = c->escalate;
-		if (run->escalate_rates != NULL) {
-			pr.escalate_in = run->escalate_rates->in;
-			pr.escalate_out = run->escalate_rates->out;
-		}
-	}
-	if (c->estimate) {
-		if (stats_estimate(&run->st, &pr, &b) == -1)
-			err(1, NULL);
-		fwrite(b.data, 1, b.len, stdout);
-		if (c->batch_api != NULL)
-			printf("%-18s %s\n", "price", "the Batch API's: half "
-			    "of real time");
-		buf_reset(&b);
-	}
-	if (run->pool != NULL) {
-		run->st.connections = pool_connections(run->pool);
-		run->st.paced = pace_rate(run->pace);
-		run->st.paced_tokens = pace_token_rate(run->pace);
-	}
-	if (run->endpoints != NULL)
-		run->st.endpoints = endpoints_stats(run->endpoints,
-		    &run->st.nendpoints);
-	if (c->verbose >= 0 && run->seen != NULL)
-		tty_duplicates(run->seen);
-	/* Always: why the run stopped, and where to go on from. */
-	if (run->budget != NULL && sched_broke(run->sched))
-		warnx("--max-cost: spent $%.4f of $%.4f; %llu rows done, %llu "
-		    "read and not sent, the rest not read: resume with "
-		    "--skip-ids", run->budget->spent, run->budget->limit,
-		    (unsigned long long)(run->st.ok + run->st.failed),
-		    (unsigned long long)run->st.unsent);
-	/* --batch-cancel has no rows to sum up. */
-	if ((tty_progress() || c->stats || c->verbose > 0) &&
-	    c->batch_cancel == NULL) {
-		stats_summary(&run->st, now, line, sizeof(line));
-		warnx("%s", line);
-		for (k = 0; k < run->st.nendpoints; k++) {
-			stats_endpoint_line(&run->st, k, line, sizeof(line));
-			warnx("  %s", line);
-		}
-		for (k = 0; run->labels != NULL &&
-		    (lc = labels_get(run->labels, k)) != NULL; k++)
-			if (lc->scored > 0)
-				warnx("label %s: %llu rows, mean confidence "
-				    "%.4f", lc->name, lc->rows,
-				    lc->confidence / lc->scored);
-			else
-				warnx("label %s: %llu rows", lc->name,
-				    lc->rows);
-		for (k = 0; stats_expect_line(&run->st, k, line,
-		    sizeof(line)) == 0; k++)
-			warnx("%s", line);
-	}
-	if (c->stats_json != NULL) {
-		if (stats_json(&run->st, now, &b) == -1)
-			err(1, NULL);
-		if (write(run->statsfd, b.data, b.len) != (ssize_t)b.len ||
-		    close(run->statsfd) == -1)
-			err(5, "--stats-json %s", c->stats_json);
-	}
-	buf_free(&b);
+	r.cfg = run->cfg;
+	r.request = req;
+	r.rates = run->rates;
+	r.escalate_rates = run->escalate_rates;
+	r.pool = run->pool;
+	r.pace = run->pace;
+	r.endpoints = run->endpoints;
+	r.seen = run->seen;
+	r.labels = run->labels;
+	r.budget = run->budget;
+	r.broke = sched_broke(run->sched);
+	r.statsfd = run->statsfd;
+	report_end(&r, &run->st);
 	/* Always, and last: where an interrupted run goes on from. */
-	if (run->stop.sig != 0 && resumable(c))
+	if (run->stop.sig != 0 && resumable(run->cfg))
 		tty_interrupted(&run->stop, &run->st, run->argc, run->argv);
 }
 
@@ -412,6 +361,7 @@ main(int argc, char *argv[])
 	proc_std();
 	proc_private();
 	cli_parse(argc, argv, &cfg);
+	rules_check(&cfg);
 	/* A dry run sends nothing: spare it the TLS library's set-up. */
 	if (!cfg.dry_run && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		errx(2, "cannot initialise libcurl");
@@ -495,7 +445,7 @@ main(int argc, char *argv[])
 		status = batch_end(&run, &p, status);
 
 	finish_output(&run);
-	report(&run, p.request);
+	end(&run, p.request);
 	sched_free(run.sched);
 	output_free(run.out);
 	lines_free(run.in);

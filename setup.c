@@ -1,17 +1,14 @@
 /*
- * What a run is made of, from its config: the request every row's body
- * comes from (its templates read from the command line or from files),
- * the provider, the set of rows already done (--skip-ids), the files it
+ * The composition root: what a run is made of, from its config: the
+ * request every row's body comes from (its templates read from the
+ * command line or from files), the provider, the set of rows already done
+ * (--skip-ids, read by files.c), the prices (prices.c), the files it
  * writes besides stdout, and the modules that judge, write and pace rows,
  * each given its part of the config.  Program code: anything that cannot
  * be used stops the run with status 2.
  */
-#include <sys/stat.h>
-
 #include <err.h>
-#include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +20,8 @@
 #include "lib/anthropic.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
+#include "files.h"
+#include "prices.h"
 #include "setup.h"
 
 /* Attempts failing alike, before any success, that stop the run. */
@@ -32,31 +31,6 @@
 #define ENDPOINT_FAILS	3
 #define ASIDE_MS	1000
 #define ASIDE_CAP_MS	60000
-/* A template file larger than this is no template (-f /dev/zero). */
-#define TEMPLATE_MAX	(16 * 1024 * 1024)
-
-static void
-read_file(const char *path, struct buf *b, const char *what)
-{
-	char	 tmp[65536];
-	ssize_t	 n;
-	int	 fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		err(2, "%s %s", what, path);
-	while ((n = read(fd, tmp, sizeof(tmp))) != 0) {
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			err(2, "%s %s", what, path);
-		if (buf_add(b, tmp, n) == -1)
-			err(2, NULL);
-		if (b->len > TEMPLATE_MAX)
-			errx(2, "%s %s: larger than %d MiB", what, path,
-			    TEMPLATE_MAX / 1024 / 1024);
-	}
-	close(fd);
-}
 
 static struct tmpl *
 compile(const char *arg, const char *file, const char *argopt,
@@ -67,7 +41,7 @@ compile(const char *arg, const char *file, const char *argopt,
 	char		 e[256];
 
 	if (file != NULL)
-		read_file(file, &src, fileopt);
+		files_read(file, &src, fileopt);
 	else if (buf_adds(&src, arg) == -1)
 		err(2, NULL);
 	t = tmpl_compile(src.data ? src.data : "", src.len,
@@ -163,7 +137,7 @@ setup_answers(const struct config *c, struct parts *p)
 	char			 e[256];
 
 	if (c->schema != NULL) {
-		read_file(c->schema, &text, "--schema");
+		files_read(c->schema, &text, "--schema");
 		if ((p->schema = schema_new(text.data != NULL ? text.data : "",
 		    text.len, e, sizeof(e))) == NULL)
 			errx(2, "--schema %s: %s", c->schema, e);
@@ -188,7 +162,7 @@ setup_answers(const struct config *c, struct parts *p)
 	    strlen(c->labels), ',', e, sizeof(e))) == NULL)
 		errx(2, "--labels: %s", e);
 	if (c->labels_file != NULL) {
-		read_file(c->labels_file, &text, "--labels-file");
+		files_read(c->labels_file, &text, "--labels-file");
 		if ((p->labels = labels_new(text.data != NULL ? text.data : "",
 		    text.len, '\n', e, sizeof(e))) == NULL)
 			errx(2, "--labels-file %s: %s", c->labels_file, e);
@@ -208,74 +182,6 @@ setup_answers(const struct config *c, struct parts *p)
 	buf_free(&text);
 	buf_free(&fmt);
 	buf_free(&words);
-}
-
-/*
- * A checkpoint cut off mid-line (kill -9 while `tee -a` wrote) would glue
- * the next run's first row to its last line: when enrich appends to that
- * same file it ends the line first; otherwise it says how to.
- */
-static void
-check_last_line(FILE *fp, const char *path)
-{
-	struct stat	 st, out;
-	char		 c;
-
-	if (fstat(fileno(fp), &st) == -1 || !S_ISREG(st.st_mode) ||
-	    st.st_size == 0 || pread(fileno(fp), &c, 1, st.st_size - 1) != 1 ||
-	    c == '\n')
-		return;
-	if (fstat(STDOUT_FILENO, &out) == 0 && out.st_dev == st.st_dev &&
-	    out.st_ino == st.st_ino) {
-		if (write(STDOUT_FILENO, "\n", 1) != 1)
-			err(5, "write");
-		return;
-	}
-	warnx("--skip-ids %s does not end in a newline (a run was cut off): "
-	    "the next row appended to it would join its last line; run "
-	    "'echo >> %s' first", path, path);
-}
-
-static struct idset *
-setup_skip(const struct config *c)
-{
-	struct idset_rules	 rules = { c->idfield, c->errfield,
-				    c->json || c->batch_out ? NULL : c->field };
-	struct idset_stats	 st;
-	struct idset		*s;
-	struct stat		 sb, in;
-	const char		*path;
-	FILE			*fp;
-	char			 e[256];
-	size_t			 k;
-
-	if (c->skipfiles.n == 0)
-		return NULL;
-	if ((s = idset_new()) == NULL)
-		err(2, NULL);
-	for (k = 0; k < c->skipfiles.n; k++) {
-		path = c->skipfiles.v[k];
-		if ((fp = fopen(path, "re")) == NULL)
-			err(2, "--skip-ids %s", path);
-		if (fstat(fileno(fp), &sb) == 0 && fstat(STDIN_FILENO,
-		    &in) == 0 && sb.st_dev == in.st_dev &&
-		    sb.st_ino == in.st_ino && S_ISREG(sb.st_mode))
-			errx(2, "--skip-ids %s is the input itself", path);
-		if (idset_load(s, fp, &rules, &st, e, sizeof(e)) == -1)
-			errx(2, "--skip-ids %s: %s", path, e);
-		check_last_line(fp, path);
-		fclose(fp);
-		if (st.ids == 0 && st.unanswered > 0 && c->verbose >= 0)
-			warnx("%s: no line holds \"%s\": not an output of "
-			    "enrich with these options", path, c->field);
-		if (st.unusable > 0 && c->verbose >= 0)
-			warnx("%s: ignored %zu line%s without a usable ID",
-			    path, st.unusable, st.unusable == 1 ? "" : "s");
-		if (c->verbose > 0)
-			warnx("%s: %zu done, %zu failed (to redo)", path,
-			    st.ids, st.failed);
-	}
-	return s;
 }
 
 /* Endpoint k's provider: its URL, and its own key or the run's. */
@@ -330,157 +236,6 @@ setup_endpoints(struct parts *p)
 		if (endpoints_add(p->endpoints, shown) != (int)k)
 			err(2, NULL);
 	}
-}
-
-/*
- * The checkout this binary was built in, if it was: the directory of
- * /proc/self/exe, or one or two above it (make O=build/san), that holds
- * share/prices beside man/enrich.1.  Its table in buf, or NULL.
- */
-static const char *
-tree_prices(char *buf, size_t len)
-{
-	char		 exe[PATH_MAX], man[PATH_MAX + 32], *slash;
-	ssize_t		 n;
-	int		 up;
-
-	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0 ||
-	    (size_t)n >= sizeof(exe) - 1)
-		return NULL;
-	exe[n] = '\0';
-	for (up = 0; up < 3; up++) {
-		if ((slash = strrchr(exe, '/')) == NULL || slash == exe)
-			return NULL;
-		*slash = '\0';
-		snprintf(man, sizeof(man), "%s/man/enrich.1", exe);
-		if ((size_t)snprintf(buf, len, "%s/share/prices", exe) < len &&
-		    access(buf, R_OK) == 0 && access(man, R_OK) == 0)
-			return buf;
-	}
-	return NULL;
-}
-
-/*
- * Where the price table is.  $ENRICH_PRICES first, though the checkout's
- * table may look nearer: a variable set is the user's choice, a file
- * found beside the binary only a guess, and a guess that overrode a
- * choice (prices of one's own, tried from a checkout, as cost.sh does)
- * would be the surprise.  Then the checkout the binary was built in, so
- * that `make` without `make install` prices as the README shows, and a
- * checkout's enrich never reads an older installed table.  Then the
- * installed one, which may be missing: NULL then.
- */
-static const char *
-find_prices(const struct config *c, char *buf, size_t len)
-{
-	if (c->prices_env)
-		return c->prices;
-	if (tree_prices(buf, len) != NULL)
-		return buf;
-	return access(c->prices, F_OK) == 0 ? c->prices : NULL;
-}
-
-/*
- * The model's prices: the table's (see find_prices), each replaced by the
- * one given on the command line.  Unknown, a run shows tokens only, and
- * its summary says why; --max-cost cannot do without them.
- */
-static void
-setup_prices(const struct config *c, struct parts *p)
-{
-	struct price_table	*t;
-	struct buf		 text = { 0 };
-	const char		*when = NULL, *path;
-	char			 e[256], tree[PATH_MAX];
-	int			 found = -1;
-
-	if ((t = price_table_new()) == NULL)
-		err(2, NULL);
-	if ((path = find_prices(c, tree, sizeof(tree))) != NULL) {
-		read_file(path, &text, "price table");
-		if (price_table_load(t, text.data != NULL ? text.data : "",
-		    text.len, e, sizeof(e)) == -1)
-			errx(2, "price table %s: %s", path, e);
-	}
-	/* A --body request names its model itself. */
-	if (c->body == NULL && !c->batch_in)
-		found = price_table_find(t, c->model, &p->rates, &when);
-	/* --escalate's model: the table's prices only. */
-	if (c->escalate != NULL && price_table_find(t, c->escalate,
-	    &p->escalate_rates, NULL) == 0)
-		p->escalate_priced = 1;
-	if (c->price_in_given)
-		p->rates.in = c->price_in;
-	if (c->price_out_given)
-		p->rates.out = c->price_out;
-	if (c->price_cached_given)
-		p->rates.cached_in = c->price_cached_in;
-	else if (found == -1)
-		p->rates.cached_in = p->rates.in;
-	p->priced = found == 0 || c->price_in_given || c->price_out_given;
-	/* The Batch API's price is half: one table, one factor, so the
-	 * estimate, _meta, --stats and --max-cost say the same. */
-	if (c->batch_api != NULL || c->batch_cancel != NULL) {
-		p->rates.in /= 2;
-		p->rates.cached_in /= 2;
-		p->rates.out /= 2;
-	}
-	if (c->max_cost > 0 && found == -1 && (!c->price_in_given ||
-	    !c->price_out_given))
-		errx(2, "--max-cost: no prices for model %s in %s: give "
-		    "--price-in and --price-out", c->model, path != NULL ?
-		    path : "any price table");
-	if (c->max_cost > 0 && c->escalate != NULL && !p->escalate_priced)
-		errx(2, "--max-cost: no prices for --escalate's model %s in %s: "
-		    "give it a line there (or in $ENRICH_PRICES)", c->escalate,
-		    path != NULL ? path : "any price table");
-	/* Dollars are of both models, or of none. */
-	if (c->escalate != NULL && !p->escalate_priced) {
-		if (p->priced && c->verbose > 0)
-			warnx("no prices for --escalate's model %s in %s: "
-			    "tokens only", c->escalate, path != NULL ? path :
-			    "any price table");
-		if (p->priced)
-			snprintf(p->unpriced, sizeof(p->unpriced), "no price "
-			    "for --escalate's model %s", c->escalate);
-		p->priced = 0;
-	}
-	/* Said once, in the summary: a cost missing with no word is a
-	 * mystery. */
-	if (!p->priced && p->unpriced[0] == '\0' &&
-	    (c->body != NULL || c->batch_in))
-		snprintf(p->unpriced, sizeof(p->unpriced), "the requests name "
-		    "their own model: give --price-in and --price-out");
-	else if (!p->priced && p->unpriced[0] == '\0' && path != NULL)
-		snprintf(p->unpriced, sizeof(p->unpriced), "no price for %s",
-		    c->model);
-	else if (!p->priced && p->unpriced[0] == '\0')
-		snprintf(p->unpriced, sizeof(p->unpriced), "no price table "
-		    "(none in a checkout beside enrich, no $ENRICH_PRICES, "
-		    "nothing installed at %s)", c->prices);
-	if (c->verbose > 0 && !p->priced)
-		warnx("prices: %s%s%s", p->unpriced, path != NULL ? " in " :
-		    "", path != NULL ? path : "");
-	if (c->verbose > 0 && p->priced)
-		warnx("prices: $%g in, $%g cached, $%g out a million tokens%s%s%s",
-		    p->rates.in, p->rates.cached_in, p->rates.out,
-		    when != NULL ? ", the table's of " : "", when != NULL ?
-		    when : "", c->batch_api != NULL ? ", the Batch API's: "
-		    "half" : "");
-	if (c->verbose > 0 && p->escalate_priced && p->priced)
-		warnx("--escalate %s: $%g in, $%g cached, $%g out a million "
-		    "tokens", c->escalate, p->escalate_rates.in,
-		    p->escalate_rates.cached_in, p->escalate_rates.out);
-	if (c->max_cost > 0) {
-		p->budget.limit = c->max_cost;
-		p->budget.rates = p->rates;
-		if (c->max_tokens_set > 0 && c->verbose > 0)
-			warnx("--max-cost: max_completion_tokens %lld, the worst "
-			    "case each request reserves (-P sets another)",
-			    c->max_tokens_set);
-	}
-	price_table_free(t);
-	buf_free(&text);
 }
 
 /* The pool and its pace: a real run only. */
@@ -538,7 +293,7 @@ setting(struct bstate_setting *set, size_t *n, struct buf *keep,
 	set[*n].len = 0;
 	if (file != NULL) {
 		buf_reset(&keep[*n]);
-		read_file(file, &keep[*n], opt);
+		files_read(file, &keep[*n], opt);
 		set[*n].value = keep[*n].data != NULL ? keep[*n].data : "";
 		set[*n].len = keep[*n].len;
 	} else if (text != NULL) {
@@ -674,10 +429,10 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 	for (k = 0; k < cfg->urls.n; k++)
 		p->providers[p->nproviders++] = setup_provider(cfg, k);
 	p->provider = p->providers[0];
-	p->skip = setup_skip(cfg);
+	p->skip = files_skip(cfg);
 	if ((p->seen = seen_new(SEEN_SLOTS)) == NULL)
 		err(2, NULL);
-	setup_prices(cfg, p);
+	prices_setup(cfg, p);
 	if (cfg->cache != NULL && (p->cache = cache_new(cfg->cache, e,
 	    sizeof(e))) == NULL)
 		errx(2, "--cache %s: %s", cfg->cache, e);
@@ -723,7 +478,7 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 	ic.dry_run = cfg->dry_run;
 	/* --batch-api's dry run writes the request lines it would upload. */
 	rc.batch_dry = cfg->batch_api != NULL && !cfg->estimate ?
-	    bapi_endpoint(cfg->azure) : NULL;
+	    batchfile_endpoint(cfg->azure) : NULL;
 	ic.batch_in = cfg->batch_in;
 	ic.batch_out = cfg->batch_out;
 	ic.base = provider_base(p->provider);

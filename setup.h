@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "lib/batchapi.h"
+#include "lib/batchfile.h"
 #include "lib/bstate.h"
 #include "lib/endpoints.h"
 #include "lib/expect.h"

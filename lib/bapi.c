@@ -44,26 +44,6 @@ bapi_url(struct buf *b, const char *base, int azure, const char *version,
 	return buf_addc(b, '\0');
 }
 
-const char *
-bapi_endpoint(int azure)
-{
-	return azure ? "/chat/completions" : "/v1/chat/completions";
-}
-
-int
-bapi_request_line(struct buf *b, const char *id, size_t idlen,
-    const char *url, const char *body, size_t bodylen)
-{
-	struct jsonw	 w;
-
-	jsonw_begin(&w, b);
-	jsonw_str(&w, "custom_id", id, idlen);
-	jsonw_str(&w, "method", "POST", 4);
-	jsonw_str(&w, "url", url, strlen(url));
-	jsonw_raw(&w, "body", body, bodylen);
-	return jsonw_end(&w, 1);
-}
-
 int
 bapi_create_body(struct buf *b, const char *file, const char *endpoint)
 {
@@ -233,61 +213,4 @@ bapi_find_batch(struct json *j, const char *text, size_t len,
 	}
 	memset(b, 0, sizeof(*b));
 	return 0;
-}
-
-int
-bapi_parse_result(struct json *j, const char *text, size_t len,
-    struct bapi_result *r, char *err, size_t errlen)
-{
-	const char	*raw;
-	size_t		 off, n;
-	int		 t, resp, e;
-
-	r->status = 0;
-	r->body = NULL;
-	r->bodylen = 0;
-	r->code[0] = r->msg[0] = '\0';
-	buf_reset(r->custom_id);
-	if (parse(j, text, len, err, errlen) == -1)
-		return 1;
-	t = json_get(j, 0, "custom_id", 9);
-	if (json_type(j, t) != JSON_STRING) {
-		snprintf(err, errlen, "a result line without a custom_id");
-		return 1;
-	}
-	json_string_raw(j, t, &raw, &n);
-	if (json_decode_string(r->custom_id, raw, n) == -1)
-		return -1;
-	resp = json_get(j, 0, "response", 8);
-	if (json_type(j, resp) == JSON_OBJECT) {
-		r->status = json_get_count(j, resp, "status_code", 999);
-		if (r->status < 100 || r->status > 999) {
-			snprintf(err, errlen, "a result line without a "
-			    "status_code");
-			return 1;
-		}
-		t = json_get(j, resp, "body", 4);
-		if (t != -1) {
-			json_span(j, t, &off, &n);
-			r->body = json_text(j) + off;
-			r->bodylen = n;
-		}
-		return 0;
-	}
-	e = json_get(j, 0, "error", 5);
-	if (json_type(j, e) != JSON_OBJECT) {
-		snprintf(err, errlen, "a result line with neither response "
-		    "nor error");
-		return 1;
-	}
-	get_text(j, e, "code", r->code, sizeof(r->code));
-	get_text(j, e, "message", r->msg, sizeof(r->msg));
-	return 0;
-}
-
-int
-bapi_unanswered(const struct bapi_result *res)
-{
-	return res->status == 0 && (strcmp(res->code, "batch_expired") == 0 ||
-	    strcmp(res->code, "batch_cancelled") == 0);
 }

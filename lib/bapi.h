@@ -1,15 +1,15 @@
 /*
  * Bapi: the words of the OpenAI Batch and Files APIs, built and read.
  *
- * It builds what enrich sends (the URLs of /files and /batches, a Batch
- * request line, the body of POST /batches) and reads what comes back (a
- * file object, a batch object or a list of them, a line of an output or
- * error file).  Every answer is outside input: IDs are accepted only as
+ * It builds what enrich sends (the URLs of /files and /batches, the body
+ * of POST /batches) and reads what comes back (a file object, a batch
+ * object or a list of them).  The lines of the files themselves, request
+ * and result, are batchfile.h's.  Every answer is outside input: IDs are accepted only as
  * short runs of letters, digits, '-' and '_', since they go into URL
  * paths.
  *
- * It sends nothing and prints nothing (the transport, batchapi.c, does;
- * the upload is the pool's multipart, read from disk), and knows nothing
+ * It sends nothing and prints nothing (batchcalls.h does; the upload is
+ * the pool's multipart, read from disk), and knows nothing
  * of the STATE file (bstate.h) or of rows (record.h).
  */
 #ifndef ENRICH_BAPI_H
@@ -47,17 +47,6 @@ struct bapi_batch {
 	char		 why[200];	/* a failed batch's first error */
 };
 
-/* A line of an output or error file.  Pointers are into the line's text,
- * except custom_id, which is decoded into the caller's buffer. */
-struct bapi_result {
-	long		 status;	/* response.status_code, 0 if none */
-	const char	*body;		/* response.body's JSON, or NULL */
-	size_t		 bodylen;
-	struct buf	*custom_id;
-	char		 code[64];	/* error.code, when no response */
-	char		 msg[256];	/* error.message */
-};
-
 /* The name of a status, as the API spells it. */
 const char	*bapi_status_name(enum bapi_status);
 /* Is the batch over: nothing more will change? */
@@ -69,13 +58,6 @@ int		 bapi_status_final(enum bapi_status);
  */
 int		 bapi_url(struct buf *, const char *, int, const char *,
 		    const char *);
-/* The path a request line names: /v1/chat/completions, or Azure's
- * /chat/completions. */
-const char	*bapi_endpoint(int);
-/* Append a request line, newline included, for custom_id (of its
- * length) to the url path, with this JSON body. */
-int		 bapi_request_line(struct buf *, const char *, size_t,
-		    const char *, const char *, size_t);
 /* Append the body of POST /batches for this input file. */
 int		 bapi_create_body(struct buf *, const char *, const char *);
 
@@ -91,12 +73,5 @@ int		 bapi_parse_batch(struct json *, const char *, size_t,
  * input_file_id, 0 if none is, -1 and err if the list is unreadable. */
 int		 bapi_find_batch(struct json *, const char *, size_t,
 		    const char *, struct bapi_batch *, char *, size_t);
-/* Is it no answer at all, but a request its batch never ran (expired or
- * cancelled), to be sent again? */
-int		 bapi_unanswered(const struct bapi_result *);
-/* A line of an output or error file.  0, 1 and err if the line is not
- * one, -1 if out of memory. */
-int		 bapi_parse_result(struct json *, const char *, size_t,
-		    struct bapi_result *, char *, size_t);
 
 #endif

@@ -1,34 +1,30 @@
 /*
  * Batchapi: the Batch API as a transport (transport.h) of the one
- * scheduler, on the one pool, driven by the one loop.
+ * scheduler, on the one pool, driven by the one loop: the state machine
+ * that puts its parts to work as sched calls it.
  *
- * A row sent to it is parked, not kept (its custom_id is its place among
- * the input's rows, from 1: ours, unique and the same on a resume): appended to the spool of the file
- * being filled (spool.h) and, unless it asks what a row already parked
- * asks (then it follows that row, and is never uploaded), as a Batch
- * request line to the file's upload.  A file closes at --batch-size rows,
- * near the provider's byte limit, or when the input ended and nothing
- * more can come to it; then it is uploaded, made a batch, and polled:
- * each step a transfer on the pool, one at a time, its retries and polls
- * deadlines like a row's retry.  When a batch is over its output and
- * error files stream to disk (results.h), and its spool is read again in
- * order: each row is made again from its input (input.h), given its
- * leader's result as its attempt's outcome, and handed to the caller
- * (done) to be judged and written as a real-time row is.  A row no batch
- * answered (expired, failed, cancelled) goes into the file being filled,
- * -r times at most; then it comes back as an error to write.  A re-ask
- * or a retry that the caller sends again goes there too: a later batch.
+ * A row sent to it is parked, not kept: in the Batch file being filled,
+ * or following a parked row that asks the same (batchpark.h).  A file
+ * closes at --batch-size rows, near the provider's byte limit, or when
+ * the input ended and nothing more can come to it; then its calls
+ * upload it, make it a batch, poll it and download its results
+ * (batchcalls.h), each a transfer on the pool, their retries and polls
+ * deadlines like a row's retry.  When a file's results are on disk its
+ * rows are made again, in order, each with its result (batchanswer.h),
+ * and handed to the caller (done) to be judged and written as a
+ * real-time row is.  A row no batch answered (expired, failed,
+ * cancelled) is parked again, -r times at most; then it comes back as an
+ * error to write.  A re-ask or a retry that the caller sends again goes
+ * to the file being filled too: a later batch.
  *
  * Everything is told to STATE (bstate.h) as it happens; checkpoints of
- * the input's position and of the results written come when the caller
- * is quiet (nothing waits, the output is written), at most once a
- * second unless a file closes or ends.  A status the API never said
- * before is polled on, said once, and given up after a few polls as a
- * failed batch.
+ * the input's position (batchinput.h) and of the results written come
+ * when the caller is quiet (nothing waits, the output is written), at
+ * most once a second unless a file closes or ends.
  *
  * It prints nothing: what a user may want to hear comes to say(), with
- * a level (1: only with -v).  It owns its files and the transfer in
- * flight; everything in batchapi_parts is borrowed.
+ * a level (1: only with -v).  It owns its parts and their files;
+ * everything in batchapi_parts is borrowed.
  */
 #ifndef ENRICH_BATCHAPI_H
 #define ENRICH_BATCHAPI_H
@@ -41,9 +37,6 @@
 #include "record.h"
 #include "rows.h"
 #include "transport.h"
-
-#define BATCHAPI_UNKNOWN_POLLS	5	/* an unknown status, given up */
-#define BATCHAPI_KEYS		32768	/* parked rows' keys kept */
 
 struct batchapi_config {
 	int		 batch_size;	/* rows a file, at most */

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "batch.h"
+#include "batchfile.h"
 #include "cache.h"
 #include "input.h"
 #include "sample.h"
@@ -212,7 +212,7 @@ input_load(struct input *in, struct row *r, const struct line *ln)
 	if (skipped)
 		return INPUT_SKIP;
 	if (in->cfg.batch_in) {
-		if ((rv = batch_request(j, in->cfg.base, &r->url, &r->body,
+		if ((rv = batchfile_request(j, in->cfg.base, &r->url, &r->body,
 		    err, sizeof(err))) == -1)
 			return -1;
 		/* With its custom_id known, a Batch error line can say so. */

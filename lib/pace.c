@@ -43,11 +43,36 @@ struct pace {
 						 * file by pace_wait, and its cost */
 	long long		 reserved_cost;
 	long long		 now;		/* pace_tick's last */
+	/* --share's file failed (and these buckets pace alone until it
+	 * works again): the first error of each spell, to be said once. */
+	int			 share_down;
+	int			 share_unsaid;
+	char			 share_err[256];
 };
 
 #define PROBE_MS	1000	/* a wait until the first answer (any answer
 				 * ends it at once) */
 #define EXACT_MS	1000	/* a 429's wait shorter than this is exact */
+
+/*
+ * What a call on --share's file returned.  A file that fails (another
+ * program wrote over it, the disk is full) leaves this process's own
+ * buckets to pace: not worth stopping the run, but worth saying, once a
+ * spell, since the processes no longer share a budget.
+ */
+static void
+share_result(struct pace *p, long long rv)
+{
+	if (rv >= 0) {
+		p->share_down = 0;
+		return;
+	}
+	if (p->share_down)
+		return;
+	p->share_down = 1;
+	p->share_unsaid = 1;
+	strlcpy(p->share_err, share_error(p->cfg.share), sizeof(p->share_err));
+}
 
 struct pace *
 pace_new(const struct pace_config *cfg, long long now)
@@ -117,8 +142,12 @@ fleet_in(struct pace *p, long long now)
 	struct tune	*t[2] = { p->tune, p->ttune };
 	int		 k;
 
-	if (!p->fleet || share_begin(p->cfg.share, now, &p->learned) == -1)
+	if (!p->fleet)
 		return 0;
+	if (share_begin(p->cfg.share, now, &p->learned) == -1) {
+		share_result(p, -1);
+		return 0;
+	}
 	/* None yet, or not a tune's: this process's own is written. */
 	for (k = 0; k < 2; k++)
 		if (p->learned.len[k] > 0 && tune_load(t[k],
@@ -146,7 +175,7 @@ fleet_out(struct pace *p, int in)
 	rate[SHARE_REQUESTS] = ceiling(p, tune_rpm(p->tune));
 	rate[SHARE_TOKENS] = p->tpaced ? ceiling_tokens(p,
 	    tune_rpm(p->ttune)) : p->cfg.tpm;
-	(void)share_end(p->cfg.share, &p->learned, rate);
+	share_result(p, share_end(p->cfg.share, &p->learned, rate));
 }
 
 long long
@@ -169,6 +198,7 @@ pace_wait(struct pace *p, long long now, long long cost)
 		p->reserved = 1;
 		p->reserved_cost = cost;
 	}
+	share_result(p, sw);
 	return sw > 0 ? sw : 0;
 }
 
@@ -183,10 +213,10 @@ pace_start(struct pace *p, long long now, long long cost)
 	if (p->probe == 1)
 		p->probe = 2;
 	if (p->cfg.share != NULL && !p->reserved)
-		(void)share_take(p->cfg.share, now, cost);
+		share_result(p, share_take(p->cfg.share, now, cost));
 	else if (p->reserved && cost != p->reserved_cost)
-		(void)share_adjust(p->cfg.share, now, cost -
-		    p->reserved_cost);
+		share_result(p, share_adjust(p->cfg.share, now, cost -
+		    p->reserved_cost));
 	p->reserved = 0;
 	in = fleet_in(p, now);
 	tok = tune_started_w(p->ttune, now, cost > 0 ? cost : 1);
@@ -286,7 +316,8 @@ pace_success(struct pace *p, long long now, long long cost, long long tokens,
 	if (tokens >= 0) {
 		limit_adjust(p->limit, now, tokens - cost);
 		if (p->cfg.share != NULL)
-			(void)share_adjust(p->cfg.share, now, tokens - cost);
+			share_result(p, share_adjust(p->cfg.share, now,
+			    tokens - cost));
 	}
 	in = fleet_in(p, now);
 	tune_success(p->tune, latency);
@@ -300,7 +331,8 @@ pace_refused(struct pace *p, long long now, unsigned long epoch,
 	int	 first = !p->paced, in, v;
 
 	if (p->cfg.share != NULL)
-		(void)share_refused(p->cfg.share, now, SHARE_REQUESTS, 0);
+		share_result(p, share_refused(p->cfg.share, now,
+		    SHARE_REQUESTS, 0));
 	in = fleet_in(p, now);
 	/* A wait of a few ms is the time to the wall's next room, exact:
 	 * never noise.  One of whole seconds may be anyone's, and a fixed
@@ -320,7 +352,7 @@ pace_refused(struct pace *p, long long now, unsigned long epoch,
 	if (v == TUNE_NOISE)
 		hold = 0;
 	if (p->cfg.share != NULL && hold > 0)
-		(void)share_hold(p->cfg.share, now, hold);
+		share_result(p, share_hold(p->cfg.share, now, hold));
 	/* The rate before the hold: a first rate starts with a full bucket,
 	 * which the hold must spend, or its end is a burst. */
 	limit_set_rpm(p->limit, now, ceiling(p, tune_rpm(p->tune)));
@@ -343,9 +375,10 @@ pace_refused_tokens(struct pace *p, long long now, unsigned long epoch,
 	if (told > 0)
 		p->told_tpm = told;
 	if (p->cfg.share != NULL) {
-		(void)share_refused(p->cfg.share, now, SHARE_TOKENS, cost);
+		share_result(p, share_refused(p->cfg.share, now,
+		    SHARE_TOKENS, cost));
 		if (hold > 0)
-			(void)share_hold(p->cfg.share, now, hold);
+			share_result(p, share_hold(p->cfg.share, now, hold));
 	}
 	in = fleet_in(p, now);
 	first = first && !p->tpaced;
@@ -372,8 +405,10 @@ sync_share(struct pace *p, long long now)
 	if (p->synced >= 0 || p->fleet)
 		return;
 	p->synced = now;
-	(void)share_set_rate(p->cfg.share, now, SHARE_REQUESTS, p->cfg.rpm);
-	(void)share_set_rate(p->cfg.share, now, SHARE_TOKENS, p->cfg.tpm);
+	share_result(p, share_set_rate(p->cfg.share, now, SHARE_REQUESTS,
+	    p->cfg.rpm));
+	share_result(p, share_set_rate(p->cfg.share, now, SHARE_TOKENS,
+	    p->cfg.tpm));
 }
 
 void
@@ -446,4 +481,13 @@ pace_rate(const struct pace *p)
 	r = tune_measured(p->tune) > 0 ? tune_measured(p->tune) :
 	    tune_rpm(p->tune) / 60;
 	return ceiling(p, r * 60) / 60;
+}
+
+const char *
+pace_share_error(struct pace *p)
+{
+	if (!p->share_unsaid)
+		return NULL;
+	p->share_unsaid = 0;
+	return p->share_err;
 }

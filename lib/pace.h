@@ -86,4 +86,11 @@ double		 pace_rate(const struct pace *);
 /* The same of tokens, a second: 0 if tokens were never paced. */
 double		 pace_token_rate(const struct pace *);
 
+/*
+ * The error of --share's file, the first of a spell of them, once, for
+ * the caller to say; else NULL.  While the file fails, this process's
+ * own buckets pace alone.  Valid until the next call on p.
+ */
+const char	*pace_share_error(struct pace *);
+
 #endif

@@ -2,15 +2,14 @@
  * Record: the line written for a row.
  *
  * A success is the input object byte for byte with the answer set under
- * -o (or, with --json, the answer object's members merged in); a failure
- * is the input object with an error object under --error-field; a line
- * that is no object is a new object holding its line number, the error
- * and the raw line.  With --expect the answer is compared with the one
- * the row holds (expect.h); with --escalate an answer less sure than
- * --below is said to be one to ask again.  With --meta each row also
- * gets _meta (which model answered, and what the first one's answers
- * took when the row was escalated); with
- * --batch-output the line is a Batch output line instead (batch.h); a
+ * -o (or, with --json, the answer object's members merged in), as judge.h
+ * read and judged it; a failure is the input object with an error object
+ * under --error-field; a line that is no object is a new object holding
+ * its line number, the error and the raw line.  With --confidence the
+ * answer's probability is one more field; with --meta each row also gets
+ * _meta (attempts, tokens, dollars, which model answered, and what the
+ * first one's answers took when the row was escalated); with
+ * --batch-output the line is a Batch output line instead (batchfile.h); a
  * dry run writes the request that would be sent.  Every line is one line:
  * values that come from elsewhere are written compact.
  *
@@ -18,7 +17,8 @@
  * or -1 if out of memory.  The record keeps scratch buffers only; the
  * request and the names in its config are borrowed and must outlive it.
  *
- * Not here: whether a row failed (verdict.h), or where lines go
+ * Not here: reading and judging the answer (judge.h, which the record
+ * owns and calls), whether a row failed (verdict.h), or where lines go
  * (output.h).
  */
 #ifndef ENRICH_RECORD_H

@@ -9,15 +9,12 @@
 #include "realtime.h"
 #include "sched.h"
 #include "text.h"
+#include "waiting.h"
 
 #define OUT_HIGH	(1024 * 1024)	/* stop reading above this backlog */
 #define START_BATCH	64	/* requests started per turn */
 #define DONE_BATCH	256	/* a parked file's rows taken per turn */
 #define HELD_MS		5000	/* a hold longer than this is said */
-/* Rows waiting while nothing is written for this long are said, then
- * again after twice as long each time, up to WAIT_SAY_MAX. */
-#define WAIT_SAY_MS	5000
-#define WAIT_SAY_MAX	30000
 
 struct sched {
 	struct sched_config	 cfg;
@@ -44,10 +41,7 @@ struct sched {
 	int			 budget_held;	/* next waits for money */
 	uint64_t		 seq;		/* non-blank lines read */
 	long long		 now;		/* this turn's time */
-	long long		 quiet_since;	/* the last row written, or the
-						 * start */
-	long long		 say_at;	/* the next waiting notice */
-	long long		 say_every;	/* and the one after it */
+	struct waiting		 wait;		/* what waits, said */
 };
 
 static int	 emit(void *, struct row *);
@@ -125,7 +119,6 @@ sched_new(const struct sched_config *cfg, const struct sched_parts *parts,
 	s->notify = notify;
 	s->arg = arg;
 	s->reading = !cfg->no_input;
-	s->quiet_since = s->say_at = -1;
 	cp.rows = fp.rows = rp.rows = s->rows = parts->rows != NULL ?
 	    parts->rows : rows_new();
 	if (s->rows == NULL ||
@@ -166,8 +159,7 @@ emit(void *arg, struct row *r)
 	struct sched	*s = arg;
 
 	/* Something is written: a wait after this starts its own count. */
-	s->quiet_since = s->now;
-	s->say_at = -1;
+	waiting_written(&s->wait, s->now);
 	return deliver_row(s->deliver, r);
 }
 
@@ -528,61 +520,21 @@ waiting(const struct sched *s)
 	    s->next != NULL);
 }
 
-/*
- * What the rows wait on, said when they have waited a while with nothing
- * written, and again at growing intervals: a run that waits must not look
- * like one that hangs.
- */
+/* Said when they have waited a while with nothing written (waiting.h). */
 static void
 tell_waiting(struct sched *s, long long now)
 {
-	const struct verdict_config	*vc = verdict_limits(s->p.verdicts);
-	struct sched_waiting		 w = { 0 };
-	struct sched_notice		 n = { SCHED_WAITING, NULL, NULL, 0,
-					    NULL, &w };
-	const struct row		*r;
-	long long			 wait;
+	struct sched_waiting	 w;
+	struct sched_notice	 n = { SCHED_WAITING, NULL, NULL, 0, NULL,
+				    &w };
+	struct waiting_parts	 wp = { s->rows, s->p.verdicts, s->p.pace,
+				    s->next, s->budget_held, -1 };
 
 	if (!waiting(s))
 		return;
-	if (s->say_at < 0) {
-		s->say_at = now + WAIT_SAY_MS;
-		s->say_every = WAIT_SAY_MS;
-	}
-	if (now < s->say_at)
-		return;
-	s->say_every = s->say_every * 2 > WAIT_SAY_MAX ? WAIT_SAY_MAX :
-	    s->say_every * 2;
-	s->say_at = now + s->say_every;
-	w.max_429 = vc->max_429;
-	w.max_retries = vc->retries;
-	w.stall_end = verdict_stall_end(s->p.verdicts);
-	w.next = w.held = w.grace_end = -1;
-	for (r = NULL; (r = rows_next_waiting(s->rows, r)) != NULL;) {
-		w.rows++;
-		if (w.next < 0 || r->due < w.next)
-			w.next = r->due;
-		if (r->error == ROW_ERR_HTTP && r->status == 429) {
-			w.refused++;
-			if (r->refusals > w.refusals)
-				w.refusals = r->refusals;
-		} else {
-			w.retrying++;
-			if (r->retries > w.retries)
-				w.retries = r->retries;
-		}
-	}
-	if (s->next != NULL && s->budget_held)
-		w.budget = 1;
-	else if (s->next != NULL && (wait = pace_wait(s->p.pace, now,
-	    s->next->cost)) > 0)
-		w.held = now + wait;
 	if (s->interrupted)
-		w.grace_end = s->grace_end;
-	if (w.rows == 0 && w.held < 0 && !w.budget)
-		return;
-	n.ms = now - s->quiet_since;
-	if (s->notify != NULL)
+		wp.grace_end = s->grace_end;
+	if (waiting_due(&s->wait, now, &wp, &w, &n.ms) && s->notify != NULL)
 		s->notify(s->arg, &n);
 }
 
@@ -590,8 +542,7 @@ int
 sched_turn(struct sched *s, long long now, char *err, size_t errlen)
 {
 	s->now = now;
-	if (s->quiet_since < 0)
-		s->quiet_since = now;
+	waiting_start(&s->wait, now);
 	if (s->t != NULL) {
 		if (s->t->ops->quiet != NULL && s->t->ops->quiet(s->t->impl,
 		    now, (s->told_quiet = quiet(s)), err, errlen) == -1)
@@ -668,8 +619,8 @@ sched_timeout(struct sched *s, long long now)
 		t = min_timeout(t, due > now ? due - now : 0);
 	if (s->interrupted)
 		t = min_timeout(t, s->grace_end > now ? s->grace_end - now : 0);
-	if (s->say_at >= 0 && waiting(s))
-		t = min_timeout(t, s->say_at > now ? s->say_at - now : 0);
+	if (waiting(s))
+		t = min_timeout(t, waiting_timeout(&s->wait, now));
 	return t;
 }
 

@@ -58,6 +58,7 @@
 #include "stats.h"
 #include "transport.h"
 #include "verdict.h"
+#include "waiting.h"
 
 struct sched_config {
 	int		 estimate;	/* --estimate: count, do not write */
@@ -110,25 +111,7 @@ enum sched_event {
 				 * ms: waiting says on what */
 };
 
-/* What the rows that wait are waiting on; times are clock_ms's. */
-struct sched_waiting {
-	size_t		 rows;		/* waiting for a retry, in all */
-	size_t		 refused;	/* of them, after a rate-limit 429 */
-	int		 refusals;	/* the most any of those has had
-					 * counted against --max-429 */
-	int		 max_429;	/* --max-429, or 0 */
-	long long	 stall_end;	/* the refused fail then if no row
-					 * succeeds (--stall-timeout) */
-	size_t		 retrying;	/* after another failure */
-	int		 retries;	/* the most any of those has had */
-	int		 max_retries;	/* -r */
-	long long	 next;		/* the first retry is due, or -1 */
-	long long	 held;		/* the pace holds the next request
-					 * until then, or -1 */
-	int		 budget;	/* the next request waits for money */
-	long long	 grace_end;	/* interrupted: the rest are given up
-					 * then; or -1 */
-};
+/* struct sched_waiting, SCHED_WAITING's report, is waiting.h's. */
 
 struct sched_notice {
 	enum sched_event	 what;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "bapi.h"
+#include "batchfile.h"
 #include "bstate.h"
 #include "fuzz.h"
 #include "rows.h"
@@ -19,7 +20,7 @@
 
 /* The result written for a row, with and without --json and --meta. */
 static void
-write_row(const struct bapi_result *res, int opts)
+write_row(const struct batchfile_result *res, int opts)
 {
 	static struct fuzz_rig	*rig[4];
 	static struct rows	*rows;
@@ -67,7 +68,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct json	*j;
 	struct bapi_batch	 b;
-	struct bapi_result	 r;
+	struct batchfile_result	 r;
 	struct buf		 id = { 0 };
 	const char		*p = (const char *)data;
 	char			 fid[BAPI_ID_MAX], e[256];
@@ -86,13 +87,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    strcmp(b.input_file_id, "file-1") != 0)
 		abort();
 	r.custom_id = &id;
-	if (bapi_parse_result(j, p, size, &r, e, sizeof(e)) == 0) {
+	if (batchfile_parse_result(j, p, size, &r, e, sizeof(e)) == 0) {
 		if (r.status != 0 && (r.status < 100 || r.status > 999))
 			abort();
 		write_row(&r, size % 4);
 	}
 	buf_free(&id);
 	(void)bstate_check(p, size, e, sizeof(e));
-	(void)bapi_unanswered(&r);
+	(void)batchfile_unanswered(&r);
 	return 0;
 }

@@ -24,14 +24,6 @@ test_build(void)
 	CHECK_MEM(b.data, b.len - 1, "https://r/openai/batches?limit=100&"
 	    "api-version=v");
 	buf_reset(&b);
-	CHECK(strcmp(bapi_endpoint(0), "/v1/chat/completions") == 0);
-	CHECK(strcmp(bapi_endpoint(1), "/chat/completions") == 0);
-	/* The body compact, the ID escaped. */
-	CHECK(bapi_request_line(&b, "a\"b", 3, "/v1/chat/completions",
-	    "{ \"model\" : \"m\" }", 17) == 0);
-	CHECK_BUF(b, "{\"custom_id\":\"a\\\"b\",\"method\":\"POST\",\"url\":"
-	    "\"/v1/chat/completions\",\"body\":{\"model\":\"m\"}}\n");
-	buf_reset(&b);
 	CHECK(bapi_create_body(&b, "file-1", "/v1/chat/completions") == 0);
 	CHECK_BUF(b, "{\"input_file_id\":\"file-1\",\"endpoint\":"
 	    "\"/v1/chat/completions\",\"completion_window\":\"24h\"}");
@@ -109,61 +101,11 @@ test_objects(void)
 	json_free(j);
 }
 
-static void
-test_results(void)
-{
-	struct json		*j = json_new();
-	struct buf		 id = { 0 };
-	struct bapi_result	 r = { .custom_id = &id };
-	char			 e[256];
-
-	CHECK(bapi_parse_result(j, S("{\"id\":\"batch_req_1\",\"custom_id\":"
-	    "\"r\\u00e9\",\"response\":{\"status_code\":200,\"body\":{\"a\":"
-	    "1}},\"error\":null}"), &r, e, sizeof(e)) == 0);
-	CHECK_BUF(id, "r\xc3\xa9");
-	CHECK(r.status == 200);
-	CHECK_MEM(r.body, r.bodylen, "{\"a\":1}");
-	CHECK(bapi_parse_result(j, S("{\"custom_id\":\"x\",\"response\":null,"
-	    "\"error\":{\"code\":\"batch_expired\",\"message\":\"late\"}}"),
-	    &r, e, sizeof(e)) == 0);
-	CHECK(r.status == 0 && r.body == NULL);
-	CHECK(strcmp(r.code, "batch_expired") == 0);
-	CHECK(strcmp(r.msg, "late") == 0);
-	CHECK(bapi_parse_result(j, S("{\"custom_id\":\"x\",\"response\":"
-	    "{\"status_code\":4000}}"), &r, e, sizeof(e)) == 1);
-	CHECK(bapi_parse_result(j, S("{\"custom_id\":1,\"response\":"
-	    "{\"status_code\":200}}"), &r, e, sizeof(e)) == 1);
-	CHECK(bapi_parse_result(j, S("{\"custom_id\":\"x\"}"), &r, e,
-	    sizeof(e)) == 1);
-	CHECK(bapi_parse_result(j, S("not json"), &r, e, sizeof(e)) == 1);
-	buf_free(&id);
-	json_free(j);
-}
-
-/* Which result lines are no answer: sent again, not written. */
-static void
-test_unanswered(void)
-{
-	struct bapi_result	 res = { 0 };
-
-	strlcpy(res.code, "batch_expired", sizeof(res.code));
-	CHECK(bapi_unanswered(&res));
-	strlcpy(res.code, "batch_cancelled", sizeof(res.code));
-	CHECK(bapi_unanswered(&res));
-	strlcpy(res.code, "server_error", sizeof(res.code));
-	CHECK(!bapi_unanswered(&res));
-	strlcpy(res.code, "batch_expired", sizeof(res.code));
-	res.status = 500;
-	CHECK(!bapi_unanswered(&res));
-}
-
 int
 main(void)
 {
 	test_build();
 	test_ids();
 	test_objects();
-	test_results();
-	test_unanswered();
 	return check_done("test_bapi");
 }

@@ -790,10 +790,68 @@ test_fleet(void)
 	rmdir(dir);
 }
 
+/*
+ * --share's file failing mid-run: the first error of a spell is given
+ * once, for the caller to say; the process paces on alone; a file that
+ * works again ends the spell, and a new failure is given again.
+ */
+static void
+test_share_error(void)
+{
+	struct pace_config	 c = { 60000, 0, 0, 8, 100, 120000, NULL };
+	struct pace		*p;
+	char			 dir[] = "/tmp/test_pace.XXXXXX", path[64],
+				 err[256];
+	const char		*e;
+	FILE			*fp;
+
+	if (mkdtemp(dir) == NULL)
+		abort();
+	snprintf(path, sizeof(path), "%s/share", dir);
+	if ((c.share = share_open(path, 0, err, sizeof(err))) == NULL ||
+	    (p = pace_new(&c, 0)) == NULL)
+		abort();
+	CHECK(pace_wait(p, 0, 1) == 0);
+	pace_start(p, 0, 1);
+	CHECK(pace_share_error(p) == NULL);
+
+	/* Another program writes over it: every call fails. */
+	if ((fp = fopen(path, "w")) == NULL)
+		abort();
+	fputs("not a share file\n", fp);
+	fclose(fp);
+	CHECK(pace_wait(p, 1000, 1) == 0);	/* its own buckets pace */
+	pace_start(p, 1000, 1);
+	pace_success(p, 1100, 1, 5, 100);
+	CHECK((e = pace_share_error(p)) != NULL &&
+	    strstr(e, "not a share file") != NULL);
+	CHECK(pace_share_error(p) == NULL);
+	pace_start(p, 1200, 1);
+	CHECK(pace_share_error(p) == NULL);	/* the same spell */
+
+	/* Emptied, it starts afresh and works; broken again, said again. */
+	if (truncate(path, 0) == -1)
+		abort();
+	pace_start(p, 1300, 1);
+	CHECK(pace_share_error(p) == NULL);
+	if ((fp = fopen(path, "w")) == NULL)
+		abort();
+	fputs("junk\n", fp);
+	fclose(fp);
+	pace_start(p, 1400, 1);
+	CHECK(pace_share_error(p) != NULL);
+
+	pace_free(p);
+	share_close(c.share);
+	unlink(path);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
 	test_noise();
+	test_share_error();
 	test_fleet();
 	test_rpm_tpm();
 	test_tokens();

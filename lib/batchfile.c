@@ -1,7 +1,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "batch.h"
+#include "batchfile.h"
 #include "jsonw.h"
 
 /*
@@ -38,7 +38,7 @@ safe_path(const char *p, size_t len)
 }
 
 int
-batch_request(const struct json *j, const char *base, struct buf *url,
+batchfile_request(const struct json *j, const char *base, struct buf *url,
     struct buf *body, char *err, size_t errlen)
 {
 	const char	*raw;
@@ -82,7 +82,7 @@ batch_request(const struct json *j, const char *base, struct buf *url,
 }
 
 int
-batch_output(struct buf *b, uint64_t lineno, const char *id, size_t idlen,
+batchfile_output(struct buf *b, uint64_t lineno, const char *id, size_t idlen,
     const struct xfer *x, const char *type, const char *msg, size_t msglen)
 {
 	struct jsonw	 w;
@@ -116,4 +116,107 @@ batch_output(struct buf *b, uint64_t lineno, const char *id, size_t idlen,
 		jsonw_close(&w, n);
 	}
 	return jsonw_end(&w, 1);
+}
+
+/* A string member, decoded, shortened to fit out. */
+static void
+get_text(const struct json *j, int obj, const char *key, char *out,
+    size_t outlen)
+{
+	struct buf	 b = { 0 };
+	const char	*raw;
+	size_t		 len;
+	int		 t = json_get(j, obj, key, strlen(key));
+
+	*out = '\0';
+	if (json_type(j, t) != JSON_STRING)
+		return;
+	json_string_raw(j, t, &raw, &len);
+	if (json_decode_string(&b, raw, len) == 0)
+		snprintf(out, outlen, "%.*s", (int)b.len, b.data ? b.data : "");
+	buf_free(&b);
+}
+
+const char *
+batchfile_endpoint(int azure)
+{
+	return azure ? "/chat/completions" : "/v1/chat/completions";
+}
+
+int
+batchfile_request_line(struct buf *b, const char *id, size_t idlen,
+    const char *url, const char *body, size_t bodylen)
+{
+	struct jsonw	 w;
+
+	jsonw_begin(&w, b);
+	jsonw_str(&w, "custom_id", id, idlen);
+	jsonw_str(&w, "method", "POST", 4);
+	jsonw_str(&w, "url", url, strlen(url));
+	jsonw_raw(&w, "body", body, bodylen);
+	return jsonw_end(&w, 1);
+}
+
+int
+batchfile_parse_result(struct json *j, const char *text, size_t len,
+    struct batchfile_result *r, char *err, size_t errlen)
+{
+	const char	*raw;
+	size_t		 off, n;
+	char		 jerr[128];
+	int		 t, resp, e;
+
+	r->status = 0;
+	r->body = NULL;
+	r->bodylen = 0;
+	r->code[0] = r->msg[0] = '\0';
+	buf_reset(r->custom_id);
+	if (json_parse(j, text, len, jerr, sizeof(jerr)) == -1) {
+		snprintf(err, errlen, "not JSON: %s", jerr);
+		return 1;
+	}
+	if (json_type(j, 0) != JSON_OBJECT) {
+		snprintf(err, errlen, "not a JSON object");
+		return 1;
+	}
+	t = json_get(j, 0, "custom_id", 9);
+	if (json_type(j, t) != JSON_STRING) {
+		snprintf(err, errlen, "a result line without a custom_id");
+		return 1;
+	}
+	json_string_raw(j, t, &raw, &n);
+	if (json_decode_string(r->custom_id, raw, n) == -1)
+		return -1;
+	resp = json_get(j, 0, "response", 8);
+	if (json_type(j, resp) == JSON_OBJECT) {
+		r->status = json_get_count(j, resp, "status_code", 999);
+		if (r->status < 100 || r->status > 999) {
+			snprintf(err, errlen, "a result line without a "
+			    "status_code");
+			return 1;
+		}
+		t = json_get(j, resp, "body", 4);
+		if (t != -1) {
+			json_span(j, t, &off, &n);
+			r->body = json_text(j) + off;
+			r->bodylen = n;
+		}
+		return 0;
+	}
+	e = json_get(j, 0, "error", 5);
+	if (json_type(j, e) != JSON_OBJECT) {
+		snprintf(err, errlen, "a result line with neither response "
+		    "nor error");
+		return 1;
+	}
+	get_text(j, e, "code", r->code, sizeof(r->code));
+	get_text(j, e, "message", r->msg, sizeof(r->msg));
+	return 0;
+}
+
+int
+batchfile_unanswered(const struct batchfile_result *res)
+{
+	return res->status == 0 && (strcmp(res->code, "batch_expired") == 0 ||
+	    strcmp(res->code, "batch_cancelled") == 0);
 }

@@ -1,13 +1,13 @@
 #include <string.h>
 
-#include "batch.h"
+#include "batchfile.h"
 #include "check.h"
 
 static struct json	*json;
 static struct buf	 url, body;
 static char		 err[256];
 
-/* batch_request on this line and base, from empty url and body. */
+/* batchfile_request on this line and base, from empty url and body. */
 static int
 request(const char *line, const char *base)
 {
@@ -18,7 +18,7 @@ request(const char *line, const char *base)
 	buf_reset(&url);
 	buf_reset(&body);
 	err[0] = '\0';
-	return batch_request(json, base, &url, &body, err, sizeof(err));
+	return batchfile_request(json, base, &url, &body, err, sizeof(err));
 }
 
 /* The URL made, which ends in a NUL for curl. */
@@ -103,7 +103,7 @@ test_output(void)
 	x.status = 200;
 	strlcpy(x.header[XH_REQUEST_ID], "req_9", sizeof(x.header[0]));
 	buf_adds(&x.resp, "{ \"a\" :\n 1 }\n");
-	CHECK(batch_output(&b, 3, "\"r1\"", 4, &x, NULL, NULL, 0) == 0);
+	CHECK(batchfile_output(&b, 3, "\"r1\"", 4, &x, NULL, NULL, 0) == 0);
 	CHECK_BUF(b, "{\"id\":\"batch_req_3\",\"custom_id\":\"r1\","
 	    "\"response\":{\"status_code\":200,\"request_id\":\"req_9\","
 	    "\"body\":{\"a\":1}},\"error\":null}\n");
@@ -113,7 +113,7 @@ test_output(void)
 	x.header[XH_REQUEST_ID][0] = '\0';
 	buf_reset(&x.resp);
 	buf_adds(&x.resp, "<html>Bad\ngateway</html>");
-	CHECK(batch_output(&b, 18446744073709551615ULL, "7", 1, &x, NULL, NULL,
+	CHECK(batchfile_output(&b, 18446744073709551615ULL, "7", 1, &x, NULL, NULL,
 	    0) == 0);
 	CHECK_BUF(b, "{\"id\":\"batch_req_3\",\"custom_id\":\"r1\","
 	    "\"response\":{\"status_code\":200,\"request_id\":\"req_9\","
@@ -124,13 +124,13 @@ test_output(void)
 
 	/* No response: an error object. */
 	buf_reset(&b);
-	CHECK(batch_output(&b, 4, "\"a\\\"b\"", 6, NULL, "timeout",
+	CHECK(batchfile_output(&b, 4, "\"a\\\"b\"", 6, NULL, "timeout",
 	    "no response in 60 s", 19) == 0);
 	CHECK_BUF(b, "{\"id\":\"batch_req_4\",\"custom_id\":\"a\\\"b\","
 	    "\"response\":null,\"error\":{\"code\":\"timeout\",\"message\":"
 	    "\"no response in 60 s\"}}\n");
 	buf_reset(&b);
-	CHECK(batch_output(&b, 5, "5", 1, NULL, "network", NULL, 0) == 0);
+	CHECK(batchfile_output(&b, 5, "5", 1, NULL, "network", NULL, 0) == 0);
 	CHECK_BUF(b, "{\"id\":\"batch_req_5\",\"custom_id\":5,"
 	    "\"response\":null,\"error\":{\"code\":\"network\","
 	    "\"message\":\"\"}}\n");
@@ -138,11 +138,76 @@ test_output(void)
 	buf_reset(&b);
 	buf_free(&x.resp);
 	x.status = 204;
-	CHECK(batch_output(&b, 6, "6", 1, &x, NULL, NULL, 0) == 0);
+	CHECK(batchfile_output(&b, 6, "6", 1, &x, NULL, NULL, 0) == 0);
 	CHECK_BUF(b, "{\"id\":\"batch_req_6\",\"custom_id\":6,\"response\":"
 	    "{\"status_code\":204,\"request_id\":null,\"body\":\"\"},"
 	    "\"error\":null}\n");
 	buf_free(&b);
+}
+
+/* The request line: the body compact, the ID escaped. */
+static void
+test_request_line(void)
+{
+	struct buf	 b = { 0 };
+
+	CHECK(strcmp(batchfile_endpoint(0), "/v1/chat/completions") == 0);
+	CHECK(strcmp(batchfile_endpoint(1), "/chat/completions") == 0);
+	CHECK(batchfile_request_line(&b, "a\"b", 3, "/v1/chat/completions",
+	    "{ \"model\" : \"m\" }", 17) == 0);
+	CHECK_BUF(b, "{\"custom_id\":\"a\\\"b\",\"method\":\"POST\",\"url\":"
+	    "\"/v1/chat/completions\",\"body\":{\"model\":\"m\"}}\n");
+	buf_free(&b);
+}
+
+#define S(s)	s, strlen(s)
+
+static void
+test_results(void)
+{
+	struct json		*j = json_new();
+	struct buf		 id = { 0 };
+	struct batchfile_result	 r = { .custom_id = &id };
+	char			 e[256];
+
+	CHECK(batchfile_parse_result(j, S("{\"id\":\"batch_req_1\",\"custom_id\":"
+	    "\"r\\u00e9\",\"response\":{\"status_code\":200,\"body\":{\"a\":"
+	    "1}},\"error\":null}"), &r, e, sizeof(e)) == 0);
+	CHECK_BUF(id, "r\xc3\xa9");
+	CHECK(r.status == 200);
+	CHECK_MEM(r.body, r.bodylen, "{\"a\":1}");
+	CHECK(batchfile_parse_result(j, S("{\"custom_id\":\"x\",\"response\":null,"
+	    "\"error\":{\"code\":\"batch_expired\",\"message\":\"late\"}}"),
+	    &r, e, sizeof(e)) == 0);
+	CHECK(r.status == 0 && r.body == NULL);
+	CHECK(strcmp(r.code, "batch_expired") == 0);
+	CHECK(strcmp(r.msg, "late") == 0);
+	CHECK(batchfile_parse_result(j, S("{\"custom_id\":\"x\",\"response\":"
+	    "{\"status_code\":4000}}"), &r, e, sizeof(e)) == 1);
+	CHECK(batchfile_parse_result(j, S("{\"custom_id\":1,\"response\":"
+	    "{\"status_code\":200}}"), &r, e, sizeof(e)) == 1);
+	CHECK(batchfile_parse_result(j, S("{\"custom_id\":\"x\"}"), &r, e,
+	    sizeof(e)) == 1);
+	CHECK(batchfile_parse_result(j, S("not json"), &r, e, sizeof(e)) == 1);
+	buf_free(&id);
+	json_free(j);
+}
+
+/* Which result lines are no answer: sent again, not written. */
+static void
+test_unanswered(void)
+{
+	struct batchfile_result	 res = { 0 };
+
+	strlcpy(res.code, "batch_expired", sizeof(res.code));
+	CHECK(batchfile_unanswered(&res));
+	strlcpy(res.code, "batch_cancelled", sizeof(res.code));
+	CHECK(batchfile_unanswered(&res));
+	strlcpy(res.code, "server_error", sizeof(res.code));
+	CHECK(!batchfile_unanswered(&res));
+	strlcpy(res.code, "batch_expired", sizeof(res.code));
+	res.status = 500;
+	CHECK(!batchfile_unanswered(&res));
 }
 
 int
@@ -154,5 +219,8 @@ main(void)
 	json_free(json);
 	buf_free(&url);
 	buf_free(&body);
-	return check_done("test_batch");
+	test_request_line();
+	test_results();
+	test_unanswered();
+	return check_done("test_batchfile");
 }
