@@ -25,6 +25,7 @@ struct pace {
 	int			 tpaced;	/* by ttune: a 429 for tokens, or
 						 * a rate announced */
 	long long		 told_tpm;	/* a 429's "Limit N", or 0 */
+	int			 rsrv;		/* requests announced */
 	int			 tsrv;		/* tokens announced, and no 429 for
 						 * them since: the server's bucket
 						 * (limit.h) paces them alone */
@@ -285,6 +286,8 @@ pace_response(struct pace *p, long long now, const struct xfer *x,
 	/* What is spent comes back in the time to reset: that is the rate
 	 * -j auto would otherwise have to find. */
 	req = limit > left && left >= 0 && reset > 0;
+	if (left >= 0)
+		p->rsrv = 1;
 	tok = tlimit > tleft && tleft >= 0 && treset > 0;
 	in = req || tok ? fleet_in(p, now) : 0;
 	if (req)
@@ -334,13 +337,15 @@ pace_refused(struct pace *p, long long now, unsigned long epoch,
 		share_result(p, share_refused(p->cfg.share, now,
 		    SHARE_REQUESTS, 0));
 	in = fleet_in(p, now);
-	/* A wait of a few ms is the time to the wall's next room, exact:
-	 * never noise.  One of whole seconds may be anyone's, and a fixed
-	 * window judges it so.  -j auto does not: in a fleet, one process
-	 * cut hardly lowers what the others' overshoot refuses, and it
-	 * would take them for noise. */
+	/* A wait of whole seconds is judged as noise or the wall by a fixed
+	 * window: an overloaded gateway names a second for a refusal that
+	 * a second's wait does not make less likely.  Not one of a few ms,
+	 * the time to the wall's next room; nor under -j auto: in a fleet,
+	 * one process cut hardly lowers what the others' overshoot refuses,
+	 * and it would take them for noise; nor where the server announces
+	 * its budget of requests: its 429s are its wall's. */
 	v = tune_ratelimited(p->tune, now, EPOCH_REQ(epoch), hold > now &&
-	    (p->cfg.autotune || hold - now < EXACT_MS));
+	    (p->cfg.autotune || p->rsrv || hold - now < EXACT_MS));
 	p->paced = 1;
 	fleet_out(p, in);
 	/*
