@@ -23,7 +23,7 @@
 #include <curl/curl.h>
 
 #include "cli.h"
-#include "lib/anthropic.h"
+#include "lib/prov_anthropic.h"
 #include "lib/endpoints.h"
 #include "lib/provider.h"
 #include "lib/sample.h"
@@ -104,6 +104,9 @@ static const struct opt options[] = {
 	    "say only what stops the run" },
 	{ "verbose", 'v', NONE(verbose), 1, 0, NULL, NULL, 0, NULL,
 	    "say more on stderr" },
+	{ "attach", 'a', LIST(attach), 0, 0, NULL, NULL, 0, "field",
+	    "send the files the field names (paths, URLs or an array): PNG, "
+	    "JPEG, GIF, WebP, PDF (repeatable)" },
 	{ "header", 'H', LIST(headers), 0, 0, NULL, set_header, 0,
 	    "'Name: value'", "add a request header (repeatable)" },
 	{ "id", 'i', STRING(idfield), 0, 0, "id", NULL, 0, "field",
@@ -137,6 +140,8 @@ static const struct opt options[] = {
 	    "Anthropic's Messages API: -u (default " ANTHROPIC_URL ") plus "
 	    "/messages, the key from $ANTHROPIC_API_KEY, -m default "
 	    ANTHROPIC_MODEL },
+	{ "attach-max", 0, LLONG(attach_max), 1, 1LL << 30, "20971520", NULL,
+	    0, "n", "bytes an attached file may have" },
 	{ "azure", 0, NONE(azure), 1, 0, NULL, NULL, 0, NULL,
 	    "Azure OpenAI: -m is the deployment, -u (else "
 	    "$AZURE_OPENAI_ENDPOINT) the endpoint" },

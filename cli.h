@@ -72,6 +72,8 @@ struct config {
 	int		 sample;	/* --sample, parts per million; 0:
 					 * every row */
 	struct list	 headers;
+	struct list	 attach;	/* -a FIELD */
+	long long	 attach_max;	/* --attach-max bytes */
 	struct list	 params;
 	struct list	 skipfiles;
 	int		 jobs;

@@ -459,6 +459,7 @@ main(int argc, char *argv[])
 	free(cfg.url_keys.v);
 	free(cfg.url_env);
 	free(cfg.params.v);
+	free(cfg.attach.v);
 	free(cfg.skipfiles.v);
 	if (!cfg.dry_run)
 		curl_global_cleanup();

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "lib/anthropic.h"
+#include "lib/prov_anthropic.h"
 #include "lib/endpoints.h"
 #include "rules.h"
 

@@ -17,7 +17,6 @@
 #include "cli.h"
 #include <curl/curl.h>
 
-#include "lib/anthropic.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
 #include "files.h"
@@ -77,27 +76,43 @@ setup_templates(const struct config *c, struct tmpl **user,
 		    "--system-file", empty);
 }
 
+/* The provider: a row of the table (provider.h), by the options. */
+static const struct provider_ops *
+setup_ops(const struct config *c)
+{
+	const struct provider_ops	*ops;
+
+	if ((ops = provider_find(c->anthropic ? "anthropic" : c->azure ?
+	    "azure" : "openai")) == NULL)
+		errx(2, "no such provider");
+	return ops;
+}
+
 /*
  * The request every row's body comes from, for a model: -m's, or
  * --escalate's, which is the same request of the same provider with
- * another model.  (This moves into the provider's table of operations
- * when there is one.)
+ * another model.  Its shape is the provider's, or --body's (Batch input
+ * lines carry their bodies whole, as --body's template does).
  */
 static struct request *
 setup_request(const struct config *c, const char *model,
     const struct tmpl *user, const struct tmpl *system)
 {
-	struct request	*req;
-	char		 e[256];
+	struct request_config	 rc = { 0 };
+	struct request		*req;
+	char			 e[256];
 
 	if (c->body != NULL || c->batch_in)
-		req = request_new_body(user, e, sizeof(e));
-	else if (c->anthropic)
-		req = request_new_messages(model, system, user, c->params.v,
-		    c->params.n, ANTHROPIC_MAX_TOKENS, e, sizeof(e));
-	else
-		req = request_new(model, system, user, c->params.v,
-		    c->params.n, e, sizeof(e));
+		rc.shape = &provider_body_shape;
+	else {
+		rc.shape = setup_ops(c)->shape;
+		rc.model = model;
+		rc.system = system;
+		rc.params = c->params.v;
+		rc.nparams = c->params.n;
+	}
+	rc.user = user;
+	req = request_make(&rc, e, sizeof(e));
 	if (req == NULL || (c->extract != NULL &&
 	    request_extract(req, c->extract, e, sizeof(e)) == -1))
 		errx(2, "%s", e);
@@ -184,6 +199,29 @@ setup_answers(const struct config *c, struct parts *p)
 	buf_free(&words);
 }
 
+/* -a: the files rows name, as parts of their user message. */
+static void
+setup_attach(const struct config *c, struct parts *p)
+{
+	struct attach_config	 ac = { 0 };
+	char			 e[256];
+
+	if (c->attach.n == 0)
+		return;
+	if (c->body != NULL || c->batch_in)
+		errx(2, "--attach: %s says the whole body; -p or -f only",
+		    c->body != NULL ? "--body" : "--batch-input");
+	if (c->escalate != NULL)
+		errx(2, "--attach: --escalate does not take files yet");
+	ac.fields = c->attach.v;
+	ac.nfields = c->attach.n;
+	ac.max = c->attach_max;
+	ac.dialect = c->anthropic ? ATTACH_MESSAGES : ATTACH_CHAT;
+	if ((p->attach = attach_new(&ac, e, sizeof(e))) == NULL)
+		errx(2, "%s", e);
+	request_attach(p->request, p->attach);
+}
+
 /* Endpoint k's provider: its URL, and its own key or the run's. */
 static struct provider *
 setup_provider(const struct config *cfg, size_t k)
@@ -195,8 +233,7 @@ setup_provider(const struct config *cfg, size_t k)
 	prc.url = cfg->urls.v[k];
 	prc.endpoint = cfg->endpoint;
 	prc.model = cfg->model;
-	prc.azure = cfg->azure;
-	prc.anthropic = cfg->anthropic;
+	prc.ops = setup_ops(cfg);
 	prc.api_version = cfg->api_version;
 	prc.keyfile = cfg->url_keys.v[k] != NULL ? cfg->url_keys.v[k] :
 	    cfg->keyfile;
@@ -385,7 +422,8 @@ setup_batch(const struct config *cfg, long long now, struct parts *p,
 	bc.max_response = cfg->max_response;
 	bc.file_timeout_ms = 3600 * 1000;
 	bc.base = provider_base(p->provider);
-	bc.azure = cfg->azure;
+	if ((bc.batch = setup_ops(cfg)->wire->batch) == NULL)
+		errx(2, "--batch-api: no Batch API for this provider");
 	bc.api_version = cfg->api_version;
 	bc.upload_target = t;
 	bc.key_hint = cfg->env_key_name != NULL ? cfg->env_key_name :
@@ -423,6 +461,7 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 		p->escalate = setup_request(cfg, cfg->escalate, p->user,
 		    p->system);
 	setup_answers(cfg, p);
+	setup_attach(cfg, p);
 	if ((p->providers = calloc(cfg->urls.n, sizeof(*p->providers))) ==
 	    NULL)
 		err(2, NULL);
@@ -477,10 +516,13 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 	ic.sample = cfg->sample;
 	ic.dry_run = cfg->dry_run;
 	/* --batch-api's dry run writes the request lines it would upload. */
-	rc.batch_dry = cfg->batch_api != NULL && !cfg->estimate ?
-	    batchfile_endpoint(cfg->azure) : NULL;
+	rc.batch_dry = cfg->batch_api != NULL && !cfg->estimate &&
+	    setup_ops(cfg)->wire->batch != NULL ?
+	    setup_ops(cfg)->wire->batch->endpoint : NULL;
 	ic.batch_in = cfg->batch_in;
 	ic.batch_out = cfg->batch_out;
+	ic.attach = p->attach;
+	ic.dialect = cfg->anthropic ? ATTACH_MESSAGES : ATTACH_CHAT;
 	ic.base = provider_base(p->provider);
 	ic.url = provider_url(p->provider);
 	vc.retries = cfg->retries;
@@ -492,6 +534,7 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 	    tmpl_has_fields(p->user));
 	vc.first_window = FIRST_WINDOW;
 	vc.key_name = cfg->env_key_name;
+	vc.overloaded = setup_ops(cfg)->wire->overloaded;
 	/* Only a conversation can be asked again. */
 	vc.reask = cfg->body != NULL || cfg->batch_in ? 0 : cfg->reask;
 	if ((p->record = record_new(&rc)) == NULL ||
@@ -524,6 +567,7 @@ setup_free(struct parts *p)
 	seen_free(p->seen);
 	request_free(p->request);
 	request_free(p->escalate);
+	attach_free(p->attach);
 	schema_free(p->schema);
 	expect_free(p->expect);
 	labels_free(p->labels);

@@ -6,6 +6,7 @@
 #define ENRICH_SETUP_H
 
 #include "cli.h"
+#include "lib/attach.h"
 #include "lib/batchapi.h"
 #include "lib/batchfile.h"
 #include "lib/bstate.h"
@@ -32,6 +33,7 @@ struct parts {
 	struct request		*request;
 	struct request		*escalate;	/* --escalate's model's, or
 						 * NULL */
+	struct attach		*attach;	/* -a: their files, or NULL */
 	struct tmpl		*user;		/* their templates */
 	struct tmpl		*system;
 	struct schema		*schema;	/* --schema, or NULL */

@@ -1,84 +1,28 @@
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "anthropic.h"
 #include "answer.h"
+#include "request.h"
 
 #define ERROR_TEXT_MAX	500	/* bytes of a non-JSON error body quoted */
-/* No request takes more tokens than this (the largest context windows
- * are a few million): a count above it is a broken or hostile server's,
- * and is taken as not reported rather than let it stall --tpm pacing or
- * overflow a sum. */
-#define TOKENS_MAX	100000000LL
-
-/* A token's length in bytes: its "bytes" if given, else its text's. */
-static long long
-token_bytes(const struct json *j, int t, struct buf *scratch)
-{
-	const char	*raw;
-	size_t		 n;
-	int		 s;
-
-	if (json_type(j, (s = json_get(j, t, "bytes", 5))) == JSON_ARRAY)
-		return json_len(j, s);
-	if (json_type(j, (s = json_get(j, t, "token", 5))) != JSON_STRING)
-		return -1;
-	json_string_raw(j, s, &raw, &n);
-	buf_reset(scratch);
-	if (json_decode_string(scratch, raw, n) == -1)
-		return -1;
-	return scratch->len;
-}
 
 int
-answer_confidence(const struct json *j, size_t start, size_t end,
-    struct buf *scratch, double *p)
+answer_confidence(const struct request *r, const struct json *j,
+    size_t start, size_t end, struct buf *scratch, double *p)
 {
-	const char	*text = json_text(j);
-	char		 num[40];
-	size_t		 k, n, off, len, pos = 0;
-	double		 sum = 0, lp;
-	long long	 b;
-	int		 t, lps, used = 0;
+	struct request_form	 f;
 
-	t = json_get(j, json_index(j, json_get(j, 0, "choices", 7), 0),
-	    "logprobs", 8);
-	if (json_type(j, (lps = json_get(j, t, "content", 7))) != JSON_ARRAY ||
-	    (n = json_len(j, lps)) == 0)
+	request_get_form(r, &f);
+	if (f.shape->confidence == NULL)
 		return -1;
-	for (k = 0, t = lps + 1; k < n && pos < end; k++, t = json_next(j, t)) {
-		if ((b = token_bytes(j, t, scratch)) < 0)
-			return -1;
-		/* A token wholly before or after the span is not counted. */
-		if (pos + b > start) {
-			lps = json_get(j, t, "logprob", 7);
-			if (json_type(j, lps) != JSON_NUMBER)
-				return -1;
-			json_span(j, lps, &off, &len);
-			if (len >= sizeof(num))
-				return -1;
-			memcpy(num, text + off, len);
-			num[len] = '\0';
-			lp = strtod(num, NULL);
-			if (!isfinite(lp))
-				return -1;
-			sum += lp > 0 ? 0 : lp;
-			used = 1;
-		}
-		pos += b;
-	}
-	if (!used)
-		return -1;
-	*p = exp(sum);
-	return 0;
+	return f.shape->confidence(j, start, end, scratch, p);
 }
 
 long long
 answer_tokens(const struct json *j, int obj, const char *key)
 {
-	return json_get_count(j, obj, key, TOKENS_MAX);
+	return json_get_count(j, obj, key, ANSWER_TOKENS_MAX);
 }
 
 int
@@ -87,89 +31,34 @@ answer_read(const struct request *r, struct json *j, const char *text,
     size_t errlen)
 {
 	struct request_form	 f;
-	const char		*raw;
 	char			 jerr[96];
 	size_t			 off, n;
-	int			 t, u, c, m, fin;
+	int			 t;
 
 	if (json_parse(j, text, len, jerr, sizeof(jerr)) == -1) {
 		snprintf(err, errlen, "response is not JSON: %s", jerr);
 		return -1;
 	}
 	request_get_form(r, &f);
-	if (f.messages && f.extract == NULL)
-		return anthropic_answer(j, text, f.tool, scratch, a, err,
+	if (f.extract == NULL)
+		return f.shape->answer(f.data, j, text, scratch, a, err,
 		    errlen);
-	a->prompt_tokens = a->completion_tokens = -1;
-	a->cached_tokens = a->cache_write_tokens = -1;
-	if ((u = json_get(j, 0, "usage", 5)) != -1) {
-		a->prompt_tokens = answer_tokens(j, u, "prompt_tokens");
-		a->completion_tokens = answer_tokens(j, u, "completion_tokens");
-		/* Billed at the cached price: OpenAI's place for them. */
-		a->cached_tokens = answer_tokens(j, json_get(j, u,
-		    "prompt_tokens_details", 21), "cached_tokens");
-	}
-	if (f.extract != NULL)
-		t = tmpl_lookup(f.extract, j, 0);
-	else {
-		c = json_index(j, json_get(j, 0, "choices", 7), 0);
-		m = json_get(j, c, "message", 7);
-		fin = json_get(j, c, "finish_reason", 13);
-		t = json_get(j, m, "refusal", 7);
-		/* A refusal or a filter is the model's last word on this
-		 * request: not a parse error, and not worth a retry. */
-		if (json_type(j, t) == JSON_STRING) {
-			json_string_raw(j, t, &raw, &n);
-			if (n > 0) {
-				buf_reset(scratch);
-				if (json_decode_string(scratch, raw, n) == -1)
-					goto nomem;
-				snprintf(err, errlen, "%.*s", (int)scratch->len,
-				    scratch->data);
-				return ANSWER_REFUSED;
-			}
-		}
-		if (json_is_string(j, fin, "content_filter")) {
-			snprintf(err, errlen, "the provider's content filter "
-			    "stopped the answer");
-			return ANSWER_REFUSED;
-		}
-		t = json_get(j, m, "content", 7);
-		if (json_is_string(j, fin, "length")) {
-			if (json_type(j, t) == JSON_STRING) {
-				json_span(j, t, &off, &n);
-				a->value = text + off;
-				a->len = n;
-			} else {
-				a->value = "\"\"";
-				a->len = 2;
-			}
-			a->string = 1;
-			return ANSWER_TRUNCATED;
-		}
-	}
+	f.shape->usage(j, a);
+	t = tmpl_lookup(f.extract, j, 0);
 	switch (json_type(j, t)) {
 	case JSON_NONE:
-		snprintf(err, errlen, "response has no %s", f.extract ?
-		    "value at --extract" : "choices[0].message.content");
+		snprintf(err, errlen, "response has no value at --extract");
 		return -1;
 	case JSON_NULL:
-		snprintf(err, errlen, "%s", f.extract ? "the value at "
-		    "--extract is null" : "response content is null (a "
-		    "refusal or a tool call)");
+		snprintf(err, errlen, "the value at --extract is null");
 		return -1;
 	case JSON_STRING:
 		json_span(j, t, &off, &n);
 		a->value = text + off;
 		a->len = n;
 		a->string = 1;
-		break;
+		return 0;
 	default:
-		if (f.extract == NULL) {
-			snprintf(err, errlen, "response content is not a "
-			    "string");
-			return -1;
-		}
 		/* Compact: the value goes on one output line. */
 		json_span(j, t, &off, &n);
 		buf_reset(scratch);
@@ -180,12 +69,8 @@ answer_read(const struct request *r, struct json *j, const char *text,
 		a->value = scratch->data;
 		a->len = scratch->len;
 		a->string = 0;
-		break;
+		return 0;
 	}
-	return 0;
-nomem:
-	snprintf(err, errlen, "out of memory");
-	return -1;
 }
 
 /* Append a string member's decoded text, if it is a string. */

@@ -11,10 +11,12 @@
 #include "batchanswer.h"
 #include "batchfile.h"
 #include "json.h"
+#include "provider.h"
 #include "results.h"
 #include "spool.h"
 
 struct batchanswer {
+	const struct provider_batch *batch;
 	struct rows		*rows;
 	struct input		*input;
 	size_t			 max;
@@ -32,12 +34,14 @@ struct batchanswer {
 };
 
 struct batchanswer *
-batchanswer_new(struct rows *rows, struct input *input, size_t max)
+batchanswer_new(struct rows *rows, struct input *input, size_t max,
+    const struct provider_batch *batch)
 {
 	struct batchanswer	*a;
 
 	if ((a = calloc(1, sizeof(*a))) == NULL)
 		return NULL;
+	a->batch = batch;
 	a->rows = rows;
 	a->input = input;
 	a->max = max;
@@ -119,7 +123,7 @@ take_result(struct batchanswer *a, struct row *r, uint64_t seq)
 	if ((rv = results_read(a->rs, seq + 1, &a->rline)) != 1)
 		return rv;
 	a->res.custom_id = &a->cid;
-	if ((rv = batchfile_parse_result(a->json, a->rline.data,
+	if ((rv = a->batch->result(a->json, a->rline.data,
 	    a->rline.len, &a->res, why, sizeof(why))) != 0)
 		return rv == -1 ? -1 : 0;
 	if (batchfile_unanswered(&a->res))

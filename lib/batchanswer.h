@@ -27,11 +27,15 @@
 #include "input.h"
 #include "rows.h"
 
+struct provider_batch;
+
 struct batchanswer;
 
 /* Results lines longer than max_response (plus room for the wrapper)
- * are passed over.  NULL if out of memory. */
-struct batchanswer *batchanswer_new(struct rows *, struct input *, size_t);
+ * are passed over; they are read in the dialect's format (borrowed).
+ * NULL if out of memory. */
+struct batchanswer *batchanswer_new(struct rows *, struct input *, size_t,
+		    const struct provider_batch *);
 void		 batchanswer_free(struct batchanswer *);
 /*
  * Begin on a spool and its results (paths), passing over the spool's

@@ -314,11 +314,13 @@ t_work(void *arg, long long now, char *err, size_t errlen)
 	return start_writing(b, err, errlen);
 }
 
+/* Rows parked hold money until their file is written. */
 static int
 t_busy(const void *arg)
 {
-	(void)arg;
-	return 0;
+	const struct batchapi	*b = arg;
+
+	return batchapi_rows(b) > 0;
 }
 
 static int
@@ -412,9 +414,24 @@ t_stopped(const void *arg)
 	return batchcalls_stopped(b->calls);
 }
 
+/* The file being filled goes now: the money its rows hold comes back
+ * only when it is answered. */
+static void
+t_flush(void *arg, long long now)
+{
+	struct batchapi	*b = arg;
+
+	(void)now;
+	/* A failure is the run's end, said by the next work. */
+	if (b->fatal[0] == '\0' && b->wk == -1 && batchpark_close(b->park,
+	    b->fatal, sizeof(b->fatal)) == 0)
+		(void)hand_over(b, b->fatal, sizeof(b->fatal));
+}
+
 static const struct transport_ops	 ops = {
 	t_room, t_wait, t_send, t_done, t_timeout, t_work, t_busy, t_over,
-	t_interrupt, t_line, t_accounted, t_input_end, t_quiet, t_stopped
+	t_interrupt, t_line, t_accounted, t_input_end, t_quiet, t_stopped,
+	t_flush
 };
 
 void
@@ -422,6 +439,7 @@ batchapi_transport(struct batchapi *b, struct transport *t)
 {
 	t->ops = &ops;
 	t->impl = b;
+	t->parks = 1;
 }
 
 struct batchapi *
@@ -434,6 +452,7 @@ batchapi_new(const struct batchapi_config *cfg,
 	struct batchcalls_config	 cc = { 0 };
 	struct batchcalls_parts		 cp = { 0 };
 	struct batchapi			*b;
+	size_t				 i;
 
 	if ((b = calloc(1, sizeof(*b))) == NULL)
 		goto nomem;
@@ -445,12 +464,12 @@ batchapi_new(const struct batchapi_config *cfg,
 	batchinput_init(&b->in, m);
 	pc.batch_size = cfg->batch_size;
 	pc.file_max = cfg->file_max;
-	pc.azure = cfg->azure;
+	pc.batch = cfg->batch;
 	cc.poll_ms = cfg->poll_ms;
 	cc.retries = cfg->retries;
 	cc.file_timeout_ms = cfg->file_timeout_ms;
 	cc.base = cfg->base;
-	cc.azure = cfg->azure;
+	cc.batch = cfg->batch;
 	cc.api_version = cfg->api_version;
 	cc.upload_target = cfg->upload_target;
 	cc.key_hint = cfg->key_hint;
@@ -459,12 +478,16 @@ batchapi_new(const struct batchapi_config *cfg,
 	cp.say = parts->say;
 	cp.arg = parts->arg;
 	if ((b->ans = batchanswer_new(parts->rows, parts->input,
-	    cfg->max_response)) == NULL)
+	    cfg->max_response, cfg->batch)) == NULL)
 		goto nomem;
 	if ((b->park = batchpark_new(&pc, bstate_dir(parts->state), m, err,
 	    errlen)) == NULL ||
 	    (b->calls = batchcalls_new(&cc, &cp, err, errlen)) == NULL)
 		goto fail;
+	for (i = 0; i < bstate_nfiles(parts->state); i++)
+		if (batchpark_recall(b->park, bstate_file(parts->state, i)->k,
+		    err, errlen) == -1)
+			goto fail;
 	return b;
 nomem:
 	snprintf(err, errlen, "out of memory");

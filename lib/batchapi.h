@@ -46,7 +46,7 @@ struct batchapi_config {
 	size_t		 max_response;	/* a result line's bytes */
 	long long	 file_timeout_ms;	/* an upload's or a download's */
 	const char	*base;		/* the API's base URL */
-	int		 azure;
+	const struct provider_batch *batch;	/* its dialect (provider.h) */
 	const char	*api_version;	/* Azure's */
 	int		 upload_target;	/* the pool's, for multipart */
 	const char	*key_hint;	/* for a 401: where the key is from */

@@ -14,6 +14,7 @@
 #include "batchcalls.h"
 #include "batchfile.h"
 #include "json.h"
+#include "provider.h"
 #include "verdict.h"
 
 #define LIST_PATH	"/batches?limit=100"
@@ -148,7 +149,7 @@ job_url(struct batchcalls *b, const char *before, const char *id,
 	buf_reset(&b->url);
 	rv = buf_adds(&path, before) == -1 || buf_adds(&path, id) == -1 ||
 	    buf_adds(&path, after) == -1 || buf_addc(&path, '\0') == -1 ||
-	    bapi_url(&b->url, b->cfg.base, b->cfg.azure, b->cfg.api_version,
+	    b->cfg.batch->url(&b->url, b->cfg.base, b->cfg.api_version,
 	    path.data) == -1;
 	buf_free(&path);
 	return rv ? -1 : 0;
@@ -184,8 +185,8 @@ submit(struct batchcalls *b, enum job job, struct batchcalls_file *f, long long 
 		snprintf(name, sizeof(name), "enrich-%d.jsonl", f->k);
 		strlcpy(b->upath, file_path(b, "upload", f->k),
 		    sizeof(b->upath));
-		b->parts[0] = (struct xfer_part){ "purpose", "batch", NULL,
-		    NULL, NULL };
+		b->parts[0] = (struct xfer_part){ "purpose",
+		    b->cfg.batch->purpose, NULL, NULL, NULL };
 		b->parts[1] = (struct xfer_part){ "file", NULL, b->upath,
 		    NULL, "application/jsonl" };
 		/* The name is copied by libcurl at submit. */
@@ -203,8 +204,8 @@ submit(struct batchcalls *b, enum job job, struct batchcalls_file *f, long long 
 		break;
 	case JOB_CREATE:
 		buf_reset(&b->jbody);
-		rv = bapi_create_body(&b->jbody, f->id,
-		    batchfile_endpoint(b->cfg.azure)) == -1 || job_url(b,
+		rv = b->cfg.batch->create_body(&b->jbody, f->id,
+		    b->cfg.batch->endpoint) == -1 || job_url(b,
 		    "/batches", "", "") == -1;
 		x->body = b->jbody.data;
 		x->bodylen = b->jbody.len;

@@ -29,6 +29,8 @@
 #include "bstate.h"
 #include "pool.h"
 
+struct provider_batch;
+
 #define BATCHCALLS_UNKNOWN_POLLS	5	/* an unknown status, given up */
 
 struct batchcalls_config {
@@ -36,7 +38,7 @@ struct batchcalls_config {
 	int		 retries;	/* -r: a call's */
 	long long	 file_timeout_ms;	/* an upload's or a download's */
 	const char	*base;		/* the API's base URL */
-	int		 azure;
+	const struct provider_batch *batch;	/* its dialect (provider.h) */
 	const char	*api_version;	/* Azure's */
 	int		 upload_target;	/* the pool's, for multipart */
 	const char	*key_hint;	/* for a 401: where the key is from */

@@ -16,6 +16,7 @@
 #include "batchfile.h"
 #include "batchpark.h"
 #include "json.h"
+#include "provider.h"
 #include "spool.h"
 #include "transport.h"
 
@@ -96,29 +97,27 @@ write_all(int fd, const char *p, size_t len)
 }
 
 static int
-keys_put(struct batchpark *p, const struct row *r, int k)
+keys_put(struct batchpark *p, const unsigned char *key, uint64_t seq, int k)
 {
 	struct key	*n, probe;
 
-	if (!r->keyed)
-		return 0;
 	if (p->kv == NULL) {
 		if ((p->kv = calloc(BATCHPARK_KEYS, sizeof(*p->kv))) == NULL)
 			return -1;
 		for (n = p->kv; n < p->kv + BATCHPARK_KEYS; n++)
 			n->k = -1;
 	}
-	memcpy(probe.key, r->key, CACHE_KEY_LEN);
+	memcpy(probe.key, key, CACHE_KEY_LEN);
 	if ((n = RB_FIND(keytree, &p->keys, &probe)) == NULL) {
 		n = &p->kv[p->khead];
 		p->khead = (p->khead + 1) % BATCHPARK_KEYS;
 		if (n->k != -1)
 			RB_REMOVE(keytree, &p->keys, n);
-		memcpy(n->key, r->key, CACHE_KEY_LEN);
+		memcpy(n->key, key, CACHE_KEY_LEN);
 		RB_INSERT(keytree, &p->keys, n);
 	}
 	n->k = k;
-	n->seq = r->seq;
+	n->seq = seq;
 	return 0;
 }
 
@@ -272,8 +271,8 @@ batchpark_row(struct batchpark *p, const struct row *r, int writing,
 	buf_reset(&p->scratch);
 	if (json_compact(&p->scratch, r->body.data != NULL ? r->body.data :
 	    "", r->body.len, 0) == -1 ||
-	    batchfile_request_line(&p->body, id, n,
-	    batchfile_endpoint(p->cfg.azure), p->scratch.data,
+	    p->cfg.batch->line(&p->body, id, n,
+	    p->cfg.batch->endpoint, p->scratch.data,
 	    p->scratch.len) == -1) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -295,7 +294,7 @@ batchpark_row(struct batchpark *p, const struct row *r, int writing,
 	p->ulen += before;
 	p->frows++;
 	p->freserved += r->reserved;
-	if (keys_put(p, r, p->fill) == -1) {
+	if (r->keyed && keys_put(p, r->key, r->seq, p->fill) == -1) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -307,6 +306,38 @@ fail:
 	snprintf(err, errlen, "%.150s: %s", file_path(p, "spool", p->fill),
 	    strerror(errno));
 	return -1;
+}
+
+int
+batchpark_recall(struct batchpark *p, int k, char *err, size_t errlen)
+{
+	struct spool_reader	 rd;
+	struct spool_row	 sr;
+	int			 fd, rv;
+
+	if ((fd = open_at(file_path(p, "spool", k), O_RDONLY, -1, err,
+	    errlen)) == -1)
+		return -1;
+	spool_reader_init(&rd, fd);
+	while ((rv = spool_next(&rd, &sr)) == 1) {
+		/* The money the file being filled holds is not in STATE. */
+		if (k == p->fill)
+			p->freserved += sr.reserved;
+		if (sr.lead == -1 && sr.keyed &&
+		    keys_put(p, sr.key, sr.seq, k) == -1) {
+			errno = ENOMEM;
+			rv = -1;
+			break;
+		}
+	}
+	spool_reader_free(&rd);
+	close(fd);
+	if (rv == -1) {
+		snprintf(err, errlen, "%.150s: %s", file_path(p, "spool", k),
+		    errno == EINVAL ? "not a spool" : strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 void
@@ -348,7 +379,10 @@ batchpark_new(const struct batchpark_config *cfg, const char *dir,
 	p->slen = m->spool;
 	p->ulen = m->upload;
 	p->frows = m->rows;
-	if (p->frows > 0 && open_fill(p, err, errlen) == -1) {
+	/* The rows parked before the kill lead again: a row asking what
+	 * one of them asks follows it, not uploaded twice. */
+	if ((p->frows > 0 || p->slen > 0) && (open_fill(p, err, errlen) ==
+	    -1 || batchpark_recall(p, p->fill, err, errlen) == -1)) {
 		batchpark_free(p);
 		return NULL;
 	}

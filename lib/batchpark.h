@@ -12,7 +12,10 @@
  *
  * The leaders' keys are a fixed ring, so memory stays the same for any
  * input: a duplicate whose leader was forgotten is asked again, no
- * worse.
+ * worse.  A resumed run reads the keys back from the spools of the files
+ * STATE names (batchpark_recall; the file being filled, by itself, and
+ * the dollars its rows hold with them), so a row that asks what a row
+ * parked before the kill asks follows it too.
  *
  * Appends are plain writes; batchpark_sync makes them durable, at the
  * caller's checkpoint (bstate.h), whose record says how much of the file
@@ -29,12 +32,14 @@
 #include "bstate.h"
 #include "rows.h"
 
+struct provider_batch;
+
 #define BATCHPARK_KEYS	32768		/* parked leaders' keys kept */
 
 struct batchpark_config {
 	int		 batch_size;	/* rows a file, at most */
 	long long	 file_max;	/* bytes of an upload, at most */
-	int		 azure;		/* the request lines' URL */
+	const struct provider_batch *batch;	/* the request lines' format */
 };
 
 /* A file closed: its number, its rows to upload, the dollars they hold. */
@@ -70,6 +75,9 @@ void		 batchpark_mark(const struct batchpark *,
 		    struct bstate_mark *);
 /* File k is written: a row asking what its rows asked leads again. */
 void		 batchpark_forget(struct batchpark *, int);
+/* A resume: the leaders of closed file k's spool lead again.  0, or -1
+ * and err. */
+int		 batchpark_recall(struct batchpark *, int, char *, size_t);
 /* The file being filled: its rows, and the dollars they hold. */
 size_t		 batchpark_rows(const struct batchpark *);
 double		 batchpark_reserved(const struct batchpark *);

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +14,6 @@
 #include "json.h"
 
 #define FORMAT		"batch-2"
-#define SETTING_HEX	16		/* of a setting's hash: 64 bits */
-#define SETTINGS_MAX	32
 #define LINE_MAX_BYTES	(1024 * 1024)	/* a record, at most */
 
 struct bstate {
@@ -26,10 +23,7 @@ struct bstate {
 	struct bstate_mark	 mark;
 	struct bstate_file	*files;
 	size_t			 nfiles;
-	/* The header's settings, as replayed. */
-	char			 names[SETTINGS_MAX][32];
-	char			 hashes[SETTINGS_MAX][SETTING_HEX + 1];
-	size_t			 nsettings;
+	struct bsettings	 settings;	/* the header's, replayed */
 	int			 header;
 	struct json		*json;
 	struct buf		 line;		/* scratch: a record */
@@ -46,22 +40,6 @@ bstate_hex(const unsigned char *p, size_t n, char *out)
 		out[2 * k + 1] = hex[p[k] & 15];
 	}
 	out[2 * n] = '\0';
-}
-
-static void
-setting_hash(const struct bstate_setting *s, char *out)
-{
-	SHA2_CTX	 ctx;
-	unsigned char	 d[SHA256_DIGEST_LENGTH];
-
-	if (s->value == NULL) {
-		strlcpy(out, "-", SETTING_HEX + 1);
-		return;
-	}
-	SHA256Init(&ctx);
-	SHA256Update(&ctx, (const unsigned char *)s->value, s->len);
-	SHA256Final(d, &ctx);
-	bstate_hex(d, SETTING_HEX / 2, out);
 }
 
 static struct bstate_file *
@@ -126,10 +104,7 @@ static int
 apply_header(struct bstate *s, char *err, size_t errlen)
 {
 	struct json		*j = s->json;
-	struct json_members	 m = { 0 };
-	const char		*text = json_text(j);
-	size_t			 i, vlen;
-	int			 set, v;
+	int			 set;
 	char			 fmt[32];
 
 	if (member_str(j, "enrich", fmt, sizeof(fmt)) == -1 ||
@@ -139,22 +114,10 @@ apply_header(struct bstate *s, char *err, size_t errlen)
 		snprintf(err, errlen, "not a STATE of this enrich");
 		return -1;
 	}
-	if (json_members(j, set, &m) == -1) {
+	if (bsettings_read(&s->settings, j, set) == -1) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	s->nsettings = 0;
-	for (i = 0; i < m.n && s->nsettings < SETTINGS_MAX; i++) {
-		vlen = m.v[i].valend - m.v[i].val;
-		if (text[m.v[i].val] != '"' || vlen < 2)
-			continue;
-		v = s->nsettings++;
-		snprintf(s->names[v], sizeof(s->names[v]), "%.*s",
-		    (int)m.v[i].keylen, text + m.v[i].key);
-		snprintf(s->hashes[v], sizeof(s->hashes[v]), "%.*s",
-		    (int)vlen - 2, text + m.v[i].val + 1);
-	}
-	json_members_free(&m);
 	s->header = 1;
 	return 0;
 }
@@ -399,54 +362,14 @@ static int
 add_header(struct bstate *s, const struct bstate_setting *set, size_t n,
     char *err, size_t errlen)
 {
-	char	 h[SETTING_HEX + 1];
-	size_t	 k;
-
 	buf_reset(&s->line);
-	if (buf_adds(&s->line, "{\"enrich\":\"" FORMAT "\",\"settings\":{") ==
-	    -1)
-		goto nomem;
-	for (k = 0; k < n; k++) {
-		setting_hash(&set[k], h);
-		if ((k > 0 && buf_addc(&s->line, ',') == -1) ||
-		    json_quote(&s->line, set[k].name, strlen(set[k].name)) ==
-		    -1 || buf_addc(&s->line, ':') == -1 ||
-		    json_quote(&s->line, h, strlen(h)) == -1)
-			goto nomem;
-	}
-	if (buf_adds(&s->line, "}}") == -1)
+	if (buf_adds(&s->line, "{\"enrich\":\"" FORMAT "\",\"settings\":") ==
+	    -1 || bsettings_write(&s->line, set, n) == -1 ||
+	    buf_addc(&s->line, '}') == -1)
 		goto nomem;
 	return commit(s, err, errlen);
 nomem:
 	snprintf(err, errlen, "out of memory");
-	return -1;
-}
-
-/* The settings that differ from the header's, named in err: -1; or 0. */
-static int
-compare(struct bstate *s, const struct bstate_setting *set, size_t n,
-    char *err, size_t errlen)
-{
-	char	 h[SETTING_HEX + 1], names[200] = "";
-	size_t	 k, i;
-	int	 differ = 0;
-
-	for (k = 0; k < n; k++) {
-		setting_hash(&set[k], h);
-		for (i = 0; i < s->nsettings; i++)
-			if (strcmp(s->names[i], set[k].name) == 0)
-				break;
-		if (i < s->nsettings && strcmp(s->hashes[i], h) == 0)
-			continue;
-		if (differ++ > 0)
-			strlcat(names, ", ", sizeof(names));
-		strlcat(names, set[k].name, sizeof(names));
-	}
-	if (differ == 0)
-		return 0;
-	snprintf(err, errlen, "made by a run with another %s: its answers "
-	    "would not be to what this run asks; run with the same "
-	    "options, or start again with a new STATE", names);
 	return -1;
 }
 
@@ -480,7 +403,8 @@ bstate_open(const char *path, const struct bstate_setting *set, size_t n,
 	}
 	if (replay(s, err, errlen) == -1)
 		goto fail;
-	if (s->header && compare(s, set, n, err, errlen) == -1)
+	if (s->header && bsettings_compare(&s->settings, set, n, err,
+	    errlen) == -1)
 		goto fail;
 	if (mkdir(s->dir, 0777) == -1 && errno != EEXIST) {
 		snprintf(err, errlen, "%s: %s", s->dir, strerror(errno));

@@ -8,7 +8,8 @@
  *
  *	{"enrich":"batch-2","settings":{"model":H,...}}
  *		first: what the rows are asked, as named hashes; a run with
- *		other settings is refused, naming them (bstate_open)
+ *		other settings is refused, naming them (bstate_open, with
+ *		bsettings.h)
  *	{"read":N,"seq":S,"hash":H,"fill":K,"spool":B,"upload":U,"rows":R,
  *	 "at":A,"line":M}
  *		a checkpoint: the first N lines of the input (S rows), whose
@@ -39,15 +40,9 @@
 #include <stdint.h>
 
 #include "bapi.h"
+#include "bsettings.h"
 
 #define BSTATE_HASH_HEX	64
-
-/* A setting the rows' answers depend on, by name: its bytes are hashed. */
-struct bstate_setting {
-	const char	*name;		/* "prompt", "model", ... */
-	const char	*value;		/* NULL: not given */
-	size_t		 len;
-};
 
 /* A checkpoint; zeroed (at -1) is the start of a run with a new STATE. */
 struct bstate_mark {

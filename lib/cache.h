@@ -3,7 +3,8 @@
  * once is never paid for again, by this run or by any later one.
  *
  * The key is the SHA-256 (libmd) of the endpoint URL and the request body
- * as first rendered: everything that decides the answer, and nothing that
+ * as first rendered (with -a, each file's SHA-256 in place of its bytes
+ * and name: attach.h): everything that decides the answer, and nothing that
  * does not (the API key and the headers are never part of it, and never
  * stored).  An entry is DIR/ab/cd/<64 hex digits>: a short header (the
  * key, the body's length and its own SHA-256) and the response body as

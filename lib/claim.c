@@ -25,6 +25,8 @@ claim_new(const struct claim_parts *parts)
 		free(c);
 		return NULL;
 	}
+	if (parts->keep > 0)
+		dedup_set_keep(c->dedup, parts->keep);
 	return c;
 }
 

@@ -55,6 +55,8 @@ struct claim_parts {
 	struct input	*input;		/* makes --escalate's requests */
 	/* --escalate's model's prices, under --max-cost; else NULL. */
 	const struct price_rates *escalate_rates;
+	/* Bytes of answers kept for later duplicates; 0: DEDUP_KEEP. */
+	size_t		 keep;
 };
 
 /* What a dry run's row would take (claim_estimate). */

@@ -56,6 +56,7 @@ struct dedup {
 	struct kepts		 kept;
 	TAILQ_HEAD(, kept)	 ages;
 	size_t			 kept_bytes;
+	size_t			 keep;		/* at most, of them */
 };
 
 struct dedup *
@@ -69,7 +70,14 @@ dedup_new(void)
 	RB_INIT(&d->seen);
 	RB_INIT(&d->kept);
 	TAILQ_INIT(&d->ages);
+	d->keep = DEDUP_KEEP;
 	return d;
+}
+
+void
+dedup_set_keep(struct dedup *d, size_t keep)
+{
+	d->keep = keep;
 }
 
 static void
@@ -195,7 +203,7 @@ dedup_keep(struct dedup *d, const struct row *r, const char *body, size_t len)
 	struct kept	*k, *old;
 
 	/* One answer may not push out a sixteenth of the rest. */
-	if (!r->keyed || len > DEDUP_KEEP / 16)
+	if (!r->keyed || len > d->keep / 16)
 		return 0;
 	if ((k = malloc(sizeof(*k) + len)) == NULL)
 		return -1;
@@ -204,7 +212,7 @@ dedup_keep(struct dedup *d, const struct row *r, const char *body, size_t len)
 	k->len = len;
 	if ((old = RB_FIND(kepts, &d->kept, k)) != NULL)
 		forget(d, old);
-	while (d->kept_bytes + len > DEDUP_KEEP &&
+	while (d->kept_bytes + len > d->keep &&
 	    (old = TAILQ_FIRST(&d->ages)) != NULL)
 		forget(d, old);
 	RB_INSERT(kepts, &d->kept, k);

@@ -32,6 +32,8 @@ struct dedup;
 
 struct dedup	*dedup_new(void);
 void		 dedup_free(struct dedup *);
+/* Keep this many bytes of answers, not DEDUP_KEEP (before any is). */
+void		 dedup_set_keep(struct dedup *, size_t);
 /* The row leading for this row's key, or NULL. */
 struct row	*dedup_find(struct dedup *, const struct row *);
 /* The row is sent for its key: rows of the same key follow it. */

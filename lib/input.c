@@ -15,6 +15,10 @@ struct input {
 	size_t			 errlen;
 	struct json		*json;
 	struct buf		 key;		/* scratch: an ID's key */
+	struct buf		 keybody;	/* scratch: a body with its
+						 * files' hashes for bytes */
+	uint64_t		 uncounted;	/* rows with files --estimate
+						 * cannot count */
 	struct input_counts	 counts;
 	const char		*note;		/* to give, or NULL */
 	char			 notebuf[256];
@@ -83,6 +87,7 @@ input_free(struct input *in)
 		return;
 	json_free(in->json);
 	buf_free(&in->key);
+	buf_free(&in->keybody);
 	free(in);
 }
 
@@ -108,6 +113,52 @@ load_id(struct input *in, struct row *r)
 		return 1;
 	json_span(j, t, &off, &len);
 	return buf_add(&r->id, json_text(j) + off, len) == -1 ? -1 : 0;
+}
+
+/*
+ * The key of a row with files: its body rendered again with each file's
+ * hash in place of its bytes, which cost nothing to hash twice.
+ */
+static int
+key_body(struct input *in, const struct request *req, unsigned char *key)
+{
+	char	 err[256];
+	int	 rv;
+
+	buf_reset(&in->keybody);
+	attach_key_mode(in->cfg.attach, 1);
+	rv = request_body(req, in->json, &in->keybody, err, sizeof(err));
+	attach_key_mode(in->cfg.attach, 0);
+	if (rv == -1)
+		return -1;
+	cache_key(in->cfg.url != NULL ? in->cfg.url : "", in->cfg.url != NULL ?
+	    strlen(in->cfg.url) : 0, in->keybody.data, in->keybody.len, key);
+	return 0;
+}
+
+/*
+ * The bytes of prompt in the row's body: its text, and its images'
+ * tokens as the bytes of text that would cost as many (what cannot be
+ * counted, a PDF's pages, is said once in a dry run).  The row's files
+ * are let go: the body holds them now.
+ */
+static size_t
+prompt_bytes(struct input *in, const struct request *req,
+    const struct row *r)
+{
+	static const char pages[] = "rows send PDFs or URLs whose tokens "
+	    "are not counted: enrich cannot count pages";
+	size_t		 n = r->body.len - request_overhead(req), uncounted;
+	long long	 images;
+
+	if (attach_count(in->cfg.attach) == 0)
+		return n;
+	n -= attach_written(in->cfg.attach);
+	images = attach_tokens(in->cfg.attach, in->cfg.dialect, &uncounted);
+	if (uncounted > 0 && in->cfg.dry_run)
+		note(in, &in->uncounted, "%.*s", pages, sizeof(pages) - 1);
+	attach_clear(in->cfg.attach);
+	return n + (size_t)images * TEXT_BYTES_PER_TOKEN;
 }
 
 /* --sample: is the row of this ID's key left out? */
@@ -220,14 +271,30 @@ input_load(struct input *in, struct row *r, const struct line *ln)
 			return fail(in, r, ROW_ERR_INPUT, err,
 			    in->cfg.batch_out ? NULL : ln);
 		r->xfer.url = r->url.data;
-	} else if (request_body(in->cfg.request, j, &r->body, err,
-	    sizeof(err)) == -1)
-		return fail(in, r, ROW_ERR_TEMPLATE, err, NULL);
+	} else {
+		/* Read as the row is sent, never sent when one is bad. */
+		if (in->cfg.attach != NULL && (rv = attach_load(in->cfg.attach,
+		    j, err, sizeof(err))) != 0) {
+			attach_clear(in->cfg.attach);
+			return rv == -1 ? -1 : fail(in, r, ROW_ERR_ATTACH, err,
+			    NULL);
+		}
+		if (request_body(in->cfg.request, j, &r->body, err,
+		    sizeof(err)) == -1) {
+			attach_clear(in->cfg.attach);
+			return fail(in, r, ROW_ERR_TEMPLATE, err, NULL);
+		}
+	}
 	/*
 	 * The key of what the row asks, once, from the body as first
-	 * rendered: a re-asked row's body grows, its key does not.
+	 * rendered: a re-asked row's body grows, its key does not.  With
+	 * files, from the body with their hashes for their bytes: the same
+	 * picture under two names asks the same.
 	 */
-	if (r->url.len > 0)
+	if (attach_count(in->cfg.attach) > 0) {
+		if (key_body(in, in->cfg.request, r->key) == -1)
+			return -1;
+	} else if (r->url.len > 0)
 		cache_key(r->url.data, strlen(r->url.data), r->body.data,
 		    r->body.len, r->key);
 	else
@@ -237,7 +304,7 @@ input_load(struct input *in, struct row *r, const struct line *ln)
 		    r->key);
 	r->keyed = 1;
 	/* The provider's estimate: bytes of prompt, plus the budget. */
-	r->prompt_bytes = r->body.len - request_overhead(in->cfg.request);
+	r->prompt_bytes = prompt_bytes(in, in->cfg.request, r);
 	r->cached_bytes = request_cached_bytes(in->cfg.request, r->body.data,
 	    r->body.len);
 	r->cost = text_tokens(r->prompt_bytes) +
@@ -251,9 +318,9 @@ input_load(struct input *in, struct row *r, const struct line *ln)
 
 /* What a row's body costs, as the provider will count it. */
 static void
-measure(const struct request *req, struct row *r)
+measure(struct input *in, const struct request *req, struct row *r)
 {
-	r->prompt_bytes = r->body.len - request_overhead(req);
+	r->prompt_bytes = prompt_bytes(in, req, r);
 	r->cost = text_tokens(r->prompt_bytes) + request_budget(req);
 	r->xfer.body = r->body.data;
 	r->xfer.bodylen = r->body.len;
@@ -277,7 +344,7 @@ input_escalate(struct input *in, struct row *r, unsigned char *key)
 	cache_key(in->cfg.url != NULL ? in->cfg.url : "", in->cfg.url != NULL ?
 	    strlen(in->cfg.url) : 0, r->body.data, r->body.len, key);
 	r->cached_bytes = request_cached_bytes(req, r->body.data, r->body.len);
-	measure(req, r);
+	measure(in, req, r);
 	return 0;
 }
 
@@ -285,12 +352,16 @@ int
 input_reload(struct input *in, struct row *r, const struct line *ln)
 {
 	struct idset	*skip = in->cfg.skip;
+	struct seen	*seen = in->cfg.seen;
 	int		 dry = in->cfg.dry_run, rv;
 
+	/* The row was counted when first read: its ID is no duplicate. */
 	in->cfg.skip = NULL;
+	in->cfg.seen = NULL;
 	in->cfg.dry_run = 0;
 	rv = input_load(in, r, ln);
 	in->cfg.skip = skip;
+	in->cfg.seen = seen;
 	in->cfg.dry_run = dry;
 	/* Said when the row was first read. */
 	in->note = NULL;
@@ -300,13 +371,22 @@ input_reload(struct input *in, struct row *r, const struct line *ln)
 int
 input_reask(struct input *in, struct row *r, const char *why)
 {
-	int	 rv;
+	const struct request	*req = r->escalated ? in->cfg.escalate :
+				    in->cfg.request;
+	size_t			 before = r->body.len, prompt = r->prompt_bytes;
+	int			 rv;
 
 	json_shrink(in->json, KEEP_TOKENS);
-	if ((rv = request_reask(in->json, &r->body, r->kept.data, r->kept.len,
-	    why)) != 0)
+	if ((rv = request_reask(req, in->json, &r->body, r->kept.data,
+	    r->kept.len, why)) != 0)
 		return rv;
 	/* The conversation grew: so did what it costs. */
-	measure(r->escalated ? in->cfg.escalate : in->cfg.request, r);
+	measure(in, req, r);
+	/* Its files are in the body, counted as their tokens when it was
+	 * made: what grew since is text. */
+	if (in->cfg.attach != NULL) {
+		r->prompt_bytes = prompt + (r->body.len - before);
+		r->cost = text_tokens(r->prompt_bytes) + request_budget(req);
+	}
 	return 0;
 }

@@ -7,7 +7,8 @@
  * outside --sample (sample.h: by its ID, else its line number, whether it
  * is a row or not), done in an earlier run (--skip-ids), or written at
  * once (a line that is no object, a template that does not fit the row,
- * a dry run).  Each row's ID is told to seen.h, skipped or not, for
+ * a file -a names that cannot be sent, a dry run).  A row's files are
+ * read here, into its body, and let go (attach.h).  Each row's ID is told to seen.h, skipped or not, for
  * duplicates.
  *
  * Not here: sending (sched.h) or what the response means (verdict.h).
@@ -17,6 +18,7 @@
 
 #include <stdint.h>
 
+#include "attach.h"
 #include "idset.h"
 #include "lines.h"
 #include "record.h"
@@ -41,6 +43,9 @@ struct input_config {
 	const char		*base;		/* --url, for batch paths */
 	const char		*url;		/* where bodies go: part of
 						 * each row's key */
+	struct attach		*attach;	/* -a: the requests' too, or
+						 * NULL */
+	enum attach_dialect	 dialect;	/* for counting its tokens */
 };
 
 enum input_next {

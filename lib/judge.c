@@ -315,8 +315,8 @@ confidence(struct judge *j, struct row *r, size_t start, size_t end)
 	r->confidence = -1;
 	if (!j->cfg.confidence)
 		return;
-	if (answer_confidence(j->response, start, end, &j->tok,
-	    &r->confidence) == -1) {
+	if (answer_confidence(j->cfg.request, j->response, start, end,
+	    &j->tok, &r->confidence) == -1) {
 		r->confidence = -1;
 		if (j->no_logprobs == 0)
 			j->no_logprobs = 1;

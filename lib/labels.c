@@ -164,6 +164,33 @@ find(const struct labels *l, const char *p, size_t n)
 	return -1;
 }
 
+/*
+ * What is forgiven around an answer, one step at a time, each to be tried
+ * in turn (a label may end in a period itself): white space; a final
+ * period; quotes, as models sometimes put round a word ("EC2", 'EC2'),
+ * and white space inside them; a final period inside them ("EC2.").  The
+ * stages in p and m (4 of each), and how many there are.
+ */
+static size_t
+forgive(const char *s, size_t n, const char **p, size_t *m)
+{
+	p[0] = s;
+	m[0] = n;
+	trim(&p[0], &m[0]);
+	p[1] = p[0];
+	m[1] = m[0] > 0 && p[0][m[0] - 1] == '.' ? m[0] - 1 : m[0];
+	if (m[1] >= 2 && (*p[1] == '"' || *p[1] == '\'' || *p[1] == '`') &&
+	    p[1][m[1] - 1] == *p[1]) {
+		p[2] = p[1] + 1;
+		m[2] = m[1] - 2;
+		trim(&p[2], &m[2]);
+		p[3] = p[2];
+		m[3] = m[2] > 0 && p[2][m[2] - 1] == '.' ? m[2] - 1 : m[2];
+		return 4;
+	}
+	return 2;
+}
+
 int
 labels_match(const struct labels *l, const char *s, size_t n, size_t *off,
     size_t *len, char *why, size_t whylen)
@@ -173,27 +200,7 @@ labels_match(const struct labels *l, const char *s, size_t n, size_t *off,
 	size_t		 m[4], i, stages;
 	int		 k;
 
-	/*
-	 * What is forgiven, one step at a time, each tried in turn (a
-	 * label may end in a period itself): white space; a final period;
-	 * quotes, as models sometimes put round a word ("EC2", 'EC2'), and
-	 * white space inside them; a final period inside them ("EC2.").
-	 */
-	p[0] = s;
-	m[0] = n;
-	trim(&p[0], &m[0]);
-	p[1] = p[0];
-	m[1] = m[0] > 0 && p[0][m[0] - 1] == '.' ? m[0] - 1 : m[0];
-	stages = 2;
-	if (m[1] >= 2 && (*p[1] == '"' || *p[1] == '\'' || *p[1] == '`') &&
-	    p[1][m[1] - 1] == *p[1]) {
-		p[2] = p[1] + 1;
-		m[2] = m[1] - 2;
-		trim(&p[2], &m[2]);
-		p[3] = p[2];
-		m[3] = m[2] > 0 && p[2][m[2] - 1] == '.' ? m[2] - 1 : m[2];
-		stages = 4;
-	}
+	stages = forgive(s, n, p, m);
 	for (i = 0; i < stages; i++)
 		if ((k = find(l, p[i], m[i])) != -1) {
 			*off = p[i] - s;
@@ -204,6 +211,21 @@ labels_match(const struct labels *l, const char *s, size_t n, size_t *off,
 	snprintf(why, whylen, "the answer \"%s\" is not one of the labels; "
 	    "answer with one label only", q);
 	return -1;
+}
+
+int
+labels_spelled(const char *a, size_t an, const char *b, size_t bn)
+{
+	const char	*pa[4], *pb[4];
+	size_t		 ma[4], mb[4], i, k, na, nb;
+
+	na = forgive(a, an, pa, ma);
+	nb = forgive(b, bn, pb, mb);
+	for (i = 0; i < na; i++)
+		for (k = 0; k < nb; k++)
+			if (fold_equal(pa[i], ma[i], pb[k], mb[k]))
+				return 1;
+	return 0;
 }
 
 void

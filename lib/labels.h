@@ -45,6 +45,12 @@ int		 labels_prompt(const struct labels *, struct buf *);
  */
 int		 labels_match(const struct labels *, const char *, size_t,
 		    size_t *, size_t *, char *, size_t);
+/*
+ * Whether two texts say the same with what labels_match forgives (case,
+ * white space, quotes, a final period) dropped from either: how
+ * --confidence knows the logprobs' tokens spell the answer.
+ */
+int		 labels_spelled(const char *, size_t, const char *, size_t);
 const char	*labels_name(const struct labels *, int);
 /* Count a row labelled k, with a confidence, or one below 0 if none. */
 void		 labels_add(struct labels *, int, double);

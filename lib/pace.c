@@ -4,7 +4,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "anthropic.h"
 #include "limit.h"
 #include "pace.h"
 #include "text.h"
@@ -262,7 +261,7 @@ duration(const char *s)
 		return ms;
 	/* A wall-clock time: the one place pacing needs the wall clock. */
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return anthropic_reset_ms(s, (long long)ts.tv_sec * 1000 +
+	return text_time_ms(s, (long long)ts.tv_sec * 1000 +
 	    ts.tv_nsec / 1000000);
 }
 

@@ -8,36 +8,42 @@
 
 #include <curl/curl.h>
 
-#include "anthropic.h"
 #include "buf.h"
 #include "pool.h"
+#include "prov_anthropic.h"
+#include "prov_azure.h"
+#include "prov_openai.h"
 #include "provider.h"
 
 /* A key file larger than this is not a key file (-k /dev/zero). */
 #define KEY_MAX		(64 * 1024)
 
-static const char *const openai_headers[XH_MAX] = {
-	[XH_RETRY_AFTER] = "retry-after",
-	[XH_RETRY_AFTER_MS] = "retry-after-ms",
-	[XH_SHOULD_RETRY] = "x-should-retry",
-	[XH_REQUEST_ID] = "x-request-id",
-	[XH_LOCATION] = "location",
-	[XH_RL_LIMIT_REQUESTS] = "x-ratelimit-limit-requests",
-	[XH_RL_LIMIT_TOKENS] = "x-ratelimit-limit-tokens",
-	[XH_RL_REMAINING_REQUESTS] = "x-ratelimit-remaining-requests",
-	[XH_RL_REMAINING_TOKENS] = "x-ratelimit-remaining-tokens",
-	[XH_RL_RESET_REQUESTS] = "x-ratelimit-reset-requests",
-	[XH_RL_RESET_TOKENS] = "x-ratelimit-reset-tokens",
+/* The table: a provider is a wire and the shape of its bodies. */
+static const struct provider_ops table[] = {
+	{ "openai", &openai_wire, &openai_chat_shape },
+	{ "azure", &azure_wire, &openai_chat_shape },
+	{ "anthropic", &anthropic_wire, &anthropic_shape },
 };
 
 struct provider {
+	const struct provider_ops *ops;
 	char		*url;
 	char		*base;
 	char		*auth;		/* the key's header line, or NULL */
 	const char	**headers;
 	size_t		 nheaders;
-	int		 anthropic;
 };
+
+const struct provider_ops *
+provider_find(const char *name)
+{
+	size_t	 k;
+
+	for (k = 0; k < sizeof(table) / sizeof(table[0]); k++)
+		if (strcmp(table[k].name, name) == 0)
+			return &table[k];
+	return NULL;
+}
 
 int
 provider_check_header(const char *h, char *err, size_t errlen)
@@ -130,9 +136,9 @@ static int
 auth_header(struct provider *p, const struct provider_config *c,
     const char *host, char *err, size_t errlen)
 {
+	const struct provider_wire *w = c->ops->wire;
 	struct buf	 key = { 0 };
-	const char	*name = c->azure ? "api-key:" : c->anthropic ?
-			    "x-api-key:" : "authorization:";
+	const char	*name = w->key_name;
 	size_t		 n;
 	int		 rv = -1;
 
@@ -162,8 +168,7 @@ auth_header(struct provider *p, const struct provider_config *c,
 		if (c->keyfile != NULL)
 			snprintf(err, errlen, "--api-key-file %s: no key on its "
 			    "first line", c->keyfile);
-		else if (c->azure || c->anthropic ||
-		    strcmp(host, "api.openai.com") == 0)
+		else if (w->key_always || strcmp(host, "api.openai.com") == 0)
 			snprintf(err, errlen, "no API key: export %s=... or use "
 			    "--api-key-file FILE", c->env_key_name);
 		else
@@ -176,9 +181,8 @@ auth_header(struct provider *p, const struct provider_config *c,
 			    "characters");
 			goto out;
 		}
-	/* Never a Bearer token to Anthropic: its own header only. */
-	if (asprintf(&p->auth, c->azure ? "api-key: %.*s" : c->anthropic ?
-	    "x-api-key: %.*s" : "Authorization: Bearer %.*s", (int)key.len,
+	/* The wire's own header only: never a Bearer token to Anthropic. */
+	if (asprintf(&p->auth, "%s%.*s", w->key_header, (int)key.len,
 	    key.data) == -1) {
 		p->auth = NULL;
 		goto nomem;
@@ -221,7 +225,7 @@ endpoint(struct provider *p, const struct provider_config *c, char **host,
 {
 	CURLU		*u;
 	const char	*base = c->url, *query;
-	char		*model, shown[512];
+	char		 shown[512];
 	size_t		 n;
 	int		 rv;
 
@@ -235,21 +239,8 @@ endpoint(struct provider *p, const struct provider_config *c, char **host,
 	query = base + n;
 	while (n > 0 && base[n - 1] == '/')
 		n--;
-	if (c->azure) {
-		if ((model = curl_easy_escape(NULL, c->model, 0)) == NULL)
-			goto nomem;
-		rv = asprintf(&p->url, "%.*s/openai/deployments/%s%s"
-		    "?api-version=%s%s%s", (int)n, base, model, c->endpoint,
-		    c->api_version, *query != '\0' ? "&" : "",
-		    *query != '\0' ? query + 1 : "");
-		curl_free(model);
-	} else
-		rv = asprintf(&p->url, "%.*s%s%s", (int)n, base, c->endpoint,
-		    query);
-	if (rv == -1) {
-		p->url = NULL;
+	if (c->ops->wire->url(c, base, n, query, &p->url) == -1)
 		goto nomem;
-	}
 	if ((u = curl_url()) == NULL)
 		goto nomem;
 	rv = curl_url_set(u, CURLUPART_URL, p->url, 0) != CURLUE_OK ||
@@ -274,15 +265,16 @@ nomem:
 struct provider *
 provider_new(const struct provider_config *c, char *err, size_t errlen)
 {
-	static const char	 version[] = "anthropic-version: "
-				    ANTHROPIC_VERSION;
+	const char		*fixed = c->ops->wire->fixed_header;
 	struct provider		*p;
 	char			*host = NULL;
-	size_t			 k, n;
+	size_t			 k, n, fn;
 	int			 given = 0;
 
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		goto nomem;
+	p->ops = c->ops;
+	fn = fixed != NULL ? strcspn(fixed, ":") + 1 : 0;
 	for (k = 0; k < c->nheaders; k++)
 		if (provider_check_header(c->headers[k], err, errlen) == -1)
 			goto fail;
@@ -300,15 +292,15 @@ provider_new(const struct provider_config *c, char *err, size_t errlen)
 		goto nomem;
 	for (k = 0; k < c->nheaders; k++) {
 		p->headers[p->nheaders++] = c->headers[k];
-		given |= strncasecmp(c->headers[k], "anthropic-version:",
-		    18) == 0;
+		given |= fixed != NULL && strncasecmp(c->headers[k], fixed,
+		    fn) == 0;
 	}
 	if (p->auth != NULL)
 		p->headers[p->nheaders++] = p->auth;
-	/* The API refuses a request without it; -H may name another. */
-	p->anthropic = c->anthropic;
-	if (c->anthropic && !given)
-		p->headers[p->nheaders++] = version;
+	/* The API refuses a request without it (anthropic-version); -H may
+	 * name another. */
+	if (fixed != NULL && !given)
+		p->headers[p->nheaders++] = fixed;
 	return p;
 nomem:
 	snprintf(err, errlen, "out of memory");
@@ -355,5 +347,11 @@ provider_headers(const struct provider *p, size_t *n)
 const char *const *
 provider_keep(const struct provider *p)
 {
-	return p->anthropic ? anthropic_keep() : openai_headers;
+	return p->ops->wire->keep;
+}
+
+const struct provider_ops *
+provider_ops(const struct provider *p)
+{
+	return p->ops;
 }

@@ -16,6 +16,7 @@ static const char *const error_names[] = {
 	[ROW_ERR_REFUSED] = "refused",
 	[ROW_ERR_INVALID] = "invalid_answer",
 	[ROW_ERR_MAX_COST] = "max_cost",
+	[ROW_ERR_ATTACH] = "attachment",
 };
 
 static int

@@ -42,8 +42,9 @@ enum row_error {
 	ROW_ERR_TRUNCATED,	/* cut at the token limit */
 	ROW_ERR_REFUSED,	/* refused, or stopped by a filter */
 	ROW_ERR_INVALID,	/* not a valid answer, after re-asking */
-	ROW_ERR_MAX_COST	/* paid for, but the money ran out before it
+	ROW_ERR_MAX_COST,	/* paid for, but the money ran out before it
 				 * could be asked again */
+	ROW_ERR_ATTACH		/* a file -a names cannot be sent */
 };
 
 /* Why a row was asked again of --escalate's model. */

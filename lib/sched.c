@@ -15,6 +15,14 @@
 #define START_BATCH	64	/* requests started per turn */
 #define DONE_BATCH	256	/* a parked file's rows taken per turn */
 #define HELD_MS		5000	/* a hold longer than this is said */
+/*
+ * Answers kept for later duplicates with a transport that parks: the
+ * rows that ask what a parked row asks follow it in its file (batchpark.h)
+ * while it waits, which is where a Batch run's duplicates are met; the
+ * answers kept past that are few, so that memory does not grow with the
+ * input (a Batch file's answers come 50,000 at a time).
+ */
+#define KEEP_PARKED	(1024 * 1024)
 
 struct sched {
 	struct sched_config	 cfg;
@@ -113,6 +121,8 @@ sched_new(const struct sched_config *cfg, const struct sched_parts *parts,
 	cp.arg = fp.arg = dp.arg = rp.arg = s;
 	cp.input = parts->input;
 	cp.escalate_rates = parts->escalate_rates;
+	if (parts->transport != NULL && parts->transport->parks)
+		cp.keep = KEEP_PARKED;
 	fp.escalate = parts->escalate;
 	s->cfg = *cfg;
 	s->p = *parts;
@@ -169,10 +179,25 @@ room(const struct sched *s, long long now)
 	return s->t != NULL ? s->t->ops->room(s->t->impl, now) : 1;
 }
 
+/*
+ * Money that comes back to wait for.  A request in flight gives its
+ * reservation back in seconds; a parked row only when its batch is
+ * answered, hours later.  So the rows parked are waited for, each wait
+ * a batch's, only while less than half the cap is spent; past that the
+ * money is spent for this run (what is parked is still written), and
+ * --skip-ids goes on.  That ends a run within half the cap of it, in a
+ * few batches, not a tail of ever smaller ones.
+ */
 static int
 busy(const struct sched *s)
 {
-	return s->t != NULL ? s->t->ops->busy(s->t->impl) : 0;
+	const struct budget	*b = s->p.budget;
+
+	if (s->t == NULL || !s->t->ops->busy(s->t->impl))
+		return 0;
+	if (s->t->parks && b != NULL && b->spent >= b->limit / 2)
+		return 0;
+	return 1;
 }
 
 /* The transport keeps a STATE: it hears of every line. */
@@ -439,6 +464,8 @@ start_rows(struct sched *s, long long now, char *err, size_t errlen)
 			if (rv == 0) {
 				s->next = r;
 				s->budget_held = 1;
+				if (s->t->ops->flush != NULL)
+					s->t->ops->flush(s->t->impl, now);
 			} else if (go_broke(s, r, err, errlen) == -1)
 				return -1;
 			break;
@@ -504,12 +531,18 @@ end_grace(struct sched *s)
 	return 0;
 }
 
-/* Nothing waits and everything is written: a STATE may say so. */
+/*
+ * Nothing waits and everything is written: a STATE may say so.  A row
+ * read and never sent (held by the pace or for money) does not count:
+ * the input is accounted for only up to the line before it, so a
+ * checkpoint leaves it to be read again.
+ */
 static int
 quiet(const struct sched *s)
 {
-	return s->next == NULL && rows_waiting(s->rows) == 0 &&
-	    claim_waiting(s->claim) == 0 && output_pending(s->p.out) == 0;
+	return (s->next == NULL || s->next->attempts == 0) &&
+	    rows_waiting(s->rows) == 0 && claim_waiting(s->claim) == 0 &&
+	    output_pending(s->p.out) == 0;
 }
 
 /* Rows wait for a retry, or the next one for the pace or the money. */

@@ -14,8 +14,9 @@
  * there (claim.h).  With --escalate a row may be asked a second time, of
  * another model (finish.h); it goes before new rows.  Under --max-cost each request reserves its worst case
  * (claim.h) before it goes; one that does not fit waits for the
- * requests in flight to give back theirs, and when it still does not
- * fit the run reads and sends nothing more: rows not sent are not
+ * requests in flight to give back theirs (or, parked in Batch files, for
+ * their batches, while less than half the cap is spent), and when it
+ * still does not fit the run reads and sends nothing more: rows not sent are not
  * written, so --skip-ids resumes where the money ran out.
  *
  * After an interrupt it reads nothing more and gives the rows in flight

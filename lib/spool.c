@@ -6,7 +6,7 @@
 
 #include "spool.h"
 
-#define FIELDS		11		/* numbers in a header */
+#define FIELDS		13		/* fields in a header */
 #define HEADER_MAX	512		/* bytes of a header, at most */
 #define CHUNK		65536
 
@@ -24,6 +24,10 @@ spool_of_row(struct spool_row *s, const struct row *r, int64_t lead,
 	s->parse_retried = r->parse_retried;
 	s->ratelimits = r->ratelimits;
 	s->reserved = r->reserved;
+	s->est_prompt = r->est_prompt;
+	s->keyed = r->keyed;
+	if (r->keyed)
+		memcpy(s->key, r->key, sizeof(s->key));
 	if (body) {
 		s->body = r->body.data != NULL ? r->body.data : "";
 		s->bodylen = r->body.len;
@@ -42,23 +46,62 @@ spool_to_row(const struct spool_row *s, struct row *r)
 	r->parse_retried = s->parse_retried;
 	r->ratelimits = s->ratelimits;
 	r->reserved = s->reserved;
+	r->est_prompt = s->est_prompt;
+	r->keyed = s->keyed;
+	if (s->keyed)
+		memcpy(r->key, s->key, sizeof(r->key));
+}
+
+static void
+hex_of(const unsigned char *p, size_t n, char *out)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	size_t			 k;
+
+	for (k = 0; k < n; k++) {
+		out[2 * k] = hex[p[k] >> 4];
+		out[2 * k + 1] = hex[p[k] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+/* 64 hex digits into the key: 0, or -1. */
+static int
+key_of(const char *h, unsigned char *key)
+{
+	size_t	 k;
+	int	 hi, lo;
+
+	for (k = 0; k < CACHE_KEY_LEN; k++) {
+		hi = h[2 * k] >= 'a' ? h[2 * k] - 'a' + 10 : h[2 * k] - '0';
+		lo = h[2 * k + 1] >= 'a' ? h[2 * k + 1] - 'a' + 10 :
+		    h[2 * k + 1] - '0';
+		if (hi < 0 || hi > 15 || lo < 0 || lo > 15)
+			return -1;
+		key[k] = hi << 4 | lo;
+	}
+	return h[2 * CACHE_KEY_LEN] == '\0' ? 0 : -1;
 }
 
 int
 spool_put(int fd, const struct spool_row *s, struct buf *b)
 {
-	char	 head[HEADER_MAX];
+	char	 head[HEADER_MAX], key[CACHE_HEX_LEN + 1];
 	size_t	 off;
 	ssize_t	 n;
 	int	 len;
 
+	if (s->keyed)
+		hex_of(s->key, CACHE_KEY_LEN, key);
+	else
+		strlcpy(key, "-", sizeof(key));
 	/* A body of length 0 is no body: -1 says "none". */
 	len = snprintf(head, sizeof(head), "%llu %llu %lld %d %d %d %d %d "
-	    "%.17g %lld %zu ", (unsigned long long)s->seq,
+	    "%.17g %lld %s %lld %zu ", (unsigned long long)s->seq,
 	    (unsigned long long)s->lineno, (long long)s->lead, s->attempts,
 	    s->retries, s->reasks, s->parse_retried, s->ratelimits,
-	    s->reserved, s->body != NULL ? (long long)s->bodylen : -1LL,
-	    s->textlen);
+	    s->reserved, s->est_prompt, key, s->body != NULL ?
+	    (long long)s->bodylen : -1LL, s->textlen);
 	buf_reset(b);
 	if (buf_add(b, head, len) == -1 || (s->body != NULL &&
 	    buf_add(b, s->body, s->bodylen) == -1) ||
@@ -126,9 +169,10 @@ int
 spool_next(struct spool_reader *rd, struct spool_row *s)
 {
 	unsigned long long	 seq, lineno;
-	long long		 lead, bodylen;
+	long long		 lead, bodylen, est;
 	size_t			 textlen, k, need;
 	char			*p, *end, head[HEADER_MAX];
+	char			 key[CACHE_HEX_LEN + 1];
 	int			 rv, spaces, used;
 	double			 reserved;
 
@@ -152,10 +196,11 @@ spool_next(struct spool_reader *rd, struct spool_row *s)
 	}
 	memcpy(head, rd->b.data, k);
 	head[k] = '\0';
-	if (sscanf(head, "%llu %llu %lld %d %d %d %d %d %lg %lld %zu %n",
-	    &seq, &lineno, &lead, &s->attempts, &s->retries, &s->reasks,
-	    &s->parse_retried, &s->ratelimits, &reserved, &bodylen, &textlen,
-	    &used) != 11 || (size_t)used != k || bodylen < -1 ||
+	if (sscanf(head, "%llu %llu %lld %d %d %d %d %d %lg %lld %64s %lld "
+	    "%zu %n", &seq, &lineno, &lead, &s->attempts, &s->retries,
+	    &s->reasks, &s->parse_retried, &s->ratelimits, &reserved, &est,
+	    key, &bodylen, &textlen, &used) != 13 || (size_t)used != k ||
+	    bodylen < -1 ||
 	    textlen > SIZE_MAX / 2 || (bodylen > 0 && (unsigned long long)
 	    bodylen > SIZE_MAX / 2))
 		goto bad;
@@ -170,6 +215,10 @@ spool_next(struct spool_reader *rd, struct spool_row *s)
 	s->lineno = lineno;
 	s->lead = lead;
 	s->reserved = reserved;
+	s->est_prompt = est;
+	s->keyed = strcmp(key, "-") != 0;
+	if (s->keyed && key_of(key, s->key) == -1)
+		goto bad;
 	s->body = bodylen >= 0 ? p : NULL;
 	s->bodylen = bodylen > 0 ? (size_t)bodylen : 0;
 	p += s->bodylen;

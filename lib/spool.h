@@ -6,7 +6,9 @@
  * batch is appended to that batch's spool file as one record, with what
  * is needed to make it again when its answer comes: its input object,
  * its place in the input (seq, line number), the counts of its attempts,
- * the dollars it holds under --max-cost, its body when it is not the one
+ * the dollars it holds under --max-cost and the prompt tokens they were
+ * reserved for (so that its answer's usage teaches the budget as a
+ * real-time row's does), its request's key, its body when it is not the one
  * its input renders (a re-ask's conversation), and, for a row that asks
  * what an earlier row of the same batch asks, that row's seq: a follower
  * is never uploaded, and is answered from its leader's result.
@@ -29,6 +31,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "cache.h"
 #include "rows.h"
 
 struct spool_row {
@@ -37,6 +40,11 @@ struct spool_row {
 	int64_t		 lead;		/* the leader's seq; -1: leads */
 	int		 attempts, retries, reasks, parse_retried, ratelimits;
 	double		 reserved;	/* --max-cost: dollars held */
+	long long	 est_prompt;	/* and the prompt tokens estimated */
+	int		 keyed;		/* its request's key, if it has one:
+					 * a resume's parked rows are followed
+					 * as this run's are */
+	unsigned char	 key[CACHE_KEY_LEN];
 	const char	*body;		/* NULL: the one the input renders */
 	size_t		 bodylen;
 	const char	*text;		/* the input object */

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "text.h"
 
@@ -101,4 +102,71 @@ long long
 text_tokens(size_t bytes)
 {
 	return (long long)(bytes / TEXT_BYTES_PER_TOKEN);
+}
+
+/* n digits at *p, moved past them; -1 if they are not all there. */
+static int
+digits(const char **p, int n)
+{
+	int	 v = 0;
+
+	while (n-- > 0) {
+		if (!isdigit((unsigned char)**p))
+			return -1;
+		v = v * 10 + (*(*p)++ - '0');
+	}
+	return v;
+}
+
+long long
+text_time_ms(const char *s, long long now_ms)
+{
+	struct tm	 tm;
+	const char	*p = s;
+	long long	 ms = 0, scale = 100, off = 0, min, when;
+	time_t		 t;
+	int		 sign;
+
+	memset(&tm, 0, sizeof(tm));
+	if ((tm.tm_year = digits(&p, 4)) == -1 || *p++ != '-' ||
+	    (tm.tm_mon = digits(&p, 2)) == -1 || *p++ != '-' ||
+	    (tm.tm_mday = digits(&p, 2)) == -1)
+		return -1;
+	/* RFC 3339 allows t, and a space for readability. */
+	if (*p != 'T' && *p != 't' && *p != ' ')
+		return -1;
+	p++;
+	if ((tm.tm_hour = digits(&p, 2)) == -1 || *p++ != ':' ||
+	    (tm.tm_min = digits(&p, 2)) == -1 || *p++ != ':' ||
+	    (tm.tm_sec = digits(&p, 2)) == -1)
+		return -1;
+	if (*p == '.') {
+		if (!isdigit((unsigned char)*++p))
+			return -1;
+		for (; isdigit((unsigned char)*p); p++, scale /= 10)
+			ms += (*p - '0') * scale;
+	}
+	if (*p == 'Z' || *p == 'z')
+		p++;
+	else if (*p == '+' || *p == '-') {
+		sign = *p++ == '-' ? -1 : 1;
+		if ((off = digits(&p, 2)) == -1 || *p++ != ':')
+			return -1;
+		if ((min = digits(&p, 2)) == -1)
+			return -1;
+		off = sign * (off * 60 + min) * 60;
+	} else
+		return -1;
+	while (*p == ' ')
+		p++;
+	if (*p != '\0' || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 ||
+	    tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
+	    tm.tm_sec > 60)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon--;
+	if ((t = timegm(&tm)) == (time_t)-1)
+		return -1;
+	when = ((long long)t - off) * 1000 + ms;
+	return when > now_ms ? when - now_ms : 0;
 }

@@ -1,7 +1,7 @@
 /*
  * Text: the small readings of text that several modules share, so that
- * each is written once: blanks, durations as servers write them, and the
- * token estimate made before a response says the real count.
+ * each is written once: blanks, durations and times as servers write
+ * them, and the token estimate made before a response says the real count.
  *
  * Not here: JSON (json.h) or anything that allocates.
  */
@@ -26,6 +26,13 @@ void		 text_trim(const char **, size_t *);
  * Returns ms (at most 10^12), or -1 if s does not start with one.
  */
 long long	 text_duration(const char *, size_t, size_t *);
+/*
+ * A time as RFC 3339 writes it (Anthropic's rate-limit resets), such as
+ * 2026-01-01T00:00:30Z or 2026-01-01T01:00:30.5+01:00: the ms from now_ms
+ * (ms since the epoch) until then, 0 if it has passed, -1 if s is no
+ * such time.
+ */
+long long	 text_time_ms(const char *, long long);
 /* The estimated tokens of this many bytes of prompt. */
 long long	 text_tokens(size_t);
 

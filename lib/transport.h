@@ -55,7 +55,7 @@ struct transport_ops {
 	long long	(*timeout)(void *, long long);
 	/* Move along after the caller's poll: 0, or -1 and err. */
 	int		(*work)(void *, long long, char *, size_t);
-	/* Requests in flight whose money comes back soon. */
+	/* Requests in flight, or rows parked, whose money comes back. */
 	int		(*busy)(const void *);
 	/* Nothing in flight, nothing pending: the run may end. */
 	int		(*over)(const void *, long long);
@@ -74,6 +74,9 @@ struct transport_ops {
 	int		(*quiet)(void *, long long, int, char *, size_t);
 	/* It stopped the run (status 3); the reason was said. */
 	int		(*stopped)(const void *);
+	/* The next row waits for money its parked rows hold: let them go
+	 * now (the Batch file being filled closes).  NULL: nothing parks. */
+	void		(*flush)(void *, long long);
 };
 
 struct transport {

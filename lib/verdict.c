@@ -8,7 +8,6 @@
 
 #include <curl/curl.h>
 
-#include "anthropic.h"
 #include "answer.h"
 #include "text.h"
 #include "verdict.h"
@@ -389,9 +388,10 @@ http(struct verdicts *v, struct row *r, long long now, struct verdict *out)
 		if (wait < 0)
 			wait = verdict_message_wait(r->msg.data, r->msg.len);
 	}
-	/* Anthropic's overloaded_error, whatever the status: it passes. */
-	if (!should_retry(x) && !anthropic_overloaded(v->code.data,
-	    v->code.len))
+	/* The provider's "overloaded" (Anthropic's overloaded_error),
+	 * whatever the status: it passes. */
+	if (!should_retry(x) && (v->cfg.overloaded == NULL ||
+	    !v->cfg.overloaded(x->status, v->code.data, v->code.len)))
 		return decide(out, VERDICT_FAIL);
 	if (wait > v->cfg.max_wait_ms) {
 		snprintf(why, sizeof(why), "the server asked to wait %.1f s, "

@@ -54,6 +54,9 @@ struct verdict_config {
 	int		 max_429;	/* --max-429: a row fails at this many
 					 * rate-limit 429s counted once other
 					 * rows succeed; 0: no limit */
+	/* The provider's "overloaded, try later" beyond the statuses
+	 * always retried (provider.h), or NULL. */
+	int		(*overloaded)(long, const char *, size_t);
 };
 
 enum verdict_kind {

@@ -307,6 +307,8 @@ struct directives {
 	const char	*refusal;	/* [[refusal:TEXT]], or NULL */
 	size_t		 refusal_len;
 	int		 no_logprobs;	/* [[no-logprobs]] */
+	const char	*logprobs_of;	/* [[logprobs-of:TEXT]], or NULL */
+	size_t		 logprobs_of_len;
 	int		 no_usage;	/* [[no-usage]]: an answer without one */
 	int		 no_ra;		/* [[no-retry-after]]: a [[status:429]]
 					 * that names no wait */

@@ -339,6 +339,12 @@ upload(const char *body, size_t len, struct reply *r)
 		fail(r, 400, "mock: an upload needs purpose=batch and a file");
 		return;
 	}
+	/* OpenAI's limit on a batch input file. */
+	if (flen > 200 * 1000 * 1000) {
+		fail(r, 400, "File is too large: a batch input file may hold "
+		    "200 MB at most");
+		return;
+	}
 	f = file_new(file, flen);
 	answer(r, 200);
 	sc_body.len = 0;

@@ -41,6 +41,9 @@ static int		 no_usage;
  * the probability they give, or -1 for made-up ones. */
 static long long	 want_top = -1;
 static double		 want_p = -1;
+/* [[logprobs-of:TEXT]]: the logprobs are TEXT's, not the answer's. */
+static const char	*lp_of;
+static size_t		 lp_of_len;
 
 /* Answers */
 
@@ -125,7 +128,9 @@ body_chat(uint64_t seq, enum kind kind, size_t prompt, const char *ans,
 		} else
 			buf_add_jstr(b, ans, alen);
 		buf_adds(b, "\"},\"logprobs\":");
-		if (want_top >= 0)
+		if (want_top >= 0 && lp_of != NULL)
+			logprobs_add(b, lp_of, lp_of_len, want_top, want_p);
+		else if (want_top >= 0)
 			logprobs_add(b, ans, alen, want_top, want_p);
 		else
 			buf_adds(b, "null");
@@ -536,6 +541,8 @@ req_decide(const struct request *rq, struct reply *r)
 	cached_ct_len = d.cached_len;
 	refusal = d.refusal;
 	refusal_len = d.refusal_len;
+	lp_of = d.logprobs_of;
+	lp_of_len = d.logprobs_of_len;
 	if (cr.logprobs && !d.no_logprobs)
 		want_top = cr.top_logprobs;
 	if (d.nochoices)

@@ -8,6 +8,7 @@
  * it out (a close or a reset for a drop, half a body for [[truncate]]).
  * The directives that shape an answer rather than fail it ([[answer:]],
  * [[reask:]], [[refusal:]], [[finish:]], [[usage:]], [[no-logprobs]],
+ * [[logprobs-of:]],
  * [[as:]]) are read here too, and carried out by mock_chat.c.
  */
 
@@ -413,6 +414,9 @@ directive_one(const char *q, size_t len, struct directives *d)
 	} else if (directive_arg(q, len, "as:", &a, &al)) {
 		if (directive_as(a, al, d) == -1)
 			return -1;
+	} else if (directive_arg(q, len, "logprobs-of:", &a, &al)) {
+		d->logprobs_of = a;
+		d->logprobs_of_len = al;
 	} else if (directive_arg(q, len, "refusal:", &a, &al)) {
 		d->refusal = a;
 		d->refusal_len = al;

@@ -210,15 +210,210 @@ obj_get(const char *js, int obj, const char *key, int n)
 }
 
 /*
+ * Files in a user message (enrich -a): image_url and file parts (chat),
+ * image and document blocks (Messages).  Each base64 one is decoded and
+ * its bytes must be what its media type says (the magic bytes, as the
+ * real APIs check them), else part_err says why, for a 400; the row's
+ * text then gets " <TYPE LENGTH CRC>", the decoded bytes' length and
+ * CRC-32, or
+ * " <url URL>", so an echoed answer proves which bytes came.
+ */
+static const char *part_err;
+static struct buf sc_part;
+
+static const char *
+sniff(const unsigned char *p, size_t n)
+{
+	if (n >= 8 && memcmp(p, "\x89PNG\r\n\x1a\n", 8) == 0)
+		return "image/png";
+	if (n >= 3 && p[0] == 0xff && p[1] == 0xd8 && p[2] == 0xff)
+		return "image/jpeg";
+	if (n >= 6 && (memcmp(p, "GIF87a", 6) == 0 ||
+	    memcmp(p, "GIF89a", 6) == 0))
+		return "image/gif";
+	if (n >= 12 && memcmp(p, "RIFF", 4) == 0 &&
+	    memcmp(p + 8, "WEBP", 4) == 0)
+		return "image/webp";
+	if (n >= 5 && memcmp(p, "%PDF-", 5) == 0)
+		return "application/pdf";
+	return NULL;
+}
+
+/* CRC-32 as zlib computes it: a test's python3 checks it quickly. */
+static uint32_t
+crc32(const char *p, size_t n)
+{
+	static uint32_t table[256];
+	uint32_t c;
+	size_t i;
+	int k;
+
+	if (table[1] == 0)
+		for (i = 0; i < 256; i++) {
+			for (c = (uint32_t)i, k = 0; k < 8; k++)
+				c = c & 1 ? 0xedb88320 ^ c >> 1 : c >> 1;
+			table[i] = c;
+		}
+	for (c = 0xffffffff, i = 0; i < n; i++)
+		c = table[(c ^ (unsigned char)p[i]) & 0xff] ^ c >> 8;
+	return c ^ 0xffffffff;
+}
+
+static int
+unbase64(const char *s, size_t n, struct buf *out)
+{
+	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789+/";
+	const char *at;
+	uint32_t v = 0;
+	size_t i, bits = 0;
+
+	out->len = 0;
+	while (n > 0 && s[n - 1] == '=')
+		n--;
+	if (n == 0 || n % 4 == 1)
+		return -1;
+	buf_reserve(out, n / 4 * 3 + 3);
+	for (i = 0; i < n; i++) {
+		if (s[i] == '\0' || (at = strchr(a, s[i])) == NULL)
+			return -1;
+		v = v << 6 | (uint32_t)(at - a);
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			out->p[out->len++] = (char)(v >> bits & 0xff);
+		}
+	}
+	return 0;
+}
+
+/* Check base64 data against its media type; note it in out. */
+static void
+part_bytes(const char *type, size_t tlen, const char *data, size_t dlen,
+    int want_pdf, struct buf *out)
+{
+	const char *got;
+
+	if (unbase64(data, dlen, &sc_part) == -1) {
+		part_err = "Invalid base64 data in a content part.";
+		return;
+	}
+	got = sniff((const unsigned char *)sc_part.p, sc_part.len);
+	if (got == NULL || strlen(got) != tlen || memcmp(got, type, tlen) != 0) {
+		part_err = "The content part's data does not match its media "
+		    "type.";
+		return;
+	}
+	if (want_pdf != (strcmp(got, "application/pdf") == 0)) {
+		part_err = want_pdf ? "Invalid file part: only PDF files are "
+		    "supported." : "Invalid image: only PNG, JPEG, GIF and "
+		    "WebP images are supported.";
+		return;
+	}
+	buf_addf(out, " <%s %zu %08lx>", got, sc_part.len,
+	    (unsigned long)crc32(sc_part.p, sc_part.len));
+}
+
+/* A data: URL's parts: "data:TYPE;base64,DATA". */
+static void
+part_data_url(const char *s, size_t n, int want_pdf, struct buf *out)
+{
+	const char *comma = memchr(s, ',', n);
+
+	if (n < 5 || memcmp(s, "data:", 5) != 0 || comma == NULL ||
+	    comma - s < 12 || memcmp(comma - 7, ";base64", 7) != 0) {
+		part_err = "Invalid data URL in a content part.";
+		return;
+	}
+	part_bytes(s + 5, (size_t)(comma - 7 - s - 5), comma + 1,
+	    (size_t)(s + n - comma - 1), want_pdf, out);
+}
+
+static void
+part_url(const char *js, int t, struct buf *out)
+{
+	buf_adds(out, " <url ");
+	buf_add(out, js + toks[t].start, (size_t)(toks[t].end - toks[t].start));
+	buf_addc(out, '>');
+}
+
+#define TOKLEN(t)	((size_t)(toks[t].end - toks[t].start))
+#define TOKSTR(t)	(js + toks[t].start)
+
+/* A part other than text, at object i. */
+static void
+part_decode(const char *js, int i, int type, int n, struct buf *out)
+{
+	int o, u, src, stype, mt, data, fn;
+
+	if (tok_is(js, type, "image_url")) {
+		if ((o = obj_get(js, i, "image_url", n)) == -1 ||
+		    toks[o].type != JSMN_OBJECT ||
+		    (u = obj_get(js, o, "url", n)) == -1 ||
+		    toks[u].type != JSMN_STRING) {
+			part_err = "Missing required parameter: "
+			    "'messages[0].content[1].image_url.url'.";
+			return;
+		}
+		if (TOKLEN(u) >= 5 && memcmp(TOKSTR(u), "data:", 5) == 0)
+			part_data_url(TOKSTR(u), TOKLEN(u), 0, out);
+		else if (TOKLEN(u) > 8 && (memcmp(TOKSTR(u), "https://", 8) ==
+		    0 || memcmp(TOKSTR(u), "http://", 7) == 0))
+			part_url(js, u, out);
+		else
+			part_err = "Invalid image URL.";
+	} else if (tok_is(js, type, "file")) {
+		if ((o = obj_get(js, i, "file", n)) == -1 ||
+		    toks[o].type != JSMN_OBJECT ||
+		    (fn = obj_get(js, o, "filename", n)) == -1 ||
+		    toks[fn].type != JSMN_STRING || TOKLEN(fn) == 0 ||
+		    (data = obj_get(js, o, "file_data", n)) == -1 ||
+		    toks[data].type != JSMN_STRING) {
+			part_err = "Invalid file part: file_data and filename "
+			    "are required.";
+			return;
+		}
+		part_data_url(TOKSTR(data), TOKLEN(data), 1, out);
+	} else if (tok_is(js, type, "image") || tok_is(js, type, "document")) {
+		if ((src = obj_get(js, i, "source", n)) == -1 ||
+		    toks[src].type != JSMN_OBJECT ||
+		    (stype = obj_get(js, src, "type", n)) == -1) {
+			part_err = "source: Field required";
+			return;
+		}
+		if (tok_is(js, stype, "url")) {
+			if ((u = obj_get(js, src, "url", n)) == -1 ||
+			    toks[u].type != JSMN_STRING)
+				part_err = "source.url: Field required";
+			else
+				part_url(js, u, out);
+			return;
+		}
+		if (!tok_is(js, stype, "base64") ||
+		    (mt = obj_get(js, src, "media_type", n)) == -1 ||
+		    toks[mt].type != JSMN_STRING ||
+		    (data = obj_get(js, src, "data", n)) == -1 ||
+		    toks[data].type != JSMN_STRING) {
+			part_err = "source: Input tag does not match the "
+			    "expected tags 'base64', 'url'";
+			return;
+		}
+		part_bytes(TOKSTR(mt), TOKLEN(mt), TOKSTR(data), TOKLEN(data),
+		    tok_is(js, type, "document"), out);
+	} else
+		part_err = "Invalid value for 'content[].type'.";
+}
+
+/*
  * The text of a message's content: a string, or the concatenated "text"
  * of an array of parts.  Appends to out when it is not NULL; returns the
- * decoded length either way.
+ * decoded length either way.  With out, the other parts are checked and
+ * noted in out too (part_decode).
  */
 static size_t
 content_decode(const char *js, int t, int n, struct buf *out)
 {
 	size_t len, total;
-	int i, txt;
+	int i, txt, type;
 
 	if (toks[t].type == JSMN_STRING) {
 		len = (size_t)(toks[t].end - toks[t].start);
@@ -237,8 +432,11 @@ content_decode(const char *js, int t, int n, struct buf *out)
 		if (toks[i].parent != t || toks[i].type != JSMN_OBJECT)
 			continue;
 		txt = obj_get(js, i, "text", n);
+		type = obj_get(js, i, "type", n);
 		if (txt != -1 && toks[txt].type == JSMN_STRING)
 			total += content_decode(js, txt, n, out);
+		else if (out != NULL && type != -1 && part_err == NULL)
+			part_decode(js, i, type, n, out);
 	}
 	return total;
 }
@@ -314,8 +512,13 @@ chat_parse(const char *js, size_t len, struct chatreq *cr,
 			seen = 1;
 		}
 	}
+	part_err = NULL;
 	if (first != -1)
 		content_decode(js, first, n, &sc_user);
+	if (part_err != NULL) {
+		*code = "invalid_value";
+		return part_err;
+	}
 	*param = NULL;
 	return NULL;
 }
@@ -376,6 +579,7 @@ json_cleanup(void)
 	free(toks);
 	toks = NULL;
 	ntoks = 0;
+	buf_free(&sc_part);
 }
 
 /* The top-level members the Messages API takes; any other is refused. */
@@ -506,8 +710,11 @@ messages_parse(const char *js, size_t len, size_t *prompt, struct buf *sys,
 		if (tok_is(js, role, "assistant"))
 			*reask = 1;
 	}
+	part_err = NULL;
 	if (first != -1)
 		content_decode(js, first, n, &sc_user);
+	if (part_err != NULL)
+		return part_err;
 	/* A tool the model must call: its name. */
 	if ((tc = obj_get(js, 0, "tool_choice", n)) != -1 &&
 	    toks[tc].type == JSMN_OBJECT &&

@@ -54,9 +54,10 @@ fuzz_rig(const char *template, const struct fuzz_opts *o)
 		abort();
 	t = tmpl_compile(template, strlen(template), TMPL_ESCAPES, err,
 	    sizeof(err));
-	if (t == NULL || (req = o->messages ? request_new_messages("m", NULL,
-	    t, NULL, 0, 1024, err, sizeof(err)) : request_new("m", NULL, t,
-	    NULL, 0, err, sizeof(err))) == NULL || (o->extract != NULL &&
+	if (t == NULL || (req = request_make(&(struct request_config){
+	    provider_find(o->messages ? "anthropic" : "openai")->shape, "m",
+	    NULL, t, NULL, 0 }, err, sizeof(err))) == NULL ||
+	    (o->extract != NULL &&
 	    request_extract(req, o->extract, err, sizeof(err)) == -1))
 		abort();
 	/* The Messages API asks for a schema by a tool: its answers are
@@ -100,6 +101,8 @@ fuzz_rig(const char *template, const struct fuzz_opts *o)
 	vc.max_wait_ms = 1000;
 	vc.stall_ms = 1000;
 	vc.reask = o->reask;
+	vc.overloaded = provider_find(o->messages ? "anthropic" : "openai")->
+	    wire->overloaded;
 	if ((z->record = record_new(&rc)) == NULL ||
 	    (z->input = input_new(&ic, z->record)) == NULL ||
 	    (z->verdicts = verdict_new(&vc, 0)) == NULL)

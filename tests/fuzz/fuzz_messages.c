@@ -9,8 +9,8 @@
  */
 #include <stdint.h>
 
-#include "anthropic.h"
 #include "fuzz.h"
+#include "text.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -58,7 +58,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	n = size < sizeof(when) ? (int)size : (int)sizeof(when) - 1;
 	memcpy(when, data, n);
 	when[n] = '\0';
-	if (anthropic_reset_ms(when, 0) < -1)
+	if (text_time_ms(when, 0) < -1)
 		abort();
 	for (k = 0; k < NRIGS; k++)
 		fuzz_attempts(rigs[k], rs, &ln, statuses[size % 8], data, size);

@@ -4,6 +4,7 @@
 
 #include "answer.h"
 #include "check.h"
+#include "request.h"
 
 static struct tmpl *
 tmpl(const char *s)
@@ -150,7 +151,7 @@ confidence_of(struct json *j, const char *resp, size_t start, size_t end,
 	double		 got = -1;
 
 	CHECK(json_parse(j, resp, strlen(resp), err, sizeof(err)) == 0);
-	CHECK(answer_confidence(j, start, end, &tok, &got) == want);
+	CHECK(answer_confidence(chat, j, start, end, &tok, &got) == want);
 	if (want == 0 && (got < p - 1e-9 || got > p + 1e-9)) {
 		fprintf(stderr, "confidence %.9f, want %.9f\n", got, p);
 		CHECK(0);
@@ -162,6 +163,10 @@ static void
 test_confidence(void)
 {
 	struct json	*j = json_new();
+	struct tmpl	*user = tmpl("{{text}}");
+	char		 e[128];
+
+	chat = request_new("m", NULL, user, NULL, 0, e, sizeof(e));
 	const char	*r1 = "{\"choices\":[{\"message\":{\"content\":"
 			    "\" EC2.\"},\"logprobs\":{\"content\":["
 			    "{\"token\":\" \",\"logprob\":-0.5,\"bytes\":[32]},"
@@ -172,6 +177,7 @@ test_confidence(void)
 	const char	*r2 = "{\"choices\":[{\"message\":{\"content\":"
 			    "\"\\u00e9t\\u00e9\"},\"logprobs\":{\"content\":["
 			    "{\"token\":\"\\u00e9\",\"logprob\":-0.1},"
+			    "{\"token\":\"t\",\"logprob\":-0.05},"
 			    "{\"token\":\"bytes:\\\\xc3\",\"logprob\":-0.2,"
 			    "\"bytes\":[195]},{\"token\":\"x\",\"logprob\":-0.3,"
 			    "\"bytes\":[169]}]}}]}";
@@ -179,21 +185,55 @@ test_confidence(void)
 	/* The whole answer, and the label alone: EC2 is bytes 1 to 4. */
 	confidence_of(j, r1, 0, (size_t)-1, 0, exp(-2.751));
 	confidence_of(j, r1, 1, 4, 0, exp(-0.251));
-	confidence_of(j, r1, 2, 3, 0, exp(-0.25));
+	/* A span that cuts a token: the token does not spell it. */
+	confidence_of(j, r1, 2, 3, -1, 0);
 	/* Bytes, where a token splits a character. */
-	confidence_of(j, r2, 2, 4, 0, exp(-0.5));
+	confidence_of(j, r2, 3, 5, 0, exp(-0.5));
+	confidence_of(j, r2, 0, (size_t)-1, 0, exp(-0.65));
+	/* Tokens that spell another answer (the audit's D10: "S3" with
+	 * the logprobs of "EC2") give no confidence; what a label is
+	 * forgiven, they are: case, quotes, white space, a final period. */
+	confidence_of(j, "{\"choices\":[{\"message\":{\"content\":"
+	    "\"S3\"},\"logprobs\":{\"content\":[{\"token\":\"EC2\","
+	    "\"logprob\":-0.01}]}}]}", 0, (size_t)-1, -1, 0);
+	confidence_of(j, "{\"choices\":[{\"message\":{\"content\":"
+	    "\"S3\"},\"logprobs\":{\"content\":[{\"token\":\"S\","
+	    "\"logprob\":-0.01},{\"token\":\"3x\",\"logprob\":-0.01}]}}]}",
+	    0, (size_t)-1, -1, 0);
+	confidence_of(j, "{\"choices\":[{\"message\":{\"content\":"
+	    "\"'S3.'\"},\"logprobs\":{\"content\":[{\"token\":\"'s\","
+	    "\"logprob\":-0.25},{\"token\":\"3.'\",\"logprob\":-0.5}]}}]}",
+	    1, 3, 0, exp(-0.75));
+	/* The tokens must reach the end of the span. */
+	confidence_of(j, "{\"choices\":[{\"message\":{\"content\":"
+	    "\"S3\"},\"logprobs\":{\"content\":[{\"token\":\"S\","
+	    "\"logprob\":-0.01}]}}]}", 0, (size_t)-1, -1, 0);
 	/* None given, or unusable. */
 	confidence_of(j, "{\"choices\":[{\"message\":{\"content\":\"x\"},"
 	    "\"logprobs\":null}]}", 0, 1, -1, 0);
 	confidence_of(j, "{\"choices\":[{\"logprobs\":{\"content\":[]}}]}",
 	    0, 1, -1, 0);
-	confidence_of(j, "{\"choices\":[{\"logprobs\":{\"content\":["
+	confidence_of(j, "{\"choices\":[{\"message\":{\"content\":\"x\"},"
+	    "\"logprobs\":{\"content\":["
 	    "{\"token\":\"x\",\"logprob\":\"high\"}]}}]}", 0, 1, -1, 0);
-	confidence_of(j, "{\"choices\":[{\"logprobs\":{\"content\":["
+	confidence_of(j, "{\"choices\":[{\"message\":{\"content\":\"x\"},"
+	    "\"logprobs\":{\"content\":["
 	    "{\"token\":\"x\",\"logprob\":-1e999}]}}]}", 0, 1, -1, 0);
 	/* A positive logprob is no more than certainty. */
-	confidence_of(j, "{\"choices\":[{\"logprobs\":{\"content\":["
+	confidence_of(j, "{\"choices\":[{\"message\":{\"content\":\"x\"},"
+	    "\"logprobs\":{\"content\":["
 	    "{\"token\":\"x\",\"logprob\":3}]}}]}", 0, 1, 0, 1.0);
+	request_free(chat);
+	/* A provider without logprobs has no confidence, whatever the
+	 * response holds. */
+	chat = request_make(&(struct request_config){ provider_find(
+	    "anthropic")->shape, "m", NULL, user, NULL, 0 }, e, sizeof(e));
+	CHECK(chat != NULL);
+	confidence_of(j, "{\"choices\":[{\"message\":{\"content\":\"x\"},"
+	    "\"logprobs\":{\"content\":["
+	    "{\"token\":\"x\",\"logprob\":-1}]}}]}", 0, 1, -1, 0);
+	request_free(chat);
+	tmpl_free(user);
 	json_free(j);
 }
 

@@ -15,6 +15,7 @@
 
 #include "batchanswer.h"
 #include "check.h"
+#include "prov_openai.h"
 #include "record.h"
 #include "request.h"
 #include "spool.h"
@@ -137,7 +138,8 @@ test_rows(void)
 	    "{\"error\":{}}},\"error\":null}\n"
 	    OK("1", "one")
 	    "{\"custom_id\":\"user-7\"}\n");
-	CHECK((a = batchanswer_new(h.rows, h.input, 1 << 20)) != NULL);
+	CHECK((a = batchanswer_new(h.rows, h.input, 1 << 20,
+	    &openai_batch)) != NULL);
 	CHECK(batchanswer_open(a, spool, results, 0, e, sizeof(e)) == 0);
 	CHECK(batchanswer_bad(a) == 1);
 

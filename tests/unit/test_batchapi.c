@@ -20,6 +20,7 @@
 #include "batchapi.h"
 #include "batchkit.h"
 #include "check.h"
+#include "prov_openai.h"
 #include "lines.h"
 #include "request.h"
 #include "template.h"
@@ -100,6 +101,7 @@ start(struct harness *h, struct api *a, int size, int retries,
 	bc.poll_ms = 1000;
 	bc.retries = retries;
 	bc.max_response = 1 << 20;
+	bc.batch = &openai_batch;
 	bc.base = "http://127.0.0.1:1/v1";
 	bc.api_version = "x";
 	bc.upload_target = 1;
@@ -409,6 +411,39 @@ test_resume(void)
 	api_free(&a);
 }
 
+/* Killed after its batch was made: rows of the resumed run that ask
+ * what a row parked before the kill asks follow it, not uploaded twice
+ * (the parked rows' keys are read back from their spools). */
+static void
+test_resume_duplicates(void)
+{
+	struct harness	 h;
+	static struct api a;
+	const char	*p;
+	int		 lines = 0;
+
+	fresh();
+	now = 1000;
+	CHECK(start(&h, &a, 100, 2, NULL) == 0);
+	CHECK(feed(&h, 1, 6, 3, 1) == 0);
+	CHECK(run(&h, 4, 1) == 1);
+	CHECK(a.uploads == 1 && a.creates == 1);
+	stop(&h);
+
+	CHECK(start(&h, &a, 100, 2, NULL) == 0);
+	CHECK(feed(&h, 1, 9, 3, 1) == 6);
+	set_all(&a, "completed");
+	CHECK(run(&h, 50, 1) == 0);
+	CHECK(a.uploads == 1 && a.creates == 1);
+	for (p = a.file[1].data; p != NULL && p < a.file[1].data +
+	    a.file[1].len; p++)
+		lines += *p == '\n';
+	CHECK(lines == 3);
+	CHECK(h.written == 9 && h.shared == 6 && h.failed == 0);
+	stop(&h);
+	api_free(&a);
+}
+
 /* Killed while a batch's rows were written, after a checkpoint: the
  * rows after it come again, the rows before it do not. */
 static void
@@ -575,6 +610,7 @@ main(void)
 	test_life();
 	test_duplicates();
 	test_resume();
+	test_resume_duplicates();
 	test_cut_in_writing();
 	test_expired();
 	test_unknown_status();

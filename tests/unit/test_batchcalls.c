@@ -16,6 +16,7 @@
 #include "batchfile.h"
 #include "batchkit.h"
 #include "check.h"
+#include "prov_openai.h"
 
 static long long	 now;
 static char		 dir[] = "/tmp/test_batchcalls.XXXXXX";
@@ -66,6 +67,7 @@ start(struct harness *h, struct api *a, int retries)
 		return -1;
 	cc.poll_ms = 1000;
 	cc.retries = retries;
+	cc.batch = &openai_batch;
 	cc.base = "http://127.0.0.1:1/v1";
 	cc.api_version = "x";
 	cc.upload_target = 1;

@@ -3,7 +3,9 @@
  * leader's spool record and request line, followers recorded and never
  * uploaded (in the file being filled, or in one closed before), files
  * closed by rows and by bytes and taken once, the checkpoint's numbers,
- * a resume cut back to them, and keys forgotten when a file is written.
+ * a resume cut back to them with its leaders' keys read back (the file
+ * being filled's, and a closed file's), and keys forgotten when a file
+ * is written.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +13,8 @@
 #include <unistd.h>
 
 #include "batchpark.h"
+#include "prov_azure.h"
+#include "prov_openai.h"
 #include "check.h"
 #include "spool.h"
 #include "transport.h"
@@ -106,7 +110,7 @@ clean(void)
 static void
 test_park(void)
 {
-	struct batchpark_config	 pc = { 2, 1000000, 0 };
+	struct batchpark_config	 pc = { 2, 1000000, &openai_batch };
 	struct bstate_mark	 m = { 0 };
 	struct batchpark	*p;
 	struct batchpark_file	 f;
@@ -164,7 +168,7 @@ test_park(void)
 static void
 test_bytes(void)
 {
-	struct batchpark_config	 pc = { 100, 250, 1 };
+	struct batchpark_config	 pc = { 100, 250, &azure_batch };
 	struct bstate_mark	 m = { 0 };
 	struct batchpark	*p;
 	struct batchpark_file	 f;
@@ -204,7 +208,7 @@ test_bytes(void)
 static void
 test_resume(void)
 {
-	struct batchpark_config	 pc = { 10, 1000000, 0 };
+	struct batchpark_config	 pc = { 10, 1000000, &openai_batch };
 	struct bstate_mark	 m = { 0 };
 	struct batchpark	*p;
 	struct row		 r = { 0 };
@@ -215,7 +219,7 @@ test_resume(void)
 
 	clean();
 	CHECK((p = batchpark_new(&pc, dir, &m, e, sizeof(e))) != NULL);
-	row_of(&r, 0, 1, 1, 0);
+	row_of(&r, 0, 1, 1, 0.5);
 	CHECK(batchpark_row(p, &r, -1, e, sizeof(e)) == TRANSPORT_PARKED);
 	CHECK(batchpark_sync(p, e, sizeof(e)) == 0);
 	batchpark_mark(p, &m);
@@ -228,16 +232,35 @@ test_resume(void)
 	CHECK((p = batchpark_new(&pc, dir, &m, e, sizeof(e))) != NULL);
 	slurp("upload", 0, &b);
 	CHECK(lines(&b) == 1 && (off_t)b.len == m.upload);
-	CHECK(batchpark_rows(p) == 1);
+	/* What row 0 holds, read back with it. */
+	CHECK(batchpark_rows(p) == 1 && batchpark_reserved(p) == 0.5);
+	/* Row 0, parked before the kill, is followed (its key read back);
+	 * row 1, parked after the checkpoint, is gone. */
+	row_of(&r, 5, 1, 1, 0);
+	CHECK(batchpark_row(p, &r, -1, e, sizeof(e)) == TRANSPORT_FOLLOWS);
 	row_of(&r, 1, 2, 1, 0);
 	CHECK(batchpark_row(p, &r, -1, e, sizeof(e)) == TRANSPORT_PARKED);
-	CHECK(spool_of(0, seq, lead, 8) == 2 && seq[1] == 1);
+	CHECK(spool_of(0, seq, lead, 8) == 3 && seq[1] == 5 && lead[1] == 0 &&
+	    seq[2] == 1);
 	/* Asking the same as row 1: follows; after file 0 is written, not. */
 	row_of(&r, 2, 2, 1, 0);
 	CHECK(batchpark_row(p, &r, -1, e, sizeof(e)) == TRANSPORT_FOLLOWS);
 	batchpark_forget(p, 0);
 	row_of(&r, 3, 2, 1, 0);
 	CHECK(batchpark_row(p, &r, -1, e, sizeof(e)) == TRANSPORT_PARKED);
+	/* File 0 closed; a new run recalls it as STATE names it. */
+	CHECK(batchpark_close(p, e, sizeof(e)) == 0);
+	batchpark_free(p);
+	memset(&m, 0, sizeof(m));
+	m.fill = 1;
+	CHECK((p = batchpark_new(&pc, dir, &m, e, sizeof(e))) != NULL);
+	row_of(&r, 9, 2, 1, 0);
+	CHECK(batchpark_row(p, &r, -1, e, sizeof(e)) == TRANSPORT_PARKED);
+	CHECK(batchpark_recall(p, 0, e, sizeof(e)) == 0);
+	row_of(&r, 10, 1, 1, 0);
+	CHECK(batchpark_row(p, &r, -1, e, sizeof(e)) == TRANSPORT_FOLLOWS);
+	CHECK(batchpark_recall(p, 7, e, sizeof(e)) == -1 &&
+	    strstr(e, "spool.7: No such file") != NULL);
 	batchpark_free(p);
 	buf_free(&b);
 	buf_free(&r.text);
@@ -248,7 +271,7 @@ test_resume(void)
 static void
 test_unwritable(void)
 {
-	struct batchpark_config	 pc = { 10, 1000000, 0 };
+	struct batchpark_config	 pc = { 10, 1000000, &openai_batch };
 	struct bstate_mark	 m = { 0 };
 	struct batchpark	*p;
 	struct row		 r = { 0 };

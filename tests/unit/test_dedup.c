@@ -96,6 +96,37 @@ main(void)
 		buf_free(&out);
 	}
 
+	/* A smaller bound (a Batch run's): 1,000 bytes keep the latest
+	 * sixteen answers of 62 bytes, and none of more than a sixteenth. */
+	{
+		struct dedup	*k = dedup_new();
+		struct buf	 out = { 0 };
+		static char	 mid[100];
+		struct row	 c;
+		int		 i;
+
+		dedup_set_keep(k, 1000);
+		for (i = 0; i < 12; i++) {
+			row_key(&c, (unsigned char)(40 + i));
+			CHECK(dedup_keep(k, &c, mid, 62) == 0);
+		}
+		row_key(&c, 40);
+		CHECK(dedup_recall(k, &c, &out) == 1);
+		row_key(&c, 60);
+		CHECK(dedup_keep(k, &c, mid, 63) == 0);
+		CHECK(dedup_recall(k, &c, &out) == 0);
+		for (i = 0; i < 12; i++) {
+			row_key(&c, (unsigned char)(70 + i));
+			CHECK(dedup_keep(k, &c, mid, 62) == 0);
+		}
+		row_key(&c, 40);
+		CHECK(dedup_recall(k, &c, &out) == 0);
+		row_key(&c, 81);
+		CHECK(dedup_recall(k, &c, &out) == 1 && out.len == 62);
+		buf_free(&out);
+		dedup_free(k);
+	}
+
 	/* A row asking another thing: it leads the new key with its
 	 * followers, or follows the row leading it, its followers too. */
 	{

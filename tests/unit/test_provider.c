@@ -19,6 +19,7 @@ config(const char *url)
 {
 	struct provider_config	 c = { 0 };
 
+	c.ops = provider_find("openai");
 	c.url = url;
 	c.endpoint = "/chat/completions";
 	c.model = "gpt-4o-mini";
@@ -98,7 +99,7 @@ test_urls(void)
 	/* Azure: the deployment in the path, escaped, and the api-version. */
 	c = config("https://res.openai.azure.com/");
 	c.need_key = 0;
-	c.azure = 1;
+	c.ops = provider_find("azure");
 	c.model = "my model/v2";
 	CHECK(strcmp(url_of(&c), "https://res.openai.azure.com/openai/"
 	    "deployments/my%20model%2Fv2/chat/completions?api-version="
@@ -167,7 +168,7 @@ test_keys(void)
 
 	/* Azure's own header. */
 	c = config("https://res.openai.azure.com");
-	c.azure = 1;
+	c.ops = provider_find("azure");
 	c.env_key = KEY;
 	c.env_key_name = "AZURE_OPENAI_API_KEY";
 	h = auth_of(&c);
@@ -242,7 +243,7 @@ test_keys(void)
 	CHECK(auth_of(&c) == NULL);
 	CHECK(strstr(err, KEY) == NULL && strstr(err, "entra") == NULL);
 	c = config("https://res.openai.azure.com");
-	c.azure = 1;
+	c.ops = provider_find("azure");
 	hdrs[0] = "Api-Key: other";
 	c.headers = hdrs;
 	c.nheaders = 1;
@@ -316,9 +317,59 @@ test_headers(void)
 	provider_free(p);
 }
 
+/* The table: each row's wire, found by name; Anthropic's headers. */
+static void
+test_table(void)
+{
+	struct provider_config	 c = config("https://api.anthropic.com/v1");
+	struct provider		*p;
+	const char *const	*h;
+	char			*mine[] = { "anthropic-version: 2099-01-01" };
+	size_t			 n;
+
+	CHECK(provider_find("nobody") == NULL);
+	CHECK(provider_find("openai")->wire->batch != NULL);
+	CHECK(strcmp(provider_find("azure")->wire->batch->endpoint,
+	    "/chat/completions") == 0);
+	/* Two wires, one shape: Azure is OpenAI's chat at another URL. */
+	CHECK(provider_find("azure")->shape == provider_find("openai")->shape);
+	CHECK(provider_find("anthropic")->shape->confidence == NULL);
+
+	c.ops = provider_find("anthropic");
+	c.endpoint = "/messages";
+	c.env_key = KEY;
+	CHECK((p = provider_new(&c, err, sizeof(err))) != NULL);
+	CHECK(provider_ops(p) == c.ops);
+	CHECK(strcmp(provider_url(p), "https://api.anthropic.com/v1/messages")
+	    == 0);
+	h = provider_headers(p, &n);
+	CHECK(n == 2);
+	CHECK(strcmp(h[0], "x-api-key: " KEY) == 0);
+	CHECK(strcmp(h[1], "anthropic-version: 2023-06-01") == 0);
+	CHECK(strcmp(provider_keep(p)[XH_RL_RESET_TOKENS],
+	    "anthropic-ratelimit-tokens-reset") == 0);
+	provider_free(p);
+	/* -H names another version: it alone is sent. */
+	c.headers = mine;
+	c.nheaders = 1;
+	CHECK((p = provider_new(&c, err, sizeof(err))) != NULL);
+	h = provider_headers(p, &n);
+	CHECK(n == 2 && strcmp(h[0], mine[0]) == 0);
+	provider_free(p);
+	/* A key always, whatever the host. */
+	c.headers = NULL;
+	c.nheaders = 0;
+	c.env_key = NULL;
+	c.env_key_name = "ANTHROPIC_API_KEY";
+	c.url = "http://127.0.0.1:1/v1";
+	CHECK(provider_new(&c, err, sizeof(err)) == NULL);
+	CHECK(strstr(err, "ANTHROPIC_API_KEY") != NULL);
+}
+
 int
 main(void)
 {
+	test_table();
 	char	 cmd[256];
 
 	if (mkdtemp(dir) == NULL)

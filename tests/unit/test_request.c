@@ -214,13 +214,18 @@ static void
 test_reask(void)
 {
 	struct json	*j = json_new();
+	struct tmpl	*user = tmpl("{{q}}");
+	struct request	*r, *body;
 	struct buf	 b = { 0 };
-	const char	*body = "{\"model\":\"m\",\"messages\":[{\"role\":"
+	const char	*text = "{\"model\":\"m\",\"messages\":[{\"role\":"
 			    "\"user\",\"content\":\"q\"}],\"n\":[1]}";
 	char		 err[64];
 
-	CHECK(buf_adds(&b, body) == 0);
-	CHECK(request_reask(j, &b, "\"EC 2\"", 6, "not \"one\" label") == 0);
+	r = request_new("m", NULL, user, NULL, 0, err, sizeof(err));
+	body = request_new_body(user, err, sizeof(err));
+	CHECK(r != NULL && body != NULL);
+	CHECK(buf_adds(&b, text) == 0);
+	CHECK(request_reask(r, j, &b, "\"EC 2\"", 6, "not \"one\" label") == 0);
 	CHECK_BUF(b, "{\"model\":\"m\",\"messages\":[{\"role\":\"user\","
 	    "\"content\":\"q\"},{\"role\":\"assistant\",\"content\":"
 	    "\"EC 2\"},{\"role\":\"user\",\"content\":\"That answer is not "
@@ -228,17 +233,24 @@ test_reask(void)
 	    "answer only.\"}],\"n\":[1]}");
 	CHECK(json_validate(b.data, b.len, err, sizeof(err)) == 0);
 	/* Again: the conversation goes on. */
-	CHECK(request_reask(j, &b, "\"x\"", 3, "why") == 0);
+	CHECK(request_reask(r, j, &b, "\"x\"", 3, "why") == 0);
 	CHECK(json_validate(b.data, b.len, err, sizeof(err)) == 0);
 	CHECK(strstr(b.data, "only.\"},{\"role\":\"assistant\",\"content\":"
 	    "\"x\"},{\"role\":\"user\"") != NULL);
 	/* No conversation, nothing to go on with. */
 	buf_reset(&b);
 	CHECK(buf_adds(&b, "{\"input\":\"q\"}") == 0);
-	CHECK(request_reask(j, &b, "\"x\"", 3, "why") == 1);
+	CHECK(request_reask(r, j, &b, "\"x\"", 3, "why") == 1);
 	buf_reset(&b);
 	CHECK(buf_adds(&b, "{\"messages\":[]}") == 0);
-	CHECK(request_reask(j, &b, "\"x\"", 3, "why") == 1);
+	CHECK(request_reask(r, j, &b, "\"x\"", 3, "why") == 1);
+	/* --body: only a conversation can be asked again. */
+	buf_reset(&b);
+	CHECK(buf_adds(&b, text) == 0);
+	CHECK(request_reask(body, j, &b, "\"x\"", 3, "why") == 1);
+	request_free(r);
+	request_free(body);
+	tmpl_free(user);
 	buf_free(&b);
 	json_free(j);
 }

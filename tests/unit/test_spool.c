@@ -31,6 +31,10 @@ test_round_trip(int fd)
 	r.retries = 1;
 	r.reasks = 1;
 	r.reserved = 0.125;
+	r.est_prompt = 42;
+	r.keyed = 1;
+	for (k = 0; k < CACHE_KEY_LEN; k++)
+		r.key[k] = (unsigned char)(k * 37 + 5);
 	buf_adds(&r.text, "{\"id\":1,\"text\":\"a b\\n 12 34 \"}");
 	buf_adds(&r.body, "{\"messages\":[1,\n2]}");
 	spool_of_row(&s, &r, -1, 1);
@@ -48,13 +52,15 @@ test_round_trip(int fd)
 	s.seq = 99;
 	CHECK(spool_put(fd, &s, &b) == 0);
 	/* Killed while writing the next: a part of it. */
-	CHECK(write(fd, "100 11 -1 0 0 0 0 0 0 -1 50 {\"id\"", 33) == 33);
+	CHECK(write(fd, "100 11 -1 0 0 0 0 0 0 0 - -1 50 {\"id\"", 37) == 37);
 
 	spool_reader_init(&rd, fd);
 	CHECK(spool_next(&rd, &got) == 1);
 	CHECK(got.seq == 7 && got.lineno == 9 && got.lead == -1 &&
 	    got.attempts == 2 && got.retries == 1 && got.reasks == 1 &&
 	    got.reserved == 0.125);
+	CHECK(got.est_prompt == 42 && got.keyed && memcmp(got.key, r.key,
+	    CACHE_KEY_LEN) == 0);
 	CHECK(got.body != NULL);
 	CHECK_MEM(got.body, got.bodylen, "{\"messages\":[1,\n2]}");
 	CHECK_MEM(got.text, got.textlen,
@@ -64,6 +70,7 @@ test_round_trip(int fd)
 	memset(&r, 0, sizeof(r));
 	spool_to_row(&got, &r);
 	CHECK(r.seq == 7 && r.attempts == 2 && r.reserved == 0.125);
+	CHECK(r.est_prompt == 42 && r.keyed && r.key[1] == 42);
 	CHECK(spool_next(&rd, &got) == 1);
 	CHECK(got.seq == 8 && got.lead == 7 && got.body == NULL);
 	CHECK(spool_next(&rd, &got) == 1);
@@ -85,6 +92,13 @@ test_not_a_spool(int fd)
 
 	CHECK(ftruncate(fd, 0) == 0);
 	CHECK(pwrite(fd, "{\"file\":\"x\"}\n", 13, 0) == 13);
+	spool_reader_init(&rd, fd);
+	errno = 0;
+	CHECK(spool_next(&rd, &got) == -1 && errno == EINVAL);
+	spool_reader_free(&rd);
+	/* A key that is no key. */
+	CHECK(ftruncate(fd, 0) == 0);
+	CHECK(pwrite(fd, "1 2 -1 0 0 0 0 0 0 0 xyz -1 2 {}\n", 33, 0) == 33);
 	spool_reader_init(&rd, fd);
 	errno = 0;
 	CHECK(spool_next(&rd, &got) == -1 && errno == EINVAL);

@@ -10,6 +10,8 @@ dur(const char *s, size_t *used)
 	return text_duration(s, strlen(s), used);
 }
 
+#define T0	1767225600000LL	/* 2026-01-01T00:00:00Z, in ms */
+
 int
 main(void)
 {
@@ -55,5 +57,20 @@ main(void)
 	CHECK(n == 0);
 	CHECK(text_is_blank(' ') && text_is_blank('\n') && !text_is_blank('x'));
 	CHECK(text_tokens(0) == 0 && text_tokens(7) == 1 && text_tokens(8) == 2);
+
+	/* RFC 3339 times, as Anthropic's resets: from 2026-01-01T00:00:00Z. */
+	CHECK(text_time_ms("2026-01-01T00:00:30Z", T0) == 30000);
+	CHECK(text_time_ms("2026-01-01T00:00:30.25Z", T0) == 30250);
+	CHECK(text_time_ms("2026-01-01t00:00:01.5z", T0) == 1500);
+	CHECK(text_time_ms("2026-01-01T01:00:05+01:00", T0) == 5000);
+	CHECK(text_time_ms("2025-12-31T23:59:05-00:01", T0) == 5000);
+	CHECK(text_time_ms("2025-12-31T23:00:00Z", T0) == 0);
+	CHECK(text_time_ms("2026-01-01T00:00:30", T0) == -1);
+	CHECK(text_time_ms("2026-01-01T00:00:30Zx", T0) == -1);
+	CHECK(text_time_ms("2026-13-01T00:00:30Z", T0) == -1);
+	CHECK(text_time_ms("2026-01-01T24:00:30Z", T0) == -1);
+	CHECK(text_time_ms("2026-01-01T00:00:30.Z", T0) == -1);
+	CHECK(text_time_ms("30s", T0) == -1);
+	CHECK(text_time_ms("", T0) == -1);
 	return check_done("test_text");
 }

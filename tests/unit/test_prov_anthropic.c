@@ -2,9 +2,10 @@
 #include <string.h>
 
 #include "answer.h"
-#include "anthropic.h"
+#include "batchfile.h"
 #include "check.h"
 #include "pool.h"
+#include "prov_anthropic.h"
 #include "request.h"
 
 static struct tmpl *
@@ -15,38 +16,74 @@ tmpl(const char *s)
 	return tmpl_compile(s, strlen(s), TMPL_ESCAPES, err, sizeof(err));
 }
 
+/* A body of the shape for this ask, with these messages (system NULL:
+ * none). */
+static void
+body_of(const struct provider_ask *ask, const char *sys, const char *user,
+    struct buf *b)
+{
+	struct provider_prompt	 p = { sys, sys != NULL ? strlen(sys) : 0,
+				    user, strlen(user), NULL, 0 };
+	char			 err[256];
+	void			*m;
+
+	buf_reset(b);
+	m = anthropic_shape.shape_new(ask, err, sizeof(err));
+	CHECK(m != NULL);
+	CHECK(anthropic_shape.body(m, &p, b) == 0);
+	anthropic_shape.shape_free(m);
+}
+
 static void
 test_shape(void)
 {
-	struct buf	 h = { 0 }, m = { 0 }, mc = { 0 }, t = { 0 };
+	struct provider_ask	 ask = { "c\"1", ",\"temperature\":0", 16, 1,
+				    1024, NULL, NULL, 0 };
+	struct provider_part	 parts[2] = {
+		{ PROVIDER_IMAGE, "image/png", "iVBO", 4, NULL, NULL },
+		{ PROVIDER_DOCUMENT, NULL, NULL, 0, "https://x/a.pdf", "a.pdf" }
+	};
+	struct provider_prompt	 p = { NULL, 0, "U", 1, parts, 2 };
+	struct buf		 b = { 0 };
+	char			 err[256];
+	void			*m;
 
-	CHECK(anthropic_shape("c\"1", 1, ",\"temperature\":0", 16, 1024, &h,
-	    &m, &mc, &t) == 0);
-	CHECK_BUF(h, "{\"model\":\"c\\\"1\",\"system\":[{\"type\":\"text\","
-	    "\"text\":\"");
-	CHECK_BUF(m, "\"}],\"messages\":[{\"role\":\"user\",\"content\":\"");
-	CHECK_BUF(mc, "\",\"cache_control\":{\"type\":\"ephemeral\"}}],"
-	    "\"messages\":[{\"role\":\"user\",\"content\":\"");
-	CHECK_BUF(t, "\"}],\"max_tokens\":1024,\"temperature\":0}");
-	buf_free(&h);
-	buf_free(&m);
-	buf_free(&mc);
-	buf_free(&t);
+	body_of(&ask, "S", "U", &b);
+	CHECK_BUF(b, "{\"model\":\"c\\\"1\",\"system\":[{\"type\":\"text\","
+	    "\"text\":\"S\"}],\"messages\":[{\"role\":\"user\",\"content\":"
+	    "\"U\"}],\"max_tokens\":1024,\"temperature\":0}");
 	/* No system, max_tokens from -P: neither added. */
-	memset(&h, 0, sizeof(h));
-	memset(&m, 0, sizeof(m));
-	memset(&mc, 0, sizeof(mc));
-	memset(&t, 0, sizeof(t));
-	CHECK(anthropic_shape("c", 0, "", 0, 0, &h, &m, &mc, &t) == 0);
-	CHECK_BUF(h, "{\"model\":\"c\",\"messages\":[{\"role\":\"user\","
-	    "\"content\":\"");
-	CHECK(m.len == 0 && mc.len == 0);
-	CHECK_BUF(t, "\"}]}");
-	buf_free(&h);
-	buf_free(&t);
+	ask = (struct provider_ask){ "c", "", 0, 0, 0, NULL, NULL, 1 };
+	body_of(&ask, NULL, "U", &b);
+	CHECK_BUF(b, "{\"model\":\"c\",\"messages\":[{\"role\":\"user\","
+	    "\"content\":\"U\"}]}");
+	/* Attachments: blocks after the text, by base64 or URL. */
+	m = anthropic_shape.shape_new(&ask, err, sizeof(err));
+	buf_reset(&b);
+	CHECK(anthropic_shape.body(m, &p, &b) == 0);
+	CHECK_BUF(b, "{\"model\":\"c\",\"messages\":[{\"role\":\"user\","
+	    "\"content\":[{\"type\":\"text\",\"text\":\"U\"},{\"type\":"
+	    "\"image\",\"source\":{\"type\":\"base64\",\"media_type\":"
+	    "\"image/png\",\"data\":\"iVBO\"}},{\"type\":\"document\","
+	    "\"source\":{\"type\":\"url\",\"url\":\"https://x/a.pdf\"},"
+	    "\"title\":\"a.pdf\"}]}]}");
+	CHECK(json_validate(b.data, b.len, err, sizeof(err)) == 0);
+	anthropic_shape.shape_free(m);
+	buf_free(&b);
 
 	CHECK(!anthropic_cacheable(4095));
 	CHECK(anthropic_cacheable(4096));
+}
+
+/* A request of the Messages shape. */
+static struct request *
+messages(const char *model, const struct tmpl *sys, const struct tmpl *user,
+    char *const *params, size_t n, char *err, size_t errlen)
+{
+	struct request_config	 c = { &anthropic_shape, model, sys, user,
+				    params, n };
+
+	return request_make(&c, err, errlen);
 }
 
 /* The request made for the Messages API, row by row. */
@@ -68,8 +105,7 @@ test_request(void)
 
 	CHECK(json_parse(j, "{\"q\":\"a\\\"b\",\"s\":\"Be.\"}", 22, err,
 	    sizeof(err)) == 0);
-	r = request_new_messages("c", sys, user, params, 2, 1024, err,
-	    sizeof(err));
+	r = messages("c", sys, user, params, 2, err, sizeof(err));
 	CHECK(r != NULL);
 	CHECK(request_budget(r) == 9);
 	CHECK(request_body(r, j, &b, err, sizeof(err)) == 0);
@@ -94,8 +130,7 @@ test_request(void)
 	request_free(r);
 
 	/* --labels, --schema, --confidence: in the Messages API's way. */
-	r = request_new_messages("c", NULL, user, NULL, 0, 1024, err,
-	    sizeof(err));
+	r = messages("c", NULL, user, NULL, 0, err, sizeof(err));
 	CHECK(request_ask(r, &ask, err, sizeof(err)) == 0);
 	CHECK(json_parse(j, "{\"q\":\"x\"}", 9, err, sizeof(err)) == 0);
 	buf_reset(&b);
@@ -109,12 +144,10 @@ test_request(void)
 	request_free(r);
 
 	/* The default budget, when -P does not say. */
-	r = request_new_messages("c", NULL, user, NULL, 0, 1024, err,
-	    sizeof(err));
+	r = messages("c", NULL, user, NULL, 0, err, sizeof(err));
 	CHECK(r != NULL && request_budget(r) == 1024);
 	request_free(r);
-	CHECK(request_new_messages("c", NULL, user, bad, 1, 1024, err,
-	    sizeof(err)) == NULL);
+	CHECK(messages("c", NULL, user, bad, 1, err, sizeof(err)) == NULL);
 	CHECK(strstr(err, "max_tokens") != NULL);
 
 	buf_free(&b);
@@ -136,8 +169,7 @@ answer(const char *resp, struct answer *a, char *err, size_t errlen)
 	if (r == NULL) {
 		user = tmpl("x");
 		j = json_new();
-		r = request_new_messages("c", NULL, user, NULL, 0, 1024, err,
-		    errlen);
+		r = messages("c", NULL, user, NULL, 0, err, errlen);
 	}
 	memset(a, 0, sizeof(*a));
 	return answer_read(r, j, resp, strlen(resp), &scratch, a, err,
@@ -205,42 +237,50 @@ test_answer(void)
 static void
 test_ask(void)
 {
-	struct json	*j = json_new();
-	struct buf	 h = { 0 }, m = { 0 }, mc = { 0 }, t = { 0 }, sc = { 0 };
-	struct answer	 a;
-	const char	*resp;
-	char		 err[256];
+	struct json		*j = json_new();
+	struct buf		 b = { 0 }, sc = { 0 }, big = { 0 };
+	struct provider_ask	 ask = { "c", "", 0, 1, 1024, "Say \"A\".",
+				    NULL, 0 };
+	struct answer		 a;
+	const char		*resp, *mark;
+	char			 err[256];
+	size_t			 k;
 
-	CHECK(anthropic_shape("c", 1, "", 0, 1024, &h, &m, &mc, &t) == 0);
-	CHECK(anthropic_instruction(&h, &m, &mc, 1, "Say \"A\".") == 0);
-	CHECK_BUF(m, "\\n\\nSay \\\"A\\\".\"}],\"messages\":[{\"role\":"
-	    "\"user\",\"content\":\"");
-	CHECK(mc.len > 31 && memcmp(mc.data,
-	    "\\n\\nSay \\\"A\\\".\",\"cache_control\"", 31) == 0);
-	buf_reset(&h);
-	buf_reset(&m);
-	buf_reset(&mc);
-	CHECK(anthropic_shape("c", 0, "", 0, 1024, &h, &m, &mc, &t) == 0);
-	CHECK(anthropic_instruction(&h, &m, &mc, 0, "Say B.") == 0);
-	CHECK_BUF(h, "{\"model\":\"c\",\"system\":[{\"type\":\"text\","
+	body_of(&ask, "S", "U", &b);
+	CHECK_BUF(b, "{\"model\":\"c\",\"system\":[{\"type\":\"text\","
+	    "\"text\":\"S\\n\\nSay \\\"A\\\".\"}],\"messages\":[{\"role\":"
+	    "\"user\",\"content\":\"U\"}],\"max_tokens\":1024}");
+	/* A system prompt long enough to cache: the instruction inside. */
+	for (k = 0; k < 5000; k++)
+		buf_addc(&big, 'y');
+	buf_addc(&big, '\0');
+	body_of(&ask, big.data, "U", &b);
+	mark = "yy\\n\\nSay \\\"A\\\".\",\"cache_control\"";
+	CHECK(memmem(b.data, b.len, mark, strlen(mark)) != NULL);
+	ask.has_system = 0;
+	ask.instruction = "Say B.";
+	body_of(&ask, NULL, "U", &b);
+	CHECK_BUF(b, "{\"model\":\"c\",\"system\":[{\"type\":\"text\","
 	    "\"text\":\"Say B.\"}],\"messages\":[{\"role\":\"user\","
-	    "\"content\":\"");
-	CHECK(m.len == 0 && mc.len == 0);
+	    "\"content\":\"U\"}],\"max_tokens\":1024}");
 
-	buf_reset(&t);
-	CHECK(anthropic_tool(j, "{\"type\":\"json_schema\",\"json_schema\":"
+	ask.instruction = NULL;
+	ask.format = "{\"type\":\"json_schema\",\"json_schema\":"
 	    "{\"name\":\"x\",\"strict\":true,\"schema\":{\"type\": \"object\","
-	    "\"required\":[\"a\"]}}}", &t, err, sizeof(err)) == 0);
-	CHECK_BUF(t, ",\"tools\":[{\"name\":\"answer\",\"description\":"
-	    "\"Give your answer as this tool's input.\",\"input_schema\":"
-	    "{\"type\":\"object\",\"required\":[\"a\"]}}],\"tool_choice\":"
-	    "{\"type\":\"tool\",\"name\":\"answer\"}");
-	buf_reset(&t);
-	CHECK(anthropic_tool(j, "{\"type\":\"json_object\"}", &t, err,
-	    sizeof(err)) == 0);
-	CHECK(t.len == 0);
-	CHECK(anthropic_tool(j, "{\"type\":\"json_schema\",\"json_schema\":"
-	    "{\"schema\":{\"type\":\"array\"}}}", &t, err, sizeof(err)) == -1);
+	    "\"required\":[\"a\"]}}}";
+	body_of(&ask, NULL, "U", &b);
+	CHECK_BUF(b, "{\"model\":\"c\",\"messages\":[{\"role\":\"user\","
+	    "\"content\":\"U\"}],\"max_tokens\":1024,\"tools\":[{\"name\":"
+	    "\"answer\",\"description\":\"Give your answer as this tool's "
+	    "input.\",\"input_schema\":{\"type\":\"object\",\"required\":"
+	    "[\"a\"]}}],\"tool_choice\":{\"type\":\"tool\",\"name\":"
+	    "\"answer\"}}");
+	ask.format = "{\"type\":\"json_object\"}";
+	body_of(&ask, NULL, "U", &b);
+	CHECK(memmem(b.data, b.len, "tools", 5) == NULL);
+	ask.format = "{\"type\":\"json_schema\",\"json_schema\":"
+	    "{\"schema\":{\"type\":\"array\"}}}";
+	CHECK(anthropic_shape.shape_new(&ask, err, sizeof(err)) == NULL);
 	CHECK(strstr(err, "input_schema") != NULL);
 
 	resp = "{\"content\":[{\"type\":\"text\",\"text\":\"Here.\"},"
@@ -263,18 +303,16 @@ test_ask(void)
 	CHECK(anthropic_answer(j, resp, 1, &sc, &a, err, sizeof(err)) == -1);
 	CHECK(strstr(err, "tool answer") != NULL);
 
-	buf_free(&h);
-	buf_free(&m);
-	buf_free(&mc);
-	buf_free(&t);
+	buf_free(&b);
+	buf_free(&big);
 	buf_free(&sc);
 	json_free(j);
 }
 
 static void
-test_headers(void)
+test_wire(void)
 {
-	const char *const *k = anthropic_keep();
+	const char *const *k = anthropic_wire.keep;
 
 	CHECK(strcmp(k[XH_RETRY_AFTER], "retry-after") == 0);
 	CHECK(k[XH_RETRY_AFTER_MS] == NULL);
@@ -283,31 +321,69 @@ test_headers(void)
 	CHECK(strcmp(k[XH_RL_REMAINING_TOKENS],
 	    "anthropic-ratelimit-tokens-remaining") == 0);
 
-	CHECK(anthropic_overloaded("overloaded_error", 16));
-	CHECK(!anthropic_overloaded("overloaded", 10));
-	CHECK(!anthropic_overloaded("rate_limit_error", 16));
-	CHECK(!anthropic_overloaded(NULL, 0));
+	CHECK(anthropic_wire.overloaded(400, "overloaded_error", 16));
+	CHECK(anthropic_wire.overloaded(529, NULL, 0));
+	CHECK(!anthropic_wire.overloaded(400, "overloaded", 10));
+	CHECK(!anthropic_wire.overloaded(429, "rate_limit_error", 16));
+	CHECK(!anthropic_wire.overloaded(400, NULL, 0));
+	/* Not driven by the transport: no Batch API for the wire yet. */
+	CHECK(anthropic_wire.batch == NULL);
 }
 
+/* Message Batches: lines, the creation body, result lines. */
 static void
-test_reset(void)
+test_batch(void)
 {
-	/* 2026-01-01T00:00:00Z */
-	long long	 t = 1767225600000LL;
+	const struct provider_batch	*d = &anthropic_batch;
+	struct json			*j = json_new();
+	struct buf			 b = { 0 }, lines = { 0 }, cid = { 0 };
+	struct batchfile_result	 r = { 0 };
+	char				 err[256];
 
-	CHECK(anthropic_reset_ms("2026-01-01T00:00:30Z", t) == 30000);
-	CHECK(anthropic_reset_ms("2026-01-01T00:00:30.25Z", t) == 30250);
-	CHECK(anthropic_reset_ms("2026-01-01t00:00:01.5z", t) == 1500);
-	CHECK(anthropic_reset_ms("2026-01-01T01:00:05+01:00", t) == 5000);
-	CHECK(anthropic_reset_ms("2025-12-31T23:59:05-00:01", t) == 5000);
-	CHECK(anthropic_reset_ms("2025-12-31T23:00:00Z", t) == 0);
-	CHECK(anthropic_reset_ms("2026-01-01T00:00:30", t) == -1);
-	CHECK(anthropic_reset_ms("2026-01-01T00:00:30Zx", t) == -1);
-	CHECK(anthropic_reset_ms("2026-13-01T00:00:30Z", t) == -1);
-	CHECK(anthropic_reset_ms("2026-01-01T24:00:30Z", t) == -1);
-	CHECK(anthropic_reset_ms("2026-01-01T00:00:30.Z", t) == -1);
-	CHECK(anthropic_reset_ms("30s", t) == -1);
-	CHECK(anthropic_reset_ms("", t) == -1);
+	CHECK(d->purpose == NULL);
+	CHECK(d->line(&lines, "r1", 2, d->endpoint, "{\"model\":\"c\"}",
+	    13) == 0);
+	CHECK(d->line(&lines, "r\"2", 3, d->endpoint, "{}", 2) == 0);
+	CHECK_BUF(lines, "{\"custom_id\":\"r1\",\"params\":{\"model\":\"c\"}}\n"
+	    "{\"custom_id\":\"r\\\"2\",\"params\":{}}\n");
+	buf_addc(&lines, '\0');
+	CHECK(d->create_body(&b, lines.data, d->endpoint) == 0);
+	CHECK_BUF(b, "{\"requests\":[{\"custom_id\":\"r1\",\"params\":"
+	    "{\"model\":\"c\"}},{\"custom_id\":\"r\\\"2\",\"params\":{}}]}");
+	CHECK(json_validate(b.data, b.len, err, sizeof(err)) == 0);
+	buf_reset(&b);
+	CHECK(d->url(&b, "https://api.anthropic.com/v1", NULL,
+	    "/messages/batches") == 0);
+	CHECK(strcmp(b.data, "https://api.anthropic.com/v1/messages/batches")
+	    == 0);
+
+	r.custom_id = &cid;
+#define RESULT(s)	d->result(j, s, strlen(s), &r, err, sizeof(err))
+	CHECK(RESULT("{\"custom_id\":\"r1\",\"result\":{\"type\":"
+	    "\"succeeded\",\"message\":{\"content\":[]}}}") == 0);
+	CHECK(r.status == 200);
+	CHECK_MEM(r.body, r.bodylen, "{\"content\":[]}");
+	CHECK_BUF(cid, "r1");
+	CHECK(RESULT("{\"custom_id\":\"r2\",\"result\":{\"type\":"
+	    "\"errored\",\"error\":{\"type\":\"error\",\"error\":{\"type\":"
+	    "\"invalid_request_error\",\"message\":\"bad\"}}}}") == 0);
+	CHECK(r.status == 0 && strcmp(r.code, "invalid_request_error") == 0 &&
+	    strcmp(r.msg, "bad") == 0 && !batchfile_unanswered(&r));
+	CHECK(RESULT("{\"custom_id\":\"r3\",\"result\":{\"type\":"
+	    "\"expired\"}}") == 0);
+	CHECK(batchfile_unanswered(&r));
+	CHECK(RESULT("{\"custom_id\":\"r3\",\"result\":{\"type\":"
+	    "\"canceled\"}}") == 0);
+	CHECK(batchfile_unanswered(&r));
+	CHECK(RESULT("{\"custom_id\":\"r4\",\"result\":{\"type\":\"new\"}}")
+	    == 1);
+	CHECK(RESULT("{\"result\":{\"type\":\"expired\"}}") == 1);
+	CHECK(RESULT("not json") == 1);
+#undef RESULT
+	buf_free(&b);
+	buf_free(&lines);
+	buf_free(&cid);
+	json_free(j);
 }
 
 int
@@ -317,7 +393,7 @@ main(void)
 	test_request();
 	test_answer();
 	test_ask();
-	test_headers();
-	test_reset();
-	return check_done("test_anthropic");
+	test_wire();
+	test_batch();
+	return check_done("test_prov_anthropic");
 }
