@@ -515,6 +515,7 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 	ic.seen = p->seen;
 	ic.sample = cfg->sample;
 	ic.dry_run = cfg->dry_run;
+	ic.estimate = cfg->estimate;
 	/* --batch-api's dry run writes the request lines it would upload. */
 	rc.batch_dry = cfg->batch_api != NULL && !cfg->estimate &&
 	    setup_ops(cfg)->wire->batch != NULL ?
