@@ -52,12 +52,6 @@ const char	*bapi_status_name(enum bapi_status);
 /* Is the batch over: nothing more will change? */
 int		 bapi_status_final(enum bapi_status);
 
-/*
- * Append, NUL-terminated, the URL of path ("/files", "/batches/ID") under
- * base: base/path, or for Azure base/openai/path?api-version=V.
- */
-int		 bapi_url(struct buf *, const char *, int, const char *,
-		    const char *);
 /* Append the body of POST /batches for this input file. */
 int		 bapi_create_body(struct buf *, const char *, const char *);
 

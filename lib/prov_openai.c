@@ -44,17 +44,20 @@ openai_url(const struct provider_config *c, const char *base, size_t n,
 	return 0;
 }
 
-static int
-batch_url(struct buf *b, const char *base, const char *version,
+int
+openai_batch_url(struct buf *b, const char *base, const char *version,
     const char *path)
 {
-	return bapi_url(b, base, 0, version, path);
+	(void)version;
+	if (buf_adds(b, base) == -1 || buf_adds(b, path) == -1)
+		return -1;
+	return buf_addc(b, '\0');
 }
 
 const struct provider_batch openai_batch = {
 	.endpoint = "/v1/chat/completions",
 	.purpose = "batch",
-	.url = batch_url,
+	.url = openai_batch_url,
 	.line = batchfile_request_line,
 	.create_body = bapi_create_body,
 	.result = batchfile_parse_result,
