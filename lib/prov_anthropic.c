@@ -557,6 +557,11 @@ const struct provider_batch anthropic_batch = {
 };
 
 const struct provider_wire anthropic_wire = {
+	/* Not $OPENAI_BASE_URL: that is another provider's. */
+	.base_url = "https://api.anthropic.com/v1",
+	.endpoint = "/messages",
+	.model = "claude-haiku-4-5",
+	.key_env = "ANTHROPIC_API_KEY",
 	.key_header = "x-api-key: ",
 	.key_name = "x-api-key:",
 	.fixed_header = "anthropic-version: " ANTHROPIC_VERSION,

@@ -52,6 +52,11 @@ const struct provider_batch azure_batch = {
 };
 
 const struct provider_wire azure_wire = {
+	/* No base URL: each resource has its own. */
+	.url_env = "AZURE_OPENAI_ENDPOINT",
+	.key_env = "AZURE_OPENAI_API_KEY",
+	.version_env = "OPENAI_API_VERSION",
+	.version = "2024-10-21",	/* a GA api-version of Azure OpenAI */
 	.key_header = "api-key: ",
 	.key_name = "api-key:",
 	.key_always = 1,

@@ -64,6 +64,8 @@ const struct provider_batch openai_batch = {
 };
 
 const struct provider_wire openai_wire = {
+	.url_env = "OPENAI_BASE_URL",
+	.key_env = "OPENAI_API_KEY",
 	.key_header = "Authorization: Bearer ",
 	.key_name = "authorization:",
 	.url = openai_url,

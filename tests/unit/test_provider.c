@@ -363,6 +363,16 @@ test_table(void)
 	CHECK(provider_find("azure")->shape == provider_find("openai")->shape);
 	CHECK(provider_find("anthropic")->shape->confidence == NULL);
 	test_batch_urls();
+	/* Every wire names its key's variable, and one without a URL of its
+	 * own names the variable its URL comes from. */
+	CHECK(provider_find("openai")->wire->key_env != NULL);
+	CHECK(provider_find("azure")->wire->key_env != NULL);
+	CHECK(provider_find("anthropic")->wire->key_env != NULL);
+	CHECK(provider_find("azure")->wire->base_url == NULL &&
+	    provider_find("azure")->wire->url_env != NULL &&
+	    provider_find("azure")->wire->version != NULL);
+	CHECK(provider_find("anthropic")->wire->model != NULL &&
+	    provider_find("anthropic")->wire->endpoint != NULL);
 
 	c.ops = provider_find("anthropic");
 	c.endpoint = "/messages";
