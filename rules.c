@@ -174,9 +174,10 @@ rules_check(struct config *c)
 		    c->body == NULL && !c->batch_in)
 			c->prompt = "-";
 	}
-	if (c->batch_api != NULL && c->anthropic)
+	/* A wire's Batch API is driven when the table gives it one. */
+	if (c->batch_api != NULL && cli_provider(c)->wire->batch == NULL)
 		errx(2, "--batch-api: OpenAI's and Azure's Batch API only; "
-		    "Anthropic's Message Batches are not supported yet");
+		    "--%s's is not supported yet", cli_provider(c)->name);
 	if (c->batch_api != NULL && (c->rpm > 0 || c->tpm > 0 ||
 	    c->share != NULL || c->autotune))
 		errx(2, "--batch-api: the provider paces a batch; %s does not "

@@ -204,7 +204,7 @@ setup_attach(const struct config *c, struct parts *p)
 	ac.fields = c->attach.v;
 	ac.nfields = c->attach.n;
 	ac.max = c->attach_max;
-	ac.dialect = c->anthropic ? ATTACH_MESSAGES : ATTACH_CHAT;
+	ac.dialect = cli_provider(c)->wire->attach;
 	if ((p->attach = attach_new(&ac, e, sizeof(e))) == NULL)
 		errx(2, "%s", e);
 	request_attach(p->request, p->attach);
@@ -510,7 +510,7 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 	ic.batch_in = cfg->batch_in;
 	ic.batch_out = cfg->batch_out;
 	ic.attach = p->attach;
-	ic.dialect = cfg->anthropic ? ATTACH_MESSAGES : ATTACH_CHAT;
+	ic.dialect = cli_provider(cfg)->wire->attach;
 	ic.base = provider_base(p->provider);
 	ic.url = provider_url(p->provider);
 	vc.retries = cfg->retries;

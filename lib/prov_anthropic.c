@@ -571,6 +571,7 @@ const struct provider_wire anthropic_wire = {
 	.overloaded = anthropic_overloaded,
 	/* Not driven: the transport knows the OpenAI flow only. */
 	.batch = NULL,
+	.attach = ATTACH_MESSAGES,
 };
 
 const struct provider_shape anthropic_shape = {

@@ -63,4 +63,5 @@ const struct provider_wire azure_wire = {
 	.url = azure_url,
 	.keep = openai_keep,
 	.batch = &azure_batch,
+	.attach = ATTACH_CHAT,
 };

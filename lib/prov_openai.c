@@ -71,6 +71,7 @@ const struct provider_wire openai_wire = {
 	.url = openai_url,
 	.keep = openai_keep,
 	.batch = &openai_batch,
+	.attach = ATTACH_CHAT,
 };
 
 static void

@@ -68,6 +68,7 @@
 #include <stddef.h>
 
 #include "answer.h"
+#include "attach.h"
 #include "buf.h"
 #include "json.h"
 
@@ -176,6 +177,9 @@ struct provider_wire {
 	 * statuses every provider retries?  NULL: nothing more is. */
 	int		(*overloaded)(long, const char *, size_t);
 	const struct provider_batch *batch;	/* or NULL */
+	/* What an attachment may be (a PDF by URL?) and what an image
+	 * costs in tokens, by the rule of this provider's models. */
+	enum attach_dialect attach;
 };
 
 struct provider_shape {
