@@ -129,13 +129,24 @@ print-fresh:
 	@echo $(FRESH)
 
 # The suite twice: as built, and under ASan and UBSan.  The builds are
-# second makes, so that they read pkg-config after `deps`; the suite's
-# total is the last line printed.
+# second makes, so that they read pkg-config after `deps`; they run side
+# by side, -j as many as the CPUs unless the command line says; then
+# tests/run.sh runs both suites at once (JOBS=n in the environment sets
+# how many tests run together).  The total is the last line printed.
+NPROC !=	getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1
+
 check: deps
+	$(MAKE) $(if $(filter -j%,$(MAKEFLAGS)),,-j$(NPROC)) check-builds
+	sh tests/run.sh . build/san
+
+check-builds: check-build-plain check-build-san
+
+check-build-plain:
 	$(MAKE) O=. all units
+
+check-build-san:
 	$(MAKE) O=build/san CFLAGS="$(SANFLAGS)" \
 	    LDFLAGS="-fsanitize=address,undefined" all units
-	sh tests/check.sh . build/san
 
 # libFuzzer over every tests/fuzz/fuzz_*.c (rows, responses, templates,
 # --skip-ids, the price table, cache entries), each for FUZZ_SECONDS,
@@ -207,5 +218,6 @@ clean:
 	    $(filter-out %.c %.h,$(wildcard tests/unit/test_*))
 	rm -rf build
 
-.PHONY: all need-deps units deps print-fresh check fuzz fuzzers demo bench \
-	lint install uninstall clean
+.PHONY: all need-deps units deps print-fresh check check-builds \
+	check-build-plain check-build-san fuzz fuzzers demo bench lint install \
+	uninstall clean

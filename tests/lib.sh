@@ -10,6 +10,9 @@ ENRICH=${ENRICH:-$ROOT/enrich}
 MOCK=${MOCK:-$ROOT/tests/mock}
 T=$(mktemp -d)
 MOCK_PIDS=""
+# Each assertion that holds adds a byte to $ENRICH_CHECKS, which
+# tests/run.sh counts: a file, since assertions run in subshells too.
+CHECKS=${ENRICH_CHECKS:-/dev/null}
 
 cleanup() {
 	for p in $MOCK_PIDS; do kill "$p" 2>/dev/null || true; done
@@ -47,9 +50,21 @@ fail() {
 	exit 1
 }
 
+held() {
+	printf . >>"$CHECKS"
+}
+
+# ok command...: its status, and one assertion counted when it holds, as
+# in: ok [ "$n" -lt 5 ] || fail "$n rows"
+ok() {
+	"$@" || return
+	held
+}
+
 # assert_eq got want [what]
 assert_eq() {
 	[ "$1" = "$2" ] || fail "${3:-value}: got '$1', want '$2'"
+	held
 }
 
 # assert_status want command...: run command, check its exit status.
@@ -61,15 +76,30 @@ assert_status() {
 	got=$?
 	set -e
 	[ "$got" -eq "$want" ] || fail "exit status of $*: got $got, want $want"
+	held
 }
 
 # assert_grep pattern file
 assert_grep() {
 	grep -q -- "$1" "$2" || fail "'$1' not in $2: $(head -c 2000 "$2")"
+	held
 }
 
 assert_no_grep() {
 	! grep -q -- "$1" "$2" || fail "'$1' unexpectedly in $2"
+	held
+}
+
+# wait_lines N FILE: until FILE holds N lines (a mock's --log, a run's
+# output).  What a test waits on before a signal or a kill, rather than a
+# sleep that a loaded machine outlasts.
+wait_lines() {
+	i=0
+	while [ "$(wc -l 2>/dev/null <"$2" || echo 0)" -lt "$1" ]; do
+		i=$((i + 1))
+		[ $i -le 3000 ] || fail "$2 never held $1 lines"
+		sleep 0.01
+	done
 }
 
 # rows N [template]: N JSON rows {"id":i,"text":"row i"}.

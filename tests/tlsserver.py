@@ -9,7 +9,8 @@ ALPN, and that over HTTP/2 it multiplexes requests over few connections.
 
 Usage:
   tlsserver.py --cert CERT --key KEY [--alpn h2|http/1.1] [--latency MS]
-               [--port-file FILE] [--stats FILE] [--max-seconds N]
+               [--gather N] [--port-file FILE] [--stats FILE]
+               [--max-seconds N]
 
 It listens on 127.0.0.1 on a kernel-chosen port, prints the port on stdout
 and writes it to --port-file (atomically).  It exits after --max-seconds
@@ -18,6 +19,13 @@ object: {"connections":N,"requests":N,"h2_connections":N,
 "max_streams_per_connection":N} ("connections" counts completed TLS handshakes;
 "max_streams_per_connection" is the most requests any one connection carried
 over its life, not the most at once).
+
+With --gather N (HTTP/1.1), each request after the first is held until N of
+them wait together, or for 60 s: a client that sends them all at once once
+the first is answered gets its answers at once, and one that sends them a
+few at a time is held, then let go.  --stats then says "first_alone" (the second request
+came after the first was answered) and "gathered" (N waited together),
+which a test can check whatever the machine's load, where a time cannot.
 
 A self-signed certificate for it (the tests make one):
   openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem \
@@ -42,6 +50,8 @@ import h2.settings
 stats = {"connections": 0, "requests": 0, "h2_connections": 0,
          "max_streams_per_connection": 0}
 args = None
+arrived = 0
+gathered = None     # an asyncio.Event, set when --gather's N wait together
 
 
 def answer(method, path, body):
@@ -82,6 +92,24 @@ def count_streams(n):
         stats["max_streams_per_connection"], n)
 
 
+async def gather():
+    """--gather: hold a request after the first until N wait together."""
+    global arrived
+    arrived += 1
+    if arrived == 1:
+        return
+    if arrived == 2:
+        stats["first_alone"] = stats["requests"] == 1
+        stats["gathered"] = False
+    if arrived - 1 >= args.gather and not gathered.is_set():
+        stats["gathered"] = True
+        gathered.set()
+    try:
+        await asyncio.wait_for(gathered.wait(), 60)
+    except asyncio.TimeoutError:
+        gathered.set()  # they never came together: let them all go
+
+
 async def serve_http1(reader, writer):
     served = 0
     while True:
@@ -99,6 +127,8 @@ async def serve_http1(reader, writer):
         body = await reader.readexactly(int(headers.get("content-length", 0)))
         served += 1
         count_streams(served)
+        if args.gather:
+            await gather()
         await asyncio.sleep(args.latency / 1000)
         status, data = answer(method, path, body)
         close = (headers.get("connection", "").lower() == "close"
@@ -218,10 +248,13 @@ async def main():
     p.add_argument("--key", required=True)
     p.add_argument("--alpn", choices=["h2", "http/1.1"], default="h2")
     p.add_argument("--latency", type=float, default=0, metavar="MS")
+    p.add_argument("--gather", type=int, default=0, metavar="N")
     p.add_argument("--port-file")
     p.add_argument("--stats")
     p.add_argument("--max-seconds", type=float, default=120)
     args = p.parse_args()
+    global gathered
+    gathered = asyncio.Event()
 
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ctx.load_cert_chain(args.cert, args.key)

@@ -31,7 +31,7 @@ mock_start --log "$T/log"
 OPENAI_API_KEY=sk-o assert_status 2 "$ENRICH" --anthropic -u "$URL" -p x \
     <"$T/in" 2>"$T/err"
 assert_grep ANTHROPIC_API_KEY "$T/err"
-[ ! -s "$T/log" ] || fail "a request went without a key"
+ok [ ! -s "$T/log" ] || fail "a request went without a key"
 # -k, and -H naming another anthropic-version: sent instead (were both
 # sent, the log would show the later, enrich's own).
 printf 'sk-file-key\n' >"$T/key"

@@ -92,7 +92,7 @@ AZURE_OPENAI_API_KEY=az-key "$ENRICH" --azure -u "http://127.0.0.1:$PORT/" \
 mock_stop
 head -14 want >want5
 jq -r '"\(.id)\t\(.answer)"' "$T/out5" | sort -n >"$T/got5"
-cmp -s "$T/got5" want5 || fail "Azure: $(diff want5 "$T/got5" | head -3)"
+ok cmp -s "$T/got5" want5 || fail "Azure: $(diff want5 "$T/got5" | head -3)"
 assert_eq "$(jq -r .path "$T/log5" | sort -u)" \
     '/openai/deployments/dep/chat/completions?api-version=2024-10-21'
 

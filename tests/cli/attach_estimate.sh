@@ -26,7 +26,7 @@ assert_eq "$(jq -r '.request.messages[0].content | map(.type) | join(",")' \
     out | sort -u)" "text,image_url"
 jq -r '.request.messages[0].content[1].image_url.url' out | head -1 |
     sed 's/^data:image\/png;base64,//' | base64 -d >sent.png
-cmp -s sent.png p.png || fail "the dry run's body does not hold the file"
+ok cmp -s sent.png p.png || fail "the dry run's body does not hold the file"
 "$ENRICH" --dry-run --anthropic -a photo -p 'Tag this.' <in >out
 assert_eq "$(jq -r '.request.messages[0].content[1] |
     "\(.type) \(.source.type) \(.source.media_type)"' out | sort -u)" \

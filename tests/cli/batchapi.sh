@@ -32,7 +32,7 @@ assert_grep '{"custom_id":"1","method":"POST","url":"/v1/chat/completions","body
 # The same output as real time, row for row.
 "$ENRICH" -u "$URL" -p '{{text}}' <"$T/in" | sort >"$T/rt"
 sort "$T/out" >"$T/bt"
-cmp -s "$T/rt" "$T/bt" || fail "batch output differs from real time"
+ok cmp -s "$T/rt" "$T/bt" || fail "batch output differs from real time"
 # Done: a re-run with the same input sends nothing and writes nothing.
 : >"$T/log"
 run >"$T/out2" 2>"$T/err"
@@ -98,7 +98,7 @@ rows 3 >"$T/in"
 assert_eq "$(head -1 "$T/out")" \
     '{"custom_id":"1","method":"POST","url":"/v1/chat/completions","body":{"model":"gpt-4o-mini","messages":[{"role":"user","content":"row 1"}]}}'
 assert_eq "$(wc -l <"$T/out" | tr -d ' ')" 3
-[ ! -e "$T/st" ] || fail "a dry run made STATE"
+ok [ ! -e "$T/st" ] || fail "a dry run made STATE"
 "$ENRICH" --estimate --price-in 100000 --price-out 100000 -P max_tokens=1000 \
     -p '{{text}}' <"$T/in" | grep cost >"$T/rt"
 "$ENRICH" --estimate --batch-api "$T/st" --price-in 100000 --price-out 100000 \
@@ -126,4 +126,4 @@ assert_status 2 "$ENRICH" --batch-api "$T/st-x" --anthropic -p x </dev/null 2>"$
 assert_grep 'not supported yet' "$T/err"
 assert_status 2 "$ENRICH" --batch-api "$T/st-x" -u "$URL" -u "$URL/" -p x </dev/null 2>"$T/err"
 assert_grep 'one -u only' "$T/err"
-[ ! -e "$T/st-x" ] || fail "a refused run made its STATE"
+ok [ ! -e "$T/st-x" ] || fail "a refused run made its STATE"

@@ -48,7 +48,7 @@ assert_eq "$(count POST '/batches$')" 0 "batches with --cache"
 assert_eq "$(jq .cache_hits "$T/stats")" 200 "cache hits"
 sort "$T/out" >"$T/a"
 sort "$T/out2" >"$T/b"
-cmp -s "$T/a" "$T/b" || fail "a cached re-run wrote other rows"
+ok cmp -s "$T/a" "$T/b" || fail "a cached re-run wrote other rows"
 
 # Cost at the Batch price: half of what the tokens cost in real time, the
 # same in --stats-json and the sum of the rows' _meta.cost_usd.
@@ -96,13 +96,13 @@ while :; do
 	[ $status -eq 0 ] && break
 	assert_eq "$status" 4 "exit status under --max-cost"
 	spent=$(sed -n 's/.*spent \$\([0-9.]*\) of \$1500.*/\1/p' "$T/err")
-	[ -n "$spent" ] || fail "no spending said: $(cat "$T/err")"
+	ok [ -n "$spent" ] || fail "no spending said: $(cat "$T/err")"
 	awk -v s="$spent" 'BEGIN { exit !(s <= 1500) }' ||
 	    fail "spent $spent of 1500"
 	awk -v s="$spent" 'BEGIN { exit !(s >= 750) }' ||
 	    fail "spent $spent of 1500: stopped far under the cap"
 done
-[ $k -ge 3 ] || fail "--max-cost did not stop two runs"
+ok [ $k -ge 3 ] || fail "--max-cost did not stop two runs"
 assert_eq "$(wc -l <"$T/out" | tr -d ' ')" 90 "rows after --max-cost runs"
 assert_eq "$(jq -r .id "$T/out" | sort -n | uniq | wc -l | tr -d ' ')" 90
 assert_eq "$(jq -r 'select(.answer != .text) | .id' "$T/out" | wc -l |

@@ -22,9 +22,15 @@ assert_grep "interrupted: 4 batches keep running at the provider" "$T/err"
 assert_grep "enrich --batch-cancel $T/st" "$T/err"
 assert_eq "$(wc -c <"$T/out" | tr -d ' ')" 0
 # SIGTERM while polling: 143.
+polls=$(count GET '/batches/batch_')
 run_bg >"$T/out" 2>"$T/err" &
 pid=$!
-sleep 0.3
+i=0
+until [ "$(count GET '/batches/batch_')" -gt "$polls" ]; do
+	i=$((i + 1))
+	[ $i -le 3000 ] || fail "no poll"
+	sleep 0.01
+done
 kill -TERM $pid
 set +e
 wait $pid

@@ -41,7 +41,7 @@ assert_eq "$(requests --cache "$T/c" --stats-json "$T/st")" 100 \
     "requests, first run"
 assert_eq "$(jq '.cache_hits + .shared' "$T/st")" 400 "duplicates saved"
 sort "$T/out" >"$T/first"
-cmp -s "$T/plain" "$T/first" || fail "a cached run wrote other rows"
+ok cmp -s "$T/plain" "$T/first" || fail "a cached run wrote other rows"
 assert_eq "$(find "$T/c" -type f | wc -l)" 100 "entries"
 # Two levels of fan-out, and nothing but entries in them.
 assert_eq "$(find "$T/c" -type f | grep -cE '/[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{64}$')" \
@@ -49,7 +49,7 @@ assert_eq "$(find "$T/c" -type f | grep -cE '/[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{6
 assert_eq "$(requests --cache "$T/c" --stats-json "$T/st" --stats)" 0 \
     "requests, second run"
 sort "$T/out" >"$T/second"
-cmp -s "$T/first" "$T/second" || fail "a re-run wrote other rows"
+ok cmp -s "$T/first" "$T/second" || fail "a re-run wrote other rows"
 assert_eq "$(jq .cache_hits "$T/st")" 500 "cache hits"
 assert_eq "$(jq '.prompt_tokens + .completion_tokens' "$T/st")" 0 \
     "tokens paid for on a re-run"
@@ -82,7 +82,7 @@ sed 's/prompt/promqt/' "$g" >"$T/changed" && cat "$T/changed" >"$g"
 assert_eq "$(requests --cache "$T/k" --stats-json "$T/st")" 2 \
     "requests with two bad entries"
 sort "$T/out" >"$T/again"
-cmp -s "$T/first" "$T/again" || fail "a bad entry was written out"
+ok cmp -s "$T/first" "$T/again" || fail "a bad entry was written out"
 assert_eq "$(requests --cache "$T/k")" 0 "requests after the rewrite"
 
 # Two processes at once share one directory: each writes every row, the
@@ -98,7 +98,7 @@ p1=$!
 p2=$!
 wait $p1 || fail "first process: $(cat "$T/e1")"
 wait $p2 || fail "second process: $(cat "$T/e2")"
-[ $(($(wc -l <"$T/log") - before)) -le 600 ] || fail "more than two rounds"
+ok [ $(($(wc -l <"$T/log") - before)) -le 600 ] || fail "more than two rounds"
 for o in "$T/o1" "$T/o2"; do
 	assert_eq "$(jq -r 'select(.answer == .text) | .id' "$o" | sort -un |
 	    wc -l)" 300 "rows of a sharing process"
@@ -119,7 +119,7 @@ assert_eq "$(requests --cache "$T/f")" 1 "requests: the failed row again"
 # wants an object, and the answer kept without --json is text.
 printf '%s\n' '{"id":1,"text":"plain"}' >"$T/in"
 requests --cache "$T/j" >/dev/null
-[ "$(requests --cache "$T/j" --json)" -ge 1 ] ||
+ok [ "$(requests --cache "$T/j" --json)" -ge 1 ] ||
     fail "the kept text was taken for a --json answer"
 assert_eq "$(cat "$T/rc")" 1 "exit status of --json on text"
 assert_eq "$(jq -r .error.type "$T/out")" invalid_answer "the row's error"

@@ -21,7 +21,7 @@ run() {
 printf '%s\n' '{"id":1,"text":"one"}' >"$T/in"
 assert_eq "$(run)" 1 "requests, first run"
 f=$(find "$T/c" -type f)
-[ -n "$f" ] || fail "no entry made"
+ok [ -n "$f" ] || fail "no entry made"
 assert_eq "$(run)" 0 "requests, a hit"
 
 # A FIFO where the entry was: open(2) for reading would wait for a writer
@@ -32,7 +32,7 @@ mkfifo "$f"
 assert_eq "$(run)" 1 "requests, a FIFO at the entry"
 assert_eq "$(cat "$T/rc")" 0 "exit status, a FIFO at the entry"
 assert_eq "$(jq -r .answer "$T/out")" one "the row's answer"
-[ -f "$f" ] || fail "the FIFO was not replaced by the entry"
+ok [ -f "$f" ] || fail "the FIFO was not replaced by the entry"
 rm -f "$f"
 
 # A symbolic link at the entry's path is not followed: a miss, even when

@@ -16,11 +16,11 @@ export PATH
 sed -nE 's/^  (-[a-zA-Z]), (--[a-z0-9.-]+).*/\2/p
     s/^      (--[a-z0-9.-]+).*/\1/p' "$T/help" | sort >"$T/longs"
 sed -nE 's/^  (-[a-zA-Z]), .*/\1/p' "$T/help" | sort >"$T/shorts"
-[ "$(wc -l <"$T/longs")" -gt 40 ] || fail "few options in --help"
+ok [ "$(wc -l <"$T/longs")" -gt 40 ] || fail "few options in --help"
 # Options whose argument --help calls a file (*file, or a state file).
 sed -nE 's/^ +(-[a-zA-Z0-9], )?(--[a-z0-9.-]+) ([a-z]*file|state) .*/\2/p' \
     "$T/help" >"$T/fileopts"
-[ "$(wc -l <"$T/fileopts")" -gt 8 ] || fail "few file options"
+ok [ "$(wc -l <"$T/fileopts")" -gt 8 ] || fail "few file options"
 
 # offers SHELL WORD...: what SHELL completes for the command line, one a
 # line (the last word is the one completed).
@@ -51,10 +51,10 @@ for sh in bash zsh fish; do
 	tested="$tested $sh"
 	# Every long option, and nothing else; every short one.
 	offers $sh enrich -- | grep '^--' >"$T/got" || true
-	cmp -s "$T/got" "$T/longs" ||
+	ok cmp -s "$T/got" "$T/longs" ||
 	    fail "$sh: long options differ from --help: $(diff "$T/longs" "$T/got" | tr '\n' ' ')"
 	offers $sh enrich - | grep -E '^-[a-zA-Z]$' >"$T/got" || true
-	cmp -s "$T/got" "$T/shorts" ||
+	ok cmp -s "$T/got" "$T/shorts" ||
 	    fail "$sh: short options differ from --help: $(diff "$T/shorts" "$T/got" | tr '\n' ' ')"
 	# A prefix narrows them.
 	assert_eq "$(offers $sh enrich --st | paste -s -d ' ' -)" \
@@ -85,7 +85,7 @@ make -s install DESTDIR="$T/root" PREFIX=/usr >/dev/null
 for f in usr/share/bash-completion/completions/enrich \
     usr/share/zsh/site-functions/_enrich \
     usr/share/fish/vendor_completions.d/enrich.fish; do
-	[ -f "$T/root/$f" ] || fail "make install did not install /$f"
+	ok [ -f "$T/root/$f" ] || fail "make install did not install /$f"
 done
 make -s uninstall DESTDIR="$T/root" PREFIX=/usr >/dev/null
-[ -z "$(find "$T/root" -type f)" ] || fail "left behind: $(find "$T/root" -type f)"
+ok [ -z "$(find "$T/root" -type f)" ] || fail "left behind: $(find "$T/root" -type f)"

@@ -9,12 +9,12 @@ if ! ls core* >/dev/null 2>&1; then
 	exit 0
 fi
 rm -f core*
-mock_start --latency 5000
+mock_start --latency 5000 --log "$T/log"
 echo '{"id":1,"t":"x"}' >in
 OPENAI_API_KEY=sk-secret-key-in-memory "$ENRICH" -u "$URL" -p '{{t}}' <in \
     >out 2>/dev/null &
 pid=$!
-sleep 0.5
+wait_lines 1 "$T/log"
 kill -ABRT $pid
 wait $pid 2>/dev/null || true
 ! ls core* >/dev/null 2>&1 || fail "a core file was written: $(ls core*)"

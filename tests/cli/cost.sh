@@ -87,11 +87,11 @@ assert_status 4 "$ENRICH" -u "$URL" -j 16 -p '{{text}}' --meta \
     <"$T/in" >"$T/out1" 2>"$T/err"
 spent=$(jq -s '[.[]._meta | (.prompt_tokens + .completion_tokens * 4) /
     1000000] | add' "$T/out1")
-[ "$(jq -n "$spent <= 0.01 and $spent >= 0.007")" = true ] ||
+ok [ "$(jq -n "$spent <= 0.01 and $spent >= 0.007")" = true ] ||
     fail "spent $spent of 0.01"
 near "$(jq .cost_usd "$T/st")" "$spent" "the run's cost"
 done1=$(wc -l <"$T/out1")
-[ "$done1" -gt 0 ] && [ "$done1" -lt 1000 ] || fail "rows done: $done1"
+ok [ "$done1" -gt 0 ] && [ "$done1" -lt 1000 ] || fail "rows done: $done1"
 assert_eq "$(jq -r 'select(.answer == .text) | .id' "$T/out1" | wc -l)" \
     "$done1" "every row written is answered"
 assert_grep "enrich: --max-cost: spent \$[0-9.]* of \$0.0100; $done1 rows done, [0-9]* read and not sent" "$T/err"
@@ -106,6 +106,6 @@ assert_eq "$(cat "$T/out1" "$T/out2" | wc -l)" 1000 "rows written in all"
 # A budget too small for one request: nothing sent, status 4.
 assert_status 4 "$ENRICH" -u "$URL" -p '{{text}}' --max-cost 0.000001 \
     --price-in 1 --price-out 4 <"$T/in" >"$T/out" 2>"$T/err"
-[ ! -s "$T/out" ] || fail "a row written with no money"
+ok [ ! -s "$T/out" ] || fail "a row written with no money"
 assert_grep 'spent \$0.0000 of \$0.0000; 0 rows done, 1 read and not sent' \
     "$T/err"

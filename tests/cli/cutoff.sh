@@ -33,7 +33,7 @@ kill -INT $pid
 wait $pid 2>/dev/null || true
 wait $reader
 n=$(wc -l <"$T/out")
-[ "$n" -gt 0 ] || fail "nothing written"
+ok [ "$n" -gt 0 ] || fail "nothing written"
 # Every line whole, and nothing after the last newline.
 assert_eq "$(jq -c .id "$T/out" | wc -l)" "$n"
 assert_eq "$(tail -c 1 "$T/out" | od -An -c | tr -d ' ')" '\n'

@@ -8,14 +8,14 @@ mock_start
 # Closed stdin: no rows, at once (the signal pipe must not become fd 0).
 timeout 10 "$ENRICH" -u "$URL" -p x <&- >"$T/out" 2>"$T/err" ||
     fail "closed stdin: status $?: $(cat "$T/err")"
-[ ! -s "$T/out" ] || fail "rows from nowhere: $(cat "$T/out")"
+ok [ ! -s "$T/out" ] || fail "rows from nowhere: $(cat "$T/out")"
 
 # Closed stdout: a clear error, and --errors is not taken for it.
 rows 3 >"$T/in"
 assert_status 2 "$ENRICH" -u "$URL" -p '{{text}}' --errors "$T/failed" \
     <"$T/in" >&- 2>"$T/err"
 assert_grep 'stdout is closed' "$T/err"
-[ ! -s "$T/failed" ] || fail "rows went to the errors file"
+ok [ ! -s "$T/failed" ] || fail "rows went to the errors file"
 
 # Closed stderr: the rows still come.
 "$ENRICH" -u "$URL" -p '{{text}}' <"$T/in" >"$T/out" 2>&-
@@ -39,7 +39,7 @@ rows 2000 >"$T/in"
 	wait $pid 2>/dev/null || true
 	head -c 2000000 /dev/zero | tr '\0' a || echo "tr failed: $?" >&2
 } 2>"$T/err" | { sleep 1; cat; } >"$T/out"
-[ ! -s "$T/err" ] || fail "the next writer failed: $(cat "$T/err")"
+ok [ ! -s "$T/err" ] || fail "the next writer failed: $(cat "$T/err")"
 assert_eq "$(tail -c 2000000 "$T/out" | tr -d a | wc -c | tr -d ' ')" 0
 
 # Warnings into the same slow pipe as the rows (2>&1): none dropped.

@@ -5,22 +5,22 @@
 man=$ROOT/man/enrich.1
 opt='-[-a-zA-Z0-9.]*[a-zA-Z0-9]'
 
-mandoc -Tlint -Wwarning "$man" >"$T/lint" 2>&1 || fail "mandoc: $(cat "$T/lint")"
+ok mandoc -Tlint -Wwarning "$man" >"$T/lint" 2>&1 || fail "mandoc: $(cat "$T/lint")"
 "$ENRICH" --help >"$T/help"
 
 # The synopsis, option by option.
 sed -n '/^usage:/,/^$/p' "$T/help" | grep -o -- "$opt" >"$T/u"
 mandoc -Tascii "$man" | col -b | sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' |
     grep -o -- "$opt" >"$T/s"
-[ -s "$T/u" ] || fail "no options in usage"
-cmp -s "$T/u" "$T/s" ||
+ok [ -s "$T/u" ] || fail "no options in usage"
+ok cmp -s "$T/u" "$T/s" ||
     fail "usage and SYNOPSIS differ: $(diff "$T/u" "$T/s" | tr '\n' ' ')"
 
 # Its order: one-letter options, then long ones, each alphabetically.
 sed -n '/^usage:/,/^$/p' "$T/help" | grep -o -- '\[-[a-zA-Z] ' >"$T/l"
-sort -c -f "$T/l" || fail "one-letter options out of order: $(cat "$T/l")"
+ok sort -c -f "$T/l" || fail "one-letter options out of order: $(cat "$T/l")"
 sed -n '/^usage:/,/^$/p' "$T/help" | grep -o -- '\[--[a-z0-9.-]*' >"$T/l"
-sort -c "$T/l" || fail "long options out of order: $(cat "$T/l")"
+ok sort -c "$T/l" || fail "long options out of order: $(cat "$T/l")"
 
 # The list: each line of --help that names options, and each .It of the
 # man page's list of options (an option may have more than one .It).
@@ -29,14 +29,14 @@ sed -nE 's/^  (-[a-zA-Z]), (--[a-z0-9.-]+).*/\1 \2/p
 sed -n '/^The options are as follows:/,/^\.El/p' "$man" | grep '^\.It' |
     grep -oE 'Fl (Fl )?[a-zA-Z0-9.-]+' |
     sed 's/^Fl Fl /--/; s/^Fl /-/' | awk '!seen[$0]++' >"$T/m"
-[ "$(wc -l <"$T/h")" -gt 40 ] || fail "few options in --help: $(cat "$T/h")"
-cmp -s "$T/h" "$T/m" ||
+ok [ "$(wc -l <"$T/h")" -gt 40 ] || fail "few options in --help: $(cat "$T/h")"
+ok cmp -s "$T/h" "$T/m" ||
     fail "--help and the man page's options differ: $(diff "$T/h" "$T/m" |
     tr '\n' ' ')"
 
 # README's test command is the one CI runs.
-grep -q '^make check' "$ROOT/README.md" || fail "README lacks 'make check'"
-grep -q 'make check' "$ROOT/.ci/run" || fail ".ci/run does not run make check"
+ok grep -q '^make check' "$ROOT/README.md" || fail "README lacks 'make check'"
+ok grep -q 'make check' "$ROOT/.ci/run" || fail ".ci/run does not run make check"
 
 # Each option's default: --help prints the table's as "(default x)" at the
 # end of its entry, and the man page's entry says "the default is x" (the
@@ -68,7 +68,7 @@ awk 'function flush() {
 }
 { flush() }
 END { flush() }' "$T/help" | sort >"$T/hd"
-[ "$(grep -c ' [^-]' "$T/hd")" -gt 10 ] ||
+ok [ "$(grep -c ' [^-]' "$T/hd")" -gt 10 ] ||
     fail "few defaults in --help: $(cat "$T/hd")"
 awk 'function flush(   i, v, n) {
 	if (nnames == 0)
@@ -105,7 +105,7 @@ awk 'function flush(   i, v, n) {
 		    w[i] !~ /^(Ql|Ev|Lk|Pq|Pa|No|Ns|Fl|Ar|Cm|Dv|Sx|Po|Pc|Xr|Sy|Em|Dq|Sq|Nm|Li|Va)$/)
 			text = text " " w[i]
 }' "$ROOT/man/enrich.1" | sort >"$T/md"
-cmp -s "$T/hd" "$T/md" ||
+ok cmp -s "$T/hd" "$T/md" ||
     fail "--help's defaults and the man page's differ: $(diff "$T/hd" "$T/md" |
     grep '^[<>]' | tr '\n' ' ')"
 
@@ -121,11 +121,11 @@ awk -F'|' '/^\| `-/ {
 	sub(/^`/, "", v)
 	print name, v
 }' "$ROOT/README.md" | sort >"$T/rd"
-[ "$(wc -l <"$T/rd")" -gt 5 ] || fail "few defaults in README: $(cat "$T/rd")"
+ok [ "$(wc -l <"$T/rd")" -gt 5 ] || fail "few defaults in README: $(cat "$T/rd")"
 bad=$(join "$T/rd" "$T/hd" | awk '$2 != $3' | tr '\n' ' ')
-[ -z "$bad" ] || fail "README's defaults differ from --help's: $bad"
+ok [ -z "$bad" ] || fail "README's defaults differ from --help's: $bad"
 missing=$(join -v 1 "$T/rd" "$T/hd" | tr '\n' ' ')
-[ -z "$missing" ] || fail "README's defaults of no option: $missing"
+ok [ -z "$missing" ] || fail "README's defaults of no option: $missing"
 
 # The README's tables of how it is built name every file of the program
 # and every module of lib/ (a module's other files, lib/name_part.c, may
@@ -139,5 +139,5 @@ for f in "$ROOT"/*.c "$ROOT"/lib/*.c; do
 	esac
 	grep -q "\`$n\`" "$T/built" || echo "$n"
 done >"$T/unnamed"
-[ ! -s "$T/unnamed" ] ||
+ok [ ! -s "$T/unnamed" ] ||
     fail "README's How it is built does not name: $(tr '\n' ' ' <"$T/unnamed")"

@@ -31,13 +31,13 @@ enrich: duplicate ID alrt-0002: 2 rows have it, each done and written on its own
 enrich: duplicate ID 3: 2 rows have it, each done and written on its own
 enrich: and 4 more duplicate IDs, 8 rows in all
 EOF
-cmp -s "$T/err" "$T/want" || fail "said: $(cat "$T/err")"
+ok cmp -s "$T/err" "$T/want" || fail "said: $(cat "$T/err")"
 
 # A dry run says the same; -q says nothing.
 "$ENRICH" --dry-run -p '{{text}}' <"$T/in" >/dev/null 2>"$T/err"
-cmp -s "$T/err" "$T/want" || fail "dry run said: $(cat "$T/err")"
+ok cmp -s "$T/err" "$T/want" || fail "dry run said: $(cat "$T/err")"
 "$ENRICH" -q -u "$URL" -p '{{text}}' <"$T/in" >/dev/null 2>"$T/err"
-[ ! -s "$T/err" ] || fail "-q said: $(cat "$T/err")"
+ok [ ! -s "$T/err" ] || fail "-q said: $(cat "$T/err")"
 
 # A resume: copies done before are skipped, as many as were done, and
 # said so.
@@ -53,4 +53,4 @@ enrich: duplicate ID a: 3 rows have it; 2 done before (--skip-ids), the other do
 enrich: duplicate ID b: 2 rows have it, all done before (--skip-ids)
 EOF
 grep '^enrich: duplicate' "$T/err" >"$T/dups" || true
-cmp -s "$T/dups" "$T/want" || fail "resume said: $(cat "$T/err")"
+ok cmp -s "$T/dups" "$T/want" || fail "resume said: $(cat "$T/err")"

@@ -35,7 +35,7 @@ assert_eq "$(grep -c "$KB_URL.*401.*set aside" "$T/err")" 1 \
     "said once: $(cat "$T/err")"
 assert_no_grep 'sk-key' "$T/err"
 # No more than the first window went to B, and none after.
-[ "$(wc -l <"$T/KB.log")" -le 16 ] ||
+ok [ "$(wc -l <"$T/KB.log")" -le 16 ] ||
     fail "$(wc -l <"$T/KB.log") requests to the endpoint that refused"
 assert_eq "$(jq '.endpoints[1].set_aside' "$T/st")" 1 "B set aside"
 
@@ -50,7 +50,7 @@ assert_eq "$rc" 3 "exit status, every key refused: $(cat "$T/err")"
 assert_grep "401.*(at http://127.0.0.1:[0-9]*/v1/chat/completions)" \
     "$T/err"
 assert_eq "$(wc -l <"$T/out" | tr -d ' ')" 0 "rows written"
-[ "$(wc -l <"$T/KA.log")" -le 8 ] || fail "the run went on after both 401s"
+ok [ "$(wc -l <"$T/KA.log")" -le 8 ] || fail "the run went on after both 401s"
 assert_no_grep 'sk-key' "$T/err"
 
 # One -u alone: a 401 stops the run as before.

@@ -13,8 +13,8 @@ printf '%s\n' \
 printf '{"id":6,"t":"bad \377 byte"}\n' >>"$T/in"
 printf '{"id":7,"t":"nul \000 byte"}\n' >>"$T/in"
 assert_status 1 "$ENRICH" -u "$URL" -p '<{{t}}>' <"$T/in" >"$T/out" 2>"$T/err"
-[ "$(wc -l <"$T/out")" -eq 7 ] || fail "want 7 lines: $(cat "$T/out")"
-jq -c . "$T/out" >/dev/null || fail "output is not valid JSON"
+ok [ "$(wc -l <"$T/out")" -eq 7 ] || fail "want 7 lines: $(cat "$T/out")"
+ok jq -c . "$T/out" >/dev/null || fail "output is not valid JSON"
 # The answer (the mock echoes the prompt) is the rendered template; an
 # empty field is not sent (empty.sh).
 assert_eq "$(jq -r 'select(.id == 5) | .error.type' "$T/out")" template

@@ -20,7 +20,7 @@ JOBS=10 sh script/classify.sh >out1
 JOBS=10 sh script/classify.sh >out2
 assert_eq "$(wc -l <script/done.jsonl)" 40
 assert_eq "$(awk '{ n += $1 } END { print n }' out1)" 40
-[ ! -s out2 ] || fail "classify.sh sent rows again: $(cat out2)"
+ok [ ! -s out2 ] || fail "classify.sh sent rows again: $(cat out2)"
 
 # The scripts in examples/, each in a directory of its own.
 for s in resume in-order split parallel; do
@@ -32,7 +32,7 @@ assert_eq "$(cat "$T/ex-resume/out")" "40 rows done"
 (cd "$T/ex-resume" && sh "$ROOT/examples/resume.sh" >out2)
 assert_eq "$(wc -l <"$T/ex-resume/done.jsonl")" 40
 assert_eq "$(cat "$T/ex-in-order/out")" "$(seq 1 40 | tr '\n' ' ')"
-cmp -s "$T/ex-in-order/ordered.jsonl" "$T/ex-in-order/sorted.jsonl" ||
+ok cmp -s "$T/ex-in-order/ordered.jsonl" "$T/ex-in-order/sorted.jsonl" ||
     fail "--ordered and sort disagree"
 assert_eq "$(cat "$T/ex-split/out")" "40 rows"
 if command -v parallel >/dev/null; then
@@ -83,7 +83,7 @@ n=$(wc -l <"$T/ex-loop/sample-v2.jsonl" | tr -d ' ')
 [ "$n" -gt 0 ] && [ "$n" -lt 40 ] || fail "a 50% sample of 40 rows: $n"
 assert_eq "$(wc -l <"$T/ex-loop/sample-v1.jsonl" | tr -d ' ')" "$n"
 assert_eq "$(sed -n 's/^v2: [0-9]* of \([0-9]*\) right, accuracy [0-9.]*$/\1/p' "$T/ex-loop/out")" "$n"
-grep -q '^v1: [0-9]* of '"$n"' right, accuracy [0-9.]*$' "$T/ex-loop/out" ||
+ok grep -q '^v1: [0-9]* of '"$n"' right, accuracy [0-9.]*$' "$T/ex-loop/out" ||
     fail "no v1 line: $(cat "$T/ex-loop/out")"
 assert_eq "$(wc -l <"$T/ex-loop/all.jsonl" | tr -d ' ')" 40
 # gpt-4o-mini was asked each row once with v2, the sample's in the

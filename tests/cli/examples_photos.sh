@@ -27,7 +27,7 @@ sh tag.sh >"$T/out1" 2>"$T/err1" || fail "tag.sh: $(cat "$T/err1")"
 check "$T/out1"
 assert_eq "$(wc -l <"$T/log" | tr -d ' ')" 4 "requests"
 sh tag.sh >"$T/out2" 2>"$T/err2" || fail "tag.sh again: $(cat "$T/err2")"
-cmp -s "$T/out1" "$T/out2" || fail "the cached run differs"
+ok cmp -s "$T/out1" "$T/out2" || fail "the cached run differs"
 assert_eq "$(wc -l <"$T/log" | tr -d ' ')" 4 "requests after the cached run"
 
 sh tag.sh --anthropic -u "$URL" >"$T/out3" 2>"$T/err3" ||
@@ -46,7 +46,7 @@ cp "$ROOT/examples/photos/img/tee-navy.png" img/
 awk '/examples\/photos\) tags product photos:/ { c = 1; next }
     c && /^```sh/ { next } c && /^```/ { exit } c { print }' \
     "$ROOT/README.md" >readme.sh
-grep -q 'enrich .*-a photo' readme.sh || fail "no pipeline in the README: $(cat readme.sh)"
+ok grep -q 'enrich .*-a photo' readme.sh || fail "no pipeline in the README: $(cat readme.sh)"
 rm -f tagged.jsonl
 sh readme.sh 2>"$T/err5" || fail "the README's pipeline: $(cat "$T/err5")"
 assert_eq "$(jq -r 'select(.tags | test("<image/png [0-9]+ [0-9a-f]{8}>")) |

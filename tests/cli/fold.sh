@@ -11,6 +11,6 @@ fi
 perl "$ROOT/tests/fold_table.pl" >"$T/want"
 sed -n '/^} ranges\[\] = {$/,/^};$/p' "$ROOT/lib/fold.c" | sed '1d;$d' \
     >"$T/got"
-[ -s "$T/got" ] || fail "no table in lib/fold.c"
-cmp -s "$T/want" "$T/got" || fail "lib/fold.c's table is not what \
+ok [ -s "$T/got" ] || fail "no table in lib/fold.c"
+ok cmp -s "$T/want" "$T/got" || fail "lib/fold.c's table is not what \
 tests/fold_table.pl makes: $(diff "$T/want" "$T/got" | head -5)"

@@ -5,9 +5,9 @@ cd "$ROOT"
 make -s install DESTDIR="$T/root" PREFIX=/usr MANDIR=/usr/share/man >/dev/null
 for f in usr/bin/enrich usr/share/man/man1/enrich.1 \
     usr/share/bash-completion/completions/enrich usr/share/enrich/prices; do
-	[ -f "$T/root/$f" ] || fail "make install did not install /$f"
+	ok [ -f "$T/root/$f" ] || fail "make install did not install /$f"
 done
-[ -x "$T/root/usr/bin/enrich" ] || fail "enrich is not executable"
+ok [ -x "$T/root/usr/bin/enrich" ] || fail "enrich is not executable"
 "$T/root/usr/bin/enrich" --version >/dev/null
 if command -v bash >/dev/null; then
 	got=$(PATH="$T/root/usr/bin:$PATH" bash -c '
@@ -40,4 +40,4 @@ if command -v bash >/dev/null; then
 	done
 fi
 make -s uninstall DESTDIR="$T/root" PREFIX=/usr MANDIR=/usr/share/man >/dev/null
-[ -z "$(find "$T/root" -type f)" ] || fail "left behind: $(find "$T/root" -type f)"
+ok [ -z "$(find "$T/root" -type f)" ] || fail "left behind: $(find "$T/root" -type f)"

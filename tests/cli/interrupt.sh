@@ -4,10 +4,11 @@
 # row written once.  SIGTERM and SIGHUP say the same; a second signal
 # too; a header that looks secret is not shown.
 . "$(dirname "$0")/../lib.sh"
-mock_start --latency 300
+mock_start --latency 300 --log "$T/log"
 
 # interrupt SIGNAL... -- enrich options: enrich on $T/in into $T/out, the
-# signals 0.1 s apart after 0.45 s; $status is its exit status.
+# signals 0.1 s apart once the mock has seen 10 requests; $status is its
+# exit status.
 interrupt() {
 	sigs=""
 	while [ "$1" != -- ]; do
@@ -15,9 +16,10 @@ interrupt() {
 		shift
 	done
 	shift
+	: >"$T/log"
 	"$ENRICH" "$@" <"$T/in" >"$T/out" 2>"$T/err" &
 	pid=$!
-	sleep 0.45
+	wait_lines 10 "$T/log"
 	for s in $sigs; do
 		kill -"$s" $pid
 		sleep 0.1
@@ -32,7 +34,7 @@ rows 40 >"$T/in"
 interrupt INT -- -u "$URL" -j 10 -p '{{text}}'
 assert_eq "$status" 130
 n=$(wc -l <"$T/out" | tr -d ' ')
-[ "$n" -ge 10 ] && [ "$n" -lt 40 ] || fail "$n rows written"
+ok [ "$n" -ge 10 ] && [ "$n" -lt 40 ] || fail "$n rows written"
 tail -1 "$T/err" >"$T/last"
 assert_grep "^enrich: interrupted (SIGINT): $n rows written; the rest of the input not read; resume with: " "$T/last"
 assert_grep " resume with: $ENRICH -u $URL -j 10 -p '{{text}}' --skip-ids $T/out < $T/in >> $T/out\$" "$T/last"
@@ -41,7 +43,7 @@ sh -c "$(sed 's/.*; resume with: //' "$T/last")" 2>"$T/err2"
 assert_eq "$(jq -r 'select(.answer == .text) | .id' "$T/out" | sort -n |
     uniq | wc -l | tr -d ' ')" 40 "rows answered after the resume"
 assert_eq "$(wc -l <"$T/out" | tr -d ' ')" 40 "lines after the resume"
-[ ! -s "$T/err2" ] || fail "the resume said: $(cat "$T/err2")"
+ok [ ! -s "$T/err2" ] || fail "the resume said: $(cat "$T/err2")"
 
 # SIGTERM and SIGHUP, -q or not; --skip-ids already naming the output is
 # not given twice; a row that failed is said to be done again.
@@ -68,10 +70,11 @@ tail -1 "$T/err" >"$T/last"
 assert_grep "^enrich: interrupted twice (SIGINT): rows in flight and lines not yet written are lost; resume with: .* --skip-ids $T/out < $T/in >> $T/out\$" "$T/last"
 
 # Into a pipe: the file is not known, so it is named OUTPUT.
+: >"$T/log"
 { "$ENRICH" -u "$URL" -j 10 -p '{{text}}' <"$T/in" 2>"$T/err" &
     echo $! >"$T/pid"; wait; } | cat >"$T/out" &
 cat_pid=$!
-sleep 0.45
+wait_lines 10 "$T/log"
 kill -INT "$(cat "$T/pid")"
 wait $cat_pid
 assert_grep "; resume with: .* --skip-ids OUTPUT < $T/in, OUTPUT being a file that holds the lines written\$" "$T/err"

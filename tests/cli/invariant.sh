@@ -15,16 +15,16 @@ awk 'BEGIN { srand(7); for (i = 1; i <= 3000; i++) {
 nonblank=$(grep -c . "$T/in")
 assert_status 1 "$ENRICH" -q -u "$URL" -j 50 -r 1 -p '{{t}}' --errors "$T/errors" \
     <"$T/in" >"$T/out" 2>"$T/err"
-[ ! -s "$T/err" ] || fail "-q still wrote: $(head -3 "$T/err")"
+ok [ ! -s "$T/err" ] || fail "-q still wrote: $(head -3 "$T/err")"
 assert_eq "$(cat "$T/out" "$T/errors" | wc -l)" "$nonblank" "lines"
 assert_eq "$(cat "$T/out" "$T/errors" | jq -r .id | sort -n | uniq -d | wc -l)" 0 "duplicates"
 # Input line numbers are the IDs: every non-blank line is there.
 assert_eq "$(cat "$T/out" "$T/errors" | jq -r .id | sort -n | tr '\n' ' ')" \
     "$(grep -n . "$T/in" | cut -d: -f1 | tr '\n' ' ')" "IDs"
 # Successes on stdout with their own answers, failures in --errors.
-[ "$(jq -r 'select(.answer != .t) | .id' "$T/out" | wc -l)" -eq 0 ] ||
+ok [ "$(jq -r 'select(.answer != .t) | .id' "$T/out" | wc -l)" -eq 0 ] ||
     fail "a row got another row's answer"
-[ "$(jq -r 'select(.error == null) | .id' "$T/errors" | wc -l)" -eq 0 ] ||
+ok [ "$(jq -r 'select(.error == null) | .id' "$T/errors" | wc -l)" -eq 0 ] ||
     fail "a success in --errors"
 assert_eq "$(jq -r 'select(.t | startswith("row ")) | .id' "$T/out" | wc -l)" \
     "$(grep -c '"row ' "$T/in")" "successes"

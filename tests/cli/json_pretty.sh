@@ -8,10 +8,10 @@ printf '%s\n' \
     '{"id":"d","q":"{\n \"service\" :\n \"EC2\"\n}"}' >"$T/in"
 "$ENRICH" -u "$URL" --json -p '{{q}}' <"$T/in" >"$T/out"
 assert_eq "$(wc -l <"$T/out" | tr -d ' ')" 2
-jq -c . "$T/out" >/dev/null || fail "output is not JSON Lines: $(cat "$T/out")"
+ok jq -c . "$T/out" >/dev/null || fail "output is not JSON Lines: $(cat "$T/out")"
 assert_eq "$(jq -c 'select(.id == "a") | [.service, .tags, .o]' "$T/out")" \
     '["S3",["b","c"],{"k":1}]'
-grep -q '"tags":\["b","c"\],"o":{"k":1}' "$T/out" || fail "not compact: $(cat "$T/out")"
+ok grep -q '"tags":\["b","c"\],"o":{"k":1}' "$T/out" || fail "not compact: $(cat "$T/out")"
 
 # The resume skips both rows, and a row whose ID was a value's piece
 # ("b") is still sent.

@@ -31,7 +31,7 @@ jq -r '"\(.service) \(.confidence)"' "$T/out" | sort >"$T/got"
 # Rows with the same text pick the same label: compare sorted pairs.
 awk '{ printf "%s %.2f\n", $1, $2 }' "$T/want" | sort >"$T/want2"
 awk '{ printf "%s %.2f\n", $1, $2 }' "$T/got" | sort >"$T/got2"
-cmp -s "$T/want2" "$T/got2" || fail "confidences differ: $(diff "$T/want2" "$T/got2" | head)"
+ok cmp -s "$T/want2" "$T/got2" || fail "confidences differ: $(diff "$T/want2" "$T/got2" | head)"
 assert_eq "$(jq -r '.confidence | type' "$T/out" | sort -u)" number
 assert_eq "$(jq -r 'select(.confidence > 1 or .confidence <= 0) | .id' "$T/out")" ""
 # --stats: a line per label, its rows and mean confidence.
@@ -39,7 +39,7 @@ for l in S3 EC2 IAM Lambda; do
 	n=$(jq -r "select(.service == \"$l\") | .id" "$T/out" | wc -l | tr -d ' ')
 	m=$(jq -s "map(select(.service == \"$l\") | .confidence) | add / length" "$T/out")
 	got=$(sed -n "s/^enrich: label $l: $n rows, mean confidence //p" "$T/err")
-	[ -n "$got" ] || fail "no line for label $l with $n rows: $(cat "$T/err")"
+	ok [ -n "$got" ] || fail "no line for label $l with $n rows: $(cat "$T/err")"
 	awk -v a="$got" -v b="$m" 'BEGIN { exit !(a - b < 0.001 && b - a < 0.001) }' ||
 	    fail "label $l: mean confidence $got, the rows say $m"
 done

@@ -146,7 +146,7 @@ END {
 ' "$man" || fail "man/enrich.1: cannot take the examples apart"
 
 n=$(ls "$T/ex" | wc -l | tr -d ' ')
-[ "$n" -eq "$want" ] || fail "EXAMPLES has $n displays, this test expects" \
+ok [ "$n" -eq "$want" ] || fail "EXAMPLES has $n displays, this test expects" \
     "$want: give a new one its test- comments (see the header) and set want"
 
 # What runs is what the reader sees: the displays' lines, taken from the
@@ -161,7 +161,7 @@ mandoc -Tascii "$man" | col -bx | awk '
 	ind > body { line[++m] = $0; if (lit == "" || ind < lit) lit = ind }
 	END { for (k = 1; k <= m; k++) print substr(line[k], lit + 1) }
 ' >"$T/rendered"
-cmp -s "$T/source" "$T/rendered" || fail "the examples taken from the" \
+ok cmp -s "$T/source" "$T/rendered" || fail "the examples taken from the" \
     "source differ from the rendered page: $(diff "$T/source" "$T/rendered")"
 
 mkdir "$T/bin" "$T/work" "$T/parallel"
@@ -196,7 +196,7 @@ while [ $ex -le "$n" ]; do
 		skipped=$((skipped + 1))
 		continue
 	fi
-	[ -s "$d/check" ] || fail "$at has neither a test-check nor a test-skip"
+	ok [ -s "$d/check" ] || fail "$at has neither a test-check nor a test-skip"
 
 	out=$d/stdout
 	err=$d/stderr
@@ -216,7 +216,7 @@ while [ $ex -le "$n" ]; do
 	set -e
 	mock_stop
 	wantst=$(cat "$d/exit" 2>/dev/null || echo 0)
-	[ "$status" -eq "$wantst" ] || fail "$at: exit status $status," \
+	ok [ "$status" -eq "$wantst" ] || fail "$at: exit status $status," \
 	    "want $wantst: $(cat "$d/run") $(tail -5 "$err")"
 	while IFS= read -r c <&3; do
 		(cd "$W" && eval "$c") </dev/null ||
@@ -225,5 +225,5 @@ while [ $ex -le "$n" ]; do
 	done 3<"$d/check"
 	ran=$((ran + 1))
 done
-[ "$ran" -gt 0 ] || fail "no example ran"
+ok [ "$ran" -gt 0 ] || fail "no example ran"
 echo "$n examples: $ran ran ($checks checks), $skipped skipped"

@@ -28,7 +28,7 @@ awk -v s="$spent" 'BEGIN { exit !(s <= 100) }' ||
 assert_eq "$(jq '.prompt_tokens + .completion_tokens' "$T/st")" \
     "$(jq '.cost_usd | floor' "$T/st")" "tokens against dollars"
 # Not stopped far short either: a row costs $10 here (8 in, 2 out).
-[ "$(wc -l <"$T/out")" -ge 5 ] || fail "only $(wc -l <"$T/out") rows for \$100"
+ok [ "$(wc -l <"$T/out")" -ge 5 ] || fail "only $(wc -l <"$T/out") rows for \$100"
 assert_grep 'spent \$[0-9.]* of \$100' "$T/err"
 
 # The same with a budget room for all: every row, the same total.

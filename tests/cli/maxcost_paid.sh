@@ -30,12 +30,12 @@ jq -r '.body | fromjson | .messages[] | select(.role == "user") |
     .content' "$T/log" | sed -n 's/^row \([0-9]*\) .*/\1/p' | sort -un \
     >"$T/asked"
 jq -r .id "$T/out" | sort -n >"$T/written"
-[ -s "$T/asked" ] || fail "nothing asked"
-cmp -s "$T/asked" "$T/written" || fail "asked and written differ: \
+ok [ -s "$T/asked" ] || fail "nothing asked"
+ok cmp -s "$T/asked" "$T/written" || fail "asked and written differ: \
 $(diff "$T/asked" "$T/written" | head -5)"
 # Some were cut short by the money: each says so, with what it paid for.
 n=$(jq -r 'select(.error.type == "max_cost") | .id' "$T/out" | wc -l)
-[ "$n" -ge 1 ] || fail "no row cut short by the money: $(cat "$T/err")"
+ok [ "$n" -ge 1 ] || fail "no row cut short by the money: $(cat "$T/err")"
 assert_eq "$(jq -c 'select(.error.type == "max_cost") |
     [.error.answer, (._meta.prompt_tokens > 0), (._meta.cost_usd > 0)]' \
     "$T/out" | sort -u)" '["bad",true,true]' "a row cut short"

@@ -15,7 +15,7 @@ assert_eq "$(jq -r .id "$T/out" | tr '\n' ' ')" \
     "$(seq 1 60 | grep -vx -e 5 -e 15 | tr '\n' ' ')"
 # The same without --ordered: the slow first rows come last.
 assert_status 1 "$ENRICH" -u "$URL" -j 60 -r 0 -p '{{t}}' <"$T/in" >"$T/out" 2>/dev/null
-[ "$(head -1 "$T/out" | jq -r .id)" != 1 ] || fail "completion order expected"
+ok [ "$(head -1 "$T/out" | jq -r .id)" != 1 ] || fail "completion order expected"
 
 # With --errors, each file is in input order.
 assert_status 1 "$ENRICH" -u "$URL" -j 60 -r 0 --ordered --errors "$T/err.jsonl" \
@@ -34,6 +34,6 @@ sleep 1
 pos=$(awk '/^pos:/ { print $2 }' /proc/$pid/fdinfo/0)
 wait $pid
 # 1024 rows of 230 bytes, and one read of 64 KiB beyond them at most.
-[ "$pos" -lt $((1024 * 230 + 65536 * 2)) ] ||
+ok [ "$pos" -lt $((1024 * 230 + 65536 * 2)) ] ||
     fail "read $pos bytes while row 1 held the order"
 assert_eq "$(jq -r .id "$T/out" | tr '\n' ' ')" "$(seq 1 5000 | tr '\n' ' ')"

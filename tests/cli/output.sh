@@ -26,7 +26,7 @@ cat >"$T/want" <<'WANT'
 WANT
 sort "$T/out" >"$T/got"
 sort "$T/want" >"$T/want.sorted"
-cmp "$T/got" "$T/want.sorted" || fail "output differs: $(diff "$T/got" "$T/want.sorted")"
+ok cmp "$T/got" "$T/want.sorted" || fail "output differs: $(diff "$T/got" "$T/want.sorted")"
 assert_grep 'row 7: template' "$T/err"
 
 # -o names the field; -i the ID field.
@@ -36,7 +36,7 @@ cat >"$T/want" <<'WANT'
 {"key":"k1","text":"x","service":"x"}
 {"text":"y","key":2,"service":"y"}
 WANT
-cmp "$T/out" "$T/want" || fail "-o/-i: $(cat "$T/out")"
+ok cmp "$T/out" "$T/want" || fail "-o/-i: $(cat "$T/out")"
 
 # Every line is valid JSON.
 jq -c . "$T/out" >/dev/null

@@ -8,7 +8,7 @@ set +e
 "$ENRICH" -u "$URL" -j 8 -p '{{text}}' <"$T/in" 2>"$T/err" | head -3 >"$T/out"
 set -e
 assert_eq "$(wc -l <"$T/out")" 3
-[ ! -s "$T/err" ] || fail "noise on a closed stdout: $(cat "$T/err")"
+ok [ ! -s "$T/err" ] || fail "noise on a closed stdout: $(cat "$T/err")"
 
 # A slow producer: each row is answered before the next is written.
 (for i in 1 2 3; do echo "{\"id\":$i,\"t\":\"r$i\"}"; sleep 0.3; done) |

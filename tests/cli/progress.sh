@@ -7,7 +7,7 @@ mock_start --latency 50
 rows 200 >"$T/in"
 # Not a terminal: nothing but the rows.
 "$ENRICH" -u "$URL" -j 20 -p '{{text}}' <"$T/in" >"$T/out" 2>"$T/err"
-[ ! -s "$T/err" ] || fail "stderr is not a terminal, yet: $(cat "$T/err")"
+ok [ ! -s "$T/err" ] || fail "stderr is not a terminal, yet: $(cat "$T/err")"
 
 # Asked for: status lines redrawn in place, then the summary.
 "$ENRICH" -u "$URL" -j 20 --progress -p '{{text}}' <"$T/in" >/dev/null 2>"$T/err"
@@ -16,10 +16,10 @@ assert_grep '[0-9]/[0-9]* *[0-9]*%  [0-9.]*/s  .*in flight' "$T/err"
 assert_grep 'enrich: 200 rows in .* 200 ok, 0 failed, 0 skipped' "$T/err"
 # The summary comes on a clean line: the status line was wiped first.
 printf '\r\033[Kenrich: 200 rows in' >"$T/pattern"
-grep -qF -f "$T/pattern" "$T/err" || fail "summary not on a clean line"
+ok grep -qF -f "$T/pattern" "$T/err" || fail "summary not on a clean line"
 "$ENRICH" -u "$URL" --no-progress --progress --no-progress -p '{{text}}' \
     <"$T/in" >/dev/null 2>"$T/err"
-[ ! -s "$T/err" ] || fail "--no-progress still drew"
+ok [ ! -s "$T/err" ] || fail "--no-progress still drew"
 
 # In a terminal (script(1) gives it one), by default; ^C leaves it clean.
 script -qec "'$ENRICH' -u '$URL' -j 20 -p '{{text}}' <'$T/in' >'$T/out'" \

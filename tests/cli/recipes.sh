@@ -57,7 +57,7 @@ assert_eq "$(jq -r 'select(.error == null) | .id' "$T/slurm/out.1" |
 # the volumes where the test has them and JOB_COMPLETION_INDEX by hand.
 cmd=$(sed -n 's/^        - \(sh \/fleet\/shard.sh .*\)$/\1/p' \
     "$fleet/k8s-indexed-job.yaml")
-[ -n "$cmd" ] || fail "no command in k8s-indexed-job.yaml"
+ok [ -n "$cmd" ] || fail "no command in k8s-indexed-job.yaml"
 mkdir -p "$T/data" "$T/secrets/openai"
 cp "$T/rows.jsonl" "$T/data/"
 cp "$T/key" "$T/secrets/openai/key"
@@ -145,6 +145,6 @@ PARALLEL_SSH=$T/ssh HOSTS=2/127.0.0.2,2/127.0.0.3 KEYFILE=$T/key BLOCK=200 \
 assert_eq "$(answered "$T/done.jsonl")" "$all" "rows over ssh"
 assert_eq "$(wc -l <"$T/done.jsonl")" 40
 # Both hosts were used, and the key was in no ssh command line.
-grep -q '127.0.0.2' "$T/ssh.argv" || fail "127.0.0.2 not used"
-grep -q '127.0.0.3' "$T/ssh.argv" || fail "127.0.0.3 not used"
+ok grep -q '127.0.0.2' "$T/ssh.argv" || fail "127.0.0.2 not used"
+ok grep -q '127.0.0.3' "$T/ssh.argv" || fail "127.0.0.3 not used"
 assert_no_grep "$key" "$T/ssh.argv"

@@ -14,7 +14,7 @@ start=$(date +%s)
 assert_status 1 timeout 50 "$ENRICH" -u "$URL" -r 3 -p '{{text}}' \
     --errors "$T/failed" <"$T/in" >"$T/out" 2>"$T/err"
 took=$(($(date +%s) - start))
-[ "$took" -lt 40 ] || fail "the refused row held the run $took s"
+ok [ "$took" -lt 40 ] || fail "the refused row held the run $took s"
 assert_eq "$(wc -l <"$T/out" | tr -d ' ')" 48 "rows written"
 assert_eq "$(jq -r .id "$T/failed" | sort | tr '\n' ' ')" "bad busy " \
     "rows failed"
@@ -39,7 +39,7 @@ printf '%s\n' '{"id":"bad","text":"[[status:429]] [[retry-after:0]] x"}' \
 rows 3 >>"$T/in2"
 assert_status 1 timeout 20 "$ENRICH" -q -u "$URL" --max-429 3 -p '{{text}}' \
     <"$T/in2" >"$T/out" 2>"$T/err"
-[ ! -s "$T/err" ] || fail "-q said: $(cat "$T/err")"
+ok [ ! -s "$T/err" ] || fail "-q said: $(cat "$T/err")"
 assert_eq "$(jq -r 'select(.error) | .error.message' "$T/out")" \
     "mock status 429 (refused 3 times while other rows succeeded: --max-429)"
 
@@ -52,7 +52,7 @@ assert_status 1 timeout 30 "$ENRICH" -u "$URL" --max-429 1 \
     --stall-timeout 3 -p '{{text}}' <"$T/in" >"$T/out" 2>"$T/err"
 assert_eq "$(jq -r .error.message "$T/out" | sed 's/.*(//' | sort -u)" \
     "no row succeeded for 3 s: --stall-timeout)" "why the wall's rows failed"
-[ "$(jq -r '.error.attempts' "$T/out" | sort -n | head -1)" -ge 2 ] ||
+ok [ "$(jq -r '.error.attempts' "$T/out" | sort -n | head -1)" -ge 2 ] ||
     fail "a wall's rows failed at their first 429: $(cat "$T/out")"
 
 # The option's range, named.

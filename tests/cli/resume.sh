@@ -11,12 +11,12 @@ tee -a "$T/done" <"$T/pipe" >/dev/null &
 tee_pid=$!
 "$ENRICH" -u "$URL" -j 50 -p '{{text}}' <"$T/in" >"$T/pipe" 2>/dev/null &
 pid=$!
-sleep 1
+wait_lines 100 "$T/done"
 kill -9 $pid
 wait $tee_pid || true
 wait $pid 2>/dev/null || true
 first=$(wc -l <"$T/done")
-[ "$first" -gt 0 ] && [ "$first" -lt 2000 ] || fail "$first rows before the kill"
+ok [ "$first" -gt 0 ] && [ "$first" -lt 2000 ] || fail "$first rows before the kill"
 
 "$ENRICH" -u "$URL" -j 50 --skip-ids "$T/done" -p '{{text}}' <"$T/in" \
     2>/dev/null >>"$T/done" || true

@@ -16,11 +16,11 @@ jq -r .id "$T/out2" | sort >"$T/set2"
 jq -r .id "$T/out3" | sort >"$T/set3"
 n=$(wc -l <"$T/set1" | tr -d ' ')
 [ "$n" -ge 240 ] && [ "$n" -le 360 ] || fail "10% of 3000 rows: $n"
-cmp -s "$T/set1" "$T/set2" || fail "two runs, two samples"
+ok cmp -s "$T/set1" "$T/set2" || fail "two runs, two samples"
 assert_eq "$(comm -23 "$T/set1" "$T/set3" | wc -l | tr -d ' ')" 0 \
     "rows of the 10% sample outside the 20% one"
 n3=$(wc -l <"$T/set3" | tr -d ' ')
-[ "$n3" -ge 510 ] && [ "$n3" -le 690 ] || fail "20% of 3000 rows: $n3"
+ok [ "$n3" -ge 510 ] && [ "$n3" -le 690 ] || fail "20% of 3000 rows: $n3"
 # Only the sample is sent; the rest are counted, not skipped.
 assert_eq "$(wc -l <"$T/log" | tr -d ' ')" "$((n + n + n3))" "requests"
 assert_eq "$(jq .rows_outside_sample "$T/stats")" "$((3000 - n))"
@@ -39,8 +39,8 @@ for line in open(sys.argv[1]):
         print(i)' "$T/in" | sort >"$T/want"
 "$ENRICH" -p '{{text}}' --sample 0.5% --dry-run <"$T/in" | jq -r .id |
     sort >"$T/got"
-[ -s "$T/want" ] || fail "no row in a 0.5% sample"
-cmp -s "$T/want" "$T/got" || fail "the documented rule and --sample differ"
+ok [ -s "$T/want" ] || fail "no row in a 0.5% sample"
+ok cmp -s "$T/want" "$T/got" || fail "the documented rule and --sample differ"
 
 # An ID is its value, however written; without one, the line number:
 # rows without IDs are sampled as rows whose IDs are their line numbers.
@@ -50,13 +50,13 @@ awk 'BEGIN { for (i = 1; i <= 500; i++)
     printf "{\"id\":\"%d\",\"t\":\"%d\"}\n", i, i }' >"$T/strid"
 "$ENRICH" -p '{{t}}' --sample 30% --dry-run <"$T/noid" | jq -r .id >"$T/a"
 "$ENRICH" -p '{{t}}' --sample 30% --dry-run <"$T/strid" | jq -r .id >"$T/b"
-[ -s "$T/a" ] || fail "no row without an ID in a 30% sample"
-cmp -s "$T/a" "$T/b" || fail "line numbers and their IDs sample apart"
+ok [ -s "$T/a" ] || fail "no row without an ID in a 30% sample"
+ok cmp -s "$T/a" "$T/b" || fail "line numbers and their IDs sample apart"
 # A broken line is sampled by its number too.
 awk 'BEGIN { for (i = 1; i <= 500; i++) print "not json" }' >"$T/bad"
 "$ENRICH" -p '{{t}}' --sample 30% --dry-run <"$T/bad" 2>/dev/null |
     jq -r .id >"$T/c" || true
-cmp -s "$T/a" "$T/c" || fail "broken lines and their numbers sample apart"
+ok cmp -s "$T/a" "$T/c" || fail "broken lines and their numbers sample apart"
 
 # --skip-ids counts the rows of the sample it skips, not the others;
 # --ordered keeps the sample's order; --estimate counts the sample.

@@ -53,5 +53,5 @@ start=$(date +%s)
 assert_status 3 "$ENRICH" -u "http://127.0.0.1:$port/v1" -j 4 -p '{{text}}' \
     <"$T/in" >"$T/out" 2>"$T/err"
 assert_grep 'every request so far failed so' "$T/err"
-[ $(($(date +%s) - start)) -lt 10 ] || fail "took too long to stop"
-[ "$(wc -l <"$T/out")" -lt 4 ] || fail "rows failed one by one"
+ok [ $(($(date +%s) - start)) -lt 10 ] || fail "took too long to stop"
+ok [ "$(wc -l <"$T/out")" -lt 4 ] || fail "rows failed one by one"

@@ -23,7 +23,7 @@ assert_eq "$(wc -l <done.jsonl | tr -d ' ')" 12 "lines after the resume"
 # that introduce it.
 awk '/^Keep the last line of each ID/ { on = 1 } on && /^```sh/ { c = 1; next }
     c && /^```/ { exit } c { print }' "$ROOT/README.md" >tidy.sh
-grep -q 'reduce inputs' tidy.sh || fail "no one-liner in the README: $(cat tidy.sh)"
+ok grep -q 'reduce inputs' tidy.sh || fail "no one-liner in the README: $(cat tidy.sh)"
 sh tidy.sh
 assert_eq "$(jq -r .id done.jsonl | paste -s -d ' ' -)" \
     "$(jq -r .id in | paste -s -d ' ' -)" "one line per ID, in order"
@@ -38,5 +38,5 @@ grep -q "reduce inputs as \$r ({}; .\[\$r.id | tostring\] = \$r) | .\[\]'" \
 # Nothing left to do.
 before=$(wc -l <"$T/log")
 "$ENRICH" -u "$URL" -p '{{text}}' --skip-ids done.jsonl <in >again
-[ ! -s again ] || fail "sent again: $(cat again)"
+ok [ ! -s again ] || fail "sent again: $(cat again)"
 assert_eq "$(wc -l <"$T/log")" "$before" "requests after tidying"

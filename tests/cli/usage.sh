@@ -5,13 +5,13 @@
 "$ENRICH" --help >"$T/out" 2>"$T/err"
 assert_grep '^usage: enrich' "$T/out"
 assert_grep '--skip-ids' "$T/out"
-[ ! -s "$T/err" ] || fail "--help wrote to stderr"
+ok [ ! -s "$T/err" ] || fail "--help wrote to stderr"
 "$ENRICH" --version >"$T/out"
 assert_grep '^enrich [0-9]' "$T/out"
 
 bad() {
 	assert_status 2 "$ENRICH" "$@" </dev/null >"$T/out" 2>"$T/err"
-	[ ! -s "$T/out" ] || fail "$* wrote to stdout"
+	ok [ ! -s "$T/out" ] || fail "$* wrote to stdout"
 }
 bad
 assert_grep 'usage: enrich' "$T/err"

@@ -19,5 +19,5 @@ valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=all \
     2>"$T/err"
 status=$?
 set -e
-[ "$status" -eq 1 ] || fail "status $status: $(cat "$T/err")"
+ok [ "$status" -eq 1 ] || fail "status $status: $(cat "$T/err")"
 assert_eq "$(wc -l <"$T/out")" 6
