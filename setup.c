@@ -513,6 +513,9 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 	ic.dialect = cli_provider(cfg)->wire->attach;
 	ic.base = provider_base(p->provider);
 	ic.url = provider_url(p->provider);
+	/* Keys that outlive the run: --cache's files, and the parked rows'
+	 * keys a resumed --batch-api run reads back from its spools. */
+	ic.disk_keys = p->cache != NULL || cfg->batch_api != NULL;
 	vc.retries = cfg->retries;
 	vc.max_wait_ms = cfg->max_wait * 1000;
 	vc.stall_ms = cfg->stall * 1000;

@@ -1,8 +1,10 @@
 #!/bin/sh
-# Scenarios 8 and 9 of make bench: walls of tokens, and fleets.  Run by
-# bench/run.sh, which adds their tables to bench/RESULTS.md; or alone
+# Scenarios 8, 9 and 10 of make bench: walls of tokens, fleets, and
+# noise.  Run by bench/run.sh, which adds their tables to
+# bench/RESULTS.md; or alone
 # (sh bench/walls.sh), writing bench/out/walls.md; WALLS=9 runs only the
-# fleet.  About 20 minutes, most of it the token wall's own pace.
+# fleet, WALLS=10 only the noise.  About 25 minutes, most of it the token
+# wall's own pace.
 #
 # 8. A wall of 60,000 tokens a minute (two seconds of burst), each request
 #    charged its prompt and its max_completion_tokens, refused as OpenAI
@@ -19,6 +21,10 @@
 #    do), -j auto with --share, --rpm 1500 each (the division by hand),
 #    and --share with one --rpm 6000.  Every row once, or the scenario
 #    fails.
+# 10. Noise, not a wall: 1,000 rows through a server that fails 20% of
+#    requests at any rate (500, 502, 503 and 429 with Retry-After: 1, a
+#    quarter each), 20 ms a request; -j 50 and -j auto, each given two
+#    minutes at most: the rows written and the time.
 set -eu
 cd "$(dirname "$0")/.."
 out=bench/out
@@ -53,7 +59,7 @@ stop_mock() {
 }
 load() { awk '{ print $1 }' /proc/loadavg; }
 # WALLS="9" runs only scenario 9.
-want() { case " ${WALLS:-8 9} " in *" $1 "*) return 0 ;; esac; return 1; }
+want() { case " ${WALLS:-8 9 10} " in *" $1 "*) return 0 ;; esac; return 1; }
 
 # 8.
 if want 8; then
@@ -85,6 +91,29 @@ for run in "-j auto:" "-j auto:--ratelimit-headers" "-j 32:" \
 	echo "8. $opts $mflags: $(tail -1 "$table")" >&2
 done
 fi
+# 10.
+if want 10; then
+awk 'BEGIN { for (i = 1; i <= 1000; i++)
+    printf "{\"id\":%d,\"text\":\"row %d\"}\n", i, i }' >"$out/rnoise"
+printf '\n### 10. Noise: 1,000 rows, 20%% of requests failed at any rate, a quarter of them 429 with Retry-After: 1\n\n' >>"$table"
+printf '| run | wall s | rows written | requests | 429s | 5xx | load before |\n|---|---|---|---|---|---|---|\n' >>"$table"
+for opts in "-j 50" "-j auto"; do
+	l=$(load)
+	start_mock --fail-429 5 --retry-after 1 --fail-500 15.79 --latency 20
+	t0=$(date +%s%N)
+	timeout 120 $E -u "$url" $opts -p '{{text}}' <"$out/rnoise" \
+	    >"$out/noise.out" 2>/dev/null || true
+	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	stop_mock
+	n=$(jq -r 'select(.answer) | .id' "$out/noise.out" | sort -u | wc -l)
+	jq -r --arg name "enrich $opts" --argjson ms "$ms" --argjson n "$n" \
+	    --arg load "$l" '"| \($name) | \($ms / 1000 | . * 10 | round /
+	    10) | \($n) | \(.requests) | \(.status_429) | \(.status_5xx)" +
+	    " | \($load) |"' "$out/mock.json" >>"$table"
+	echo "10. $opts: $(tail -1 "$table")" >&2
+done
+fi
+
 want 9 || exit 0
 
 # 9.

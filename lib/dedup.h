@@ -2,15 +2,16 @@
  * Dedup: rows that ask the same thing share one request.
  *
  * Two rows ask the same thing when their requests have the same key
- * (cache.h: the SHA-256 of the URL and the body as first rendered).  The
+ * (input.h: a hash of the URL and the body as first rendered).  The
  * first such row leads: it is sent, retried and judged as any row.  Rows
  * of the same key read while it is in flight or waiting to retry follow
  * it: they hold no place in the window and are written from its outcome
  * when it ends, so a run never sends the same body twice at once.  The
  * answers of leaders that ended are kept for rows that come later, the
- * latest DEDUP_KEEP bytes of them: memory bounded whatever the input,
- * and a run without --cache still asks each distinct thing once when
- * its duplicates are not too far apart.  For
+ * latest DEDUP_KEEP bytes of them: enough for a duplicate a few thousand
+ * rows behind its first (sorted input, retried chunks), and small beside
+ * the window's own memory, so that a run's memory does not grow with
+ * its input.  Duplicates further apart are --cache's, on disk.  For
  * --estimate it also remembers the keys of a whole dry run, to count the
  * requests that would really be sent.
  *
@@ -26,7 +27,7 @@
 
 #include "rows.h"
 
-#define DEDUP_KEEP	(64 * 1024 * 1024)	/* bytes of answers kept */
+#define DEDUP_KEEP	(1024 * 1024)	/* bytes of answers kept */
 
 struct dedup;
 

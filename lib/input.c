@@ -6,6 +6,7 @@
 #include "cache.h"
 #include "input.h"
 #include "sample.h"
+#include "siphash.h"
 #include "text.h"
 
 struct input {
@@ -22,6 +23,9 @@ struct input {
 	struct input_counts	 counts;
 	const char		*note;		/* to give, or NULL */
 	char			 notebuf[256];
+	unsigned char		 sipkey[SIPHASH_KEY_LEN];
+	struct siphash		 urlhash;	/* cfg.url's hashed: where
+						 * each row's key starts */
 };
 
 #define KEEP_TOKENS	65536
@@ -73,6 +77,11 @@ input_new(const struct input_config *cfg, struct record *record)
 	in->record = record;
 	in->idlen = strlen(cfg->idfield);
 	in->errlen = strlen(cfg->errfield);
+	/* This run's own: no input can be made to collide with another. */
+	arc4random_buf(in->sipkey, sizeof(in->sipkey));
+	siphash_init(&in->urlhash, in->sipkey);
+	siphash_add(&in->urlhash, cfg->url != NULL ? cfg->url : "",
+	    cfg->url != NULL ? strlen(cfg->url) + 1 : 1);
 	if ((in->json = json_new()) == NULL) {
 		free(in);
 		return NULL;
@@ -116,6 +125,41 @@ load_id(struct input *in, struct row *r)
 }
 
 /*
+ * The key of what a row asks: the URL and the body.  Under --cache it
+ * names a file every run must find again, and under --batch-api a
+ * resumed run reads the parked rows' keys back from their spools, so
+ * SHA-256 (cache.h); else it lives as long as the run, and SipHash under
+ * the run's own key costs a tenth as much a row (the second half of the
+ * key is left zero).
+ */
+static void
+row_key(struct input *in, const char *url, const char *body, size_t bodylen,
+    unsigned char key[CACHE_KEY_LEN])
+{
+	struct siphash	 h;
+
+	if (body == NULL)
+		body = "";
+	if (in->cfg.disk_keys) {
+		if (url == NULL)
+			url = "";
+		cache_key(url, strlen(url), body, bodylen, key);
+		return;
+	}
+	/* With its NUL, as cache_key: "u" + "rlbody" is not "ur" + "lbody".
+	 * The run's URL is hashed once, and each row goes on from there. */
+	if (url == in->cfg.url)
+		h = in->urlhash;
+	else {
+		siphash_init(&h, in->sipkey);
+		siphash_add(&h, url, strlen(url) + 1);
+	}
+	siphash_add(&h, body, bodylen);
+	memset(key, 0, CACHE_KEY_LEN);
+	siphash_end(&h, key);
+}
+
+/*
  * The key of a row with files: its body rendered again with each file's
  * hash in place of its bytes, which cost nothing to hash twice.
  */
@@ -131,8 +175,7 @@ key_body(struct input *in, const struct request *req, unsigned char *key)
 	attach_key_mode(in->cfg.attach, 0);
 	if (rv == -1)
 		return -1;
-	cache_key(in->cfg.url != NULL ? in->cfg.url : "", in->cfg.url != NULL ?
-	    strlen(in->cfg.url) : 0, in->keybody.data, in->keybody.len, key);
+	row_key(in, in->cfg.url, in->keybody.data, in->keybody.len, key);
 	return 0;
 }
 
@@ -295,14 +338,9 @@ input_load(struct input *in, struct row *r, const struct line *ln)
 	if (attach_count(in->cfg.attach) > 0) {
 		if (key_body(in, in->cfg.request, r->key) == -1)
 			return -1;
-	} else if (r->url.len > 0)
-		cache_key(r->url.data, strlen(r->url.data), r->body.data,
-		    r->body.len, r->key);
-	else
-		cache_key(in->cfg.url != NULL ? in->cfg.url : "",
-		    in->cfg.url != NULL ? strlen(in->cfg.url) : 0,
-		    r->body.data != NULL ? r->body.data : "", r->body.len,
-		    r->key);
+	} else
+		row_key(in, r->url.len > 0 ? r->url.data : in->cfg.url,
+		    r->body.data, r->body.len, r->key);
 	r->keyed = 1;
 	/* The provider's estimate: bytes of prompt, plus the budget. */
 	r->prompt_bytes = prompt_bytes(in, in->cfg.request, r);
@@ -342,8 +380,7 @@ input_escalate(struct input *in, struct row *r, unsigned char *key)
 	buf_reset(&r->body);
 	if (request_body(req, in->json, &r->body, err, sizeof(err)) == -1)
 		return -1;
-	cache_key(in->cfg.url != NULL ? in->cfg.url : "", in->cfg.url != NULL ?
-	    strlen(in->cfg.url) : 0, r->body.data, r->body.len, key);
+	row_key(in, in->cfg.url, r->body.data, r->body.len, key);
 	r->cached_bytes = request_cached_bytes(req, r->body.data, r->body.len);
 	measure(in, req, r);
 	return 0;

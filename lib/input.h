@@ -45,6 +45,11 @@ struct input_config {
 	const char		*base;		/* --url, for batch paths */
 	const char		*url;		/* where bodies go: part of
 						 * each row's key */
+	int			 disk_keys;	/* keys that outlive the run
+						 * (--cache, --batch-api's
+						 * spools): SHA-256
+						 * (cache.h), not the run's
+						 * SipHash */
 	struct attach		*attach;	/* -a: the requests' too, or
 						 * NULL */
 	enum attach_dialect	 dialect;	/* for counting its tokens */

@@ -2,10 +2,16 @@
  * jsmn is a tokenizer, not a validator: even in strict mode it takes
  * {"a" "b"}, [1,], 01, tru and raw control characters in strings, and it
  * knows nothing of UTF-8.  Rows are copied to the output byte for byte, so
- * whatever jsmn accepts and JSON does not would leak out as invalid JSON.
- * Hence two passes: a strict validator first, then jsmn for the tokens.
- * The validator also bounds nesting, because jsmn's closing-bracket search
- * walks back up the open containers and so is quadratic in the depth.
+ * whatever a tokenizer accepts and JSON does not would leak out as invalid
+ * JSON.  So the strict validator below makes the tokens itself, as it
+ * goes: one pass over each row and each response instead of a validation
+ * and then jsmn's, which between them cost 12,000 instructions a row of
+ * the 96,000 a row took in all (bench/NOTES.md).  The tokens are what
+ * jsmn's were (tests/unit/test_json.c compares the two on the same texts,
+ * tests/fuzz/fuzz_json.c on any): a container's size counts its members
+ * or elements, a key's is 1, a string's span is inside its quotes.  The
+ * validator also bounds nesting; its stack is one byte per open container
+ * (and its token's index), so no recursion can overflow.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -15,14 +21,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jsmn.h>
-
 #include "json.h"
+
+/* Offsets are ints: json_parse refuses a text past INT_MAX - 2 bytes. */
+struct token {
+	enum json_type	 type;
+	int		 start;		/* a string's first byte inside its
+					 * quotes */
+	int		 end;		/* one past the last; a string's
+					 * closing quote */
+	int		 size;		/* members or elements; a key's 1 */
+	int		 next;		/* the token after it and all it
+					 * holds */
+	int		 escaped;	/* a string with a backslash */
+};
 
 struct json {
 	const char	*text;
 	size_t		 len;
-	jsmntok_t	*tok;		/* ntok tokens, then a sentinel */
+	struct token	*tok;		/* ntok tokens, then a sentinel */
 	unsigned int	 ntok;
 	unsigned int	 cap;
 };
@@ -126,21 +143,66 @@ static const unsigned char plain[256] = {
 };
 #undef P8
 
-/* Scan a string whose opening quote is at *pos; leave *pos after it. */
-static int
+/* Bytes of a word, each x: for the tests of eight bytes at once. */
+#define BYTES(x)	(0x0101010101010101ULL * (x))
+
+/*
+ * Which of eight bytes stand for more than themselves: a control byte, a
+ * quote, a backslash, or one of UTF-8's (Hacker's Delight's "has a byte
+ * less than n" and "has a zero byte"), each flagged by its top bit; 0 if
+ * none does.  About two operations a byte against the table's five.  A
+ * byte above a flagged one may be flagged wrongly (a borrow runs
+ * upward, to the bytes after it), but the first flagged is always
+ * right, and that is the one first_special finds.
+ */
+static inline uint64_t
+special8(const unsigned char *p)
+{
+	uint64_t	 w, q, b;
+
+	memcpy(&w, p, sizeof(w));
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);	/* the first byte lowest */
+#endif
+	q = w ^ BYTES('"');
+	b = w ^ BYTES('\\');
+	return (((w - BYTES(0x20)) & ~w) | ((q - BYTES(1)) & ~q) |
+	    ((b - BYTES(1)) & ~b) | w) & BYTES(0x80);
+}
+
+/* The place of the first byte special8 flagged. */
+static inline size_t
+first_special(uint64_t m)
+{
+	return __builtin_ctzll(m) / 8;
+}
+
+/*
+ * Scan a string whose opening quote is at *pos; leave *pos after it.
+ * 1 if it holds an escape, 0 if not (its raw bytes are its text), -1.
+ */
+static inline int
 scan_string(const unsigned char *s, size_t len, size_t *pos, char *err,
     size_t errlen)
 {
-	size_t	 i = *pos + 1, n;
+	size_t		 i = *pos + 1, n;
+	uint64_t	 m = 0;
+	int		 escaped = 0;
 
 	for (;;) {
-		while (i < len && plain[s[i]])
-			i++;
+		while (i + 8 <= len && (m = special8(s + i)) == 0)
+			i += 8;
+		if (i + 8 <= len)
+			i += first_special(m);
+		else
+			while (i < len && plain[s[i]])
+				i++;
 		if (i >= len)
 			return fail(err, errlen, *pos, "unterminated string");
 		if (s[i] == '"')
 			break;
 		if (s[i] == '\\') {
+			escaped = 1;
 			if (i + 1 >= len)
 				return fail(err, errlen, i, "bad escape");
 			switch (s[i + 1]) {
@@ -168,7 +230,7 @@ scan_string(const unsigned char *s, size_t len, size_t *pos, char *err,
 		i += n;
 	}
 	*pos = i + 1;
-	return 0;
+	return escaped;
 }
 
 static int
@@ -230,15 +292,54 @@ skip_ws(const unsigned char *s, size_t len, size_t i)
 }
 
 /*
- * An iterative descent: the stack holds one byte per open container, so
- * depth costs nothing but that byte and no recursion can overflow.
+ * A token, when tokens are made (j is not NULL): its index, or -1 if out
+ * of memory.  There is always room for one more after it, the sentinel.
  */
-int
-json_validate(const char *text, size_t len, char *err, size_t errlen)
+static inline int
+token(struct json *j, enum json_type type, size_t start, size_t end)
+{
+	struct token	*t;
+	unsigned int	 cap;
+
+	if (__builtin_expect(j->ntok + 2 > j->cap, 0)) {
+		cap = j->cap < 32 ? 64 : 2 * j->cap;
+		if (j->cap > UINT_MAX / 2 ||
+		    (t = reallocarray(j->tok, cap, sizeof(*t))) == NULL)
+			return -1;
+		j->tok = t;
+		j->cap = cap;
+	}
+	t = &j->tok[j->ntok];
+	t->type = type;
+	t->start = start;
+	t->end = end;
+	t->size = 0;
+	t->next = j->ntok + 1;	/* a container's is set when it closes */
+	t->escaped = 0;
+	return j->ntok++;
+}
+
+/* A container ends at end: all it holds are the tokens made since it. */
+static inline void
+close_token(struct json *j, int t, size_t end)
+{
+	j->tok[t].end = end;
+	j->tok[t].next = j->ntok;
+}
+
+/*
+ * An iterative descent over the grammar, making tokens when j is not
+ * NULL: kind holds one byte per open container, open its token.
+ */
+static int
+scan(struct json *j, const char *text, size_t len, char *err, size_t errlen)
 {
 	const unsigned char	*s = (const unsigned char *)text;
-	char			 stack[JSON_MAX_DEPTH];
-	size_t			 i, depth = 0;
+	char			 kind[JSON_MAX_DEPTH];
+	int			 open[JSON_MAX_DEPTH];
+	size_t			 i, at, depth = 0;
+	enum json_type		 type;
+	int			 t, esc, iskey;
 
 	i = skip_ws(s, len, 0);
 	if (i == len)
@@ -246,6 +347,9 @@ json_validate(const char *text, size_t len, char *err, size_t errlen)
 value:
 	if (i >= len)
 		return fail(err, errlen, i, "value expected");
+	if (j != NULL && depth > 0 && kind[depth - 1] == '[')
+		j->tok[open[depth - 1]].size++;
+	at = i;
 	switch (s[i]) {
 	case '{':
 	case '[':
@@ -254,47 +358,74 @@ value:
 			    "levels", JSON_MAX_DEPTH);
 			return -1;
 		}
-		stack[depth++] = s[i];
+		if (j != NULL && (open[depth] = token(j, s[i] == '{' ?
+		    JSON_OBJECT : JSON_ARRAY, i, i)) == -1)
+			goto nomem;
+		kind[depth++] = s[i];
 		i = skip_ws(s, len, i + 1);
-		if (i < len && s[i] == (stack[depth - 1] == '{' ? '}' : ']')) {
+		if (i < len && s[i] == (kind[depth - 1] == '{' ? '}' : ']')) {
 			depth--;
 			i++;
+			if (j != NULL)
+				close_token(j, open[depth], i);
 			goto after;
 		}
-		if (stack[depth - 1] == '[')
+		if (kind[depth - 1] == '[')
 			goto value;
 		goto key;
 	case '"':
-		if (scan_string(s, len, &i, err, errlen) == -1)
-			return -1;
-		goto after;
+		iskey = 0;
+		goto string;
 	case 't':
 		if (scan_word(s, len, &i, "true", err, errlen) == -1)
 			return -1;
-		goto after;
+		type = JSON_TRUE;
+		break;
 	case 'f':
 		if (scan_word(s, len, &i, "false", err, errlen) == -1)
 			return -1;
-		goto after;
+		type = JSON_FALSE;
+		break;
 	case 'n':
 		if (scan_word(s, len, &i, "null", err, errlen) == -1)
 			return -1;
-		goto after;
+		type = JSON_NULL;
+		break;
 	default:
 		if (s[i] == '-' || (s[i] >= '0' && s[i] <= '9')) {
 			if (scan_number(s, len, &i, err, errlen) == -1)
 				return -1;
-			goto after;
+			type = JSON_NUMBER;
+			break;
 		}
 		if (s[i] >= 0x80 || s[i] < 0x20)
 			return fail(err, errlen, i, "unexpected byte");
 		return fail(err, errlen, i, "unexpected character");
 	}
+	if (j != NULL && token(j, type, at, i) == -1)
+		goto nomem;
+	goto after;
 key:
 	if (i >= len || s[i] != '"')
 		return fail(err, errlen, i, "object key expected");
-	if (scan_string(s, len, &i, err, errlen) == -1)
+	iskey = 1;
+	at = i;
+	/* Keys and values alike: one place that scans a string, which the
+	 * compiler then puts inline. */
+string:
+	if ((esc = scan_string(s, len, &i, err, errlen)) == -1)
 		return -1;
+	if (j != NULL) {
+		if ((t = token(j, JSON_STRING, at + 1, i - 1)) == -1)
+			goto nomem;
+		j->tok[t].escaped = esc;
+		if (iskey) {
+			j->tok[t].size = 1;
+			j->tok[open[depth - 1]].size++;
+		}
+	}
+	if (!iskey)
+		goto after;
 	i = skip_ws(s, len, i);
 	if (i >= len || s[i] != ':')
 		return fail(err, errlen, i, "':' expected");
@@ -311,78 +442,50 @@ after:
 		return fail(err, errlen, i, "unexpected end");
 	if (s[i] == ',') {
 		i = skip_ws(s, len, i + 1);
-		if (stack[depth - 1] == '{')
+		if (kind[depth - 1] == '{')
 			goto key;
 		goto value;
 	}
-	if (s[i] == (stack[depth - 1] == '{' ? '}' : ']')) {
+	if (s[i] == (kind[depth - 1] == '{' ? '}' : ']')) {
 		depth--;
 		i++;
+		if (j != NULL)
+			close_token(j, open[depth], i);
 		goto after;
 	}
-	return fail(err, errlen, i, stack[depth - 1] == '{' ?
+	return fail(err, errlen, i, kind[depth - 1] == '{' ?
 	    "',' or '}' expected" : "',' or ']' expected");
+nomem:
+	snprintf(err, errlen, "out of memory for JSON tokens");
+	return -1;
+}
+
+int
+json_validate(const char *text, size_t len, char *err, size_t errlen)
+{
+	return scan(NULL, text, len, err, errlen);
 }
 
 int
 json_parse(struct json *j, const char *text, size_t len, char *err,
     size_t errlen)
 {
-	jsmn_parser	 p;
-	jsmntok_t	*t;
-	size_t		 a, b;
-	int		 r;
-
 	j->ntok = 0;
 	if (len > INT_MAX - 2) {
 		snprintf(err, errlen, "JSON text longer than %d bytes",
 		    INT_MAX - 2);
 		return -1;
 	}
-	if (json_validate(text, len, err, errlen) == -1)
+	if (scan(j, text, len, err, errlen) == -1) {
+		j->ntok = 0;
 		return -1;
+	}
 	j->text = text;
 	j->len = len;
-	if (j->cap < 2) {
-		if ((t = reallocarray(NULL, 64, sizeof(*t))) == NULL)
-			goto nomem;
-		j->tok = t;
-		j->cap = 64;
-	}
-	a = skip_ws((const unsigned char *)text, len, 0);
-	if (text[a] != '{' && text[a] != '[' && text[a] != '"') {
-		/* Strict jsmn wants a delimiter after a primitive: do it here. */
-		b = len;
-		while (b > a && is_ws((unsigned char)text[b - 1]))
-			b--;
-		j->tok[0] = (jsmntok_t){ .type = JSMN_PRIMITIVE, .start = a,
-		    .end = b, .size = 0, .parent = -1 };
-		r = 1;
-		goto done;
-	}
-	jsmn_init(&p);
-	/* The last slot is kept for the sentinel. */
-	while ((r = jsmn_parse(&p, text, len, j->tok, j->cap - 1)) ==
-	    JSMN_ERROR_NOMEM) {
-		if (j->cap > UINT_MAX / 2 ||
-		    (t = reallocarray(j->tok, j->cap, 2 * sizeof(*t))) == NULL)
-			goto nomem;
-		j->tok = t;
-		j->cap *= 2;
-	}
-	if (r < 1) {
-		snprintf(err, errlen, "JSON tokenizer failed (%d)", r);
-		return -1;
-	}
-done:
 	/* A sentinel that starts after everything ends subtree walks. */
-	j->tok[r] = (jsmntok_t){ .type = JSMN_UNDEFINED, .start = INT_MAX,
-	    .end = INT_MAX, .size = 0, .parent = -1 };
-	j->ntok = r;
+	j->tok[j->ntok] = (struct token){ .type = JSON_NONE, .start = INT_MAX,
+	    .end = INT_MAX, .size = 0, .next = j->ntok + 1, .escaped = 0 };
 	return 0;
-nomem:
-	snprintf(err, errlen, "out of memory for JSON tokens");
-	return -1;
 }
 
 const char *
@@ -396,27 +499,7 @@ json_type(const struct json *j, int t)
 {
 	if (t < 0 || (unsigned int)t >= j->ntok)
 		return JSON_NONE;
-	switch (j->tok[t].type) {
-	case JSMN_OBJECT:
-		return JSON_OBJECT;
-	case JSMN_ARRAY:
-		return JSON_ARRAY;
-	case JSMN_STRING:
-		return JSON_STRING;
-	case JSMN_PRIMITIVE:
-		switch (j->text[j->tok[t].start]) {
-		case 't':
-			return JSON_TRUE;
-		case 'f':
-			return JSON_FALSE;
-		case 'n':
-			return JSON_NULL;
-		default:
-			return JSON_NUMBER;
-		}
-	default:
-		return JSON_NONE;
-	}
+	return j->tok[t].type;
 }
 
 void
@@ -424,7 +507,7 @@ json_span(const struct json *j, int t, size_t *off, size_t *len)
 {
 	size_t	 a = j->tok[t].start, b = j->tok[t].end;
 
-	if (j->tok[t].type == JSMN_STRING) {
+	if (j->tok[t].type == JSON_STRING) {
 		a--;
 		b++;
 	}
@@ -443,28 +526,28 @@ json_string_raw(const struct json *j, int t, const char **p, size_t *len)
 int
 json_next(const struct json *j, int t)
 {
-	int	 end = j->tok[t].end, i = t + 1;
-
-	if (j->tok[t].type != JSMN_OBJECT && j->tok[t].type != JSMN_ARRAY)
-		return i;
-	while (j->tok[i].start < end)	/* the sentinel stops this */
-		i++;
-	return i;
+	return j->tok[t].next;
 }
 
 int
 json_get(const struct json *j, int obj, const char *key, size_t keylen)
 {
-	int	 i, k, n, found = -1;
+	const struct token	*k;
+	int			 i, m, n, found = -1;
 
 	if (json_type(j, obj) != JSON_OBJECT)
 		return -1;
 	n = j->tok[obj].size;
-	for (i = obj + 1, k = 0; k < n; k++) {
-		if (json_key_equal(j->text + j->tok[i].start,
-		    j->tok[i].end - j->tok[i].start, key, keylen))
+	for (i = obj + 1, m = 0; m < n; m++) {
+		k = &j->tok[i];
+		/* A key without escapes is its text (json_key_equal's
+		 * question without its search for a backslash). */
+		if (!k->escaped ? (size_t)(k->end - k->start) == keylen &&
+		    memcmp(j->text + k->start, key, keylen) == 0 :
+		    json_key_equal(j->text + k->start, k->end - k->start, key,
+		    keylen))
 			found = i + 1;
-		i = json_next(j, i + 1);
+		i = j->tok[i + 1].next;
 	}
 	return found;
 }
@@ -483,25 +566,30 @@ json_index(const struct json *j, int arr, size_t idx)
 	return i;
 }
 
+/* Read by hand, not by strtonum: the grammar is checked already, and a
+ * response's counts are read for every row. */
 long long
 json_get_count(const struct json *j, int obj, const char *key, long long max)
 {
-	const char	*errstr;
-	char		 num[24];
-	size_t		 off, len;
-	long long	 v;
-	int		 t;
+	const char	*p, *end;
+	long long	 v = 0;
+	int		 t, d, neg;
 
 	t = json_get(j, obj, key, strlen(key));
 	if (!json_is_integer(j, t))
 		return -1;
-	json_span(j, t, &off, &len);
-	if (len >= sizeof(num))
-		return -1;
-	memcpy(num, j->text + off, len);
-	num[len] = '\0';
-	v = strtonum(num, 0, max, &errstr);
-	return errstr == NULL ? v : -1;
+	p = j->text + j->tok[t].start;
+	end = j->text + j->tok[t].end;
+	if ((neg = *p == '-'))
+		p++;
+	for (; p < end; p++) {
+		d = *p - '0';
+		if (d > max || v > (max - d) / 10)
+			return -1;
+		v = 10 * v + d;
+	}
+	/* -0 is 0; any other below 0 is out of range. */
+	return neg && v != 0 ? -1 : v;
 }
 
 int
@@ -572,8 +660,12 @@ json_is_integer(const struct json *j, int t)
 		return 0;
 	p = j->text + j->tok[t].start;
 	len = j->tok[t].end - j->tok[t].start;
-	return memchr(p, '.', len) == NULL && memchr(p, 'e', len) == NULL &&
-	    memchr(p, 'E', len) == NULL;
+	/* A number of the grammar: a sign and digits, or a fraction or
+	 * an exponent too. */
+	for (; len > 0; p++, len--)
+		if (*p == '.' || *p == 'e' || *p == 'E')
+			return 0;
+	return 1;
 }
 
 int

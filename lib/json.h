@@ -2,10 +2,11 @@
  * JSON: validation, tokens, lookups, and the string codecs.
  *
  * json_parse validates a whole text strictly (RFC 8259 grammar, UTF-8,
- * nesting depth) and then tokenizes it with jsmn; nothing else in the
- * tree sees jsmn's types.  Tokens are named by index, the root is 0, and
- * stay valid until the next json_parse on the same struct json.  The text
- * is borrowed, not copied: it must outlive the tokens.
+ * nesting depth) and tokenizes it in the same pass, the tokens jsmn would
+ * make; nothing else in the tree sees a token's fields.  Tokens are named
+ * by index, the root is 0, and stay valid until the next json_parse on
+ * the same struct json.  The text is borrowed, not copied: it must
+ * outlive the tokens.
  *
  * The codecs (json_escape, json_decode_string, json_compact) write into a
  * caller's buffer and know nothing of tokens, so output code can use them on

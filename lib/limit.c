@@ -1,3 +1,4 @@
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -196,7 +197,10 @@ limit_server(struct limit *l, long long now, enum limit_kind k,
 	struct bucket	*b = &l->srv[k];
 	double		 avail;
 
-	if (remaining < 0 || reset_ms <= 0)
+	/* Full, as of now: no reset to wait for, but a remainder to keep
+	 * to all the same. */
+	if (remaining < 0 || (reset_ms <= 0 && (k == LIMIT_REQUESTS ||
+	    l->srv_until[k] == 0)))
 		return 0;
 	refill(l, now);
 	avail = (double)remaining - inflight;
@@ -209,9 +213,27 @@ limit_server(struct limit *l, long long now, enum limit_kind k,
 		return 0;
 	}
 	/* The budget comes back at (limit - remaining) / reset; not knowing
-	 * the limit, assume what remains is all that comes back. */
-	b->rate = (limit > remaining ? (double)(limit - remaining) :
-	    (double)(remaining > 0 ? remaining : 1)) / reset_ms;
+	 * the limit, assume what remains is all that comes back.  Full, it
+	 * comes back at the rate last announced. */
+	if (reset_ms > 0)
+		b->rate = (limit > remaining ? (double)(limit - remaining) :
+		    (double)(remaining > 0 ? remaining : 1)) / reset_ms;
+	if (k == LIMIT_TOKENS) {
+		/*
+		 * The server's own bucket, kept from one word to the next:
+		 * what it last said remained, less what was started since,
+		 * refilled at its rate up to its size, and never more.  (Let
+		 * go at the reset, as requests are, the budget would be ours
+		 * alone until the next answer: a burst the server had not
+		 * said it could pay for.)  Its size is the limit; a request
+		 * is started only when all of it can be paid.
+		 */
+		b->cap = limit > 0 ? (double)limit : fmax(b->cap,
+		    (double)remaining);
+		b->level = avail < b->cap ? avail : b->cap;
+		l->srv_until[k] = LLONG_MAX;
+		return b->rate * 1000;
+	}
 	b->cap = b->rate * BURST_MS;
 	if (b->cap < 1)
 		b->cap = 1;

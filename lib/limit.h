@@ -17,7 +17,11 @@
  * (x-ratelimit-remaining-requests and the like): when its budget runs low,
  * new requests are paced at the rate the budget refills until its reset,
  * instead of collecting 429s.  Tokens are paced so whenever announced,
- * low or not: one long row can take what is left.
+ * low or not: one long row can take what is left.  Their bucket is the
+ * server's, kept from one announcement to the next (its size the limit,
+ * its rate the announced refill): what starts never exceeds the last word
+ * from the server, less what was started since, refilled at the announced
+ * rate, and a request starts only when all of its cost can be paid.
  */
 #ifndef ENRICH_LIMIT_H
 #define ENRICH_LIMIT_H

@@ -24,6 +24,10 @@ struct pace {
 	int			 tpaced;	/* by ttune: a 429 for tokens, or
 						 * a rate announced */
 	long long		 told_tpm;	/* a 429's "Limit N", or 0 */
+	int			 rsrv;		/* requests announced */
+	int			 tsrv;		/* tokens announced, and no 429 for
+						 * them since: the server's bucket
+						 * (limit.h) paces them alone */
 	int			 probe;		/* -j auto: the first request goes
 						 * alone: 1 until it starts, 2 until
 						 * it is over */
@@ -48,6 +52,7 @@ struct pace {
 
 #define PROBE_MS	1000	/* a wait until the first answer (any answer
 				 * ends it at once) */
+#define EXACT_MS	1000	/* a 429's wait shorter than this is exact */
 
 /*
  * What a call on --share's file returned.  A file that fails (another
@@ -280,6 +285,8 @@ pace_response(struct pace *p, long long now, const struct xfer *x,
 	/* What is spent comes back in the time to reset: that is the rate
 	 * -j auto would otherwise have to find. */
 	req = limit > left && left >= 0 && reset > 0;
+	if (left >= 0)
+		p->rsrv = 1;
 	tok = tlimit > tleft && tleft >= 0 && treset > 0;
 	in = req || tok ? fleet_in(p, now) : 0;
 	if (req)
@@ -287,6 +294,8 @@ pace_response(struct pace *p, long long now, const struct xfer *x,
 	/* The same of tokens: the rate is known, so pace by it. */
 	if (tok) {
 		tune_announced(p->ttune, (tlimit - tleft) * 1000.0 / treset);
+		if (!p->tpaced)
+			p->tsrv = 1;
 		p->tpaced = 1;
 	}
 	fleet_out(p, in);
@@ -321,18 +330,33 @@ int
 pace_refused(struct pace *p, long long now, unsigned long epoch,
     long long hold)
 {
-	int	 first = !p->paced, in;
+	int	 first = !p->paced, in, v;
 
-	if (p->cfg.share != NULL) {
+	if (p->cfg.share != NULL)
 		share_result(p, share_refused(p->cfg.share, now,
 		    SHARE_REQUESTS, 0));
-		if (hold > 0)
-			share_result(p, share_hold(p->cfg.share, now, hold));
-	}
 	in = fleet_in(p, now);
-	tune_ratelimited(p->tune, now, EPOCH_REQ(epoch), hold > now);
+	/* A wait of whole seconds is judged as noise or the wall by a fixed
+	 * window: an overloaded gateway names a second for a refusal that
+	 * a second's wait does not make less likely.  Not one of a few ms,
+	 * the time to the wall's next room; nor under -j auto: in a fleet,
+	 * one process cut hardly lowers what the others' overshoot refuses,
+	 * and it would take them for noise; nor where the server announces
+	 * its budget of requests: its 429s are its wall's. */
+	v = tune_ratelimited(p->tune, now, EPOCH_REQ(epoch), hold > now &&
+	    (p->cfg.autotune || p->rsrv || hold - now < EXACT_MS));
 	p->paced = 1;
 	fleet_out(p, in);
+	/*
+	 * Everyone holds for the wait a wall names, but not for noise's: a
+	 * gateway that refuses a share at any rate, naming a second each
+	 * time, would hold the run a second for every refusal.  Only the
+	 * row refused waits.
+	 */
+	if (v == TUNE_NOISE)
+		hold = 0;
+	if (p->cfg.share != NULL && hold > 0)
+		share_result(p, share_hold(p->cfg.share, now, hold));
 	/* The rate before the hold: a first rate starts with a full bucket,
 	 * which the hold must spend, or its end is a burst. */
 	limit_set_rpm(p->limit, now, ceiling(p, tune_rpm(p->tune)));
@@ -362,6 +386,7 @@ pace_refused_tokens(struct pace *p, long long now, unsigned long epoch,
 	}
 	in = fleet_in(p, now);
 	first = first && !p->tpaced;
+	p->tsrv = 0;
 	tune_ratelimited_w(p->ttune, now, EPOCH_TOK(epoch), cost > 0 ? cost :
 	    1);
 	p->tpaced = 1;
@@ -404,7 +429,9 @@ pace_tick(struct pace *p, long long now)
 	fleet_out(p, in);
 	if (p->paced)
 		limit_set_rpm(p->limit, now, ceiling(p, tune_rpm(p->tune)));
-	if (p->tpaced)
+	/* Announced, the server's bucket is known whole: a bucket of ours
+	 * at its rate would hold less than the server's burst. */
+	if (p->tpaced && !p->tsrv)
 		limit_set_tpm(p->limit, now, ceiling_tokens(p,
 		    tune_rpm(p->ttune)));
 }

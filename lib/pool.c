@@ -23,12 +23,26 @@
 #define EVENTS	256
 #define STREAMS	100	/* libcurl's streams per HTTP/2 connection */
 
+/*
+ * A window slot: an easy handle and the transfer it carries.  Whatever a
+ * request does not change is set once, when the slot is made: the
+ * callbacks' data, PRIVATE and the error buffer name the slot, which
+ * names the transfer, so a request sets only its body (and its URL, when
+ * it has one of its own).  libcurl's setopt is not free: seven a request
+ * cost more than all the pool's own work.
+ */
+struct slot {
+	CURL			*e;
+	struct xfer		*x;		/* in flight, or NULL */
+	char			 error[CURL_ERROR_SIZE];
+};
+
 struct pool {
 	CURLM			*multi;
 	struct pool_config	 cfg;		/* for handles made later */
-	CURL			**all;		/* every handle, for pool_free */
+	struct slot		**all;		/* every slot, for pool_free */
 	int			 nall;
-	CURL			**idle;		/* handles not in use */
+	struct slot		**idle;		/* slots not in use */
 	int			 nidle;
 	int			 max;		/* handles at most */
 	int			 window;	/* requests in flight at most */
@@ -104,7 +118,7 @@ sink_write(struct xfer *x, char *data, size_t n)
 static size_t
 write_cb(char *data, size_t size, size_t n, void *userp)
 {
-	struct xfer	*x = userp;
+	struct xfer	*x = ((struct slot *)userp)->x;
 
 	n *= size;
 	/* One test on the hot path. */
@@ -125,7 +139,7 @@ write_cb(char *data, size_t size, size_t n, void *userp)
 static size_t
 header_cb(char *line, size_t size, size_t n, void *userp)
 {
-	struct xfer	*x = userp;
+	struct xfer	*x = ((struct slot *)userp)->x;
 
 	headers_take(&x->pool->keep, line, size * n, x->header);
 	return size * n;
@@ -165,20 +179,29 @@ set_version(struct pool *p, int version)
 	size_connections(p);
 	/* Handles in flight keep what they had; it does them no harm. */
 	for (i = 0; p->idle != NULL && i < p->nidle; i++)
-		curl_easy_setopt(p->idle[i], CURLOPT_PIPEWAIT,
+		curl_easy_setopt(p->idle[i]->e, CURLOPT_PIPEWAIT,
 		    (long)(version == 20));
 }
 
-/* A new handle, made when the window first needs it. */
-static CURL *
-easy_new(struct pool *p)
+/* A new slot, made when the window first needs it. */
+static struct slot *
+slot_new(struct pool *p)
 {
 	const struct pool_config	*c = &p->cfg;
+	struct slot			*sl;
 	CURL				*e;
 
-	if ((e = curl_easy_init()) == NULL)
+	if ((sl = calloc(1, sizeof(*sl))) == NULL)
 		return NULL;
+	if ((sl->e = e = curl_easy_init()) == NULL) {
+		free(sl);
+		return NULL;
+	}
 	if (curl_easy_setopt(e, CURLOPT_URL, p->targets.v[0].url) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_WRITEDATA, sl) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_HEADERDATA, sl) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_PRIVATE, sl) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, sl->error) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_HTTPHEADER, p->targets.v[0].headers) !=
 	    CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_POST, 1L) != CURLE_OK ||
@@ -204,9 +227,10 @@ easy_new(struct pool *p)
 	    (long)(c->http == POOL_HTTP_2_PRIOR && pool_h2c_broken())) !=
 	    CURLE_OK) {
 		curl_easy_cleanup(e);
+		free(sl);
 		return NULL;
 	}
-	return e;
+	return sl;
 }
 
 int
@@ -285,8 +309,8 @@ pool_new(const struct pool_config *c, char *err, size_t errlen)
 	curl_multi_setopt(p->multi, CURLMOPT_TIMERDATA, p);
 	/* Handles are made as the window fills: a -j far above what a run
 	 * uses costs nothing. */
-	if ((p->idle = reallocarray(NULL, p->max, sizeof(CURL *))) == NULL ||
-	    (p->all = calloc(p->max, sizeof(CURL *))) == NULL)
+	if ((p->idle = reallocarray(NULL, p->max, sizeof(*p->idle))) == NULL ||
+	    (p->all = calloc(p->max, sizeof(*p->all))) == NULL)
 		goto nomem;
 	return p;
 nomem:
@@ -306,8 +330,9 @@ pool_free(struct pool *p)
 	for (i = 0; p->all != NULL && i < p->nall; i++) {
 		/* Removing one that is not in the multi handle is harmless. */
 		if (p->multi != NULL)
-			curl_multi_remove_handle(p->multi, p->all[i]);
-		curl_easy_cleanup(p->all[i]);
+			curl_multi_remove_handle(p->multi, p->all[i]->e);
+		curl_easy_cleanup(p->all[i]->e);
+		free(p->all[i]);
 	}
 	free(p->all);
 	free(p->idle);
@@ -435,6 +460,7 @@ int
 pool_submit(struct pool *p, struct xfer *x, char *err, size_t errlen)
 {
 	const struct target	*t;
+	struct slot		*sl;
 	CURL			*e;
 	CURLMcode		 mc;
 
@@ -447,15 +473,16 @@ pool_submit(struct pool *p, struct xfer *x, char *err, size_t errlen)
 		return -1;
 	}
 	if (p->nidle == 0) {
-		if ((e = easy_new(p)) == NULL) {
+		if ((sl = slot_new(p)) == NULL) {
 			snprintf(err, errlen, "cannot set up libcurl: out of "
 			    "memory");
 			return -1;
 		}
-		p->all[p->nall++] = e;
-		p->idle[p->nidle++] = e;
+		p->all[p->nall++] = sl;
+		p->idle[p->nidle++] = sl;
 	}
-	e = p->idle[p->nidle - 1];
+	sl = p->idle[p->nidle - 1];
+	e = sl->e;
 	buf_reset(&x->resp);
 	x->error[0] = '\0';
 	x->status = 0;
@@ -482,15 +509,14 @@ pool_submit(struct pool *p, struct xfer *x, char *err, size_t errlen)
 		return -1;
 	if (x->timeout_ms != 0)
 		curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, x->timeout_ms);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
-	curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
 	memset(x->header, 0, sizeof(x->header));
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->error);
-	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
+	sl->x = x;
+	sl->error[0] = '\0';
 	if ((mc = curl_multi_add_handle(p->multi, e)) != CURLM_OK) {
 		snprintf(err, errlen, "curl_multi_add_handle: %s",
 		    curl_multi_strerror(mc));
 		restore(p, e, x);
+		sl->x = NULL;
 		x->handle = NULL;
 		return -1;
 	}
@@ -501,12 +527,16 @@ pool_submit(struct pool *p, struct xfer *x, char *err, size_t errlen)
 static void
 finish(struct pool *p, CURL *e, CURLcode rc, long long now)
 {
+	struct slot	*sl;
 	struct xfer	*x;
 	char		*priv;
 	long		 n, version;
 
 	curl_easy_getinfo(e, CURLINFO_PRIVATE, &priv);
-	x = (struct xfer *)priv;
+	sl = (struct slot *)priv;
+	x = sl->x;
+	/* What libcurl said went wrong, if it said anything. */
+	strlcpy(x->error, sl->error, sizeof(x->error));
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &x->status);
 	if (curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &n) == CURLE_OK)
 		p->connects += n;
@@ -533,11 +563,11 @@ finish(struct pool *p, CURL *e, CURLcode rc, long long now)
 	if (rc != CURLE_OK && x->error[0] == '\0')
 		strlcpy(x->error, curl_easy_strerror(rc), sizeof(x->error));
 	curl_multi_remove_handle(p->multi, e);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, NULL);
 	if (x->method != XFER_POST || x->timeout_ms != 0)
 		restore(p, e, x);
 	x->handle = NULL;
-	p->idle[p->nidle++] = e;
+	sl->x = NULL;
+	p->idle[p->nidle++] = sl;
 	TAILQ_INSERT_TAIL(&p->done, x, link);
 }
 

@@ -36,11 +36,16 @@ struct tune {
 	double		 wrefused_since;
 	double		 share_last;	/* refused before the last cut */
 	double		 rate_before;	/* and the rate it cut */
+	double		 first;		/* the rate sent before the first 429 */
+	unsigned long	 clean;		/* starts since the last refused */
+	double		 sent_last;	/* and the rate sent before it, a
+					 * second */
 	double		 noise;		/* refusals that no cut lowers */
 	double		 thresh;	/* the rate last measured, less 3% */
 	double		 measured;	/* or announced, whole; 0: none yet */
 	double		 quiet;		/* ms it has bound since the last 429
 					 * acted on */
+	int		 verdict;	/* what the last 429 acted on was */
 	/* Starts and refusals over the last second, in 100 ms slots, by
 	 * weight: 1 a request, or its tokens (tune_started_w). */
 	long long	 slot_at;
@@ -109,6 +114,11 @@ tune_started_w(struct tune *t, long long now, double w)
 	advance(t, now);
 	t->starts[t->slot] += w;
 	t->starts_since++;
+	/* Noise refuses its share at any rate: a long run of starts that
+	 * none refused is less likely from it than from a wall the rate
+	 * is now below (the others of a fleet, yielding). */
+	if (t->noise > 0 && ++t->clean > fmax(60, 5 / t->noise))
+		t->noise = 0;
 	t->wstarts_since += w;
 	return t->epoch;
 }
@@ -125,7 +135,7 @@ tune_success(struct tune *t, long long ms)
 	t->latency = 0.9 * t->latency + 0.1 * ms;
 }
 
-static void	 ratelimited(struct tune *, long long, unsigned long, double,
+static int	 ratelimited(struct tune *, long long, unsigned long, double,
 		    int);
 
 /* Count from now: what was started and refused, and the quiet. */
@@ -151,28 +161,29 @@ mark(struct tune *t, long long now)
  * start less the ones it refused: a gateway refuses at once, long before
  * the accepted ones come back from a model that takes seconds.
  */
-void
+int
 tune_ratelimited(struct tune *t, long long now, unsigned long epoch,
     int spent)
 {
-	ratelimited(t, now, epoch, 1, spent);
+	return ratelimited(t, now, epoch, 1, spent);
 }
 
-void
+int
 tune_ratelimited_w(struct tune *t, long long now, unsigned long epoch,
     double w)
 {
-	ratelimited(t, now, epoch, w, 0);
+	return ratelimited(t, now, epoch, w, 0);
 }
 
-static void
+static int
 ratelimited(struct tune *t, long long now, unsigned long epoch, double w,
     int spent)
 {
-	double	 accepted, share, span;
+	double	 accepted, share, span, sent, q;
 
 	advance(t, now);
 	t->refused[t->slot] += w;
+	t->clean = 0;
 	/* Counted against the starts it belongs to. */
 	if (epoch == t->epoch) {
 		t->refused_since++;
@@ -180,7 +191,7 @@ ratelimited(struct tune *t, long long now, unsigned long epoch, double w,
 	}
 	/* The 429s of one overshoot arrive together: act on the first. */
 	if (t->last_cut >= 0 && now - t->last_cut < CUT_GAP_MS)
-		return;
+		return t->verdict;
 	if (t->last_cut < 0) {
 		/*
 		 * The first: what was accepted over the last second is a guess
@@ -194,11 +205,17 @@ ratelimited(struct tune *t, long long now, unsigned long epoch, double w,
 		t->rate = fmax(t->rate, sum(t->starts) * 1000 / span) * BACKOFF;
 		if (accepted > 0 && accepted * 0.7 < t->rate)
 			t->rate = accepted * 0.7;
-		t->share_last = 1;
+		/* What the next 429 judges noise by: the share refused at
+		 * the rate sent. */
+		t->share_last = sum(t->starts) >= 20 ? sum(t->refused) /
+		    sum(t->starts) : 1;
+		t->sent_last = sum(t->starts) * 1000 / span;
+		t->rate_before = t->first = t->sent_last;
 		goto cut;
 	}
 	share = t->starts_since > 0 ? fmin(1, (double)t->refused_since /
 	    t->starts_since) : 1;
+	sent = t->starts_since * 1000.0 / fmax(now - t->last_cut, 1);
 	/*
 	 * A 429 that names a wait says the budget is spent until then: the
 	 * wall's, never noise.  Without that, noise looks the same as other
@@ -209,24 +226,28 @@ ratelimited(struct tune *t, long long now, unsigned long epoch, double w,
 	if (t->known && !t->strict && !spent) {
 		/* Too little seen since the last cut to judge it by. */
 		if (t->starts_since < 20 && now - t->last_cut < 2000)
-			return;
+			return t->noise > 0 ? TUNE_NOISE : TUNE_UNSURE;
 		/* As many refused as at any rate: not the rate's doing. */
-		if (share <= t->noise * 1.5) {
+		if (share <= t->noise * 1.5 + 2 * sqrt(t->noise * (1 -
+		    t->noise) / t->starts_since)) {
+			q = t->quiet;
 			mark(t, now);
-			return;
+			t->quiet = q;	/* nor does it stop the probe quickening */
+			return t->verdict = TUNE_NOISE;
 		}
 		/* The last cut did not lower the share refused: it was not
 		 * the rate, so take it back, learn the noise, and look for
 		 * the wall again.  Not when most are refused: that is a wall
 		 * far off, or an outage, and no noise. */
 		if (share > 0.02 && share < 0.5 && t->share_last > 0 &&
-		    share >= 0.6 * t->share_last) {
+		    share >= 0.6 * t->share_last &&
+		    t->rate < 0.9 * t->rate_before) {
 			t->noise = share;
-			t->rate = fmax(t->rate, t->rate_before);
+			t->rate = fmax(t->rate, fmax(t->rate_before, t->first));
 			t->slow = 1;
 			t->share_last = 0;	/* no cut to judge */
 			mark(t, now);
-			return;
+			return t->verdict = TUNE_NOISE;
 		}
 	}
 	/*
@@ -236,6 +257,7 @@ ratelimited(struct tune *t, long long now, unsigned long epoch, double w,
 	 */
 	t->rate_before = t->rate;
 	t->share_last = share;
+	t->sent_last = sent;
 	accepted = (t->wstarts_since - t->wrefused_since) * 1000 /
 	    (now - t->last_cut);
 	/* Too few to measure by, or all refused (an outage says nothing of
@@ -256,6 +278,7 @@ cut:
 		t->rate = MIN_RATE;
 	mark(t, now);
 	t->slow = 0;
+	return t->verdict = TUNE_WALL;
 }
 
 void

@@ -34,17 +34,24 @@ struct tune	*tune_new(int, long long);
 void		 tune_free(struct tune *);
 /* A request started (the number returned goes with it); a success came
  * back after this many ms; a 429 for a rate limit came back, for the
- * request that was given that number, and named a wait (spent: the
- * budget is spent until then, so the 429 is never taken for noise) or
- * not. */
+ * request that was given that number, and named an exact wait (spent:
+ * a few ms, the time to the wall's next room, or any named wait under
+ * -j auto, so the 429 is never taken for noise) or not.  What the 429
+ * was taken for comes back: a tune_verdict. */
+enum tune_verdict {
+	TUNE_WALL,		/* the rate's doing: it was cut */
+	TUNE_UNSURE,		/* too little seen since the last cut */
+	TUNE_NOISE		/* refused as often at any rate: not cut */
+};
+
 unsigned long	 tune_started(struct tune *, long long);
 void		 tune_success(struct tune *, long long);
-void		 tune_ratelimited(struct tune *, long long, unsigned long, int);
+int		 tune_ratelimited(struct tune *, long long, unsigned long, int);
 /* The same with a weight other than 1: a tune of tokens, not requests,
  * is given each request's tokens, and its rate is in tokens a second
  * (the counts that say "too few to judge by" stay in requests). */
 unsigned long	 tune_started_w(struct tune *, long long, double);
-void		 tune_ratelimited_w(struct tune *, long long, unsigned long,
+int		 tune_ratelimited_w(struct tune *, long long, unsigned long,
 		    double);
 /* Every 429 is about the rate: none is noise to be learned (a 429 that
  * says it is about tokens is one of them). */

@@ -206,16 +206,28 @@ verdict_message_wait(const char *msg, size_t len)
 	return text_duration(p, msg + len - p, NULL);
 }
 
-long long
-verdict_backoff(int n)
+static long long
+backoff(int n, long long most)
 {
 	long long	 cap = VERDICT_BASE_MS;
 
-	while (--n > 0 && cap < VERDICT_CAP_MS)
+	while (--n > 0 && cap < most)
 		cap *= 2;
-	if (cap > VERDICT_CAP_MS)
-		cap = VERDICT_CAP_MS;
+	if (cap > most)
+		cap = most;
 	return arc4random_uniform((uint32_t)cap + 1);
+}
+
+long long
+verdict_backoff(int n)
+{
+	return backoff(n, VERDICT_CAP_MS);
+}
+
+long long
+verdict_backoff_429(int n)
+{
+	return backoff(n, VERDICT_429_CAP_MS);
 }
 
 enum verdict_429
@@ -406,7 +418,7 @@ http(struct verdicts *v, struct row *r, long long now, struct verdict *out)
 		if (wait >= 0)
 			rv = retry(v, r, now, wait, VERDICT_HOLD, out);
 		else
-			rv = retry(v, r, now, verdict_backoff(r->ratelimits),
+			rv = retry(v, r, now, verdict_backoff_429(r->ratelimits),
 			    VERDICT_RATE, out);
 		if (out->kind == VERDICT_RETRY)
 			out->tokens = verdict_429_tokens(r->msg.data,

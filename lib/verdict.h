@@ -8,8 +8,9 @@
  * servers' own words first (retry-after-ms, then Retry-After as seconds
  * or an HTTP date, then "try again in 644ms" in an OpenAI or Azure error
  * message), and otherwise exponential backoff with full jitter: a uniform
- * wait up to 0.5 s doubling per attempt, capped at 30 s, so that many
- * rows failing together do not come back together.
+ * wait up to 0.5 s doubling per attempt, capped at 30 s (2 s for a 429,
+ * whose rate the pace slows), so that many rows failing together do not
+ * come back together.
  *
  * This is the one place that decides about a 429; what it does to the
  * rate of new requests is pace.h's.  A rate-limit 429 is not charged to
@@ -32,6 +33,10 @@
 
 #define VERDICT_BASE_MS	500
 #define VERDICT_CAP_MS	30000
+/* A 429 that names no wait: the pace slows new requests, so the row's
+ * own backoff need not grow past this, and --max-429 refusals end a row
+ * refused forever in well under a minute. */
+#define VERDICT_429_CAP_MS	2000
 
 struct verdict_config {
 	int		 retries;	/* -r: per row */
@@ -123,8 +128,10 @@ int		 verdict_retryable(long);
  * or its error message; -1 if it asks for none. */
 long long	 verdict_retry_after(const char *, const char *, time_t);
 long long	 verdict_message_wait(const char *, size_t);
-/* The wait before retry number n (1 for the first retry), in ms. */
+/* The wait before retry number n (1 for the first retry), in ms; and
+ * before a 429's, which names no wait. */
 long long	 verdict_backoff(int);
+long long	 verdict_backoff_429(int);
 
 /* What a 429 means. */
 enum verdict_429 {

@@ -310,6 +310,8 @@ struct directives {
 	const char	*logprobs_of;	/* [[logprobs-of:TEXT]], or NULL */
 	size_t		 logprobs_of_len;
 	int		 no_usage;	/* [[no-usage]]: an answer without one */
+	int		 no_ra;		/* [[no-retry-after]]: a [[status:429]]
+					 * that names no wait */
 	struct as_answer as[NAS];	/* [[as:MODEL=ANSWER@P]] */
 	int		 nas;
 	int		 drop_once, stall_once, garbage_once, status_once;

@@ -25,6 +25,7 @@
 
 static uint64_t	 rng_state;
 static uint64_t	 fail500_turn;
+static const int fail500_status[] = { 500, 502, 503 };
 static double	 bucket;			/* --rps tokens */
 static uint64_t	 bucket_ns;
 static double	 tbucket;		/* --tpm tokens */
@@ -378,6 +379,8 @@ directive_one(const char *q, size_t len, struct directives *d)
 		d->no_logprobs = 1;
 	else if (IS("no-usage"))
 		d->no_usage = 1;
+	else if (IS("no-retry-after"))
+		d->no_ra = 1;
 #undef IS
 	else if (directive_arg(q, len, "try-again:", &a, &al)) {
 		d->try_again = a;
@@ -565,7 +568,7 @@ fault_decide(struct directives *d, struct reply *r, uint64_t *delay)
 		r->kind = R_ERROR;
 		r->status = d->status;
 		body_error(sc_msg.p, sc_msg.len, "mock", NULL, NULL);
-		if (d->status == 429 && d->ra == NULL)
+		if (d->status == 429 && d->ra == NULL && !d->no_ra)
 			strlcpy(r->retry_after, "1", sizeof(r->retry_after));
 	} else if (d->error200) {
 		/* Some gateways answer an error with a 200. */
@@ -603,7 +606,9 @@ fault_decide(struct directives *d, struct reply *r, uint64_t *delay)
 	} else if (r429) {
 		reply_ratelimit(r, cfg.retry_after);
 	} else if (r500) {
-		reply_error(r, fail500_turn++ % 2 ? 503 : 500,
+		/* In turn, as an overloaded gateway and its upstream answer:
+		 * the three statuses a retry gets past. */
+		reply_error(r, fail500_status[fail500_turn++ % 3],
 		    "The server had an error while processing your request.",
 		    "server_error", NULL, NULL);
 	} else if (d->garbage || rgarb) {

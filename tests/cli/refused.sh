@@ -43,6 +43,19 @@ ok [ ! -s "$T/err" ] || fail "-q said: $(cat "$T/err")"
 assert_eq "$(jq -r 'select(.error) | .error.message' "$T/out")" \
     "mock status 429 (refused 3 times while other rows succeeded: --max-429)"
 
+# Refused forever without a wait named: the row's own backoff stays under
+# 2 s a refusal, so its ten 429s end it in well under a minute (up to
+# 30 s each, they took about 75 s).
+{ rows 20; printf '%s\n' '{"id":"bad","text":"[[status:429]] [[no-retry-after]] x"}'; } >"$T/in"
+start=$(date +%s)
+assert_status 1 timeout 40 "$ENRICH" -u "$URL" -p '{{text}}' <"$T/in" \
+    >"$T/out" 2>"$T/err"
+took=$(($(date +%s) - start))
+[ "$took" -lt 25 ] || fail "a refused row without a named wait took $took s"
+assert_eq "$(jq -r 'select(.error) | .error.message' "$T/out")" \
+    "mock status 429 (refused 10 times while other rows succeeded: --max-429)"
+assert_eq "$(jq -r 'select(.answer) | .id' "$T/out" | wc -l | tr -d ' ')" 20
+
 # A wall that refuses every row: never the rows' fault, so --max-429 does
 # not fail them; --stall-timeout does.
 mock_stop

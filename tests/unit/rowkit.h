@@ -82,6 +82,8 @@ setup_escalate(struct harness *h, struct cache *cache, double max_cost,
 		cp.budget = &h->budget;
 	}
 	ic.base = "http://127.0.0.1:1";
+	/* As setup.c: --cache's keys are the same in every run. */
+	ic.disk_keys = cache != NULL;
 	if (below != 0) {
 		h->big_rates = (struct price_rates){ 1e7, 1e7, 1e7 };
 		h->big = request_new("big", NULL, h->user, NULL, 0, e,

@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "check.h"
 #include "input.h"
 #include "text.h"
@@ -8,6 +9,7 @@
 static struct rows	*rows;
 static struct request	*chat;
 static struct seen	*rig_seen;	/* the next rig's, or NULL */
+static int		 rig_disk;	/* the next rig's disk_keys */
 
 /* The parts a run makes, for one setting of the options. */
 struct rig {
@@ -33,6 +35,7 @@ rig(const char *idfield, struct idset *skip, int dry_run,
 	ic.request = chat;
 	ic.skip = skip;
 	ic.seen = rig_seen;
+	ic.disk_keys = rig_disk;
 	ic.dry_run = dry_run;
 	ic.batch_in = batch_in;
 	ic.batch_out = batch_out;
@@ -275,6 +278,46 @@ test_send(void)
 	rig_free(&g);
 }
 
+/* What a row asks, as a key: the same body the same key, within a run. */
+static void
+test_keys(void)
+{
+	struct rig	 g = rig("id", NULL, 0, 0, 0), h;
+	struct row	*a, *b, *c, *d;
+	unsigned char	 zero[CACHE_KEY_LEN / 2] = { 0 };
+	unsigned char	 sha[CACHE_KEY_LEN];
+
+	CHECK(load(&g, "{\"id\":1,\"text\":\"x\"}", 1, &a) == INPUT_SEND);
+	CHECK(load(&g, "{\"id\":2,\"text\":\"x\",\"y\":0}", 2, &b) ==
+	    INPUT_SEND);
+	CHECK(load(&g, "{\"id\":3,\"text\":\"z\"}", 3, &c) == INPUT_SEND);
+	CHECK(a->keyed && b->keyed && c->keyed);
+	CHECK(memcmp(a->key, b->key, CACHE_KEY_LEN) == 0);
+	CHECK(memcmp(a->key, c->key, CACHE_KEY_LEN) != 0);
+	/* The run's SipHash, not SHA-256: 16 bytes, then zeros. */
+	cache_key("", 0, a->body.data, a->body.len, sha);
+	CHECK(memcmp(a->key, sha, CACHE_KEY_LEN) != 0);
+	CHECK(memcmp(a->key + CACHE_KEY_LEN / 2, zero, sizeof(zero)) == 0);
+	/* Another run, another key for the same body. */
+	h = rig("id", NULL, 0, 0, 0);
+	CHECK(load(&h, "{\"id\":1,\"text\":\"x\"}", 1, &d) == INPUT_SEND);
+	CHECK(memcmp(a->key, d->key, CACHE_KEY_LEN) != 0);
+	rows_put(rows, d);
+	rig_free(&h);
+	/* Under --cache, the SHA-256 that names its files in every run. */
+	rig_disk = 1;
+	h = rig("id", NULL, 0, 0, 0);
+	rig_disk = 0;
+	CHECK(load(&h, "{\"id\":1,\"text\":\"x\"}", 1, &d) == INPUT_SEND);
+	CHECK(memcmp(d->key, sha, CACHE_KEY_LEN) == 0);
+	rows_put(rows, d);
+	rig_free(&h);
+	rows_put(rows, a);
+	rows_put(rows, b);
+	rows_put(rows, c);
+	rig_free(&g);
+}
+
 static void
 test_dry_run(void)
 {
@@ -434,6 +477,7 @@ main(void)
 	test_seen();
 	test_bad();
 	test_send();
+	test_keys();
 	test_dry_run();
 	test_batch();
 	test_sample();

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "jsmn_same.h"
 #include "json.h"
 
 static int
@@ -51,6 +52,38 @@ test_validate(void)
 			ok &= (json_validate(str, 3, err, sizeof(err)) == 0) ==
 			    (c >= 0x20);
 		}
+		CHECK(ok);
+	}
+	/* The same at every place in a longer string, where the scan
+	 * takes eight bytes at a time. */
+	{
+		static const struct {
+			const char	*bytes;
+			int		 ok;
+		} at[] = {
+			{ "\x1f", 0 }, { "\x01", 0 }, { "\x7f", 1 }, { " ", 1 },
+			{ "\x80", 0 }, { "\xc3\xa9", 1 }, { "\xc3", 0 },
+			{ "\\n", 1 }, { "\\q", 0 }, { "\\u00e9", 1 },
+			{ "\"", 0 }, { "~", 1 },
+		};
+		char	 str[64], err[64];
+		size_t	 m, p, n;
+		int	 ok = 1;
+
+		for (m = 0; m < sizeof(at) / sizeof(at[0]); m++)
+			for (p = 0; p < 24; p++) {
+				n = strlen(at[m].bytes);
+				memset(str, 'a', sizeof(str));
+				str[0] = '"';
+				memcpy(str + 1 + p, at[m].bytes, n);
+				str[1 + 24 + n] = '"';
+				if ((json_validate(str, 24 + n + 2, err,
+				    sizeof(err)) == 0) != at[m].ok) {
+					fprintf(stderr, "byte %zu at %zu\n", m,
+					    p);
+					ok = 0;
+				}
+			}
 		CHECK(ok);
 	}
 	/* A NUL byte inside a string or between values is refused. */
@@ -134,6 +167,50 @@ test_lookup(void)
 	CHECK(!json_is_integer(j, 0));
 	CHECK(json_parse(j, "{\"a\":", 5, err, sizeof(err)) == -1);
 	json_members_free(&m);
+	json_free(j);
+}
+
+/* The tokens made in the validating pass are jsmn's, and a text refused
+ * leaves none behind. */
+static void
+test_tokens(void)
+{
+	static const char *const texts[] = {
+		"{}", "[]", "0", " -12.5E-3 ", "\"\"", " true", "null\n",
+		" {\"a\" : [1, 2, {\"b\": null}]} ", "[[[[]]]]",
+		"\"\\u00e9\\ud83d\\ude00\\n\\/\"", "{\"a\":1,\"a\":2}",
+		"{\"\\\"k\":{},\"e\":[],\"s\":\"x\",\"t\":[true,false,null,"
+		    "-0,{\"x\":[{}]}],\"u\":{\"v\":{\"w\":[1,[2,[3]]]}}}",
+		"{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\","
+		    "\"choices\":[{\"index\":0,\"message\":{\"role\":"
+		    "\"assistant\",\"content\":\"yes\"},\"logprobs\":null,"
+		    "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":"
+		    "15,\"completion_tokens\":4,\"total_tokens\":19}}",
+		"[\"\xc3\xa9\xf0\x9f\x98\x80\", 1e5, [ ], { } ]",
+	};
+	struct json	*j = json_new();
+	struct buf	 b = { 0 };
+	char		 err[128];
+	size_t		 k;
+
+	for (k = 0; k < sizeof(texts) / sizeof(texts[0]); k++) {
+		CHECK(json_parse(j, texts[k], strlen(texts[k]), err,
+		    sizeof(err)) == 0);
+		if (!jsmn_same(j, texts[k], strlen(texts[k])))
+			fprintf(stderr, "not jsmn's tokens: %s\n", texts[k]);
+		CHECK(jsmn_same(j, texts[k], strlen(texts[k])));
+	}
+	/* Many, grown as they come. */
+	buf_adds(&b, "[");
+	for (k = 0; k < 5000; k++)
+		buf_adds(&b, k ? ",{\"a\":[1,\"b\"]}" : "{\"a\":[1,\"b\"]}");
+	buf_adds(&b, "]");
+	CHECK(json_parse(j, b.data, b.len, err, sizeof(err)) == 0);
+	CHECK(jsmn_same(j, b.data, b.len));
+	/* Refused half way: no token of it is left. */
+	CHECK(json_parse(j, "[1,2,{\"a\":x}]", 14, err, sizeof(err)) == -1);
+	CHECK(json_type(j, 0) == JSON_NONE);
+	buf_free(&b);
 	json_free(j);
 }
 
@@ -245,7 +322,10 @@ test_counts(void)
 {
 	struct json	*j = json_new();
 	const char	*t = "{\"n\":12,\"big\":123456789012345678901,\"neg\":-1,"
-			    "\"f\":1.5,\"s\":\"a\\\"b\",\"a\":[[1,2],{\"x\":3},4]}";
+			    "\"f\":1.5,\"s\":\"a\\\"b\",\"a\":[[1,2],{\"x\":3},4],"
+			    "\"z\":-0,\"seven\":7,\"e\":1e2,"
+			    "\"max\":9223372036854775807,"
+			    "\"over\":9223372036854775808}";
 	char		 err[64];
 	int		 a, k;
 
@@ -257,11 +337,17 @@ test_counts(void)
 	CHECK(json_get_count(j, 0, "f", 100) == -1);
 	CHECK(json_get_count(j, 0, "none", 100) == -1);
 	CHECK(json_get_count(j, -1, "n", 100) == -1);
+	CHECK(json_get_count(j, 0, "z", 100) == 0);
+	CHECK(json_get_count(j, 0, "seven", 5) == -1);
+	CHECK(json_get_count(j, 0, "seven", 7) == 7);
+	CHECK(json_get_count(j, 0, "e", 1000) == -1);
+	CHECK(json_get_count(j, 0, "max", LLONG_MAX) == LLONG_MAX);
+	CHECK(json_get_count(j, 0, "over", LLONG_MAX) == -1);
 	CHECK(json_is_string(j, json_get(j, 0, "s", 1), "a\\\"b"));
 	CHECK(!json_is_string(j, json_get(j, 0, "s", 1), "a\"b"));
 	CHECK(!json_is_string(j, json_get(j, 0, "n", 1), "12"));
 	a = json_get(j, 0, "a", 1);
-	CHECK(json_len(j, a) == 3 && json_len(j, 0) == 6 &&
+	CHECK(json_len(j, a) == 3 && json_len(j, 0) == 11 &&
 	    json_len(j, json_get(j, 0, "n", 1)) == 0);
 	k = json_next(j, a + 1);
 	CHECK(json_type(j, k) == JSON_OBJECT);
@@ -277,6 +363,7 @@ main(void)
 	test_counts();
 	test_depth();
 	test_lookup();
+	test_tokens();
 	test_many_tokens();
 	test_codecs();
 	test_splice();

@@ -22,6 +22,24 @@ run(struct limit *l, long long cost, long long ms)
 	return n;
 }
 
+/* The same from `from` to `to`. */
+static int
+run_from(struct limit *l, long long cost, long long from, long long to)
+{
+	long long	 now = from, w;
+	int		 n = 0;
+
+	while (now < to) {
+		if ((w = limit_wait(l, now, cost)) > 0) {
+			now += w;
+			continue;
+		}
+		limit_take(l, now, cost);
+		n++;
+	}
+	return n;
+}
+
 int
 main(void)
 {
@@ -87,5 +105,30 @@ main(void)
 	CHECK(limit_wait(l, 0, 901) == 0);	/* capped at the bucket */
 	limit_free(l);
 	limit_free(NULL);
+	/*
+	 * The server's tokens: 100 of 2,000 left, full in 1.9 s (1,000 a
+	 * second).  Long after the reset, no more than the 2,000 its bucket
+	 * holds start at once, and then only as fast as it refills: the
+	 * announced budget never exceeds the last word refilled at the
+	 * announced rate.  (Let go at the reset, it started without bound.)
+	 */
+	l = limit_new(0, 0);
+	CHECK(limit_server(l, 0, LIMIT_TOKENS, 2000, 100, 1900, 0) > 999);
+	CHECK(limit_wait(l, 0, 100) == 0);
+	CHECK(limit_wait(l, 0, 500) == 400);
+	CHECK(run_from(l, 900, 10000, 11000) == 3);
+	CHECK(run_from(l, 900, 20000, 30000) == 2 + 11);
+	/* In flight at the word: not there to be paid for. */
+	CHECK(limit_server(l, 40000, LIMIT_TOKENS, 2000, 1500, 500, 1000) >
+	    999);
+	CHECK(limit_wait(l, 40000, 500) == 0);
+	CHECK(limit_wait(l, 40000, 600) == 100);
+	/* Full again, as of now (no reset): the last rate goes on. */
+	CHECK(limit_server(l, 50000, LIMIT_TOKENS, 2000, 2000, 0, 0) > 999);
+	CHECK(limit_wait(l, 50000, 2000) == 0);
+	limit_take(l, 50000, 2000);
+	CHECK(limit_wait(l, 50000, 100) == 100);
+	limit_free(l);
+
 	return check_done("test_limit");
 }

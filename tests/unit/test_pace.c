@@ -494,6 +494,9 @@ test_tokens(void)
 	CHECK(refused <= 20);
 	/* Announced by headers: fewer refused still. */
 	token_wall(1, 0, 1, &rate, &refused);
+	if (getenv("NOISE_SAY") != NULL)
+		fprintf(stderr, "tokens announced: %.0f a second, %.1f per "
+		    "mille refused\n", rate, refused);
 	CHECK(rate >= 900 && rate <= 1004);
 	CHECK(refused <= 10);
 	/* A fixed window after its first 429 for tokens. */
@@ -504,6 +507,138 @@ test_tokens(void)
 	token_wall(0, 60000, 0, &rate, &refused);
 	CHECK(rate >= 950 && rate <= 1004);
 	CHECK(refused <= 10);
+}
+
+/*
+ * Noise, not a wall: a server with room for everything that fails a share
+ * of requests at random, whatever the rate (an overloaded gateway, a
+ * proxy's own burst limit): pct429 in a hundred get a 429 naming a wait
+ * of hold ms, pct5xx a 500 retried after a backoff (not the pace's
+ * business).  1,000 rows, 20 ms a request, window requests in flight at
+ * most (-j N), or -j auto.  Behind it, when wall > 0, a wall of that many
+ * requests a second with a second of burst, refused with a 429 naming a
+ * wait of a second.  The simulated ms until every row is done;
+ * refused: the wall's 429s per mille of requests.
+ */
+#define NOISE_ROWS	1000
+
+static long long
+noise(int autotune, int window, long long hold, int pct429, int pct5xx,
+    double wall, double *refused)
+{
+	struct pace	*p = pace(0, 0, autotune, window, 1000);
+	long long	 due[NOISE_ROWS], back[NOISE_ROWS], now;
+	unsigned long	 ep[NOISE_ROWS];
+	int		 state[NOISE_ROWS], tries[NOISE_ROWS];
+	int		 done = 0, inflight = 0, next = 0, k, d, req = 0, ref = 0;
+	double		 bucket = wall;
+
+	/* state: 0 waits until due, 1 in flight (ok), 2 in flight (429),
+	 * 3 in flight (5xx), 4 in flight (the wall's 429), 5 done. */
+	srandom(21);
+	for (k = 0; k < NOISE_ROWS; k++) {
+		state[k] = 0;
+		due[k] = -1;	/* not read yet */
+		tries[k] = 0;
+		back[k] = 0;
+	}
+	for (now = 0; done < NOISE_ROWS && now < 600000; now++) {
+		if (wall > 0 && (bucket += wall / 1000) > wall)
+			bucket = wall;
+		for (k = 0; k < next; k++) {
+			if (state[k] < 1 || state[k] > 4 || due[k] > now)
+				continue;
+			inflight--;
+			pace_end(p, 1);
+			if (state[k] == 1) {
+				pace_success(p, now, 1, -1, 20);
+				state[k] = 5;
+				done++;
+				continue;
+			}
+			if (state[k] == 2 || state[k] == 4) {
+				/* The wall's names whole seconds, as tests/mock
+				 * --rps does. */
+				back[k] = now + (state[k] == 2 ? hold : 1000);
+				pace_refused(p, now, ep[k], back[k]);
+				due[k] = back[k];
+			} else {
+				tries[k]++;
+				due[k] = now + random() % (500LL <<
+				    (tries[k] > 6 ? 6 : tries[k] - 1));
+			}
+			state[k] = 0;
+		}
+		pace_tick(p, now);
+		for (k = 0; k < NOISE_ROWS && inflight < pace_window(p); k++) {
+			if (state[k] != 0 || (due[k] > now) ||
+			    (due[k] < 0 && k != next))
+				continue;
+			if (pace_wait(p, now, 1) > 0)
+				break;
+			if (k == next)
+				next++;
+			ep[k] = pace_start(p, now, 1);
+			req++;
+			inflight++;
+			due[k] = now + 20;
+			d = random() % 100;
+			if (wall > 0 && bucket < 1) {
+				state[k] = 4;
+				ref++;
+			} else {
+				state[k] = d < pct429 ? 2 : d < pct429 +
+				    pct5xx ? 3 : 1;
+				if (wall > 0 && state[k] == 1)
+					bucket -= 1;
+			}
+		}
+	}
+	pace_free(p);
+	if (refused != NULL)
+		*refused = 1000.0 * ref / req;
+	return now;
+}
+
+static void
+say(const char *what, long long ms, double refused)
+{
+	if (getenv("NOISE_SAY") != NULL)
+		fprintf(stderr, "%s: %lld ms, %.1f per mille refused\n", what,
+		    ms, refused);
+}
+
+static void
+test_noise(void)
+{
+	long long	 ms;
+	double		 refused;
+
+	/*
+	 * 20% faults, a quarter of them 429s naming a wait of 1 s: every row
+	 * in seconds (1,000 rows took over four minutes when every 429
+	 * naming a wait was the wall's, each holding the run a second and
+	 * cutting the rate, down to a request or two a second).
+	 */
+	ms = noise(0, 50, 1000, 5, 15, 0, &refused);
+	say("-j 50, 20% faults", ms, refused);
+	CHECK(ms < 15000);
+	/* Twice the share of 429s. */
+	ms = noise(0, 50, 1000, 10, 10, 0, &refused);
+	say("-j 50, 10% 429s", ms, refused);
+	CHECK(ms < 15000);
+	/* A wall of 50 a second is still a wall, its 429s naming whole
+	 * seconds too: 1,000 rows at its pace, about 20 s, and its
+	 * refusals the opening burst's. */
+	ms = noise(0, 50, 1000, 0, 0, 50, &refused);
+	say("-j 50, a wall", ms, refused);
+	CHECK(ms < 25000);
+	CHECK(refused < 100);
+	/* And behind the noise. */
+	ms = noise(0, 50, 1000, 5, 15, 50, &refused);
+	say("-j 50, a wall behind the noise", ms, refused);
+	CHECK(ms < 30000);
+	CHECK(refused < 100);
 }
 
 /*
@@ -715,6 +850,7 @@ test_share_error(void)
 int
 main(void)
 {
+	test_noise();
 	test_share_error();
 	test_fleet();
 	test_rpm_tpm();

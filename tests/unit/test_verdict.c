@@ -165,7 +165,7 @@ test_decisions(void)
 	for (ok = 1, k = 1; k <= 12; k++) {
 		CHECK(verdict_transfer(v, r, 0, &out) == 0);
 		ok &= out.kind == VERDICT_RETRY && out.wait == VERDICT_RATE &&
-		    out.delay >= 0 && out.delay <= VERDICT_CAP_MS &&
+		    out.delay >= 0 && out.delay <= VERDICT_429_CAP_MS &&
 		    (k > 1 || out.delay <= VERDICT_BASE_MS);
 		attempt(rs, r, XFER_RESPONSE, 429, RATE_BODY);
 	}
@@ -490,6 +490,8 @@ main(void)
 		ok &= verdict_backoff(3) <= 2000;
 		ok &= verdict_backoff(10) <= 30000;
 		ok &= verdict_backoff(100) <= 30000;
+		ok &= verdict_backoff_429(1) <= 500;
+		ok &= verdict_backoff_429(10) <= 2000;
 	}
 	CHECK(ok);
 	/* Jittered: not all the same, and reaching past half the cap. */
