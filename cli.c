@@ -23,7 +23,6 @@
 #include <curl/curl.h>
 
 #include "cli.h"
-#include "lib/prov_anthropic.h"
 #include "lib/endpoints.h"
 #include "lib/provider.h"
 #include "lib/sample.h"
@@ -62,6 +61,8 @@ struct opt {
 	int		 syn;
 	const char	*metavar;	/* the argument, as the man page names it */
 	const char	*help;
+	/* A provider's flag: --help tells its defaults from its wire. */
+	const char	*provider;
 };
 
 /*
@@ -93,7 +94,7 @@ static void	set_version(struct config *, const struct opt *, char *);
 
 /*
  * { name, letter, kind and field, min, max, default, setter, synopsis,
- * metavar, help }; a flag sets its field to min.
+ * metavar, help, provider }; a flag sets its field to min.
  *
  * In the order of the synopsis, which the man page follows: the flags,
  * the other one-letter options, the long ones, each alphabetically; then
@@ -137,14 +138,11 @@ static const struct opt options[] = {
 	    "render a null, empty or blank field (else the row is a "
 	    "template error, not sent)" },
 	{ "anthropic", 0, NONE(anthropic), 1, 0, NULL, NULL, 0, NULL,
-	    "Anthropic's Messages API: -u (default " ANTHROPIC_URL ") plus "
-	    "/messages, the key from $ANTHROPIC_API_KEY, -m default "
-	    ANTHROPIC_MODEL },
+	    "Anthropic's Messages API:", "anthropic" },
 	{ "attach-max", 0, LLONG(attach_max), 1, 1LL << 30, "20971520", NULL,
 	    0, "n", "bytes an attached file may have" },
 	{ "azure", 0, NONE(azure), 1, 0, NULL, NULL, 0, NULL,
-	    "Azure OpenAI: -m is the deployment, -u (else "
-	    "$AZURE_OPENAI_ENDPOINT) the endpoint" },
+	    "Azure OpenAI: -m is the deployment,", "azure" },
 	{ "batch-api", 0, STRING(batch_api), 0, 0, NULL, NULL, 0, "state",
 	    "through the Batch API at half price, resumable from the state "
 	    "file" },
@@ -312,6 +310,31 @@ put_text(FILE *fp, int *col, int indent, const char *s)
 	}
 }
 
+/*
+ * What a provider's flag sets, from its wire, so that the help cannot
+ * drift from the table: "-u (default URL) plus /endpoint", or "-u (else
+ * $VAR) the endpoint"; its key's variable; its model.
+ */
+static void
+put_provider(FILE *fp, int *col, int indent, const char *name)
+{
+	const struct provider_wire	*w = provider_find(name)->wire;
+	char				 text[512];
+	int				 n;
+
+	if (w->base_url != NULL)
+		n = snprintf(text, sizeof(text), "-u (default %s) plus %s,",
+		    w->base_url, w->endpoint != NULL ? w->endpoint :
+		    "the endpoint");
+	else
+		n = snprintf(text, sizeof(text), "-u (else $%s) the endpoint,",
+		    w->url_env);
+	n += snprintf(text + n, sizeof(text) - n, " the key from $%s%s%s",
+	    w->key_env, w->model != NULL ? ", -m default " : "",
+	    w->model != NULL ? w->model : "");
+	put_text(fp, col, indent, text);
+}
+
 /* "  -l, --name metavar" or "      --name metavar": its length. */
 static int
 format_names(const struct opt *o, char *buf, size_t len)
@@ -378,6 +401,8 @@ cli_usage(FILE *fp, int status)
 		fprintf(fp, "%s%*s", word, helpcol - 1 - w, "");
 		col = helpcol - 1;
 		put_text(fp, &col, helpcol, o->help);
+		if (o->provider != NULL)
+			put_provider(fp, &col, helpcol, o->provider);
 		if (o->def != NULL) {
 			snprintf(word, sizeof(word), "(default %s)", o->def);
 			put_text(fp, &col, helpcol, word);
@@ -385,6 +410,17 @@ cli_usage(FILE *fp, int status)
 		fputc('\n', fp);
 	}
 	exit(status);
+}
+
+const struct provider_ops *
+cli_provider(const struct config *c)
+{
+	const struct provider_ops	*ops;
+
+	if ((ops = provider_find(c->anthropic ? "anthropic" : c->azure ?
+	    "azure" : "openai")) == NULL)
+		errx(2, "no such provider");
+	return ops;
 }
 
 void
@@ -652,8 +688,6 @@ cli_parse(int argc, char *argv[], struct config *c)
 	/* The environment's, where it says, before the table's. */
 	if ((e = getenv("ENRICH_MODEL")) != NULL && *e != '\0')
 		c->model = e;
-	if ((e = getenv("OPENAI_BASE_URL")) != NULL && *e != '\0')
-		c->url = e;
 	c->progress = -1;	/* decided by the terminal (tty.c) */
 	while ((ch = getopt_long(argc, argv, shortopts, longopts,
 	    NULL)) != -1) {

@@ -20,6 +20,8 @@
 
 #include "lib/pool.h"
 
+struct provider_ops;
+
 #define MAX_JOBS	10000	/* -j at most, and what SIGUSR1 may reach */
 
 struct list {
@@ -130,5 +132,9 @@ void	cli_usage(FILE *, int) __attribute__((noreturn));
 
 /* Append s, borrowed, to l; exits when out of memory. */
 void	cli_list_add(struct list *, char *);
+
+/* The provider the options name, a row of provider.h's table: its wire
+ * holds the run's defaults (rules.c), its operations the run (setup.c). */
+const struct provider_ops *cli_provider(const struct config *);
 
 #endif

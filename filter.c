@@ -248,7 +248,9 @@ loop(struct run *run)
 					    " (-j auto)" : "");
 			} else if (!run->signal) {
 				run->signal = sig;
-				sched_interrupt(run->sched, clock_ms());
+				if (sched_interrupt(run->sched, clock_ms(), e,
+				    sizeof(e)) == -1)
+					errx(1, "%s", e);
 			}
 		}
 		if (pfd[POLL_STDIN].revents) {

@@ -13,11 +13,10 @@
 #include <string.h>
 
 #include "cli.h"
-#include "lib/prov_anthropic.h"
 #include "lib/endpoints.h"
+#include "lib/provider.h"
 #include "rules.h"
 
-#define AZURE_VERSION	"2024-10-21"	/* a GA api-version of Azure OpenAI */
 /* The price table, installed by `make install` (DATADIR). */
 #ifndef PRICES_PATH
 #define PRICES_PATH	"/usr/local/share/enrich/prices"
@@ -163,7 +162,8 @@ check_expect(const struct config *c)
 void
 rules_check(struct config *c)
 {
-	const char	*e;
+	const struct provider_wire	*w;
+	const char			*e;
 
 	if (c->batch_cancel != NULL) {
 		/* Nothing is rendered: only the URL and key matter. */
@@ -174,9 +174,10 @@ rules_check(struct config *c)
 		    c->body == NULL && !c->batch_in)
 			c->prompt = "-";
 	}
-	if (c->batch_api != NULL && c->anthropic)
+	/* A wire's Batch API is driven when the table gives it one. */
+	if (c->batch_api != NULL && cli_provider(c)->wire->batch == NULL)
 		errx(2, "--batch-api: OpenAI's and Azure's Batch API only; "
-		    "Anthropic's Message Batches are not supported yet");
+		    "--%s's is not supported yet", cli_provider(c)->name);
 	if (c->batch_api != NULL && (c->rpm > 0 || c->tpm > 0 ||
 	    c->share != NULL || c->autotune))
 		errx(2, "--batch-api: the provider paces a batch; %s does not "
@@ -234,29 +235,34 @@ rules_check(struct config *c)
 		    c->batch_out)
 			errx(2, "--anthropic: --azure, --body, --batch-input "
 			    "and --batch-output do not apply");
-		/* Not $OPENAI_BASE_URL: that is another provider's. */
-		if (!c->url_given)
-			c->url = ANTHROPIC_URL;
-		if (!c->endpoint_given)
-			c->endpoint = ANTHROPIC_ENDPOINT;
-		if (!c->model_given && ((e = getenv("ENRICH_MODEL")) == NULL ||
-		    *e == '\0'))
-			c->model = ANTHROPIC_MODEL;
 	}
+	w = cli_provider(c)->wire;
+	/* The wire's own URL, not the option table's (or $OPENAI_BASE_URL,
+	 * another provider's). */
+	if (!c->url_given && w->base_url != NULL)
+		c->url = w->base_url;
+	if (!c->endpoint_given && w->endpoint != NULL)
+		c->endpoint = w->endpoint;
+	if (!c->model_given && w->model != NULL && ((e =
+	    getenv("ENRICH_MODEL")) == NULL || *e == '\0'))
+		c->model = w->model;
 	check_answers(c);
 	check_expect(c);
 	check_escalate(c);
 	/* AZURE_OPENAI_ENDPOINT alone means Azure, unless a URL says not. */
-	if (!c->anthropic && !c->url_given &&
-	    getenv("OPENAI_BASE_URL") == NULL &&
-	    (e = getenv("AZURE_OPENAI_ENDPOINT")) != NULL && *e != '\0')
+	if (!c->anthropic && !c->url_given && getenv(provider_find("openai")->
+	    wire->url_env) == NULL && (e = getenv(provider_find("azure")->
+	    wire->url_env)) != NULL && *e != '\0')
 		c->azure = 1;
-	if (c->azure && !c->url_given) {
-		if ((e = getenv("AZURE_OPENAI_ENDPOINT")) == NULL || *e == '\0')
-			errx(2, "--azure: set AZURE_OPENAI_ENDPOINT or give -u "
-			    "https://RESOURCE.openai.azure.com");
+	/* -u, else the wire's variable, else its URL (set above), else the
+	 * option table's; Azure has no URL but its resource's. */
+	w = cli_provider(c)->wire;
+	if (!c->url_given && w->url_env != NULL && (e = getenv(w->url_env)) !=
+	    NULL && *e != '\0')
 		c->url = e;
-	}
+	else if (!c->url_given && c->azure)
+		errx(2, "--azure: set %s or give -u "
+		    "https://RESOURCE.openai.azure.com", w->url_env);
 	if (!c->url_given)
 		split_urls(c, c->url);
 	if (c->urls.n > ENDPOINTS_MAX)
@@ -269,11 +275,10 @@ rules_check(struct config *c)
 		errx(2, "--batch-input lines name their paths under one URL: "
 		    "give one -u");
 	/* Whether a key is needed is the caller's to say: it knows the host. */
-	c->env_key_name = c->azure ? "AZURE_OPENAI_API_KEY" : c->anthropic ?
-	    "ANTHROPIC_API_KEY" : "OPENAI_API_KEY";
+	c->env_key_name = w->key_env;
 	c->env_key = getenv(c->env_key_name);
-	c->api_version = (e = getenv("OPENAI_API_VERSION")) != NULL &&
-	    *e != '\0' ? e : AZURE_VERSION;
+	c->api_version = w->version_env != NULL && (e = getenv(w->version_env))
+	    != NULL && *e != '\0' ? e : w->version;
 	/* The price table: the installed one, or one of the user's. */
 	c->prices_env = (e = getenv("ENRICH_PRICES")) != NULL && *e != '\0';
 	c->prices = c->prices_env ? e : PRICES_PATH;

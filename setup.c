@@ -76,18 +76,6 @@ setup_templates(const struct config *c, struct tmpl **user,
 		    "--system-file", empty);
 }
 
-/* The provider: a row of the table (provider.h), by the options. */
-static const struct provider_ops *
-setup_ops(const struct config *c)
-{
-	const struct provider_ops	*ops;
-
-	if ((ops = provider_find(c->anthropic ? "anthropic" : c->azure ?
-	    "azure" : "openai")) == NULL)
-		errx(2, "no such provider");
-	return ops;
-}
-
 /*
  * The request every row's body comes from, for a model: -m's, or
  * --escalate's, which is the same request of the same provider with
@@ -105,7 +93,7 @@ setup_request(const struct config *c, const char *model,
 	if (c->body != NULL || c->batch_in)
 		rc.shape = &provider_body_shape;
 	else {
-		rc.shape = setup_ops(c)->shape;
+		rc.shape = cli_provider(c)->shape;
 		rc.model = model;
 		rc.system = system;
 		rc.params = c->params.v;
@@ -216,7 +204,7 @@ setup_attach(const struct config *c, struct parts *p)
 	ac.fields = c->attach.v;
 	ac.nfields = c->attach.n;
 	ac.max = c->attach_max;
-	ac.dialect = c->anthropic ? ATTACH_MESSAGES : ATTACH_CHAT;
+	ac.dialect = cli_provider(c)->wire->attach;
 	if ((p->attach = attach_new(&ac, e, sizeof(e))) == NULL)
 		errx(2, "%s", e);
 	request_attach(p->request, p->attach);
@@ -233,7 +221,7 @@ setup_provider(const struct config *cfg, size_t k)
 	prc.url = cfg->urls.v[k];
 	prc.endpoint = cfg->endpoint;
 	prc.model = cfg->model;
-	prc.ops = setup_ops(cfg);
+	prc.ops = cli_provider(cfg);
 	prc.api_version = cfg->api_version;
 	prc.keyfile = cfg->url_keys.v[k] != NULL ? cfg->url_keys.v[k] :
 	    cfg->keyfile;
@@ -422,12 +410,11 @@ setup_batch(const struct config *cfg, long long now, struct parts *p,
 	bc.max_response = cfg->max_response;
 	bc.file_timeout_ms = 3600 * 1000;
 	bc.base = provider_base(p->provider);
-	if ((bc.batch = setup_ops(cfg)->wire->batch) == NULL)
+	if ((bc.batch = cli_provider(cfg)->wire->batch) == NULL)
 		errx(2, "--batch-api: no Batch API for this provider");
 	bc.api_version = cfg->api_version;
 	bc.upload_target = t;
-	bc.key_hint = cfg->env_key_name != NULL ? cfg->env_key_name :
-	    "OPENAI_API_KEY";
+	bc.key_hint = cfg->env_key_name;
 	bp.pool = p->pool;
 	bp.state = p->state;
 	bp.rows = p->rows;
@@ -515,14 +502,15 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 	ic.seen = p->seen;
 	ic.sample = cfg->sample;
 	ic.dry_run = cfg->dry_run;
+	ic.estimate = cfg->estimate;
 	/* --batch-api's dry run writes the request lines it would upload. */
 	rc.batch_dry = cfg->batch_api != NULL && !cfg->estimate &&
-	    setup_ops(cfg)->wire->batch != NULL ?
-	    setup_ops(cfg)->wire->batch->endpoint : NULL;
+	    cli_provider(cfg)->wire->batch != NULL ?
+	    cli_provider(cfg)->wire->batch->endpoint : NULL;
 	ic.batch_in = cfg->batch_in;
 	ic.batch_out = cfg->batch_out;
 	ic.attach = p->attach;
-	ic.dialect = cfg->anthropic ? ATTACH_MESSAGES : ATTACH_CHAT;
+	ic.dialect = cli_provider(cfg)->wire->attach;
 	ic.base = provider_base(p->provider);
 	ic.url = provider_url(p->provider);
 	/* Keys that outlive the run: --cache's files, and the parked rows'
@@ -537,7 +525,7 @@ setup_run(const struct config *cfg, int maxjobs, long long now,
 	    tmpl_has_fields(p->user));
 	vc.first_window = FIRST_WINDOW;
 	vc.key_name = cfg->env_key_name;
-	vc.overloaded = setup_ops(cfg)->wire->overloaded;
+	vc.overloaded = cli_provider(cfg)->wire->overloaded;
 	/* Only a conversation can be asked again. */
 	vc.reask = cfg->body != NULL || cfg->batch_in ? 0 : cfg->reask;
 	if ((p->record = record_new(&rc)) == NULL ||

@@ -31,20 +31,6 @@ bapi_status_final(enum bapi_status s)
 }
 
 int
-bapi_url(struct buf *b, const char *base, int azure, const char *version,
-    const char *path)
-{
-	if (buf_adds(b, base) == -1 || (azure && buf_adds(b, "/openai") ==
-	    -1) || buf_adds(b, path) == -1)
-		return -1;
-	if (azure && (buf_adds(b, strchr(path, '?') != NULL ? "&" : "?") ==
-	    -1 || buf_adds(b, "api-version=") == -1 ||
-	    buf_adds(b, version) == -1))
-		return -1;
-	return buf_addc(b, '\0');
-}
-
-int
 bapi_create_body(struct buf *b, const char *file, const char *endpoint)
 {
 	struct jsonw	 w;

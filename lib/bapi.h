@@ -1,12 +1,12 @@
 /*
  * Bapi: the words of the OpenAI Batch and Files APIs, built and read.
  *
- * It builds what enrich sends (the URLs of /files and /batches, the body
- * of POST /batches) and reads what comes back (a file object, a batch
- * object or a list of them).  The lines of the files themselves, request
- * and result, are batchfile.h's.  Every answer is outside input: IDs are accepted only as
- * short runs of letters, digits, '-' and '_', since they go into URL
- * paths.
+ * It builds the body of POST /batches and reads what comes back (a file
+ * object, a batch object or a list of them).  The URLs are each
+ * provider's (struct provider_batch: Azure's differ); the lines of the
+ * files themselves, request and result, are batchfile.h's.  Every answer
+ * is outside input: IDs are accepted only as short runs of letters,
+ * digits, '-' and '_', since they go into URL paths.
  *
  * It sends nothing and prints nothing (batchcalls.h does; the upload is
  * the pool's multipart, read from disk), and knows nothing
@@ -52,12 +52,6 @@ const char	*bapi_status_name(enum bapi_status);
 /* Is the batch over: nothing more will change? */
 int		 bapi_status_final(enum bapi_status);
 
-/*
- * Append, NUL-terminated, the URL of path ("/files", "/batches/ID") under
- * base: base/path, or for Azure base/openai/path?api-version=V.
- */
-int		 bapi_url(struct buf *, const char *, int, const char *,
-		    const char *);
 /* Append the body of POST /batches for this input file. */
 int		 bapi_create_body(struct buf *, const char *, const char *);
 

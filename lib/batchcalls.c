@@ -1,5 +1,19 @@
 /*
  * The life of each closed Batch file at the provider.  See batchcalls.h.
+ *
+ * Long, and one job: one state machine, a file's next call.  Its parts
+ * are the steps of that machine, not jobs of their own: batchcalls_start
+ * picks the call a file is due (upload, list, create, poll, download,
+ * cancel) from what its earlier calls left; submit builds it, answered
+ * reads its 2xx, job_done decides on a failure (retry after a backoff, a
+ * poll later, or stop), all over the one transfer in flight and each
+ * file's one deadline.  Cut as upload and create apart from poll,
+ * download and cancel, the halves would share that transfer, its retries
+ * and the switch that chooses between them, and call each other; cut as
+ * the HTTP calls apart from STATE, the "records" are the one line each
+ * step writes (bstate_uploaded, bstate_made, bstate_got) where its answer
+ * is read.  What the files hold (batchpark, batchfile), the objects the
+ * API returns (bapi) and the URLs (the provider's dialect) are elsewhere.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -168,7 +182,7 @@ sink(void *arg, const char *data, size_t len)
 }
 
 static int
-submit(struct batchcalls *b, enum job job, struct batchcalls_file *f, long long now,
+submit(struct batchcalls *b, enum job job, struct batchcalls_file *f,
     char *err, size_t errlen)
 {
 	struct xfer	*x = &b->x;
@@ -242,7 +256,6 @@ submit(struct batchcalls *b, enum job job, struct batchcalls_file *f, long long 
 		return -1;
 	}
 	x->url = b->url.data;
-	(void)now;
 	return pool_submit(b->p.pool, x, err, errlen);
 }
 
@@ -272,8 +285,8 @@ got(struct batchcalls *b, struct batchcalls_file *f, char *err, size_t errlen)
 
 /* What a batch object said of file f's batch. */
 static void
-polled(struct batchcalls *b, struct batchcalls_file *f, const struct bapi_batch *bb,
-    long long now)
+polled(struct batchcalls *b, struct batchcalls_file *f,
+    const struct bapi_batch *bb, long long now)
 {
 	if (bb->status == BAPI_UNKNOWN) {
 		if (f->unknown++ == 0)
@@ -316,8 +329,8 @@ polled(struct batchcalls *b, struct batchcalls_file *f, const struct bapi_batch 
 
 /* A 2xx answer to the job: what it means for file f.  0 or -1. */
 static int
-answered(struct batchcalls *b, enum job job, struct batchcalls_file *f, long long now,
-    char *err, size_t errlen)
+answered(struct batchcalls *b, enum job job, struct batchcalls_file *f,
+    long long now, char *err, size_t errlen)
 {
 	struct xfer		*x = &b->x;
 	struct bapi_batch	 bb;
@@ -515,7 +528,7 @@ batchcalls_start(struct batchcalls *b, long long now, char *err,
 			    JOB_ERR;
 		else
 			continue;
-		return submit(b, job, f, now, err, errlen);
+		return submit(b, job, f, err, errlen);
 	}
 	return 0;
 }

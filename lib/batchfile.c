@@ -137,12 +137,6 @@ get_text(const struct json *j, int obj, const char *key, char *out,
 	buf_free(&b);
 }
 
-const char *
-batchfile_endpoint(int azure)
-{
-	return azure ? "/chat/completions" : "/v1/chat/completions";
-}
-
 int
 batchfile_request_line(struct buf *b, const char *id, size_t idlen,
     const char *url, const char *body, size_t bodylen)

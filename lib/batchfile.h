@@ -41,9 +41,6 @@ int	 batchfile_request(const struct json *, const char *, struct buf *,
 int	 batchfile_output(struct buf *, uint64_t, const char *, size_t,
 	    const struct xfer *, const char *, const char *, size_t);
 
-/* The path a request line names: /v1/chat/completions, or Azure's
- * /chat/completions. */
-const char	*batchfile_endpoint(int);
 /* Append a request line, newline included, for custom_id (of its
  * length) to the url path, with this JSON body (compact). */
 int	 batchfile_request_line(struct buf *, const char *, size_t,

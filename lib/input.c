@@ -182,7 +182,8 @@ key_body(struct input *in, const struct request *req, unsigned char *key)
 /*
  * The bytes of prompt in the row's body: its text, and its images'
  * tokens as the bytes of text that would cost as many (what cannot be
- * counted, a PDF's pages, is said once in a dry run).  The row's files
+ * counted, a PDF's pages, is said once by --estimate, whose numbers it
+ * makes low; a plain dry run counts nothing, so says nothing).  The row's files
  * are let go: the body holds them now.
  */
 static size_t
@@ -198,7 +199,7 @@ prompt_bytes(struct input *in, const struct request *req,
 		return n;
 	n -= attach_written(in->cfg.attach);
 	images = attach_tokens(in->cfg.attach, in->cfg.dialect, &uncounted);
-	if (uncounted > 0 && in->cfg.dry_run)
+	if (uncounted > 0 && in->cfg.estimate)
 		note(in, &in->uncounted, "%.*s", pages, sizeof(pages) - 1);
 	attach_clear(in->cfg.attach);
 	return n + (size_t)images * TEXT_BYTES_PER_TOKEN;

@@ -38,6 +38,8 @@ struct input_config {
 	long			 sample;	/* --sample, in parts per
 						 * million; 0: every row */
 	int			 dry_run;
+	int			 estimate;	/* --estimate: say what
+						 * it cannot count */
 	int			 batch_in;	/* --batch-input lines */
 	int			 batch_out;	/* --batch-output lines */
 	const char		*base;		/* --url, for batch paths */

@@ -5,7 +5,6 @@
 #include <strings.h>
 #include <time.h>
 
-#include "bapi.h"
 #include "batchfile.h"
 #include "jsonw.h"
 #include "pool.h"
@@ -440,14 +439,6 @@ msgs_check_param(const char *key, size_t n, char *err, size_t errlen)
  * "expired" (never run: as OpenAI's batch_cancelled and batch_expired).
  */
 static int
-batch_url(struct buf *b, const char *base, const char *version,
-    const char *path)
-{
-	(void)version;
-	return bapi_url(b, base, 0, NULL, path);
-}
-
-static int
 batch_line(struct buf *b, const char *id, size_t idlen, const char *url,
     const char *body, size_t bodylen)
 {
@@ -559,13 +550,18 @@ batch_result(struct json *j, const char *text, size_t len,
 const struct provider_batch anthropic_batch = {
 	.endpoint = "/v1/messages",
 	.purpose = NULL,
-	.url = batch_url,
+	.url = openai_batch_url,
 	.line = batch_line,
 	.create_body = batch_create,
 	.result = batch_result,
 };
 
 const struct provider_wire anthropic_wire = {
+	/* Not $OPENAI_BASE_URL: that is another provider's. */
+	.base_url = "https://api.anthropic.com/v1",
+	.endpoint = "/messages",
+	.model = "claude-haiku-4-5",
+	.key_env = "ANTHROPIC_API_KEY",
 	.key_header = "x-api-key: ",
 	.key_name = "x-api-key:",
 	.fixed_header = "anthropic-version: " ANTHROPIC_VERSION,
@@ -575,6 +571,7 @@ const struct provider_wire anthropic_wire = {
 	.overloaded = anthropic_overloaded,
 	/* Not driven: the transport knows the OpenAI flow only. */
 	.batch = NULL,
+	.attach = ATTACH_MESSAGES,
 };
 
 const struct provider_shape anthropic_shape = {

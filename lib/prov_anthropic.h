@@ -23,9 +23,6 @@
 
 #include "provider.h"
 
-#define ANTHROPIC_URL		"https://api.anthropic.com/v1"
-#define ANTHROPIC_ENDPOINT	"/messages"
-#define ANTHROPIC_MODEL		"claude-haiku-4-5"	/* unless -m says */
 #define ANTHROPIC_VERSION	"2023-06-01"
 #define ANTHROPIC_MAX_TOKENS	1024	/* unless -P max_tokens says */
 /* The shortest prefix Anthropic caches (2,048 on Haiku models, where a

@@ -1,5 +1,6 @@
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <curl/curl.h>
 
@@ -28,11 +29,17 @@ azure_url(const struct provider_config *c, const char *base, size_t n,
 	return 0;
 }
 
+/* The Batch API under /openai, the api-version a query parameter. */
 static int
 batch_url(struct buf *b, const char *base, const char *version,
     const char *path)
 {
-	return bapi_url(b, base, 1, version, path);
+	if (buf_adds(b, base) == -1 || buf_adds(b, "/openai") == -1 ||
+	    buf_adds(b, path) == -1 || buf_adds(b, strchr(path, '?') !=
+	    NULL ? "&" : "?") == -1 || buf_adds(b, "api-version=") == -1 ||
+	    buf_adds(b, version) == -1)
+		return -1;
+	return buf_addc(b, '\0');
 }
 
 const struct provider_batch azure_batch = {
@@ -45,10 +52,16 @@ const struct provider_batch azure_batch = {
 };
 
 const struct provider_wire azure_wire = {
+	/* No base URL: each resource has its own. */
+	.url_env = "AZURE_OPENAI_ENDPOINT",
+	.key_env = "AZURE_OPENAI_API_KEY",
+	.version_env = "OPENAI_API_VERSION",
+	.version = "2024-10-21",	/* a GA api-version of Azure OpenAI */
 	.key_header = "api-key: ",
 	.key_name = "api-key:",
 	.key_always = 1,
 	.url = azure_url,
 	.keep = openai_keep,
 	.batch = &azure_batch,
+	.attach = ATTACH_CHAT,
 };

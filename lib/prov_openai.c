@@ -44,28 +44,34 @@ openai_url(const struct provider_config *c, const char *base, size_t n,
 	return 0;
 }
 
-static int
-batch_url(struct buf *b, const char *base, const char *version,
+int
+openai_batch_url(struct buf *b, const char *base, const char *version,
     const char *path)
 {
-	return bapi_url(b, base, 0, version, path);
+	(void)version;
+	if (buf_adds(b, base) == -1 || buf_adds(b, path) == -1)
+		return -1;
+	return buf_addc(b, '\0');
 }
 
 const struct provider_batch openai_batch = {
 	.endpoint = "/v1/chat/completions",
 	.purpose = "batch",
-	.url = batch_url,
+	.url = openai_batch_url,
 	.line = batchfile_request_line,
 	.create_body = bapi_create_body,
 	.result = batchfile_parse_result,
 };
 
 const struct provider_wire openai_wire = {
+	.url_env = "OPENAI_BASE_URL",
+	.key_env = "OPENAI_API_KEY",
 	.key_header = "Authorization: Bearer ",
 	.key_name = "authorization:",
 	.url = openai_url,
 	.keep = openai_keep,
 	.batch = &openai_batch,
+	.attach = ATTACH_CHAT,
 };
 
 static void

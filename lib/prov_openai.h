@@ -27,6 +27,9 @@ extern const char *const		 openai_keep[];
 /* BASE ENDPOINT QUERY: the wire's url op. */
 int	 openai_url(const struct provider_config *, const char *, size_t,
 	    const char *, char **);
+/* The Batch API's URL of path: base and path joined (version unused). */
+int	 openai_batch_url(struct buf *, const char *, const char *,
+	    const char *);
 /* A chat completion's usage: prompt_tokens, completion_tokens and
  * prompt_tokens_details.cached_tokens. */
 void	 openai_usage(const struct json *, struct answer *);

@@ -68,6 +68,7 @@
 #include <stddef.h>
 
 #include "answer.h"
+#include "attach.h"
 #include "buf.h"
 #include "json.h"
 
@@ -139,6 +140,22 @@ struct provider_batch {
 };
 
 struct provider_wire {
+	/*
+	 * A run's defaults on this wire, where the options say nothing
+	 * (rules.c applies them, --help shows them): the environment
+	 * variable that may hold -u's URLs (NULL: none is read); the base
+	 * URL else (NULL: -u's in the option table, or none); the endpoint
+	 * after it and the model (NULL: the option table's); the variable
+	 * the key is read from; the api-version's variable and its value
+	 * when unset (NULL: none is sent).
+	 */
+	const char	*url_env;
+	const char	*base_url;
+	const char	*endpoint;
+	const char	*model;
+	const char	*key_env;
+	const char	*version_env;
+	const char	*version;
 	/* The key's header, "Name: " (the key follows), and its name
 	 * lowercased with its colon, to find it in -H. */
 	const char	*key_header;
@@ -160,6 +177,9 @@ struct provider_wire {
 	 * statuses every provider retries?  NULL: nothing more is. */
 	int		(*overloaded)(long, const char *, size_t);
 	const struct provider_batch *batch;	/* or NULL */
+	/* What an attachment may be (a PDF by URL?) and what an image
+	 * costs in tokens, by the rule of this provider's models. */
+	enum attach_dialect attach;
 };
 
 struct provider_shape {

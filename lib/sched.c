@@ -681,13 +681,13 @@ sched_broke(const struct sched *s)
 	return s->broke;
 }
 
-void
-sched_interrupt(struct sched *s, long long now)
+int
+sched_interrupt(struct sched *s, long long now, char *err, size_t errlen)
 {
 	struct row	*r;
 
 	if (s->interrupted)
-		return;
+		return 0;
 	s->interrupted = 1;
 	s->grace_end = now + s->cfg.grace_ms;
 	if (s->t != NULL)
@@ -696,8 +696,12 @@ sched_interrupt(struct sched *s, long long now)
 	/* A row read but never sent is as if never read. */
 	if ((r = s->next) != NULL && r->attempts == 0) {
 		s->next = NULL;
-		(void)claim_drop(s->claim, r);
+		if (claim_drop(s->claim, r) == -1) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
 	}
+	return 0;
 }
 
 int

@@ -143,8 +143,9 @@ int		 sched_stopped(const struct sched *);
 /* --max-cost: the next request did not fit in what was left, so none
  * was sent after it. */
 int		 sched_broke(const struct sched *);
-/* The first interrupt: read no more, and give the rest a deadline. */
-void		 sched_interrupt(struct sched *, long long);
+/* The first interrupt: read no more, and give the rest a deadline.  -1
+ * and err if the run cannot go on (out of memory), as sched_turn. */
+int		 sched_interrupt(struct sched *, long long, char *, size_t);
 /* SIGUSR1/SIGUSR2: scale the window; the new window. */
 int		 sched_scale(struct sched *, double);
 

@@ -50,6 +50,11 @@ d=$((with - without))
 assert_no_grep 'cannot count' "$T/err"
 printf '{"id":1,"photo":["p.png","d.pdf"]}\n' | tokens >/dev/null
 assert_grep 'not counted: enrich cannot count pages' "$T/err"
+# A dry run alone counts nothing, so has nothing to say it cannot count.
+printf '{"id":1,"photo":["p.png","d.pdf"]}\n' |
+    "$ENRICH" --dry-run -a photo -p 'Tag {{id}}.' >/dev/null 2>"$T/err" ||
+    fail "dry run with a PDF: $(cat "$T/err")"
+assert_no_grep 'cannot count' "$T/err"
 
 # A row asked again holds its picture in its body: the cost said of an
 # answer without usage counts the picture as its tokens, not its base64

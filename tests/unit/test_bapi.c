@@ -10,20 +10,6 @@ test_build(void)
 {
 	struct buf	 b = { 0 };
 
-	CHECK(bapi_url(&b, "https://api.openai.com/v1", 0, "x",
-	    "/files") == 0);
-	CHECK_MEM(b.data, b.len - 1, "https://api.openai.com/v1/files");
-	CHECK(b.data[b.len - 1] == '\0');
-	buf_reset(&b);
-	CHECK(bapi_url(&b, "https://r.openai.azure.com", 1, "2024-10-21",
-	    "/batches/batch_1") == 0);
-	CHECK_MEM(b.data, b.len - 1, "https://r.openai.azure.com/openai/"
-	    "batches/batch_1?api-version=2024-10-21");
-	buf_reset(&b);
-	CHECK(bapi_url(&b, "https://r", 1, "v", "/batches?limit=100") == 0);
-	CHECK_MEM(b.data, b.len - 1, "https://r/openai/batches?limit=100&"
-	    "api-version=v");
-	buf_reset(&b);
 	CHECK(bapi_create_body(&b, "file-1", "/v1/chat/completions") == 0);
 	CHECK_BUF(b, "{\"input_file_id\":\"file-1\",\"endpoint\":"
 	    "\"/v1/chat/completions\",\"completion_window\":\"24h\"}");

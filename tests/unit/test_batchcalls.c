@@ -109,7 +109,7 @@ close_file(struct harness *h, int k, int n)
 	for (i = 1; i <= n; i++) {
 		snprintf(id, sizeof(id), "%d", 10 * k + i);
 		CHECK(batchfile_request_line(&b, id, strlen(id),
-		    batchfile_endpoint(0), "{\"model\":\"m\"}", 13) == 0);
+		    openai_batch.endpoint, "{\"model\":\"m\"}", 13) == 0);
 	}
 	snprintf(path, sizeof(path), "%s/upload.%d", bstate_dir(h->st), k);
 	if ((fp = fopen(path, "w")) == NULL)

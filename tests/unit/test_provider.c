@@ -317,6 +317,34 @@ test_headers(void)
 	provider_free(p);
 }
 
+/* A Batch API URL of path under base, by the wire of provider name. */
+static void
+batch_url(const char *name, const char *base, const char *version,
+    const char *path, const char *want)
+{
+	struct buf	 b = { 0 };
+
+	CHECK(provider_find(name)->wire->batch->url(&b, base, version,
+	    path) == 0);
+	CHECK(b.len > 0 && b.data[b.len - 1] == '\0');
+	CHECK(b.len > 0 && strcmp(b.data, want) == 0);
+	buf_free(&b);
+}
+
+/* Each wire builds its own Batch URLs: Azure's under /openai with its
+ * api-version, added to a query already there. */
+static void
+test_batch_urls(void)
+{
+	batch_url("openai", "https://api.openai.com/v1", "x", "/files",
+	    "https://api.openai.com/v1/files");
+	batch_url("azure", "https://r.openai.azure.com", "2024-10-21",
+	    "/batches/batch_1", "https://r.openai.azure.com/openai/batches/"
+	    "batch_1?api-version=2024-10-21");
+	batch_url("azure", "https://r", "v", "/batches?limit=100",
+	    "https://r/openai/batches?limit=100&api-version=v");
+}
+
 /* The table: each row's wire, found by name; Anthropic's headers. */
 static void
 test_table(void)
@@ -334,6 +362,17 @@ test_table(void)
 	/* Two wires, one shape: Azure is OpenAI's chat at another URL. */
 	CHECK(provider_find("azure")->shape == provider_find("openai")->shape);
 	CHECK(provider_find("anthropic")->shape->confidence == NULL);
+	test_batch_urls();
+	/* Every wire names its key's variable, and one without a URL of its
+	 * own names the variable its URL comes from. */
+	CHECK(provider_find("openai")->wire->key_env != NULL);
+	CHECK(provider_find("azure")->wire->key_env != NULL);
+	CHECK(provider_find("anthropic")->wire->key_env != NULL);
+	CHECK(provider_find("azure")->wire->base_url == NULL &&
+	    provider_find("azure")->wire->url_env != NULL &&
+	    provider_find("azure")->wire->version != NULL);
+	CHECK(provider_find("anthropic")->wire->model != NULL &&
+	    provider_find("anthropic")->wire->endpoint != NULL);
 
 	c.ops = provider_find("anthropic");
 	c.endpoint = "/messages";

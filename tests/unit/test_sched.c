@@ -890,6 +890,7 @@ test_interrupt(void)
 	const char		*out;
 	struct xfer		*x;
 	uint64_t		 read;
+	char			 err[256];
 
 	setup(&h, &c);
 	feed(&h, 1, 10);
@@ -908,7 +909,7 @@ test_interrupt(void)
 	read = h.st.rows_read;
 
 	now = 10;
-	sched_interrupt(h.s, now);
+	CHECK(sched_interrupt(h.s, now, err, sizeof(err)) == 0);
 	CHECK(!sched_want_input(h.s));
 	now = 100;
 	answer(&h.pool, flying(&h.pool, 2), NULL);
