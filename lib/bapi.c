@@ -72,25 +72,6 @@ get_id(const struct json *j, int obj, const char *key, char *out)
 	return bapi_id_ok(out) ? 0 : -1;
 }
 
-/* A string member, decoded, shortened to fit out. */
-static void
-get_text(const struct json *j, int obj, const char *key, char *out,
-    size_t outlen)
-{
-	struct buf	 b = { 0 };
-	const char	*raw;
-	size_t		 len;
-	int		 t = json_get(j, obj, key, strlen(key));
-
-	*out = '\0';
-	if (json_type(j, t) != JSON_STRING)
-		return;
-	json_string_raw(j, t, &raw, &len);
-	if (json_decode_string(&b, raw, len) == 0)
-		snprintf(out, outlen, "%.*s", (int)b.len, b.data ? b.data : "");
-	buf_free(&b);
-}
-
 static int
 read_batch(const struct json *j, int t, struct bapi_batch *b, char *err,
     size_t errlen)
@@ -136,7 +117,7 @@ read_batch(const struct json *j, int t, struct bapi_batch *b, char *err,
 	e = json_index(j, json_get(j, json_get(j, t, "errors", 6), "data", 4),
 	    0);
 	if (e != -1)
-		get_text(j, e, "message", b->why, sizeof(b->why));
+		json_get_text(j, e, "message", b->why, sizeof(b->why));
 	return 0;
 }
 

@@ -118,25 +118,6 @@ batchfile_output(struct buf *b, uint64_t lineno, const char *id, size_t idlen,
 	return jsonw_end(&w, 1);
 }
 
-/* A string member, decoded, shortened to fit out. */
-static void
-get_text(const struct json *j, int obj, const char *key, char *out,
-    size_t outlen)
-{
-	struct buf	 b = { 0 };
-	const char	*raw;
-	size_t		 len;
-	int		 t = json_get(j, obj, key, strlen(key));
-
-	*out = '\0';
-	if (json_type(j, t) != JSON_STRING)
-		return;
-	json_string_raw(j, t, &raw, &len);
-	if (json_decode_string(&b, raw, len) == 0)
-		snprintf(out, outlen, "%.*s", (int)b.len, b.data ? b.data : "");
-	buf_free(&b);
-}
-
 int
 batchfile_request_line(struct buf *b, const char *id, size_t idlen,
     const char *url, const char *body, size_t bodylen)
@@ -203,8 +184,8 @@ batchfile_parse_result(struct json *j, const char *text, size_t len,
 		    "nor error");
 		return 1;
 	}
-	get_text(j, e, "code", r->code, sizeof(r->code));
-	get_text(j, e, "message", r->msg, sizeof(r->msg));
+	json_get_text(j, e, "code", r->code, sizeof(r->code));
+	json_get_text(j, e, "message", r->msg, sizeof(r->msg));
 	return 0;
 }
 

@@ -875,6 +875,24 @@ add_utf8(struct buf *b, unsigned int cp)
 	return buf_add(b, u, 4);
 }
 
+void
+json_get_text(const struct json *j, int obj, const char *key, char *out,
+    size_t outlen)
+{
+	struct buf	 b = { 0 };
+	const char	*raw;
+	size_t		 len;
+	int		 t = json_get(j, obj, key, strlen(key));
+
+	*out = '\0';
+	if (json_type(j, t) != JSON_STRING)
+		return;
+	json_string_raw(j, t, &raw, &len);
+	if (json_decode_string(&b, raw, len) == 0)
+		snprintf(out, outlen, "%.*s", (int)b.len, b.data ? b.data : "");
+	buf_free(&b);
+}
+
 /* Lone surrogates decode to U+FFFD, so the result is always UTF-8. */
 int
 json_decode_string(struct buf *b, const char *s, size_t len)

@@ -121,6 +121,13 @@ int		 json_quote(struct buf *, const char *, size_t);
 /* Append the decoded text of raw string content (no quotes). */
 int		 json_decode_string(struct buf *, const char *, size_t);
 /*
+ * Object obj's string member key, decoded and shortened to fit out (a
+ * message from a server, say); "" when absent, not a string, or out of
+ * memory.
+ */
+void		 json_get_text(const struct json *, int, const char *, char *,
+		    size_t);
+/*
  * Append valid JSON text without insignificant white space; with escape
  * set, escaped as well for the inside of a JSON string.
  */

@@ -473,25 +473,6 @@ batch_create(struct buf *b, const char *lines, const char *endpoint)
 	return buf_adds(b, "]}");
 }
 
-/* A string member, decoded, shortened to fit out. */
-static void
-get_text(const struct json *j, int obj, const char *key, char *out,
-    size_t outlen)
-{
-	struct buf	 b = { 0 };
-	const char	*raw;
-	size_t		 len;
-	int		 t = json_get(j, obj, key, strlen(key));
-
-	*out = '\0';
-	if (json_type(j, t) != JSON_STRING)
-		return;
-	json_string_raw(j, t, &raw, &len);
-	if (json_decode_string(&b, raw, len) == 0)
-		snprintf(out, outlen, "%.*s", (int)b.len, b.data);
-	buf_free(&b);
-}
-
 static int
 batch_result(struct json *j, const char *text, size_t len,
     struct batchfile_result *r, char *err, size_t errlen)
@@ -532,8 +513,8 @@ batch_result(struct json *j, const char *text, size_t len,
 	} else if (json_is_string(j, t, "errored")) {
 		/* {"type":"error","error":{"type":...,"message":...}} */
 		e = json_get(j, json_get(j, res, "error", 5), "error", 5);
-		get_text(j, e, "type", r->code, sizeof(r->code));
-		get_text(j, e, "message", r->msg, sizeof(r->msg));
+		json_get_text(j, e, "type", r->code, sizeof(r->code));
+		json_get_text(j, e, "message", r->msg, sizeof(r->msg));
 		if (r->code[0] == '\0')
 			snprintf(r->code, sizeof(r->code), "errored");
 	} else if (json_is_string(j, t, "expired"))

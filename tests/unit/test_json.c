@@ -356,6 +356,26 @@ test_counts(void)
 	json_free(j);
 }
 
+/* A server's message: decoded, cut to fit, "" when it is no string. */
+static void
+test_get_text(void)
+{
+	struct json	*j = json_new();
+	const char	*s = "{\"m\": \"a\\u00e9\\\"b\", \"e\": \"\", \"n\": 5}";
+	char		 out[5], err[128];
+
+	CHECK(json_parse(j, s, strlen(s), err, sizeof(err)) == 0);
+	json_get_text(j, 0, "m", out, sizeof(out));
+	CHECK(strcmp(out, "a\xc3\xa9\"") == 0);
+	json_get_text(j, 0, "e", out, sizeof(out));
+	CHECK(strcmp(out, "") == 0);
+	json_get_text(j, 0, "n", out, sizeof(out));
+	CHECK(strcmp(out, "") == 0);
+	json_get_text(j, 0, "absent", out, sizeof(out));
+	CHECK(strcmp(out, "") == 0);
+	json_free(j);
+}
+
 int
 main(void)
 {
@@ -363,6 +383,7 @@ main(void)
 	test_counts();
 	test_depth();
 	test_lookup();
+	test_get_text();
 	test_tokens();
 	test_many_tokens();
 	test_codecs();
