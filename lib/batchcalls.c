@@ -27,6 +27,7 @@
 #include "answer.h"
 #include "batchcalls.h"
 #include "batchfile.h"
+#include "fdio.h"
 #include "json.h"
 #include "provider.h"
 #include "verdict.h"
@@ -123,35 +124,6 @@ file_add(struct batchcalls *b, int k)
 	return v;
 }
 
-static int
-open_at(const char *path, int flags, off_t len, char *err, size_t errlen)
-{
-	int	 fd;
-
-	if ((fd = open(path, flags | O_CLOEXEC, 0666)) == -1 ||
-	    (len >= 0 && ftruncate(fd, len) == -1)) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		if (fd != -1)
-			close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static int
-write_all(int fd, const char *p, size_t len)
-{
-	ssize_t	 n;
-
-	for (; len > 0; p += n, len -= n)
-		if ((n = write(fd, p, len)) == -1) {
-			if (errno != EINTR)
-				return -1;
-			n = 0;
-		}
-	return 0;
-}
-
 /* The transfer of the job, its URL path under the API's base. */
 static int
 job_url(struct batchcalls *b, const char *before, const char *id,
@@ -174,7 +146,7 @@ sink(void *arg, const char *data, size_t len)
 {
 	struct batchcalls	*b = arg;
 
-	if (write_all(b->rfd, data, len) == -1) {
+	if (fdio_write(b->rfd, data, len) == -1) {
 		b->rfail = errno;
 		return -1;
 	}
@@ -236,7 +208,7 @@ submit(struct batchcalls *b, enum job job, struct batchcalls_file *f,
 		x->timeout_ms = b->cfg.file_timeout_ms;
 		b->rfail = 0;
 		/* A download cut short starts again from nothing. */
-		if ((b->rfd = open_at(file_path(b, "results", f->k),
+		if ((b->rfd = fdio_open(file_path(b, "results", f->k),
 		    O_WRONLY | O_CREAT | O_APPEND, job == JOB_OUT ||
 		    !f->outgot ? 0 : -1, err, errlen)) == -1)
 			return -1;
@@ -270,7 +242,7 @@ got(struct batchcalls *b, struct batchcalls_file *f, char *err, size_t errlen)
 		}
 		close(b->rfd);
 		b->rfd = -1;
-	} else if ((b->rfd = open_at(file_path(b, "results", f->k), O_WRONLY |
+	} else if ((b->rfd = fdio_open(file_path(b, "results", f->k), O_WRONLY |
 	    O_CREAT, 0, err, errlen)) == -1)
 		return -1;
 	else {

@@ -15,6 +15,7 @@
 
 #include "batchfile.h"
 #include "batchpark.h"
+#include "fdio.h"
 #include "json.h"
 #include "provider.h"
 #include "spool.h"
@@ -65,35 +66,6 @@ file_path(struct batchpark *p, const char *name, int k)
 {
 	snprintf(p->path, sizeof(p->path), "%s/%s.%d", p->dir, name, k);
 	return p->path;
-}
-
-static int
-open_at(const char *path, int flags, off_t len, char *err, size_t errlen)
-{
-	int	 fd;
-
-	if ((fd = open(path, flags | O_CLOEXEC, 0666)) == -1 ||
-	    (len >= 0 && ftruncate(fd, len) == -1)) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		if (fd != -1)
-			close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static int
-write_all(int fd, const char *p, size_t len)
-{
-	ssize_t	 n;
-
-	for (; len > 0; p += n, len -= n)
-		if ((n = write(fd, p, len)) == -1) {
-			if (errno != EINTR)
-				return -1;
-			n = 0;
-		}
-	return 0;
 }
 
 static int
@@ -150,9 +122,9 @@ open_fill(struct batchpark *p, char *err, size_t errlen)
 {
 	if (p->sfd != -1)
 		return 0;
-	if ((p->sfd = open_at(file_path(p, "spool", p->fill), O_WRONLY |
+	if ((p->sfd = fdio_open(file_path(p, "spool", p->fill), O_WRONLY |
 	    O_CREAT | O_APPEND, p->slen, err, errlen)) == -1 ||
-	    (p->ufd = open_at(file_path(p, "upload", p->fill), O_WRONLY |
+	    (p->ufd = fdio_open(file_path(p, "upload", p->fill), O_WRONLY |
 	    O_CREAT | O_APPEND, p->ulen, err, errlen)) == -1)
 		return -1;
 	return 0;
@@ -217,7 +189,7 @@ spool_other(struct batchpark *p, int k, const struct spool_row *sr,
 {
 	int	 fd, rv;
 
-	if ((fd = open_at(file_path(p, "spool", k), O_WRONLY | O_APPEND, -1,
+	if ((fd = fdio_open(file_path(p, "spool", k), O_WRONLY | O_APPEND, -1,
 	    err, errlen)) == -1)
 		return -1;
 	rv = spool_put(fd, sr, &p->scratch) == -1 || fsync(fd) == -1;
@@ -289,7 +261,7 @@ batchpark_row(struct batchpark *p, const struct row *r, int writing,
 		goto fail;
 	p->slen += p->scratch.len;
 	before = p->body.len;
-	if (write_all(p->ufd, p->body.data, p->body.len) == -1)
+	if (fdio_write(p->ufd, p->body.data, p->body.len) == -1)
 		goto fail;
 	p->ulen += before;
 	p->frows++;
@@ -315,7 +287,7 @@ batchpark_recall(struct batchpark *p, int k, char *err, size_t errlen)
 	struct spool_row	 sr;
 	int			 fd, rv;
 
-	if ((fd = open_at(file_path(p, "spool", k), O_RDONLY, -1, err,
+	if ((fd = fdio_open(file_path(p, "spool", k), O_RDONLY, -1, err,
 	    errlen)) == -1)
 		return -1;
 	spool_reader_init(&rd, fd);

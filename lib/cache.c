@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "fdio.h"
 
 #define MAGIC		"enrich-cache 1\n"
 #define ENTRY_MAX	(1LL << 30)	/* --max-response-bytes' ceiling */
@@ -304,23 +305,6 @@ out:
 	return rv;
 }
 
-static int
-write_all(int fd, const char *p, size_t len)
-{
-	ssize_t	 n;
-
-	while (len > 0) {
-		if ((n = write(fd, p, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
 /* DIR/ab and DIR/ab/cd, made as needed.  c->path is left as it was. */
 static int
 make_dirs(struct cache *c, const char *hex, char *err, size_t errlen)
@@ -383,7 +367,7 @@ cache_put(struct cache *c, const unsigned char key[CACHE_KEY_LEN],
 	 * sum and is a miss, and one fsync a row would cost more than the
 	 * cache saves on a fast server.
 	 */
-	if (write_all(fd, c->text.data, c->text.len) == -1) {
+	if (fdio_write(fd, c->text.data, c->text.len) == -1) {
 		snprintf(err, errlen, "%s: %s", c->tmp.data, strerror(errno));
 		close(fd);
 		unlink(c->tmp.data);
