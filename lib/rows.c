@@ -102,6 +102,7 @@ rows_get(struct rows *rs)
 	r->reasks = 0;
 	r->refusals = 0;
 	r->refused_since = 0;
+	r->refused_last = 0;
 	r->label = -1;
 	r->confidence = -1;
 	r->agree = -1;

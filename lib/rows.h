@@ -106,6 +106,7 @@ struct row {
 						 * --max-429 */
 	long long		 refused_since;	/* the first 429's attempt
 						 * started then */
+	long long		 refused_last;	/* the last one counted */
 	int			 parse_retried;
 	long long		 due;		/* when to retry */
 	long long		 delay;		/* and how long that is */

@@ -390,6 +390,30 @@ test_max_429(void)
 	rows_put(rs, r);
 	CHECK(verdict_stall_end(v) == t + 300 + 600000);
 	CHECK(verdict_limits(v)->max_429 == 3);
+
+	/* Refusals in a burst (a wall's echo on an unlucky row, retried a
+	 * few ms after each) count once; half a second apart, each. */
+	t += 10000;
+	r = attempt(rs, NULL, XFER_RESPONSE, 429, RATE_BODY);
+	r->xfer.elapsed_ms = 0;
+	verdict_success(v, t);
+	for (k = 0; k < 10; k++, t += 10) {
+		attempt(rs, r, XFER_RESPONSE, 429, RATE_BODY);
+		header(r, XH_RETRY_AFTER_MS, "5");
+		CHECK(verdict_transfer(v, r, t, &out) == 0 &&
+		    out.kind == VERDICT_RETRY && r->refusals == 1);
+	}
+	t += 500;
+	attempt(rs, r, XFER_RESPONSE, 429, RATE_BODY);
+	CHECK(verdict_transfer(v, r, t, &out) == 0 &&
+	    out.kind == VERDICT_RETRY && r->refusals == 2);
+	attempt(rs, r, XFER_RESPONSE, 429, RATE_BODY);
+	CHECK(verdict_transfer(v, r, t + 499, &out) == 0 &&
+	    out.kind == VERDICT_RETRY && r->refusals == 2);
+	attempt(rs, r, XFER_RESPONSE, 429, RATE_BODY);
+	CHECK(verdict_transfer(v, r, t + 500, &out) == 0 &&
+	    out.kind == VERDICT_FAIL && r->refusals == 3);
+	rows_put(rs, r);
 	verdict_free(v);
 
 	/* 0: no limit, as a library user who sets none gets. */
