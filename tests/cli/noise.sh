@@ -19,7 +19,7 @@ took=$(($(date +%s) - start))
 mock_stop
 assert_eq "$(jq -r 'select(.answer == .text) | .id' "$T/out" | sort -u |
     wc -l | tr -d ' ')" 1000 "rows answered"
-[ "$took" -lt 30 ] || fail "1,000 rows took $took s"
+! figures || [ "$took" -lt 30 ] || fail "1,000 rows took $took s"
 [ "$(jq .status_429 "$T/stats")" -ge 20 ] ||
     fail "only $(jq .status_429 "$T/stats") 429s served"
 [ "$(jq .status_5xx "$T/stats")" -ge 60 ] ||
